@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what the build, the demo and the tests need, when it is missing.
+# Idempotent and quiet when everything is already there.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+apt_packages=(mosquitto mosquitto-clients python3-pymodbus python3-serial socat
+              coinor-libcbc-dev coinor-libclp-dev libmodbus-dev sqlite3 librsvg2-bin)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+# mosquitto's package starts a system broker on 1883; tests start their own on free ports.
+
+# Chaincode dependencies (Node.js, fabric-contract-api), when the chaincode exists.
+cc="$here/src/LedgerClient/chaincode"
+if [ -f "$cc/package.json" ] && [ ! -d "$cc/node_modules" ]; then
+  echo "setup: npm install in src/LedgerClient/chaincode" >&2
+  (cd "$cc" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+fi

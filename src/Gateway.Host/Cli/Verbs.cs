@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace Gateway.Host.Cli;
+
+/// <summary>The product's command line: one verb per file in this folder, registered here.</summary>
+internal static class Verbs
+{
+    public static IEnumerable<Command> All()
+    {
+        yield break;
+    }
+}
