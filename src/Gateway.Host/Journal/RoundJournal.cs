@@ -18,7 +18,9 @@ public sealed class RoundJournal : IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly TimeProvider _clock;
-    private readonly object _gate = new();
+    // One gate for every use of the connection: a settlement transaction stays open across an
+    // await (the outbox insert is async), and no other command may run on the connection meanwhile.
+    private readonly SemaphoreSlim _gate = new(1, 1);
 
     private RoundJournal(SqliteConnection connection, TimeProvider clock)
     {
@@ -80,7 +82,7 @@ public sealed class RoundJournal : IDisposable
     /// </summary>
     public void WithTransaction(Action<SqliteConnection, SqliteTransaction> work)
     {
-        lock (_gate)
+        using (Enter())
         {
             using var tx = _connection.BeginTransaction();
             work(_connection, tx);
@@ -94,7 +96,7 @@ public sealed class RoundJournal : IDisposable
     /// </summary>
     public bool BeginRound(string roundId, DateTimeOffset intervalStartUtc, DateTimeOffset intervalEndUtc, string inputJson, string decisionJson)
     {
-        lock (_gate)
+        using (Enter())
         {
             using var cmd = _connection.CreateCommand();
             cmd.CommandText = """
@@ -116,7 +118,7 @@ public sealed class RoundJournal : IDisposable
     /// <summary>Move a round forward to <paramref name="state"/>; moving backwards is a programming error.</summary>
     public void Advance(string roundId, RoundState state, string? resultJson = null)
     {
-        lock (_gate)
+        using (Enter())
         {
             AdvanceLocked(roundId, state, resultJson, null);
         }
@@ -127,24 +129,29 @@ public sealed class RoundJournal : IDisposable
     /// write the settlements to the ledger outbox. Returns false when the round was already
     /// settled (nothing is enqueued a second time).
     /// </summary>
-    public bool Settle(string roundId, string resultJson, Action<SqliteConnection, SqliteTransaction> enqueueSettlements)
+    public async Task<bool> SettleAsync(string roundId, string resultJson, Func<SqliteConnection, SqliteTransaction, Task> enqueueSettlements)
     {
-        lock (_gate)
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
         {
             using var tx = _connection.BeginTransaction();
             var current = GetLocked(roundId, tx) ?? throw new InvalidOperationException($"round {roundId} is not in the journal");
             if (current.State >= RoundState.Settled) return false;
-            enqueueSettlements(_connection, tx);
+            await enqueueSettlements(_connection, tx).ConfigureAwait(false);
             AdvanceLocked(roundId, RoundState.Settled, resultJson, tx);
             tx.Commit();
             return true;
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 
     /// <summary>Journal a setpoint as intended, before it is written to the device. Idempotent.</summary>
     public void RecordSetpointIntent(string roundId, string deviceId, double setpointKw, DateTimeOffset validUntilUtc)
     {
-        lock (_gate)
+        using (Enter())
         {
             using var cmd = _connection.CreateCommand();
             cmd.CommandText = """
@@ -166,7 +173,7 @@ public sealed class RoundJournal : IDisposable
     public void RecordSetpointOutcome(string roundId, string deviceId, SetpointStatus status, double? readBackKw, string? detail)
     {
         if (status == SetpointStatus.Intended) throw new ArgumentException("an outcome cannot be 'Intended'", nameof(status));
-        lock (_gate)
+        using (Enter())
         {
             using var cmd = _connection.CreateCommand();
             cmd.CommandText = """
@@ -187,7 +194,7 @@ public sealed class RoundJournal : IDisposable
     /// <summary>Journal a device's energy counter at the start or end of a round. The first reading of a phase wins.</summary>
     public void RecordMeterReading(string roundId, string deviceId, MeterPhase phase, double energyKwh)
     {
-        lock (_gate)
+        using (Enter())
         {
             using var cmd = _connection.CreateCommand();
             cmd.CommandText = """
@@ -207,7 +214,7 @@ public sealed class RoundJournal : IDisposable
     /// <summary>Energy counters journaled for a round and phase, by device.</summary>
     public IReadOnlyDictionary<string, double> MeterReadings(string roundId, MeterPhase phase)
     {
-        lock (_gate)
+        using (Enter())
         {
             using var cmd = _connection.CreateCommand();
             cmd.CommandText = "SELECT device_id, energy_kwh FROM meter_readings WHERE round_id = $r AND phase = $p";
@@ -223,7 +230,7 @@ public sealed class RoundJournal : IDisposable
     /// <summary>The setpoints journaled for a round, by device id.</summary>
     public IReadOnlyList<JournaledSetpoint> Setpoints(string roundId)
     {
-        lock (_gate)
+        using (Enter())
         {
             using var cmd = _connection.CreateCommand();
             cmd.CommandText = """
@@ -248,7 +255,7 @@ public sealed class RoundJournal : IDisposable
     /// <summary>A round by id, or null.</summary>
     public JournaledRound? Get(string roundId)
     {
-        lock (_gate) return GetLocked(roundId, null);
+        using (Enter()) return GetLocked(roundId, null);
     }
 
     /// <summary>The rounds not yet closed, oldest first: what a restarted gateway must finish.</summary>
@@ -258,11 +265,26 @@ public sealed class RoundJournal : IDisposable
     public IReadOnlyList<JournaledRound> AllRounds() => Query("ORDER BY interval_start");
 
     /// <inheritdoc />
-    public void Dispose() => _connection.Dispose();
+    public void Dispose()
+    {
+        _connection.Dispose();
+        _gate.Dispose();
+    }
+
+    private GateRelease Enter()
+    {
+        _gate.Wait();
+        return new GateRelease(_gate);
+    }
+
+    private readonly struct GateRelease(SemaphoreSlim gate) : IDisposable
+    {
+        public void Dispose() => gate.Release();
+    }
 
     private IReadOnlyList<JournaledRound> Query(string where, params (string Name, object Value)[] parameters)
     {
-        lock (_gate)
+        using (Enter())
         {
             using var cmd = _connection.CreateCommand();
             cmd.CommandText = $"SELECT round_id, interval_start, interval_end, state, input_json, decision_json, result_json FROM rounds {where}";

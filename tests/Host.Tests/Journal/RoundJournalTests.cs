@@ -52,7 +52,7 @@ public sealed class RoundJournalTests : IDisposable
     }
 
     [Fact]
-    public void Settling_runs_the_outbox_write_in_the_same_transaction_and_only_once()
+    public async Task Settling_runs_the_outbox_write_in_the_same_transaction_and_only_once()
     {
         using var journal = RoundJournal.Open(DbPath, _clock);
         journal.WithTransaction((c, tx) =>
@@ -64,28 +64,29 @@ public sealed class RoundJournalTests : IDisposable
         });
         journal.BeginRound("r1", _start, _start.AddHours(1), "{}", "{}");
         var calls = 0;
-        void Enqueue(Microsoft.Data.Sqlite.SqliteConnection c, Microsoft.Data.Sqlite.SqliteTransaction tx)
+        Task Enqueue(Microsoft.Data.Sqlite.SqliteConnection c, Microsoft.Data.Sqlite.SqliteTransaction tx)
         {
             calls++;
             using var cmd = c.CreateCommand();
             cmd.Transaction = tx;
             cmd.CommandText = "INSERT INTO fake_outbox(id) VALUES ('s1')";
             cmd.ExecuteNonQuery();
+            return Task.CompletedTask;
         }
 
-        Assert.True(journal.Settle("r1", "{\"settled\":1}", Enqueue));
-        Assert.False(journal.Settle("r1", "{\"settled\":2}", Enqueue));
+        Assert.True(await journal.SettleAsync("r1", "{\"settled\":1}", Enqueue));
+        Assert.False(await journal.SettleAsync("r1", "{\"settled\":2}", Enqueue));
         Assert.Equal(1, calls);
         Assert.Equal(RoundState.Settled, journal.Get("r1")!.State);
         Assert.Equal("{\"settled\":1}", journal.Get("r1")!.ResultJson);
     }
 
     [Fact]
-    public void A_failing_outbox_write_leaves_the_round_unsettled()
+    public async Task A_failing_outbox_write_leaves_the_round_unsettled()
     {
         using var journal = RoundJournal.Open(DbPath, _clock);
         journal.BeginRound("r1", _start, _start.AddHours(1), "{}", "{}");
-        Assert.Throws<IOException>(() => journal.Settle("r1", "{}", (_, _) => throw new IOException("disk full")));
+        await Assert.ThrowsAsync<IOException>(() => journal.SettleAsync("r1", "{}", (_, _) => throw new IOException("disk full")));
         Assert.Equal(RoundState.Decided, journal.Get("r1")!.State);
     }
 
