@@ -144,7 +144,8 @@ public sealed class ModbusDeviceDriver : IDeviceDriver
         var validSeconds = 0.0;
         if (Profile.FindRole(PointRole.Watchdog) is { IsWritable: true } watchdog)
         {
-            validSeconds = watchdog.Limits.Clamp(Math.Ceiling(validFor.TotalSeconds));
+            // Never 0: on many devices a timeout of 0 means "valid forever".
+            validSeconds = Math.Max(1, watchdog.Limits.Clamp(Math.Ceiling(validFor.TotalSeconds)));
             await WritePointAsync(watchdog.Name, validSeconds, cancellationToken).ConfigureAwait(false);
         }
         if (setpoint.EnablePoint is { } enable)
