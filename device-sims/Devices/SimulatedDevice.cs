@@ -1,0 +1,63 @@
+using Gateway.DeviceSims.Rig;
+using Gateway.Drivers.Devices;
+using Gateway.Drivers.Modbus;
+
+namespace Gateway.DeviceSims.Devices;
+
+/// <summary>
+/// A simulated device: its physics, advanced in small steps of simulated time, and the register
+/// image the gateway reads and writes, laid out from the same profile the gateway's driver uses.
+/// </summary>
+/// <remarks>Not thread-safe: the <see cref="SimulatedRig"/> serialises every call under its gate.</remarks>
+public abstract class SimulatedDevice
+{
+    /// <summary>Lays out the register image and wires the write hooks.</summary>
+    protected SimulatedDevice(RigDevice definition, DeviceProfile profile)
+    {
+        Definition = definition;
+        Image = new RegisterImage(profile);
+        Image.ValidateWrite = ValidateWrite;
+        Image.PointWritten = point => OnPointWritten(point, Time);
+    }
+
+    /// <summary>The device as the rig file describes it.</summary>
+    public RigDevice Definition { get; }
+
+    /// <summary>Device id.</summary>
+    public string Id => Definition.Id;
+
+    /// <summary>The registers the gateway sees.</summary>
+    public RegisterImage Image { get; }
+
+    /// <summary>Faults to show on the wire, switchable at run time.</summary>
+    public SwitchableFaultPlan Faults { get; } = new();
+
+    /// <summary>Simulated time the device has been advanced to.</summary>
+    public DateTimeOffset Time { get; internal set; }
+
+    /// <summary>Active power at the grid connection now, kW, positive = delivered to the grid.</summary>
+    public abstract double PowerKw { get; }
+
+    /// <summary>How often the device fell back to 0 kW because its watchdog ran out.</summary>
+    public int WatchdogFallbacks { get; protected set; }
+
+    /// <summary>Advances the physics from <paramref name="at"/> by <paramref name="seconds"/>.</summary>
+    protected internal abstract void Step(DateTimeOffset at, double seconds);
+
+    /// <summary>Writes the current state into the register image.</summary>
+    protected internal abstract void Publish();
+
+    /// <summary>One line for the control interface's status command.</summary>
+    public abstract string Describe();
+
+    /// <summary>Refuses a write the device would refuse (return an exception code), before it is stored.</summary>
+    protected virtual ModbusExceptionCode ValidateWrite(string point, double? value) => ModbusExceptionCode.None;
+
+    /// <summary>Reacts to a stored write (e.g. re-arms the watchdog).</summary>
+    protected virtual void OnPointWritten(string point, DateTimeOffset now)
+    {
+    }
+
+    /// <summary>The value of a point the gateway writes, or <paramref name="fallback"/> when it holds none.</summary>
+    protected double Written(string point, double fallback = 0) => Image.Get(point) ?? fallback;
+}

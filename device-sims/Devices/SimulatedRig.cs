@@ -1,0 +1,110 @@
+using Gateway.DeviceSims.Physics;
+using Gateway.DeviceSims.Rig;
+using Gateway.Drivers.Devices;
+using Gateway.Drivers.Modbus;
+
+namespace Gateway.DeviceSims.Devices;
+
+/// <summary>
+/// Every simulated device of a rig on one simulated clock. Devices advance together in steps of
+/// at most one simulated second whenever any of them is accessed, meters last, so a meter sums
+/// powers of the same instant and a watchdog runs out at the right step even when nobody polls.
+/// </summary>
+public sealed class SimulatedRig
+{
+    private static readonly TimeSpan MaxStep = TimeSpan.FromSeconds(1);
+    private readonly List<SimulatedDevice> _devices = [];
+    private DateTimeOffset _time;
+
+    /// <summary>Builds the devices of <paramref name="rig"/>, loading their profiles.</summary>
+    /// <exception cref="RigParseException">A profile is missing or does not fit its device.</exception>
+    public SimulatedRig(RigDefinition rig, TimeProvider realTime)
+    {
+        Definition = rig;
+        Clock = new SimulationClock(realTime, rig.Start, rig.TimeScale);
+        _time = rig.Start;
+        var problems = new List<string>();
+        var profiles = new Dictionary<string, DeviceProfile>();
+        foreach (var d in rig.Devices.Where(d => d.Kind != DeviceKind.Meter).Concat(rig.Devices.Where(d => d.Kind == DeviceKind.Meter)))
+        {
+            try
+            {
+                var profile = LoadProfile(rig, d);
+                _devices.Add(d.Kind switch
+                {
+                    DeviceKind.Charger => new SimulatedCharger(d, profile, rig.Start),
+                    DeviceKind.PvInverter => new SimulatedPvInverter(d, profile, rig.Start),
+                    DeviceKind.Smes => new SimulatedSmes(d, profile, rig.Start),
+                    _ => new SimulatedMeter(d, profile, rig.Start, Summed(d)),
+                });
+            }
+            catch (Exception e) when (e is ProfileLoadException or ArgumentException)
+            {
+                problems.Add($"{rig.SourcePath}: device '{d.Id}': {e.Message}");
+            }
+        }
+        if (problems.Count > 0) throw new RigParseException(problems);
+    }
+
+    /// <summary>The rig as parsed.</summary>
+    public RigDefinition Definition { get; }
+
+    /// <summary>Simulated time.</summary>
+    public SimulationClock Clock { get; }
+
+    /// <summary>Held while devices advance or registers are read or written.</summary>
+    public object Gate { get; } = new();
+
+    /// <summary>The devices: chargers, PV and SMES in file order, then meters.</summary>
+    public IReadOnlyList<SimulatedDevice> Devices => _devices;
+
+    /// <summary>The device with id <paramref name="id"/>, or null.</summary>
+    public SimulatedDevice? Find(string id) => _devices.FirstOrDefault(d => d.Id == id);
+
+    /// <summary>Advances every device to the simulated time now.</summary>
+    public void Advance()
+    {
+        lock (Gate) AdvanceTo(Clock.Now);
+    }
+
+    /// <summary>Advances every device to <paramref name="until"/> (never backwards). Callers hold <see cref="Gate"/>.</summary>
+    public void AdvanceTo(DateTimeOffset until)
+    {
+        while (_time < until)
+        {
+            var step = until - _time < MaxStep ? until - _time : MaxStep;
+            foreach (var d in _devices) d.Step(_time, step.TotalSeconds);
+            _time += step;
+            foreach (var d in _devices) d.Time = _time;
+        }
+        foreach (var d in _devices) d.Publish();
+    }
+
+    /// <summary>The Modbus face of <paramref name="device"/>: every call advances the rig first.</summary>
+    public IModbusServerUnit UnitOf(SimulatedDevice device) => new SimulatedUnit(this, device);
+
+    private List<SimulatedDevice> Summed(RigDevice meter)
+    {
+        var ids = meter.Meter?.Sums is { Count: > 0 } sums ? sums : Definition.Devices.Where(d => d.Kind != DeviceKind.Meter).Select(d => d.Id).ToList();
+        return ids.Select(id => _devices.FirstOrDefault(d => d.Id == id)
+            ?? throw new ArgumentException($"the meter sums '{id}', which is not a charger, PV or SMES device of this rig")).ToList();
+    }
+
+    private static DeviceProfile LoadProfile(RigDefinition rig, RigDevice d)
+    {
+        var name = d.Profile;
+        if ((name.Contains('/') || name.EndsWith(".yaml", StringComparison.Ordinal)) && !Path.IsPathRooted(name) && rig.SourcePath.Length > 0)
+            name = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(rig.SourcePath)) ?? "", name);
+        var profile = ProfileLoader.Load(name);
+        var expected = d.Kind switch
+        {
+            DeviceKind.Charger => "charger",
+            DeviceKind.PvInverter => "pv-inverter",
+            DeviceKind.Smes => "smes",
+            _ => "meter",
+        };
+        if (profile.Kind != expected)
+            throw new ArgumentException($"profile '{profile.Name}' is for a {profile.Kind}, the device is a {expected}");
+        return profile;
+    }
+}

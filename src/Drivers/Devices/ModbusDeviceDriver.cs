@@ -1,0 +1,312 @@
+using Gateway.Drivers.Devices.SunSpec;
+using Gateway.Drivers.Modbus;
+
+namespace Gateway.Drivers.Devices;
+
+/// <summary>
+/// The one driver for every Modbus device: it reads and writes a device through its
+/// <see cref="DeviceProfile"/>. SunSpec devices are discovered on first use (model chain walked,
+/// point offsets resolved against it); reads are coalesced into block reads.
+/// </summary>
+/// <remarks>
+/// One caller at a time: the poller owns the driver. Modbus failures surface as the client's
+/// exceptions (communication, protocol, device exception).
+/// </remarks>
+public sealed class ModbusDeviceDriver : IDeviceDriver
+{
+    private readonly IModbusClient _client;
+    private readonly byte _unitId;
+    private readonly TimeProvider _time;
+    private readonly bool _ownsClient;
+    private readonly ModbusRegisterMap _map;
+    private readonly HashSet<ReadBlock> _splitBlocks = [];
+    private Dictionary<(RegisterTable, int), ushort> _lastRegisters = [];
+    private IReadOnlyList<ResolvedPoint>? _resolved;
+    private (int Address, ushort[] Words)? _lastSetpointWrite;
+    private int _heartbeat;
+
+    /// <summary>Creates a driver for unit <paramref name="unitId"/> behind <paramref name="client"/>.</summary>
+    /// <param name="client">The Modbus connection.</param>
+    /// <param name="unitId">Unit id of the device (1–247; 255 or 0 for some TCP-only devices).</param>
+    /// <param name="profile">The device's profile; it must have a Modbus register map.</param>
+    /// <param name="timeProvider">Clock for measurement timestamps.</param>
+    /// <param name="ownsClient">Dispose the client with the driver.</param>
+    public ModbusDeviceDriver(IModbusClient client, byte unitId, DeviceProfile profile, TimeProvider? timeProvider = null, bool ownsClient = false)
+    {
+        _client = client;
+        _unitId = unitId;
+        Profile = profile;
+        _map = profile.Modbus ?? throw new ArgumentException($"profile '{profile.Name}' has no Modbus register map", nameof(profile));
+        _time = timeProvider ?? TimeProvider.System;
+        _ownsClient = ownsClient;
+    }
+
+    /// <inheritdoc />
+    public DeviceProfile Profile { get; }
+
+    /// <summary>The SunSpec model chain, once discovered (SunSpec profiles only).</summary>
+    public SunSpecMap? SunSpec { get; private set; }
+
+    /// <summary>Walks the device's SunSpec chain (again) and re-resolves the points against it.</summary>
+    public async Task<SunSpecMap> DiscoverSunSpecAsync(CancellationToken cancellationToken = default)
+    {
+        SunSpec = await SunSpecDiscovery.DiscoverAsync(_client, _unitId, cancellationToken).ConfigureAwait(false);
+        _resolved = null;
+        _splitBlocks.Clear();
+        return SunSpec;
+    }
+
+    /// <inheritdoc />
+    public async Task<DeviceReading> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        var points = await ResolveAsync(cancellationToken).ConfigureAwait(false);
+        var spans = new List<ReadBlock>();
+        foreach (var p in points)
+        {
+            if (p.Address is { } a) spans.Add(new ReadBlock(p.Location.Table, a, p.Location.RegisterCount));
+            if (p.ScaleFactorAddress is { } sf) spans.Add(new ReadBlock(p.Location.Table, sf, 1));
+        }
+        var registers = new Dictionary<(RegisterTable, int), ushort>();
+        foreach (var block in ReadPlanner.Plan(spans, _map.MaxBlockRegisters, _map.MaxGapRegisters))
+            await ReadBlockAsync(block, spans, registers, cancellationToken).ConfigureAwait(false);
+        _lastRegisters = registers;
+
+        var now = _time.GetUtcNow();
+        var measurements = new List<Measurement>(points.Count);
+        foreach (var p in points)
+        {
+            if (p.Point.Role == PointRole.ScaleFactor) continue;
+            measurements.Add(Decode(p, registers, now));
+        }
+        return new DeviceReading(Profile.Name, now, measurements);
+    }
+
+    /// <inheritdoc />
+    public async Task<SetpointResult> WriteSetpointAsync(double powerKw, TimeSpan validFor, CancellationToken cancellationToken = default)
+    {
+        if (double.IsNaN(powerKw) || double.IsInfinity(powerKw)) throw new ArgumentOutOfRangeException(nameof(powerKw), powerKw, "a setpoint must be a finite number of kW");
+        var setpoint = Profile.FindRole(PointRole.Setpoint)
+            ?? throw new InvalidOperationException($"profile '{Profile.Name}' has no setpoint point");
+        var reading = await ReadAsync(cancellationToken).ConfigureAwait(false);
+        var resolved = Resolve(setpoint);
+
+        // The device's own limits are read fresh each time: they change with SoC and plug state.
+        var lowKw = double.NegativeInfinity;
+        var highKw = double.PositiveInfinity;
+        string? lowBy = null, highBy = null;
+        if (reading.Find(PointRole.MinPower) is { } min && min.TryGetGood(out var minKw)) { lowKw = minKw; lowBy = $"device limit {min.Point}"; }
+        if (reading.Find(PointRole.MaxPower) is { } max && max.TryGetGood(out var maxKw)) { highKw = maxKw; highBy = $"device limit {max.Point}"; }
+        if (setpoint.Unit == "kW")
+        {
+            if (setpoint.Limits.Min is { } plo && plo > lowKw) { lowKw = plo; lowBy = $"profile limit of {setpoint.Name}"; }
+            if (setpoint.Limits.Max is { } phi && phi < highKw) { highKw = phi; highBy = $"profile limit of {setpoint.Name}"; }
+        }
+        if (lowKw > highKw)
+        {
+            // Contradicting limits leave no safe value but the device's own fallback.
+            lowKw = highKw = 0;
+            lowBy = highBy = "contradicting limits (min above max)";
+        }
+
+        var targetKw = powerKw;
+        string? clampedBy = null;
+        if (targetKw < lowKw) { targetKw = lowKw; clampedBy = lowBy; }
+        if (targetKw > highKw) { targetKw = highKw; clampedBy = highBy; }
+
+        double value;
+        double percentBasisKw = 0;
+        if (setpoint.PercentOf is { } basisName)
+        {
+            var basis = reading.Find(basisName);
+            if (basis is null || !basis.TryGetGood(out percentBasisKw) || percentBasisKw <= 0)
+                throw new InvalidOperationException($"cannot turn {powerKw} kW into % for '{setpoint.Name}': {basisName} is {basis?.Quality.ToString().ToLowerInvariant() ?? "missing"}");
+            value = targetKw / percentBasisKw * 100;
+        }
+        else
+        {
+            value = targetKw;
+        }
+        var unitLimits = setpoint.Limits;
+        if (!unitLimits.Contains(value)) { value = unitLimits.Clamp(value); clampedBy ??= $"profile limit of {setpoint.Name}"; }
+
+        var scaleFactor = ScaleFactorOf(resolved, _lastRegisters)
+            ?? throw new InvalidOperationException($"the scale factor of '{setpoint.Name}' is not available");
+        var raw = RegisterCodec.Unscale(resolved.Location, value, scaleFactor);
+        // Rounding to the register's resolution must never step outside a limit.
+        var step = resolved.Location.Negate ? -1 : 1;
+        var limitLow = setpoint.PercentOf is null ? Math.Max(lowKw, unitLimits.Min ?? double.NegativeInfinity) : unitLimits.Min ?? double.NegativeInfinity;
+        var limitHigh = setpoint.PercentOf is null ? Math.Min(highKw, unitLimits.Max ?? double.PositiveInfinity) : unitLimits.Max ?? double.PositiveInfinity;
+        if (RegisterCodec.Scale(resolved.Location, raw, scaleFactor) > limitHigh + 1e-9) raw -= step;
+        if (RegisterCodec.Scale(resolved.Location, raw, scaleFactor) < limitLow - 1e-9) raw += step;
+        value = RegisterCodec.Scale(resolved.Location, raw, scaleFactor);
+        targetKw = setpoint.PercentOf is null ? value : value * percentBasisKw / 100;
+
+        var validSeconds = 0.0;
+        if (Profile.FindRole(PointRole.Watchdog) is { IsWritable: true } watchdog)
+        {
+            // Never 0: on many devices a timeout of 0 means "valid forever".
+            validSeconds = Math.Max(1, watchdog.Limits.Clamp(Math.Ceiling(validFor.TotalSeconds)));
+            await WritePointAsync(watchdog.Name, validSeconds, cancellationToken).ConfigureAwait(false);
+        }
+        if (setpoint.EnablePoint is { } enable)
+            await WritePointAsync(enable, 1, cancellationToken).ConfigureAwait(false);
+        var words = RegisterCodec.EncodeRaw(resolved.Location, raw);
+        await WriteWordsAsync(resolved.Address!.Value, words, cancellationToken).ConfigureAwait(false);
+        _lastSetpointWrite = (resolved.Address.Value, words);
+
+        var back = await _client.ReadHoldingRegistersAsync(_unitId, (ushort)resolved.Address.Value, (ushort)words.Length, cancellationToken).ConfigureAwait(false);
+        var readBack = RegisterCodec.Decode(resolved.Location, back, scaleFactor);
+        var confirmed = readBack is { } rb && Math.Abs(rb - value) <= RegisterCodec.Resolution(resolved.Location, scaleFactor) / 2 + 1e-9;
+        return new SetpointResult(powerKw, targetKw, clampedBy, value, setpoint.Unit, readBack, confirmed,
+            TimeSpan.FromSeconds(validSeconds), _time.GetUtcNow());
+    }
+
+    /// <inheritdoc />
+    public async Task RefreshWatchdogAsync(CancellationToken cancellationToken = default)
+    {
+        if (Profile.FindRole(PointRole.Heartbeat) is { IsWritable: true } heartbeat)
+        {
+            await ResolveAsync(cancellationToken).ConfigureAwait(false);
+            _heartbeat = (_heartbeat + 1) % 10_000;
+            await WritePointAsync(heartbeat.Name, _heartbeat, cancellationToken).ConfigureAwait(false);
+        }
+        else if (_lastSetpointWrite is { } last)
+        {
+            // Without a heartbeat register, rewriting the setpoint re-arms the device's revert timer.
+            await WriteWordsAsync(last.Address, last.Words, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Writes one writable point (in its unit, scaled like a read); read-only points are refused.</summary>
+    /// <exception cref="InvalidOperationException">The point is unknown, read-only or not on the device.</exception>
+    public async Task WritePointAsync(string pointName, double value, CancellationToken cancellationToken = default)
+    {
+        var point = Profile.FindPoint(pointName) ?? throw new InvalidOperationException($"profile '{Profile.Name}' has no point '{pointName}'");
+        if (!point.IsWritable) throw new InvalidOperationException($"point '{pointName}' of profile '{Profile.Name}' is read-only");
+        await ResolveAsync(cancellationToken).ConfigureAwait(false);
+        var resolved = Resolve(point);
+        var scaleFactor = ScaleFactorOf(resolved, _lastRegisters);
+        if (scaleFactor is null && resolved.ScaleFactorAddress is { } sfAddress)
+        {
+            var sf = await _client.ReadHoldingRegistersAsync(_unitId, (ushort)sfAddress, 1, cancellationToken).ConfigureAwait(false);
+            _lastRegisters[(RegisterTable.Holding, sfAddress)] = sf[0];
+            scaleFactor = ScaleFactorOf(resolved, _lastRegisters);
+        }
+        if (scaleFactor is null) throw new InvalidOperationException($"the scale factor of '{pointName}' is not available");
+        var words = RegisterCodec.Encode(resolved.Location, point.Limits.Clamp(value), scaleFactor.Value);
+        await WriteWordsAsync(resolved.Address!.Value, words, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => _ownsClient ? _client.DisposeAsync() : ValueTask.CompletedTask;
+
+    private Task WriteWordsAsync(int address, ushort[] words, CancellationToken cancellationToken) =>
+        words.Length == 1
+            ? _client.WriteSingleRegisterAsync(_unitId, (ushort)address, words[0], cancellationToken)
+            : _client.WriteMultipleRegistersAsync(_unitId, (ushort)address, words, cancellationToken);
+
+    private ResolvedPoint Resolve(ProfilePoint point)
+    {
+        var resolved = _resolved!.First(r => r.Point.Name == point.Name);
+        if (resolved.Address is null)
+            throw new InvalidOperationException($"point '{point.Name}' is not on this device ({resolved.AbsentReason})");
+        return resolved;
+    }
+
+    private async Task<IReadOnlyList<ResolvedPoint>> ResolveAsync(CancellationToken cancellationToken)
+    {
+        if (_resolved is not null) return _resolved;
+        if (_map.SunSpec && SunSpec is null) await DiscoverSunSpecAsync(cancellationToken).ConfigureAwait(false);
+        var list = new List<ResolvedPoint>();
+        foreach (var point in Profile.Points)
+        {
+            var location = _map.Locations[point.Name];
+            if (!location.IsSunSpec)
+            {
+                list.Add(new ResolvedPoint(point, location, location.Address, location.ScaleFactorRegister, null));
+                continue;
+            }
+            var model = SunSpec!.Find(location.SunSpecModel!.Value);
+            if (model is null)
+            {
+                list.Add(new ResolvedPoint(point, location, null, null, $"SunSpec model {location.SunSpecModel} not present"));
+                continue;
+            }
+            var address = model.AddressOf(location.Offset, location.RegisterCount);
+            var sfAddress = location.ScaleFactorRegister is { } sfOffset ? model.AddressOf(sfOffset) : null;
+            var reason = address is null ? $"offset {location.Offset} beyond model {model.Id}'s length {model.Length}"
+                : location.ScaleFactorRegister is not null && sfAddress is null ? $"scale factor offset beyond model {model.Id}'s length {model.Length}"
+                : null;
+            list.Add(reason is null
+                ? new ResolvedPoint(point, location, address, sfAddress, null)
+                : new ResolvedPoint(point, location, null, null, reason));
+        }
+        return _resolved = list;
+    }
+
+    private async Task ReadBlockAsync(ReadBlock block, List<ReadBlock> spans, Dictionary<(RegisterTable, int), ushort> registers, CancellationToken cancellationToken)
+    {
+        if (!_splitBlocks.Contains(block))
+        {
+            try
+            {
+                Store(block, await ReadAsync(block, cancellationToken).ConfigureAwait(false), registers);
+                return;
+            }
+            catch (ModbusDeviceException e) when (e.Code == ModbusExceptionCode.IllegalDataAddress)
+            {
+                // The block spans registers the device does not have: read its points one by one from now on.
+                _splitBlocks.Add(block);
+            }
+        }
+        foreach (var span in spans.Where(s => s.Table == block.Table && s.Start >= block.Start && s.End <= block.End).Distinct())
+        {
+            try
+            {
+                Store(span, await ReadAsync(span, cancellationToken).ConfigureAwait(false), registers);
+            }
+            catch (ModbusDeviceException e) when (e.Code == ModbusExceptionCode.IllegalDataAddress)
+            {
+                // This point is not on the device; it is reported absent.
+            }
+        }
+    }
+
+    private Task<ushort[]> ReadAsync(ReadBlock block, CancellationToken cancellationToken) =>
+        block.Table == RegisterTable.Holding
+            ? _client.ReadHoldingRegistersAsync(_unitId, (ushort)block.Start, (ushort)block.Count, cancellationToken)
+            : _client.ReadInputRegistersAsync(_unitId, (ushort)block.Start, (ushort)block.Count, cancellationToken);
+
+    private static void Store(ReadBlock block, ushort[] words, Dictionary<(RegisterTable, int), ushort> registers)
+    {
+        for (var i = 0; i < Math.Min(words.Length, block.Count); i++) registers[(block.Table, block.Start + i)] = words[i];
+    }
+
+    private static int? ScaleFactorOf(ResolvedPoint p, Dictionary<(RegisterTable, int), ushort> registers)
+    {
+        if (p.ScaleFactorAddress is not { } sfAddress) return 0;
+        if (!registers.TryGetValue((p.Location.Table, sfAddress), out var sf) || (short)sf == RegisterCodec.AbsentScaleFactor) return null;
+        return (short)sf;
+    }
+
+    private static Measurement Decode(ResolvedPoint p, Dictionary<(RegisterTable, int), ushort> registers, DateTimeOffset now)
+    {
+        var absent = new Measurement(p.Point.Name, p.Point.Role, null, p.Point.Unit, now, MeasurementQuality.Absent);
+        if (p.Address is not { } address) return absent;
+        var words = new ushort[p.Location.RegisterCount];
+        for (var i = 0; i < words.Length; i++)
+            if (!registers.TryGetValue((p.Location.Table, address + i), out words[i])) return absent;
+        if (p.Location.DataType == RegisterDataType.String)
+        {
+            var text = RegisterCodec.DecodeString(words);
+            return text.Length == 0 ? absent : absent with { Quality = MeasurementQuality.Good, Text = text };
+        }
+        if (ScaleFactorOf(p, registers) is not { } sf) return absent;
+        if (RegisterCodec.Decode(p.Location, words, sf) is not { } value) return absent;
+        var quality = p.Point.Limits.Contains(value) ? MeasurementQuality.Good : MeasurementQuality.OutOfRange;
+        var state = p.Point.States.Count > 0 && p.Point.States.TryGetValue((long)Math.Round(value), out var name) ? name : null;
+        return new Measurement(p.Point.Name, p.Point.Role, value, p.Point.Unit, now, quality, state);
+    }
+
+    private sealed record ResolvedPoint(ProfilePoint Point, ModbusPointLocation Location, int? Address, int? ScaleFactorAddress, string? AbsentReason);
+}

@@ -1,0 +1,74 @@
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace Gateway.Drivers.Devices;
+
+/// <summary>
+/// Loads device profiles from YAML files, by path or by the name of a shipped profile
+/// (<c>v2g-charger</c> is <c>Profiles/v2g-charger.yaml</c> next to the application), and
+/// validates them: every problem is reported with its file and point.
+/// </summary>
+public static class ProfileLoader
+{
+    private static readonly IDeserializer Deserializer = new DeserializerBuilder()
+        .WithNamingConvention(CamelCaseNamingConvention.Instance)
+        .Build();
+
+    /// <summary>Folder holding the shipped profiles.</summary>
+    public static string ShippedProfilesDirectory => Path.Combine(AppContext.BaseDirectory, "Profiles");
+
+    /// <summary>Names of the shipped profiles.</summary>
+    public static IReadOnlyList<string> ShippedProfileNames() =>
+        Directory.Exists(ShippedProfilesDirectory)
+            ? Directory.GetFiles(ShippedProfilesDirectory, "*.yaml").Select(Path.GetFileNameWithoutExtension).OfType<string>().Order(StringComparer.Ordinal).ToArray()
+            : [];
+
+    /// <summary>
+    /// Loads <paramref name="nameOrPath"/>: an existing file path, or the name of a shipped profile.
+    /// </summary>
+    /// <exception cref="ProfileLoadException">Not found, unreadable or invalid.</exception>
+    public static DeviceProfile Load(string nameOrPath)
+    {
+        if (File.Exists(nameOrPath)) return LoadFile(nameOrPath);
+        var shipped = Path.Combine(ShippedProfilesDirectory, nameOrPath + ".yaml");
+        if (!nameOrPath.Contains('/') && !nameOrPath.Contains('\\') && File.Exists(shipped)) return LoadFile(shipped);
+        var known = string.Join(", ", ShippedProfileNames());
+        throw new ProfileLoadException([new ProfileProblem(nameOrPath, null,
+            $"no such profile file, and not a shipped profile name (shipped: {(known.Length == 0 ? "none found" : known)})")]);
+    }
+
+    /// <summary>Loads and validates the profile file at <paramref name="path"/>.</summary>
+    /// <exception cref="ProfileLoadException">Unreadable or invalid.</exception>
+    public static DeviceProfile LoadFile(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ProfileLoadException([new ProfileProblem(path, null, $"cannot read the file: {e.Message}")]);
+        }
+        return Parse(text, path);
+    }
+
+    /// <summary>Parses and validates profile YAML; <paramref name="sourcePath"/> names it in errors.</summary>
+    /// <exception cref="ProfileLoadException">Invalid.</exception>
+    public static DeviceProfile Parse(string yaml, string sourcePath)
+    {
+        ProfileFile? file;
+        try
+        {
+            file = Deserializer.Deserialize<ProfileFile?>(yaml);
+        }
+        catch (YamlException e)
+        {
+            var why = e.InnerException?.Message ?? e.Message;
+            throw new ProfileLoadException([new ProfileProblem(sourcePath, null, $"line {e.Start.Line}, column {e.Start.Column}: {why}")]);
+        }
+        if (file is null) throw new ProfileLoadException([new ProfileProblem(sourcePath, null, "the file is empty")]);
+        return new ProfileValidator(sourcePath).Validate(file);
+    }
+}

@@ -1,0 +1,106 @@
+using Gateway.DeviceSims.Devices;
+using Gateway.DeviceSims.Rig;
+using Gateway.Testing;
+
+namespace Gateway.DeviceSims.Tests;
+
+public sealed class RigParserTests
+{
+    [Fact]
+    public void The_demo_rig_parses_and_builds()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "rigs", "demo.yaml");
+        var rig = RigParser.Load(path);
+        Assert.Equal("demo-feeder", rig.Site);
+        Assert.Equal(60, rig.TimeScale);
+        Assert.Equal(4, rig.Devices.Count(d => d.Kind == DeviceKind.Charger));
+        Assert.Equal(2, rig.Devices.Count(d => d.Kind == DeviceKind.PvInverter));
+        Assert.Single(rig.Devices, d => d.Kind == DeviceKind.Smes);
+        Assert.Single(rig.Devices, d => d.Kind == DeviceKind.Meter);
+        var ev1 = rig.Devices.Single(d => d.Id == "ev-1");
+        Assert.Equal(new DateTimeOffset(2026, 6, 1, 7, 30, 0, TimeSpan.Zero), ev1.Ev!.Arrival);
+        Assert.Equal(5, rig.Devices.Single(d => d.Id == "pv-2").Pv!.Irradiance.Points.Count);
+        var sims = new SimulatedRig(rig, new ManualTimeProvider());
+        Assert.Equal(8, sims.Devices.Count);
+        Assert.IsType<SimulatedMeter>(sims.Devices[^1]);
+    }
+
+    [Fact]
+    public void Gateway_sections_are_ignored()
+    {
+        var rig = RigParser.Parse(TestRig.Yaml + """
+
+            feeder: { nodes: [n0, n1] }
+            ledger: { backend: embedded }
+            operator: { port: 8080 }
+            """, "r.yaml");
+        Assert.Equal(5, rig.Devices.Count);
+    }
+
+    [Fact]
+    public void Every_problem_names_file_line_device_and_field()
+    {
+        var yaml = """
+            site: s
+            start: yesterday
+            timeScale: -1
+            devices:
+              - id: ev-1
+                kind: charger
+                endpoint: 10.0.0.7:502
+                profile: v2g-charger
+                colour: red
+                sim:
+                  batteryKwh: 50
+                  socAtArrivalPercent: 150
+                  arrival: "11:00"
+                  departure: "10:00"
+                  maxChargeKw: 7.4
+                  maxDischargeKw: 7.4
+              - id: ev-1
+                kind: toaster
+                endpoint: 127.0.0.1:1502
+                profile: v2g-charger
+                sim: {}
+              - id: m
+                kind: meter
+                endpoint: 127.0.0.1:1503
+                profile: sunspec-meter
+                sim: { sums: [ghost] }
+            """;
+        var e = Assert.Throws<RigParseException>(() => RigParser.Parse(yaml, "bad-rig.yaml"));
+        var all = e.Problems;
+        Assert.All(all, p => Assert.StartsWith("bad-rig.yaml: ", p));
+        Assert.Contains(all, p => p.Contains("line 2") && p.Contains("'start' is 'yesterday'"));
+        Assert.Contains(all, p => p.Contains("line 3") && p.Contains("'timeScale' is -1"));
+        Assert.Contains(all, p => p.Contains("device 'ev-1'") && p.Contains("10.0.0.7:502") && p.Contains("loopback"));
+        Assert.Contains(all, p => p.Contains("line 9") && p.Contains("unknown key 'colour'"));
+        Assert.Contains(all, p => p.Contains("'socAtArrivalPercent' is 150"));
+        Assert.Contains(all, p => p.Contains("'departure' must be after 'arrival'"));
+        Assert.Contains(all, p => p.Contains("'kind' is 'toaster'"));
+        Assert.Contains(all, p => p.Contains("device 'm'") && p.Contains("'ghost'"));
+    }
+
+    [Fact]
+    public void Yaml_syntax_errors_name_the_line()
+    {
+        var e = Assert.Throws<RigParseException>(() => RigParser.Parse("site: s\ndevices: [ { id: a\n", "broken.yaml"));
+        Assert.Contains("broken.yaml: line", e.Message);
+    }
+
+    [Fact]
+    public void A_profile_of_the_wrong_kind_is_refused_when_the_rig_is_built()
+    {
+        var yaml = TestRig.Yaml.Replace("profile: sunspec-inverter", "profile: sunspec-meter");
+        var e = Assert.Throws<RigParseException>(() => new SimulatedRig(RigParser.Parse(yaml, "r.yaml"), new ManualTimeProvider()));
+        Assert.Contains("device 'pv-1'", e.Message);
+        Assert.Contains("for a meter", e.Message);
+    }
+
+    [Fact]
+    public void A_missing_rig_file_is_reported_plainly()
+    {
+        var e = Assert.Throws<RigParseException>(() => RigParser.Load("/nonexistent/rig.yaml"));
+        Assert.Contains("cannot read the rig file", e.Message);
+    }
+}
