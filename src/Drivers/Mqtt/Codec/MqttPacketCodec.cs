@@ -302,7 +302,8 @@ public sealed class MqttPacketCodec : IMqttPacketCodec
             will = new MqttWillMessage(topic, payload, (MqttQos)willQos, willRetain);
         }
         var user = hasUser ? reader.ReadString("user name") : null;
-        ReadOnlyMemory<byte>? password = hasPassword ? reader.ReadBinary("password").ToArray() : null;
+        ReadOnlyMemory<byte>? password = null;
+        if (hasPassword) password = reader.ReadBinary("password").ToArray();
         reader.ExpectEnd();
         return new MqttConnectPacket
         {
