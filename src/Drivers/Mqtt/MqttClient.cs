@@ -36,6 +36,8 @@ public sealed class MqttClient : IMqttClient
     private readonly SemaphoreSlim _pendingSlots;
     private readonly object _gate = new();
     private readonly Dictionary<ushort, MqttOutgoingPublish> _inflight = new();
+    private readonly Queue<MqttOutgoingPublish> _unsent = new();
+    private readonly SemaphoreSlim _sendOrder = new(1, 1);
     private readonly HashSet<ushort> _idsInUse = new();
     private readonly List<ushort> _quarantinedIds = new();
     private readonly Dictionary<string, MqttSubscriptionEntry> _subscriptions = new(StringComparer.Ordinal);
@@ -50,6 +52,7 @@ public sealed class MqttClient : IMqttClient
     private Task _reconnectTask = Task.CompletedTask;
     private ushort _lastPacketId;
     private long _nextSequence;
+    private int _inflightOnConnection;
     private long _pingResponses;
 
     /// <summary>Create a client; nothing is sent until <see cref="ConnectAsync"/>.</summary>
@@ -192,8 +195,6 @@ public sealed class MqttClient : IMqttClient
         }
 
         await _pendingSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
-        MqttOutgoingPublish entry;
-        MqttPacketConnection? live;
         Task<MqttPacket> acknowledged;
         lock (_gate)
         {
@@ -206,23 +207,12 @@ public sealed class MqttClient : IMqttClient
             var id = AllocatePacketId();
             // The caller may reuse its buffer once the task completes or is abandoned; we may resend later.
             var packet = new MqttPublishPacket { Topic = topic, Payload = payload.ToArray(), Qos = qos, Retain = retain, PacketId = id };
-            entry = new MqttOutgoingPublish(packet, _nextSequence++);
+            var entry = new MqttOutgoingPublish(packet, _nextSequence++);
             _inflight.Add(id, entry);
+            _unsent.Enqueue(entry);
             acknowledged = _dispatcher.Expect(qos == MqttQos.AtLeastOnce ? MqttPacketType.PubAck : MqttPacketType.PubComp, id);
-            live = _connection;
-            if (live is not null) entry.Sent = true;
         }
-        if (live is not null)
-        {
-            try
-            {
-                await live.SendAsync(entry.Packet).ConfigureAwait(false);
-            }
-            catch (MqttCommunicationException ex)
-            {
-                _logger.LogDebug(ex, "MQTT publish to {Topic} will be resent after reconnect", topic);
-            }
-        }
+        await SendUnsentAsync().ConfigureAwait(false);
         await acknowledged.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -410,7 +400,7 @@ public sealed class MqttClient : IMqttClient
         CleanSession = _options.CleanSession,
         KeepAliveSeconds = (ushort)_options.KeepAlive.TotalSeconds,
         UserName = _options.UserName,
-        Password = _options.Password is null ? null : Encoding.UTF8.GetBytes(_options.Password),
+        Password = _options.Password is null ? (ReadOnlyMemory<byte>?)null : Encoding.UTF8.GetBytes(_options.Password),
         Will = _options.Will,
     };
 
@@ -435,42 +425,74 @@ public sealed class MqttClient : IMqttClient
     }
 
     /// <summary>
-    /// Resend every unacknowledged message in publication order, then make the connection the live one. Messages
-    /// published meanwhile are picked up by the next round, so order is kept without blocking publishers.
+    /// Queue every unacknowledged message for resending in publication order (DUP = 1 for those sent before,
+    /// PUBREL for QoS 2 ones already received), make the connection the live one, and start sending.
     /// </summary>
     private async Task ResendAndGoLiveAsync(MqttPacketConnection connection, CancellationToken cancellationToken)
     {
-        var resentUpTo = -1L;
-        var resent = 0;
-        while (true)
+        int pending;
+        lock (_gate)
         {
-            List<MqttOutgoingPublish> batch;
-            lock (_gate)
+            cancellationToken.ThrowIfCancellationRequested();
+            _unsent.Clear();
+            foreach (var entry in _inflight.Values.OrderBy(e => e.Sequence)) _unsent.Enqueue(entry);
+            pending = _unsent.Count;
+            _inflightOnConnection = 0;
+            _connection = connection;
+            _state = MqttConnectionState.Connected;
+        }
+        if (pending > 0) _logger.LogInformation("MQTT resending {Count} unacknowledged message(s) after connecting", pending);
+        await SendUnsentAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Send queued QoS 1/2 messages in order while the in-flight window has room. One sender at a time keeps the
+    /// publication order on the wire; acknowledgements call this again to move the window.
+    /// </summary>
+    private async Task SendUnsentAsync()
+    {
+        await _sendOrder.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            while (true)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                batch = _inflight.Values.Where(e => e.Sequence > resentUpTo).OrderBy(e => e.Sequence).ToList();
-                if (batch.Count == 0)
-                {
-                    _connection = connection;
-                    _state = MqttConnectionState.Connected;
-                    break;
-                }
-            }
-            foreach (var entry in batch)
-            {
+                MqttPacketConnection? connection;
                 MqttPacket packet;
                 lock (_gate)
                 {
-                    if (!_inflight.TryGetValue(entry.PacketId, out var current) || !ReferenceEquals(current, entry)) continue;
-                    packet = entry.Released ? new MqttPubRelPacket(entry.PacketId) : entry.Packet with { Duplicate = entry.Sent };
-                    entry.Sent = true;
+                    connection = _connection;
+                    if (connection is null || _inflightOnConnection >= _options.MaxInflightMessages) return;
+                    MqttOutgoingPublish? next = null;
+                    while (_unsent.TryDequeue(out var candidate))
+                    {
+                        if (_inflight.TryGetValue(candidate.PacketId, out var current) && ReferenceEquals(current, candidate))
+                        {
+                            next = candidate;
+                            break;
+                        }
+                    }
+                    if (next is null) return;
+                    packet = next.Released ? new MqttPubRelPacket(next.PacketId) : next.Packet with { Duplicate = next.Sent };
+                    next.Sent = true;
+                    next.SentOn = connection;
+                    _inflightOnConnection++;
                 }
-                await connection.SendAsync(packet, cancellationToken).ConfigureAwait(false);
-                resentUpTo = entry.Sequence;
-                resent++;
+                try
+                {
+                    await connection.SendAsync(packet).ConfigureAwait(false);
+                }
+                catch (MqttCommunicationException ex)
+                {
+                    // The message stays in flight; the next connection resends it.
+                    _logger.LogDebug(ex, "MQTT send failed; the message is resent after reconnect");
+                    return;
+                }
             }
         }
-        if (resent > 0) _logger.LogInformation("MQTT resent {Count} unacknowledged message(s) after connecting", resent);
+        finally
+        {
+            _sendOrder.Release();
+        }
     }
 
     private async Task ReadLoopAsync(MqttPacketConnection connection)
@@ -609,7 +631,11 @@ public sealed class MqttClient : IMqttClient
         lock (_gate)
         {
             removed = _inflight.TryGetValue(id, out var entry) && entry.Packet.Qos == expectedQos && _inflight.Remove(id);
-            if (removed) _idsInUse.Remove(id);
+            if (removed)
+            {
+                _idsInUse.Remove(id);
+                if (_connection is not null && ReferenceEquals(entry!.SentOn, _connection)) _inflightOnConnection--;
+            }
         }
         if (!removed)
         {
@@ -618,6 +644,8 @@ public sealed class MqttClient : IMqttClient
         }
         _pendingSlots.Release();
         _dispatcher.TryDispatch(acknowledgement);
+        // Not awaited: the read loop must keep reading while the window refills.
+        _ = SendUnsentAsync();
     }
 
     private async Task DeliverLoopAsync()
@@ -856,6 +884,7 @@ public sealed class MqttClient : IMqttClient
             count = _inflight.Count;
             foreach (var id in _inflight.Keys) _idsInUse.Remove(id);
             _inflight.Clear();
+            _unsent.Clear();
         }
         if (count > 0) _pendingSlots.Release(count);
         _dispatcher.FailAll(reason, MqttPacketType.PubAck, MqttPacketType.PubComp);

@@ -45,6 +45,13 @@ public sealed class MqttClientOptions
     /// <summary>QoS 1/2 messages in flight or queued while disconnected; a further <c>PublishAsync</c> waits for room.</summary>
     public int MaxPendingMessages { get; init; } = 1000;
 
+    /// <summary>
+    /// QoS 1/2 messages sent but not yet acknowledged at any time (the rest wait their turn, in order). MQTT 3.1.1
+    /// has no receive maximum, but brokers have one: mosquitto handles 20 per client (its max_inflight_messages)
+    /// and silently fails to forward QoS 2 messages beyond it, so the default matches libmosquitto's 20.
+    /// </summary>
+    public int MaxInflightMessages { get; init; } = 20;
+
     /// <summary>Largest packet accepted from the broker, in bytes; a larger one closes the connection.</summary>
     public int MaxIncomingPacketSize { get; init; } = 1024 * 1024;
 
@@ -76,6 +83,7 @@ public sealed class MqttClientOptions
         if (ConnectTimeout <= TimeSpan.Zero) errors.Add($"ConnectTimeout must be > 0, got {ConnectTimeout}");
         if (OperationTimeout <= TimeSpan.Zero) errors.Add($"OperationTimeout must be > 0, got {OperationTimeout}");
         if (MaxPendingMessages is < 1 or > 65_000) errors.Add($"MaxPendingMessages must be 1..65000 (packet ids are 16-bit), got {MaxPendingMessages}");
+        if (MaxInflightMessages < 1 || MaxInflightMessages > MaxPendingMessages) errors.Add($"MaxInflightMessages must be 1..MaxPendingMessages ({MaxPendingMessages}), got {MaxInflightMessages}");
         if (MaxIncomingPacketSize is < 16 or > MqttCodecLimits.MaxPacketSize) errors.Add($"MaxIncomingPacketSize must be 16..{MqttCodecLimits.MaxPacketSize}, got {MaxIncomingPacketSize}");
         if (Reconnect is null) errors.Add("Reconnect must not be null");
         else errors.AddRange(Reconnect.Validate());

@@ -18,6 +18,9 @@ internal sealed class MqttOutgoingPublish(MqttPublishPacket packet, long sequenc
     /// <summary>Written to some connection at least once: a resend must carry DUP = 1 [MQTT-3.3.1-1].</summary>
     public bool Sent { get; set; }
 
+    /// <summary>The connection it was last written to, to count the in-flight window of the live connection.</summary>
+    public MqttPacketConnection? SentOn { get; set; }
+
     /// <summary>QoS 2: PUBREC received, so after a reconnect the PUBREL is resent instead of the PUBLISH.</summary>
     public bool Released { get; set; }
 }
