@@ -16,6 +16,7 @@ internal sealed class FakeBroker : IAsyncDisposable
     private readonly MqttPacketCodec _codec = new();
     private readonly Func<FakeBroker, NetworkStream, Task> _script;
     private readonly Task _serve;
+    private readonly CancellationTokenSource _stopping = new();
 
     public FakeBroker(Func<FakeBroker, NetworkStream, Task> script)
     {
@@ -52,22 +53,23 @@ internal sealed class FakeBroker : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _stopping.Cancel();
         _listener.Stop();
-        try { await _serve; } catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException or IOException or EndOfStreamException) { }
+        try { await _serve; } catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException or IOException or EndOfStreamException or InvalidOperationException) { }
     }
 
     private async Task ServeAsync()
     {
         while (true)
         {
-            using var client = await _listener.AcceptTcpClientAsync();
+            using var client = await _listener.AcceptTcpClientAsync(_stopping.Token);
             Connections++;
             await using var stream = client.GetStream();
             try
             {
                 await _script(this, stream);
             }
-            catch (Exception ex) when (ex is IOException or EndOfStreamException or SocketException)
+            catch (Exception ex) when (ex is IOException or EndOfStreamException or SocketException || _stopping.IsCancellationRequested)
             {
                 // the client hung up, which is what the test is about
             }
