@@ -20,7 +20,7 @@ internal static class FabricFailureClassifier
                 return FabricFailureKind.Timeout;
             case GrpcStatusCode.PermissionDenied or GrpcStatusCode.Unauthenticated:
                 return FabricFailureKind.AccessDenied;
-            case GrpcStatusCode.Internal or GrpcStatusCode.Unimplemented or GrpcStatusCode.InvalidArgument or GrpcStatusCode.DataLoss:
+            case GrpcStatusCode.Internal or GrpcStatusCode.Unimplemented or GrpcStatusCode.InvalidArgument or GrpcStatusCode.NotFound or GrpcStatusCode.DataLoss:
                 return FabricFailureKind.ProtocolError;
         }
         if (Contains(text, "access denied") || Contains(text, "creator") && Contains(text, "certificate"))
