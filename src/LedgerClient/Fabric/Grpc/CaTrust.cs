@@ -32,13 +32,25 @@ public static class CaTrust
         return collection;
     }
 
-    /// <summary>A validation callback accepting a server chain only when it ends at one of <paramref name="roots"/> and the name matches.</summary>
-    public static RemoteCertificateValidationCallback CreateValidator(X509Certificate2Collection roots)
+    /// <summary>
+    /// A validation callback accepting a server chain only when it ends at one of <paramref name="roots"/> and the
+    /// certificate names the host: <paramref name="expectedServerName"/> when given (HttpClient checks the URI host,
+    /// so an override has to be checked here), else the host the runtime validated.
+    /// </summary>
+    public static RemoteCertificateValidationCallback CreateValidator(X509Certificate2Collection roots, string? expectedServerName = null)
     {
         var trusted = new X509Certificate2Collection(roots);
         return (_, certificate, chain, errors) =>
         {
-            if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0 || (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)
+            if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)
+            {
+                return false;
+            }
+            var serverCertificate = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+            var nameMatches = expectedServerName is null
+                ? (errors & SslPolicyErrors.RemoteCertificateNameMismatch) == 0
+                : serverCertificate.MatchesHostname(expectedServerName, allowWildcards: true, allowCommonName: false);
+            if (!nameMatches)
             {
                 return false;
             }
@@ -53,7 +65,6 @@ public static class CaTrust
                     custom.ChainPolicy.ExtraStore.Add(element.Certificate);
                 }
             }
-            var serverCertificate = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
             return custom.Build(serverCertificate);
         };
     }

@@ -64,9 +64,8 @@ public sealed class HttpGrpcUnaryCaller : IGrpcUnaryCaller, IDisposable
         {
             handler.SslOptions = new SslClientAuthenticationOptions
             {
-                TargetHost = tlsServerName ?? endpoint.IdnHost,
                 EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                RemoteCertificateValidationCallback = CaTrust.CreateValidator(trustedCaCertificates!),
+                RemoteCertificateValidationCallback = CaTrust.CreateValidator(trustedCaCertificates!, tlsServerName),
             };
         }
         _http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
