@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Formats.Asn1;
 using System.Globalization;
 using System.Numerics;
@@ -15,8 +16,31 @@ namespace Gateway.Testing.Fabric;
 /// </summary>
 internal sealed class CreatorVerifier(string mspId, X509Certificate2 mspCa)
 {
+    // Like a peer's MSP cache: an identity whose certificate chain was validated once is not rebuilt per request.
+    private readonly ConcurrentDictionary<ByteString, X509Certificate2> _validated = new();
+
     /// <summary>Verifies and returns the signer's certificate; throws <see cref="PeerError"/> saying what is wrong.</summary>
     public X509Certificate2 Verify(ByteString creatorBytes, ReadOnlySpan<byte> signedBytes, ByteString signature, string context)
+    {
+        var certificate = _validated.TryGetValue(creatorBytes, out var known) ? known : Validate(creatorBytes, context);
+        using var key = certificate.GetECDsaPublicKey();
+        if (key is null)
+        {
+            throw Denied(context, "creator certificate has no ECDSA key");
+        }
+        // Checked independently of the client's encoder: the runtime's DER verifier and a separate low-S test.
+        if (!IsLowS(signature.Span))
+        {
+            throw Denied(context, "signature is malformed or not in low-S form");
+        }
+        if (!key.VerifyHash(SHA256.HashData(signedBytes), signature.Span, DSASignatureFormat.Rfc3279DerSequence))
+        {
+            throw Denied(context, "the creator's signature is invalid");
+        }
+        return certificate;
+    }
+
+    private X509Certificate2 Validate(ByteString creatorBytes, string context)
     {
         SerializedIdentity creator;
         try
@@ -51,20 +75,7 @@ internal sealed class CreatorVerifier(string mspId, X509Certificate2 mspCa)
                 throw Denied(context, $"creator certificate is not valid: x509: certificate signed by unknown authority ({reasons})");
             }
         }
-        using var key = certificate.GetECDsaPublicKey();
-        if (key is null)
-        {
-            throw Denied(context, "creator certificate has no ECDSA key");
-        }
-        // Checked independently of the client's encoder: the runtime's DER verifier and a separate low-S test.
-        if (!IsLowS(signature.Span))
-        {
-            throw Denied(context, "signature is malformed or not in low-S form");
-        }
-        if (!key.VerifyHash(SHA256.HashData(signedBytes), signature.Span, DSASignatureFormat.Rfc3279DerSequence))
-        {
-            throw Denied(context, "the creator's signature is invalid");
-        }
+        _validated.TryAdd(creatorBytes, certificate);
         return certificate;
     }
 
