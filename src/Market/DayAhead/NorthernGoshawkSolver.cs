@@ -4,14 +4,18 @@ namespace Gateway.Market.DayAhead;
 /// The paper's improved Northern Goshawk Optimization (section 6): every iteration runs the
 /// exploration stage (each goshawk picks a random prey and moves towards it if the prey is
 /// better, away from it otherwise) and the exploitation stage (a pursuit step in a radius that
-/// shrinks as R = 0.02 (1 − t/T)), keeping a move only when it improves. The best scheme of every
-/// iteration is archived, and the final choice is made by ranking the archive with the entropy
-/// weight method over the stakeholders' criteria (objective, sellers' revenue, buyers' indirect
-/// income, buyer preference satisfaction). Decision vectors are decoded by
+/// shrinks as R = 0.02 (1 − t/T)), keeping a move only when it improves. After the last iteration
+/// the final population's optimal set — every goshawk within <see cref="EliteTolerance"/> of the
+/// best objective — is ranked with the entropy weight method over the stakeholders' criteria
+/// (objective, sellers' revenue, buyers' indirect income, buyer preference satisfaction) and the
+/// top-ranked scheme is returned. Decision vectors are decoded by
 /// <see cref="ScheduleDecoder"/>, so every scheme is feasible.
 /// </summary>
 public sealed class NorthernGoshawkSolver : IDayAheadSolver
 {
+    /// <summary>Relative distance to the best objective within which a final scheme joins the ranked optimal set.</summary>
+    public const double EliteTolerance = 0.01;
+
     private readonly MetaheuristicOptions _options;
 
     /// <summary>Creates the solver.</summary>
@@ -44,7 +48,6 @@ public sealed class NorthernGoshawkSolver : IDayAheadSolver
             fitness[i] = Fitness.Objective(market, positions[i]);
         }
 
-        var archive = new List<double[]>();
         var curve = new List<double>(_options.Iterations);
         var candidate = new double[dim];
         for (int iteration = 1; iteration <= _options.Iterations; iteration++)
@@ -80,15 +83,10 @@ public sealed class NorthernGoshawkSolver : IDayAheadSolver
                 TryAccept(market, positions, fitness, i, candidate);
             }
 
-            int best = ArgMax(fitness);
-            curve.Add(fitness[best]);
-            if (archive.Count == 0 || !archive[^1].AsSpan().SequenceEqual(positions[best]))
-            {
-                archive.Add((double[])positions[best].Clone());
-            }
+            curve.Add(fitness[ArgMax(fitness)]);
         }
 
-        var chosen = RankArchive(market, archive);
+        var chosen = RankOptimalSet(market, positions, fitness);
         var schedule = ScheduleDecoder.Decode(market, chosen);
         return new DayAheadSolverResult(Name, schedule, DayAheadEconomics.Evaluate(market, schedule), _options.Iterations, curve);
     }
@@ -103,15 +101,18 @@ public sealed class NorthernGoshawkSolver : IDayAheadSolver
         }
     }
 
-    private static double[] RankArchive(DayAheadMarket market, List<double[]> archive)
+    private static double[] RankOptimalSet(DayAheadMarket market, double[][] positions, double[] fitness)
     {
-        var criteria = new double[archive.Count][];
-        for (int a = 0; a < archive.Count; a++)
+        double best = fitness[ArgMax(fitness)];
+        double threshold = best - EliteTolerance * Math.Abs(best);
+        var set = Enumerable.Range(0, positions.Length).Where(i => fitness[i] >= threshold).ToList();
+        var criteria = new double[set.Count][];
+        for (int a = 0; a < set.Count; a++)
         {
-            var outcome = DayAheadEconomics.Evaluate(market, ScheduleDecoder.Decode(market, archive[a]));
+            var outcome = DayAheadEconomics.Evaluate(market, ScheduleDecoder.Decode(market, positions[set[a]]));
             criteria[a] = [outcome.Objective, outcome.SellerRevenue, outcome.BuyerIndirectIncome, outcome.PreferenceSatisfaction];
         }
-        return archive[EntropyWeightRanking.Best(criteria)];
+        return positions[set[EntropyWeightRanking.Best(criteria)]];
     }
 
     private static int ArgMax(double[] values)
