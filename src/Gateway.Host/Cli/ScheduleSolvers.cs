@@ -1,4 +1,5 @@
 using Gateway.Market.DayAhead;
+using Gateway.Market.Solvers;
 
 namespace Gateway.Host.Cli;
 
@@ -6,13 +7,17 @@ namespace Gateway.Host.Cli;
 internal static class ScheduleSolvers
 {
     /// <summary>Names accepted by <c>--solver</c>.</summary>
-    public static readonly string[] Names = ["ngo", "pso", "all"];
+    public static readonly string[] Names = ["ngo", "pso", "exact", "all"];
 
     /// <summary>The solvers for <paramref name="choice"/>, in report order.</summary>
     public static IReadOnlyList<IDayAheadSolver> Create(string choice, MetaheuristicOptions options)
     {
         var all = choice == "all";
         var solvers = new List<IDayAheadSolver>();
+        if (all || choice == "exact")
+        {
+            solvers.Add(new ExactDayAheadSolver(new CoinOrSolver()));
+        }
         if (all || choice == "ngo")
         {
             solvers.Add(new NorthernGoshawkSolver(options));
