@@ -45,7 +45,7 @@ public static class DayAheadEconomics
                     // Eq. 19 with ΔC = the share of demand users could not cover themselves.
                     double deviation = (f.BoughtGridKwh + f.BoughtCompanyKwh) / demand;
                     double cmax = sc.Weights.MaxIntolerableDeviation;
-                    double g = deviation >= cmax ? 0.0 : Math.Cos(Math.PI / 2 * deviation / cmax);
+                    double g = deviation >= cmax ? 0.0 : Math.Clamp(Math.Cos(Math.PI / 2 * deviation / cmax), 0.0, 1.0);
                     preferenceWeighted += g * demand;
                     demandTotal += demand;
                 }

@@ -125,6 +125,7 @@ public sealed class DayAheadMarket
         {
             return 1.0;
         }
-        return Math.Cos(Math.PI / 2 * (max - difference) / (max - min));
+        // cos(π/2) is −1.6e-16 in floating point; satisfaction is defined on [0, 1].
+        return Math.Clamp(Math.Cos(Math.PI / 2 * (max - difference) / (max - min)), 0.0, 1.0);
     }
 }
