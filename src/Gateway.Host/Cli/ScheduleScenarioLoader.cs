@@ -76,7 +76,7 @@ internal static class ScheduleScenarioLoader
 
     private static DayAheadScenario Build(string file, YamlMappingNode root, (string File, YamlMappingNode Root)? baseDoc)
     {
-        var reader = new Reader();
+        var reader = new Reader(file);
         var sources = new List<(string File, YamlMappingNode Map)> { (file, root) };
         if (baseDoc is { } b)
         {
@@ -159,7 +159,7 @@ internal static class ScheduleScenarioLoader
             Map.Children.TryGetValue(new YamlScalarNode(key), out var node) ? (File, node) : null;
     }
 
-    private sealed class Reader
+    private sealed class Reader(string mainFile)
     {
         public List<string> Problems { get; } = [];
 
@@ -171,7 +171,7 @@ internal static class ScheduleScenarioLoader
         public string Locate(string path, Func<string, (string File, YamlNode Node)?> at)
         {
             string top = path.Split('.', '[')[0];
-            return at(top) is { } found ? Where(found.File, found.Node) : "scenario";
+            return at(top) is { } found ? Where(found.File, found.Node) : mainFile;
         }
 
         public void UnknownKeys(string file, YamlMappingNode map, string prefix, IReadOnlyCollection<string> allowed)
@@ -206,7 +206,7 @@ internal static class ScheduleScenarioLoader
             {
                 if (required)
                 {
-                    Problems.Add($"scenario: {path}: missing (required)");
+                    Problems.Add($"{mainFile}: {path}: missing (required)");
                 }
                 return null;
             }
@@ -223,7 +223,7 @@ internal static class ScheduleScenarioLoader
         {
             if (found is not { } f)
             {
-                Problems.Add($"scenario: {path}: missing (required)");
+                Problems.Add($"{mainFile}: {path}: missing (required)");
                 return null;
             }
             if (f.Node is YamlScalarNode && periods is int n)
@@ -254,7 +254,7 @@ internal static class ScheduleScenarioLoader
             {
                 if (required)
                 {
-                    Problems.Add($"scenario: {path}: missing (required)");
+                    Problems.Add($"{mainFile}: {path}: missing (required)");
                 }
                 return null;
             }
@@ -275,7 +275,7 @@ internal static class ScheduleScenarioLoader
             var result = new List<UserClass>();
             if (found is not { } f)
             {
-                Problems.Add("scenario: classes: missing (required)");
+                Problems.Add($"{mainFile}: classes: missing (required)");
                 return result;
             }
             if (f.Node is not YamlSequenceNode seq)

@@ -245,14 +245,15 @@ public sealed class SvgChart
         double raw = (hi - lo) / Math.Max(1, target);
         double magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
         double step = new[] { 1.0, 2.0, 2.5, 5.0, 10.0 }.Select(m => m * magnitude).First(s => s >= raw);
-        double start = Math.Floor(lo / step) * step;
-        double end = Math.Ceiling(hi / step) * step;
+        long first = (long)Math.Floor(lo / step);
+        long last = (long)Math.Ceiling(hi / step);
         var ticks = new List<double>();
-        for (double v = start; v <= end + step * 0.5; v += step)
+        for (long i = first; i <= Math.Max(last, first + 1); i++)
         {
-            ticks.Add(Math.Round(v / step) * step);
+            // Integer multiples rounded to 10 decimals so 3 × 0.2 prints and compares as 0.6.
+            ticks.Add(Math.Round(i * step, 10));
         }
-        return ticks.Count >= 2 ? ticks.ToArray() : [start, start + step];
+        return ticks.ToArray();
     }
 
     private static string FormatTick(double tick, double[] ticks)
