@@ -8,6 +8,6 @@ internal static class Verbs
     public static IEnumerable<Command> All()
     {
         yield return ClearVerb.Create();
-        yield break;
+        yield return ScheduleVerb.Create();
     }
 }
