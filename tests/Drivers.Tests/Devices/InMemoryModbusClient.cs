@@ -86,8 +86,8 @@ public sealed class InMemoryModbusClient(Func<byte, IModbusServerUnit?> resolveU
     private void Check(byte unitId, byte function, ushort address, int count, Func<IModbusServerUnit, ModbusExceptionCode> call)
     {
         Requests.Add((function, address, count));
-        var unit = resolveUnit(unitId) ?? throw new ModbusDeviceException(ModbusExceptionCode.GatewayTargetDeviceFailedToRespond, function, unitId);
+        var unit = resolveUnit(unitId) ?? throw new ModbusDeviceException(unitId, function, ModbusExceptionCode.GatewayTargetDeviceFailedToRespond);
         var code = call(unit);
-        if (code != ModbusExceptionCode.None) throw new ModbusDeviceException(code, function, unitId);
+        if (code != ModbusExceptionCode.None) throw new ModbusDeviceException(unitId, function, code);
     }
 }
