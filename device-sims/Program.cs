@@ -1,1 +1,105 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Gateway.DeviceSims.Devices;
+using Gateway.DeviceSims.Hosting;
+using Gateway.DeviceSims.Rig;
+
+// device-sims --rig FILE [--port-base N] [--endpoints-out FILE]
+// Runs every device of a rig as a Modbus server on loopback until "quit" on stdin, Ctrl+C or SIGTERM.
+const string Usage = "usage: device-sims --rig FILE [--port-base N] [--endpoints-out FILE]";
+string? rigPath = null, endpointsOut = null;
+int? portBase = null;
+for (var i = 0; i < args.Length; i++)
+{
+    string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+    try
+    {
+        switch (args[i])
+        {
+            case "--rig": rigPath = Next(); break;
+            case "--endpoints-out": endpointsOut = Next(); break;
+            case "--port-base":
+                var text = Next();
+                if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var b) || b > 65000)
+                    throw new ArgumentException($"--port-base '{text}' is not a port (0–65000)");
+                portBase = b;
+                break;
+            case "-h" or "--help": Console.WriteLine(Usage); Console.WriteLine(ControlInterpreter.Help); return 0;
+            default: throw new ArgumentException($"unknown argument '{args[i]}'");
+        }
+    }
+    catch (ArgumentException e)
+    {
+        Console.Error.WriteLine($"device-sims: {e.Message}");
+        Console.Error.WriteLine(Usage);
+        return 2;
+    }
+}
+if (rigPath is null)
+{
+    Console.Error.WriteLine($"device-sims: --rig is required{Environment.NewLine}{Usage}");
+    return 2;
+}
+
+SimulatedRig rig;
+try
+{
+    rig = new SimulatedRig(RigParser.Load(rigPath), TimeProvider.System);
+}
+catch (RigParseException e)
+{
+    Console.Error.WriteLine($"device-sims: the rig is not valid:{Environment.NewLine}{e.Message}");
+    return 2;
+}
+
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+
+RigHost host;
+try
+{
+    host = await RigHost.StartAsync(rig, portBase, stop.Token);
+}
+catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or Gateway.Drivers.Modbus.ModbusCommunicationException)
+{
+    Console.Error.WriteLine($"device-sims: cannot start the servers: {e.Message}");
+    return 3;
+}
+await using (host)
+{
+    if (endpointsOut is not null)
+    {
+        // Written whole, then moved into place, so a reader never sees half a file.
+        var temp = endpointsOut + ".tmp";
+        await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(host.Endpoints, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+        File.Move(temp, endpointsOut, overwrite: true);
+    }
+    foreach (var e in host.Endpoints) Console.WriteLine($"  {e.Id,-12} {e.Kind,-12} {e.Uri} unit {e.UnitId} ({e.Profile})");
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"device-sims ready: {host.Endpoints.Count} devices, site {rig.Definition.Site}, simulated time {rig.Clock.Now:yyyy-MM-ddTHH:mm:ssZ} x{rig.Clock.TimeScale}"));
+
+    var control = new ControlInterpreter(rig);
+    try
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            var line = await Console.In.ReadLineAsync(stop.Token);
+            if (line is null)
+            {
+                // No more commands (stdin closed, e.g. in CI): keep serving until a signal.
+                await Task.Delay(Timeout.Infinite, stop.Token);
+                break;
+            }
+            var replies = control.Execute(line, out var quit);
+            foreach (var reply in replies) Console.WriteLine(reply);
+            if (quit) break;
+        }
+    }
+    catch (OperationCanceledException) when (stop.IsCancellationRequested)
+    {
+    }
+}
+Console.WriteLine("device-sims stopped");
 return 0;

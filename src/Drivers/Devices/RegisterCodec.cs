@@ -71,7 +71,8 @@ public static class RegisterCodec
     public static double Scale(ModbusPointLocation location, double raw, int scaleFactor)
     {
         var value = raw * Math.Pow(10, location.ScaleExponent + scaleFactor);
-        return location.Negate ? -value : value;
+        // 0 stays 0: a negated zero would print as "-0".
+        return location.Negate && value != 0 ? -value : value;
     }
 
     /// <summary>The value of a point, or null when absent. <paramref name="scaleFactor"/> is the SF register's value (0 if none).</summary>

@@ -9,5 +9,6 @@ internal static class Verbs
     {
         yield return ClearVerb.Create();
         yield return ScheduleVerb.Create();
+        yield return ProbeVerb.Create();
     }
 }

@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Net;
+using Gateway.DeviceSims.Devices;
+using Gateway.DeviceSims.Rig;
+using Gateway.Drivers.Modbus;
+
+namespace Gateway.DeviceSims.Hosting;
+
+/// <summary>
+/// Serves a <see cref="SimulatedRig"/> over Modbus: one TCP server per distinct endpoint on the
+/// loopback interface (devices sharing an endpoint are told apart by unit id, like devices behind
+/// a TCP gateway), each with the fault plans of its devices.
+/// </summary>
+public sealed class RigHost : IAsyncDisposable
+{
+    private readonly List<IAsyncDisposable> _servers = [];
+    private readonly List<DeviceEndpoint> _endpoints = [];
+
+    private RigHost(SimulatedRig rig) => Rig = rig;
+
+    /// <summary>The devices being served.</summary>
+    public SimulatedRig Rig { get; }
+
+    /// <summary>Where each device actually listens, in rig order.</summary>
+    public IReadOnlyList<DeviceEndpoint> Endpoints => _endpoints;
+
+    /// <summary>Starts a server for every Modbus device of <paramref name="rig"/>.</summary>
+    /// <param name="rig">The simulated devices.</param>
+    /// <param name="portBase">When set, TCP endpoints get ports portBase, portBase+1, … in order of first appearance (0 = any free port).</param>
+    /// <param name="cancellationToken">Stops the start-up.</param>
+    public static async Task<RigHost> StartAsync(SimulatedRig rig, int? portBase = null, CancellationToken cancellationToken = default)
+    {
+        var host = new RigHost(rig);
+        try
+        {
+            await host.StartTcpAsync(portBase, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await host.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        return host;
+    }
+
+    private async Task StartTcpAsync(int? portBase, CancellationToken cancellationToken)
+    {
+        var groups = Rig.Devices.Where(d => d.Definition.Protocol == "modbus-tcp").GroupBy(d => d.Definition.Endpoint).ToList();
+        var index = 0;
+        var started = new Dictionary<SimulatedDevice, string>();
+        foreach (var group in groups)
+        {
+            var devices = group.ToList();
+            // Port 0 means "any free port": each such device gets its own server.
+            var sets = Port(group.Key) == 0 && portBase is null ? devices.Select(d => new List<SimulatedDevice> { d }).ToList() : [devices];
+            foreach (var set in sets)
+            {
+                var port = portBase is { } b ? (b == 0 ? 0 : b + index) : Port(group.Key);
+                index++;
+                var units = set.ToDictionary(d => d.Definition.UnitId, d => Rig.UnitOf(d));
+                var plans = set.ToDictionary(d => d.Definition.UnitId, d => (IModbusFaultPlan)d.Faults);
+                var server = new ModbusTcpServer(new IPEndPoint(Address(group.Key), port), id => units.GetValueOrDefault(id), new UnitFaultRouter(plans));
+                _servers.Add(server);
+                await server.StartAsync(cancellationToken).ConfigureAwait(false);
+                var local = server.LocalEndpoint;
+                var text = local.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{local.Address}]:{local.Port}" : $"{local.Address}:{local.Port}";
+                foreach (var d in set) started[d] = $"modbus-tcp://{text}";
+            }
+        }
+        foreach (var d in Rig.Definition.Devices)
+        {
+            var device = Rig.Find(d.Id)!;
+            if (started.TryGetValue(device, out var uri))
+                _endpoints.Add(new DeviceEndpoint(d.Id, Kind(d.Kind), d.Protocol, uri, d.UnitId, d.Profile));
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var server in _servers) await server.DisposeAsync().ConfigureAwait(false);
+        _servers.Clear();
+    }
+
+    internal static string Kind(DeviceKind kind) => kind switch
+    {
+        DeviceKind.Charger => "charger",
+        DeviceKind.PvInverter => "pv-inverter",
+        DeviceKind.Smes => "smes",
+        _ => "meter",
+    };
+
+    private static int Port(string endpoint) => int.Parse(endpoint[(endpoint.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
+
+    private static IPAddress Address(string endpoint)
+    {
+        var host = endpoint[..endpoint.LastIndexOf(':')].Trim('[', ']');
+        return host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host);
+    }
+}

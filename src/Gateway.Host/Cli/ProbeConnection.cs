@@ -1,0 +1,47 @@
+using System.Net.Sockets;
+using Gateway.Drivers.Modbus;
+
+namespace Gateway.Host.Cli;
+
+/// <summary>Opens the probe's Modbus connection and says in plain words why one failed.</summary>
+internal static class ProbeConnection
+{
+    /// <summary>A client for the request's endpoint (modbus-tcp://HOST:PORT).</summary>
+    /// <exception cref="FormatException">The endpoint is not a Modbus URI this build can open.</exception>
+    public static IModbusClient Open(ProbeRequest request)
+    {
+        var options = new ModbusClientOptions { RequestTimeout = request.Timeout, ConnectTimeout = request.Timeout };
+        if (!Uri.TryCreate(request.Endpoint, UriKind.Absolute, out var uri) || uri.Scheme != "modbus-tcp" || uri.Host.Length == 0)
+            throw new FormatException($"'{request.Endpoint}' is not an endpoint like modbus-tcp://HOST:PORT");
+        return new ModbusTcpClient(uri.Host.Trim('[', ']'), uri.IsDefaultPort ? 502 : uri.Port, options);
+    }
+
+    /// <summary>The exit code and message for a transport failure, or null when it is none.</summary>
+    public static (int ExitCode, string Message)? ClassifyTransport(Exception error, ProbeRequest request)
+    {
+        var who = $"{request.Endpoint} unit {request.UnitId}";
+        var socket = error as SocketException ?? error.InnerException as SocketException ?? error.InnerException?.InnerException as SocketException;
+        return error switch
+        {
+            ModbusTimeoutException => (ExitCodes.Timeout,
+                $"{who} did not answer within {request.Timeout.TotalSeconds:0.###} s — wrong unit id, a busy device, or a serial line with the wrong settings?"),
+            TimeoutException or OperationCanceledException => (ExitCodes.Timeout, $"{who} did not answer within {request.Timeout.TotalSeconds:0.###} s"),
+            ModbusCommunicationException when socket is not null => (ExitCodes.Unreachable, $"cannot reach {request.Endpoint}: {Describe(socket)}"),
+            SocketException s => (ExitCodes.Unreachable, $"cannot reach {request.Endpoint}: {Describe(s)}"),
+            ModbusCommunicationException e => (ExitCodes.Unreachable, $"cannot talk to {request.Endpoint}: {e.Message}"),
+            IOException or UnauthorizedAccessException => (ExitCodes.Unreachable, $"cannot open {request.Endpoint}: {error.Message}"),
+            FormatException or ArgumentException => (ExitCodes.BadInput, $"bad input: {error.Message}"),
+            _ => null,
+        };
+    }
+
+    private static string Describe(SocketException e) => e.SocketErrorCode switch
+    {
+        SocketError.ConnectionRefused => "connection refused (nothing listens on that port)",
+        SocketError.HostNotFound or SocketError.NoData => "no such host",
+        SocketError.HostUnreachable or SocketError.NetworkUnreachable => "no route to the host",
+        SocketError.TimedOut => "the connection attempt timed out",
+        SocketError.ConnectionReset => "the device closed the connection",
+        _ => e.Message,
+    };
+}

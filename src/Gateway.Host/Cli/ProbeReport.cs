@@ -1,0 +1,16 @@
+using Gateway.Drivers.Devices;
+using Gateway.Drivers.Devices.SunSpec;
+
+namespace Gateway.Host.Cli;
+
+/// <summary>Everything one probe run found, for printing as tables or JSON.</summary>
+internal sealed class ProbeReport
+{
+    public required ProbeRequest Request { get; init; }
+    public string? ProfileName { get; set; }
+    public SunSpecMap? SunSpec { get; set; }
+    public DeviceReading? Reading { get; set; }
+    public SetpointResult? Setpoint { get; set; }
+    public int ExitCode { get; set; }
+    public string? Error { get; set; }
+}

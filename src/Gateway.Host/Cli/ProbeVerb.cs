@@ -1,0 +1,55 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace Gateway.Host.Cli;
+
+/// <summary>
+/// <c>gateway probe ENDPOINT --unit N --profile P [--json] [--sunspec] [--set KW]</c>: reads a
+/// device through its profile and prints its measurements, for field engineers at a pile.
+/// </summary>
+internal static class ProbeVerb
+{
+    public static Command Create()
+    {
+        var endpoint = new Argument<string>("endpoint")
+        {
+            Description = "modbus-tcp://HOST:PORT or modbus-rtu:///dev/ttyX?baud=9600&parity=E",
+        };
+        var unit = new Option<int>("--unit") { Description = "Modbus unit id (0–255)", DefaultValueFactory = _ => 1 };
+        var profile = new Option<string>("--profile") { Description = "device profile: a shipped name (v2g-charger, sunspec-inverter, sunspec-meter, smes-converter) or a file", Required = true };
+        var json = new Option<bool>("--json") { Description = "print JSON instead of tables" };
+        var sunspec = new Option<bool>("--sunspec") { Description = "walk and list the SunSpec models found" };
+        var set = new Option<string?>("--set") { Description = "write this power setpoint in kW (positive = delivered to the grid), read it back and report" };
+        var validFor = new Option<double>("--valid-for") { Description = "validity of the setpoint in seconds; the device falls back to 0 kW after it", DefaultValueFactory = _ => 60 };
+        var timeout = new Option<double>("--timeout") { Description = "seconds to wait for each answer", DefaultValueFactory = _ => 2 };
+
+        var command = new Command("probe", "Read a device through its profile and print its measurements; optionally write a setpoint.");
+        command.Arguments.Add(endpoint);
+        foreach (var o in new Option[] { unit, profile, json, sunspec, set, validFor, timeout }) command.Options.Add(o);
+        command.SetAction(async (ParseResult r, CancellationToken ct) =>
+        {
+            var problems = new List<string>();
+            var unitId = r.GetValue(unit);
+            if (unitId is < 0 or > 255) problems.Add($"--unit {unitId} is not a Modbus unit id (0–255)");
+            double? setKw = null;
+            if (r.GetValue(set) is { } text)
+            {
+                if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var kw) && double.IsFinite(kw)) setKw = kw;
+                else problems.Add($"--set '{text}' is not a number of kW");
+            }
+            var valid = r.GetValue(validFor);
+            if (!(valid is >= 1 and <= 86_400)) problems.Add($"--valid-for {valid} must be 1–86400 seconds");
+            var wait = r.GetValue(timeout);
+            if (!(wait is > 0 and <= 600)) problems.Add($"--timeout {wait} must be more than 0 and at most 600 seconds");
+            if (problems.Count > 0)
+            {
+                foreach (var p in problems) Console.Error.WriteLine($"probe: {p}");
+                return ExitCodes.BadInput;
+            }
+            var request = new ProbeRequest(r.GetValue(endpoint)!, (byte)unitId, r.GetValue(profile)!, r.GetValue(json), r.GetValue(sunspec),
+                setKw, TimeSpan.FromSeconds(valid), TimeSpan.FromSeconds(wait));
+            return await ProbeRunner.RunAsync(request, ProbeConnection.Open, Console.Out, Console.Error, TimeProvider.System, ct);
+        });
+        return command;
+    }
+}
