@@ -161,6 +161,7 @@ internal static class ScheduleReport
             double timeRatio = pso.WallTime.TotalSeconds / Math.Max(1e-9, ngo.WallTime.TotalSeconds);
             sentences.Add(Inv($"Run time: the paper reports PSO 2.0× slower than improved NGO ({table[2].RunTimeSeconds:0.000} s vs {table[0].RunTimeSeconds:0.000} s, machine not stated); here PSO takes {timeRatio:0.00}× NGO's time — NGO evaluates two candidates per goshawk per iteration, PSO one per particle, so per iteration NGO does twice the work (times from one run on a shared 2-core machine)."));
         }
+        sentences.Add(Inv($"Improved PSO: the paper's third column ({table[1].RevenueYuan:0.000} Yuan) is its own PSO variant (inertia-weight model plus simulated annealing, described only in words); issue 7 asks for standard PSO as the baseline, so that column has no counterpart here."));
         sentences.Add("Iterations: the paper stops every algorithm at 500 iterations; the metaheuristics here run the iteration count given on the command line (500 for the published comparison) and the exact solver solves the model once, so its iteration count is 1.");
         if (exact is not null)
         {

@@ -76,6 +76,12 @@ internal static class ScheduleVerb
                 console.MarkupLine("[red]error:[/] " + Markup.Escape(e.Message));
                 return ExitCodes.BadInput;
             }
+            catch (InvalidOperationException e)
+            {
+                // COIN-OR missing (CoinOrUnavailableException) or a solve that did not end optimal.
+                console.MarkupLine("[red]error:[/] " + Markup.Escape(e.Message));
+                return ExitCodes.Failed;
+            }
         });
         return command;
     }

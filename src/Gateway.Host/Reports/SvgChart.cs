@@ -76,8 +76,8 @@ public sealed class SvgChart
     public string ToSvg()
     {
         var colors = Series.Select((s, i) => s.Color ?? Palette[i % Palette.Length]).ToArray();
-        int legendPerRow = Math.Max(1, (int)((Width - MarginLeft - MarginRight) / 190));
-        int legendRows = (Series.Count + legendPerRow - 1) / legendPerRow;
+        var legend = LegendLayout();
+        int legendRows = legend.Length == 0 ? 0 : legend.Max(p => p.Row) + 1;
         double marginBottom = 62 + legendRows * LegendRowHeight;
         double plotW = Width - MarginLeft - MarginRight;
         double plotH = Height - MarginTop - marginBottom;
@@ -147,7 +147,7 @@ public sealed class SvgChart
             }
             string dash = Series[s].Dashed ? " stroke-dasharray=\"6 4\"" : "";
             svg.Append(Inv($"<path d=\"{path.ToString().TrimEnd()}\" fill=\"none\" stroke=\"{colors[s]}\" stroke-width=\"2.2\"{dash}/>\n"));
-            if (n <= 48)
+            if (n <= 48 && !Series[s].Dashed)
             {
                 for (int i = 0; i < n; i++)
                 {
@@ -177,8 +177,7 @@ public sealed class SvgChart
         double legendTop = MarginTop + plotH + 52;
         for (int s = 0; s < Series.Count; s++)
         {
-            int row = s / legendPerRow, col = s % legendPerRow;
-            double lx = MarginLeft + col * 190, ly = legendTop + row * LegendRowHeight;
+            double lx = legend[s].X, ly = legendTop + legend[s].Row * LegendRowHeight;
             if (Series[s].Kind == ChartSeriesKind.StackedBar)
             {
                 svg.Append(Inv($"<rect x=\"{lx:0.##}\" y=\"{ly:0.##}\" width=\"14\" height=\"12\" fill=\"{colors[s]}\"/>\n"));
@@ -192,6 +191,27 @@ public sealed class SvgChart
         }
         svg.Append("</svg>\n");
         return svg.ToString();
+    }
+
+    // Legend entries flow left to right and wrap; widths are estimated from the text length
+    // (about 7 px per character at 12 px) because SVG has no text measurement.
+    private (double X, int Row)[] LegendLayout()
+    {
+        var result = new (double X, int Row)[Series.Count];
+        double x = MarginLeft, right = Width - MarginRight;
+        int row = 0;
+        for (int s = 0; s < Series.Count; s++)
+        {
+            double width = 28 + 7.0 * Series[s].Name.Length + 22;
+            if (x > MarginLeft && x + width > right)
+            {
+                row++;
+                x = MarginLeft;
+            }
+            result[s] = (x, row);
+            x += width;
+        }
+        return result;
     }
 
     private (double Lo, double Hi) Range()
