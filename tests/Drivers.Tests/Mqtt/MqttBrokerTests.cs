@@ -220,12 +220,12 @@ public sealed class MqttBrokerTests(SharedMosquitto shared) : IClassFixture<Shar
             for (var i = 0; i < 10; i++) await publisher.PublishAsync(topic, Utf8($"queued {i}"), MqttQos.AtLeastOnce, false);
         }
 
-        // The broker still holds the subscription: the handler registered here catches the queued messages.
-        var received = new ConcurrentQueue<MqttApplicationMessage>();
+        // The broker still holds the subscription; this instance has no handler for it, so the queued messages
+        // arrive on ReceivedMessages right after CONNACK.
         await using var second = new MqttClient(Options(Broker, subscriberId, cleanSession: false));
         var sessionPresent = false;
         second.ConnectionStateChanged += (_, e) => sessionPresent |= e.SessionPresent;
-        await second.SubscribeAsync(topic, MqttQos.AtLeastOnce, Collect(received)).ContinueWith(_ => { }); // not connected yet: refused
+        await Assert.ThrowsAsync<MqttCommunicationException>(() => second.SubscribeAsync(topic, MqttQos.AtLeastOnce, Collect(new())));
         await second.ConnectAsync();
         await WaitUntilAsync(() => second.ReceivedMessages.Count >= 10, TimeSpan.FromSeconds(5), () => $"{second.ReceivedMessages.Count} queued messages arrived");
         Assert.True(sessionPresent);
