@@ -8,6 +8,7 @@ namespace Gateway.Bench;
 internal sealed class MqttBenchBroker : IDisposable
 {
     private readonly Process _process;
+    private bool _disposed;
 
     private MqttBenchBroker(Process process, string directory, int port)
     {
@@ -46,7 +47,10 @@ internal sealed class MqttBenchBroker : IDisposable
             try
             {
                 probe.Connect(IPAddress.Loopback, port);
-                return new MqttBenchBroker(process, directory, port);
+                var broker = new MqttBenchBroker(process, directory, port);
+                // BenchmarkDotNet may end the process without GlobalCleanup (e.g. a case that overruns): no orphan broker.
+                AppDomain.CurrentDomain.ProcessExit += (_, _) => broker.Dispose();
+                return broker;
             }
             catch (SocketException)
             {
@@ -75,6 +79,8 @@ internal sealed class MqttBenchBroker : IDisposable
 
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         if (!_process.HasExited)
         {
             _process.Kill();
