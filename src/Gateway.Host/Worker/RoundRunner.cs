@@ -1,0 +1,272 @@
+using System.Globalization;
+using System.Text.Json;
+using Gateway.Drivers.Devices;
+using Gateway.Host.Devices;
+using Gateway.Host.Journal;
+using Gateway.Host.Rigs;
+using Gateway.Host.Status;
+using Gateway.Host.Trading;
+using Gateway.LedgerClient;
+using Gateway.LedgerClient.Outbox;
+using Gateway.Market;
+using Gateway.Market.Contracts;
+using Gateway.Market.Decision;
+using Gateway.Market.Model;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Host.Worker;
+
+/// <summary>
+/// Runs one market interval end to end — quote, clear, dispatch and verify, meter, settle —
+/// journaling each step before it takes effect. Called again for a round the journal holds
+/// (after a restart, kill -9 included), it resumes where the round stopped: a confirmed
+/// setpoint is not sent again, a settled round is not settled again.
+/// </summary>
+public sealed class RoundRunner
+{
+    private readonly RigDefinition _rig;
+    private readonly IReadOnlyList<DeviceLink> _links;
+    private readonly RoundJournal _journal;
+    private readonly MarketCore _core;
+    private readonly RoundPlanner _planner;
+    private readonly SettlementOutbox _outbox;
+    private readonly Action? _settlementsQueued;
+    private readonly GatewayStatusBoard _board;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _logger;
+
+    /// <summary>Create a runner; <paramref name="settlementsQueued"/> wakes the outbox dispatcher.</summary>
+    public RoundRunner(RigDefinition rig, IReadOnlyList<DeviceLink> links, RoundJournal journal, MarketCore core, SettlementOutbox outbox,
+        Action? settlementsQueued, GatewayStatusBoard board, TimeProvider clock, ILogger logger)
+    {
+        _rig = rig;
+        _links = links;
+        _journal = journal;
+        _core = core;
+        _planner = new RoundPlanner(rig);
+        _outbox = outbox;
+        _settlementsQueued = settlementsQueued;
+        _board = board;
+        _clock = clock;
+        _logger = logger;
+    }
+
+    /// <summary>The planner that names rounds and maps decisions to setpoints.</summary>
+    public RoundPlanner Planner => _planner;
+
+    /// <summary>Run (or resume) the round of the interval starting at <paramref name="intervalStartUtc"/>.</summary>
+    public async Task<RoundOutcome> RunAsync(DateTimeOffset intervalStartUtc, CancellationToken cancellationToken = default)
+    {
+        var intervalEnd = intervalStartUtc + _rig.Market.Interval;
+        var roundId = _planner.RoundId(intervalStartUtc);
+        var (round, decision) = DecideOrRecall(roundId, intervalStartUtc, intervalEnd);
+        var state = _journal.Get(roundId)!.State;
+
+        if (state < RoundState.Delivering)
+        {
+            if (_clock.GetUtcNow() < intervalEnd)
+            {
+                if (_rig.Operator.RequireAck && !await WaitForOperatorAckAsync(roundId, cancellationToken).ConfigureAwait(false))
+                {
+                    _logger.LogWarning("round {Round}: no operator acknowledgement within {Deadline}; nothing dispatched", roundId, _rig.Operator.AckDeadline);
+                    foreach (var sp in _planner.Setpoints(decision, round, _links))
+                    {
+                        _journal.RecordSetpointIntent(roundId, sp.DeviceId, 0, intervalEnd);
+                        _journal.RecordSetpointOutcome(roundId, sp.DeviceId, SetpointStatus.Skipped, null, "no operator acknowledgement");
+                    }
+                }
+                else
+                {
+                    _journal.Advance(roundId, RoundState.Dispatching);
+                    await DispatchAsync(roundId, round, decision, intervalEnd, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            await ReadMetersAsync(roundId, MeterPhase.Start, cancellationToken).ConfigureAwait(false);
+            _journal.Advance(roundId, RoundState.Delivering);
+        }
+        Report(roundId, intervalStartUtc, intervalEnd, round, decision, RoundState.Delivering, null);
+
+        var wait = intervalEnd - _clock.GetUtcNow();
+        if (wait > TimeSpan.Zero) await Task.Delay(wait, _clock, cancellationToken).ConfigureAwait(false);
+
+        if (_journal.Get(roundId)!.State < RoundState.Metered)
+        {
+            await ReadMetersAsync(roundId, MeterPhase.End, cancellationToken).ConfigureAwait(false);
+            _journal.Advance(roundId, RoundState.Metered);
+        }
+
+        var metered = MeteredNetExport(roundId);
+        var settlements = MeteredSettlements.Compute(roundId, decision, metered, intervalStartUtc, intervalEnd);
+        if (_journal.Get(roundId)!.State < RoundState.Settled)
+        {
+            var resultJson = JsonSerializer.Serialize(new { meteredNetExportKwh = metered, settlements });
+            if (await _journal.SettleAsync(roundId, resultJson, (_, tx) => _outbox.EnqueueAsync(tx, settlements, cancellationToken)).ConfigureAwait(false))
+                _settlementsQueued?.Invoke();
+        }
+        _journal.Advance(roundId, RoundState.Closed);
+        var summary = Report(roundId, intervalStartUtc, intervalEnd, round, decision, RoundState.Closed, settlements);
+        return new RoundOutcome(roundId, round, decision, _journal.Setpoints(roundId), metered, settlements, summary);
+    }
+
+    private (MarketRound Round, RoundDecision Decision) DecideOrRecall(string roundId, DateTimeOffset start, DateTimeOffset end)
+    {
+        if (_journal.Get(roundId) is { } journaled)
+        {
+            // The core is deterministic: the journaled input gives back the journaled decision.
+            var recalledRound = RoundJson.Parse(journaled.InputJson);
+            var recalled = _core.Clear(recalledRound);
+            if (DecisionJson.Serialize(recalled) != journaled.DecisionJson)
+                _logger.LogError("round {Round}: the decision recomputed after restart differs from the journaled one; dispatching the recomputed one", roundId);
+            return (recalledRound, recalled);
+        }
+        var round = _planner.BuildRound(start, _links, _clock.GetUtcNow());
+        var decision = _core.Clear(round);
+        _journal.BeginRound(roundId, start, end, RoundJson.Serialize(round), DecisionJson.Serialize(decision));
+        _logger.LogInformation("round {Round}: {Buyers} buyers, {Sellers} sellers, {Trades} trades ({Failed} failed), SMES {Smes:0.###} kW",
+            roundId, decision.BuyerIds.Count, decision.SellerIds.Count, decision.Trades.Count, decision.Kpis.FailedTrades, decision.Smes?.NetPowerKw ?? 0);
+        return (round, decision);
+    }
+
+    private async Task<bool> WaitForOperatorAckAsync(string roundId, CancellationToken cancellationToken)
+    {
+        var deadline = _clock.GetUtcNow() + _rig.Operator.AckDeadline;
+        while (!_board.IsAcknowledged(roundId))
+        {
+            if (_clock.GetUtcNow() >= deadline) return false;
+            await Task.Delay(TimeSpan.FromSeconds(1), _clock, cancellationToken).ConfigureAwait(false);
+        }
+        return true;
+    }
+
+    private async Task DispatchAsync(string roundId, MarketRound round, RoundDecision decision, DateTimeOffset intervalEnd, CancellationToken cancellationToken)
+    {
+        var journaled = _journal.Setpoints(roundId).ToDictionary(s => s.DeviceId, StringComparer.Ordinal);
+        var planned = _planner.Setpoints(decision, round, _links);
+        var tasks = new List<Task>();
+        foreach (var sp in planned)
+        {
+            if (journaled.TryGetValue(sp.DeviceId, out var done) && done.Status != SetpointStatus.Intended) continue;
+            var link = _links.First(l => l.Device.Id == sp.DeviceId);
+            tasks.Add(DispatchOneAsync(roundId, link, sp, intervalEnd, cancellationToken));
+        }
+        await Task.WhenAll(tasks).ConfigureAwait(false);
+    }
+
+    private async Task DispatchOneAsync(string roundId, DeviceLink link, PlannedSetpoint sp, DateTimeOffset intervalEnd, CancellationToken cancellationToken)
+    {
+        // Valid a little beyond the interval: the next round replaces it, and if the gateway
+        // is gone by then the device falls back to 0 kW on its own.
+        var validFor = _rig.Market.Interval + TimeSpan.FromTicks(Math.Max(link.Device.PollPeriod.Ticks * 3, TimeSpan.FromSeconds(30).Ticks));
+        var validUntil = _clock.GetUtcNow() + validFor;
+        _journal.RecordSetpointIntent(roundId, sp.DeviceId, sp.SetpointKw, validUntil);
+        _board.Report(new DispatchedSetpoint(roundId, sp.DeviceId, sp.SetpointKw, validUntil, SetpointStatus.Intended, null));
+        if (link.State == DeviceLinkState.Isolated)
+        {
+            _journal.RecordSetpointOutcome(roundId, sp.DeviceId, SetpointStatus.Skipped, null, "device isolated: " + link.LastError);
+            _board.Report(new DispatchedSetpoint(roundId, sp.DeviceId, sp.SetpointKw, validUntil, SetpointStatus.Skipped, null));
+            return;
+        }
+
+        SetpointStatus status;
+        double? readBack = null;
+        string? detail = null;
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(_rig.Market.ReadBackDeadline);
+            var result = await link.UseDriverAsync((d, ct) => d.WriteSetpointAsync(sp.SetpointKw, validFor, ct), deadline.Token).ConfigureAwait(false);
+            readBack = result.Unit == "kW" ? result.ReadBackValue : result.TargetKw;
+            var within = readBack is { } rb && Math.Abs(rb - result.TargetKw) <= _rig.Market.SetpointToleranceKw;
+            status = result.Confirmed && within ? SetpointStatus.Confirmed : SetpointStatus.Missed;
+            detail = status == SetpointStatus.Missed
+                ? $"read back {Fmt(readBack)} kW for {Fmt(result.TargetKw)} kW"
+                : result.ClampedBy is { } by ? $"clamped by {by} to {Fmt(result.TargetKw)} kW" : null;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            status = SetpointStatus.Missed;
+            detail = $"not confirmed within {_rig.Market.ReadBackDeadline.TotalSeconds:0.#} s";
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            status = SetpointStatus.Missed;
+            detail = DeviceErrors.Describe(e);
+        }
+        _journal.RecordSetpointOutcome(roundId, sp.DeviceId, status, readBack, detail);
+        _board.Report(new DispatchedSetpoint(roundId, sp.DeviceId, sp.SetpointKw, validUntil, status, readBack));
+        if (status == SetpointStatus.Missed)
+            _logger.LogWarning("round {Round}: device {Device} missed its setpoint {Kw:0.###} kW: {Detail}", roundId, sp.DeviceId, sp.SetpointKw, detail);
+    }
+
+    private async Task ReadMetersAsync(string roundId, MeterPhase phase, CancellationToken cancellationToken)
+    {
+        var tasks = _links.Where(l => l.Device.Kind != "meter").Select(async link =>
+        {
+            var counter = await ReadNetCounterAsync(link, cancellationToken).ConfigureAwait(false);
+            if (counter is { } kwh) _journal.RecordMeterReading(roundId, link.Device.Id, phase, kwh);
+        });
+        await Task.WhenAll(tasks).ConfigureAwait(false);
+    }
+
+    /// <summary>Exported − imported energy counter of a device, kWh, read fresh (the last poll's value if the device does not answer).</summary>
+    private async Task<double?> ReadNetCounterAsync(DeviceLink link, CancellationToken cancellationToken)
+    {
+        DeviceReading? reading = null;
+        if (link.State != DeviceLinkState.Isolated)
+        {
+            try
+            {
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                deadline.CancelAfter(_rig.Market.ReadBackDeadline);
+                reading = await link.UseDriverAsync((d, ct) => d.ReadAsync(ct), deadline.Token).ConfigureAwait(false);
+                link.RecordReading(reading);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                _logger.LogDebug(e, "meter read of {Device} failed; using its last reading", link.Device.Id);
+            }
+        }
+        reading ??= link.LastReading;
+        if (reading is null) return null;
+        var hasExport = reading.TryGetGood(PointRole.EnergyExported, out var exported);
+        var hasImport = reading.TryGetGood(PointRole.EnergyImported, out var imported);
+        return hasExport || hasImport ? exported - imported : null;
+    }
+
+    private Dictionary<string, double> MeteredNetExport(string roundId)
+    {
+        var start = _journal.MeterReadings(roundId, MeterPhase.Start);
+        var end = _journal.MeterReadings(roundId, MeterPhase.End);
+        var byParticipant = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var link in _links)
+        {
+            if (start.TryGetValue(link.Device.Id, out var s) && end.TryGetValue(link.Device.Id, out var e))
+                byParticipant[link.Device.ParticipantId] = byParticipant.GetValueOrDefault(link.Device.ParticipantId) + (e - s);
+        }
+        return byParticipant;
+    }
+
+    private RoundSummary Report(string roundId, DateTimeOffset start, DateTimeOffset end, MarketRound round, RoundDecision decision, RoundState state, IReadOnlyList<SettlementRecord>? settlements)
+    {
+        var setpoints = _journal.Setpoints(roundId);
+        var trades = new List<TradeSummary>();
+        foreach (var t in decision.Trades)
+        {
+            var metered = settlements?.FirstOrDefault(s => s.PayerId == t.BuyerId && s.PayeeId == t.SellerId)?.EnergyKwh;
+            trades.Add(new TradeSummary(t.BuyerId, t.SellerId, t.EnergyKwh, metered is { } m ? (double)m : null, t.PricePerKwh,
+                t.Status == TradeStatus.Executed ? "executed" : decision.SmesActions.Any(a => a.BuyerId == t.BuyerId && a.SellerId == t.SellerId && a.EnergyKwh > 0) ? "smes" : "failed",
+                t.FailedLineId is { } line ? $"line {line} over its limit" : null));
+        }
+        var smesKwh = decision.Smes is { } s ? s.DischargedKwh - s.ChargedKwh : 0;
+        var bought = round.Participants.Where(q => q.Role == TradeRole.Buyer).Sum(q => q.EnergyKwh);
+        var served = decision.Trades.Where(t => t.Status == TradeStatus.Executed).Sum(t => t.EnergyKwh)
+                     + decision.SmesActions.Where(a => a.Direction == SmesDirection.Discharge).Sum(a => a.EnergyKwh);
+        var summary = new RoundSummary(roundId, start, end, state, decision.BuyerIds.Count, decision.SellerIds.Count, trades, smesKwh,
+            Math.Max(0, bought - served), decision.Kpis.TransactionSuccessRate, decision.Kpis.RenewableConsumptionRate, decision.Kpis.TotalWelfare,
+            setpoints.Count(p => p.Status == SetpointStatus.Confirmed), setpoints.Count(p => p.Status is SetpointStatus.Missed or SetpointStatus.Skipped));
+        _board.Report(summary);
+        return summary;
+    }
+
+    private static string Fmt(double? v) => v is { } x ? x.ToString("0.###", CultureInfo.InvariantCulture) : "nothing";
+}
