@@ -1,6 +1,7 @@
 /* Reference client for the Modbus TCP benchmark: libmodbus reading holding registers
  * in a loop against the server hosted by Drivers.Bench. Prints one result line:
  *   RESULT reads=<n> seconds=<s> rps=<r> p50_us=<x> p99_us=<y>
+ * followed by one "L <microseconds>" line per read, so the runner can pool slices.
  * Usage: libmodbus_client HOST PORT SECONDS UNIT COUNT */
 #include <errno.h>
 #include <modbus.h>
@@ -40,7 +41,7 @@ int main(int argc, char **argv)
     size_t capacity = 1 << 20, n = 0;
     double *latencies = malloc(capacity * sizeof(double));
     /* Warm-up: let both sides settle before measuring. */
-    for (int i = 0; i < 2000; i++) {
+    for (int i = 0; i < 200; i++) {
         modbus_read_registers(ctx, 0, count, registers);
     }
     double start = now_us(), end = start + seconds * 1e6, t = start;
@@ -61,6 +62,9 @@ int main(int argc, char **argv)
     qsort(latencies, n, sizeof(double), compare);
     printf("RESULT reads=%zu seconds=%.3f rps=%.0f p50_us=%.1f p99_us=%.1f\n",
            n, elapsed, n / elapsed, latencies[n / 2], latencies[(size_t)(n * 0.99)]);
+    for (size_t i = 0; i < n; i++) {
+        printf("L %.1f\n", latencies[i]);
+    }
     modbus_close(ctx);
     modbus_free(ctx);
     free(latencies);
