@@ -150,6 +150,31 @@ public sealed class ModbusTcpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Many_clients_are_served_concurrently()
+    {
+        var clients = Enumerable.Range(0, 50).Select(_ => Client()).ToList();
+        try
+        {
+            await Task.WhenAll(clients.Select(async (client, i) =>
+            {
+                for (int round = 0; round < 10; round++)
+                {
+                    Assert.Equal(ModbusPeerData.Holding(2, i + round, 4), await client.ReadHoldingRegistersAsync(2, (ushort)(i + round), 4));
+                }
+            }));
+            Assert.Equal(50, server.Counters.ConnectionsAccepted);
+            Assert.Equal(500, server.Counters.Requests);
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task Server_closes_a_connection_with_a_bad_header_and_keeps_serving()
     {
         using (var raw = new TcpClient())

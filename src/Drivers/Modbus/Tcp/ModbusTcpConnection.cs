@@ -48,6 +48,12 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
         }
         while (!pending.TryAdd(transactionId, completion));
 
+        if (failure is { } raced)
+        {
+            // The connection failed between the check above and the registration: Fail() may have missed this waiter.
+            completion.TrySetException(raced);
+        }
+
         try
         {
             var frame = new byte[MbapHeader.Size + requestPdu.Length];
