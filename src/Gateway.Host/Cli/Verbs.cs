@@ -7,8 +7,9 @@ internal static class Verbs
 {
     public static IEnumerable<Command> All()
     {
+        yield return RunVerb.Create();
         yield return ClearVerb.Create();
-        yield return ScheduleVerb.Create();
         yield return ProbeVerb.Create();
+        yield return ScheduleVerb.Create();
     }
 }

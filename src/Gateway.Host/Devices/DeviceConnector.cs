@@ -39,6 +39,18 @@ public sealed class DeviceConnector : IAsyncDisposable
                 }
                 return new DeviceLink(device, new ModbusDeviceDriver(client, device.UnitId, profile, _clock));
             }
+            case "modbus-rtu":
+            {
+                // One serial line carries several unit ids: share the client per tty.
+                var uri = endpoint.StartsWith("modbus-rtu://", StringComparison.Ordinal) ? endpoint : "modbus-rtu://" + endpoint;
+                var key = uri.Split('?')[0];
+                if (!_tcpClients.TryGetValue(key, out var client))
+                {
+                    client = ModbusEndpoint.Parse(uri).CreateClient(_modbusOptions);
+                    _tcpClients[key] = client;
+                }
+                return new DeviceLink(device, new ModbusDeviceDriver(client, device.UnitId, profile, _clock));
+            }
             default:
                 throw new NotSupportedException($"device '{device.Id}': protocol '{device.Protocol}' is not supported by this gateway build");
         }

@@ -1,0 +1,217 @@
+using System.Text.Json;
+using Gateway.Host.Devices;
+using Gateway.Host.Journal;
+using Gateway.Host.Rigs;
+using Gateway.Host.Scheduling;
+using Gateway.Host.Status;
+using Gateway.LedgerClient;
+using Gateway.LedgerClient.Embedded;
+using Gateway.LedgerClient.Fabric;
+using Gateway.LedgerClient.Outbox;
+using Gateway.Market;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Host.Worker;
+
+/// <summary>
+/// Everything a running gateway holds for one rig: clock, device links, poller, journal, market
+/// core, ledger with its outbox dispatcher, and the status board operators read. Built once at
+/// start from a checked rig; <see cref="TickAsync"/> runs the next market round.
+/// </summary>
+public sealed class GatewayRuntime : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _background = new();
+    private readonly List<Task> _backgroundTasks = new();
+    private readonly DeviceConnector _connector;
+    private readonly ILogger _logger;
+    private readonly ISettlementLedger _ledger;
+    private readonly MeasurementLog _measurements;
+
+    private GatewayRuntime(RigDefinition rig, TimeProvider clock, DeviceConnector connector, IReadOnlyList<DeviceLink> links, RoundJournal journal,
+        ISettlementLedger ledger, OutboxDispatcher dispatcher, GatewayStatusBoard board, DevicePoller poller, MeasurementLog measurements, RoundRunner runner, ILogger logger)
+    {
+        Rig = rig;
+        Clock = clock;
+        _connector = connector;
+        Links = links;
+        Journal = journal;
+        _ledger = ledger;
+        Dispatcher = dispatcher;
+        Board = board;
+        Poller = poller;
+        _measurements = measurements;
+        Runner = runner;
+        _logger = logger;
+    }
+
+    /// <summary>The rig the gateway runs.</summary>
+    public RigDefinition Rig { get; }
+
+    /// <summary>The gateway's clock (accelerated on simulated rigs).</summary>
+    public TimeProvider Clock { get; }
+
+    /// <summary>Every device link.</summary>
+    public IReadOnlyList<DeviceLink> Links { get; }
+
+    /// <summary>The round journal.</summary>
+    public RoundJournal Journal { get; }
+
+    /// <summary>Drains settlements to the ledger.</summary>
+    public OutboxDispatcher Dispatcher { get; }
+
+    /// <summary>What operators see.</summary>
+    public GatewayStatusBoard Board { get; }
+
+    /// <summary>Polls the devices.</summary>
+    public DevicePoller Poller { get; }
+
+    /// <summary>Runs rounds.</summary>
+    public RoundRunner Runner { get; }
+
+    /// <summary>The ledger settlements go to.</summary>
+    public ISettlementLedger Ledger => _ledger;
+
+    /// <summary>
+    /// Open everything for <paramref name="rig"/>. <paramref name="endpointOverrides"/> replaces
+    /// device endpoints by device id (e.g. the ports a simulator picked); <paramref name="clock"/>
+    /// overrides the rig's clock (tests).
+    /// </summary>
+    public static async Task<GatewayRuntime> StartAsync(RigDefinition rig, ILoggerFactory loggers, IReadOnlyDictionary<string, string>? endpointOverrides = null,
+        TimeProvider? clock = null, DevicePollerOptions? pollerOptions = null, CancellationToken cancellationToken = default)
+    {
+        clock ??= rig.StartUtc is { } start ? new AcceleratedTimeProvider(start, rig.TimeScale) : TimeProvider.System;
+        var logger = loggers.CreateLogger("gateway");
+        var connector = new DeviceConnector(clock);
+        var links = rig.Devices.Select(d => connector.Open(d, endpointOverrides?.GetValueOrDefault(d.Id))).ToList();
+        var journal = RoundJournal.Open(rig.JournalPath, clock);
+        var journalConnection = new SqliteConnectionStringBuilder { DataSource = rig.JournalPath, Pooling = false }.ToString();
+        await using (var schema = new SqliteConnection(journalConnection))
+        {
+            await schema.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await SettlementOutbox.EnsureSchemaAsync(schema, cancellationToken).ConfigureAwait(false);
+        }
+        ISettlementLedger ledger = rig.Ledger.Kind == "fabric" && rig.Ledger.Fabric is { } f
+            ? FabricLedger.Create(new FabricLedgerOptions
+            {
+                PeerEndpoint = f.PeerUrl, TlsCaCertificatePath = f.TlsCaPath, Channel = f.Channel, Chaincode = f.Chaincode,
+                MspId = f.MspId, CertificatePath = f.CertificatePath, PrivateKeyPath = f.PrivateKeyPath,
+            }, clock)
+            : await EmbeddedLedger.OpenAsync(rig.Ledger.EmbeddedPath, clock, cancellationToken).ConfigureAwait(false);
+        // Retries and back-off bound network calls: real time, not market time.
+        var dispatcher = new OutboxDispatcher(journalConnection, ledger, new OutboxDispatcherOptions { PollInterval = TimeSpan.FromMilliseconds(500) }, TimeProvider.System,
+            loggers.CreateLogger<OutboxDispatcher>());
+        var board = new GatewayStatusBoard(rig.SiteId, clock);
+        var measurements = new MeasurementLog(Path.ChangeExtension(rig.JournalPath, ".measurements.db"), TimeSpan.FromDays(2));
+        var poller = new DevicePoller(links, clock, pollerOptions ?? new DevicePollerOptions(), board, measurements, loggers.CreateLogger<DevicePoller>());
+        var core = new MarketCore();
+        var runner = new RoundRunner(rig, links, journal, core, new SettlementOutbox(clock), dispatcher.Notify, board, clock, loggers.CreateLogger<RoundRunner>());
+        var runtime = new GatewayRuntime(rig, clock, connector, links, journal, ledger, dispatcher, board, poller, measurements, runner, logger);
+        runtime._backgroundTasks.Add(poller.RunAsync(runtime._background.Token));
+        runtime._backgroundTasks.Add(runtime.RunDispatcherAsync(runtime._background.Token));
+        return runtime;
+    }
+
+    /// <summary>Read endpoint overrides from a device-sims <c>--endpoints-out</c> file: [{id, uri}, …].</summary>
+    public static IReadOnlyDictionary<string, string> ReadEndpointsFile(string path)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var e in doc.RootElement.EnumerateArray())
+        {
+            var id = e.GetProperty("id").GetString();
+            var uri = e.GetProperty("uri").GetString();
+            if (id is null || uri is null) continue;
+            result[id] = uri.Contains("://", StringComparison.Ordinal) ? new Uri(uri).Authority is { Length: > 0 } a ? a : uri : uri;
+        }
+        return result;
+    }
+
+    /// <summary>Wait until every device has been polled once (or <paramref name="timeout"/> of real time passed).</summary>
+    public async Task WaitForFirstPollAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var until = TimeProvider.System.GetTimestamp() + (long)(timeout.TotalSeconds * TimeProvider.System.TimestampFrequency);
+        while (Links.Any(l => l.State == DeviceLinkState.Unknown) && TimeProvider.System.GetTimestamp() < until)
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Finish the rounds a previous run left open (after a crash), oldest first.</summary>
+    public async Task<IReadOnlyList<RoundOutcome>> ResumeOpenRoundsAsync(CancellationToken cancellationToken = default)
+    {
+        var outcomes = new List<RoundOutcome>();
+        foreach (var open in Journal.OpenRounds())
+        {
+            _logger.LogInformation("resuming round {Round} from {State}", open.RoundId, open.State);
+            outcomes.Add(await Runner.RunAsync(open.IntervalStartUtc, cancellationToken).ConfigureAwait(false));
+        }
+        return outcomes;
+    }
+
+    /// <summary>
+    /// The start of the interval the next round trades: the current one if little of it has
+    /// passed (a tenth), otherwise the next one; never one the journal already closed.
+    /// </summary>
+    public DateTimeOffset NextIntervalStart()
+    {
+        var interval = Rig.Market.Interval;
+        var now = Clock.GetUtcNow();
+        var current = new DateTimeOffset(now.UtcTicks - now.UtcTicks % interval.Ticks, TimeSpan.Zero);
+        var start = now - current <= interval / 10 ? current : current + interval;
+        while (Journal.Get(Runner.Planner.RoundId(start)) is { State: RoundState.Closed }) start += interval;
+        return start;
+    }
+
+    /// <summary>Run the next market round (waiting for its interval to begin if needed).</summary>
+    public async Task<RoundOutcome> TickAsync(CancellationToken cancellationToken = default)
+    {
+        var start = NextIntervalStart();
+        var wait = start - Clock.GetUtcNow();
+        if (wait > TimeSpan.Zero) await Task.Delay(wait, Clock, cancellationToken).ConfigureAwait(false);
+        return await Runner.RunAsync(start, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Wait until the outbox is empty or <paramref name="timeout"/> of real time passed; returns the backlog then.</summary>
+    public async Task<OutboxBacklog> DrainLedgerAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var until = TimeProvider.System.GetTimestamp() + (long)(timeout.TotalSeconds * TimeProvider.System.TimestampFrequency);
+        while (true)
+        {
+            Dispatcher.Notify();
+            var backlog = await Dispatcher.GetBacklogAsync(cancellationToken).ConfigureAwait(false);
+            if (backlog.IsEmpty || TimeProvider.System.GetTimestamp() >= until) return backlog;
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunDispatcherAsync(CancellationToken cancellationToken)
+    {
+        var run = Dispatcher.RunAsync(cancellationToken);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var b = await Dispatcher.GetBacklogAsync(cancellationToken).ConfigureAwait(false);
+                Board.Report(new LedgerBacklog((int)b.PendingCount, b.OldestPendingAge, (int)b.DeadLetterCount, b.CommittedCount, b.LastError));
+                await Task.Delay(1000, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+        try { await run.ConfigureAwait(false); } catch (OperationCanceledException) { }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        _background.Cancel();
+        try { await Task.WhenAll(_backgroundTasks).ConfigureAwait(false); } catch (OperationCanceledException) { }
+        foreach (var link in Links) await link.DisposeAsync().ConfigureAwait(false);
+        await _connector.DisposeAsync().ConfigureAwait(false);
+        await _measurements.DisposeAsync().ConfigureAwait(false);
+        if (_ledger is IAsyncDisposable d) await d.DisposeAsync().ConfigureAwait(false);
+        Journal.Dispose();
+        _background.Dispose();
+    }
+}
