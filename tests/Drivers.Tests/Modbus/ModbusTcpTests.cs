@@ -19,7 +19,7 @@ public sealed class ModbusTcpTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await server.DisposeAsync();
 
-    private ModbusTcpClient Client(int timeoutMs = 1000, int concurrency = 1) =>
+    private ModbusTcpClient Client(int timeoutMs = 3000, int concurrency = 1) =>
         new("127.0.0.1", server.LocalEndpoint.Port, new ModbusClientOptions { RequestTimeout = TimeSpan.FromMilliseconds(timeoutMs), MaxConcurrentRequests = concurrency });
 
     [Fact]

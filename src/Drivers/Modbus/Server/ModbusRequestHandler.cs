@@ -15,7 +15,8 @@ internal sealed class ModbusRequestHandler(Func<byte, IModbusServerUnit?> resolv
     /// What to answer for a unit id nobody serves: <see cref="ModbusExceptionCode.None"/> means stay silent
     /// (RTU: another device on the bus may own it).
     /// </param>
-    public ModbusServerReply Handle(byte unitId, ReadOnlySpan<byte> request, Span<byte> response, ModbusExceptionCode unknownUnitAnswer)
+    /// <param name="isBroadcast">Execute but never answer (RTU address 0).</param>
+    public ModbusServerReply Handle(byte unitId, ReadOnlySpan<byte> request, Span<byte> response, ModbusExceptionCode unknownUnitAnswer, bool isBroadcast = false)
     {
         counters.CountRequest();
         byte functionCode = request[0];
@@ -50,6 +51,12 @@ internal sealed class ModbusRequestHandler(Func<byte, IModbusServerUnit?> resolv
         else
         {
             length = ModbusPdu.WriteException(response, (byte)(functionCode & 0x7F), ModbusExceptionCode.IllegalFunction);
+        }
+
+        if (isBroadcast)
+        {
+            counters.CountUnanswered();
+            return ModbusServerReply.Silent;
         }
 
         counters.CountResponse(isException: (response[0] & ModbusPdu.ExceptionFlag) != 0);

@@ -1,0 +1,257 @@
+using System.Runtime.InteropServices;
+using Gateway.Drivers.Serial.Interop;
+using static Gateway.Drivers.Serial.Interop.TermiosConstants;
+
+namespace Gateway.Drivers.Serial;
+
+/// <summary>
+/// A Linux serial port (tty, USB adapter or pseudo-terminal) through termios, set up the way
+/// the .NET runtime's own serial port does it: raw mode, CLOCAL|CREAD, parity and stop bits
+/// from <see cref="SerialLineSettings"/>, no flow control, both queues flushed on open.
+/// One dedicated thread waits in poll(2) and moves received bytes into an in-memory inbox,
+/// so async reads never block a thread-pool thread.
+/// </summary>
+public sealed class LinuxSerialPort : ISerialChannel
+{
+    private const int PollIntervalMilliseconds = 50;
+
+    private readonly int fd;
+    private readonly ByteInbox inbox;
+    private readonly SemaphoreSlim writeLock = new(1, 1);
+    private readonly TaskCompletionSource closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool stopping;
+
+    private LinuxSerialPort(string devicePath, int fd, SerialLineSettings settings, TimeProvider timeProvider)
+    {
+        DevicePath = devicePath;
+        Settings = settings;
+        this.fd = fd;
+        inbox = new ByteInbox(timeProvider);
+        var reader = new Thread(ReadLoop) { IsBackground = true, Name = $"serial {devicePath}" };
+        reader.Start();
+    }
+
+    /// <summary>The device path, e.g. /dev/ttyUSB0.</summary>
+    public string DevicePath { get; }
+
+    /// <summary>The line settings applied.</summary>
+    public SerialLineSettings Settings { get; }
+
+    /// <summary>Opens and configures <paramref name="devicePath"/>.</summary>
+    /// <exception cref="IOException">The device cannot be opened or is not a terminal.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Unsupported settings.</exception>
+    public static LinuxSerialPort Open(string devicePath, SerialLineSettings settings, TimeProvider? timeProvider = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(devicePath);
+        settings.Validate();
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new PlatformNotSupportedException("LinuxSerialPort needs Linux termios.");
+        }
+
+        int fd = Libc.open(devicePath, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+        {
+            throw Error($"Cannot open serial port {devicePath}");
+        }
+
+        try
+        {
+            Configure(fd, settings, devicePath);
+        }
+        catch
+        {
+            Libc.close(fd);
+            throw;
+        }
+
+        return new LinuxSerialPort(devicePath, fd, settings, timeProvider ?? TimeProvider.System);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<int> ReadAsync(Memory<byte> buffer, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(stopping, this);
+        return inbox.ReadAsync(buffer, timeout, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        await writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            while (!data.IsEmpty)
+            {
+                ObjectDisposedException.ThrowIf(stopping, this);
+                int written = WriteSome(data.Span);
+                if (written > 0)
+                {
+                    data = data[written..];
+                }
+                else
+                {
+                    // The kernel's transmit buffer is full (slow line): wait for it to drain a little.
+                    await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            writeLock.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public void DiscardInput()
+    {
+        if (!stopping)
+        {
+            Libc.tcflush(fd, TCIFLUSH);
+        }
+
+        inbox.Clear();
+    }
+
+    /// <summary>Stops the reader thread and closes the device.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        stopping = true;
+        await closed.Task.ConfigureAwait(false);
+        writeLock.Dispose();
+    }
+
+    private static unsafe void Configure(int fd, SerialLineSettings settings, string devicePath)
+    {
+        Termios termios;
+        if (Libc.tcgetattr(fd, &termios) != 0)
+        {
+            throw Error($"{devicePath} is not a terminal (tcgetattr)");
+        }
+
+        Libc.cfmakeraw(&termios);
+        termios.ControlFlags |= CLOCAL | CREAD;
+        termios.ControlFlags &= ~(CSIZE | PARENB | PARODD | CSTOPB | CRTSCTS);
+        termios.ControlFlags |= settings.DataBits == 7 ? CS7 : CS8;
+        if (settings.Parity != SerialParity.None)
+        {
+            termios.ControlFlags |= PARENB;
+            termios.InputFlags |= INPCK;
+            if (settings.Parity == SerialParity.Odd)
+            {
+                termios.ControlFlags |= PARODD;
+            }
+        }
+
+        if (settings.StopBits == SerialStopBits.Two)
+        {
+            termios.ControlFlags |= CSTOPB;
+        }
+
+        termios.InputFlags &= ~(IXON | IXOFF);
+        termios.ControlChars[VMIN] = 0;
+        termios.ControlChars[VTIME] = 0;
+        uint speed = SpeedCode(settings.BaudRate);
+        if (Libc.cfsetispeed(&termios, speed) != 0 || Libc.cfsetospeed(&termios, speed) != 0)
+        {
+            throw Error($"Cannot set {settings.BaudRate} baud on {devicePath}");
+        }
+
+        if (Libc.tcsetattr(fd, TCSANOW, &termios) != 0)
+        {
+            throw Error($"Cannot apply line settings {settings} to {devicePath}");
+        }
+
+        Libc.tcflush(fd, TCIOFLUSH);
+    }
+
+    private unsafe int WriteSome(ReadOnlySpan<byte> data)
+    {
+        fixed (byte* p = data)
+        {
+            nint n = Libc.write(fd, p, data.Length);
+            if (n >= 0)
+            {
+                return (int)n;
+            }
+
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno is EAGAIN or EINTR)
+            {
+                return 0;
+            }
+
+            throw Error($"Write to {DevicePath} failed", errno);
+        }
+    }
+
+    private unsafe void ReadLoop()
+    {
+        var buffer = new byte[512];
+        try
+        {
+            while (!stopping)
+            {
+                var pollFd = new PollFd { Fd = fd, Events = POLLIN };
+                int ready = Libc.poll(&pollFd, 1, PollIntervalMilliseconds);
+                if (ready < 0)
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno == EINTR)
+                    {
+                        continue;
+                    }
+
+                    throw Error($"poll on {DevicePath} failed", errno);
+                }
+
+                if (ready == 0)
+                {
+                    continue;
+                }
+
+                if ((pollFd.ReturnedEvents & POLLIN) != 0)
+                {
+                    nint n;
+                    fixed (byte* p = buffer)
+                    {
+                        n = Libc.read(fd, p, buffer.Length);
+                    }
+
+                    if (n > 0)
+                    {
+                        inbox.Push(buffer.AsSpan(0, (int)n));
+                        continue;
+                    }
+
+                    if (n < 0 && Marshal.GetLastPInvokeError() is EAGAIN or EINTR)
+                    {
+                        continue;
+                    }
+                }
+
+                if ((pollFd.ReturnedEvents & (POLLERR | POLLHUP | POLLNVAL)) != 0)
+                {
+                    throw new IOException($"Serial port {DevicePath} was closed or unplugged.");
+                }
+            }
+
+            inbox.Complete();
+        }
+        catch (IOException ex)
+        {
+            inbox.Complete(ex);
+        }
+        finally
+        {
+            Libc.close(fd);
+            closed.TrySetResult();
+        }
+    }
+
+    private static IOException Error(string what, int? errno = null)
+    {
+        int code = errno ?? Marshal.GetLastPInvokeError();
+        return new IOException($"{what}: {Marshal.GetPInvokeErrorMessage(code)} (errno {code}).");
+    }
+}
