@@ -34,9 +34,7 @@ def exit_when_parent_goes():
     os._exit(0)
 
 
-def serve_rtu(context, device, baud):
-    import serial
-    line = serial.Serial(device, baud, parity="E", stopbits=1, bytesize=8, timeout=0.002)
+def serve_rtu(context, line):
     framer = ModbusRtuFramer(ServerDecoder())
 
     def answer(request):
@@ -59,7 +57,10 @@ async def main():
         await server.serving
         where = server.server.sockets[0].getsockname()[1]
     else:
-        task = asyncio.create_task(asyncio.to_thread(serve_rtu, context, sys.argv[2], int(sys.argv[3])))
+        import serial
+        # Opened before READY: pyserial flushes the input on open, which would eat an early request.
+        line = serial.Serial(sys.argv[2], int(sys.argv[3]), parity="E", stopbits=1, bytesize=8, timeout=0.002)
+        task = asyncio.create_task(asyncio.to_thread(serve_rtu, context, line))
         where = sys.argv[2]
     threading.Thread(target=exit_when_parent_goes, daemon=True).start()
     print(f"READY {where}", flush=True)
