@@ -25,3 +25,10 @@ if [ -f "$cc/package.json" ] && [ ! -d "$cc/node_modules" ]; then
   echo "setup: npm install in src/LedgerClient/chaincode" >&2
   (cd "$cc" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
 fi
+
+# The official Node Fabric Gateway client, which the Fabric tests run against the test peer as an independent implementation.
+interop="$here/tests/LedgerClient.Tests/Fabric/interop"
+if [ -f "$interop/package.json" ] && [ ! -d "$interop/node_modules" ]; then
+  echo "setup: npm install in tests/LedgerClient.Tests/Fabric/interop" >&2
+  (cd "$interop" && npm install --no-audit --no-fund --omit=optional --loglevel=error >/dev/null)
+fi

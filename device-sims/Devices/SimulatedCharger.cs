@@ -16,6 +16,8 @@ public sealed class SimulatedCharger : SimulatedDevice
     private readonly EvScenario _ev;
     private readonly SetpointWatchdog _watchdog;
     private double _powerKw;
+    private double _importedKwh;
+    private double _exportedKwh;
 
     /// <summary>Creates the charger; the vehicle is plugged in between arrival and departure.</summary>
     public SimulatedCharger(RigDevice definition, DeviceProfile profile, DateTimeOffset start) : base(definition, profile)
@@ -61,6 +63,9 @@ public sealed class SimulatedCharger : SimulatedDevice
         _powerKw = Math.Clamp(PowerRamp.Step(_powerKw, Math.Clamp(setpoint, lo, hi), _ev.RampKwPerSecond, seconds), lo, hi);
         var exchanged = Battery.Apply(_powerKw, seconds);
         if (exchanged != _powerKw && !(Battery.CanCharge && Battery.CanDischarge)) _powerKw = 0;
+        // The counters meter what crossed the grid connection, the quantity settlements are paid on.
+        if (exchanged < 0) _importedKwh += -exchanged * seconds / 3600;
+        else _exportedKwh += exchanged * seconds / 3600;
     }
 
     /// <inheritdoc />
@@ -72,6 +77,11 @@ public sealed class SimulatedCharger : SimulatedDevice
         Image.Set("SocPercent", plugged ? Math.Round(Battery.SocPercent) : null);
         Image.Set("MinPowerKw", plugged && Battery.CanCharge ? -_ev.MaxChargeKw : 0);
         Image.Set("MaxPowerKw", plugged && Battery.CanDischarge ? _ev.MaxDischargeKw : 0);
+        Image.Set("EvCapacityKwh", plugged ? _ev.BatteryKwh : null);
+        Image.Set("EvTargetSocPercent", plugged ? _ev.TargetSocPercent : null);
+        Image.Set("MinutesToDeparture", plugged ? Math.Floor((_ev.Departure - Time).TotalMinutes) : null);
+        Image.Set("EnergyImportedKwh", _importedKwh);
+        Image.Set("EnergyExportedKwh", _exportedKwh);
     }
 
     /// <inheritdoc />

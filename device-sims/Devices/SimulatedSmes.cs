@@ -16,6 +16,8 @@ public sealed class SimulatedSmes : SimulatedDevice
     private readonly SmesScenario _smes;
     private readonly SetpointWatchdog _watchdog;
     private double _powerKw;
+    private double _importedKwh;
+    private double _exportedKwh;
 
     /// <summary>Creates the converter with its coil at the initial current.</summary>
     public SimulatedSmes(RigDevice definition, DeviceProfile profile, DateTimeOffset start) : base(definition, profile)
@@ -54,6 +56,8 @@ public sealed class SimulatedSmes : SimulatedDevice
         _powerKw = Math.Clamp(PowerRamp.Step(_powerKw, Math.Clamp(setpoint, lo, hi), _smes.RampKwPerSecond, seconds), lo, hi);
         var exchanged = Coil.Apply(_powerKw, seconds);
         if (exchanged != _powerKw) _powerKw = 0;
+        if (exchanged < 0) _importedKwh += -exchanged * seconds / 3600;
+        else _exportedKwh += exchanged * seconds / 3600;
     }
 
     /// <inheritdoc />
@@ -61,6 +65,8 @@ public sealed class SimulatedSmes : SimulatedDevice
     {
         Image.Set("PowerKw", _powerKw);
         Image.Set("CoilCurrentA", Coil.CurrentA);
+        Image.Set("EnergyImportedKwh", _importedKwh);
+        Image.Set("EnergyExportedKwh", _exportedKwh);
         Image.Set("StoredEnergyKwh", Coil.EnergyKwh);
         Image.Set("MinPowerKw", Coil.CanCharge ? -_smes.MaxPowerKw : 0);
         Image.Set("MaxPowerKw", Coil.CanDischarge ? _smes.MaxPowerKw : 0);

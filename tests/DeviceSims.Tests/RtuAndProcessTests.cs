@@ -39,7 +39,7 @@ public sealed class RtuAndProcessTests : IDisposable
         await using var host = await RigHost.StartAsync(rig);
         Assert.All(host.Endpoints, e => Assert.Equal($"modbus-rtu://{tty}?baud=19200&parity=E", e.Uri));
 
-        await using var client = ModbusEndpoint.Parse(host.Endpoints[0].Uri).CreateClient(new ModbusClientOptions { RequestTimeout = TimeSpan.FromSeconds(2) });
+        await using var client = ModbusEndpoint.Parse(host.Endpoints[0].Uri).CreateClient(new ModbusClientOptions { RequestTimeout = TimeSpan.FromSeconds(10) });
         var charger = new ModbusDeviceDriver(client, 4, ProfileLoader.Load("v2g-charger"));
         var smes = new ModbusDeviceDriver(client, 5, ProfileLoader.Load("smes-converter"));
         Assert.Equal(64, (await charger.ReadAsync()).Find(PointRole.StateOfCharge)!.Value);
@@ -72,7 +72,7 @@ public sealed class RtuAndProcessTests : IDisposable
             var list = JsonSerializer.Deserialize<JsonElement>(File.ReadAllText(endpoints));
             var uri = list.EnumerateArray().Single(e => e.GetProperty("id").GetString() == "ev-1").GetProperty("uri").GetString()!;
 
-            await using var client = ModbusEndpoint.Parse(uri).CreateClient(new ModbusClientOptions { RequestTimeout = TimeSpan.FromSeconds(2) });
+            await using var client = ModbusEndpoint.Parse(uri).CreateClient(new ModbusClientOptions { RequestTimeout = TimeSpan.FromSeconds(10) });
             var driver = new ModbusDeviceDriver(client, 4, ProfileLoader.Load("v2g-charger"));
             Assert.Equal(64, (await driver.ReadAsync()).Find(PointRole.StateOfCharge)!.Value);
 

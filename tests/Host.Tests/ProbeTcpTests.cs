@@ -38,7 +38,7 @@ public sealed class ProbeTcpTests : IAsyncLifetime
 
     private string Uri(string id) => _host.Endpoints.Single(e => e.Id == id).Uri;
 
-    private static async Task<(int Code, string Out, string Err)> Probe(string endpoint, string profile, byte unit = 3, bool json = false, bool sunSpec = false, double? set = null, double timeoutSeconds = 2)
+    private static async Task<(int Code, string Out, string Err)> Probe(string endpoint, string profile, byte unit = 3, bool json = false, bool sunSpec = false, double? set = null, double timeoutSeconds = 10)
     {
         var request = new ProbeRequest(endpoint, unit, profile, json, sunSpec, set, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(timeoutSeconds));
         var stdout = new StringWriter();

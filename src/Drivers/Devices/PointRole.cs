@@ -42,4 +42,10 @@ public enum PointRole
     SetpointEnable,
     /// <summary>A scale-factor register (SunSpec *_SF): read to scale other points, not reported.</summary>
     ScaleFactor,
+    /// <summary>Usable battery capacity of the plugged-in vehicle, kWh (ISO 15118 EVEnergyCapacity).</summary>
+    BatteryCapacity,
+    /// <summary>State of charge the driver wants at departure, % (derived from ISO 15118 EVTargetEnergyRequest).</summary>
+    TargetStateOfCharge,
+    /// <summary>Time left until the driver's planned departure, min (ISO 15118 DepartureTime).</summary>
+    TimeToDeparture,
 }

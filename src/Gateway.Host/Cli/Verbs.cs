@@ -7,6 +7,8 @@ internal static class Verbs
 {
     public static IEnumerable<Command> All()
     {
+        yield return ClearVerb.Create();
+        yield return ScheduleVerb.Create();
         yield return ProbeVerb.Create();
     }
 }

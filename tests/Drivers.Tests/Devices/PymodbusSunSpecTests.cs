@@ -96,7 +96,7 @@ public sealed class PymodbusSunSpecTests : IAsyncLifetime
     }
 
     private ModbusDeviceDriver Driver() =>
-        new(new ModbusTcpClient("127.0.0.1", _port, new ModbusClientOptions { RequestTimeout = TimeSpan.FromSeconds(3) }), 1, ProfileLoader.Load("sunspec-inverter"), ownsClient: true);
+        new(new ModbusTcpClient("127.0.0.1", _port, new ModbusClientOptions { RequestTimeout = TimeSpan.FromSeconds(10) }), 1, ProfileLoader.Load("sunspec-inverter"), ownsClient: true);
 
     [Fact]
     public async Task Reads_every_point_the_peer_laid_out()

@@ -1,0 +1,14 @@
+namespace Gateway.Host.Cli;
+
+/// <summary>A scenario file could not be used; <see cref="Problems"/> lists each issue as "file:line:col: path: why".</summary>
+internal sealed class ScheduleScenarioException : Exception
+{
+    public ScheduleScenarioException(IReadOnlyList<string> problems)
+        : base("bad scenario file:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  " + p)))
+    {
+        Problems = problems;
+    }
+
+    /// <summary>Every problem found, each naming file, position, path and reason.</summary>
+    public IReadOnlyList<string> Problems { get; }
+}

@@ -1,0 +1,63 @@
+using Gateway.Drivers.Devices;
+using Gateway.Drivers.Modbus;
+using Gateway.Host.Rigs;
+
+namespace Gateway.Host.Devices;
+
+/// <summary>
+/// Opens a driver for each device of a rig. Devices behind the same TCP endpoint (a TCP-to-RTU
+/// gateway, or a simulator serving several units) share one Modbus connection.
+/// </summary>
+public sealed class DeviceConnector : IAsyncDisposable
+{
+    private readonly TimeProvider _clock;
+    private readonly ModbusClientOptions _modbusOptions;
+    private readonly Dictionary<string, IModbusClient> _tcpClients = new(StringComparer.Ordinal);
+
+    /// <summary>Create a connector whose drivers stamp readings with <paramref name="clock"/>.</summary>
+    public DeviceConnector(TimeProvider clock, ModbusClientOptions? modbusOptions = null)
+    {
+        _clock = clock;
+        _modbusOptions = modbusOptions ?? new ModbusClientOptions();
+    }
+
+    /// <summary>Open the driver of <paramref name="device"/>, reaching it at <paramref name="endpoint"/> (the rig's, or an override).</summary>
+    public DeviceLink Open(RigDevice device, string? endpoint = null)
+    {
+        var profile = ProfileLoader.Load(device.Profile);
+        endpoint ??= device.Endpoint;
+        switch (device.Protocol)
+        {
+            case "modbus-tcp":
+            {
+                var (host, port) = SplitHostPort(endpoint);
+                var key = $"{host}:{port}";
+                if (!_tcpClients.TryGetValue(key, out var client))
+                {
+                    client = new ModbusTcpClient(host, port, _modbusOptions);
+                    _tcpClients[key] = client;
+                }
+                return new DeviceLink(device, new ModbusDeviceDriver(client, device.UnitId, profile, _clock));
+            }
+            default:
+                throw new NotSupportedException($"device '{device.Id}': protocol '{device.Protocol}' is not supported by this gateway build");
+        }
+    }
+
+    /// <summary>Split "host:port" or "modbus-tcp://host:port".</summary>
+    public static (string Host, int Port) SplitHostPort(string endpoint)
+    {
+        var text = endpoint.Contains("://", StringComparison.Ordinal) ? new Uri(endpoint).Authority : endpoint;
+        var colon = text.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(text[(colon + 1)..], out var port) || port is < 1 or > 65535)
+            throw new FormatException($"'{endpoint}' is not host:port");
+        return (text[..colon], port);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var client in _tcpClients.Values) await client.DisposeAsync().ConfigureAwait(false);
+        _tcpClients.Clear();
+    }
+}

@@ -1,0 +1,121 @@
+using Gateway.Drivers.Devices;
+using Gateway.Host.Status;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace Gateway.Host.Devices;
+
+/// <summary>
+/// Polls every device at its own period through a resilience pipeline (timeout, retry,
+/// circuit breaker), keeps each link's last reading and state, re-arms device watchdogs while
+/// the link is healthy, and reports health to the status board. One failing device never
+/// stops the others.
+/// </summary>
+public sealed class DevicePoller
+{
+    private readonly IReadOnlyList<DeviceLink> _links;
+    private readonly TimeProvider _clock;
+    private readonly DevicePollerOptions _options;
+    private readonly GatewayStatusBoard _board;
+    private readonly MeasurementLog? _log;
+    private readonly ILogger _logger;
+    private readonly Dictionary<string, ResiliencePipeline> _pipelines = new(StringComparer.Ordinal);
+
+    /// <summary>Create a poller for <paramref name="links"/>; <paramref name="clock"/> paces the polls (simulated time on simulated rigs).</summary>
+    public DevicePoller(IReadOnlyList<DeviceLink> links, TimeProvider clock, DevicePollerOptions options, GatewayStatusBoard board, MeasurementLog? log, ILogger logger)
+    {
+        _links = links;
+        _clock = clock;
+        _options = options.Validate();
+        _board = board;
+        _log = log;
+        _logger = logger;
+        foreach (var link in links) _pipelines[link.Device.Id] = BuildPipeline(options);
+    }
+
+    /// <summary>Poll until <paramref name="cancellationToken"/> is cancelled.</summary>
+    public Task RunAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(_links.Select(link => PollLoopAsync(link, cancellationToken)));
+
+    /// <summary>Poll one device once (one attempt through its pipeline); the unit of work of the loop.</summary>
+    public async Task PollOnceAsync(DeviceLink link, CancellationToken cancellationToken = default)
+    {
+        var before = link.State;
+        try
+        {
+            var reading = await _pipelines[link.Device.Id].ExecuteAsync(
+                static async (state, ct) => await state.UseDriverAsync(static (d, c) => d.ReadAsync(c), ct).ConfigureAwait(false),
+                link, cancellationToken).ConfigureAwait(false);
+            link.RecordReading(reading);
+            _log?.Append(link.Device.Id, reading);
+            if (_options.RefreshWatchdogs && link.State == DeviceLinkState.Healthy && HasWatchdog(link.Driver.Profile))
+                await link.UseDriverAsync(static async (d, c) => { await d.RefreshWatchdogAsync(c).ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            link.RecordFailure(DeviceErrors.Describe(e), _options.IsolateAfterFailures);
+        }
+        if (link.State != before)
+        {
+            if (link.State == DeviceLinkState.Isolated)
+                _logger.LogWarning("device {Device} isolated: {Error}; no setpoints until it answers again (its own fail-safe takes it to 0 kW)", link.Device.Id, link.LastError);
+            else if (before == DeviceLinkState.Isolated)
+                _logger.LogInformation("device {Device} answers again", link.Device.Id);
+        }
+        var current = _board.Snapshot().Setpoints.FirstOrDefault(s => s.DeviceId == link.Device.Id);
+        _board.Report(link.ToHealth(current?.SetpointKw, current?.ValidUntilUtc));
+    }
+
+    private async Task PollLoopAsync(DeviceLink link, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await PollOnceAsync(link, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(link.Device.PollPeriod, _clock, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    private static bool HasWatchdog(DeviceProfile profile) =>
+        profile.Points.Any(p => p.Role is PointRole.Watchdog or PointRole.Heartbeat);
+
+    private static ResiliencePipeline BuildPipeline(DevicePollerOptions options)
+    {
+        // Real time on purpose: these bound network I/O, not market time.
+        var builder = new ResiliencePipelineBuilder();
+        if (options.Retries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = options.Retries,
+                Delay = TimeSpan.FromMilliseconds(50),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(DeviceErrors.IsTransient),
+            });
+        }
+        builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions
+        {
+            FailureRatio = 1.0,
+            MinimumThroughput = Math.Max(2, options.IsolateAfterFailures * (options.Retries + 1)),
+            SamplingDuration = TimeSpan.FromSeconds(30),
+            BreakDuration = options.BreakDuration,
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(DeviceErrors.IsTransient),
+        });
+        builder.AddTimeout(options.AttemptTimeout);
+        return builder.Build();
+    }
+}

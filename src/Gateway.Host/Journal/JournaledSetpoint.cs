@@ -1,0 +1,18 @@
+namespace Gateway.Host.Journal;
+
+/// <summary>One setpoint as the journal holds it.</summary>
+/// <param name="RoundId">Round it belongs to.</param>
+/// <param name="DeviceId">Device it is addressed to.</param>
+/// <param name="SetpointKw">Power ordered, kW (the device profile's sign convention).</param>
+/// <param name="ValidUntilUtc">After this instant the device must fall back to 0 kW.</param>
+/// <param name="Status">Outcome so far.</param>
+/// <param name="ReadBackKw">Value read back from the device, when one was read.</param>
+/// <param name="Detail">Why it was missed or skipped, in plain words.</param>
+public sealed record JournaledSetpoint(
+    string RoundId,
+    string DeviceId,
+    double SetpointKw,
+    DateTimeOffset ValidUntilUtc,
+    SetpointStatus Status,
+    double? ReadBackKw,
+    string? Detail);

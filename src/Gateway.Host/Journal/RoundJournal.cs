@@ -1,0 +1,345 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace Gateway.Host.Journal;
+
+/// <summary>
+/// The gateway's write-ahead record of every market round: inputs, decision, each setpoint
+/// (journaled before it is sent), meter readings and the settlement step. A restart —
+/// including after kill -9 — reads it back to resume the open round without sending a
+/// setpoint twice or settling twice.
+/// </summary>
+/// <remarks>
+/// SQLite in WAL mode with synchronous=FULL: a journal write that returned is on disk.
+/// The settlement step runs in one transaction with the caller's ledger-outbox insert, so
+/// "settled" and "queued for the ledger" can never disagree.
+/// </remarks>
+public sealed class RoundJournal : IDisposable
+{
+    private readonly SqliteConnection _connection;
+    private readonly TimeProvider _clock;
+    // One gate for every use of the connection: a settlement transaction stays open across an
+    // await (the outbox insert is async), and no other command may run on the connection meanwhile.
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    private RoundJournal(SqliteConnection connection, TimeProvider clock)
+    {
+        _connection = connection;
+        _clock = clock;
+    }
+
+    /// <summary>The database file behind the journal.</summary>
+    public string Path => _connection.DataSource;
+
+    /// <summary>Open (creating when missing) the journal at <paramref name="path"/>.</summary>
+    public static RoundJournal Open(string path, TimeProvider clock)
+    {
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+            DefaultTimeout = 30,
+        }.ToString());
+        connection.Open();
+        Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;");
+        Execute(connection, """
+            CREATE TABLE IF NOT EXISTS rounds (
+                round_id TEXT PRIMARY KEY,
+                interval_start TEXT NOT NULL,
+                interval_end TEXT NOT NULL,
+                state INTEGER NOT NULL,
+                input_json TEXT NOT NULL,
+                decision_json TEXT NOT NULL,
+                result_json TEXT,
+                updated_at TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS setpoints (
+                round_id TEXT NOT NULL REFERENCES rounds(round_id),
+                device_id TEXT NOT NULL,
+                setpoint_kw REAL NOT NULL,
+                valid_until TEXT NOT NULL,
+                status INTEGER NOT NULL,
+                readback_kw REAL,
+                detail TEXT,
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (round_id, device_id));
+            CREATE TABLE IF NOT EXISTS meter_readings (
+                round_id TEXT NOT NULL REFERENCES rounds(round_id),
+                device_id TEXT NOT NULL,
+                phase TEXT NOT NULL CHECK (phase IN ('start','end')),
+                energy_kwh REAL NOT NULL,
+                read_at TEXT NOT NULL,
+                PRIMARY KEY (round_id, device_id, phase));
+            """);
+        return new RoundJournal(connection, clock);
+    }
+
+    /// <summary>
+    /// Run <paramref name="work"/> inside a transaction of the journal's database, so another
+    /// component (the ledger outbox) can create its tables or write beside the journal.
+    /// </summary>
+    public void WithTransaction(Action<SqliteConnection, SqliteTransaction> work)
+    {
+        using (Enter())
+        {
+            using var tx = _connection.BeginTransaction();
+            work(_connection, tx);
+            tx.Commit();
+        }
+    }
+
+    /// <summary>
+    /// Journal a new round with its inputs and decision. Returns false (and changes nothing)
+    /// when the round is already journaled: a restarted gateway keeps the decision it made.
+    /// </summary>
+    public bool BeginRound(string roundId, DateTimeOffset intervalStartUtc, DateTimeOffset intervalEndUtc, string inputJson, string decisionJson)
+    {
+        using (Enter())
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = """
+                INSERT INTO rounds(round_id, interval_start, interval_end, state, input_json, decision_json, updated_at)
+                VALUES ($id, $start, $end, $state, $input, $decision, $now)
+                ON CONFLICT(round_id) DO NOTHING
+                """;
+            cmd.Parameters.AddWithValue("$id", roundId);
+            cmd.Parameters.AddWithValue("$start", Iso(intervalStartUtc));
+            cmd.Parameters.AddWithValue("$end", Iso(intervalEndUtc));
+            cmd.Parameters.AddWithValue("$state", (int)RoundState.Decided);
+            cmd.Parameters.AddWithValue("$input", inputJson);
+            cmd.Parameters.AddWithValue("$decision", decisionJson);
+            cmd.Parameters.AddWithValue("$now", Iso(_clock.GetUtcNow()));
+            return cmd.ExecuteNonQuery() == 1;
+        }
+    }
+
+    /// <summary>Move a round forward to <paramref name="state"/>; moving backwards is a programming error.</summary>
+    public void Advance(string roundId, RoundState state, string? resultJson = null)
+    {
+        using (Enter())
+        {
+            AdvanceLocked(roundId, state, resultJson, null);
+        }
+    }
+
+    /// <summary>
+    /// Mark the round settled and, in the same transaction, let <paramref name="enqueueSettlements"/>
+    /// write the settlements to the ledger outbox. Returns false when the round was already
+    /// settled (nothing is enqueued a second time).
+    /// </summary>
+    public async Task<bool> SettleAsync(string roundId, string resultJson, Func<SqliteConnection, SqliteTransaction, Task> enqueueSettlements)
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            using var tx = _connection.BeginTransaction();
+            var current = GetLocked(roundId, tx) ?? throw new InvalidOperationException($"round {roundId} is not in the journal");
+            if (current.State >= RoundState.Settled) return false;
+            await enqueueSettlements(_connection, tx).ConfigureAwait(false);
+            AdvanceLocked(roundId, RoundState.Settled, resultJson, tx);
+            tx.Commit();
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Journal a setpoint as intended, before it is written to the device. Idempotent.</summary>
+    public void RecordSetpointIntent(string roundId, string deviceId, double setpointKw, DateTimeOffset validUntilUtc)
+    {
+        using (Enter())
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = """
+                INSERT INTO setpoints(round_id, device_id, setpoint_kw, valid_until, status, updated_at)
+                VALUES ($r, $d, $kw, $until, $status, $now)
+                ON CONFLICT(round_id, device_id) DO NOTHING
+                """;
+            cmd.Parameters.AddWithValue("$r", roundId);
+            cmd.Parameters.AddWithValue("$d", deviceId);
+            cmd.Parameters.AddWithValue("$kw", setpointKw);
+            cmd.Parameters.AddWithValue("$until", Iso(validUntilUtc));
+            cmd.Parameters.AddWithValue("$status", (int)SetpointStatus.Intended);
+            cmd.Parameters.AddWithValue("$now", Iso(_clock.GetUtcNow()));
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Journal what became of a setpoint (confirmed, missed, skipped) and what was read back.</summary>
+    public void RecordSetpointOutcome(string roundId, string deviceId, SetpointStatus status, double? readBackKw, string? detail)
+    {
+        if (status == SetpointStatus.Intended) throw new ArgumentException("an outcome cannot be 'Intended'", nameof(status));
+        using (Enter())
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = """
+                UPDATE setpoints SET status = $status, readback_kw = $rb, detail = $detail, updated_at = $now
+                WHERE round_id = $r AND device_id = $d
+                """;
+            cmd.Parameters.AddWithValue("$r", roundId);
+            cmd.Parameters.AddWithValue("$d", deviceId);
+            cmd.Parameters.AddWithValue("$status", (int)status);
+            cmd.Parameters.AddWithValue("$rb", (object?)readBackKw ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$detail", (object?)detail ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$now", Iso(_clock.GetUtcNow()));
+            if (cmd.ExecuteNonQuery() != 1)
+                throw new InvalidOperationException($"no intended setpoint for device {deviceId} in round {roundId}");
+        }
+    }
+
+    /// <summary>Journal a device's energy counter at the start or end of a round. The first reading of a phase wins.</summary>
+    public void RecordMeterReading(string roundId, string deviceId, MeterPhase phase, double energyKwh)
+    {
+        using (Enter())
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = """
+                INSERT INTO meter_readings(round_id, device_id, phase, energy_kwh, read_at)
+                VALUES ($r, $d, $p, $e, $now)
+                ON CONFLICT(round_id, device_id, phase) DO NOTHING
+                """;
+            cmd.Parameters.AddWithValue("$r", roundId);
+            cmd.Parameters.AddWithValue("$d", deviceId);
+            cmd.Parameters.AddWithValue("$p", phase == MeterPhase.Start ? "start" : "end");
+            cmd.Parameters.AddWithValue("$e", energyKwh);
+            cmd.Parameters.AddWithValue("$now", Iso(_clock.GetUtcNow()));
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Energy counters journaled for a round and phase, by device.</summary>
+    public IReadOnlyDictionary<string, double> MeterReadings(string roundId, MeterPhase phase)
+    {
+        using (Enter())
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "SELECT device_id, energy_kwh FROM meter_readings WHERE round_id = $r AND phase = $p";
+            cmd.Parameters.AddWithValue("$r", roundId);
+            cmd.Parameters.AddWithValue("$p", phase == MeterPhase.Start ? "start" : "end");
+            using var reader = cmd.ExecuteReader();
+            var result = new Dictionary<string, double>(StringComparer.Ordinal);
+            while (reader.Read()) result[reader.GetString(0)] = reader.GetDouble(1);
+            return result;
+        }
+    }
+
+    /// <summary>The setpoints journaled for a round, by device id.</summary>
+    public IReadOnlyList<JournaledSetpoint> Setpoints(string roundId)
+    {
+        using (Enter())
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = """
+                SELECT round_id, device_id, setpoint_kw, valid_until, status, readback_kw, detail
+                FROM setpoints WHERE round_id = $r ORDER BY device_id
+                """;
+            cmd.Parameters.AddWithValue("$r", roundId);
+            using var reader = cmd.ExecuteReader();
+            var list = new List<JournaledSetpoint>();
+            while (reader.Read())
+            {
+                list.Add(new JournaledSetpoint(
+                    reader.GetString(0), reader.GetString(1), reader.GetDouble(2), ParseIso(reader.GetString(3)),
+                    (SetpointStatus)reader.GetInt32(4),
+                    reader.IsDBNull(5) ? null : reader.GetDouble(5),
+                    reader.IsDBNull(6) ? null : reader.GetString(6)));
+            }
+            return list;
+        }
+    }
+
+    /// <summary>A round by id, or null.</summary>
+    public JournaledRound? Get(string roundId)
+    {
+        using (Enter()) return GetLocked(roundId, null);
+    }
+
+    /// <summary>The rounds not yet closed, oldest first: what a restarted gateway must finish.</summary>
+    public IReadOnlyList<JournaledRound> OpenRounds() => Query("WHERE state < $closed ORDER BY interval_start", ("$closed", (int)RoundState.Closed));
+
+    /// <summary>Every round, oldest first.</summary>
+    public IReadOnlyList<JournaledRound> AllRounds() => Query("ORDER BY interval_start");
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _connection.Dispose();
+        _gate.Dispose();
+    }
+
+    private GateRelease Enter()
+    {
+        _gate.Wait();
+        return new GateRelease(_gate);
+    }
+
+    private readonly struct GateRelease(SemaphoreSlim gate) : IDisposable
+    {
+        public void Dispose() => gate.Release();
+    }
+
+    private IReadOnlyList<JournaledRound> Query(string where, params (string Name, object Value)[] parameters)
+    {
+        using (Enter())
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = $"SELECT round_id, interval_start, interval_end, state, input_json, decision_json, result_json FROM rounds {where}";
+            foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value);
+            using var reader = cmd.ExecuteReader();
+            var list = new List<JournaledRound>();
+            while (reader.Read()) list.Add(ReadRound(reader));
+            return list;
+        }
+    }
+
+    private JournaledRound? GetLocked(string roundId, SqliteTransaction? tx)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "SELECT round_id, interval_start, interval_end, state, input_json, decision_json, result_json FROM rounds WHERE round_id = $id";
+        cmd.Parameters.AddWithValue("$id", roundId);
+        using var reader = cmd.ExecuteReader();
+        return reader.Read() ? ReadRound(reader) : null;
+    }
+
+    private void AdvanceLocked(string roundId, RoundState state, string? resultJson, SqliteTransaction? tx)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = """
+            UPDATE rounds SET state = $state, result_json = COALESCE($result, result_json), updated_at = $now
+            WHERE round_id = $id AND state <= $state
+            """;
+        cmd.Parameters.AddWithValue("$id", roundId);
+        cmd.Parameters.AddWithValue("$state", (int)state);
+        cmd.Parameters.AddWithValue("$result", (object?)resultJson ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$now", Iso(_clock.GetUtcNow()));
+        if (cmd.ExecuteNonQuery() != 1)
+        {
+            var current = GetLocked(roundId, tx);
+            throw new InvalidOperationException(current is null
+                ? $"round {roundId} is not in the journal"
+                : $"round {roundId} is already {current.State}; it cannot go back to {state}");
+        }
+    }
+
+    private static JournaledRound ReadRound(SqliteDataReader reader) => new(
+        reader.GetString(0), ParseIso(reader.GetString(1)), ParseIso(reader.GetString(2)),
+        (RoundState)reader.GetInt32(3), reader.GetString(4), reader.GetString(5),
+        reader.IsDBNull(6) ? null : reader.GetString(6));
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset ParseIso(string s) => DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+}

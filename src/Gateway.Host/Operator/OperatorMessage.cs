@@ -1,0 +1,10 @@
+using Gateway.Drivers.Mqtt.Packets;
+
+namespace Gateway.Host.Operator;
+
+/// <summary>One MQTT publication to operators, ready to send.</summary>
+/// <param name="Topic">Topic (see <see cref="OperatorTopics"/>).</param>
+/// <param name="Payload">UTF-8 payload; empty with <paramref name="Retain"/> clears a retained message.</param>
+/// <param name="Qos">QoS: at least once for setpoints, rounds, acknowledgements and status; at most once for health and backlog.</param>
+/// <param name="Retain">Whether a late subscriber receives it.</param>
+public sealed record OperatorMessage(string Topic, ReadOnlyMemory<byte> Payload, MqttQos Qos, bool Retain);

@@ -1,0 +1,292 @@
+using System.Text;
+using Gateway.Drivers.Mqtt;
+using Gateway.Drivers.Mqtt.Packets;
+using Gateway.Host.Status;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gateway.Host.Operator;
+
+/// <summary>
+/// Publishes what the status board learns to the site's operator topics (docs/operator-topics.md) and honours
+/// operator acknowledgements received on <c>gw/{site}/operator/ack</c>.
+/// The worker's <see cref="GatewayStatusBoard.Changed"/> handler only queues (see <see cref="OperatorOutbox"/>);
+/// a single background pump formats and publishes, so a slow or absent broker never slows the worker.
+/// The caller owns the MQTT client: create it with <see cref="OperatorMessageFormatter.Will"/> as its last will,
+/// connect it, then <see cref="StartAsync"/>; on shutdown <see cref="StopAsync"/>, then disconnect it.
+/// </summary>
+public sealed class OperatorPublisher : IAsyncDisposable
+{
+    private const int RejectedPayloadShownChars = 256;
+
+    private readonly GatewayStatusBoard _board;
+    private readonly IMqttClient _client;
+    private readonly OperatorPublisherOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _logger;
+    private readonly OperatorOutbox _outbox;
+    private readonly Queue<string> _retainedRounds = new();
+    private readonly HashSet<string> _retainedRoundSet = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _pump = Task.CompletedTask;
+    private DateTimeOffset? _latestRoundStart;
+    private string? _latestRoundId;
+    private long _published;
+    private long _failed;
+    private long _rejectedAcks;
+    private int _started;
+    private volatile bool _publishing;
+
+    /// <summary>Create a publisher for <paramref name="board"/>'s site over <paramref name="client"/>.</summary>
+    /// <param name="board">The status board the worker reports to.</param>
+    /// <param name="client">A connected MQTT client (the caller owns it).</param>
+    /// <param name="options">Queue sizes and timeouts; defaults when null.</param>
+    /// <param name="clock">Stamps acknowledgement notices and paces the drain on stop; pass the same clock as the MQTT client.</param>
+    /// <param name="logger">Receives rejected acknowledgements and publishing failures.</param>
+    public OperatorPublisher(GatewayStatusBoard board, IMqttClient client, OperatorPublisherOptions? options = null, TimeProvider? clock = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(board);
+        ArgumentNullException.ThrowIfNull(client);
+        _options = options ?? new OperatorPublisherOptions();
+        _options.Validate();
+        _board = board;
+        _client = client;
+        _clock = clock ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+        Formatter = new OperatorMessageFormatter(new OperatorTopics(board.SiteId));
+        _outbox = new OperatorOutbox(_options.HealthQueueCapacity, _options.OrderedQueueCapacity);
+    }
+
+    /// <summary>Topics and payload formatting of this site.</summary>
+    public OperatorMessageFormatter Formatter { get; }
+
+    /// <summary>Messages the broker accepted (QoS 1) or that were written (QoS 0).</summary>
+    public long Published => Interlocked.Read(ref _published);
+
+    /// <summary>Messages that could not be published (logged; health is refreshed after a reconnect).</summary>
+    public long Failed => Interlocked.Read(ref _failed);
+
+    /// <summary>Operator acknowledgements refused (garbled, or for an unknown round).</summary>
+    public long RejectedAcknowledgements => Interlocked.Read(ref _rejectedAcks);
+
+    /// <summary>Health updates dropped because the queue was full (drop-oldest).</summary>
+    public long DroppedHealthUpdates => _outbox.DroppedLatest;
+
+    /// <summary>Messages waiting to be published.</summary>
+    public int QueueLength => _outbox.Count;
+
+    /// <summary>
+    /// Subscribe to the acknowledgement topic, publish "online" and everything the board knows (so retained topics
+    /// are fresh), then follow the board. The client must be connected.
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _started, 1) != 0) throw new InvalidOperationException("the operator publisher is already started");
+        await _client.SubscribeAsync(Formatter.Topics.Acknowledge, MqttQos.AtLeastOnce, OnAcknowledgementAsync, cancellationToken).ConfigureAwait(false);
+        _outbox.Enqueue(new OutboxItem(new PresenceNotice(true), "status", Coalesce: false));
+        var snapshot = _board.Snapshot();
+        foreach (var round in snapshot.Rounds) OnBoardChanged(round);
+        foreach (var (roundId, operatorId) in snapshot.OperatorAcks) OnBoardChanged(new OperatorAck(roundId, operatorId));
+        foreach (var setpoint in snapshot.Setpoints) OnBoardChanged(setpoint);
+        EnqueueLatestValues(snapshot);
+        _board.Changed += OnBoardChanged;
+        _client.ConnectionStateChanged += OnConnectionStateChanged;
+        _pump = PumpAsync(_stopping.Token);
+    }
+
+    /// <summary>
+    /// Stop following the board, publish "offline" (a clean disconnect discards the last will, so the gateway says it
+    /// itself) and wait up to <see cref="OperatorPublisherOptions.DrainTimeout"/> for the queue to drain.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Volatile.Read(ref _started) == 0 || _stopping.IsCancellationRequested) return;
+        _board.Changed -= OnBoardChanged;
+        _client.ConnectionStateChanged -= OnConnectionStateChanged;
+        _outbox.Enqueue(new OutboxItem(new PresenceNotice(false), "status", Coalesce: false));
+        using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        drain.CancelAfter(_options.DrainTimeout);
+        try
+        {
+            while (_outbox.Count > 0 || _publishing)
+                await Task.Delay(TimeSpan.FromMilliseconds(10), _clock, drain.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _logger.LogWarning("operator publisher stopped with {Count} message(s) unpublished (broker slow or unreachable)", _outbox.Count);
+        }
+        _stopping.Cancel();
+        try { await _pump.ConfigureAwait(false); }
+        catch (OperationCanceledException) { /* stopping */ }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    // Runs on the worker's thread: queue and return.
+    private void OnBoardChanged(object record)
+    {
+        switch (record)
+        {
+            case DeviceHealth health:
+                _outbox.Enqueue(new OutboxItem(health, "health/" + health.DeviceId, Coalesce: true));
+                break;
+            case LedgerBacklog backlog:
+                _outbox.Enqueue(new OutboxItem(backlog, "ledger", Coalesce: true));
+                break;
+            case DispatchedSetpoint setpoint:
+                _outbox.Enqueue(new OutboxItem(setpoint, "setpoint/" + setpoint.DeviceId, Coalesce: false));
+                break;
+            case RoundSummary round:
+                _outbox.Enqueue(new OutboxItem(round, "round/" + round.RoundId, Coalesce: false));
+                break;
+            case OperatorAck ack:
+                _outbox.Enqueue(new OutboxItem(new AckNotice(ack.RoundId, ack.OperatorId, _clock.GetUtcNow()), "ack/" + ack.RoundId, Coalesce: false));
+                break;
+        }
+    }
+
+    private void OnConnectionStateChanged(object? sender, MqttConnectionStateChangedEventArgs e)
+    {
+        if (e.State != MqttConnectionState.Connected) return;
+        // Our last will may have replaced "online" while we were away, and QoS 0 health sent meanwhile is lost.
+        _outbox.Enqueue(new OutboxItem(new PresenceNotice(true), "status", Coalesce: false));
+        EnqueueLatestValues(_board.Snapshot());
+    }
+
+    private void EnqueueLatestValues(GatewayStatusSnapshot snapshot)
+    {
+        foreach (var device in snapshot.Devices) OnBoardChanged(device);
+        OnBoardChanged(snapshot.Ledger);
+    }
+
+    private async Task PumpAsync(CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            while (_outbox.TryDequeue(out var item))
+            {
+                _publishing = true;
+                try
+                {
+                    foreach (var message in Format(item)) await PublishAsync(message, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _publishing = false;
+                }
+            }
+            await _outbox.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private IEnumerable<OperatorMessage> Format(OutboxItem item)
+    {
+        try
+        {
+            return FormatRecord(item.Record);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or InvalidOperationException)
+        {
+            Interlocked.Increment(ref _failed);
+            _logger.LogError(e, "cannot format {Kind} for operators ({Key})", item.Record.GetType().Name, item.Key);
+            return [];
+        }
+    }
+
+    private IEnumerable<OperatorMessage> FormatRecord(object record)
+    {
+        switch (record)
+        {
+            case DeviceHealth health: return [Formatter.DeviceHealth(health)];
+            case LedgerBacklog backlog: return [Formatter.LedgerBacklog(backlog)];
+            case DispatchedSetpoint setpoint: return [Formatter.Setpoint(setpoint)];
+            case AckNotice ack: return [Formatter.Acknowledgement(new OperatorAck(ack.RoundId, ack.Operator), ack.AtUtc)];
+            case AckRejection rejection: return [Formatter.Rejection(rejection)];
+            case PresenceNotice presence: return [Formatter.Presence(presence.Online)];
+            case RoundSummary round: return FormatRound(round);
+            default: return [];
+        }
+    }
+
+    private List<OperatorMessage> FormatRound(RoundSummary round)
+    {
+        var isLatest = _latestRoundStart is null || round.IntervalStartUtc > _latestRoundStart
+            || (round.IntervalStartUtc == _latestRoundStart && round.RoundId == _latestRoundId);
+        if (isLatest)
+        {
+            _latestRoundStart = round.IntervalStartUtc;
+            _latestRoundId = round.RoundId;
+        }
+        var messages = new List<OperatorMessage>(Formatter.Round(round, isLatest));
+        if (_retainedRoundSet.Add(round.RoundId))
+        {
+            _retainedRounds.Enqueue(round.RoundId);
+            while (_retainedRounds.Count > _options.RetainedRoundsKept)
+            {
+                var expired = _retainedRounds.Dequeue();
+                _retainedRoundSet.Remove(expired);
+                messages.AddRange(Formatter.ExpireRound(expired));
+            }
+        }
+        return messages;
+    }
+
+    private async Task PublishAsync(OperatorMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.PublishAsync(message.Topic, message.Payload, message.Qos, message.Retain, cancellationToken).ConfigureAwait(false);
+            Interlocked.Increment(ref _published);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is MqttCommunicationException or ObjectDisposedException or ArgumentException)
+        {
+            Interlocked.Increment(ref _failed);
+            if (message.Qos == MqttQos.AtMostOnce)
+                _logger.LogDebug("health/backlog update to {Topic} not sent ({Reason}); it is refreshed after the reconnect", message.Topic, e.Message);
+            else
+                _logger.LogError("could not publish {Topic}: {Reason}", message.Topic, e.Message);
+        }
+    }
+
+    private ValueTask OnAcknowledgementAsync(MqttApplicationMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var request = OperatorAckRequest.TryParse(message.Payload.Span, roundIdFromPath: null, out var error);
+            if (request is not null && !OperatorAckRequest.IsKnownRound(_board.Snapshot(), request.RoundId))
+                error = $"unknown round '{request.RoundId}' (the gateway knows the last rounds on its status board only)";
+            if (request is null || error.Length > 0)
+            {
+                Reject(error, message.Payload);
+                return ValueTask.CompletedTask;
+            }
+            _board.Acknowledge(request.ToAck());
+            _logger.LogInformation("round {RoundId} acknowledged by {Operator} over MQTT", request.RoundId, request.OperatorName);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // An acknowledgement must never take the gateway down; say what happened and carry on.
+            Reject($"the gateway could not process the acknowledgement: {e.Message}", message.Payload);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    private void Reject(string reason, ReadOnlyMemory<byte> payload)
+    {
+        Interlocked.Increment(ref _rejectedAcks);
+        var text = Encoding.UTF8.GetString(payload.Span);
+        if (text.Length > RejectedPayloadShownChars) text = text[..RejectedPayloadShownChars];
+        _logger.LogWarning("operator acknowledgement rejected: {Reason}; payload: {Payload}", reason, text);
+        _outbox.Enqueue(new OutboxItem(new AckRejection(reason, text, _clock.GetUtcNow()), "rejected/" + Guid.NewGuid().ToString("N"), Coalesce: false));
+    }
+}

@@ -1,0 +1,28 @@
+namespace Gateway.Host.Operator;
+
+/// <summary>Settings of the <see cref="OperatorPublisher"/>; checked by <see cref="Validate"/> at construction.</summary>
+public sealed class OperatorPublisherOptions
+{
+    /// <summary>Devices whose health may wait at once; beyond it the oldest pending health update is dropped.</summary>
+    public int HealthQueueCapacity { get; init; } = 1024;
+
+    /// <summary>Setpoints, rounds and acknowledgements that may wait at once before superseded ones are discarded.</summary>
+    public int OrderedQueueCapacity { get; init; } = 10_000;
+
+    /// <summary>Rounds kept retained on <c>gw/{site}/rounds/{roundId}</c>; older ones are cleared so the broker does not grow without end.</summary>
+    public int RetainedRoundsKept { get; init; } = 96;
+
+    /// <summary>How long <see cref="OperatorPublisher.StopAsync"/> waits for queued messages and the "offline" status to reach the broker.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Throw <see cref="ArgumentException"/> naming every invalid setting.</summary>
+    public void Validate()
+    {
+        var errors = new List<string>();
+        if (HealthQueueCapacity < 1) errors.Add($"HealthQueueCapacity must be at least 1, got {HealthQueueCapacity}");
+        if (OrderedQueueCapacity < 1) errors.Add($"OrderedQueueCapacity must be at least 1, got {OrderedQueueCapacity}");
+        if (RetainedRoundsKept < 1) errors.Add($"RetainedRoundsKept must be at least 1, got {RetainedRoundsKept}");
+        if (DrainTimeout < TimeSpan.Zero) errors.Add($"DrainTimeout must not be negative, got {DrainTimeout}");
+        if (errors.Count > 0) throw new ArgumentException("invalid operator publisher options: " + string.Join("; ", errors));
+    }
+}

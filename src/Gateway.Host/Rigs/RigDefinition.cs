@@ -1,0 +1,140 @@
+namespace Gateway.Host.Rigs;
+
+/// <summary>
+/// A site as the gateway sees it, read from a rig file: its devices, its feeder, its market,
+/// where settlements go and how operators are reached. The simulators read the same file
+/// for their own part (the <c>sim:</c> blocks), which the gateway ignores.
+/// </summary>
+/// <param name="SourceFile">The rig file it was read from.</param>
+/// <param name="SiteId">Site id: prefix of round ids and operator topics.</param>
+/// <param name="StartUtc">Simulated start of the scenario (null on a real bench: the gateway runs on real time).</param>
+/// <param name="TimeScale">Simulated seconds per real second (1 on a real bench).</param>
+/// <param name="Devices">Every device of the site.</param>
+/// <param name="Feeder">The radial feeder the trades flow over.</param>
+/// <param name="Market">Market interval, prices and participant economics.</param>
+/// <param name="Ledger">Where settlements are committed.</param>
+/// <param name="Operator">How operators are reached (dashboard, MQTT).</param>
+/// <param name="JournalPath">The gateway's round journal (SQLite).</param>
+public sealed record RigDefinition(
+    string SourceFile,
+    string SiteId,
+    DateTimeOffset? StartUtc,
+    double TimeScale,
+    IReadOnlyList<RigDevice> Devices,
+    RigFeeder Feeder,
+    RigMarket Market,
+    RigLedger Ledger,
+    RigOperator Operator,
+    string JournalPath);
+
+/// <summary>One device of the rig.</summary>
+/// <param name="Id">Device id.</param>
+/// <param name="Kind">charger, pv-inverter, meter or smes.</param>
+/// <param name="ParticipantId">Market participant it belongs to.</param>
+/// <param name="NodeId">Feeder node it is connected at.</param>
+/// <param name="Protocol">modbus-tcp, modbus-rtu or mqtt.</param>
+/// <param name="Endpoint">host:port (TCP, MQTT broker) or a tty path with settings (RTU).</param>
+/// <param name="UnitId">Modbus unit id (1–247).</param>
+/// <param name="Profile">Profile name or path.</param>
+/// <param name="PollPeriod">How often the device is read.</param>
+public sealed record RigDevice(
+    string Id,
+    string Kind,
+    string ParticipantId,
+    string NodeId,
+    string Protocol,
+    string Endpoint,
+    byte UnitId,
+    string Profile,
+    TimeSpan PollPeriod);
+
+/// <summary>The radial feeder.</summary>
+/// <param name="RootNodeId">The node where the feeder meets the grid (the transformer's secondary).</param>
+/// <param name="Nodes">Every node with its base load.</param>
+/// <param name="Lines">Every line or transformer with its limit.</param>
+public sealed record RigFeeder(string RootNodeId, IReadOnlyList<RigNode> Nodes, IReadOnlyList<RigLine> Lines);
+
+/// <summary>A feeder node.</summary>
+/// <param name="Id">Node id.</param>
+/// <param name="BaseLoadKw">Load at the node that does not trade (kW, ≥ 0).</param>
+public sealed record RigNode(string Id, double BaseLoadKw);
+
+/// <summary>A line (or transformer) between two nodes.</summary>
+/// <param name="Id">Line id, named in curtailment reasons.</param>
+/// <param name="FromNodeId">Upstream node (towards the root).</param>
+/// <param name="ToNodeId">Downstream node.</param>
+/// <param name="LimitKw">Thermal limit in either direction, kW.</param>
+public sealed record RigLine(string Id, string FromNodeId, string ToNodeId, double LimitKw);
+
+/// <summary>Where settlements go.</summary>
+/// <param name="Kind">embedded or fabric.</param>
+/// <param name="EmbeddedPath">The embedded ledger's SQLite file.</param>
+/// <param name="Fabric">Fabric Gateway settings, when <paramref name="Kind"/> is fabric.</param>
+public sealed record RigLedger(string Kind, string EmbeddedPath, RigFabric? Fabric);
+
+/// <summary>Fabric Gateway connection settings.</summary>
+public sealed record RigFabric(string PeerUrl, string TlsCaPath, string Channel, string Chaincode, string MspId, string CertificatePath, string PrivateKeyPath);
+
+/// <summary>How operators are reached.</summary>
+/// <param name="DashboardListen">host:port of the local dashboard (null: no dashboard; port 0: a free port).</param>
+/// <param name="MqttBroker">host:port of the operators' MQTT broker (null: no publishing).</param>
+/// <param name="RequireAck">Hold each round's dispatch until an operator acknowledges it (or the deadline passes, then dispatch nothing).</param>
+/// <param name="AckDeadline">How long to wait for the acknowledgement.</param>
+public sealed record RigOperator(string? DashboardListen, string? MqttBroker, bool RequireAck, TimeSpan AckDeadline);
+
+/// <summary>The market of the site: interval, prices and the economics behind each participant's quotation.</summary>
+/// <param name="Interval">Length of one market interval (round).</param>
+/// <param name="Rounds">How many rounds a run lasts (null: until stopped).</param>
+/// <param name="Currency">Currency of every price (e.g. CNY).</param>
+/// <param name="GridPrices">Time-of-use price at which the grid/retailer sells, by time of day.</param>
+/// <param name="FeedInPricePerKwh">Price the grid pays for exported energy (a seller's outside option).</param>
+/// <param name="SmesEnabled">Whether failed trades fall back to the SMES (off for the paper's "without SMES" case).</param>
+/// <param name="MaxSellersPerBuyer">L^a[i]: sellers one buyer may buy from in a round.</param>
+/// <param name="MaxBuyersPerSeller">L[j]: buyers one seller may serve in a round.</param>
+/// <param name="Economics">Parameters of the benefit functions (Li et al. eqs. 1–4).</param>
+/// <param name="SetpointToleranceKw">A read-back within this of the setpoint confirms it.</param>
+/// <param name="ReadBackDeadline">How long a device may take to confirm a setpoint.</param>
+public sealed record RigMarket(
+    TimeSpan Interval,
+    int? Rounds,
+    string Currency,
+    IReadOnlyList<TouBand> GridPrices,
+    double FeedInPricePerKwh,
+    bool SmesEnabled,
+    int MaxSellersPerBuyer,
+    int MaxBuyersPerSeller,
+    RigEconomics Economics,
+    double SetpointToleranceKw,
+    TimeSpan ReadBackDeadline)
+{
+    /// <summary>The grid price in force at <paramref name="timeOfDay"/>.</summary>
+    public double GridPriceAt(TimeOnly timeOfDay)
+    {
+        var price = GridPrices[^1].PricePerKwh;
+        foreach (var band in GridPrices)
+        {
+            if (band.From <= timeOfDay) price = band.PricePerKwh;
+        }
+        return price;
+    }
+}
+
+/// <summary>A time-of-use band: from this time of day on, this price applies (until the next band).</summary>
+public sealed record TouBand(TimeOnly From, double PricePerKwh);
+
+/// <summary>Benefit-function parameters (Li et al. eqs. 1–4), shared by all participants of a kind.</summary>
+/// <param name="EvChargingPricePerKwh">p0: what an EV pays to charge at its home charger.</param>
+/// <param name="TransferEfficiency">η: efficiency of V2V power transfer.</param>
+/// <param name="EvConsumptionKwhPerKm">λ: an EV's consumption per km.</param>
+/// <param name="DistanceToChargerKm">D: distance an EV drives to the charging point.</param>
+/// <param name="BatteryDegradationPerKwh">B per kWh discharged: battery depreciation.</param>
+/// <param name="PvOperatingCostPerKwh">k_pv.</param>
+/// <param name="SmesOperatingCostPerKwh">k_sm.</param>
+public sealed record RigEconomics(
+    double EvChargingPricePerKwh,
+    double TransferEfficiency,
+    double EvConsumptionKwhPerKm,
+    double DistanceToChargerKm,
+    double BatteryDegradationPerKwh,
+    double PvOperatingCostPerKwh,
+    double SmesOperatingCostPerKwh);

@@ -1,0 +1,307 @@
+using System.Globalization;
+using Gateway.Drivers.Devices;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Gateway.Host.Rigs;
+
+/// <summary>
+/// Reads a rig file into a <see cref="RigDefinition"/>, checking everything the gateway will
+/// rely on before it touches a device: every problem in the file is collected and reported
+/// together (file, YAML path, line, why) in one <see cref="RigFileException"/>.
+/// </summary>
+public static class RigLoader
+{
+    private static readonly string[] DeviceKinds = ["charger", "pv-inverter", "meter", "smes"];
+    private static readonly string[] Protocols = ["modbus-tcp", "modbus-rtu", "mqtt"];
+    private static readonly string[] LedgerKinds = ["embedded", "fabric"];
+
+    /// <summary>Load and check the rig at <paramref name="path"/> (a file, or a folder holding rig.yaml).</summary>
+    public static RigDefinition Load(string path)
+    {
+        var file = Directory.Exists(path) ? Path.Combine(path, "rig.yaml") : path;
+        if (!File.Exists(file))
+            throw new RigFileException([new RigProblem(file, "", 0, "file not found")]);
+        return Parse(File.ReadAllText(file), file);
+    }
+
+    /// <summary>Check the rig text <paramref name="yaml"/>; <paramref name="file"/> names it in problems and anchors relative paths.</summary>
+    public static RigDefinition Parse(string yaml, string file)
+    {
+        var reader = new YamlFieldReader(file);
+        YamlMappingNode root;
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(yaml));
+            if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode map)
+                throw new RigFileException([new RigProblem(file, "", 1, "the file must hold one YAML mapping (site:, devices:, feeder:, market:, ...)")]);
+            root = map;
+        }
+        catch (YamlException e)
+        {
+            throw new RigFileException([new RigProblem(file, "", (int)e.Start.Line, "not valid YAML: " + e.Message)]);
+        }
+
+        var baseDir = Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".";
+        reader.RejectUnknownKeys(root, "", "site", "start", "timeScale", "devices", "feeder", "market", "ledger", "operator", "journal");
+        var site = reader.String(root, "site", "");
+        var start = YamlFieldReader.Child(root, "start") is null ? null : reader.Instant(root, "start", "");
+        var timeScale = reader.Number(root, "timeScale", "", 0.001, 100_000, required: false, fallback: 1) ?? 1;
+
+        var feeder = ReadFeeder(reader, root);
+        var nodeIds = feeder?.Nodes.Select(n => n.Id).ToHashSet(StringComparer.Ordinal) ?? new HashSet<string>(StringComparer.Ordinal);
+        var devices = ReadDevices(reader, root, nodeIds, baseDir, feeder is not null);
+        var market = ReadMarket(reader, root);
+        var ledger = ReadLedger(reader, root, baseDir);
+        var op = ReadOperator(reader, root);
+        var journalPath = YamlFieldReader.Child(root, "journal") is YamlMappingNode journal
+            ? Resolve(baseDir, reader.String(journal, "path", "journal") ?? "")
+            : Path.Combine(Directory.GetCurrentDirectory(), ".gateway", $"{site ?? "site"}-journal.db");
+
+        if (devices.Count(d => d.Kind == "smes") > 1)
+            reader.Problem(root, "devices", "a site has at most one SMES unit");
+
+        if (reader.Problems.Count > 0 || site is null || feeder is null || market is null || ledger is null || op is null)
+        {
+            var problems = reader.Problems.Count > 0 ? reader.Problems : [new RigProblem(file, "", 0, "incomplete rig")];
+            throw new RigFileException(problems.OrderBy(p => p.Line).ToList());
+        }
+
+        return new RigDefinition(file, site, start, timeScale, devices, feeder, market, ledger, op, journalPath);
+    }
+
+    private static RigFeeder? ReadFeeder(YamlFieldReader reader, YamlMappingNode root)
+    {
+        var map = reader.Mapping(root, "feeder", "");
+        if (map is null) return null;
+        reader.RejectUnknownKeys(map, "feeder", "root", "nodes", "lines");
+        var rootNode = reader.String(map, "root", "feeder");
+        var nodes = new List<RigNode>();
+        var nodeItems = reader.Sequence(map, "nodes", "feeder");
+        for (var i = 0; i < nodeItems.Count; i++)
+        {
+            var path = $"feeder.nodes[{i}]";
+            if (nodeItems[i] is not YamlMappingNode n) { reader.Problem(nodeItems[i], path, "must be a mapping with id and baseLoadKw"); continue; }
+            reader.RejectUnknownKeys(n, path, "id", "baseLoadKw");
+            var id = reader.String(n, "id", path);
+            var load = reader.Number(n, "baseLoadKw", path, 0, 100_000, required: false, fallback: 0, unit: "kW");
+            if (id is null || load is null) continue;
+            if (nodes.Any(x => x.Id == id)) reader.Problem(n, path + ".id", $"node '{id}' is defined twice");
+            else nodes.Add(new RigNode(id, load.Value));
+        }
+        var ids = nodes.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+        if (rootNode is not null && !ids.Contains(rootNode))
+            reader.Problem(YamlFieldReader.Child(map, "root"), "feeder.root", $"'{rootNode}' is not a node of the feeder");
+
+        var lines = new List<RigLine>();
+        var lineItems = reader.Sequence(map, "lines", "feeder");
+        for (var i = 0; i < lineItems.Count; i++)
+        {
+            var path = $"feeder.lines[{i}]";
+            if (lineItems[i] is not YamlMappingNode l) { reader.Problem(lineItems[i], path, "must be a mapping with id, from, to and limitKw"); continue; }
+            reader.RejectUnknownKeys(l, path, "id", "from", "to", "limitKw");
+            var id = reader.String(l, "id", path);
+            var from = reader.String(l, "from", path);
+            var to = reader.String(l, "to", path);
+            var limit = reader.Number(l, "limitKw", path, 0.001, 1_000_000, unit: "kW");
+            if (from is not null && !ids.Contains(from)) reader.Problem(YamlFieldReader.Child(l, "from"), path + ".from", $"'{from}' is not a node of the feeder");
+            if (to is not null && !ids.Contains(to)) reader.Problem(YamlFieldReader.Child(l, "to"), path + ".to", $"'{to}' is not a node of the feeder");
+            if (id is null || from is null || to is null || limit is null) continue;
+            if (lines.Any(x => x.Id == id)) reader.Problem(l, path + ".id", $"line '{id}' is defined twice");
+            else if (lines.Any(x => x.ToNodeId == to)) reader.Problem(l, path + ".to", $"node '{to}' already has an upstream line: the feeder must be radial");
+            else lines.Add(new RigLine(id, from, to, limit.Value));
+        }
+
+        if (rootNode is not null && ids.Contains(rootNode) && reader.Problems.Count == 0)
+        {
+            // Radial and connected: every node but the root reaches the root through its upstream lines.
+            var upstream = lines.ToDictionary(l => l.ToNodeId, l => l.FromNodeId, StringComparer.Ordinal);
+            foreach (var node in nodes.Where(n => n.Id != rootNode))
+            {
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                var at = node.Id;
+                while (at != rootNode && upstream.TryGetValue(at, out var up) && seen.Add(at)) at = up;
+                if (at != rootNode)
+                    reader.Problem(map, "feeder.lines", $"node '{node.Id}' is not connected to the root '{rootNode}' (or sits on a loop)");
+            }
+            if (upstream.ContainsKey(rootNode))
+                reader.Problem(map, "feeder.lines", $"the root '{rootNode}' cannot have an upstream line");
+        }
+        return rootNode is null ? null : new RigFeeder(rootNode, nodes, lines);
+    }
+
+    private static List<RigDevice> ReadDevices(YamlFieldReader reader, YamlMappingNode root, HashSet<string> nodeIds, string baseDir, bool checkNodes)
+    {
+        var devices = new List<RigDevice>();
+        var items = reader.Sequence(root, "devices", "");
+        if (items.Count == 0 && YamlFieldReader.Child(root, "devices") is not null)
+            reader.Problem(YamlFieldReader.Child(root, "devices"), "devices", "lists no device");
+        for (var i = 0; i < items.Count; i++)
+        {
+            var path = $"devices[{i}]";
+            if (items[i] is not YamlMappingNode d) { reader.Problem(items[i], path, "must be a mapping"); continue; }
+            reader.RejectUnknownKeys(d, path, "id", "kind", "participant", "node", "protocol", "endpoint", "unitId", "profile", "pollSeconds", "sim");
+            var id = reader.String(d, "id", path);
+            var kind = reader.Choice(d, "kind", path, DeviceKinds);
+            var participant = reader.String(d, "participant", path, required: false) ?? id;
+            var node = reader.String(d, "node", path);
+            var protocol = reader.Choice(d, "protocol", path, Protocols);
+            var endpoint = reader.String(d, "endpoint", path);
+            var unitId = reader.Integer(d, "unitId", path, 1, 247, required: false, fallback: 1);
+            var profileName = reader.String(d, "profile", path);
+            var poll = reader.Number(d, "pollSeconds", path, 0.01, 86_400, required: false, fallback: 5, unit: "s");
+
+            if (checkNodes && node is not null && !nodeIds.Contains(node))
+                reader.Problem(YamlFieldReader.Child(d, "node"), path + ".node", $"'{node}' is not a node of the feeder");
+            if (id is not null && devices.Any(x => x.Id == id))
+                reader.Problem(YamlFieldReader.Child(d, "id"), path + ".id", $"device '{id}' is defined twice");
+            if (protocol is "modbus-tcp" or "mqtt" && endpoint is not null && !IsHostPort(endpoint))
+                reader.Problem(YamlFieldReader.Child(d, "endpoint"), path + ".endpoint", $"'{endpoint}' is not host:port");
+
+            string? profile = null;
+            if (profileName is not null)
+            {
+                var candidate = profileName.Contains('/') || profileName.EndsWith(".yaml", StringComparison.Ordinal) ? Resolve(baseDir, profileName) : profileName;
+                try
+                {
+                    var loaded = ProfileLoader.Load(candidate);
+                    profile = candidate;
+                    if (kind is not null && !string.Equals(loaded.Kind, kind, StringComparison.Ordinal))
+                        reader.Problem(YamlFieldReader.Child(d, "profile"), path + ".profile", $"profile '{profileName}' is for a {loaded.Kind}, but the device is a {kind}");
+                }
+                catch (Exception e) when (e is ProfileLoadException or IOException or ArgumentException)
+                {
+                    reader.Problem(YamlFieldReader.Child(d, "profile"), path + ".profile", $"profile '{profileName}' cannot be used: {FirstLine(e.Message)}");
+                }
+            }
+
+            if (id is null || kind is null || node is null || protocol is null || endpoint is null || unitId is null || profile is null || poll is null || participant is null)
+                continue;
+            devices.Add(new RigDevice(id, kind, participant, node, protocol, endpoint, (byte)unitId.Value, profile, TimeSpan.FromSeconds(poll.Value)));
+        }
+        return devices;
+    }
+
+    private static RigMarket? ReadMarket(YamlFieldReader reader, YamlMappingNode root)
+    {
+        var map = reader.Mapping(root, "market", "");
+        if (map is null) return null;
+        const string p = "market";
+        reader.RejectUnknownKeys(map, p, "intervalMinutes", "rounds", "currency", "gridPrices", "feedInPricePerKwh", "smes", "maxSellersPerBuyer", "maxBuyersPerSeller", "economics", "setpointToleranceKw", "readBackSeconds");
+        var interval = reader.Number(map, "intervalMinutes", p, 1, 1440, unit: "min");
+        var rounds = reader.Integer(map, "rounds", p, 1, 100_000, required: false);
+        var currency = reader.String(map, "currency", p, required: false) ?? "CNY";
+        var feedIn = reader.Number(map, "feedInPricePerKwh", p, 0, 100);
+        var smes = reader.Boolean(map, "smes", p, required: false, fallback: true);
+        var maxSellers = reader.Integer(map, "maxSellersPerBuyer", p, 1, 1000, required: false, fallback: 2);
+        var maxBuyers = reader.Integer(map, "maxBuyersPerSeller", p, 1, 1000, required: false, fallback: 3);
+        var tolerance = reader.Number(map, "setpointToleranceKw", p, 0, 100, required: false, fallback: 0.2, unit: "kW");
+        var readBack = reader.Number(map, "readBackSeconds", p, 0.1, 600, required: false, fallback: 10, unit: "s");
+
+        var bands = new List<TouBand>();
+        var items = reader.Sequence(map, "gridPrices", p);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var path = $"{p}.gridPrices[{i}]";
+            if (items[i] is not YamlMappingNode b) { reader.Problem(items[i], path, "must be a mapping with from and pricePerKwh"); continue; }
+            reader.RejectUnknownKeys(b, path, "from", "pricePerKwh");
+            var fromText = reader.String(b, "from", path);
+            var price = reader.Number(b, "pricePerKwh", path, 0, 100);
+            if (fromText is null || price is null) continue;
+            if (!TimeOnly.TryParseExact(fromText, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var from))
+            {
+                reader.Problem(YamlFieldReader.Child(b, "from"), path + ".from", $"'{fromText}' is not a time of day HH:mm");
+                continue;
+            }
+            if (bands.Count > 0 && from <= bands[^1].From)
+                reader.Problem(b, path + ".from", "bands must be in increasing time order");
+            bands.Add(new TouBand(from, price.Value));
+        }
+        if (items.Count > 0 && bands.Count > 0 && bands[0].From != TimeOnly.MinValue)
+            reader.Problem(items[0], $"{p}.gridPrices[0].from", "the first band must start at 00:00");
+
+        var econ = reader.Mapping(map, "economics", p, required: false);
+        RigEconomics? economics = new(0.5, 0.95, 0.15, 2, 0.05, 0.1, 0.05);
+        if (econ is not null)
+        {
+            const string e = "market.economics";
+            reader.RejectUnknownKeys(econ, e, "evChargingPricePerKwh", "transferEfficiency", "evConsumptionKwhPerKm", "distanceToChargerKm", "batteryDegradationPerKwh", "pvOperatingCostPerKwh", "smesOperatingCostPerKwh");
+            var p0 = reader.Number(econ, "evChargingPricePerKwh", e, 0, 100, required: false, fallback: economics.EvChargingPricePerKwh);
+            var eta = reader.Number(econ, "transferEfficiency", e, 0.5, 1, required: false, fallback: economics.TransferEfficiency);
+            var lambda = reader.Number(econ, "evConsumptionKwhPerKm", e, 0, 2, required: false, fallback: economics.EvConsumptionKwhPerKm);
+            var dist = reader.Number(econ, "distanceToChargerKm", e, 0, 1000, required: false, fallback: economics.DistanceToChargerKm);
+            var degradation = reader.Number(econ, "batteryDegradationPerKwh", e, 0, 10, required: false, fallback: economics.BatteryDegradationPerKwh);
+            var kpv = reader.Number(econ, "pvOperatingCostPerKwh", e, 0, 10, required: false, fallback: economics.PvOperatingCostPerKwh);
+            var ksm = reader.Number(econ, "smesOperatingCostPerKwh", e, 0, 10, required: false, fallback: economics.SmesOperatingCostPerKwh);
+            economics = p0 is null || eta is null || lambda is null || dist is null || degradation is null || kpv is null || ksm is null
+                ? null
+                : new RigEconomics(p0.Value, eta.Value, lambda.Value, dist.Value, degradation.Value, kpv.Value, ksm.Value);
+        }
+
+        if (interval is null || feedIn is null || smes is null || maxSellers is null || maxBuyers is null || tolerance is null || readBack is null || economics is null || bands.Count == 0)
+            return null;
+        return new RigMarket(TimeSpan.FromMinutes(interval.Value), rounds, currency, bands, feedIn.Value, smes.Value, maxSellers.Value, maxBuyers.Value, economics, tolerance.Value, TimeSpan.FromSeconds(readBack.Value));
+    }
+
+    private static RigLedger? ReadLedger(YamlFieldReader reader, YamlMappingNode root, string baseDir)
+    {
+        var map = reader.Mapping(root, "ledger", "", required: false);
+        var defaultPath = Path.Combine(Directory.GetCurrentDirectory(), ".gateway", "ledger.db");
+        if (map is null) return new RigLedger("embedded", defaultPath, null);
+        reader.RejectUnknownKeys(map, "ledger", "kind", "path", "fabric");
+        var kind = reader.Choice(map, "kind", "ledger", LedgerKinds, required: false, fallback: "embedded");
+        var path = reader.String(map, "path", "ledger", required: false);
+        RigFabric? fabric = null;
+        if (kind == "fabric")
+        {
+            var f = reader.Mapping(map, "fabric", "ledger");
+            if (f is not null)
+            {
+                const string fp = "ledger.fabric";
+                reader.RejectUnknownKeys(f, fp, "peer", "tlsCa", "channel", "chaincode", "mspId", "certificate", "privateKey");
+                var peer = reader.String(f, "peer", fp);
+                var ca = reader.String(f, "tlsCa", fp);
+                var channel = reader.String(f, "channel", fp);
+                var chaincode = reader.String(f, "chaincode", fp);
+                var msp = reader.String(f, "mspId", fp);
+                var cert = reader.String(f, "certificate", fp);
+                var key = reader.String(f, "privateKey", fp);
+                if (peer is not null && !Uri.TryCreate(peer, UriKind.Absolute, out _))
+                    reader.Problem(YamlFieldReader.Child(f, "peer"), fp + ".peer", $"'{peer}' is not a URL such as https://peer0.org1:7051");
+                foreach (var (key2, value) in new[] { ("tlsCa", ca), ("certificate", cert), ("privateKey", key) })
+                {
+                    if (value is not null && !File.Exists(Resolve(baseDir, value)))
+                        reader.Problem(YamlFieldReader.Child(f, key2), $"{fp}.{key2}", $"file '{value}' not found");
+                }
+                if (peer is not null && ca is not null && channel is not null && chaincode is not null && msp is not null && cert is not null && key is not null)
+                    fabric = new RigFabric(peer, Resolve(baseDir, ca), channel, chaincode, msp, Resolve(baseDir, cert), Resolve(baseDir, key));
+            }
+        }
+        return kind is null ? null : new RigLedger(kind, path is null ? defaultPath : Resolve(baseDir, path), fabric);
+    }
+
+    private static RigOperator? ReadOperator(YamlFieldReader reader, YamlMappingNode root)
+    {
+        var map = reader.Mapping(root, "operator", "", required: false);
+        if (map is null) return new RigOperator(null, null, false, TimeSpan.FromMinutes(5));
+        reader.RejectUnknownKeys(map, "operator", "dashboard", "mqtt", "requireAck", "ackDeadlineSeconds");
+        var dashboard = reader.String(map, "dashboard", "operator", required: false);
+        var mqtt = reader.String(map, "mqtt", "operator", required: false);
+        var requireAck = reader.Boolean(map, "requireAck", "operator", required: false, fallback: false);
+        var deadline = reader.Number(map, "ackDeadlineSeconds", "operator", 1, 86_400, required: false, fallback: 300, unit: "s");
+        if (dashboard is not null && !IsHostPort(dashboard)) reader.Problem(YamlFieldReader.Child(map, "dashboard"), "operator.dashboard", $"'{dashboard}' is not host:port");
+        if (mqtt is not null && !IsHostPort(mqtt)) reader.Problem(YamlFieldReader.Child(map, "mqtt"), "operator.mqtt", $"'{mqtt}' is not host:port");
+        return requireAck is null || deadline is null ? null : new RigOperator(dashboard, mqtt, requireAck.Value, TimeSpan.FromSeconds(deadline.Value));
+    }
+
+    private static bool IsHostPort(string text)
+    {
+        var colon = text.LastIndexOf(':');
+        return colon > 0 && int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is >= 0 and <= 65535;
+    }
+
+    private static string Resolve(string baseDir, string path) => Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(baseDir, path));
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
+}

@@ -1,0 +1,22 @@
+namespace Gateway.Host.Status;
+
+/// <summary>What operators see of one device.</summary>
+/// <param name="DeviceId">Device id from the rig.</param>
+/// <param name="Kind">charger, pv-inverter, meter or smes.</param>
+/// <param name="ParticipantId">Market participant the device belongs to.</param>
+/// <param name="State">Link state.</param>
+/// <param name="LastGoodReadingUtc">When the last good reading arrived.</param>
+/// <param name="LastError">The last error in plain words, when the link is not healthy.</param>
+/// <param name="Measurements">Latest values by point name (units in the names, e.g. PowerKw, SocPercent).</param>
+/// <param name="SetpointKw">The setpoint in force, when any.</param>
+/// <param name="SetpointValidUntilUtc">When that setpoint expires and the device falls back to 0 kW.</param>
+public sealed record DeviceHealth(
+    string DeviceId,
+    string Kind,
+    string ParticipantId,
+    DeviceLinkState State,
+    DateTimeOffset? LastGoodReadingUtc,
+    string? LastError,
+    IReadOnlyDictionary<string, double> Measurements,
+    double? SetpointKw,
+    DateTimeOffset? SetpointValidUntilUtc);

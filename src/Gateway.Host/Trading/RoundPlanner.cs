@@ -1,0 +1,157 @@
+using Gateway.Drivers.Devices;
+using Gateway.Host.Devices;
+using Gateway.Host.Rigs;
+using Gateway.Host.Status;
+using Gateway.Market.Decision;
+using Gateway.Market.Model;
+using Gateway.Market.Quotes;
+
+namespace Gateway.Host.Trading;
+
+/// <summary>
+/// The bridge between devices and the market: builds a round's quotations from the latest good
+/// readings (Li et al. §II.C "user quotation"), and turns the market's decision back into one
+/// setpoint per device.
+/// </summary>
+/// <remarks>
+/// Only good, fresh readings are quoted: a device whose reading is stale, absent or out of
+/// range sits the round out rather than trade on a guess. A device that is isolated gets no
+/// setpoint at all (its own fail-safe takes it to 0 kW).
+/// </remarks>
+public sealed class RoundPlanner
+{
+    private readonly RigDefinition _rig;
+
+    /// <summary>Plan rounds for <paramref name="rig"/>.</summary>
+    public RoundPlanner(RigDefinition rig) => _rig = rig;
+
+    /// <summary>Round id of the interval starting at <paramref name="intervalStartUtc"/>.</summary>
+    public string RoundId(DateTimeOffset intervalStartUtc) => $"{_rig.SiteId}-{intervalStartUtc.UtcDateTime:yyyyMMdd'T'HHmm}";
+
+    /// <summary>The market round for the interval starting at <paramref name="intervalStartUtc"/>, from the links' latest readings.</summary>
+    public MarketRound BuildRound(DateTimeOffset intervalStartUtc, IReadOnlyList<DeviceLink> links, DateTimeOffset now)
+    {
+        var market = _rig.Market;
+        var hours = market.Interval.TotalHours;
+        var maxAge = TimeSpan.FromTicks(Math.Max(market.Interval.Ticks / 4, links.Count == 0 ? 0 : links.Max(l => l.Device.PollPeriod.Ticks) * 3));
+        var quotations = new List<Quotation>();
+        SmesUnit? smes = null;
+        var econ = market.Economics;
+        foreach (var link in links.OrderBy(l => l.Device.Id, StringComparer.Ordinal))
+        {
+            if (link.State == DeviceLinkState.Isolated || link.LastReading is not { } last) continue;
+            var reading = last.AsOf(now, maxAge);
+            var device = link.Device;
+            switch (device.Kind)
+            {
+                case "charger":
+                {
+                    if (!reading.TryGetGood(PointRole.StateOfCharge, out var soc)
+                        || !reading.TryGetGood(PointRole.BatteryCapacity, out var capacity)
+                        || !reading.TryGetGood(PointRole.TargetStateOfCharge, out var target)
+                        || !reading.TryGetGood(PointRole.TimeToDeparture, out var minutes))
+                        continue;
+                    reading.TryGetGood(PointRole.MinPower, out var minPower);
+                    reading.TryGetGood(PointRole.MaxPower, out var maxPower);
+                    var state = new EvState(device.ParticipantId, device.NodeId, PluggedIn: true, soc, capacity, target, minutes / 60.0,
+                        MaxChargePowerKw: Math.Max(0, -minPower), MaxDischargePowerKw: Math.Max(0, maxPower),
+                        new EvTradeParameters(market.MaxSellersPerBuyer, econ.EvConsumptionKwhPerKm, econ.DistanceToChargerKm,
+                            econ.EvChargingPricePerKwh, econ.TransferEfficiency, econ.BatteryDegradationPerKwh));
+                    if (QuotationBuilder.ForEv(state, hours) is { } q)
+                        quotations.Add(q.Role == TradeRole.Seller ? q with { MaxTrades = market.MaxBuyersPerSeller } : q);
+                    break;
+                }
+                case "pv-inverter":
+                {
+                    if (!reading.TryGetGood(PointRole.MeasuredPower, out var powerKw)) continue;
+                    var rated = reading.TryGetGood(PointRole.MaxPower, out var wrtg) && wrtg > 0 ? wrtg : Math.Max(powerKw, 0);
+                    if (QuotationBuilder.ForPv(new PvState(device.ParticipantId, device.NodeId, powerKw, rated, market.MaxBuyersPerSeller, econ.PvOperatingCostPerKwh), hours) is { } q)
+                        quotations.Add(q);
+                    break;
+                }
+                case "smes" when market.SmesEnabled:
+                {
+                    if (!reading.TryGetGood(PointRole.CoilCurrent, out var current)
+                        || !reading.TryGetGood(PointRole.MaxCoilCurrent, out var maxCurrent)
+                        || !reading.TryGetGood(PointRole.MaxPower, out var maxPowerKw))
+                        continue;
+                    reading.TryGetGood(PointRole.MinCoilCurrent, out var minCurrent);
+                    var inductance = reading.Find("InductanceH") is { } l && l.TryGetGood(out var h) ? h : 0;
+                    if (inductance <= 0) continue;
+                    smes = new SmesUnit(device.ParticipantId, device.NodeId, inductance, current, minCurrent, maxCurrent, maxPowerKw, SmesConverterEfficiency, econ.SmesOperatingCostPerKwh);
+                    break;
+                }
+            }
+        }
+
+        var feeder = new Feeder(_rig.Feeder.RootNodeId,
+            _rig.Feeder.Nodes.Select(n => new FeederNode(n.Id, n.BaseLoadKw)).ToList(),
+            _rig.Feeder.Lines.Select(l => new FeederLine(l.Id, l.FromNodeId, l.ToNodeId, l.LimitKw)).ToList());
+        var timeOfDay = TimeOnly.FromTimeSpan(intervalStartUtc.UtcDateTime.TimeOfDay);
+        return new MarketRound(RoundId(intervalStartUtc), hours, market.GridPriceAt(timeOfDay), market.FeedInPricePerKwh, quotations, smes, feeder);
+    }
+
+    /// <summary>
+    /// One setpoint per reachable trading device: EVs follow their net traded energy over the
+    /// interval (0 when idle), the SMES its fallback power, PV is capped only when its surplus
+    /// failed the safety check and the SMES could not absorb it (uncapped otherwise).
+    /// </summary>
+    public IReadOnlyList<PlannedSetpoint> Setpoints(RoundDecision decision, MarketRound round, IReadOnlyList<DeviceLink> links)
+    {
+        var hours = round.IntervalHours;
+        var net = new Dictionary<string, double>(StringComparer.Ordinal);
+        var failedSurplus = new Dictionary<string, double>(StringComparer.Ordinal);
+        void Add(string id, double kwh) => net[id] = net.GetValueOrDefault(id) + kwh;
+        foreach (var t in decision.Trades)
+        {
+            if (t.Status == TradeStatus.Executed)
+            {
+                Add(t.SellerId, t.EnergyKwh);
+                Add(t.BuyerId, -t.EnergyKwh);
+            }
+            else
+            {
+                failedSurplus[t.SellerId] = failedSurplus.GetValueOrDefault(t.SellerId) + t.EnergyKwh;
+            }
+        }
+        foreach (var a in decision.SmesActions)
+        {
+            if (a.Direction == SmesDirection.Discharge) Add(a.CounterpartyId, -a.EnergyKwh);
+            else
+            {
+                Add(a.CounterpartyId, a.EnergyKwh);
+                failedSurplus[a.CounterpartyId] = failedSurplus.GetValueOrDefault(a.CounterpartyId) - a.EnergyKwh;
+            }
+        }
+
+        var quoted = round.Participants.ToDictionary(q => q.Id, StringComparer.Ordinal);
+        var result = new List<PlannedSetpoint>();
+        foreach (var link in links.OrderBy(l => l.Device.Id, StringComparer.Ordinal))
+        {
+            var d = link.Device;
+            switch (d.Kind)
+            {
+                case "charger" when link.State != DeviceLinkState.Isolated:
+                    var kw = net.GetValueOrDefault(d.ParticipantId) / hours;
+                    result.Add(new PlannedSetpoint(d.Id, kw, Math.Abs(kw) < 1e-9 ? "idle" : kw > 0 ? "sells (V2G)" : "buys"));
+                    break;
+                case "pv-inverter" when link.State != DeviceLinkState.Isolated && quoted.TryGetValue(d.ParticipantId, out var pv):
+                    if (failedSurplus.GetValueOrDefault(d.ParticipantId) > 1e-6)
+                        result.Add(new PlannedSetpoint(d.Id, net.GetValueOrDefault(d.ParticipantId) / hours, "curtailed: its trade failed the safety check"));
+                    else
+                        result.Add(new PlannedSetpoint(d.Id, pv.MaxPowerKw, "uncapped"));
+                    break;
+                case "smes" when link.State != DeviceLinkState.Isolated && decision.Smes is { } s:
+                    result.Add(new PlannedSetpoint(d.Id, s.NetPowerKw, "SMES fallback"));
+                    break;
+                case "smes" when link.State != DeviceLinkState.Isolated:
+                    result.Add(new PlannedSetpoint(d.Id, 0, "idle"));
+                    break;
+            }
+        }
+        return result;
+    }
+
+    /// <summary>One-way converter efficiency assumed for the SMES when its profile does not report one.</summary>
+    public const double SmesConverterEfficiency = 0.97;
+}

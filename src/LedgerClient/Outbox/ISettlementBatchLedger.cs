@@ -1,0 +1,16 @@
+namespace Gateway.LedgerClient.Outbox;
+
+/// <summary>
+/// A ledger that can commit many settlements in one call (the embedded ledger puts them in
+/// one block and pays for one fsync). The outbox dispatcher uses it when a backend offers it.
+/// The same idempotence rules as <see cref="ISettlementLedger.CommitAsync"/> hold per settlement.
+/// </summary>
+public interface ISettlementBatchLedger : ISettlementLedger
+{
+    /// <summary>
+    /// Commit all settlements or none. Returns one result per input, in input order.
+    /// Throws a <see cref="SettlementRejectedException"/> (and commits nothing) when any
+    /// settlement is rejected.
+    /// </summary>
+    Task<IReadOnlyList<LedgerCommitResult>> CommitBatchAsync(IReadOnlyList<SettlementRecord> settlements, CancellationToken cancellationToken = default);
+}

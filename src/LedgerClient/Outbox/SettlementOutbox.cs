@@ -1,0 +1,193 @@
+using System.Security.Cryptography;
+using Gateway.LedgerClient.Embedded;
+using Microsoft.Data.Sqlite;
+
+namespace Gateway.LedgerClient.Outbox;
+
+/// <summary>
+/// The durable outbox: a table in a SQLite database the caller owns (the gateway's journal),
+/// so a round's settlements are recorded and queued for the ledger in one transaction —
+/// either both happen or neither. <see cref="OutboxDispatcher"/> drains it in the background.
+/// </summary>
+/// <remarks>
+/// Rows are never deleted by the outbox: committed rows keep the block number and
+/// transaction id as a receipt, dead-lettered rows keep the reason.
+/// </remarks>
+public sealed class SettlementOutbox
+{
+    /// <summary>The outbox table's name in the caller's database.</summary>
+    public const string TableName = "settlement_outbox";
+
+    private const string CreateSql = $"""
+        CREATE TABLE IF NOT EXISTS {TableName} (
+            seq                INTEGER PRIMARY KEY AUTOINCREMENT,
+            settlement_id      TEXT NOT NULL UNIQUE,
+            round_id           TEXT NOT NULL,
+            payer_id           TEXT NOT NULL,
+            payee_id           TEXT NOT NULL,
+            energy_kwh         TEXT NOT NULL,
+            price_per_kwh      TEXT NOT NULL,
+            amount             TEXT NOT NULL,
+            interval_start_utc TEXT NOT NULL,
+            interval_end_utc   TEXT NOT NULL,
+            content_hash       TEXT NOT NULL,
+            state              TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'committed', 'dead')),
+            enqueued_at_utc    TEXT NOT NULL,
+            failed_attempts    INTEGER NOT NULL DEFAULT 0,
+            last_error         TEXT,
+            last_error_at_utc  TEXT,
+            committed_at_utc   TEXT,
+            block_number       INTEGER,
+            transaction_id     TEXT,
+            outcome            TEXT);
+        CREATE INDEX IF NOT EXISTS {TableName}_by_state ON {TableName}(state, seq);
+        """;
+
+    internal const string EntryColumns = $"seq, state, enqueued_at_utc, failed_attempts, last_error, block_number, transaction_id, outcome, {SettlementRow.Columns}";
+
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>Creates the outbox over the given clock (enqueue time, backlog age).</summary>
+    public SettlementOutbox(TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _timeProvider = timeProvider;
+    }
+
+    /// <summary>Creates the outbox table in the caller's database when it is missing.</summary>
+    public static async Task EnsureSchemaAsync(SqliteConnection connection, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        await using var command = connection.CreateCommand();
+        command.CommandText = CreateSql;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Queues settlements for the ledger inside the caller's transaction (the one that records
+    /// them). Idempotent on <see cref="SettlementRecord.SettlementId"/>: a settlement already in
+    /// the outbox with the same content is skipped.
+    /// </summary>
+    /// <returns>How many settlements were newly queued.</returns>
+    /// <exception cref="InvalidSettlementException">A settlement is malformed or unbalanced; nothing should be committed (roll back).</exception>
+    /// <exception cref="SettlementRejectedException">A settlement id is already queued with different content.</exception>
+    public async Task<int> EnqueueAsync(SqliteTransaction transaction, IEnumerable<SettlementRecord> settlements, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentNullException.ThrowIfNull(settlements);
+        var connection = transaction.Connection ?? throw new ArgumentException("the transaction has completed", nameof(transaction));
+        var now = SettlementCanonicalForm.FormatInstant(_timeProvider.GetUtcNow());
+        var added = 0;
+
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = $"""
+            INSERT INTO {TableName}({SettlementRow.Columns}, content_hash, enqueued_at_utc)
+            VALUES ($settlement_id, $round_id, $payer_id, $payee_id, $energy_kwh, $price_per_kwh, $amount,
+                    $interval_start_utc, $interval_end_utc, $content_hash, $now)
+            ON CONFLICT(settlement_id) DO NOTHING
+            """;
+        await using var existing = connection.CreateCommand();
+        existing.Transaction = transaction;
+        existing.CommandText = $"SELECT content_hash, state FROM {TableName} WHERE settlement_id = $id";
+        var id = existing.Parameters.Add("$id", SqliteType.Text);
+
+        foreach (var settlement in settlements)
+        {
+            ArgumentNullException.ThrowIfNull(settlement, nameof(settlements));
+            SettlementBalance.EnsureValid(settlement);
+            var contentHash = Convert.ToHexStringLower(SHA256.HashData(SettlementCanonicalForm.ToBytes(settlement)));
+            insert.Parameters.Clear();
+            SettlementRow.Bind(insert, settlement);
+            insert.Parameters.AddWithValue("$content_hash", contentHash);
+            insert.Parameters.AddWithValue("$now", now);
+            if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
+            {
+                added++;
+                continue;
+            }
+            id.Value = settlement.SettlementId;
+            await using var reader = await existing.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (reader.GetString(0) != contentHash)
+            {
+                throw new SettlementRejectedException(settlement.SettlementId,
+                    $"settlement '{settlement.SettlementId}' is already in the outbox ({reader.GetString(1)}) with different content; a settlement id must always carry the same settlement");
+            }
+        }
+        return added;
+    }
+
+    /// <summary>Counts what is waiting, how old the oldest is, and the last error.</summary>
+    public async Task<OutboxBacklog> ReadBacklogAsync(SqliteConnection connection, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT
+                (SELECT COUNT(*) FROM {TableName} WHERE state = 'pending'),
+                (SELECT MIN(enqueued_at_utc) FROM {TableName} WHERE state = 'pending'),
+                (SELECT COUNT(*) FROM {TableName} WHERE state = 'dead'),
+                (SELECT COUNT(*) FROM {TableName} WHERE state = 'committed');
+            SELECT last_error, last_error_at_utc FROM {TableName}
+                WHERE state = 'pending' AND last_error IS NOT NULL ORDER BY last_error_at_utc DESC LIMIT 1;
+            """;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var pending = reader.GetInt64(0);
+        TimeSpan? oldestAge = reader.IsDBNull(1) ? null : _timeProvider.GetUtcNow() - SettlementCanonicalForm.ParseInstant(reader.GetString(1));
+        if (oldestAge < TimeSpan.Zero) oldestAge = TimeSpan.Zero;
+        var dead = reader.GetInt64(2);
+        var committed = reader.GetInt64(3);
+        string? lastError = null;
+        DateTimeOffset? lastErrorAt = null;
+        if (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false) && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            lastError = reader.GetString(0);
+            lastErrorAt = reader.IsDBNull(1) ? null : SettlementCanonicalForm.ParseInstant(reader.GetString(1));
+        }
+        return new OutboxBacklog(pending, oldestAge, dead, committed, lastError, lastErrorAt);
+    }
+
+    /// <summary>Rows in enqueue order, optionally only those in one state.</summary>
+    public static async Task<IReadOnlyList<OutboxEntry>> ReadEntriesAsync(
+        SqliteConnection connection, OutboxEntryState? state = null, int limit = int.MaxValue, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {EntryColumns} FROM {TableName} {(state is null ? "" : "WHERE state = $state")} ORDER BY seq LIMIT $limit";
+        if (state is { } s) command.Parameters.AddWithValue("$state", StateText(s));
+        command.Parameters.AddWithValue("$limit", limit);
+        var entries = new List<OutboxEntry>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) entries.Add(ReadEntry(reader));
+        return entries;
+    }
+
+    internal static OutboxEntry ReadEntry(SqliteDataReader reader) => new(
+        reader.GetInt64(0),
+        SettlementRow.Read(reader, 8),
+        reader.GetString(1) switch
+        {
+            "pending" => OutboxEntryState.Pending,
+            "committed" => OutboxEntryState.Committed,
+            "dead" => OutboxEntryState.DeadLettered,
+            var other => throw new InvalidDataException($"outbox row {reader.GetInt64(0)} has unknown state '{other}'"),
+        },
+        SettlementCanonicalForm.ParseInstant(reader.GetString(2)),
+        reader.GetInt32(3),
+        reader.IsDBNull(4) ? null : reader.GetString(4),
+        reader.IsDBNull(5) ? null : reader.GetInt64(5),
+        reader.IsDBNull(6) ? null : reader.GetString(6),
+        reader.IsDBNull(7) ? null : Enum.Parse<LedgerCommitOutcome>(reader.GetString(7)));
+
+    internal static string StateText(OutboxEntryState state) => state switch
+    {
+        OutboxEntryState.Pending => "pending",
+        OutboxEntryState.Committed => "committed",
+        OutboxEntryState.DeadLettered => "dead",
+        _ => throw new ArgumentOutOfRangeException(nameof(state)),
+    };
+
+}

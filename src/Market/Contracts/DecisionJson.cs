@@ -1,0 +1,88 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Gateway.Market.Decision;
+
+namespace Gateway.Market.Contracts;
+
+/// <summary>
+/// Writes a <see cref="RoundDecision"/> as JSON. The first keys (<c>buyers</c>, <c>sellers</c>, <c>edges</c>,
+/// <c>matches</c>, <c>payoffs</c>) are the plain assignment-game view any independent tool can re-check; the rest carry
+/// the trades, failures, SMES actions, prices, settlements, line flows and KPIs.
+/// </summary>
+public static class DecisionJson
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>Serialises the decision (indented, numbers rounded to 9 significant decimals).</summary>
+    public static string Serialize(RoundDecision d) => ToJson(d).ToJsonString(Indented);
+
+    /// <summary>The decision as a JSON tree.</summary>
+    public static JsonObject ToJson(RoundDecision d)
+    {
+        var payoffs = new JsonObject();
+        foreach (var (id, x) in d.Payoffs) payoffs[id] = R(x);
+        var realized = new JsonObject();
+        foreach (var (id, x) in d.RealizedIncome) realized[id] = R(x);
+
+        var root = new JsonObject
+        {
+            ["roundId"] = d.RoundId,
+            ["buyers"] = new JsonArray(d.BuyerIds.Select(b => (JsonNode?)JsonValue.Create(b)).ToArray()),
+            ["sellers"] = new JsonArray(d.SellerIds.Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
+            ["edges"] = new JsonArray(d.Candidates.Select(c => (JsonNode?)new JsonObject
+            {
+                ["buyer"] = c.BuyerId, ["seller"] = c.SellerId, ["weight"] = R(c.Weight), ["energyKwh"] = R(c.EnergyKwh),
+            }).ToArray()),
+            ["matches"] = new JsonArray(d.Trades.Select(t => (JsonNode?)new JsonObject { ["buyer"] = t.BuyerId, ["seller"] = t.SellerId }).ToArray()),
+            ["payoffs"] = payoffs,
+            ["trades"] = new JsonArray(d.Trades.Select(t => (JsonNode?)new JsonObject
+            {
+                ["buyer"] = t.BuyerId, ["seller"] = t.SellerId, ["energyKwh"] = R(t.EnergyKwh), ["weight"] = R(t.Weight),
+                ["pricePerKwh"] = R(t.PricePerKwh), ["buyerPayoff"] = R(t.BuyerPayoff), ["sellerPayoff"] = R(t.SellerPayoff),
+                ["status"] = t.Status == TradeStatus.Executed ? "executed" : "failed", ["failedLine"] = t.FailedLineId,
+            }).ToArray()),
+            ["failedTrades"] = new JsonArray(d.Trades.Where(t => t.Status == TradeStatus.Failed).Select(t => (JsonNode?)new JsonObject
+            {
+                ["buyer"] = t.BuyerId, ["seller"] = t.SellerId, ["energyKwh"] = R(t.EnergyKwh), ["line"] = t.FailedLineId,
+                ["reason"] = $"line {t.FailedLineId} would exceed its limit",
+            }).ToArray()),
+            ["prices"] = new JsonArray(d.Trades.Select(t => (JsonNode?)new JsonObject
+            {
+                ["buyer"] = t.BuyerId, ["seller"] = t.SellerId, ["pricePerKwh"] = R(t.PricePerKwh),
+            }).ToArray()),
+            ["smesActions"] = new JsonArray(d.SmesActions.Select(a => (JsonNode?)new JsonObject
+            {
+                ["counterparty"] = a.CounterpartyId, ["direction"] = a.Direction == SmesDirection.Discharge ? "discharge" : "charge",
+                ["energyKwh"] = R(a.EnergyKwh), ["requestedKwh"] = R(a.RequestedKwh), ["pricePerKwh"] = R(a.PricePerKwh),
+                ["buyer"] = a.BuyerId, ["seller"] = a.SellerId, ["limitedBy"] = a.LimitedBy,
+            }).ToArray()),
+            ["smes"] = d.Smes is { } s ? new JsonObject
+            {
+                ["id"] = s.SmesId, ["dischargedKwh"] = R(s.DischargedKwh), ["chargedKwh"] = R(s.ChargedKwh), ["netPowerKw"] = R(s.NetPowerKw),
+                ["storedEnergyBeforeKwh"] = R(s.StoredEnergyBeforeKwh), ["storedEnergyAfterKwh"] = R(s.StoredEnergyAfterKwh),
+                ["currentAfterA"] = R(s.CurrentAfterA), ["revenue"] = R(s.Revenue),
+            } : null,
+            ["realizedIncome"] = realized,
+            ["settlements"] = new JsonArray(d.Settlements.Select(x => (JsonNode?)new JsonObject
+            {
+                ["payer"] = x.PayerId, ["payee"] = x.PayeeId, ["energyKwh"] = R(x.EnergyKwh), ["pricePerKwh"] = R(x.PricePerKwh), ["amount"] = R(x.Amount),
+            }).ToArray()),
+            ["lineFlows"] = new JsonArray(d.LineFlows.Select(l => (JsonNode?)new JsonObject
+            {
+                ["line"] = l.LineId, ["flowKw"] = R(l.FlowKw), ["limitKw"] = R(l.LimitKw), ["baseFlowKw"] = R(l.BaseFlowKw),
+            }).ToArray()),
+            ["kpis"] = new JsonObject
+            {
+                ["matchedTrades"] = d.Kpis.MatchedTrades, ["executedTrades"] = d.Kpis.ExecutedTrades, ["failedTrades"] = d.Kpis.FailedTrades,
+                ["transactionSuccessRate"] = R(d.Kpis.TransactionSuccessRate), ["renewableOfferedKwh"] = R(d.Kpis.RenewableOfferedKwh),
+                ["renewableConsumedKwh"] = R(d.Kpis.RenewableConsumedKwh), ["renewableConsumptionRate"] = R(d.Kpis.RenewableConsumptionRate),
+                ["totalWelfare"] = R(d.Kpis.TotalWelfare),
+            },
+            ["warnings"] = new JsonArray(d.Warnings.Select(w => (JsonNode?)JsonValue.Create(w)).ToArray()),
+        };
+        return root;
+    }
+
+    // Nine decimals hide LP round-off (1e-12) without losing anything a kWh or a fen cares about.
+    private static double R(double x) => Math.Round(x, 9) is var r && r == 0 ? 0 : Math.Round(x, 9);
+}

@@ -1,0 +1,107 @@
+namespace Gateway.Market.Contracts;
+
+/// <summary>JSON shape of one market round (see hil-rigs/examples/README.md). Every member is nullable so a missing field is reported by name.</summary>
+public sealed class RoundDocument
+{
+    /// <summary>Round id.</summary>
+    public string? RoundId { get; set; }
+    /// <summary>Interval length in hours.</summary>
+    public double? IntervalHours { get; set; }
+    /// <summary>Time-of-use grid price for the interval, currency/kWh.</summary>
+    public double? GridPricePerKwh { get; set; }
+    /// <summary>Retailer's feed-in price, currency/kWh.</summary>
+    public double? FeedInPricePerKwh { get; set; }
+    /// <summary>Quotations.</summary>
+    public List<ParticipantDocument?>? Participants { get; set; }
+    /// <summary>SMES unit (optional).</summary>
+    public SmesDocument? Smes { get; set; }
+    /// <summary>Radial feeder.</summary>
+    public FeederDocument? Feeder { get; set; }
+}
+
+/// <summary>JSON shape of a quotation.</summary>
+public sealed class ParticipantDocument
+{
+    /// <summary>Participant id.</summary>
+    public string? Id { get; set; }
+    /// <summary>"ev" or "pv".</summary>
+    public string? Kind { get; set; }
+    /// <summary>"buyer" or "seller".</summary>
+    public string? Role { get; set; }
+    /// <summary>Feeder node id.</summary>
+    public string? Node { get; set; }
+    /// <summary>Energy requested/offered in the interval, kWh.</summary>
+    public double? EnergyKwh { get; set; }
+    /// <summary>Power limit, kW.</summary>
+    public double? MaxPowerKw { get; set; }
+    /// <summary>L / Lᵃ (default 1).</summary>
+    public int? MaxTrades { get; set; }
+    /// <summary>λ, kWh/km (default 0).</summary>
+    public double? ConsumptionKwhPerKm { get; set; }
+    /// <summary>D, km (default 0).</summary>
+    public double? DistanceKm { get; set; }
+    /// <summary>p₀, currency/kWh (default 0).</summary>
+    public double? ChargingPricePerKwh { get; set; }
+    /// <summary>η (default 1).</summary>
+    public double? Efficiency { get; set; }
+    /// <summary>B, currency/kWh (default 0).</summary>
+    public double? BatteryWearPerKwh { get; set; }
+    /// <summary>k_pv, currency/kWh (default 0).</summary>
+    public double? MaintenancePerKwh { get; set; }
+}
+
+/// <summary>JSON shape of the SMES unit.</summary>
+public sealed class SmesDocument
+{
+    /// <summary>Id.</summary>
+    public string? Id { get; set; }
+    /// <summary>Node id.</summary>
+    public string? Node { get; set; }
+    /// <summary>Coil inductance, H.</summary>
+    public double? InductanceH { get; set; }
+    /// <summary>Coil current now, A.</summary>
+    public double? CurrentA { get; set; }
+    /// <summary>Minimum coil current, A (default 0).</summary>
+    public double? MinCurrentA { get; set; }
+    /// <summary>Maximum coil current, A.</summary>
+    public double? MaxCurrentA { get; set; }
+    /// <summary>Converter power limit, kW.</summary>
+    public double? MaxPowerKw { get; set; }
+    /// <summary>One-way efficiency (default 1).</summary>
+    public double? Efficiency { get; set; }
+    /// <summary>k_sm, currency/kWh (default 0).</summary>
+    public double? MaintenancePerKwh { get; set; }
+}
+
+/// <summary>JSON shape of the feeder.</summary>
+public sealed class FeederDocument
+{
+    /// <summary>Root (substation) node id.</summary>
+    public string? Root { get; set; }
+    /// <summary>Nodes.</summary>
+    public List<NodeDocument?>? Nodes { get; set; }
+    /// <summary>Lines from the root outwards.</summary>
+    public List<LineDocument?>? Lines { get; set; }
+}
+
+/// <summary>JSON shape of a feeder node.</summary>
+public sealed class NodeDocument
+{
+    /// <summary>Node id.</summary>
+    public string? Id { get; set; }
+    /// <summary>Base load, kW (default 0).</summary>
+    public double? BaseLoadKw { get; set; }
+}
+
+/// <summary>JSON shape of a feeder line.</summary>
+public sealed class LineDocument
+{
+    /// <summary>Line id.</summary>
+    public string? Id { get; set; }
+    /// <summary>Node nearer the root.</summary>
+    public string? From { get; set; }
+    /// <summary>Node farther from the root.</summary>
+    public string? To { get; set; }
+    /// <summary>Thermal limit, kW.</summary>
+    public double? LimitKw { get; set; }
+}

@@ -1,0 +1,210 @@
+using Gateway.Market.Decision;
+using Gateway.Market.Grid;
+using Gateway.Market.Matching;
+using Gateway.Market.Model;
+using Gateway.Market.Pricing;
+using Gateway.Market.Solvers;
+using Gateway.Market.Storage;
+using Gateway.Market.Validation;
+
+namespace Gateway.Market;
+
+/// <summary>
+/// Clears one market round: weights (eqs. 1–5), exact b-matching (eqs. 5–8), nucleolus pricing (eqs. 9–11), safety check
+/// on the radial feeder, SMES fallback, settlements and KPIs. Pure: no I/O, no clock; the same round gives the same
+/// decision (participants are processed in ordinal id order).
+/// </summary>
+public sealed class MarketCore
+{
+    private const double EnergyEpsilonKwh = 1e-9;
+    private readonly ILinearSolver solver;
+
+    /// <summary>Creates a core that solves the nucleolus LPs with COIN-OR CLP.</summary>
+    public MarketCore()
+        : this(new CoinOrSolver())
+    {
+    }
+
+    /// <summary>Creates a core using <paramref name="solver"/> for the nucleolus LPs.</summary>
+    public MarketCore(ILinearSolver solver)
+    {
+        this.solver = solver;
+    }
+
+    /// <summary>Clears <paramref name="round"/>; throws <see cref="RoundValidationException"/> when it is invalid.</summary>
+    public RoundDecision Clear(MarketRound round)
+    {
+        RoundValidator.ThrowIfInvalid(round);
+        var buyers = round.Participants.Where(p => p.Role == TradeRole.Buyer).OrderBy(p => p.Id, StringComparer.Ordinal).ToArray();
+        var sellers = round.Participants.Where(p => p.Role == TradeRole.Seller).OrderBy(p => p.Id, StringComparer.Ordinal).ToArray();
+
+        var candidates = new List<CandidatePair>();
+        var edges = new List<MatchingEdge>();
+        for (var i = 0; i < buyers.Length; i++)
+        {
+            if (buyers[i].EnergyKwh <= EnergyEpsilonKwh) continue;
+            for (var j = 0; j < sellers.Length; j++)
+            {
+                if (sellers[j].EnergyKwh <= EnergyEpsilonKwh) continue;
+                var w = BenefitModel.PairWeight(buyers[i], sellers[j], round);
+                var units = (long)Math.Round(w / BenefitModel.WeightResolution);
+                if (units <= 0) continue;
+                candidates.Add(new CandidatePair(buyers[i].Id, sellers[j].Id, BenefitModel.TradeEnergyKwh(buyers[i], sellers[j]), w));
+                edges.Add(new MatchingEdge(i, j, units));
+            }
+        }
+
+        var matched = BMatchingSolver.Solve(buyers.Length, sellers.Length, buyers.Select(b => b.MaxTrades).ToArray(), sellers.Select(s => s.MaxTrades).ToArray(), edges);
+        var split = NucleolusSplit(buyers, sellers, edges, candidates, matched);
+
+        // Prices follow from the buyer's share: x_b = (v − p)·q − F_b.
+        var trades = new List<(Quotation Buyer, Quotation Seller, CandidatePair Pair, double BuyerPayoff, double Price)>();
+        for (var t = 0; t < matched.Length; t++)
+        {
+            var pair = candidates[matched[t]];
+            var b = buyers[edges[matched[t]].Buyer];
+            var s = sellers[edges[matched[t]].Seller];
+            var xb = Math.Clamp(split[t], 0, pair.Weight);
+            var price = BenefitModel.BuyerValuePerKwh(b, round) - (xb + BenefitModel.FixedCostPerTrade(b, round)) / pair.EnergyKwh;
+            trades.Add((b, s, pair, xb, price));
+        }
+
+        var topology = new FeederTopology(round.Feeder);
+        var flowsIn = trades.Select(t => new TradeFlow(t.Buyer.Id, t.Seller.Id, t.Buyer.NodeId, t.Seller.NodeId, t.Pair.EnergyKwh / round.IntervalHours, t.Pair.Weight)).ToArray();
+        var safety = SafetyCheck.Run(topology, flowsIn);
+        var flows = safety.FlowsKw;
+
+        var decidedTrades = trades.Select((t, k) => new Trade(
+            t.Buyer.Id, t.Seller.Id, t.Pair.EnergyKwh, t.Pair.Weight, t.Price, t.BuyerPayoff, t.Pair.Weight - t.BuyerPayoff,
+            safety.FailedLineIds[k] is null ? TradeStatus.Executed : TradeStatus.Failed, safety.FailedLineIds[k])).ToList();
+
+        var actions = new List<SmesAction>();
+        SmesOutcome? smesOutcome = null;
+        if (round.Smes is { } smes)
+        {
+            var requests = new List<SmesRequest>();
+            var failedOrder = decidedTrades.Select((t, k) => (t, k)).Where(p => p.t.Status == TradeStatus.Failed)
+                .OrderByDescending(p => p.t.Weight).ThenBy(p => p.t.BuyerId, StringComparer.Ordinal).ThenBy(p => p.t.SellerId, StringComparer.Ordinal);
+            foreach (var (t, k) in failedOrder)
+            {
+                requests.Add(new SmesRequest(t.BuyerId, trades[k].Buyer.NodeId, SmesDirection.Discharge, t.EnergyKwh, t.PricePerKwh, t.BuyerId, t.SellerId));
+                requests.Add(new SmesRequest(t.SellerId, trades[k].Seller.NodeId, SmesDirection.Charge, t.EnergyKwh, t.PricePerKwh, t.BuyerId, t.SellerId));
+            }
+
+            (actions, smesOutcome) = SmesFallback.Run(smes, topology, round.IntervalHours, flows, requests);
+        }
+
+        return Assemble(round, buyers, sellers, candidates, decidedTrades, actions, smesOutcome, topology, flows, safety);
+    }
+
+    /// <summary>
+    /// The nucleolus on the capacity-expanded game: each participant becomes one player per possible trade (lot); matched
+    /// trades use distinct lots; a lot pair of two participants already trading with each other is not a coalition (it would
+    /// be a second trade between them, which eq. 6 forbids). With all capacities 1 this is exactly the assignment game.
+    /// </summary>
+    private double[] NucleolusSplit(Quotation[] buyers, Quotation[] sellers, List<MatchingEdge> edges, List<CandidatePair> candidates, int[] matched)
+    {
+        var buyerLotStart = new int[buyers.Length + 1];
+        var sellerLotStart = new int[sellers.Length + 1];
+        for (var i = 0; i < buyers.Length; i++) buyerLotStart[i + 1] = buyerLotStart[i] + buyers[i].MaxTrades;
+        for (var j = 0; j < sellers.Length; j++) sellerLotStart[j + 1] = sellerLotStart[j] + sellers[j].MaxTrades;
+        var buyerUsed = new int[buyers.Length];
+        var sellerUsed = new int[sellers.Length];
+        var matchedSet = new HashSet<int>(matched);
+        var gameEdges = new List<AssignmentGameEdge>();
+        var matchedGameEdges = new int[matched.Length];
+        var matchedPairs = new HashSet<(int, int)>();
+        for (var t = 0; t < matched.Length; t++)
+        {
+            var e = edges[matched[t]];
+            var bl = buyerLotStart[e.Buyer] + buyerUsed[e.Buyer]++;
+            var sl = sellerLotStart[e.Seller] + sellerUsed[e.Seller]++;
+            matchedGameEdges[t] = gameEdges.Count;
+            gameEdges.Add(new AssignmentGameEdge(bl, sl, candidates[matched[t]].Weight));
+            matchedPairs.Add((e.Buyer, e.Seller));
+        }
+
+        for (var k = 0; k < edges.Count; k++)
+        {
+            var e = edges[k];
+            if (matchedPairs.Contains((e.Buyer, e.Seller))) continue;
+            for (var bl = buyerLotStart[e.Buyer]; bl < buyerLotStart[e.Buyer + 1]; bl++)
+            {
+                for (var sl = sellerLotStart[e.Seller]; sl < sellerLotStart[e.Seller + 1]; sl++)
+                {
+                    gameEdges.Add(new AssignmentGameEdge(bl, sl, candidates[k].Weight));
+                }
+            }
+        }
+
+        var result = AssignmentNucleolus.Compute(buyerLotStart[^1], sellerLotStart[^1], gameEdges, matchedGameEdges, solver);
+        return matchedGameEdges.Select(g => result.BuyerPayoffs[gameEdges[g].Buyer]).ToArray();
+    }
+
+    private static RoundDecision Assemble(
+        MarketRound round, Quotation[] buyers, Quotation[] sellers, List<CandidatePair> candidates, List<Trade> trades,
+        List<SmesAction> actions, SmesOutcome? smes, FeederTopology topology, double[] flows, SafetyCheckResult safety)
+    {
+        var payoffs = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        var realized = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        foreach (var p in round.Participants)
+        {
+            payoffs[p.Id] = 0;
+            realized[p.Id] = 0;
+        }
+
+        var settlements = new List<Settlement>();
+        foreach (var t in trades)
+        {
+            payoffs[t.BuyerId] += t.BuyerPayoff;
+            payoffs[t.SellerId] += t.SellerPayoff;
+            if (t.Status != TradeStatus.Executed) continue;
+            realized[t.BuyerId] += t.BuyerPayoff;
+            realized[t.SellerId] += t.SellerPayoff;
+            settlements.Add(new Settlement(t.BuyerId, t.SellerId, t.EnergyKwh, t.PricePerKwh, t.EnergyKwh * t.PricePerKwh));
+        }
+
+        var tradeByPair = trades.ToDictionary(t => (t.BuyerId, t.SellerId));
+        var rescuedKwh = 0.0;
+        var pvIds = round.Participants.Where(p => p.Kind == ParticipantKind.Pv).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        var pvConsumed = trades.Where(t => t.Status == TradeStatus.Executed && pvIds.Contains(t.SellerId)).Sum(t => t.EnergyKwh);
+        foreach (var a in actions)
+        {
+            if (a.EnergyKwh <= 0) continue;
+            var t = tradeByPair[(a.BuyerId, a.SellerId)];
+            var fraction = a.EnergyKwh / t.EnergyKwh;
+            rescuedKwh += a.EnergyKwh / 2;
+            if (a.Direction == SmesDirection.Discharge)
+            {
+                realized[a.CounterpartyId] += t.BuyerPayoff * fraction;
+                settlements.Add(new Settlement(a.CounterpartyId, smes!.SmesId, a.EnergyKwh, a.PricePerKwh, a.EnergyKwh * a.PricePerKwh));
+            }
+            else
+            {
+                realized[a.CounterpartyId] += t.SellerPayoff * fraction;
+                if (pvIds.Contains(a.CounterpartyId)) pvConsumed += a.EnergyKwh;
+                settlements.Add(new Settlement(smes!.SmesId, a.CounterpartyId, a.EnergyKwh, a.PricePerKwh, a.EnergyKwh * a.PricePerKwh));
+            }
+        }
+
+        var matchedKwh = trades.Sum(t => t.EnergyKwh);
+        var executedKwh = trades.Where(t => t.Status == TradeStatus.Executed).Sum(t => t.EnergyKwh);
+        var pvOffered = round.Participants.Where(p => p.Kind == ParticipantKind.Pv).Sum(p => p.EnergyKwh);
+        var executed = trades.Count(t => t.Status == TradeStatus.Executed);
+        var kpis = new RoundKpis(
+            trades.Count,
+            executed,
+            trades.Count - executed,
+            matchedKwh > 0 ? (executedKwh + rescuedKwh) / matchedKwh : 0,
+            pvOffered,
+            pvConsumed,
+            pvOffered > 0 ? pvConsumed / pvOffered : 0,
+            realized.Values.Sum() + (smes?.Revenue ?? 0));
+
+        var lines = topology.Feeder.Lines;
+        var lineFlows = lines.Select((l, k) => new LineFlow(l.Id, flows[k], l.LimitKw, safety.BaseFlowsKw[k])).ToList();
+        return new RoundDecision(
+            round.RoundId, buyers.Select(b => b.Id).ToList(), sellers.Select(s => s.Id).ToList(), candidates, trades, actions, smes,
+            payoffs, realized, settlements, lineFlows, kpis, safety.Warnings);
+    }
+}

@@ -1,0 +1,4 @@
+namespace Gateway.Market.Matching;
+
+/// <summary>A candidate buyer–seller pair with its integer weight (Q[i,j] in micro-currency units, > 0).</summary>
+public readonly record struct MatchingEdge(int Buyer, int Seller, long Weight);

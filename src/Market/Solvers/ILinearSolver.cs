@@ -1,0 +1,8 @@
+namespace Gateway.Market.Solvers;
+
+/// <summary>Solves a linear (or mixed-integer linear) program. The seam between the market core and COIN-OR.</summary>
+public interface ILinearSolver
+{
+    /// <summary>Solves <paramref name="program"/>; never mutates it.</summary>
+    LinearSolution Solve(LinearProgram program);
+}

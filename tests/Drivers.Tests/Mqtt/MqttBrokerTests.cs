@@ -1,0 +1,236 @@
+using System.Collections.Concurrent;
+using Gateway.Drivers.Mqtt;
+using Gateway.Drivers.Mqtt.Packets;
+using static Gateway.Drivers.Tests.Mqtt.MqttTestSupport;
+
+namespace Gateway.Drivers.Tests.Mqtt;
+
+/// <summary>One mosquitto shared by the tests of <see cref="MqttBrokerTests"/>; each test uses its own topics.</summary>
+public sealed class SharedMosquitto : IAsyncLifetime
+{
+    internal MosquittoBroker Broker { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Broker = await MosquittoBroker.StartAsync(new MosquittoSettings { SysIntervalSeconds = 1 });
+
+    public async Task DisposeAsync() => await Broker.DisposeAsync();
+}
+
+/// <summary>Our client against the real mosquitto: pub/sub, wildcards, retained, will, keep-alive.</summary>
+public sealed class MqttBrokerTests(SharedMosquitto shared) : IClassFixture<SharedMosquitto>
+{
+    private MosquittoBroker Broker => shared.Broker;
+
+    [Theory]
+    [InlineData(MqttQos.AtMostOnce)]
+    [InlineData(MqttQos.AtLeastOnce)]
+    [InlineData(MqttQos.ExactlyOnce)]
+    public async Task Publish_and_subscribe_round_trip(MqttQos qos)
+    {
+        var topic = UniqueId("pubsub");
+        var received = new ConcurrentQueue<MqttApplicationMessage>();
+        await using var subscriber = await ConnectedAsync(Options(Broker, UniqueId("sub")));
+        Assert.Equal(qos, await subscriber.SubscribeAsync(topic + "/#", qos, Collect(received)));
+        await using var publisher = await ConnectedAsync(Options(Broker, UniqueId("pub")));
+
+        const int count = 200;
+        await Task.WhenAll(Enumerable.Range(0, count).Select(i => publisher.PublishAsync($"{topic}/m", Utf8($"msg {i}"), qos, retain: false)));
+
+        await WaitUntilAsync(() => received.Count >= count, TimeSpan.FromSeconds(10), () => $"{received.Count} of {count} received");
+        await Task.Delay(qos == MqttQos.ExactlyOnce ? 200 : 0);
+        var texts = received.Select(Text).ToList();
+        Assert.Equal(Enumerable.Range(0, count).Select(i => $"msg {i}").Order(), texts.Order());
+        Assert.All(received, m => Assert.Equal(qos, m.Qos));
+        Assert.Equal(0, publisher.PendingMessageCount);
+    }
+
+    [Fact]
+    public async Task Qos1_messages_published_in_order_arrive_in_order()
+    {
+        var topic = UniqueId("order");
+        var received = new ConcurrentQueue<MqttApplicationMessage>();
+        await using var subscriber = await ConnectedAsync(Options(Broker, UniqueId("sub")));
+        await subscriber.SubscribeAsync(topic, MqttQos.AtLeastOnce, Collect(received));
+        await using var publisher = await ConnectedAsync(Options(Broker, UniqueId("pub")));
+        for (var i = 0; i < 100; i++) await publisher.PublishAsync(topic, Utf8(i.ToString()), MqttQos.AtLeastOnce, retain: false);
+        await WaitUntilAsync(() => received.Count >= 100, TimeSpan.FromSeconds(10), () => $"{received.Count} received");
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => i.ToString()), received.Select(Text));
+    }
+
+    [Fact]
+    public async Task Wildcards_route_to_the_matching_handlers_and_hash_never_sees_sys_topics()
+    {
+        var root = UniqueId("wild");
+        var plus = new ConcurrentQueue<MqttApplicationMessage>();
+        var hash = new ConcurrentQueue<MqttApplicationMessage>();
+        var everything = new ConcurrentQueue<MqttApplicationMessage>();
+        var sys = new ConcurrentQueue<MqttApplicationMessage>();
+        await using var client = await ConnectedAsync(Options(Broker, UniqueId("wild")));
+        await client.SubscribeAsync($"{root}/+/power_kw", MqttQos.AtLeastOnce, Collect(plus));
+        await client.SubscribeAsync($"{root}/ev-1/#", MqttQos.AtLeastOnce, Collect(hash));
+        await client.SubscribeAsync("#", MqttQos.AtMostOnce, Collect(everything));
+        await using var sysClient = await ConnectedAsync(Options(Broker, UniqueId("sys")));
+        await sysClient.SubscribeAsync("$SYS/broker/uptime", MqttQos.AtMostOnce, Collect(sys));
+
+        await client.PublishAsync($"{root}/ev-1/power_kw", Utf8("7.4"), MqttQos.AtLeastOnce, false);
+        await client.PublishAsync($"{root}/pv-2/power_kw", Utf8("3.1"), MqttQos.AtLeastOnce, false);
+        await client.PublishAsync($"{root}/ev-1/soc/pct", Utf8("55"), MqttQos.AtLeastOnce, false);
+        await client.PublishAsync($"{root}/pv-2/energy_kwh", Utf8("12"), MqttQos.AtLeastOnce, false);
+
+        // $SYS/broker/uptime is published every second, so "#" had the chance to (wrongly) see it.
+        await WaitUntilAsync(() => sys.Count >= 2 && everything.Count(m => m.Topic.StartsWith(root)) >= 4,
+            TimeSpan.FromSeconds(5), () => $"$SYS {sys.Count}, # {everything.Count}");
+        Assert.Equal(new[] { $"{root}/ev-1/power_kw", $"{root}/pv-2/power_kw" }, plus.Select(m => m.Topic).Order());
+        Assert.Equal(new[] { $"{root}/ev-1/power_kw", $"{root}/ev-1/soc/pct" }, hash.Select(m => m.Topic).Order());
+        Assert.DoesNotContain(everything, m => m.Topic.StartsWith('$'));
+        Assert.All(sys, m => Assert.Equal("$SYS/broker/uptime", m.Topic));
+    }
+
+    [Fact]
+    public async Task Retained_message_is_set_and_cleared()
+    {
+        var topic = UniqueId("retained") + "/status";
+        await using var publisher = await ConnectedAsync(Options(Broker, UniqueId("pub")));
+        await publisher.PublishAsync(topic, Utf8("online"), MqttQos.AtLeastOnce, retain: true);
+
+        var first = new ConcurrentQueue<MqttApplicationMessage>();
+        await using var late = await ConnectedAsync(Options(Broker, UniqueId("late")));
+        await late.SubscribeAsync(topic, MqttQos.AtLeastOnce, Collect(first));
+        await WaitUntilAsync(() => first.Count == 1, TimeSpan.FromSeconds(5), () => "retained message not delivered");
+        Assert.True(first.Single().Retain);
+        Assert.Equal("online", Text(first.Single()));
+
+        // An empty retained payload clears it [MQTT-3.3.1-10].
+        await publisher.PublishAsync(topic, ReadOnlyMemory<byte>.Empty, MqttQos.AtLeastOnce, retain: true);
+        var second = new ConcurrentQueue<MqttApplicationMessage>();
+        await using var later = await ConnectedAsync(Options(Broker, UniqueId("later")));
+        await later.SubscribeAsync(topic, MqttQos.AtLeastOnce, Collect(second));
+        await publisher.PublishAsync(topic, Utf8("live"), MqttQos.AtLeastOnce, retain: false);
+        await WaitUntilAsync(() => second.Count >= 1, TimeSpan.FromSeconds(5), () => "live message not delivered");
+        await Task.Delay(100);
+        var only = Assert.Single(second);
+        Assert.Equal("live", Text(only));
+        Assert.False(only.Retain);
+    }
+
+    [Fact]
+    public async Task Will_is_published_when_the_socket_dies_without_disconnect()
+    {
+        var status = UniqueId("gw") + "/status";
+        var seen = new ConcurrentQueue<MqttApplicationMessage>();
+        await using var watcher = await ConnectedAsync(Options(Broker, UniqueId("watch")));
+        await watcher.SubscribeAsync(status, MqttQos.AtLeastOnce, Collect(seen));
+
+        var channels = new RecordingChannelFactory();
+        var options = Options(Broker, UniqueId("gateway"));
+        await using var gateway = await ConnectedAsync(new MqttClientOptions
+        {
+            Host = options.Host, Port = options.Port, ClientId = options.ClientId,
+            Will = new MqttWillMessage(status, Utf8("offline"), MqttQos.AtLeastOnce, Retain: true),
+            Reconnect = new MqttReconnectOptions { Enabled = false },
+        }, channels);
+        await gateway.PublishAsync(status, Utf8("online"), MqttQos.AtLeastOnce, retain: true);
+        await WaitUntilAsync(() => seen.Count >= 1, TimeSpan.FromSeconds(5), () => "online status not seen");
+
+        await channels.Last!.DisposeAsync(); // the socket dies; no DISCONNECT goes out
+        await WaitUntilAsync(() => seen.Count >= 2, TimeSpan.FromSeconds(5), () => "will not published");
+        Assert.Equal(new[] { "online", "offline" }, seen.Select(Text));
+        await WaitUntilAsync(() => gateway.State == MqttConnectionState.Disconnected, TimeSpan.FromSeconds(5), () => $"state {gateway.State}");
+    }
+
+    [Fact]
+    public async Task Clean_disconnect_discards_the_will()
+    {
+        var status = UniqueId("gw") + "/status";
+        var seen = new ConcurrentQueue<MqttApplicationMessage>();
+        await using var watcher = await ConnectedAsync(Options(Broker, UniqueId("watch")));
+        await watcher.SubscribeAsync(status, MqttQos.AtLeastOnce, Collect(seen));
+        var options = Options(Broker, UniqueId("gateway"));
+        var gateway = await ConnectedAsync(new MqttClientOptions
+        {
+            Host = options.Host, Port = options.Port, ClientId = options.ClientId,
+            Will = new MqttWillMessage(status, Utf8("offline"), MqttQos.AtLeastOnce, Retain: false),
+        });
+        await gateway.DisconnectAsync();
+        await gateway.DisposeAsync();
+        await watcher.PublishAsync(status, Utf8("marker"), MqttQos.AtLeastOnce, false);
+        await WaitUntilAsync(() => seen.Count >= 1, TimeSpan.FromSeconds(5), () => "marker not seen");
+        await Task.Delay(200);
+        Assert.Equal(new[] { "marker" }, seen.Select(Text));
+    }
+
+    [Fact]
+    public async Task Keep_alive_pings_hold_an_idle_connection_open()
+    {
+        var options = Options(Broker, UniqueId("idle"));
+        await using var client = await ConnectedAsync(new MqttClientOptions
+        {
+            Host = options.Host, Port = options.Port, ClientId = options.ClientId, KeepAlive = TimeSpan.FromSeconds(1),
+            Reconnect = new MqttReconnectOptions { Enabled = false },
+        });
+        var states = new ConcurrentQueue<MqttConnectionState>();
+        client.ConnectionStateChanged += (_, e) => states.Enqueue(e.State);
+        // mosquitto drops a client silent for 1.5 × keep-alive; 3 s idle is two of those windows.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.True(client.PingResponsesReceived >= 2, $"only {client.PingResponsesReceived} PINGRESP received");
+        Assert.Empty(states);
+        Assert.Equal(MqttConnectionState.Connected, client.State);
+        await client.PublishAsync(UniqueId("idle"), Utf8("still here"), MqttQos.AtLeastOnce, false);
+    }
+
+    [Fact]
+    public async Task Unsubscribe_stops_delivery_and_empty_client_id_is_accepted_with_clean_session()
+    {
+        var topic = UniqueId("unsub");
+        var received = new ConcurrentQueue<MqttApplicationMessage>();
+        await using var client = await ConnectedAsync(Options(Broker, clientId: ""));
+        await client.SubscribeAsync(topic, MqttQos.AtLeastOnce, Collect(received));
+        await client.PublishAsync(topic, Utf8("one"), MqttQos.AtLeastOnce, false);
+        await WaitUntilAsync(() => received.Count == 1, TimeSpan.FromSeconds(5), () => "first message missing");
+        await client.UnsubscribeAsync([topic]);
+        await client.PublishAsync(topic, Utf8("two"), MqttQos.AtLeastOnce, false);
+        await Task.Delay(200);
+        Assert.Equal(new[] { "one" }, received.Select(Text));
+    }
+
+    [Fact]
+    public async Task Messages_without_a_handler_go_to_the_received_channel()
+    {
+        var topic = UniqueId("channel");
+        await using var client = await ConnectedAsync(Options(Broker, UniqueId("ch")));
+        Assert.Equal(MqttQos.AtLeastOnce, await client.SubscribeAsync(topic, MqttQos.AtLeastOnce));
+        await client.PublishAsync(topic, Utf8("via channel"), MqttQos.AtLeastOnce, false);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        var message = await client.ReceivedMessages.ReadAsync(timeout.Token);
+        Assert.Equal((topic, "via channel"), (message.Topic, Text(message)));
+    }
+
+    [Fact]
+    public async Task Persistent_session_queues_qos1_messages_while_the_subscriber_is_away()
+    {
+        var topic = UniqueId("offline");
+        var subscriberId = UniqueId("persistent");
+        var first = new MqttClient(Options(Broker, subscriberId, cleanSession: false));
+        await first.ConnectAsync();
+        await first.SubscribeAsync(topic, MqttQos.AtLeastOnce);
+        await first.DisconnectAsync();
+        await first.DisposeAsync();
+
+        await using (var publisher = await ConnectedAsync(Options(Broker, UniqueId("pub"))))
+        {
+            for (var i = 0; i < 10; i++) await publisher.PublishAsync(topic, Utf8($"queued {i}"), MqttQos.AtLeastOnce, false);
+        }
+
+        // The broker still holds the subscription: the handler registered here catches the queued messages.
+        var received = new ConcurrentQueue<MqttApplicationMessage>();
+        await using var second = new MqttClient(Options(Broker, subscriberId, cleanSession: false));
+        var sessionPresent = false;
+        second.ConnectionStateChanged += (_, e) => sessionPresent |= e.SessionPresent;
+        await second.SubscribeAsync(topic, MqttQos.AtLeastOnce, Collect(received)).ContinueWith(_ => { }); // not connected yet: refused
+        await second.ConnectAsync();
+        await WaitUntilAsync(() => second.ReceivedMessages.Count >= 10, TimeSpan.FromSeconds(5), () => $"{second.ReceivedMessages.Count} queued messages arrived");
+        Assert.True(sessionPresent);
+        var texts = new List<string>();
+        while (second.ReceivedMessages.TryRead(out var message)) texts.Add(Text(message));
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"queued {i}"), texts);
+    }
+}

@@ -1,0 +1,65 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+using Gateway.Drivers.Mqtt;
+using Gateway.Drivers.Mqtt.Channel;
+
+namespace Gateway.Drivers.Tests.Mqtt;
+
+internal static class MqttTestSupport
+{
+    public static string UniqueId(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..10]}";
+
+    public static MqttClientOptions Options(MosquittoBroker broker, string clientId, bool cleanSession = true) => new()
+    {
+        Host = "127.0.0.1",
+        Port = broker.Port,
+        ClientId = clientId,
+        CleanSession = cleanSession,
+        KeepAlive = TimeSpan.FromSeconds(30),
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        OperationTimeout = TimeSpan.FromSeconds(5),
+        Reconnect = new MqttReconnectOptions { InitialDelay = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromSeconds(1) },
+    };
+
+    public static async Task<MqttClient> ConnectedAsync(MqttClientOptions options, IMqttChannelFactory? channelFactory = null)
+    {
+        var client = new MqttClient(options, channelFactory: channelFactory);
+        await client.ConnectAsync();
+        return client;
+    }
+
+    public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, Func<string> describe)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > timeout) Assert.Fail($"not reached within {timeout.TotalSeconds} s: {describe()}");
+            await Task.Delay(10);
+        }
+    }
+
+    public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
+
+    public static string Text(MqttApplicationMessage message) => Encoding.UTF8.GetString(message.Payload.Span);
+
+    /// <summary>A handler that records every message.</summary>
+    public static MqttMessageHandler Collect(ConcurrentQueue<MqttApplicationMessage> into) => (message, _) =>
+    {
+        into.Enqueue(message);
+        return ValueTask.CompletedTask;
+    };
+}
+
+/// <summary>Opens real TCP channels but keeps hold of them, so a test can cut one without an MQTT goodbye.</summary>
+internal sealed class RecordingChannelFactory : IMqttChannelFactory
+{
+    public IMqttChannel? Last { get; private set; }
+
+    public async ValueTask<IMqttChannel> ConnectAsync(MqttClientOptions options, CancellationToken cancellationToken = default)
+    {
+        var channel = await MqttTcpChannelFactory.Instance.ConnectAsync(options, cancellationToken);
+        Last = channel;
+        return channel;
+    }
+}

@@ -1,0 +1,31 @@
+using Gateway.Host.Cli;
+using Gateway.Market.DayAhead;
+using Gateway.Testing;
+
+namespace Gateway.Host.Tests;
+
+public class ScheduleRunnerTests
+{
+    /// <summary>A solver that takes "three seconds" of the injected clock.</summary>
+    private sealed class SlowSolver(ManualTimeProvider clock, IDayAheadSolver inner) : IDayAheadSolver
+    {
+        public string Name => inner.Name;
+
+        public DayAheadSolverResult Solve(DayAheadMarket market, CancellationToken cancellationToken = default)
+        {
+            clock.Advance(TimeSpan.FromSeconds(3));
+            return inner.Solve(market, cancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task Wall_time_comes_from_the_injected_clock_and_the_schedule_is_checked()
+    {
+        var scenario = await ScheduleScenarioLoader.LoadAsync(ScheduleTestFiles.Scenario("II"));
+        var market = DayAheadMarket.Create(scenario);
+        var clock = new ManualTimeProvider();
+        var run = new ScheduleRunner(clock).Run(new SlowSolver(clock, new ParticleSwarmSolver(new MetaheuristicOptions(4, 3, 1))), market);
+        Assert.Equal(TimeSpan.FromSeconds(3), run.WallTime);
+        Assert.Empty(run.Violations);
+    }
+}

@@ -1,0 +1,59 @@
+using Gateway.LedgerClient.Fabric;
+using Gateway.Testing.Fabric;
+using static Gateway.LedgerClient.Tests.Fabric.FabricTestSupport;
+
+namespace Gateway.LedgerClient.Tests.Fabric;
+
+/// <summary>TLS to the peer, trusting only the configured CA.</summary>
+public sealed class FabricTlsTests : IAsyncLifetime
+{
+    private readonly TestPki _pki = new();
+    private TestPeer _peer = null!;
+
+    public async Task InitializeAsync() => _peer = await TestPeer.StartAsync(_pki, new TestPeerSettings { UseTls = true });
+
+    public async Task DisposeAsync()
+    {
+        await _peer.DisposeAsync();
+        _pki.Dispose();
+    }
+
+    [Fact]
+    public async Task Commits_over_TLS_with_the_peer_CA()
+    {
+        Assert.Equal("https", _peer.Endpoint.Scheme);
+        using var ledger = Ledger(_pki, _peer);
+        var settlement = Settlement();
+
+        Assert.Equal(LedgerCommitOutcome.Committed, (await ledger.CommitAsync(settlement)).Outcome);
+        Assert.Equal(settlement, await ledger.GetAsync(settlement.SettlementId));
+    }
+
+    [Fact]
+    public async Task Server_name_override_matches_the_certificate_name()
+    {
+        using var ledger = Ledger(_pki, _peer, tweak: o => o.TlsServerName = "peer0.org1.example.com");
+        Assert.Null(await ledger.GetAsync("nothing"));
+    }
+
+    [Fact]
+    public async Task A_peer_certificate_from_another_CA_is_not_trusted()
+    {
+        using var ledger = Ledger(_pki, _peer, tweak: o => o.TlsCaCertificatePath = _pki.MspCa.CertificatePath);
+
+        var error = await Assert.ThrowsAsync<FabricLedgerException>(() => ledger.GetAsync("anything"));
+
+        Assert.Equal(FabricFailureKind.Unavailable, error.Kind);
+        Assert.Contains("TLS handshake failed", error.Message);
+    }
+
+    [Fact]
+    public async Task A_name_the_certificate_does_not_carry_is_refused()
+    {
+        using var ledger = Ledger(_pki, _peer, tweak: o => o.TlsServerName = "peer9.elsewhere.example.com");
+
+        var error = await Assert.ThrowsAsync<FabricLedgerException>(() => ledger.GetAsync("anything"));
+
+        Assert.Contains("TLS handshake failed", error.Message);
+    }
+}
