@@ -71,10 +71,10 @@ public sealed class ProbeTcpTests : IAsyncLifetime
     [Fact]
     public async Task An_unreachable_port_exits_3()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        // Bound but not listening: connections are refused, and no other test can take the port meanwhile.
+        using var closed = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        closed.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)closed.LocalEndPoint!).Port;
         var (code, _, errors) = await Probe($"modbus-tcp://127.0.0.1:{port}", "v2g-charger");
         Assert.Equal(ExitCodes.Unreachable, code);
         Assert.Contains("connection refused", errors);

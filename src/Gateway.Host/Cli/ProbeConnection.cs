@@ -9,7 +9,14 @@ internal static class ProbeConnection
     /// <summary>A client for the request's endpoint (modbus-tcp://HOST:PORT or modbus-rtu:///dev/ttyX?baud=…&amp;parity=…).</summary>
     /// <exception cref="FormatException">The endpoint is not a valid Modbus endpoint; the message says why.</exception>
     public static IModbusClient Open(ProbeRequest request) =>
-        ModbusEndpoint.Parse(request.Endpoint).CreateClient(new ModbusClientOptions { RequestTimeout = request.Timeout, ConnectTimeout = request.Timeout });
+        ModbusEndpoint.Parse(request.Endpoint).CreateClient(new ModbusClientOptions
+        {
+            RequestTimeout = request.Timeout,
+            // A short answer timeout must not turn a slow connect into "unreachable".
+            ConnectTimeout = request.Timeout > MinConnectTimeout ? request.Timeout : MinConnectTimeout,
+        });
+
+    private static readonly TimeSpan MinConnectTimeout = TimeSpan.FromSeconds(3);
 
     /// <summary>The exit code and message for a transport failure, or null when it is none.</summary>
     public static (int ExitCode, string Message)? ClassifyTransport(Exception error, ProbeRequest request)

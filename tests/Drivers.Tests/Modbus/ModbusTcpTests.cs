@@ -150,6 +150,60 @@ public sealed class ModbusTcpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_device_that_answers_with_transaction_id_zero_is_understood()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var device = AnswerWithZeroIdAsync();
+        await using var client = new ModbusTcpClient("127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port, new ModbusClientOptions { RequestTimeout = TimeSpan.FromSeconds(3) });
+        Assert.Equal([0x1234], await client.ReadHoldingRegistersAsync(1, 0, 1));
+        Assert.Equal([0x1234], await client.ReadHoldingRegistersAsync(1, 0, 1));
+        await device;
+
+        async Task AnswerWithZeroIdAsync()
+        {
+            using var socket = await listener.AcceptSocketAsync();
+            var request = new byte[12];
+            for (int round = 0; round < 2; round++)
+            {
+                int have = 0;
+                while (have < 12)
+                {
+                    have += await socket.ReceiveAsync(request.AsMemory(have), SocketFlags.None);
+                }
+
+                // Transaction id 0, unit 1, FC3, 1 register = 0x1234.
+                await socket.SendAsync(new byte[] { 0, 0, 0, 0, 0, 5, 1, 3, 2, 0x12, 0x34 }, SocketFlags.None);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Many_clients_are_served_concurrently()
+    {
+        var clients = Enumerable.Range(0, 50).Select(_ => Client()).ToList();
+        try
+        {
+            await Task.WhenAll(clients.Select(async (client, i) =>
+            {
+                for (int round = 0; round < 10; round++)
+                {
+                    Assert.Equal(ModbusPeerData.Holding(2, i + round, 4), await client.ReadHoldingRegistersAsync(2, (ushort)(i + round), 4));
+                }
+            }));
+            Assert.Equal(50, server.Counters.ConnectionsAccepted);
+            Assert.Equal(500, server.Counters.Requests);
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task Server_closes_a_connection_with_a_bad_header_and_keeps_serving()
     {
         using (var raw = new TcpClient())

@@ -38,13 +38,22 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
     public async Task<byte[]> TransactAsync(byte unitId, ReadOnlyMemory<byte> requestPdu, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         ThrowIfFaulted();
-        var completion = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Continuations run inline on the reader loop: one thread hop less per request. The caller's code after
+        // the await then runs on the reader until its next await, so it must not block (it is async I/O code).
+        var completion = new TaskCompletionSource<byte[]>();
         ushort transactionId;
         do
         {
+            // Id 0 is never sent: it is what some devices answer with whatever was asked (see Dispatch).
             transactionId = (ushort)Interlocked.Increment(ref nextTransactionId);
         }
-        while (!pending.TryAdd(transactionId, completion));
+        while (transactionId == 0 || !pending.TryAdd(transactionId, completion));
+
+        if (failure is { } raced)
+        {
+            // The connection failed between the check above and the registration: Fail() may have missed this waiter.
+            completion.TrySetException(raced);
+        }
 
         try
         {
@@ -175,6 +184,12 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
     {
         if (pending.TryRemove(header.TransactionId, out var completion))
         {
+            completion.TrySetResult(unitAndPdu.ToArray());
+        }
+        else if (header.TransactionId == 0 && pending.Count == 1 && pending.Keys.FirstOrDefault() is var only && only != 0 && pending.TryRemove(only, out completion))
+        {
+            // Some devices answer every request with transaction id 0. With a single request in flight
+            // the answer can only be for it; the caller still checks unit id and function code.
             completion.TrySetResult(unitAndPdu.ToArray());
         }
         else

@@ -1,0 +1,89 @@
+using Gateway.Drivers.Modbus;
+using Gateway.Drivers.Serial;
+using Gateway.Drivers.Tests.Modbus;
+using Gateway.Drivers.Tests.Peers;
+
+namespace Gateway.Drivers.Tests.Serial;
+
+/// <summary>The termios serial port on a socat pseudo-terminal pair.</summary>
+public sealed class LinuxSerialPortTests
+{
+    private static readonly SerialLineSettings Line = new(19200, SerialParity.Odd, 8, SerialStopBits.Two);
+
+    [Fact]
+    public async Task Bytes_cross_the_pty_both_ways_and_reads_time_out_in_silence()
+    {
+        await using var pty = await SocatPtyPair.StartAsync();
+        await using var a = LinuxSerialPort.Open(pty.A, Line);
+        await using var b = LinuxSerialPort.Open(pty.B, Line);
+        var payload = Enumerable.Range(0, 300).Select(i => (byte)i).ToArray();
+        await a.WriteAsync(payload);
+        Assert.Equal(payload, await ReadExactlyAsync(b, payload.Length));
+        await b.WriteAsync(new byte[] { 1, 2, 3 });
+        Assert.Equal([1, 2, 3], await ReadExactlyAsync(a, 3));
+        Assert.Equal(0, await a.ReadAsync(new byte[8], TimeSpan.FromMilliseconds(30)));
+    }
+
+    [Fact]
+    public async Task Discard_input_drops_what_was_received_and_not_read()
+    {
+        await using var pty = await SocatPtyPair.StartAsync();
+        await using var a = LinuxSerialPort.Open(pty.A, Line);
+        await using var b = LinuxSerialPort.Open(pty.B, Line);
+        await a.WriteAsync(new byte[] { 9, 9, 9 });
+        await Task.Delay(100);
+        b.DiscardInput();
+        await a.WriteAsync(new byte[] { 7 });
+        Assert.Equal([7], await ReadExactlyAsync(b, 1));
+    }
+
+    [Fact]
+    public async Task Cancellation_ends_a_pending_read_and_the_port_stays_usable()
+    {
+        await using var pty = await SocatPtyPair.StartAsync();
+        await using var a = LinuxSerialPort.Open(pty.A, Line);
+        await using var b = LinuxSerialPort.Open(pty.B, Line);
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await b.ReadAsync(new byte[4], Timeout.InfiniteTimeSpan, cts.Token));
+        await a.WriteAsync(new byte[] { 5 });
+        Assert.Equal([5], await ReadExactlyAsync(b, 1));
+    }
+
+    [Fact]
+    public async Task Opening_a_missing_device_or_a_non_terminal_fails_clearly()
+    {
+        var missing = Assert.Throws<IOException>(() => LinuxSerialPort.Open("/dev/does-not-exist-modbus", Line));
+        Assert.Contains("/dev/does-not-exist-modbus", missing.Message);
+        var notTty = Assert.Throws<IOException>(() => LinuxSerialPort.Open("/dev/null", Line));
+        Assert.Contains("not a terminal", notTty.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => LinuxSerialPort.Open("/dev/null", Line with { BaudRate = 12345 }));
+        Assert.Throws<ModbusCommunicationException>(() => new ModbusRtuClient("/dev/does-not-exist-modbus", Line));
+    }
+
+    [Fact]
+    public async Task Our_rtu_client_and_server_talk_over_the_pty_with_several_units()
+    {
+        await using var pty = await SocatPtyPair.StartAsync();
+        var units = new Dictionary<byte, ModbusMemoryUnit> { [1] = ModbusPeerData.CreateUnit(1), [7] = ModbusPeerData.CreateUnit(7) };
+        await using var server = new ModbusRtuServer(pty.A, Line, id => units.GetValueOrDefault(id));
+        await server.StartAsync();
+        await using var client = new ModbusRtuClient(pty.B, Line, new ModbusClientOptions { RequestTimeout = TimeSpan.FromSeconds(3) });
+        await ModbusClientConformance.RunAllFunctionCodesAsync(client, 1);
+        await ModbusClientConformance.RunAllFunctionCodesAsync(client, 7);
+        Assert.Equal(0, server.Counters.MalformedFrames);
+    }
+
+    private static async Task<byte[]> ReadExactlyAsync(ISerialChannel channel, int count)
+    {
+        var buffer = new byte[count];
+        int have = 0;
+        while (have < count)
+        {
+            int n = await channel.ReadAsync(buffer.AsMemory(have), TimeSpan.FromSeconds(5));
+            Assert.True(n > 0, $"only {have} of {count} bytes arrived");
+            have += n;
+        }
+
+        return buffer;
+    }
+}
