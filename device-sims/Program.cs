@@ -69,6 +69,7 @@ catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException
 }
 await using (host)
 {
+    rig.StartClock();
     if (endpointsOut is not null)
     {
         // Written whole, then moved into place, so a reader never sees half a file.

@@ -61,6 +61,18 @@ public sealed class SimulatedRig
     /// <summary>The device with id <paramref name="id"/>, or null.</summary>
     public SimulatedDevice? Find(string id) => _devices.FirstOrDefault(d => d.Id == id);
 
+    /// <summary>
+    /// Starts simulated time at the rig's start from now, so time spent starting servers is not
+    /// simulated; does nothing once the devices have been advanced.
+    /// </summary>
+    public void StartClock()
+    {
+        lock (Gate)
+        {
+            if (_time == Definition.Start) Clock.Restart();
+        }
+    }
+
     /// <summary>Advances every device to the simulated time now.</summary>
     public void Advance()
     {

@@ -9,7 +9,8 @@ namespace Gateway.DeviceSims.Hosting;
 /// <summary>
 /// Serves a <see cref="SimulatedRig"/> over Modbus: one TCP server per distinct endpoint on the
 /// loopback interface (devices sharing an endpoint are told apart by unit id, like devices behind
-/// a TCP gateway), each with the fault plans of its devices.
+/// a TCP gateway), and one RTU server per tty path on a socat pseudo-terminal pair, each with the
+/// fault plans of its devices.
 /// </summary>
 public sealed class RigHost : IAsyncDisposable
 {
@@ -33,7 +34,9 @@ public sealed class RigHost : IAsyncDisposable
         var host = new RigHost(rig);
         try
         {
-            await host.StartTcpAsync(portBase, cancellationToken).ConfigureAwait(false);
+            var started = await host.StartTcpAsync(portBase, cancellationToken).ConfigureAwait(false);
+            await host.StartRtuAsync(started, cancellationToken).ConfigureAwait(false);
+            host.ListEndpoints(started);
         }
         catch
         {
@@ -43,7 +46,7 @@ public sealed class RigHost : IAsyncDisposable
         return host;
     }
 
-    private async Task StartTcpAsync(int? portBase, CancellationToken cancellationToken)
+    private async Task<Dictionary<SimulatedDevice, string>> StartTcpAsync(int? portBase, CancellationToken cancellationToken)
     {
         var groups = Rig.Devices.Where(d => d.Definition.Protocol == "modbus-tcp").GroupBy(d => d.Definition.Endpoint).ToList();
         var index = 0;
@@ -67,6 +70,28 @@ public sealed class RigHost : IAsyncDisposable
                 foreach (var d in set) started[d] = $"modbus-tcp://{text}";
             }
         }
+        return started;
+    }
+
+    // RTU devices sharing a tty path share one bus (one server), told apart by unit id.
+    private async Task StartRtuAsync(Dictionary<SimulatedDevice, string> started, CancellationToken cancellationToken)
+    {
+        foreach (var bus in Rig.Devices.Where(d => d.Definition.Protocol == "modbus-rtu").GroupBy(d => d.Definition.Endpoint))
+        {
+            var endpoint = ModbusEndpoint.Parse("modbus-rtu://" + bus.Key);
+            var pty = await PseudoTerminalPair.StartAsync(endpoint.DevicePath!, cancellationToken).ConfigureAwait(false);
+            _servers.Add(pty);
+            var units = bus.ToDictionary(d => d.Definition.UnitId, d => Rig.UnitOf(d));
+            var plans = bus.ToDictionary(d => d.Definition.UnitId, d => (IModbusFaultPlan)d.Faults);
+            var server = new ModbusRtuServer(pty.SimulatorPath, endpoint.Serial!, id => units.GetValueOrDefault(id), new UnitFaultRouter(plans));
+            _servers.Add(server);
+            await server.StartAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var d in bus) started[d] = "modbus-rtu://" + bus.Key;
+        }
+    }
+
+    private void ListEndpoints(Dictionary<SimulatedDevice, string> started)
+    {
         foreach (var d in Rig.Definition.Devices)
         {
             var device = Rig.Find(d.Id)!;
@@ -78,7 +103,8 @@ public sealed class RigHost : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        foreach (var server in _servers) await server.DisposeAsync().ConfigureAwait(false);
+        // Servers first, then the pseudo-terminals they use.
+        for (var i = _servers.Count - 1; i >= 0; i--) await _servers[i].DisposeAsync().ConfigureAwait(false);
         _servers.Clear();
     }
 

@@ -7,7 +7,7 @@ namespace Gateway.DeviceSims.Physics;
 public sealed class SimulationClock
 {
     private readonly TimeProvider _real;
-    private readonly long _startTimestamp;
+    private long _startTimestamp;
 
     /// <summary>Starts simulated time at <paramref name="start"/> now.</summary>
     public SimulationClock(TimeProvider real, DateTimeOffset start, double timeScale)
@@ -27,6 +27,9 @@ public sealed class SimulationClock
 
     /// <summary>The simulated time now.</summary>
     public DateTimeOffset Now => Start + TimeSpan.FromTicks((long)(_real.GetElapsedTime(_startTimestamp).Ticks * TimeScale));
+
+    /// <summary>Makes simulated time start over at <see cref="Start"/> from this real moment (used once servers are up).</summary>
+    public void Restart() => _startTimestamp = _real.GetTimestamp();
 
     /// <summary>The real time that passes while <paramref name="simulated"/> passes in the simulation.</summary>
     public TimeSpan ToReal(TimeSpan simulated) => TimeSpan.FromTicks((long)(simulated.Ticks / TimeScale));

@@ -15,7 +15,7 @@ public sealed class LoopbackTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    private (ModbusDeviceDriver Driver, ModbusTcpClient Client) Connect(string id, double timeoutSeconds = 2)
+    private (ModbusDeviceDriver Driver, ModbusTcpClient Client) Connect(string id, double timeoutSeconds = 10)
     {
         var endpoint = _host.Endpoints.Single(e => e.Id == id);
         var uri = new Uri(endpoint.Uri);

@@ -194,4 +194,17 @@ public sealed class SimulatedDeviceTests
         Assert.Equal(rig.Device<SimulatedMeter>("meter-1").ExportedKwh, reading.Find(PointRole.EnergyExported)!.Value!.Value, 2);
         Assert.True(rig.Device<SimulatedMeter>("meter-1").ExportedKwh > SimulatedMeter.InitialCounterKwh);
     }
+
+    [Fact]
+    public void Simulated_time_starts_when_the_servers_are_up_not_when_the_rig_was_loaded()
+    {
+        var rig = new TestRig(timeScale: 60);
+        rig.Real.Advance(TimeSpan.FromSeconds(3));      // starting servers took 3 s
+        rig.Rig.StartClock();
+        Assert.Equal(rig.Rig.Definition.Start, rig.Rig.Clock.Now);
+        rig.Wait(TimeSpan.FromSeconds(1));
+        Assert.Equal(rig.Rig.Definition.Start.AddMinutes(1), rig.Rig.Clock.Now);
+        rig.Rig.StartClock();                           // too late: devices have moved on
+        Assert.Equal(rig.Rig.Definition.Start.AddMinutes(1), rig.Rig.Clock.Now);
+    }
 }

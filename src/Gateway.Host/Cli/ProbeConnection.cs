@@ -6,15 +6,17 @@ namespace Gateway.Host.Cli;
 /// <summary>Opens the probe's Modbus connection and says in plain words why one failed.</summary>
 internal static class ProbeConnection
 {
-    /// <summary>A client for the request's endpoint (modbus-tcp://HOST:PORT).</summary>
-    /// <exception cref="FormatException">The endpoint is not a Modbus URI this build can open.</exception>
-    public static IModbusClient Open(ProbeRequest request)
-    {
-        var options = new ModbusClientOptions { RequestTimeout = request.Timeout, ConnectTimeout = request.Timeout };
-        if (!Uri.TryCreate(request.Endpoint, UriKind.Absolute, out var uri) || uri.Scheme != "modbus-tcp" || uri.Host.Length == 0)
-            throw new FormatException($"'{request.Endpoint}' is not an endpoint like modbus-tcp://HOST:PORT");
-        return new ModbusTcpClient(uri.Host.Trim('[', ']'), uri.IsDefaultPort ? 502 : uri.Port, options);
-    }
+    /// <summary>A client for the request's endpoint (modbus-tcp://HOST:PORT or modbus-rtu:///dev/ttyX?baud=…&amp;parity=…).</summary>
+    /// <exception cref="FormatException">The endpoint is not a valid Modbus endpoint; the message says why.</exception>
+    public static IModbusClient Open(ProbeRequest request) =>
+        ModbusEndpoint.Parse(request.Endpoint).CreateClient(new ModbusClientOptions
+        {
+            RequestTimeout = request.Timeout,
+            // A short answer timeout must not turn a slow connect into "unreachable".
+            ConnectTimeout = request.Timeout > MinConnectTimeout ? request.Timeout : MinConnectTimeout,
+        });
+
+    private static readonly TimeSpan MinConnectTimeout = TimeSpan.FromSeconds(3);
 
     /// <summary>The exit code and message for a transport failure, or null when it is none.</summary>
     public static (int ExitCode, string Message)? ClassifyTransport(Exception error, ProbeRequest request)
