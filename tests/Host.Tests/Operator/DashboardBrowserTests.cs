@@ -1,0 +1,66 @@
+using System.Text.RegularExpressions;
+using Gateway.Host.Operator;
+
+namespace Gateway.Host.Tests.Operator;
+
+/// <summary>The dashboard page in a real browser (headless chromium) against a dashboard fed with a realistic board.</summary>
+public sealed class DashboardBrowserTests : IAsyncLifetime
+{
+    private readonly DashboardServer _server;
+
+    public DashboardBrowserTests()
+    {
+        var (board, clock) = SampleStatusBoard.Create();
+        _server = new DashboardServer(board, new DashboardOptions { Port = 0 }, clock);
+    }
+
+    public Task InitializeAsync() => _server.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task The_page_fills_devices_setpoints_rounds_and_charts_from_the_api()
+    {
+        var dom = await Chromium.DumpDomAsync(_server.Url);
+
+        foreach (var device in SampleStatusBoard.DeviceIds)
+            Assert.Matches($"<tr class=\"state-\\w+\" data-device=\"{Regex.Escape(device)}\">", dom);
+        Assert.Contains("<tr class=\"state-isolated\" data-device=\"ev-04\">", dom);
+        Assert.Contains("connection refused by 127.0.0.1:15024", dom);
+        Assert.Contains("Stored Energy <b>3.42</b> kWh", dom);
+
+        Assert.Equal(6, Regex.Matches(dom, "data-setpoint=\"").Count);
+        Assert.Contains("round " + SampleStatusBoard.LatestRoundId, dom);
+        Assert.Contains("<span class=\"badge b-missed\">missed</span>", dom);
+
+        Assert.Equal(12, Regex.Matches(dom, "<tr data-round=\"").Count);
+        Assert.Contains($"<button class=\"ack\" data-round=\"{SampleStatusBoard.LatestRoundId}\">Acknowledge</button>", dom);
+        Assert.Contains("✓ m.keller", dom);
+
+        Assert.Equal(4, Regex.Matches(dom, "<div class=\"kpi\" data-kpi=\"\\w+\"").Count);
+        Assert.Equal(4, Regex.Matches(dom, "<polyline points=\"[0-9., ]+\"").Count);
+        Assert.Contains("peer0.org1 UNAVAILABLE", dom);
+        Assert.Contains("1m 35s", dom);
+        Assert.Contains(">live<", dom);
+    }
+
+    [Fact]
+    public async Task A_screenshot_renders()
+    {
+        var file = Path.Combine(Path.GetTempPath(), "dashboard-" + Guid.NewGuid().ToString("N")[..8] + ".png");
+        try
+        {
+            var height = int.TryParse(Environment.GetEnvironmentVariable("DASHBOARD_SCREENSHOT_HEIGHT"), out var h) ? h : 900;
+            await Chromium.ScreenshotAsync(_server.Url, file, height: height);
+            var bytes = await File.ReadAllBytesAsync(file);
+            Assert.True(bytes.Length > 20_000, $"the screenshot is only {bytes.Length} bytes: the page did not render");
+            Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47 }, bytes[..4]);
+            // Regenerating docs/figures/dashboard.png: DASHBOARD_SCREENSHOT=/path/to/file.png dotnet test ... --filter A_screenshot_renders
+            if (Environment.GetEnvironmentVariable("DASHBOARD_SCREENSHOT") is { Length: > 0 } keep) File.Copy(file, keep, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}
