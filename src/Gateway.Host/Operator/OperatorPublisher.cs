@@ -75,6 +75,9 @@ public sealed class OperatorPublisher : IAsyncDisposable
     /// <summary>Messages waiting to be published.</summary>
     public int QueueLength => _outbox.Count;
 
+    /// <summary>True when the pump is not publishing (with <see cref="QueueLength"/> 0: everything queued so far is out).</summary>
+    public bool IsIdle => !_publishing;
+
     /// <summary>
     /// Subscribe to the acknowledgement topic, publish "online" and everything the board knows (so retained topics
     /// are fresh), then follow the board. The client must be connected.
@@ -169,17 +172,18 @@ public sealed class OperatorPublisher : IAsyncDisposable
         await Task.Yield();
         while (!cancellationToken.IsCancellationRequested)
         {
-            while (_outbox.TryDequeue(out var item))
+            // Busy before the dequeue, so "queue empty and idle" really means everything is out.
+            _publishing = true;
+            try
             {
-                _publishing = true;
-                try
+                while (_outbox.TryDequeue(out var item))
                 {
                     foreach (var message in Format(item)) await PublishAsync(message, cancellationToken).ConfigureAwait(false);
                 }
-                finally
-                {
-                    _publishing = false;
-                }
+            }
+            finally
+            {
+                _publishing = false;
             }
             await _outbox.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
