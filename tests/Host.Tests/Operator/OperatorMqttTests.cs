@@ -214,6 +214,30 @@ public sealed class OperatorMqttTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_the_broker_gone_the_worker_is_not_held_up_health_coalesces_and_setpoints_wait()
+    {
+        await StartAsync(reconnect: true, options: new OperatorPublisherOptions { DrainTimeout = TimeSpan.FromMilliseconds(200) });
+        await DrainedAsync();
+        await _broker.DisposeAsync();
+
+        for (var i = 0; i < 20_000; i++)
+        {
+            var device = SampleStatusBoard.DeviceIds[i % SampleStatusBoard.DeviceIds.Length];
+            _board.Report(new DeviceHealth(device, "charger", device, DeviceLinkState.Healthy, SampleStatusBoard.Now, null, new Dictionary<string, double> { ["PowerKw"] = i }, null, null));
+        }
+        for (var round = 0; round < 25; round++)
+        {
+            var roundId = "outage-" + round;
+            foreach (var device in SampleStatusBoard.DeviceIds)
+                _board.Report(new DispatchedSetpoint(roundId, device, 1.0, SampleStatusBoard.Now.AddMinutes(15), SetpointStatus.Confirmed, 1.0));
+        }
+
+        // 8 health values at most (one per device) plus the 200 setpoints, none of them dropped.
+        Assert.InRange(_publisher!.QueueLength, 200, 200 + SampleStatusBoard.DeviceIds.Length);
+        Assert.Equal(0, _publisher.DroppedHealthUpdates);
+    }
+
+    [Fact]
     public async Task Ids_that_would_break_the_topic_tree_are_escaped()
     {
         await StartAsync();
