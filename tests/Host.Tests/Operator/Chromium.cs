@@ -12,8 +12,9 @@ internal static class Chromium
         await RunAsync(["--dump-dom", $"--virtual-time-budget={budgetMs}", url.ToString()]);
 
     /// <summary>Load <paramref name="url"/> and save a PNG of the window to <paramref name="file"/>.</summary>
-    public static async Task ScreenshotAsync(Uri url, string file, int width = 1280, int height = 900, int budgetMs = 5000) =>
-        await RunAsync([$"--screenshot={file}", $"--window-size={width},{height}", "--hide-scrollbars", $"--virtual-time-budget={budgetMs}", url.ToString()]);
+    public static async Task ScreenshotAsync(Uri url, string file, int width = 1280, int height = 900, double scale = 1.0, int budgetMs = 5000) =>
+        await RunAsync([$"--screenshot={file}", $"--window-size={width},{height}", $"--force-device-scale-factor={scale.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+            "--hide-scrollbars", $"--virtual-time-budget={budgetMs}", url.ToString()]);
 
     private static async Task<string> RunAsync(IEnumerable<string> arguments)
     {
