@@ -87,13 +87,14 @@ public sealed class OperatorPublisher : IAsyncDisposable
         if (Interlocked.Exchange(ref _started, 1) != 0) throw new InvalidOperationException("the operator publisher is already started");
         await _client.SubscribeAsync(Formatter.Topics.Acknowledge, MqttQos.AtLeastOnce, OnAcknowledgementAsync, cancellationToken).ConfigureAwait(false);
         _outbox.Enqueue(new OutboxItem(new PresenceNotice(true), "status", Coalesce: false));
+        // Follow first, then copy the board: a change made meanwhile may go out twice, but none is missed.
+        _board.Changed += OnBoardChanged;
+        _client.ConnectionStateChanged += OnConnectionStateChanged;
         var snapshot = _board.Snapshot();
         foreach (var round in snapshot.Rounds) OnBoardChanged(round);
         foreach (var (roundId, operatorId) in snapshot.OperatorAcks) OnBoardChanged(new OperatorAck(roundId, operatorId));
         foreach (var setpoint in snapshot.Setpoints) OnBoardChanged(setpoint);
         EnqueueLatestValues(snapshot);
-        _board.Changed += OnBoardChanged;
-        _client.ConnectionStateChanged += OnConnectionStateChanged;
         _pump = PumpAsync(_stopping.Token);
     }
 
@@ -107,8 +108,8 @@ public sealed class OperatorPublisher : IAsyncDisposable
         _board.Changed -= OnBoardChanged;
         _client.ConnectionStateChanged -= OnConnectionStateChanged;
         _outbox.Enqueue(new OutboxItem(new PresenceNotice(false), "status", Coalesce: false));
-        using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        drain.CancelAfter(_options.DrainTimeout);
+        using var timeout = new CancellationTokenSource(_options.DrainTimeout, _clock);
+        using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
             while (_outbox.Count > 0 || _publishing)
@@ -130,8 +131,21 @@ public sealed class OperatorPublisher : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    // Runs on the worker's thread: queue and return.
+    // Runs on the worker's thread: queue and return; never let a publisher fault reach the worker.
     private void OnBoardChanged(object record)
+    {
+        try
+        {
+            Enqueue(record);
+        }
+        catch (Exception e)
+        {
+            Interlocked.Increment(ref _failed);
+            _logger.LogError(e, "cannot queue {Kind} for operators", record.GetType().Name);
+        }
+    }
+
+    private void Enqueue(object record)
     {
         switch (record)
         {
