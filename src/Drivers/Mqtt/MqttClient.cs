@@ -380,6 +380,7 @@ public sealed class MqttClient : IMqttClient
                 _options.Host, _options.Port, _options.ClientId, connAck.SessionPresent);
             RaiseStateChanged(MqttConnectionState.Connected, null, connAck.SessionPresent);
             if (connection.IsClosed) await OnConnectionLostAsync(connection, connection.CloseReason).ConfigureAwait(false);
+            else if (_options.BirthMessage is { } birth) _ = PublishBirthAsync(birth);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -492,6 +493,19 @@ public sealed class MqttClient : IMqttClient
         finally
         {
             _sendOrder.Release();
+        }
+    }
+
+    private async Task PublishBirthAsync(MqttWillMessage birth)
+    {
+        try
+        {
+            await PublishAsync(birth.Topic, birth.Payload, birth.Qos, birth.Retain).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is MqttCommunicationException or ObjectDisposedException)
+        {
+            // Lost again already; the next connection publishes it anew.
+            _logger.LogDebug(ex, "MQTT birth message to {Topic} not published", birth.Topic);
         }
     }
 

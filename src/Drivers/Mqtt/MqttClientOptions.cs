@@ -33,6 +33,13 @@ public sealed class MqttClientOptions
     /// <summary>Optional last will, e.g. a retained "offline" status published by the broker if the gateway vanishes.</summary>
     public MqttWillMessage? Will { get; init; }
 
+    /// <summary>
+    /// Optional message published every time a connection is established (first connect and each reconnect),
+    /// e.g. a retained "online" status that overwrites the "offline" <see cref="Will"/> the broker published
+    /// while the gateway was away.
+    /// </summary>
+    public MqttWillMessage? BirthMessage { get; init; }
+
     /// <summary>TLS settings; null for plain TCP.</summary>
     public MqttTlsOptions? Tls { get; init; }
 
@@ -79,6 +86,11 @@ public sealed class MqttClientOptions
             if (MqttTopic.CheckTopicName(will.Topic) is { } topicError) errors.Add($"Will.Topic: {topicError}");
             if ((int)will.Qos > 2) errors.Add($"Will.Qos must be 0, 1 or 2, got {(int)will.Qos}");
             if (will.Payload.Length > ushort.MaxValue) errors.Add($"Will.Payload must be at most 65535 bytes, got {will.Payload.Length}");
+        }
+        if (BirthMessage is { } birth)
+        {
+            if (MqttTopic.CheckTopicName(birth.Topic) is { } topicError) errors.Add($"BirthMessage.Topic: {topicError}");
+            if ((int)birth.Qos > 2) errors.Add($"BirthMessage.Qos must be 0, 1 or 2, got {(int)birth.Qos}");
         }
         if (ConnectTimeout <= TimeSpan.Zero) errors.Add($"ConnectTimeout must be > 0, got {ConnectTimeout}");
         if (OperationTimeout <= TimeSpan.Zero) errors.Add($"OperationTimeout must be > 0, got {OperationTimeout}");

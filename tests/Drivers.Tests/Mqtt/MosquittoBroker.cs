@@ -81,6 +81,8 @@ internal sealed class MosquittoBroker : IAsyncDisposable
         {
             process.Kill();
             process.WaitForExit(5000);
+            process.WaitForExit(); // also drains the redirected log
+
         }
         _process?.Dispose();
         _process = null;
@@ -92,6 +94,7 @@ internal sealed class MosquittoBroker : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Kill();
+        if (Environment.GetEnvironmentVariable("MQTT_TEST_BROKER_LOG") is { Length: > 0 } logFile) await File.AppendAllTextAsync(logFile, Log);
         await Task.Yield();
         try { System.IO.Directory.Delete(Directory, recursive: true); }
         catch (IOException) { /* a file still open by a dying process; the temp dir is cleaned by the OS */ }
@@ -105,6 +108,7 @@ internal sealed class MosquittoBroker : IAsyncDisposable
         config.AppendLine("log_type error");
         config.AppendLine("log_type warning");
         config.AppendLine("log_type notice");
+        if (Environment.GetEnvironmentVariable("MQTT_TEST_BROKER_LOG") is { Length: > 0 }) config.AppendLine("log_type all");
         config.AppendLine($"sys_interval {Settings.SysIntervalSeconds}");
         config.AppendLine("max_queued_messages 100000");
         if (Settings.Persistence)

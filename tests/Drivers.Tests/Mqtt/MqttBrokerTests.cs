@@ -138,6 +138,31 @@ public sealed class MqttBrokerTests(SharedMosquitto shared) : IClassFixture<Shar
     }
 
     [Fact]
+    public async Task Birth_message_restores_online_after_the_will_announced_offline()
+    {
+        var status = UniqueId("gw") + "/status";
+        var seen = new ConcurrentQueue<MqttApplicationMessage>();
+        await using var watcher = await ConnectedAsync(Options(Broker, UniqueId("watch")));
+        await watcher.SubscribeAsync(status, MqttQos.AtLeastOnce, Collect(seen));
+
+        var channels = new RecordingChannelFactory();
+        var options = Options(Broker, UniqueId("gateway"));
+        await using var gateway = await ConnectedAsync(new MqttClientOptions
+        {
+            Host = options.Host, Port = options.Port, ClientId = options.ClientId,
+            Will = new MqttWillMessage(status, Utf8("offline"), MqttQos.AtLeastOnce, Retain: true),
+            BirthMessage = new MqttWillMessage(status, Utf8("online"), MqttQos.AtLeastOnce, Retain: true),
+            Reconnect = options.Reconnect,
+        }, channels);
+        await WaitUntilAsync(() => seen.Count >= 1, TimeSpan.FromSeconds(5), () => "birth message not seen");
+
+        await channels.Last!.DisposeAsync(); // socket dies: will "offline", then the reconnect publishes "online"
+        await WaitUntilAsync(() => seen.Count >= 3, TimeSpan.FromSeconds(5), () => string.Join(",", seen.Select(Text)));
+        Assert.Equal(new[] { "online", "offline", "online" }, seen.Select(Text));
+        Assert.Equal(MqttConnectionState.Connected, gateway.State);
+    }
+
+    [Fact]
     public async Task Clean_disconnect_discards_the_will()
     {
         var status = UniqueId("gw") + "/status";
@@ -220,12 +245,12 @@ public sealed class MqttBrokerTests(SharedMosquitto shared) : IClassFixture<Shar
             for (var i = 0; i < 10; i++) await publisher.PublishAsync(topic, Utf8($"queued {i}"), MqttQos.AtLeastOnce, false);
         }
 
-        // The broker still holds the subscription: the handler registered here catches the queued messages.
-        var received = new ConcurrentQueue<MqttApplicationMessage>();
+        // The broker still holds the subscription; this instance has no handler for it, so the queued messages
+        // arrive on ReceivedMessages right after CONNACK.
         await using var second = new MqttClient(Options(Broker, subscriberId, cleanSession: false));
         var sessionPresent = false;
         second.ConnectionStateChanged += (_, e) => sessionPresent |= e.SessionPresent;
-        await second.SubscribeAsync(topic, MqttQos.AtLeastOnce, Collect(received)).ContinueWith(_ => { }); // not connected yet: refused
+        await Assert.ThrowsAsync<MqttCommunicationException>(() => second.SubscribeAsync(topic, MqttQos.AtLeastOnce, Collect(new())));
         await second.ConnectAsync();
         await WaitUntilAsync(() => second.ReceivedMessages.Count >= 10, TimeSpan.FromSeconds(5), () => $"{second.ReceivedMessages.Count} queued messages arrived");
         Assert.True(sessionPresent);
