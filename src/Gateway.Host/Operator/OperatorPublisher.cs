@@ -12,8 +12,10 @@ namespace Gateway.Host.Operator;
 /// operator acknowledgements received on <c>gw/{site}/operator/ack</c>.
 /// The worker's <see cref="GatewayStatusBoard.Changed"/> handler only queues (see <see cref="OperatorOutbox"/>);
 /// a single background pump formats and publishes, so a slow or absent broker never slows the worker.
-/// The caller owns the MQTT client: create it with <see cref="OperatorMessageFormatter.Will"/> as its last will,
-/// connect it, then <see cref="StartAsync"/>; on shutdown <see cref="StopAsync"/>, then disconnect it.
+/// The caller owns the MQTT client: create it with <see cref="OperatorMessageFormatter.Will"/> as its last will and
+/// <see cref="OperatorMessageFormatter.Birth"/> as its birth message, connect it, then <see cref="StartAsync"/>; on
+/// shutdown <see cref="StopAsync"/>, then disconnect it. The publisher also says "online" itself at start and after
+/// each reconnect, so a client without a birth message still ends up right.
 /// </summary>
 public sealed class OperatorPublisher : IAsyncDisposable
 {

@@ -250,7 +250,7 @@ public sealed class OperatorMqttTests : IAsyncLifetime
 
     private async Task StartAsync(bool reconnect = true, OperatorPublisherOptions? options = null)
     {
-        var will = new OperatorMessageFormatter(new OperatorTopics(_site)).Will();
+        var formatter = new OperatorMessageFormatter(new OperatorTopics(_site));
         _client = new MqttClient(new MqttClientOptions
         {
             Host = "127.0.0.1",
@@ -259,7 +259,8 @@ public sealed class OperatorMqttTests : IAsyncLifetime
             KeepAlive = TimeSpan.FromSeconds(30),
             ConnectTimeout = TimeSpan.FromSeconds(5),
             OperationTimeout = TimeSpan.FromSeconds(5),
-            Will = will,
+            Will = formatter.Will(),
+            BirthMessage = formatter.Birth(),
             Reconnect = new MqttReconnectOptions { Enabled = reconnect, InitialDelay = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromSeconds(1) },
         }, channelFactory: _channels);
         await _client.ConnectAsync();

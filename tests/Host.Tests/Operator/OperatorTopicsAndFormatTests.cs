@@ -83,6 +83,8 @@ public sealed class OperatorTopicsAndFormatTests
         Assert.Equal(("gw/feeder-7/status", "online", true), (online.Topic, Encoding.UTF8.GetString(online.Payload.Span), online.Retain));
         var will = _format.Will();
         Assert.Equal(("gw/feeder-7/status", "offline", true, MqttQos.AtLeastOnce), (will.Topic, Encoding.UTF8.GetString(will.Payload.Span), will.Retain, will.Qos));
+        var birth = _format.Birth();
+        Assert.Equal(("gw/feeder-7/status", "online", true, MqttQos.AtLeastOnce), (birth.Topic, Encoding.UTF8.GetString(birth.Payload.Span), birth.Retain, birth.Qos));
     }
 
     [Fact]
