@@ -280,6 +280,13 @@ public sealed class OperatorPublisher : IAsyncDisposable
 
     private ValueTask OnAcknowledgementAsync(MqttApplicationMessage message, CancellationToken cancellationToken)
     {
+        if (_stopping.IsCancellationRequested) return ValueTask.CompletedTask;
+        if (message.Payload.IsEmpty)
+        {
+            // An empty message is how MQTT clears a retained one (forwarded live without the retain flag): housekeeping, not an acknowledgement.
+            _logger.LogDebug("ignoring an empty message on {Topic} (a retained acknowledgement being cleared)", message.Topic);
+            return ValueTask.CompletedTask;
+        }
         try
         {
             var request = OperatorAckRequest.TryParse(message.Payload.Span, roundIdFromPath: null, out var error);

@@ -78,7 +78,8 @@ internal sealed class MosquittoProcess : IAsyncDisposable
 
     public Task<string[]> PublishAsync(string topic, string payload, bool retain = false)
     {
-        List<string> args = ["-h", "127.0.0.1", "-p", Port.ToString(), "-t", topic, "-q", "1", "-m", payload];
+        List<string> args = ["-h", "127.0.0.1", "-p", Port.ToString(), "-t", topic, "-q", "1"];
+        args.AddRange(payload.Length == 0 ? ["-n"] : ["-m", payload]);
         if (retain) args.Add("-r");
         return RunClientAsync("/usr/bin/mosquitto_pub", args);
     }

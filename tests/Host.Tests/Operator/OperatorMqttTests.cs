@@ -153,6 +153,20 @@ public sealed class OperatorMqttTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_retained_acknowledgement_is_honoured_at_start_and_clearing_it_is_not_a_rejection()
+    {
+        var roundId = SampleStatusBoard.RoundId(5);
+        await _broker.PublishAsync($"gw/{_site}/operator/ack", $$"""{"roundId":"{{roundId}}","operator":"night-shift"}""", retain: true);
+        await StartAsync();
+        await WaitUntilAsync(() => _board.IsAcknowledged(roundId), "the retained acknowledgement is delivered on subscribe");
+
+        await _broker.PublishAsync($"gw/{_site}/operator/ack", "", retain: true);
+        await _broker.PublishAsync($"gw/{_site}/operator/ack", $$"""{"roundId":"{{SampleStatusBoard.LatestRoundId}}","operator":"day-shift"}""");
+        await WaitUntilAsync(() => _board.IsAcknowledged(SampleStatusBoard.LatestRoundId), "the next acknowledgement");
+        Assert.Equal(0, _publisher!.RejectedAcknowledgements);
+    }
+
+    [Fact]
     public async Task The_last_will_says_offline_when_the_gateway_connection_dies()
     {
         await StartAsync(reconnect: false);
