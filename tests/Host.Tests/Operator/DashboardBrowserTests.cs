@@ -7,10 +7,12 @@ namespace Gateway.Host.Tests.Operator;
 public sealed class DashboardBrowserTests : IAsyncLifetime
 {
     private readonly DashboardServer _server;
+    private readonly Gateway.Host.Status.GatewayStatusBoard _board;
 
     public DashboardBrowserTests()
     {
         var (board, clock) = SampleStatusBoard.Create();
+        _board = board;
         _server = new DashboardServer(board, new DashboardOptions { Port = 0 }, clock);
     }
 
@@ -42,6 +44,46 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         Assert.Contains("peer0.org1 UNAVAILABLE", dom);
         Assert.Contains("1m 35s", dom);
         Assert.Contains(">live<", dom);
+    }
+
+    [Fact]
+    public async Task An_operator_acknowledges_a_round_with_the_button()
+    {
+        var roundId = SampleStatusBoard.LatestRoundId;
+        await using var page = await ChromiumPage.OpenAsync(_server.Url);
+        const string waitForButtons = """
+            (async () => {
+              for (let i = 0; i < 200 && !document.querySelector("button.ack"); i++) await new Promise(r => setTimeout(r, 25));
+              return document.querySelectorAll("button.ack").length;
+            })()
+            """;
+        Assert.True((await page.EvaluateAsync(waitForButtons)).GetInt32() > 0, "the page shows no acknowledge button");
+
+        // Without a name the page refuses and says why; nothing reaches the gateway.
+        var refusal = await page.EvaluateAsync($$"""
+            (async () => {
+              document.querySelector('button.ack[data-round="{{roundId}}"]').click();
+              await new Promise(r => setTimeout(r, 100));
+              return document.getElementById("toast").textContent;
+            })()
+            """);
+        Assert.Contains("Enter your name", refusal.GetString());
+        Assert.False(_board.IsAcknowledged(roundId));
+
+        var cell = await page.EvaluateAsync($$"""
+            (async () => {
+              const name = document.getElementById("operator");
+              name.value = "qa.bench";
+              name.dispatchEvent(new Event("change"));
+              document.querySelector('button.ack[data-round="{{roundId}}"]').click();
+              const row = () => document.querySelector('tr[data-round="{{roundId}}"] td:last-child');
+              for (let i = 0; i < 200 && !row().textContent.includes("qa.bench"); i++) await new Promise(r => setTimeout(r, 25));
+              return row().textContent + " | " + document.getElementById("toast").textContent;
+            })()
+            """);
+        Assert.True(_board.IsAcknowledged(roundId));
+        Assert.Equal("qa.bench", _board.Snapshot().OperatorAcks[roundId]);
+        Assert.Equal($"✓ qa.bench | Round {roundId} acknowledged by qa.bench.", cell.GetString());
     }
 
     [Fact]
