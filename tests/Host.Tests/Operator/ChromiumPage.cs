@@ -61,6 +61,32 @@ internal sealed class ChromiumPage : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Wait until the page has loaded <paramref name="url"/> and <paramref name="condition"/> (a JS expression) is true.
+    /// While chromium is still navigating, an evaluation can land in the context being replaced; those are retried.
+    /// </summary>
+    public async Task WaitUntilAsync(Uri url, string condition)
+    {
+        var clock = Stopwatch.StartNew();
+        var expression = $"document.readyState === 'complete' && location.href === {JsonSerializer.Serialize(url.ToString())} && !!({condition})";
+        string last = "";
+        while (clock.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            try
+            {
+                var value = await EvaluateAsync(expression);
+                if (value.ValueKind == JsonValueKind.True) return;
+                last = value.ToString();
+            }
+            catch (InvalidOperationException e)
+            {
+                last = e.Message;
+            }
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"the page did not reach '{condition}' within 15 s (last: {last})");
+    }
+
     /// <summary>Evaluate <paramref name="expression"/> in the page (promises awaited) and return its JSON value.</summary>
     public async Task<JsonElement> EvaluateAsync(string expression)
     {
@@ -86,6 +112,7 @@ internal sealed class ChromiumPage : IAsyncDisposable
             while (!result.EndOfMessage);
             using var doc = JsonDocument.Parse(message.ToArray());
             if (!doc.RootElement.TryGetProperty("id", out var answerId) || answerId.GetInt32() != id) continue;
+            if (doc.RootElement.TryGetProperty("error", out var error)) throw new InvalidOperationException("DevTools refused the evaluation: " + error);
             var answer = doc.RootElement.GetProperty("result");
             if (answer.TryGetProperty("exceptionDetails", out var exception)) throw new InvalidOperationException("page script failed: " + exception);
             return answer.GetProperty("result").GetProperty("value").Clone();

@@ -51,13 +51,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     {
         var roundId = SampleStatusBoard.LatestRoundId;
         await using var page = await ChromiumPage.OpenAsync(_server.Url);
-        const string waitForButtons = """
-            (async () => {
-              for (let i = 0; i < 200 && !document.querySelector("button.ack"); i++) await new Promise(r => setTimeout(r, 25));
-              return document.querySelectorAll("button.ack").length;
-            })()
-            """;
-        Assert.True((await page.EvaluateAsync(waitForButtons)).GetInt32() > 0, "the page shows no acknowledge button");
+        await page.WaitUntilAsync(_server.Url, $"document.querySelector('button.ack[data-round=\"{roundId}\"]')");
 
         // Without a name the page refuses and says why; nothing reaches the gateway.
         var refusal = await page.EvaluateAsync($$"""
