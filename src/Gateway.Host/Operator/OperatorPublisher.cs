@@ -211,7 +211,7 @@ public sealed class OperatorPublisher : IAsyncDisposable
         {
             return FormatRecord(item.Record);
         }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException or InvalidOperationException)
+        catch (Exception e)
         {
             Interlocked.Increment(ref _failed);
             _logger.LogError(e, "cannot format {Kind} for operators ({Key})", item.Record.GetType().Name, item.Key);
@@ -268,8 +268,9 @@ public sealed class OperatorPublisher : IAsyncDisposable
         {
             throw;
         }
-        catch (Exception e) when (e is MqttCommunicationException or ObjectDisposedException or ArgumentException)
+        catch (Exception e)
         {
+            // Whatever the client throws, the pump lives on: one lost publication must not stop all that follow.
             Interlocked.Increment(ref _failed);
             if (message.Qos == MqttQos.AtMostOnce)
                 _logger.LogDebug("health/backlog update to {Topic} not sent ({Reason}); it is refreshed after the reconnect", message.Topic, e.Message);
