@@ -54,6 +54,9 @@ public sealed class OperatorMessageFormatter
     /// <summary>The last will to put in the MQTT client options: retained "offline" on <c>gw/{site}/status</c>.</summary>
     public MqttWillMessage Will() => new(Topics.Status, Encoding.UTF8.GetBytes(OperatorTopics.Offline), MqttQos.AtLeastOnce, Retain: true);
 
+    /// <summary>The birth message to put in the MQTT client options: retained "online", sent by the client on every (re)connect, before anything queued.</summary>
+    public MqttWillMessage Birth() => new(Topics.Status, Encoding.UTF8.GetBytes(OperatorTopics.Online), MqttQos.AtLeastOnce, Retain: true);
+
     /// <summary>Clear the retained round and acknowledgement topics of a round that is no longer kept (empty retained payloads).</summary>
     public IReadOnlyList<OperatorMessage> ExpireRound(string roundId) =>
     [

@@ -12,8 +12,10 @@ namespace Gateway.Host.Operator;
 /// operator acknowledgements received on <c>gw/{site}/operator/ack</c>.
 /// The worker's <see cref="GatewayStatusBoard.Changed"/> handler only queues (see <see cref="OperatorOutbox"/>);
 /// a single background pump formats and publishes, so a slow or absent broker never slows the worker.
-/// The caller owns the MQTT client: create it with <see cref="OperatorMessageFormatter.Will"/> as its last will,
-/// connect it, then <see cref="StartAsync"/>; on shutdown <see cref="StopAsync"/>, then disconnect it.
+/// The caller owns the MQTT client: create it with <see cref="OperatorMessageFormatter.Will"/> as its last will and
+/// <see cref="OperatorMessageFormatter.Birth"/> as its birth message, connect it, then <see cref="StartAsync"/>; on
+/// shutdown <see cref="StopAsync"/>, then disconnect it. The publisher also says "online" itself at start and after
+/// each reconnect, so a client without a birth message still ends up right.
 /// </summary>
 public sealed class OperatorPublisher : IAsyncDisposable
 {
@@ -75,6 +77,9 @@ public sealed class OperatorPublisher : IAsyncDisposable
     /// <summary>Messages waiting to be published.</summary>
     public int QueueLength => _outbox.Count;
 
+    /// <summary>True when the pump is not publishing (with <see cref="QueueLength"/> 0: everything queued so far is out).</summary>
+    public bool IsIdle => !_publishing;
+
     /// <summary>
     /// Subscribe to the acknowledgement topic, publish "online" and everything the board knows (so retained topics
     /// are fresh), then follow the board. The client must be connected.
@@ -84,13 +89,14 @@ public sealed class OperatorPublisher : IAsyncDisposable
         if (Interlocked.Exchange(ref _started, 1) != 0) throw new InvalidOperationException("the operator publisher is already started");
         await _client.SubscribeAsync(Formatter.Topics.Acknowledge, MqttQos.AtLeastOnce, OnAcknowledgementAsync, cancellationToken).ConfigureAwait(false);
         _outbox.Enqueue(new OutboxItem(new PresenceNotice(true), "status", Coalesce: false));
+        // Follow first, then copy the board: a change made meanwhile may go out twice, but none is missed.
+        _board.Changed += OnBoardChanged;
+        _client.ConnectionStateChanged += OnConnectionStateChanged;
         var snapshot = _board.Snapshot();
         foreach (var round in snapshot.Rounds) OnBoardChanged(round);
         foreach (var (roundId, operatorId) in snapshot.OperatorAcks) OnBoardChanged(new OperatorAck(roundId, operatorId));
         foreach (var setpoint in snapshot.Setpoints) OnBoardChanged(setpoint);
         EnqueueLatestValues(snapshot);
-        _board.Changed += OnBoardChanged;
-        _client.ConnectionStateChanged += OnConnectionStateChanged;
         _pump = PumpAsync(_stopping.Token);
     }
 
@@ -104,8 +110,8 @@ public sealed class OperatorPublisher : IAsyncDisposable
         _board.Changed -= OnBoardChanged;
         _client.ConnectionStateChanged -= OnConnectionStateChanged;
         _outbox.Enqueue(new OutboxItem(new PresenceNotice(false), "status", Coalesce: false));
-        using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        drain.CancelAfter(_options.DrainTimeout);
+        using var timeout = new CancellationTokenSource(_options.DrainTimeout, _clock);
+        using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
             while (_outbox.Count > 0 || _publishing)
@@ -127,8 +133,21 @@ public sealed class OperatorPublisher : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    // Runs on the worker's thread: queue and return.
+    // Runs on the worker's thread: queue and return; never let a publisher fault reach the worker.
     private void OnBoardChanged(object record)
+    {
+        try
+        {
+            Enqueue(record);
+        }
+        catch (Exception e)
+        {
+            Interlocked.Increment(ref _failed);
+            _logger.LogError(e, "cannot queue {Kind} for operators", record.GetType().Name);
+        }
+    }
+
+    private void Enqueue(object record)
     {
         switch (record)
         {
@@ -169,17 +188,18 @@ public sealed class OperatorPublisher : IAsyncDisposable
         await Task.Yield();
         while (!cancellationToken.IsCancellationRequested)
         {
-            while (_outbox.TryDequeue(out var item))
+            // Busy before the dequeue, so "queue empty and idle" really means everything is out.
+            _publishing = true;
+            try
             {
-                _publishing = true;
-                try
+                while (_outbox.TryDequeue(out var item))
                 {
                     foreach (var message in Format(item)) await PublishAsync(message, cancellationToken).ConfigureAwait(false);
                 }
-                finally
-                {
-                    _publishing = false;
-                }
+            }
+            finally
+            {
+                _publishing = false;
             }
             await _outbox.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -191,7 +211,7 @@ public sealed class OperatorPublisher : IAsyncDisposable
         {
             return FormatRecord(item.Record);
         }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException or InvalidOperationException)
+        catch (Exception e)
         {
             Interlocked.Increment(ref _failed);
             _logger.LogError(e, "cannot format {Kind} for operators ({Key})", item.Record.GetType().Name, item.Key);
@@ -248,8 +268,9 @@ public sealed class OperatorPublisher : IAsyncDisposable
         {
             throw;
         }
-        catch (Exception e) when (e is MqttCommunicationException or ObjectDisposedException or ArgumentException)
+        catch (Exception e)
         {
+            // Whatever the client throws, the pump lives on: one lost publication must not stop all that follow.
             Interlocked.Increment(ref _failed);
             if (message.Qos == MqttQos.AtMostOnce)
                 _logger.LogDebug("health/backlog update to {Topic} not sent ({Reason}); it is refreshed after the reconnect", message.Topic, e.Message);
@@ -260,6 +281,13 @@ public sealed class OperatorPublisher : IAsyncDisposable
 
     private ValueTask OnAcknowledgementAsync(MqttApplicationMessage message, CancellationToken cancellationToken)
     {
+        if (_stopping.IsCancellationRequested) return ValueTask.CompletedTask;
+        if (message.Payload.IsEmpty)
+        {
+            // An empty message is how MQTT clears a retained one (forwarded live without the retain flag): housekeeping, not an acknowledgement.
+            _logger.LogDebug("ignoring an empty message on {Topic} (a retained acknowledgement being cleared)", message.Topic);
+            return ValueTask.CompletedTask;
+        }
         try
         {
             var request = OperatorAckRequest.TryParse(message.Payload.Span, roundIdFromPath: null, out var error);

@@ -62,6 +62,10 @@ internal sealed class MosquittoProcess : IAsyncDisposable
     public Task<string[]> SubscribeAsync(string topicFilter, int count, int timeoutSeconds = 10) =>
         RunClientAsync("/usr/bin/mosquitto_sub", ["-h", "127.0.0.1", "-p", Port.ToString(), "-t", topicFilter, "-C", count.ToString(), "-v", "-W", timeoutSeconds.ToString()]);
 
+    /// <summary>Every retained message under <paramref name="topicFilter"/> (mosquitto_sub --retained-only, ending after 1 s of quiet).</summary>
+    public Task<string[]> SubscribeRetainedAsync(string topicFilter) =>
+        RunClientAsync("/usr/bin/mosquitto_sub", ["-h", "127.0.0.1", "-p", Port.ToString(), "-t", topicFilter, "--retained-only", "-v", "-W", "1"], timeoutExitCode: 27);
+
     /// <summary>Start mosquitto_sub and return it running (for messages that are not retained).</summary>
     public Process StartSubscriber(string topicFilter, int count, int timeoutSeconds = 15)
     {
@@ -74,7 +78,8 @@ internal sealed class MosquittoProcess : IAsyncDisposable
 
     public Task<string[]> PublishAsync(string topic, string payload, bool retain = false)
     {
-        List<string> args = ["-h", "127.0.0.1", "-p", Port.ToString(), "-t", topic, "-q", "1", "-m", payload];
+        List<string> args = ["-h", "127.0.0.1", "-p", Port.ToString(), "-t", topic, "-q", "1"];
+        args.AddRange(payload.Length == 0 ? ["-n"] : ["-m", payload]);
         if (retain) args.Add("-r");
         return RunClientAsync("/usr/bin/mosquitto_pub", args);
     }
@@ -95,14 +100,14 @@ internal sealed class MosquittoProcess : IAsyncDisposable
         catch (IOException) { /* the OS cleans temp */ }
     }
 
-    private static async Task<string[]> RunClientAsync(string file, IEnumerable<string> arguments)
+    private static async Task<string[]> RunClientAsync(string file, IEnumerable<string> arguments, int? timeoutExitCode = null)
     {
         var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} failed ({process.ExitCode}): {await error} {await output}");
+        if (process.ExitCode != 0 && process.ExitCode != timeoutExitCode) throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} failed ({process.ExitCode}): {await error} {await output}");
         return (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
