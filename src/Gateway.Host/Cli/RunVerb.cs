@@ -75,6 +75,7 @@ internal static class RunVerb
         await using var runtime = await GatewayRuntime.StartAsync(rig, loggers, overrides, cancellationToken: cancellationToken);
         var progress = new RunProgress(rig, runtime.Board, AnsiConsole.Console);
         progress.Header(roundCount);
+        if (runtime.DashboardUrl is { } url) AnsiConsole.MarkupLine($"dashboard: {Markup.Escape(url.ToString())}");
         await runtime.WaitForFirstPollAsync(TimeSpan.FromSeconds(10), cancellationToken);
         progress.Devices();
 

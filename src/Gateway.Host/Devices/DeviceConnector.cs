@@ -59,9 +59,17 @@ public sealed class DeviceConnector : IAsyncDisposable
     /// <summary>Split "host:port" or "modbus-tcp://host:port".</summary>
     public static (string Host, int Port) SplitHostPort(string endpoint)
     {
+        var (host, port) = SplitHostPortAllowingZero(endpoint);
+        if (port == 0) throw new FormatException($"'{endpoint}' has no port");
+        return (host, port);
+    }
+
+    /// <summary>Split "host:port" where port 0 means "any free port" (listeners).</summary>
+    public static (string Host, int Port) SplitHostPortAllowingZero(string endpoint)
+    {
         var text = endpoint.Contains("://", StringComparison.Ordinal) ? new Uri(endpoint).Authority : endpoint;
         var colon = text.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(text[(colon + 1)..], out var port) || port is < 1 or > 65535)
+        if (colon <= 0 || !int.TryParse(text[(colon + 1)..], out var port) || port is < 0 or > 65535)
             throw new FormatException($"'{endpoint}' is not host:port");
         return (text[..colon], port);
     }

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Gateway.Drivers.Mqtt;
 using Gateway.Host.Devices;
+using Gateway.Host.Operator;
 using Gateway.Host.Journal;
 using Gateway.Host.Rigs;
 using Gateway.Host.Scheduling;
@@ -27,6 +29,9 @@ public sealed class GatewayRuntime : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ISettlementLedger _ledger;
     private readonly MeasurementLog _measurements;
+    private DashboardServer? _dashboard;
+    private MqttClient? _mqtt;
+    private OperatorPublisher? _publisher;
 
     private GatewayRuntime(RigDefinition rig, TimeProvider clock, DeviceConnector connector, IReadOnlyList<DeviceLink> links, RoundJournal journal,
         ISettlementLedger ledger, OutboxDispatcher dispatcher, GatewayStatusBoard board, DevicePoller poller, MeasurementLog measurements, RoundRunner runner, ILogger logger)
@@ -107,9 +112,41 @@ public sealed class GatewayRuntime : IAsyncDisposable
         var core = new MarketCore();
         var runner = new RoundRunner(rig, links, journal, core, new SettlementOutbox(clock), dispatcher.Notify, board, clock, loggers.CreateLogger<RoundRunner>());
         var runtime = new GatewayRuntime(rig, clock, connector, links, journal, ledger, dispatcher, board, poller, measurements, runner, logger);
+        await runtime.StartOperatorChannelsAsync(loggers, cancellationToken).ConfigureAwait(false);
         runtime._backgroundTasks.Add(poller.RunAsync(runtime._background.Token));
         runtime._backgroundTasks.Add(runtime.RunDispatcherAsync(runtime._background.Token));
         return runtime;
+    }
+
+    /// <summary>The dashboard's address, when the rig asks for one.</summary>
+    public Uri? DashboardUrl => _dashboard?.Url;
+
+    private async Task StartOperatorChannelsAsync(ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        if (Rig.Operator.DashboardListen is { } listen)
+        {
+            var (_, port) = DeviceConnector.SplitHostPortAllowingZero(listen);
+            _dashboard = new DashboardServer(Board, new DashboardOptions { Port = port }, Clock, loggers);
+            await _dashboard.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        if (Rig.Operator.MqttBroker is { } broker)
+        {
+            var (host, port) = DeviceConnector.SplitHostPortAllowingZero(broker);
+            var formatter = new OperatorMessageFormatter(new OperatorTopics(Board.SiteId));
+            _mqtt = new MqttClient(new MqttClientOptions { Host = host, Port = port, ClientId = "gateway-" + Board.SiteId, Will = formatter.Will(), BirthMessage = formatter.Birth() });
+            try
+            {
+                await _mqtt.ConnectAsync(cancellationToken).ConfigureAwait(false);
+                // Real time: the publisher's drain timeout bounds network I/O, not market time.
+                _publisher = new OperatorPublisher(Board, _mqtt, new OperatorPublisherOptions(), TimeProvider.System, loggers.CreateLogger<OperatorPublisher>());
+                await _publisher.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is MqttCommunicationException or MqttConnectException)
+            {
+                // Trading does not depend on operators' broker; say so loudly and go on.
+                _logger.LogError("operator MQTT broker {Broker} not reachable ({Error}); setpoints and results are not published", broker, e.Message);
+            }
+        }
     }
 
     /// <summary>Read endpoint overrides from a device-sims <c>--endpoints-out</c> file: [{id, uri}, …].</summary>
@@ -205,6 +242,9 @@ public sealed class GatewayRuntime : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (_publisher is not null) await _publisher.StopAsync().ConfigureAwait(false);
+        if (_mqtt is not null) await _mqtt.DisposeAsync().ConfigureAwait(false);
+        if (_dashboard is not null) await _dashboard.DisposeAsync().ConfigureAwait(false);
         _background.Cancel();
         try { await Task.WhenAll(_backgroundTasks).ConfigureAwait(false); } catch (OperationCanceledException) { }
         foreach (var link in Links) await link.DisposeAsync().ConfigureAwait(false);
