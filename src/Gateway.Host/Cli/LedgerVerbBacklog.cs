@@ -48,7 +48,7 @@ internal static class LedgerVerbBacklog
                 error.WriteLine($"error: {journalPath} has no settlement outbox (table {SettlementOutbox.TableName})");
                 return ExitCodes.BadInput;
             }
-            backlog = await new SettlementOutbox(timeProvider).ReadBacklogAsync(connection, cancellationToken);
+            backlog = await new SettlementOutbox(timeProvider).ReadBacklogAsync(connection, cancellationToken: cancellationToken);
             pending = await SettlementOutbox.ReadEntriesAsync(connection, OutboxEntryState.Pending, limit, cancellationToken);
             dead = await SettlementOutbox.ReadEntriesAsync(connection, OutboxEntryState.DeadLettered, limit, cancellationToken);
         }
