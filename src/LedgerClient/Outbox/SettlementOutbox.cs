@@ -95,8 +95,7 @@ public sealed class SettlementOutbox
         foreach (var settlement in settlements)
         {
             ArgumentNullException.ThrowIfNull(settlement, nameof(settlements));
-            SettlementBalance.EnsureValid(settlement);
-            var contentHash = Convert.ToHexStringLower(SHA256.HashData(SettlementCanonicalForm.ToBytes(settlement)));
+            var contentHash = Convert.ToHexStringLower(SHA256.HashData(SettlementBalance.EnsureValid(settlement)));
             insert.Parameters.Clear();
             SettlementRow.Bind(insert, settlement);
             insert.Parameters.AddWithValue("$content_hash", contentHash);
