@@ -102,6 +102,42 @@ public sealed class LedgerVerbTests : IDisposable
     }
 
     [Fact]
+    public async Task Verify_with_an_anchor_catches_a_wholesale_rewrite()
+    {
+        var path = await LedgerAsync();
+        using var first = JsonDocument.Parse((await RunAsync("ledger", "verify", "--db", path, "--json")).Output);
+        var anchor = first.RootElement.GetProperty("headHash").GetString()!;
+
+        // The chain grows: the anchored block is still on it.
+        await using (var ledger = await EmbeddedLedger.OpenAsync(path, _clock))
+            await ledger.CommitAsync(Settlement("r-6", 0));
+        Assert.Equal(ExitCodes.Ok, (await RunAsync("ledger", "verify", "--db", path, "--anchor", anchor)).ExitCode);
+
+        // Someone rebuilds the file from scratch with one amount changed and every hash recomputed.
+        File.Delete(path);
+        SqliteConnection.ClearAllPools();
+        await using (var forged = await EmbeddedLedger.OpenAsync(path, _clock))
+        {
+            for (var round = 1; round <= 5; round++)
+            {
+                var second = Settlement($"r-{round}", 1);
+                if (round == 2) second = second with { PricePerKwh = 0.1m, Amount = SettlementBalance.ExpectedAmount(second.EnergyKwh, 0.1m) };
+                await forged.CommitBatchAsync([Settlement($"r-{round}", 0), second]);
+            }
+        }
+        Assert.Equal(ExitCodes.Ok, (await RunAsync("ledger", "verify", "--db", path)).ExitCode);
+
+        var (exitCode, output, _) = await RunAsync("ledger", "verify", "--db", path, "--anchor", anchor);
+        Assert.Equal(ExitCodes.Failed, exitCode);
+        Assert.Contains("(AnchorMissing)", output);
+        Assert.Contains("the ledger was rewritten", output);
+
+        var bad = await RunAsync("ledger", "verify", "--db", path, "--anchor", "xyz");
+        Assert.Equal(ExitCodes.BadInput, bad.ExitCode);
+        Assert.Contains("64 hex digits", bad.Error);
+    }
+
+    [Fact]
     public async Task Verify_without_a_ledger_is_bad_input()
     {
         var missing = await RunAsync("ledger", "verify", "--db", PathOf("nope.db"));

@@ -3,27 +3,37 @@ using Gateway.LedgerClient.Embedded;
 
 namespace Gateway.Host.Cli;
 
-/// <summary><c>gateway ledger verify [--db FILE] [--json]</c>: exit 0 when the chain is intact, 1 naming the first tampered block.</summary>
+/// <summary><c>gateway ledger verify [--db FILE] [--anchor HASH] [--json]</c>: exit 0 when the chain is intact, 1 naming the first tampered block.</summary>
 internal static class LedgerVerbVerify
 {
     public static Command Create()
     {
         var db = LedgerVerb.DatabaseOption();
         var json = LedgerVerb.JsonOption();
+        var anchor = new Option<string?>("--anchor")
+        {
+            Description = "A head hash printed by an earlier verify and kept elsewhere; fails when no block of the chain has it (the file was rewritten).",
+        };
         var command = new Command("verify", "Re-walk the hash chain, recomputing every hash; name the first tampered block. Exit 0 intact, 1 tampered, 2 not a ledger.");
         command.Options.Add(db);
+        command.Options.Add(anchor);
         command.Options.Add(json);
         command.SetAction(async (ParseResult result, CancellationToken cancellationToken) =>
-            await RunAsync(result.GetValue(db)!, result.GetValue(json), result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, cancellationToken));
+            await RunAsync(result.GetValue(db)!, result.GetValue(anchor), result.GetValue(json), result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, cancellationToken));
         return command;
     }
 
-    public static async Task<int> RunAsync(string databasePath, bool json, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string databasePath, string? anchorHashHex, bool json, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         LedgerVerification verification;
         try
         {
-            verification = await EmbeddedLedgerVerifier.VerifyAsync(databasePath, cancellationToken);
+            verification = await EmbeddedLedgerVerifier.VerifyAsync(databasePath, anchorHashHex, cancellationToken);
+        }
+        catch (ArgumentException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
         }
         catch (Exception e) when (e is FileNotFoundException or InvalidDataException or Microsoft.Data.Sqlite.SqliteException)
         {
@@ -48,7 +58,8 @@ internal static class LedgerVerbVerify
         {
             output.WriteLine($"TAMPERED {databasePath}: first tampered block is {tamper.BlockNumber} ({tamper.Kind})");
             output.WriteLine($"  {tamper.Description}");
-            output.WriteLine($"  blocks 1–{verification.BlockCount} check out ({verification.SettlementCount} settlements)");
+            if (tamper.Kind != LedgerTamperKind.AnchorMissing && verification.BlockCount > 0)
+                output.WriteLine($"  blocks 1–{verification.BlockCount} check out ({verification.SettlementCount} settlements)");
         }
         else
         {
