@@ -45,7 +45,7 @@ public sealed class EmbeddedLedger : ISettlementBatchLedger, IAsyncDisposable, I
         ArgumentNullException.ThrowIfNull(timeProvider);
         var directory = Path.GetDirectoryName(Path.GetFullPath(databasePath));
         if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
-        var writer = await EmbeddedLedgerSchema.OpenAsync(databasePath, readOnly: false, cancellationToken).ConfigureAwait(false);
+        var writer = await EmbeddedLedgerSchema.OpenAsync(databasePath, EmbeddedLedgerSchema.LedgerConnectionRole.Writer, cancellationToken).ConfigureAwait(false);
         try
         {
             await EmbeddedLedgerSchema.EnsureAsync(writer, databasePath, cancellationToken).ConfigureAwait(false);
@@ -287,7 +287,7 @@ public sealed class EmbeddedLedger : ISettlementBatchLedger, IAsyncDisposable, I
     private async Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return await EmbeddedLedgerSchema.OpenAsync(DatabasePath, readOnly: false, cancellationToken).ConfigureAwait(false);
+        return await EmbeddedLedgerSchema.OpenAsync(DatabasePath, EmbeddedLedgerSchema.LedgerConnectionRole.Reader, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<(long BlockNumber, string LeafHex)?> FindAsync(SqliteCommand lookup, CancellationToken cancellationToken)

@@ -62,7 +62,7 @@ public static class EmbeddedLedgerVerifier
     {
         try
         {
-            return await EmbeddedLedgerSchema.OpenAsync(databasePath, readOnly: true, cancellationToken).ConfigureAwait(false);
+            return await EmbeddedLedgerSchema.OpenAsync(databasePath, EmbeddedLedgerSchema.LedgerConnectionRole.ReadOnlyInspection, cancellationToken).ConfigureAwait(false);
         }
         catch (SqliteException e)
         {
