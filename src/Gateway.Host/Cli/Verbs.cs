@@ -11,5 +11,6 @@ internal static class Verbs
         yield return ClearVerb.Create();
         yield return ProbeVerb.Create();
         yield return ScheduleVerb.Create();
+        yield return LedgerVerb.Create();
     }
 }

@@ -45,7 +45,7 @@ public sealed class EmbeddedLedger : ISettlementBatchLedger, IAsyncDisposable, I
         ArgumentNullException.ThrowIfNull(timeProvider);
         var directory = Path.GetDirectoryName(Path.GetFullPath(databasePath));
         if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
-        var writer = await EmbeddedLedgerSchema.OpenAsync(databasePath, readOnly: false, cancellationToken).ConfigureAwait(false);
+        var writer = await EmbeddedLedgerSchema.OpenAsync(databasePath, EmbeddedLedgerSchema.LedgerConnectionRole.Writer, cancellationToken).ConfigureAwait(false);
         try
         {
             await EmbeddedLedgerSchema.EnsureAsync(writer, databasePath, cancellationToken).ConfigureAwait(false);
@@ -84,8 +84,8 @@ public sealed class EmbeddedLedger : ISettlementBatchLedger, IAsyncDisposable, I
         for (var i = 0; i < settlements.Count; i++)
         {
             var settlement = settlements[i] ?? throw new ArgumentException($"settlement {i} is null", nameof(settlements));
-            SettlementBalance.EnsureValid(settlement);
-            var leaf = MerkleTree.LeafHash(SettlementCanonicalForm.ToBytes(settlement));
+            var canonical = SettlementBalance.EnsureValid(settlement);
+            var leaf = MerkleTree.LeafHash(canonical);
             leaves[i] = new PreparedSettlement(settlement, leaf, Convert.ToHexStringLower(leaf));
         }
 
@@ -108,6 +108,11 @@ public sealed class EmbeddedLedger : ISettlementBatchLedger, IAsyncDisposable, I
         var results = new LedgerCommitResult?[prepared.Length];
         var fresh = new List<int>();
         var firstInBatch = new Dictionary<string, int>(StringComparer.Ordinal);
+        // One prepared lookup for the whole batch instead of a statement per settlement.
+        await using var lookup = _writer.CreateCommand();
+        lookup.Transaction = transaction;
+        lookup.CommandText = "SELECT block_number, leaf_hash FROM settlements WHERE settlement_id = $id";
+        var lookupId = lookup.Parameters.Add("$id", SqliteType.Text);
         for (var i = 0; i < prepared.Length; i++)
         {
             var p = prepared[i];
@@ -119,7 +124,8 @@ public sealed class EmbeddedLedger : ISettlementBatchLedger, IAsyncDisposable, I
                 continue; // resolved after the block is written, from the earlier one's result
             }
             firstInBatch[p.Settlement.SettlementId] = i;
-            var existing = await FindAsync(transaction, p.Settlement.SettlementId, cancellationToken).ConfigureAwait(false);
+            lookupId.Value = p.Settlement.SettlementId;
+            var existing = await FindAsync(lookup, cancellationToken).ConfigureAwait(false);
             if (existing is null)
             {
                 fresh.Add(i);
@@ -281,16 +287,12 @@ public sealed class EmbeddedLedger : ISettlementBatchLedger, IAsyncDisposable, I
     private async Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return await EmbeddedLedgerSchema.OpenAsync(DatabasePath, readOnly: false, cancellationToken).ConfigureAwait(false);
+        return await EmbeddedLedgerSchema.OpenAsync(DatabasePath, EmbeddedLedgerSchema.LedgerConnectionRole.Reader, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<(long BlockNumber, string LeafHex)?> FindAsync(SqliteTransaction transaction, string settlementId, CancellationToken cancellationToken)
+    private static async Task<(long BlockNumber, string LeafHex)?> FindAsync(SqliteCommand lookup, CancellationToken cancellationToken)
     {
-        await using var command = _writer.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT block_number, leaf_hash FROM settlements WHERE settlement_id = $id";
-        command.Parameters.AddWithValue("$id", settlementId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var reader = await lookup.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return null;
         return (reader.GetInt64(0), reader.GetString(1));
     }

@@ -10,6 +10,14 @@ namespace Gateway.LedgerClient.Embedded;
 /// </summary>
 internal static class EmbeddedLedgerSchema
 {
+    /// <summary>What a connection is for: appending, reading next to a writer, or inspecting a file without changing it.</summary>
+    public enum LedgerConnectionRole
+    {
+        Writer,
+        Reader,
+        ReadOnlyInspection,
+    }
+
     public const string FormatName = "gateway-embedded-ledger/1";
 
     // Triggers make the append-only rule hold for every writer that goes through SQLite
@@ -58,26 +66,31 @@ internal static class EmbeddedLedgerSchema
     /// <summary>How long a writer waits for another writer (task or process) before giving up.</summary>
     public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(30);
 
-    public static string ConnectionString(string databasePath, bool readOnly) => new SqliteConnectionStringBuilder
+    public static string ConnectionString(string databasePath, LedgerConnectionRole role) => new SqliteConnectionStringBuilder
     {
         DataSource = databasePath,
-        Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
-        Pooling = !readOnly,
+        Mode = role switch
+        {
+            LedgerConnectionRole.Writer => SqliteOpenMode.ReadWriteCreate,
+            LedgerConnectionRole.Reader => SqliteOpenMode.ReadWrite,
+            _ => SqliteOpenMode.ReadOnly,
+        },
+        Pooling = role != LedgerConnectionRole.ReadOnlyInspection,
         DefaultTimeout = (int)BusyTimeout.TotalSeconds,
     }.ToString();
 
-    /// <summary>Opens a connection with the durability settings every writer needs.</summary>
-    public static async Task<SqliteConnection> OpenAsync(string databasePath, bool readOnly, CancellationToken cancellationToken)
+    /// <summary>Opens a connection; a writer gets the durability settings every append needs.</summary>
+    public static async Task<SqliteConnection> OpenAsync(string databasePath, LedgerConnectionRole role, CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(ConnectionString(databasePath, readOnly));
+        var connection = new SqliteConnection(ConnectionString(databasePath, role));
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             // synchronous=FULL: a commit returns only after the WAL is fsynced, so a power cut
             // cannot take back a settlement the ledger has acknowledged.
-            var pragmas = readOnly
-                ? $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds};"
-                : $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds}; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;";
+            var pragmas = role == LedgerConnectionRole.Writer
+                ? $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds}; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+                : $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds};";
             await ExecuteAsync(connection, null, pragmas, cancellationToken).ConfigureAwait(false);
             return connection;
         }

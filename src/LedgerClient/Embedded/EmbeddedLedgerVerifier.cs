@@ -20,20 +20,49 @@ public static class EmbeddedLedgerVerifier
     /// <summary>Verifies the ledger file, opened read-only.</summary>
     /// <exception cref="FileNotFoundException">No file at <paramref name="databasePath"/>.</exception>
     /// <exception cref="InvalidDataException">The file is not an embedded ledger.</exception>
-    public static async Task<LedgerVerification> VerifyAsync(string databasePath, CancellationToken cancellationToken = default)
+    public static Task<LedgerVerification> VerifyAsync(string databasePath, CancellationToken cancellationToken = default) =>
+        VerifyAsync(databasePath, anchorHashHex: null, cancellationToken);
+
+    /// <summary>
+    /// Verifies the ledger file and, when <paramref name="anchorHashHex"/> is given, also that a block with
+    /// that hash is in the chain: a head hash recorded elsewhere earlier. A file rewritten wholesale with
+    /// every hash recomputed passes the chain checks but loses the anchored block.
+    /// </summary>
+    /// <param name="databasePath">The ledger file.</param>
+    /// <param name="anchorHashHex">A block hash (hex) known to have been on the chain, or null.</param>
+    /// <param name="cancellationToken">Cancels the walk.</param>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="databasePath"/>.</exception>
+    /// <exception cref="InvalidDataException">The file is not an embedded ledger.</exception>
+    /// <exception cref="ArgumentException">The anchor is not a 64-digit hex hash.</exception>
+    public static async Task<LedgerVerification> VerifyAsync(string databasePath, string? anchorHashHex, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        var anchor = anchorHashHex?.Trim().ToLowerInvariant();
+        if (anchor is not null && (anchor.Length != 64 || !anchor.All(char.IsAsciiHexDigit)))
+            throw new ArgumentException($"the anchor must be a block hash of 64 hex digits, not '{anchorHashHex}'");
         if (!File.Exists(databasePath)) throw new FileNotFoundException($"no ledger file at {databasePath}", databasePath);
         await using var connection = await OpenForReadAsync(databasePath, cancellationToken).ConfigureAwait(false);
         await EmbeddedLedgerSchema.CheckFormatAsync(connection, databasePath, cancellationToken).ConfigureAwait(false);
-        return await VerifyAsync(connection, cancellationToken).ConfigureAwait(false);
+        var verification = await VerifyAsync(connection, cancellationToken).ConfigureAwait(false);
+        if (anchor is null || !verification.IsIntact) return verification;
+
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT number FROM blocks WHERE block_hash = $hash";
+        command.Parameters.AddWithValue("$hash", anchor);
+        if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long) return verification;
+        // Which block was rewritten cannot be known without the original; block 1 is the earliest suspect.
+        return verification with
+        {
+            FirstTamper = new LedgerTamper(1, LedgerTamperKind.AnchorMissing,
+                $"the chain is self-consistent but no block hashes to the anchor {Show(anchor)}: the ledger was rewritten (or the anchor belongs to another ledger)"),
+        };
     }
 
     internal static async Task<SqliteConnection> OpenForReadAsync(string databasePath, CancellationToken cancellationToken)
     {
         try
         {
-            return await EmbeddedLedgerSchema.OpenAsync(databasePath, readOnly: true, cancellationToken).ConfigureAwait(false);
+            return await EmbeddedLedgerSchema.OpenAsync(databasePath, EmbeddedLedgerSchema.LedgerConnectionRole.ReadOnlyInspection, cancellationToken).ConfigureAwait(false);
         }
         catch (SqliteException e)
         {

@@ -15,4 +15,6 @@ public enum LedgerTamperKind
     SettlementList,
     /// <summary>Blocks at the end of the chain were removed: the head record names a later block than the last one present.</summary>
     Truncated,
+    /// <summary>The chain is self-consistent, but the anchor hash recorded elsewhere is on none of its blocks: the file was rewritten.</summary>
+    AnchorMissing,
 }

@@ -17,12 +17,13 @@ public static class SettlementBalance
         decimal.Round(energyKwh * pricePerKwh, AmountDecimals, MidpointRounding.AwayFromZero);
 
     /// <summary>Throws unless the settlement is well-formed and balanced; the message names what is wrong.</summary>
+    /// <returns>The settlement's canonical bytes (built while checking its text fields), for the caller to hash.</returns>
     /// <exception cref="InvalidSettlementException">Malformed or unbalanced.</exception>
-    public static void EnsureValid(SettlementRecord settlement)
+    public static byte[] EnsureValid(SettlementRecord settlement)
     {
         ArgumentNullException.ThrowIfNull(settlement);
-        // The canonical form checks the text fields; building it once here keeps the rules in one place.
-        _ = SettlementCanonicalForm.ToBytes(settlement);
+        // The canonical form checks the text fields, so the rules live in one place.
+        var canonical = SettlementCanonicalForm.ToBytes(settlement);
         var id = settlement.SettlementId;
         if (settlement.PayerId == settlement.PayeeId)
             throw new InvalidSettlementException(id, $"settlement '{id}': payer and payee are both '{settlement.PayerId}'");
@@ -46,5 +47,6 @@ public static class SettlementBalance
                 $"settlement '{id}' is unbalanced: Amount is {SettlementCanonicalForm.FormatDecimal(settlement.Amount)} but " +
                 $"round(EnergyKwh {SettlementCanonicalForm.FormatDecimal(settlement.EnergyKwh)} × PricePerKwh {SettlementCanonicalForm.FormatDecimal(settlement.PricePerKwh)}, {AmountDecimals}) = {SettlementCanonicalForm.FormatDecimal(expected)}");
         }
+        return canonical;
     }
 }

@@ -66,7 +66,10 @@ public sealed class OutboxDispatcher
         _outbox = new SettlementOutbox(timeProvider);
     }
 
-    /// <summary>The backlog as of the last tick that did something or failed (null before the first); for dashboards.</summary>
+    /// <summary>
+    /// The backlog as of the last tick that did something or failed, or the last <see cref="GetBacklogAsync"/>
+    /// (null before the first); for dashboards. Its <see cref="OutboxBacklog.CommittedCount"/> is null: ticks do not count history.
+    /// </summary>
     public OutboxBacklog? LastBacklog => _lastBacklog;
 
     /// <summary>Wakes the loop now (call after enqueueing) instead of at the next poll.</summary>
@@ -76,7 +79,7 @@ public sealed class OutboxDispatcher
     public async Task<OutboxBacklog> GetBacklogAsync(CancellationToken cancellationToken = default)
     {
         await using var journal = await OpenJournalAsync(cancellationToken).ConfigureAwait(false);
-        var backlog = await _outbox.ReadBacklogAsync(journal, cancellationToken).ConfigureAwait(false);
+        var backlog = await _outbox.ReadBacklogAsync(journal, countCommitted: false, cancellationToken).ConfigureAwait(false);
         _lastBacklog = backlog;
         return backlog;
     }
@@ -84,7 +87,7 @@ public sealed class OutboxDispatcher
     /// <summary>
     /// Runs until cancelled: ticks while there is work, waits <see cref="OutboxDispatcherOptions.PollInterval"/>
     /// (or until <see cref="Notify"/>) when the outbox is empty or the ledger is failing.
-    /// An error reading the journal is logged and retried; it never ends the loop.
+    /// An error reading or writing the journal is logged and retried; only cancellation ends the loop.
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
@@ -106,9 +109,11 @@ public sealed class OutboxDispatcher
             {
                 return;
             }
-            catch (Exception e) when (e is SqliteException or InvalidDataException or IOException)
+            catch (Exception e)
             {
-                _logger.LogError(e, "Settlement outbox: cannot read the journal; retrying in {PollInterval}", _options.PollInterval);
+                // The journal is busy, full or unreadable: the rows stay pending and are tried
+                // again (a row whose mark was lost comes back as AlreadyCommitted).
+                _logger.LogError(e, "Settlement outbox tick failed; retrying in {PollInterval}", _options.PollInterval);
             }
             if (moreWork) continue;
 
@@ -139,7 +144,7 @@ public sealed class OutboxDispatcher
         else if (_failingSince is not null)
             await RecoveredAsync(journal, cancellationToken).ConfigureAwait(false);
         else
-            _lastBacklog = await _outbox.ReadBacklogAsync(journal, cancellationToken).ConfigureAwait(false);
+            _lastBacklog = await _outbox.ReadBacklogAsync(journal, countCommitted: false, cancellationToken).ConfigureAwait(false);
         return result;
     }
 
@@ -256,7 +261,7 @@ public sealed class OutboxDispatcher
 
     private async Task FailingAsync(SqliteConnection journal, string error, CancellationToken cancellationToken)
     {
-        var backlog = await _outbox.ReadBacklogAsync(journal, cancellationToken).ConfigureAwait(false);
+        var backlog = await _outbox.ReadBacklogAsync(journal, countCommitted: false, cancellationToken).ConfigureAwait(false);
         _lastBacklog = backlog;
         var now = _timeProvider.GetUtcNow();
         if (_failingSince is null || now - _lastFailureLog >= FailureLogInterval)
@@ -270,7 +275,7 @@ public sealed class OutboxDispatcher
 
     private async Task RecoveredAsync(SqliteConnection journal, CancellationToken cancellationToken)
     {
-        var backlog = await _outbox.ReadBacklogAsync(journal, cancellationToken).ConfigureAwait(false);
+        var backlog = await _outbox.ReadBacklogAsync(journal, countCommitted: false, cancellationToken).ConfigureAwait(false);
         _lastBacklog = backlog;
         _logger.LogInformation("Ledger answering again after {Outage}; {PendingCount} settlements still pending",
             _timeProvider.GetUtcNow() - _failingSince, backlog.PendingCount);

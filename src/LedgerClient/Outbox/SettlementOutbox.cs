@@ -95,8 +95,7 @@ public sealed class SettlementOutbox
         foreach (var settlement in settlements)
         {
             ArgumentNullException.ThrowIfNull(settlement, nameof(settlements));
-            SettlementBalance.EnsureValid(settlement);
-            var contentHash = Convert.ToHexStringLower(SHA256.HashData(SettlementCanonicalForm.ToBytes(settlement)));
+            var contentHash = Convert.ToHexStringLower(SHA256.HashData(SettlementBalance.EnsureValid(settlement)));
             insert.Parameters.Clear();
             SettlementRow.Bind(insert, settlement);
             insert.Parameters.AddWithValue("$content_hash", contentHash);
@@ -119,7 +118,10 @@ public sealed class SettlementOutbox
     }
 
     /// <summary>Counts what is waiting, how old the oldest is, and the last error.</summary>
-    public async Task<OutboxBacklog> ReadBacklogAsync(SqliteConnection connection, CancellationToken cancellationToken = default)
+    /// <param name="connection">An open connection to the caller's database.</param>
+    /// <param name="countCommitted">Also count committed rows (a scan that grows with the table's history).</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    public async Task<OutboxBacklog> ReadBacklogAsync(SqliteConnection connection, bool countCommitted = true, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
         await using var command = connection.CreateCommand();
@@ -128,7 +130,7 @@ public sealed class SettlementOutbox
                 (SELECT COUNT(*) FROM {TableName} WHERE state = 'pending'),
                 (SELECT MIN(enqueued_at_utc) FROM {TableName} WHERE state = 'pending'),
                 (SELECT COUNT(*) FROM {TableName} WHERE state = 'dead'),
-                (SELECT COUNT(*) FROM {TableName} WHERE state = 'committed');
+                {(countCommitted ? $"(SELECT COUNT(*) FROM {TableName} WHERE state = 'committed')" : "NULL")};
             SELECT last_error, last_error_at_utc FROM {TableName}
                 WHERE state = 'pending' AND last_error IS NOT NULL ORDER BY last_error_at_utc DESC LIMIT 1;
             """;
@@ -138,7 +140,7 @@ public sealed class SettlementOutbox
         TimeSpan? oldestAge = reader.IsDBNull(1) ? null : _timeProvider.GetUtcNow() - SettlementCanonicalForm.ParseInstant(reader.GetString(1));
         if (oldestAge < TimeSpan.Zero) oldestAge = TimeSpan.Zero;
         var dead = reader.GetInt64(2);
-        var committed = reader.GetInt64(3);
+        long? committed = reader.IsDBNull(3) ? null : reader.GetInt64(3);
         string? lastError = null;
         DateTimeOffset? lastErrorAt = null;
         if (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false) && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -12,7 +12,11 @@ public sealed class SettlementBalanceTests
     }
 
     [Fact]
-    public void Balanced_settlement_passes() => SettlementBalance.EnsureValid(TestSettlements.Make("r", 1));
+    public void Balanced_settlement_passes_and_yields_its_canonical_bytes()
+    {
+        var s = TestSettlements.Make("r", 1);
+        Assert.Equal(SettlementCanonicalForm.ToBytes(s), SettlementBalance.EnsureValid(s));
+    }
 
     [Fact]
     public void Unbalanced_settlement_is_rejected_naming_the_numbers()

@@ -2,6 +2,7 @@ using Gateway.LedgerClient.Embedded;
 using Gateway.LedgerClient.Outbox;
 using Gateway.LedgerClient.Tests.Embedded;
 using Gateway.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Gateway.LedgerClient.Tests.Outbox;
 
@@ -169,6 +170,51 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
         await stop.CancelAsync();
         await loop.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Equal(3, await _ledger.CountSettlementsAsync());
+    }
+
+    [Fact]
+    public async Task Run_loop_keeps_going_when_a_tick_fails_and_delivers_once_the_journal_is_usable()
+    {
+        // The journal has no outbox table yet: every tick throws. The loop must log and carry on.
+        var journalPath = _dir.File("late-journal.db");
+        var logger = new RecordingLogger<OutboxDispatcher>();
+        var options = FastOptions();
+        options.PollInterval = TimeSpan.FromMilliseconds(20);
+        var dispatcher = new OutboxDispatcher($"Data Source={journalPath}", _switchable, options, TimeProvider.System, logger);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var loop = dispatcher.RunAsync(stop.Token);
+        while (logger.Entries.Count(e => e.Level == LogLevel.Error) < 2) await Task.Delay(10, stop.Token);
+        Assert.False(loop.IsCompleted);
+
+        var journal = new TestJournal(journalPath, _clock);
+        await journal.RecordRoundAsync("r-1", TestSettlements.Round("r-1", 4));
+        dispatcher.Notify();
+        while ((await journal.BacklogAsync()).PendingCount > 0) await Task.Delay(10, stop.Token);
+
+        await stop.CancelAsync();
+        await loop.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(4, await _ledger.CountSettlementsAsync());
+        Assert.Contains(logger.Entries, e => e.Message.Contains("Settlement outbox tick failed"));
+    }
+
+    [Fact]
+    public async Task Outage_is_logged_with_the_backlog_and_so_is_the_recovery()
+    {
+        var logger = new RecordingLogger<OutboxDispatcher>();
+        var dispatcher = new OutboxDispatcher(_journal.ConnectionString, _switchable, FastOptions(), _clock, logger);
+        _switchable.Down = true;
+        await _journal.RecordRoundAsync("r-1", TestSettlements.Round("r-1", 3));
+        await dispatcher.TickAsync();
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        await dispatcher.TickAsync(); // within a minute of the first warning: not repeated
+        _switchable.Down = false;
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await dispatcher.TickAsync();
+
+        var warning = Assert.Single(logger.Entries, e => e.Level == LogLevel.Warning);
+        Assert.Contains("Ledger unavailable since", warning.Message);
+        Assert.Contains("Backlog: 3 settlements pending", warning.Message);
+        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Information && e.Message.Contains("Ledger answering again after"));
     }
 
     [Fact]

@@ -1,0 +1,124 @@
+using System.CommandLine;
+using Gateway.LedgerClient.Embedded;
+using Gateway.LedgerClient.Outbox;
+using Microsoft.Data.Sqlite;
+using Spectre.Console;
+
+namespace Gateway.Host.Cli;
+
+/// <summary><c>gateway ledger backlog --journal FILE [--limit N] [--json]</c>: what the settlement outbox still has to deliver, and its dead letters.</summary>
+internal static class LedgerVerbBacklog
+{
+    public static Command Create()
+    {
+        var journal = new Option<string>("--journal") { Description = "The gateway's journal database that holds the settlement outbox.", Required = true };
+        var limit = new Option<int>("--limit") { Description = "Most pending rows to list (default 50).", DefaultValueFactory = _ => 50 };
+        var json = LedgerVerb.JsonOption();
+        var command = new Command("backlog", "Show the settlement outbox: pending settlements (oldest first), their last error, and dead letters.");
+        command.Options.Add(journal);
+        command.Options.Add(limit);
+        command.Options.Add(json);
+        command.SetAction(async (ParseResult result, CancellationToken cancellationToken) =>
+            await RunAsync(result.GetValue(journal)!, result.GetValue(limit), result.GetValue(json), TimeProvider.System,
+                result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, cancellationToken));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(string journalPath, int limit, bool json, TimeProvider timeProvider, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        if (limit <= 0)
+        {
+            error.WriteLine($"error: --limit must be positive (is {limit})");
+            return ExitCodes.BadInput;
+        }
+        if (!File.Exists(journalPath))
+        {
+            error.WriteLine($"error: no journal file at {journalPath}");
+            return ExitCodes.BadInput;
+        }
+
+        OutboxBacklog backlog;
+        IReadOnlyList<OutboxEntry> pending, dead;
+        try
+        {
+            await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = journalPath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+            await connection.OpenAsync(cancellationToken);
+            if (!await HasOutboxAsync(connection, cancellationToken))
+            {
+                error.WriteLine($"error: {journalPath} has no settlement outbox (table {SettlementOutbox.TableName})");
+                return ExitCodes.BadInput;
+            }
+            backlog = await new SettlementOutbox(timeProvider).ReadBacklogAsync(connection, cancellationToken: cancellationToken);
+            pending = await SettlementOutbox.ReadEntriesAsync(connection, OutboxEntryState.Pending, limit, cancellationToken);
+            dead = await SettlementOutbox.ReadEntriesAsync(connection, OutboxEntryState.DeadLettered, limit, cancellationToken);
+        }
+        catch (Exception e) when (e is SqliteException or FormatException or InvalidDataException)
+        {
+            error.WriteLine($"error: cannot read the outbox in {journalPath}: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+
+        if (json)
+        {
+            LedgerVerbOutput.WriteJson(output, new
+            {
+                journal = journalPath,
+                pending = backlog.PendingCount,
+                oldestPendingAgeSeconds = backlog.OldestPendingAge?.TotalSeconds,
+                deadLetters = backlog.DeadLetterCount,
+                committed = backlog.CommittedCount,
+                lastError = backlog.LastError,
+                lastErrorAtUtc = backlog.LastErrorAtUtc,
+                pendingSettlements = pending.Select(Row),
+                deadLetterSettlements = dead.Select(Row),
+            });
+            return ExitCodes.Ok;
+        }
+
+        var console = LedgerVerbOutput.Console(output);
+        console.WriteLine($"outbox {journalPath}: {backlog.PendingCount} pending, {backlog.DeadLetterCount} dead-lettered, {backlog.CommittedCount} committed");
+        if (backlog.OldestPendingAge is { } age) console.WriteLine($"oldest pending settlement waiting {age:d\\.hh\\:mm\\:ss}");
+        if (backlog.LastError is { } last) console.WriteLine($"last error ({backlog.LastErrorAtUtc?.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC): {last}");
+        if (pending.Count > 0) console.Write(Table($"Pending (oldest first, up to {limit})", pending));
+        if (dead.Count > 0) console.Write(Table("Dead letters (need an operator)", dead));
+        return ExitCodes.Ok;
+    }
+
+    private static object Row(OutboxEntry e) => new
+    {
+        sequence = e.Sequence,
+        settlementId = e.Settlement.SettlementId,
+        roundId = e.Settlement.RoundId,
+        amount = e.Settlement.Amount,
+        enqueuedAtUtc = e.EnqueuedAtUtc,
+        failedAttempts = e.FailedAttempts,
+        lastError = e.LastError,
+    };
+
+    private static Table Table(string title, IReadOnlyList<OutboxEntry> entries)
+    {
+        var table = new Table().Title(Markup.Escape(title));
+        foreach (var header in new[] { "#", "Settlement", "Round", "Amount", "Enqueued (UTC)", "Failed tries", "Last error / reason" })
+            table.AddColumn(header);
+        foreach (var e in entries)
+        {
+            table.AddRow(
+                $"{e.Sequence}",
+                Markup.Escape(e.Settlement.SettlementId),
+                Markup.Escape(e.Settlement.RoundId),
+                SettlementCanonicalForm.FormatDecimal(e.Settlement.Amount),
+                $"{e.EnqueuedAtUtc.UtcDateTime:yyyy-MM-dd HH:mm:ss}",
+                $"{e.FailedAttempts}",
+                Markup.Escape(e.LastError ?? ""));
+        }
+        return table;
+    }
+
+    private static async Task<bool> HasOutboxAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $name";
+        command.Parameters.AddWithValue("$name", SettlementOutbox.TableName);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))! > 0;
+    }
+}
