@@ -63,7 +63,7 @@ internal sealed class RunProgress(RigDefinition rig, GatewayStatusBoard board, I
         table.AddRow("renewable consumption rate", RunVerb.Pct(k.RenewableRate));
         table.AddRow($"welfare, {rig.Market.Currency}", k.Welfare.ToString("0.00", Inv));
         table.AddRow("setpoints confirmed / missed", $"{k.SetpointsConfirmed} / {k.SetpointsMissed}");
-        table.AddRow("settlements on the ledger / pending / dead-lettered", $"{backlog.CommittedCount} / {backlog.PendingCount} / {backlog.DeadLetterCount}");
+        table.AddRow("settlements on the ledger / pending / dead-lettered", $"{backlog.CommittedCount ?? 0} / {backlog.PendingCount} / {backlog.DeadLetterCount}");
         console.Write(table);
         console.MarkupLine($"report: {Markup.Escape(report.SummaryPath)}");
         foreach (var f in report.Figures) console.MarkupLine($"plot:   {Markup.Escape(f)}");

@@ -96,7 +96,7 @@ internal static class RunReport
         md.AppendLine($"| renewable consumption rate | {RunVerb.Pct(t.RenewableRate)} |");
         md.AppendLine(string.Create(Inv, $"| welfare, {rig.Market.Currency} | {t.Welfare:0.00} |"));
         md.AppendLine($"| setpoints confirmed / missed | {t.SetpointsConfirmed} / {t.SetpointsMissed} |");
-        md.AppendLine($"| settlements committed / pending / dead-lettered | {backlog.CommittedCount} / {backlog.PendingCount} / {backlog.DeadLetterCount} |");
+        md.AppendLine($"| settlements committed / pending / dead-lettered | {backlog.CommittedCount ?? 0} / {backlog.PendingCount} / {backlog.DeadLetterCount} |");
         md.AppendLine();
         foreach (var f in figures.Where(f => f.EndsWith(".svg", StringComparison.Ordinal))) md.AppendLine($"![{Path.GetFileNameWithoutExtension(f)}]({Path.GetFileName(f)})");
         var summaryPath = Path.Combine(directory, "summary.md");

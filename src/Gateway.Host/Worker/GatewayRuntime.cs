@@ -228,7 +228,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
             try
             {
                 var b = await Dispatcher.GetBacklogAsync(cancellationToken).ConfigureAwait(false);
-                Board.Report(new LedgerBacklog((int)b.PendingCount, b.OldestPendingAge, (int)b.DeadLetterCount, b.CommittedCount, b.LastError));
+                Board.Report(new LedgerBacklog((int)b.PendingCount, b.OldestPendingAge, (int)b.DeadLetterCount, b.CommittedCount ?? 0, b.LastError));
                 await Task.Delay(1000, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
