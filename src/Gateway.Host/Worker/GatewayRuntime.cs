@@ -215,7 +215,12 @@ public sealed class GatewayRuntime : IAsyncDisposable
         {
             Dispatcher.Notify();
             var backlog = await Dispatcher.GetBacklogAsync(cancellationToken).ConfigureAwait(false);
-            if (backlog.IsEmpty || TimeProvider.System.GetTimestamp() >= until) return backlog;
+            if (backlog.IsEmpty || TimeProvider.System.GetTimestamp() >= until)
+            {
+                await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Rig.JournalPath, Pooling = false }.ToString());
+                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                return await new SettlementOutbox(Clock).ReadBacklogAsync(connection, countCommitted: true, cancellationToken).ConfigureAwait(false);
+            }
             await Task.Delay(100, cancellationToken).ConfigureAwait(false);
         }
     }
