@@ -93,8 +93,8 @@ public sealed class RoundPlanner
 
     /// <summary>
     /// One setpoint per reachable trading device: EVs follow their net traded energy over the
-    /// interval (0 when idle), the SMES its fallback power, PV is capped only when its surplus
-    /// failed the safety check and the SMES could not absorb it (uncapped otherwise).
+    /// interval (0 when idle), the SMES its fallback power, PV is capped at the energy it sold
+    /// or stored, so every flow on the feeder is one the safety check cleared.
     /// </summary>
     public IReadOnlyList<PlannedSetpoint> Setpoints(RoundDecision decision, MarketRound round, IReadOnlyList<DeviceLink> links)
     {
@@ -135,11 +135,12 @@ public sealed class RoundPlanner
                     var kw = net.GetValueOrDefault(d.ParticipantId) / hours;
                     result.Add(new PlannedSetpoint(d.Id, kw, Math.Abs(kw) < 1e-9 ? "idle" : kw > 0 ? "sells (V2G)" : "buys"));
                     break;
-                case "pv-inverter" when link.State != DeviceLinkState.Isolated && quoted.TryGetValue(d.ParticipantId, out var pv):
-                    if (failedSurplus.GetValueOrDefault(d.ParticipantId) > 1e-6)
-                        result.Add(new PlannedSetpoint(d.Id, net.GetValueOrDefault(d.ParticipantId) / hours, "curtailed: its trade failed the safety check"));
-                    else
-                        result.Add(new PlannedSetpoint(d.Id, pv.MaxPowerKw, "uncapped"));
+                case "pv-inverter" when link.State != DeviceLinkState.Isolated:
+                    // PV is capped at what it sold or stored: unsold output would flow to the grid over
+                    // lines the safety check did not clear for it (feed-in is not part of the P2P market).
+                    var pvKw = net.GetValueOrDefault(d.ParticipantId) / hours;
+                    result.Add(new PlannedSetpoint(d.Id, pvKw,
+                        failedSurplus.GetValueOrDefault(d.ParticipantId) > 1e-6 ? "curtailed: a trade failed the safety check" : quoted.ContainsKey(d.ParticipantId) ? "capped at its sales" : "no sales: capped at 0"));
                     break;
                 case "smes" when link.State != DeviceLinkState.Isolated && decision.Smes is { } s:
                     result.Add(new PlannedSetpoint(d.Id, s.NetPowerKw, "SMES fallback"));

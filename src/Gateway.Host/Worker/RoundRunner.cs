@@ -200,7 +200,7 @@ public sealed class RoundRunner
 
     private async Task ReadMetersAsync(string roundId, MeterPhase phase, CancellationToken cancellationToken)
     {
-        var tasks = _links.Where(l => l.Device.Kind != "meter").Select(async link =>
+        var tasks = _links.Select(async link =>
         {
             var counter = await ReadNetCounterAsync(link, cancellationToken).ConfigureAwait(false);
             if (counter is { } kwh) _journal.RecordMeterReading(roundId, link.Device.Id, phase, kwh);

@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using Gateway.Host.Devices;
+using Gateway.Host.Journal;
+using Gateway.Host.Rigs;
+using Gateway.Host.Scheduling;
+using Gateway.Host.Status;
+using Gateway.Host.Worker;
+using Gateway.LedgerClient.Embedded;
+using Gateway.Drivers.Modbus;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gateway.Host.Tests.Worker;
+
+/// <summary>
+/// The whole gateway against the real simulators over loopback Modbus: several rounds with a
+/// congested line, every setpoint within device and feeder limits, energy balance, settlements
+/// on metered energy, a silent device isolated, and a kill -9 mid-round that loses and
+/// duplicates nothing.
+/// </summary>
+public sealed class GatewayEndToEndTests
+{
+    private const double ToleranceKwh = 0.02;
+
+    private static async Task<GatewayRuntime> StartGatewayAsync(EndToEndRig rig, RigDefinition definition)
+    {
+        // The gateway's clock starts where the simulators' clock is now, at the same pace.
+        var clock = new AcceleratedTimeProvider(rig.Sims.Rig.Clock.Now, definition.TimeScale);
+        var runtime = await GatewayRuntime.StartAsync(definition, NullLoggerFactory.Instance, rig.Endpoints, clock,
+            new DevicePollerOptions { AttemptTimeout = TimeSpan.FromSeconds(2), IsolateAfterFailures = 2 });
+        await runtime.WaitForFirstPollAsync(TimeSpan.FromSeconds(10));
+        return runtime;
+    }
+
+    [Fact]
+    public async Task Rounds_over_loopback_Modbus_respect_every_limit_balance_energy_and_settle_on_metered_energy()
+    {
+        await using var rig = await EndToEndRig.StartAsync();
+        var definition = rig.Load();
+        var outcomes = new List<RoundOutcome>();
+        await using (var runtime = await StartGatewayAsync(rig, definition))
+        {
+            for (var i = 0; i < 3; i++) outcomes.Add(await runtime.TickAsync());
+            var backlog = await runtime.DrainLedgerAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal(0, backlog.PendingCount);
+            Assert.Equal(0, backlog.DeadLetterCount);
+        }
+
+        Assert.Contains(outcomes, o => o.Decision.Trades.Count > 0);
+        Assert.Contains(outcomes, o => o.Decision.Trades.Any(t => t.FailedLineId == "L13"));
+        foreach (var o in outcomes)
+        {
+            AssertSetpointsWithinDeviceAndFeederLimits(definition, o);
+            AssertEnergyBalance(definition, o);
+            AssertSettlementsWithinMeteredEnergy(o);
+        }
+
+        // Every settlement reached the ledger exactly once, and the chain is intact.
+        await using var ledger = await EmbeddedLedger.OpenAsync(definition.Ledger.EmbeddedPath, TimeProvider.System);
+        foreach (var o in outcomes)
+        {
+            var onLedger = await ledger.QueryRoundAsync(o.RoundId);
+            Assert.Equal(o.Settlements.Select(s => s.SettlementId).Order(), onLedger.Select(s => s.SettlementId).Order());
+        }
+    }
+
+    [Fact]
+    public async Task A_device_that_goes_silent_is_isolated_and_the_rest_of_the_market_goes_on()
+    {
+        await using var rig = await EndToEndRig.StartAsync();
+        var definition = rig.Load();
+        await using var runtime = await StartGatewayAsync(rig, definition);
+        var first = await runtime.TickAsync();
+        Assert.Contains(first.Setpoints, s => s.DeviceId == "ev-b" && s.Status == SetpointStatus.Confirmed);
+
+        rig.Sims.Rig.Find("ev-b")!.Faults.Current = new ModbusFault(ModbusFaultKind.NoAnswer);
+        var deadline = Stopwatch.StartNew();
+        while (runtime.Links.Single(l => l.Device.Id == "ev-b").State != DeviceLinkState.Isolated && deadline.Elapsed < TimeSpan.FromSeconds(20))
+            await Task.Delay(100);
+        Assert.Equal(DeviceLinkState.Isolated, runtime.Links.Single(l => l.Device.Id == "ev-b").State);
+
+        var next = await runtime.TickAsync();
+        Assert.DoesNotContain(next.Round.Participants, q => q.Id == "ev-b");
+        Assert.DoesNotContain(next.Setpoints, s => s.DeviceId == "ev-b" && s.Status == SetpointStatus.Confirmed);
+        Assert.Contains(next.Setpoints, s => s.DeviceId == "ev-a" && s.Status == SetpointStatus.Confirmed);
+        Assert.Equal(DeviceLinkState.Isolated, runtime.Board.Snapshot().Devices.Single(d => d.DeviceId == "ev-b").State);
+    }
+
+    [Fact]
+    public async Task A_gateway_killed_mid_round_resumes_without_sending_a_setpoint_twice_or_settling_twice()
+    {
+        await using var rig = await EndToEndRig.StartAsync();
+        var definition = rig.Load();
+        var gatewayDll = Path.Combine(AppContext.BaseDirectory, "gateway.dll");
+        Assert.True(File.Exists(gatewayDll), "gateway.dll is not next to the tests");
+        var endpoints = rig.EndpointsFile;
+
+        // First run: kill -9 once the first round is delivering (setpoints written, interval running).
+        using (var first = StartGateway(gatewayDll, definition, endpoints, rounds: 2))
+        {
+            var watch = Stopwatch.StartNew();
+            while (watch.Elapsed < TimeSpan.FromSeconds(60) && !first.HasExited)
+            {
+                if (JournalState(definition.JournalPath) is { } state && state.Rounds >= 1 && state.DeliveringOrLater) break;
+                await Task.Delay(50);
+            }
+            Assert.False(first.HasExited, "the gateway ended before it could be killed: " + await first.StandardError.ReadToEndAsync());
+            first.Kill(entireProcessTree: true);
+            await first.WaitForExitAsync();
+        }
+        var before = SetpointRows(definition.JournalPath);
+        Assert.NotEmpty(before);
+
+        // Second run: resume the open round, then one more round.
+        using (var second = StartGateway(gatewayDll, definition, endpoints, rounds: 2))
+        {
+            var stdout = second.StandardOutput.ReadToEndAsync();
+            var stderr = second.StandardError.ReadToEndAsync();
+            Assert.True(second.WaitForExit(TimeSpan.FromSeconds(90)), "the resumed gateway did not finish");
+            Assert.True(second.ExitCode == 0, $"exit {second.ExitCode}\n{await stdout}\n{await stderr}");
+        }
+
+        // The setpoints of the killed round were not written again (same rows, same times).
+        var after = SetpointRows(definition.JournalPath);
+        var killedRound = before.Select(r => r.RoundId).Max()!;
+        foreach (var row in before.Where(r => r.Status != (int)SetpointStatus.Intended))
+            Assert.Contains(after, r => r == row);
+        Assert.All(after.Where(r => r.RoundId == killedRound), r => Assert.NotEqual((int)SetpointStatus.Intended, r.Status));
+
+        // Each round settled once; the ledger holds each settlement exactly once.
+        using var journal = RoundJournal.Open(definition.JournalPath, TimeProvider.System);
+        var rounds = journal.AllRounds();
+        Assert.True(rounds.Count >= 2);
+        Assert.All(rounds, r => Assert.Equal(RoundState.Closed, r.State));
+        await using var ledger = await EmbeddedLedger.OpenAsync(definition.Ledger.EmbeddedPath, TimeProvider.System);
+        foreach (var r in rounds)
+        {
+            var ids = (await ledger.QueryRoundAsync(r.RoundId)).Select(s => s.SettlementId).ToList();
+            Assert.Equal(ids.Distinct().Count(), ids.Count);
+            var queued = OutboxIds(definition.JournalPath, r.RoundId);
+            Assert.Equal(queued.Order(), ids.Order());
+        }
+    }
+
+    private static Process StartGateway(string dll, RigDefinition rig, string endpoints, int rounds)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var a in new[] { dll, "run", "--rig", rig.SourceFile, "--endpoints", endpoints, "--rounds", rounds.ToString(), "--report", Path.Combine(Path.GetDirectoryName(rig.SourceFile)!, "report") })
+            info.ArgumentList.Add(a);
+        return Process.Start(info)!;
+    }
+
+    private static (int Rounds, bool DeliveringOrLater)? JournalState(string path)
+    {
+        if (!File.Exists(path)) return null;
+        try
+        {
+            using var c = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "SELECT COUNT(*), COALESCE(MAX(state), 0) FROM rounds";
+            using var r = cmd.ExecuteReader();
+            r.Read();
+            return (r.GetInt32(0), r.GetInt32(1) >= (int)RoundState.Delivering);
+        }
+        catch (SqliteException)
+        {
+            return null;
+        }
+    }
+
+    private static List<(string RoundId, string DeviceId, int Status, string UpdatedAt)> SetpointRows(string path)
+    {
+        using var c = new SqliteConnection($"Data Source={path};Pooling=False");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT round_id, device_id, status, updated_at FROM setpoints";
+        using var r = cmd.ExecuteReader();
+        var rows = new List<(string, string, int, string)>();
+        while (r.Read()) rows.Add((r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetString(3)));
+        return rows;
+    }
+
+    private static List<string> OutboxIds(string path, string roundId)
+    {
+        using var c = new SqliteConnection($"Data Source={path};Pooling=False");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = $"SELECT settlement_id FROM {Gateway.LedgerClient.Outbox.SettlementOutbox.TableName} WHERE settlement_id LIKE $p";
+        cmd.Parameters.AddWithValue("$p", roundId + "/%");
+        using var r = cmd.ExecuteReader();
+        var ids = new List<string>();
+        while (r.Read()) ids.Add(r.GetString(0));
+        return ids;
+    }
+
+    /// <summary>Device limits from the simulators' scenario; line flows recomputed from the setpoints and base loads.</summary>
+    private static void AssertSetpointsWithinDeviceAndFeederLimits(RigDefinition rig, RoundOutcome o)
+    {
+        var limits = new Dictionary<string, (double Min, double Max)>
+        {
+            ["ev-a"] = (-11, 11), ["ev-b"] = (-7.4, 7.4), ["ev-c"] = (-7.4, 7.4), ["smes-a"] = (-50, 50), ["pv-a"] = (0, 12),
+        };
+        foreach (var s in o.Setpoints.Where(s => s.Status == SetpointStatus.Confirmed))
+        {
+            var (min, max) = limits[s.DeviceId];
+            Assert.InRange(s.SetpointKw, min - 1e-6, max + 1e-6);
+        }
+        var injection = rig.Feeder.Nodes.ToDictionary(n => n.Id, n => -n.BaseLoadKw);
+        foreach (var s in o.Setpoints.Where(s => s.Status == SetpointStatus.Confirmed))
+            injection[rig.Devices.Single(d => d.Id == s.DeviceId).NodeId] += s.SetpointKw;
+        foreach (var line in rig.Feeder.Lines)
+        {
+            var flowKw = Subtree(rig.Feeder, line.ToNodeId).Sum(n => injection[n]);
+            Assert.True(Math.Abs(flowKw) <= line.LimitKw + 1e-6, $"{o.RoundId}: line {line.Id} carries {flowKw:0.###} kW over its {line.LimitKw} kW limit");
+        }
+    }
+
+    /// <summary>What the devices metered adds up to what the site meter saw (minus the meter's own base load, none here).</summary>
+    private static void AssertEnergyBalance(RigDefinition rig, RoundOutcome o)
+    {
+        var devices = rig.Devices.Where(d => d.Kind != "meter").Sum(d => o.MeteredNetExportKwh.GetValueOrDefault(d.ParticipantId));
+        var meter = o.MeteredNetExportKwh.GetValueOrDefault("meter-a");
+        Assert.True(Math.Abs(devices - meter) <= ToleranceKwh + 0.02 * Math.Abs(meter),
+            $"{o.RoundId}: devices metered {devices:0.####} kWh net export, the site meter {meter:0.####} kWh");
+    }
+
+    private static void AssertSettlementsWithinMeteredEnergy(RoundOutcome o)
+    {
+        foreach (var group in o.Settlements.GroupBy(s => s.PayeeId))
+        {
+            var sold = group.Sum(s => (double)s.EnergyKwh);
+            var metered = o.MeteredNetExportKwh.GetValueOrDefault(group.Key);
+            var boughtBack = o.Settlements.Where(s => s.PayerId == group.Key).Sum(s => (double)s.EnergyKwh);
+            Assert.True(sold - boughtBack <= metered + ToleranceKwh, $"{o.RoundId}: {group.Key} is paid for {sold:0.####} kWh but metered {metered:0.####} kWh");
+        }
+        foreach (var s in o.Settlements)
+            Assert.Equal(decimal.Round(s.EnergyKwh * s.PricePerKwh, 4, MidpointRounding.AwayFromZero), s.Amount);
+    }
+
+    private static IEnumerable<string> Subtree(RigFeeder feeder, string node)
+    {
+        yield return node;
+        foreach (var child in feeder.Lines.Where(l => l.FromNodeId == node))
+            foreach (var n in Subtree(feeder, child.ToNodeId)) yield return n;
+    }
+}
