@@ -38,9 +38,9 @@ done
 grep "device-sims ready" "$work/sims.log"
 
 set +e
-./gateway run --rig "$work/rig.yaml" --endpoints "$work/endpoints.json" "$@"
+dotnet "$here/.gateway/bin/gateway.dll" run --rig "$work/rig.yaml" --endpoints "$work/endpoints.json" "$@"
 status=$?
 set -e
 echo
-./gateway ledger verify --db "$work/ledger.db" || status=1
+dotnet "$here/.gateway/bin/gateway.dll" ledger verify --db "$work/ledger.db" || status=1
 exit $status

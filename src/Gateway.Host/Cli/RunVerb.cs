@@ -72,7 +72,16 @@ internal static class RunVerb
             b.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         });
         var outDir = reportDir?.FullName ?? Path.Combine(Directory.GetCurrentDirectory(), "out", "run", rig.SiteId + (rig.Market.SmesEnabled ? "" : "-no-smes"));
-        await using var runtime = await GatewayRuntime.StartAsync(rig, loggers, overrides, cancellationToken: cancellationToken);
+        TimeProvider? clock = null;
+        if (endpointsFile is not null && rig.StartUtc is { } simStart)
+        {
+            // device-sims writes the endpoints file the moment its simulated clock starts: start the
+            // gateway's clock where the simulators' clock is now, so both agree on simulated time.
+            var sinceSimsStarted = TimeProvider.System.GetUtcNow().UtcDateTime - File.GetLastWriteTimeUtc(endpointsFile.FullName);
+            if (sinceSimsStarted < TimeSpan.Zero) sinceSimsStarted = TimeSpan.Zero;
+            clock = new Scheduling.AcceleratedTimeProvider(simStart + sinceSimsStarted * rig.TimeScale, rig.TimeScale);
+        }
+        await using var runtime = await GatewayRuntime.StartAsync(rig, loggers, overrides, clock, cancellationToken: cancellationToken);
         var progress = new RunProgress(rig, runtime.Board, AnsiConsole.Console);
         progress.Header(roundCount);
         if (runtime.DashboardUrl is { } url) AnsiConsole.MarkupLine($"dashboard: {Markup.Escape(url.ToString())}");

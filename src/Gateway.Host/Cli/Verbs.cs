@@ -12,5 +12,6 @@ internal static class Verbs
         yield return ProbeVerb.Create();
         yield return ScheduleVerb.Create();
         yield return LedgerVerb.Create();
+        yield return CompareVerb.Create();
     }
 }

@@ -124,8 +124,8 @@ public sealed class RoundPlanner
             }
         }
 
-        var quoted = round.Participants.ToDictionary(q => q.Id, StringComparer.Ordinal);
         var result = new List<PlannedSetpoint>();
+        var pvLinks = new List<DeviceLink>();
         foreach (var link in links.OrderBy(l => l.Device.Id, StringComparer.Ordinal))
         {
             var d = link.Device;
@@ -136,11 +136,7 @@ public sealed class RoundPlanner
                     result.Add(new PlannedSetpoint(d.Id, kw, Math.Abs(kw) < 1e-9 ? "idle" : kw > 0 ? "sells (V2G)" : "buys"));
                     break;
                 case "pv-inverter" when link.State != DeviceLinkState.Isolated:
-                    // PV is capped at what it sold or stored: unsold output would flow to the grid over
-                    // lines the safety check did not clear for it (feed-in is not part of the P2P market).
-                    var pvKw = net.GetValueOrDefault(d.ParticipantId) / hours;
-                    result.Add(new PlannedSetpoint(d.Id, pvKw,
-                        failedSurplus.GetValueOrDefault(d.ParticipantId) > 1e-6 ? "curtailed: a trade failed the safety check" : quoted.ContainsKey(d.ParticipantId) ? "capped at its sales" : "no sales: capped at 0"));
+                    pvLinks.Add(link);
                     break;
                 case "smes" when link.State != DeviceLinkState.Isolated && decision.Smes is { } s:
                     result.Add(new PlannedSetpoint(d.Id, s.NetPowerKw, "SMES fallback"));
@@ -150,7 +146,48 @@ public sealed class RoundPlanner
                     break;
             }
         }
-        return result;
+        result.AddRange(PvCaps(pvLinks, net, failedSurplus, result, hours));
+        return result.OrderBy(r => r.DeviceId, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// PV output beyond what it sold goes to the grid (feed-in), over lines the market's safety
+    /// check never saw. Each PV is capped at its sales plus the export headroom left on every
+    /// line between it and the root, after the round's other setpoints and the base loads — so
+    /// no line is overloaded however the sun shines, and PV is curtailed only where the feeder
+    /// really is full.
+    /// </summary>
+    private IEnumerable<PlannedSetpoint> PvCaps(List<DeviceLink> pvLinks, Dictionary<string, double> netKwh, Dictionary<string, double> failedSurplus,
+        List<PlannedSetpoint> others, double hours)
+    {
+        var feeder = _rig.Feeder;
+        var upstreamLine = feeder.Lines.ToDictionary(l => l.ToNodeId, l => l, StringComparer.Ordinal);
+        var nodeOf = _rig.Devices.ToDictionary(d => d.Id, d => d.NodeId, StringComparer.Ordinal);
+        // Export-direction flow on each line (towards the root), from the other setpoints and base loads.
+        var injection = feeder.Nodes.ToDictionary(n => n.Id, n => -n.BaseLoadKw, StringComparer.Ordinal);
+        foreach (var sp in others) injection[nodeOf[sp.DeviceId]] += sp.SetpointKw;
+        var upFlow = feeder.Lines.ToDictionary(l => l.Id, _ => 0.0, StringComparer.Ordinal);
+        foreach (var (node, kw) in injection)
+        {
+            for (var at = node; upstreamLine.TryGetValue(at, out var line); at = line.FromNodeId) upFlow[line.Id] += kw;
+        }
+
+        foreach (var link in pvLinks.OrderBy(l => l.Device.Id, StringComparer.Ordinal))
+        {
+            var d = link.Device;
+            var salesKw = netKwh.GetValueOrDefault(d.ParticipantId) / hours;
+            var rated = link.LastReading?.TryGetGood(PointRole.MaxPower, out var r) == true && r > 0 ? r : salesKw;
+            var headroom = double.PositiveInfinity;
+            for (var at = d.NodeId; upstreamLine.TryGetValue(at, out var line); at = line.FromNodeId)
+                headroom = Math.Min(headroom, line.LimitKw - upFlow[line.Id] - salesKw);
+            var extra = Math.Clamp(headroom, 0, Math.Max(0, rated - salesKw));
+            var cap = salesKw + extra;
+            for (var at = d.NodeId; upstreamLine.TryGetValue(at, out var line); at = line.FromNodeId) upFlow[line.Id] += cap;
+            var why = failedSurplus.GetValueOrDefault(d.ParticipantId) > 1e-6 && extra < rated - salesKw - 1e-6
+                ? "curtailed: a trade failed the safety check"
+                : extra < rated - salesKw - 1e-6 ? "capped at sales + feeder headroom" : "uncapped (sales + feed-in)";
+            yield return new PlannedSetpoint(d.Id, cap, why);
+        }
     }
 
     /// <summary>One-way converter efficiency assumed for the SMES when its profile does not report one.</summary>
