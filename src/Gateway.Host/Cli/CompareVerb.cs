@@ -46,11 +46,10 @@ internal static class CompareVerb
         AnsiConsole.MarkupLine($"rounds: {a.Rounds} with, {b.Rounds} without. The paper's network, EV travel data and prices are not published; " +
                                "the direction of the effect (the SMES turns failed trades into served ones and absorbs PV that congestion strands) is what carries over, not the exact figures.");
 
-        var chart = new SvgChart("Influence of the SMES (cf. Li et al. 2021, Fig. 4)", ["success rate", "renewable consumption"]) { YAxisLabel = "%" };
-        chart.Add(new ChartSeries("without SMES (this run)", [b.Success * 100, b.Renewable * 100], ChartSeriesKind.Line));
-        chart.Add(new ChartSeries("with SMES (this run)", [a.Success * 100, a.Renewable * 100], ChartSeriesKind.Line));
-        chart.Add(new ChartSeries("without SMES (paper)", [54.5, 64.6], ChartSeriesKind.Line, Dashed: true));
-        chart.Add(new ChartSeries("with SMES (paper)", [74.5, 78.3], ChartSeriesKind.Line, Dashed: true));
+        var chart = new SvgChart("Influence of the SMES (cf. Li et al. 2021, Fig. 4)",
+            ["success, without SMES", "success, with SMES", "renewable, without SMES", "renewable, with SMES"]) { YAxisLabel = "%" };
+        chart.Add(new ChartSeries("this run", [b.Success * 100, a.Success * 100, b.Renewable * 100, a.Renewable * 100], ChartSeriesKind.StackedBar));
+        chart.Add(new ChartSeries("published (Li et al. 2021)", [54.5, 74.5, 64.6, 78.3], ChartSeriesKind.Line, Dashed: true));
         var svg = Path.Combine(with.FullName, "fig4-comparison.svg");
         await File.WriteAllTextAsync(svg, chart.ToSvg(), cancellationToken);
         AnsiConsole.MarkupLine($"plot: {Markup.Escape(svg)}");
