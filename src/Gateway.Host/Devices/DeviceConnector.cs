@@ -18,7 +18,8 @@ public sealed class DeviceConnector : IAsyncDisposable
     public DeviceConnector(TimeProvider clock, ModbusClientOptions? modbusOptions = null)
     {
         _clock = clock;
-        _modbusOptions = modbusOptions ?? new ModbusClientOptions();
+        // Several devices behind one TCP endpoint are polled concurrently: let their requests pipeline.
+        _modbusOptions = modbusOptions ?? new ModbusClientOptions { MaxConcurrentRequests = 16, TimeProvider = TimeProvider.System };
     }
 
     /// <summary>Open the driver of <paramref name="device"/>, reaching it at <paramref name="endpoint"/> (the rig's, or an override).</summary>

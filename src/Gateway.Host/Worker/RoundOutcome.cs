@@ -14,6 +14,7 @@ namespace Gateway.Host.Worker;
 /// <param name="MeteredNetExportKwh">Metered net export per participant over the interval, kWh.</param>
 /// <param name="Settlements">The settlements queued for the ledger.</param>
 /// <param name="Summary">The operators' view of the round.</param>
+/// <param name="Timing">When the round quoted, decided and finished dispatching (gateway clock); null for a resumed round.</param>
 public sealed record RoundOutcome(
     string RoundId,
     MarketRound Round,
@@ -21,4 +22,11 @@ public sealed record RoundOutcome(
     IReadOnlyList<JournaledSetpoint> Setpoints,
     IReadOnlyDictionary<string, double> MeteredNetExportKwh,
     IReadOnlyList<SettlementRecord> Settlements,
-    RoundSummary Summary);
+    RoundSummary Summary,
+    RoundTiming? Timing = null);
+
+/// <summary>Instants of one round's hot path, on the gateway's clock.</summary>
+/// <param name="OldestReadingUtc">Timestamp of the oldest measurement the quotations used.</param>
+/// <param name="DecidedUtc">When the market decision was made.</param>
+/// <param name="DispatchedUtc">When the last setpoint of the round was written and read back.</param>
+public sealed record RoundTiming(DateTimeOffset OldestReadingUtc, DateTimeOffset DecidedUtc, DateTimeOffset DispatchedUtc);

@@ -59,7 +59,11 @@ public sealed class RoundRunner
     {
         var intervalEnd = intervalStartUtc + _rig.Market.Interval;
         var roundId = _planner.RoundId(intervalStartUtc);
+        var fresh = _journal.Get(roundId) is null;
+        var oldestReading = _links.Where(l => l.State != DeviceLinkState.Isolated && l.LastReading is not null).Select(l => l.LastReading!.Timestamp).DefaultIfEmpty(_clock.GetUtcNow()).Min();
         var (round, decision) = DecideOrRecall(roundId, intervalStartUtc, intervalEnd);
+        var decidedAt = _clock.GetUtcNow();
+        var dispatchedAt = decidedAt;
         var state = _journal.Get(roundId)!.State;
 
         if (state < RoundState.Delivering)
@@ -79,6 +83,7 @@ public sealed class RoundRunner
                 {
                     _journal.Advance(roundId, RoundState.Dispatching);
                     await DispatchAsync(roundId, round, decision, intervalEnd, cancellationToken).ConfigureAwait(false);
+                    dispatchedAt = _clock.GetUtcNow();
                 }
             }
             await ReadMetersAsync(roundId, MeterPhase.Start, cancellationToken).ConfigureAwait(false);
@@ -105,7 +110,8 @@ public sealed class RoundRunner
         }
         _journal.Advance(roundId, RoundState.Closed);
         var summary = Report(roundId, intervalStartUtc, intervalEnd, round, decision, RoundState.Closed, settlements);
-        return new RoundOutcome(roundId, round, decision, _journal.Setpoints(roundId), metered, settlements, summary);
+        return new RoundOutcome(roundId, round, decision, _journal.Setpoints(roundId), metered, settlements, summary,
+            fresh ? new RoundTiming(oldestReading, decidedAt, dispatchedAt) : null);
     }
 
     private (MarketRound Round, RoundDecision Decision) DecideOrRecall(string roundId, DateTimeOffset start, DateTimeOffset end)
