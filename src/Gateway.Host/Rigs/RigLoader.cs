@@ -134,6 +134,7 @@ public static class RigLoader
     private static List<RigDevice> ReadDevices(YamlFieldReader reader, YamlMappingNode root, HashSet<string> nodeIds, string baseDir, bool checkNodes)
     {
         var devices = new List<RigDevice>();
+        var seenIds = new HashSet<string>(StringComparer.Ordinal);
         var items = reader.Sequence(root, "devices", "");
         if (items.Count == 0 && YamlFieldReader.Child(root, "devices") is not null)
             reader.Problem(YamlFieldReader.Child(root, "devices"), "devices", "lists no device");
@@ -154,7 +155,7 @@ public static class RigLoader
 
             if (checkNodes && node is not null && !nodeIds.Contains(node))
                 reader.Problem(YamlFieldReader.Child(d, "node"), path + ".node", $"'{node}' is not a node of the feeder");
-            if (id is not null && devices.Any(x => x.Id == id))
+            if (id is not null && !seenIds.Add(id))
                 reader.Problem(YamlFieldReader.Child(d, "id"), path + ".id", $"device '{id}' is defined twice");
             if (protocol is "modbus-tcp" or "mqtt" && endpoint is not null && !IsHostPort(endpoint))
                 reader.Problem(YamlFieldReader.Child(d, "endpoint"), path + ".endpoint", $"'{endpoint}' is not host:port");

@@ -1,0 +1,100 @@
+using Gateway.Host.Rigs;
+
+namespace Gateway.Host.Tests.Rigs;
+
+public sealed class RigLoaderTests
+{
+    private static string RepoFile(params string[] parts)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Gateway.sln"))) dir = dir.Parent;
+        return Path.Combine([dir!.FullName, .. parts]);
+    }
+
+    [Theory]
+    [InlineData("demo")]
+    [InlineData("li2021")]
+    [InlineData("bench-template")]
+    public void Shipped_rigs_load(string rig)
+    {
+        var definition = RigLoader.Load(RepoFile("hil-rigs", rig));
+        Assert.NotEmpty(definition.Devices);
+        Assert.NotEmpty(definition.Feeder.Lines);
+        Assert.All(definition.Devices, d => Assert.Contains(definition.Feeder.Nodes, n => n.Id == d.NodeId));
+    }
+
+    [Fact]
+    public void The_paper_rig_has_the_papers_size()
+    {
+        var rig = RigLoader.Load(RepoFile("hil-rigs", "li2021"));
+        Assert.Equal(15, rig.Devices.Count(d => d.Kind == "charger"));
+        Assert.Equal(5, rig.Devices.Count(d => d.Kind == "pv-inverter"));
+        Assert.Equal(1, rig.Devices.Count(d => d.Kind == "smes"));
+        Assert.Equal(TimeSpan.FromHours(1), rig.Market.Interval);
+        Assert.Equal(24, rig.Market.Rounds);
+    }
+
+    [Fact]
+    public void A_wrong_rig_is_refused_with_every_problem_named_by_path_and_line()
+    {
+        const string yaml = """
+            site: broken
+            devices:
+              - { id: ev-1, kind: charger, node: n9, protocol: modbus-tcp, endpoint: "nohostport", unitId: 300, profile: v2g-charger }
+              - { id: ev-1, kind: toaster, node: n1, protocol: modbus-tcp, endpoint: "127.0.0.1:502", profile: no-such-profile }
+            feeder:
+              root: n0
+              nodes: [ { id: n0 }, { id: n1 } ]
+              lines:
+                - { id: L1, from: n0, to: n1, limitKw: -5 }
+            market:
+              intervalMinutes: 15
+              gridPrices: [ { from: "07:00", pricePerKwh: 0.5 } ]
+              feedInPricePerKwh: 0.3
+              colour: blue
+            """;
+        var e = Assert.Throws<RigFileException>(() => RigLoader.Parse(yaml, "broken.yaml"));
+        var text = e.Message;
+        Assert.Contains("devices[0].node: 'n9' is not a node of the feeder", text);
+        Assert.Contains("devices[0].endpoint: 'nohostport' is not host:port", text);
+        Assert.Contains("devices[0].unitId: 300 is out of range", text);
+        Assert.Contains("devices[1].id: device 'ev-1' is defined twice", text);
+        Assert.Contains("devices[1].kind: 'toaster' is not one of", text);
+        Assert.Contains("devices[1].profile: profile 'no-such-profile' cannot be used", text);
+        Assert.Contains("feeder.lines[0].limitKw: -5 kW is out of range", text);
+        Assert.Contains("market.gridPrices[0].from: the first band must start at 00:00", text);
+        Assert.Contains("market.colour: unknown key", text);
+        Assert.All(e.Problems, p => Assert.True(p.Line > 0, $"{p} has no line"));
+        Assert.True(e.Problems.Count >= 9);
+    }
+
+    [Fact]
+    public void A_feeder_that_is_not_radial_is_refused()
+    {
+        const string yaml = """
+            site: loop
+            devices: []
+            feeder:
+              root: n0
+              nodes: [ { id: n0 }, { id: n1 }, { id: n2 } ]
+              lines:
+                - { id: A, from: n1, to: n2, limitKw: 5 }
+                - { id: B, from: n2, to: n1, limitKw: 5 }
+            market:
+              intervalMinutes: 15
+              gridPrices: [ { from: "00:00", pricePerKwh: 0.5 } ]
+              feedInPricePerKwh: 0.3
+            """;
+        var e = Assert.Throws<RigFileException>(() => RigLoader.Parse(yaml, "loop.yaml"));
+        Assert.Contains("is not connected to the root 'n0' (or sits on a loop)", e.Message);
+    }
+
+    [Fact]
+    public void Time_of_use_bands_pick_the_price_in_force()
+    {
+        var rig = RigLoader.Load(RepoFile("hil-rigs", "demo"));
+        Assert.Equal(0.3578, rig.Market.GridPriceAt(new TimeOnly(3, 0)));
+        Assert.Equal(1.0105, rig.Market.GridPriceAt(new TimeOnly(10, 0)));
+        Assert.Equal(0.6211, rig.Market.GridPriceAt(new TimeOnly(14, 59).AddMinutes(1)));
+    }
+}
