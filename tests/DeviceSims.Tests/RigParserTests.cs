@@ -12,7 +12,7 @@ public sealed class RigParserTests
         var path = Path.Combine(AppContext.BaseDirectory, "rigs", "demo.yaml");
         var rig = RigParser.Load(path);
         Assert.Equal("demo-feeder", rig.Site);
-        Assert.Equal(60, rig.TimeScale);
+        Assert.Equal(180, rig.TimeScale);
         Assert.Equal(4, rig.Devices.Count(d => d.Kind == DeviceKind.Charger));
         Assert.Equal(2, rig.Devices.Count(d => d.Kind == DeviceKind.PvInverter));
         Assert.Single(rig.Devices, d => d.Kind == DeviceKind.Smes);

@@ -17,7 +17,7 @@ internal sealed class EndToEndRig : IAsyncDisposable
     public const string Yaml = """
         site: e2e
         start: 2026-06-01T11:00:00Z
-        timeScale: 600
+        timeScale: 300
         devices:
           - { id: ev-a, kind: charger, node: n2, protocol: modbus-tcp, endpoint: "127.0.0.1:0", unitId: 1, profile: v2g-charger, pollSeconds: 30,
               sim: { batteryKwh: 60, socAtArrivalPercent: 90, arrival: "06:00", departure: "20:00", targetSocPercent: 50, maxChargeKw: 11, maxDischargeKw: 11 } }

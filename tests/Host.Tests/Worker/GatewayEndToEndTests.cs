@@ -216,12 +216,17 @@ public sealed class GatewayEndToEndTests
         }
     }
 
-    /// <summary>What the devices metered adds up to what the site meter saw (minus the meter's own base load, none here).</summary>
+    /// <summary>
+    /// What the devices metered adds up to what the site meter saw (minus the meter's own base
+    /// load, none here). The tolerance is the meter's: the counters are read a few milliseconds
+    /// apart, which at 300× time is seconds of simulated flow.
+    /// </summary>
     private static void AssertEnergyBalance(RigDefinition rig, RoundOutcome o)
     {
         var devices = rig.Devices.Where(d => d.Kind != "meter").Sum(d => o.MeteredNetExportKwh.GetValueOrDefault(d.ParticipantId));
         var meter = o.MeteredNetExportKwh.GetValueOrDefault("meter-a");
-        Assert.True(Math.Abs(devices - meter) <= ToleranceKwh + 0.02 * Math.Abs(meter),
+        var gross = rig.Devices.Where(d => d.Kind != "meter").Sum(d => Math.Abs(o.MeteredNetExportKwh.GetValueOrDefault(d.ParticipantId)));
+        Assert.True(Math.Abs(devices - meter) <= ToleranceKwh + 0.05 * gross,
             $"{o.RoundId}: devices metered {devices:0.####} kWh net export, the site meter {meter:0.####} kWh");
     }
 
