@@ -1,0 +1,66 @@
+using System.Text.Json.Nodes;
+using Gateway.Host.Cli;
+
+namespace Gateway.Host.Tests;
+
+public sealed class ClearVerbExamplesTests
+{
+    private static FileInfo Example(string name)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Gateway.sln"))) dir = dir.Parent;
+        return new FileInfo(Path.Combine(dir!.FullName, "hil-rigs", "examples", name));
+    }
+
+    [Fact]
+    public async Task The_papers_round_clears_with_pairs_matches_payoffs_prices_settlements_and_kpis()
+    {
+        var output = new FileInfo(Path.Combine(Path.GetTempPath(), $"clear-{Guid.NewGuid():N}.json"));
+        try
+        {
+            var code = await ClearVerb.RunAsync(Example("li2021-round.json"), output, new StringWriter(), new StringWriter());
+            Assert.Equal(ExitCodes.Ok, code);
+            var json = JsonNode.Parse(await File.ReadAllTextAsync(output.FullName))!.AsObject();
+            foreach (var key in new[] { "buyers", "sellers", "edges", "matches", "payoffs", "settlements" }) Assert.True(json.ContainsKey(key), $"missing {key}");
+            Assert.Equal(15 + 5, json["buyers"]!.AsArray().Count + json["sellers"]!.AsArray().Count + CountIdle(json));
+            var text = json.ToJsonString();
+            Assert.Contains("transactionSuccessRate", text, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("renewableConsumptionRate", text, StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            output.Delete();
+        }
+    }
+
+    private static int CountIdle(JsonObject json) => json.TryGetPropertyValue("idle", out var idle) && idle is JsonArray a ? a.Count : 0;
+
+    [Fact]
+    public async Task The_one_to_one_example_has_the_recheckable_shape()
+    {
+        var stdout = new StringWriter();
+        var code = await ClearVerb.RunAsync(Example("one-to-one-small.json"), null, stdout, new StringWriter());
+        Assert.Equal(ExitCodes.Ok, code);
+        var json = JsonNode.Parse(stdout.ToString())!.AsObject();
+        var edges = json["edges"]!.AsArray();
+        Assert.All(edges, e => Assert.True(e!["buyer"] is not null && e["seller"] is not null && e["weight"] is not null));
+        foreach (var m in json["matches"]!.AsArray())
+            Assert.Contains(edges, e => (string?)e!["buyer"] == (string?)m!["buyer"] && (string?)e["seller"] == (string?)m["seller"]);
+        Assert.NotEmpty(json["payoffs"]!.AsObject());
+    }
+
+    [Theory]
+    [InlineData("bad-missing-field.json")]
+    [InlineData("bad-negative-energy.json")]
+    [InlineData("bad-unknown-node.json")]
+    [InlineData("bad-over-power-limit.json")]
+    public async Task Bad_rounds_exit_2_with_the_field_named_and_no_stack_trace(string file)
+    {
+        var stderr = new StringWriter();
+        var code = await ClearVerb.RunAsync(Example(file), null, new StringWriter(), stderr);
+        Assert.Equal(ExitCodes.BadInput, code);
+        var message = stderr.ToString();
+        Assert.Matches(@"participants\[\d+\]\.\w+|\w+: ", message);
+        Assert.DoesNotContain("   at ", message);
+    }
+}
