@@ -9,11 +9,9 @@ using static Gateway.LedgerClient.Tests.Fabric.FabricTestSupport;
 namespace Gateway.LedgerClient.Tests.Fabric;
 
 /// <summary>What the caller (the outbox) sees when the peer, the orderers or the configuration fail.</summary>
-public sealed class FabricFailureTests : IDisposable
+public sealed class FabricFailureTests(PkiFixture fixture) : IClassFixture<PkiFixture>
 {
-    private readonly TestPki _pki = new();
-
-    public void Dispose() => _pki.Dispose();
+    private readonly TestPki _pki = fixture.Pki;
 
     [Fact]
     public async Task Certificate_from_an_untrusted_CA_is_denied_and_not_retryable()

@@ -8,11 +8,9 @@ using Google.Protobuf;
 
 namespace Gateway.LedgerClient.Tests.Fabric;
 
-public sealed class FabricIdentityAndProposalTests : IDisposable
+public sealed class FabricIdentityAndProposalTests(PkiFixture fixture) : IClassFixture<PkiFixture>
 {
-    private readonly TestPki _pki = new();
-
-    public void Dispose() => _pki.Dispose();
+    private readonly TestPki _pki = fixture.Pki;
 
     [Fact]
     public void Transaction_id_is_hex_sha256_of_nonce_then_creator()

@@ -3,11 +3,9 @@ using Gateway.Testing.Fabric;
 
 namespace Gateway.LedgerClient.Tests.Fabric;
 
-public sealed class FabricLedgerOptionsTests : IDisposable
+public sealed class FabricLedgerOptionsTests(PkiFixture fixture) : IClassFixture<PkiFixture>
 {
-    private readonly TestPki _pki = new();
-
-    public void Dispose() => _pki.Dispose();
+    private readonly TestPki _pki = fixture.Pki;
 
     [Fact]
     public void Complete_options_are_valid()

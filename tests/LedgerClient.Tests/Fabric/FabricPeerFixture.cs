@@ -19,6 +19,30 @@ public sealed class FabricPeerFixture : IAsyncLifetime
     }
 }
 
+/// <summary>One test PKI and one TLS test peer shared by the tests of a class.</summary>
+public sealed class TlsPeerFixture : IAsyncLifetime
+{
+    public TestPki Pki { get; } = new();
+
+    public TestPeer Peer { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Peer = await TestPeer.StartAsync(Pki, new TestPeerSettings { UseTls = true });
+
+    public async Task DisposeAsync()
+    {
+        await Peer.DisposeAsync();
+        Pki.Dispose();
+    }
+}
+
+/// <summary>One test PKI shared by the tests of a class (key generation is the slow part of setting one up).</summary>
+public sealed class PkiFixture : IDisposable
+{
+    public TestPki Pki { get; } = new();
+
+    public void Dispose() => Pki.Dispose();
+}
+
 /// <summary>Builds ledgers and settlements for Fabric tests.</summary>
 internal static class FabricTestSupport
 {

@@ -5,18 +5,10 @@ using static Gateway.LedgerClient.Tests.Fabric.FabricTestSupport;
 namespace Gateway.LedgerClient.Tests.Fabric;
 
 /// <summary>TLS to the peer, trusting only the configured CA.</summary>
-public sealed class FabricTlsTests : IAsyncLifetime
+public sealed class FabricTlsTests(TlsPeerFixture fixture) : IClassFixture<TlsPeerFixture>
 {
-    private readonly TestPki _pki = new();
-    private TestPeer _peer = null!;
-
-    public async Task InitializeAsync() => _peer = await TestPeer.StartAsync(_pki, new TestPeerSettings { UseTls = true });
-
-    public async Task DisposeAsync()
-    {
-        await _peer.DisposeAsync();
-        _pki.Dispose();
-    }
+    private readonly TestPki _pki = fixture.Pki;
+    private readonly TestPeer _peer = fixture.Peer;
 
     [Fact]
     public async Task Commits_over_TLS_with_the_peer_CA()

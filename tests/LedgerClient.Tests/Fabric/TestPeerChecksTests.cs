@@ -12,26 +12,23 @@ namespace Gateway.LedgerClient.Tests.Fabric;
 /// The test peer must refuse what a real peer refuses, or the client tests would prove nothing: each case
 /// sends a proposal the client would never send, next to an untampered control that the peer accepts.
 /// </summary>
-public sealed class TestPeerChecksTests : IAsyncLifetime
+public sealed class TestPeerChecksTests : IClassFixture<FabricPeerFixture>, IDisposable
 {
-    private readonly TestPki _pki = new();
-    private TestPeer _peer = null!;
-    private HttpGrpcUnaryCaller _caller = null!;
-    private FabricIdentity _identity = null!;
+    private readonly TestPki _pki;
+    private readonly HttpGrpcUnaryCaller _caller;
+    private readonly FabricIdentity _identity;
 
-    public async Task InitializeAsync()
+    public TestPeerChecksTests(FabricPeerFixture fixture)
     {
-        _peer = await TestPeer.StartAsync(_pki);
-        _caller = new HttpGrpcUnaryCaller(_peer.Endpoint);
+        _pki = fixture.Pki;
+        _caller = new HttpGrpcUnaryCaller(fixture.Peer.Endpoint);
         _identity = FabricIdentity.FromPemFiles(_pki.MspId, _pki.Client.CertificatePath, _pki.Client.PrivateKeyPath);
     }
 
-    public async Task DisposeAsync()
+    public void Dispose()
     {
         _caller.Dispose();
         _identity.Dispose();
-        await _peer.DisposeAsync();
-        _pki.Dispose();
     }
 
     private FabricProposal Proposal(string channel = "settlement-channel", string chaincode = "settlement") =>
