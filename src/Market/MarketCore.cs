@@ -3,7 +3,6 @@ using Gateway.Market.Grid;
 using Gateway.Market.Matching;
 using Gateway.Market.Model;
 using Gateway.Market.Pricing;
-using Gateway.Market.Solvers;
 using Gateway.Market.Storage;
 using Gateway.Market.Validation;
 
@@ -17,19 +16,6 @@ namespace Gateway.Market;
 public sealed class MarketCore
 {
     private const double EnergyEpsilonKwh = 1e-9;
-    private readonly ILinearSolver solver;
-
-    /// <summary>Creates a core that solves the nucleolus LPs with COIN-OR CLP.</summary>
-    public MarketCore()
-        : this(new CoinOrSolver())
-    {
-    }
-
-    /// <summary>Creates a core using <paramref name="solver"/> for the nucleolus LPs.</summary>
-    public MarketCore(ILinearSolver solver)
-    {
-        this.solver = solver;
-    }
 
     /// <summary>Clears <paramref name="round"/>; throws <see cref="RoundValidationException"/> when it is invalid.</summary>
     public RoundDecision Clear(MarketRound round)
@@ -55,7 +41,10 @@ public sealed class MarketCore
         }
 
         var matched = BMatchingSolver.Solve(buyers.Length, sellers.Length, buyers.Select(b => b.MaxTrades).ToArray(), sellers.Select(s => s.MaxTrades).ToArray(), edges);
-        var split = NucleolusSplit(buyers, sellers, edges, candidates, matched);
+        var game = new AssignmentGame(
+            buyers.Select(b => b.MaxTrades).ToArray(), sellers.Select(s => s.MaxTrades).ToArray(),
+            edges.Select((e, k) => new AssignmentGameEdge(e.Buyer, e.Seller, candidates[k].Weight)).ToList(), matched);
+        var split = AssignmentNucleolus.Compute(game).BuyerShares;
 
         // Prices follow from the buyer's share: x_b = (v − p)·q − F_b.
         var trades = new List<(Quotation Buyer, Quotation Seller, CandidatePair Pair, double BuyerPayoff, double Price)>();
@@ -95,50 +84,6 @@ public sealed class MarketCore
         }
 
         return Assemble(round, buyers, sellers, candidates, decidedTrades, actions, smesOutcome, topology, flows, safety);
-    }
-
-    /// <summary>
-    /// The nucleolus on the capacity-expanded game: each participant becomes one player per possible trade (lot); matched
-    /// trades use distinct lots; a lot pair of two participants already trading with each other is not a coalition (it would
-    /// be a second trade between them, which eq. 6 forbids). With all capacities 1 this is exactly the assignment game.
-    /// </summary>
-    private double[] NucleolusSplit(Quotation[] buyers, Quotation[] sellers, List<MatchingEdge> edges, List<CandidatePair> candidates, int[] matched)
-    {
-        var buyerLotStart = new int[buyers.Length + 1];
-        var sellerLotStart = new int[sellers.Length + 1];
-        for (var i = 0; i < buyers.Length; i++) buyerLotStart[i + 1] = buyerLotStart[i] + buyers[i].MaxTrades;
-        for (var j = 0; j < sellers.Length; j++) sellerLotStart[j + 1] = sellerLotStart[j] + sellers[j].MaxTrades;
-        var buyerUsed = new int[buyers.Length];
-        var sellerUsed = new int[sellers.Length];
-        var matchedSet = new HashSet<int>(matched);
-        var gameEdges = new List<AssignmentGameEdge>();
-        var matchedGameEdges = new int[matched.Length];
-        var matchedPairs = new HashSet<(int, int)>();
-        for (var t = 0; t < matched.Length; t++)
-        {
-            var e = edges[matched[t]];
-            var bl = buyerLotStart[e.Buyer] + buyerUsed[e.Buyer]++;
-            var sl = sellerLotStart[e.Seller] + sellerUsed[e.Seller]++;
-            matchedGameEdges[t] = gameEdges.Count;
-            gameEdges.Add(new AssignmentGameEdge(bl, sl, candidates[matched[t]].Weight));
-            matchedPairs.Add((e.Buyer, e.Seller));
-        }
-
-        for (var k = 0; k < edges.Count; k++)
-        {
-            var e = edges[k];
-            if (matchedPairs.Contains((e.Buyer, e.Seller))) continue;
-            for (var bl = buyerLotStart[e.Buyer]; bl < buyerLotStart[e.Buyer + 1]; bl++)
-            {
-                for (var sl = sellerLotStart[e.Seller]; sl < sellerLotStart[e.Seller + 1]; sl++)
-                {
-                    gameEdges.Add(new AssignmentGameEdge(bl, sl, candidates[k].Weight));
-                }
-            }
-        }
-
-        var result = AssignmentNucleolus.Compute(buyerLotStart[^1], sellerLotStart[^1], gameEdges, matchedGameEdges, solver);
-        return matchedGameEdges.Select(g => result.BuyerPayoffs[gameEdges[g].Buyer]).ToArray();
     }
 
     private static RoundDecision Assemble(

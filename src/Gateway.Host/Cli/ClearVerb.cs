@@ -2,7 +2,6 @@ using System.CommandLine;
 using Gateway.Market;
 using Gateway.Market.Contracts;
 using Gateway.Market.Decision;
-using Gateway.Market.Solvers;
 using Gateway.Market.Validation;
 using Spectre.Console;
 
@@ -44,18 +43,13 @@ internal static class ClearVerb
         try
         {
             var round = RoundJson.Parse(json);
-            decision = new MarketCore(new CoinOrSolver()).Clear(round);
+            decision = new MarketCore().Clear(round);
         }
         catch (RoundValidationException e)
         {
             await stderr.WriteLineAsync($"clear: bad round in {input.Name}:");
             foreach (var error in e.Errors) await stderr.WriteLineAsync("  " + error);
             return ExitCodes.BadInput;
-        }
-        catch (CoinOrUnavailableException e)
-        {
-            await stderr.WriteLineAsync("clear: " + e.Message);
-            return ExitCodes.Failed;
         }
         catch (InvalidOperationException e)
         {

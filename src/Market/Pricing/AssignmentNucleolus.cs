@@ -1,216 +1,175 @@
-using Gateway.Market.Solvers;
-
 namespace Gateway.Market.Pricing;
 
 /// <summary>
-/// Nucleolus of a Shapley–Shubik assignment game (Li et al. eqs. 9–11), by the Maschler–Peleg–Shapley sequence of LPs
-/// over the essential coalitions only (singletons and buyer–seller pairs): the core is non-empty, and for games with a
-/// non-empty core the nucleolus is determined by the essential coalitions (Huberman 1980).
+/// The nucleolus of an <see cref="AssignmentGame"/> (Li et al. eqs. 9–11), exactly and without an LP solver.
 /// <para>
-/// Core allocations pay each matched pair exactly its surplus and unmatched players nothing, so the only unknowns are
-/// uₜ, the buyer's share of matched pair t (the seller gets wₜ − uₜ). Every essential coalition's excess is then
-/// κ − Σ αₜuₜ with at most two non-zero α ∈ {±1}. Stage k minimises ε over the rows not yet fixed; rows with a positive
-/// dual are tight in every optimum and are fixed at that ε; stages repeat until the fixed rows determine every uₜ.
-/// Rows enter each LP lazily (cutting planes): singletons first, then the most violated pair rows, so an LP holds only the
-/// rows that matter.
+/// Every essential coalition's excess is κ − (u[a] − u[b]) over two nodes a, b (<see cref="ExcessRows"/>), so the stage
+/// LP of Maschler–Peleg–Shapley, min ε subject to κ − u[a] + u[b] ≤ ε, is a system of difference constraints: it is
+/// feasible exactly when no cycle of rows has a mean κ above ε. Each stage's ε is therefore the maximum cycle mean of the
+/// row graph (<see cref="MaximumMeanCycle"/>), and the rows tight in every optimum are the arcs on zero-slack cycles —
+/// the strongly connected parts of the zero-slack subgraph. Those parts are contracted into one node each (their relative
+/// shares are now fixed), rows inside a part drop out as constants, and the next stage runs on the smaller graph, until
+/// one node is left and every share is known. At most one stage per trade.
+/// </para>
+/// <para>
+/// Rows enter a stage lazily: the singletons first, then whichever rows the current solution violates, so each cycle
+/// search sees a small graph; a scan of the remaining rows proves the stage optimal.
 /// </para>
 /// </summary>
 public static class AssignmentNucleolus
 {
-    private const double Tolerance = 1e-9;
-    private const int RowsAddedPerRound = 256;
+    private const double RelativeTolerance = 1e-9;
 
-    /// <summary>
-    /// Computes the nucleolus payoffs. <paramref name="matchedEdges"/> must be an optimal assignment of the game
-    /// (indices into <paramref name="edges"/>); the result is then the unique nucleolus and lies in the core.
-    /// </summary>
-    public static NucleolusResult Compute(int buyerCount, int sellerCount, IReadOnlyList<AssignmentGameEdge> edges, IReadOnlyList<int> matchedEdges, ILinearSolver solver)
+    /// <summary>Computes the nucleolus of <paramref name="game"/>.</summary>
+    public static NucleolusResult Compute(AssignmentGame game)
     {
-        var k = matchedEdges.Count;
-        var buyerTrade = Enumerable.Repeat(-1, buyerCount).ToArray();
-        var sellerTrade = Enumerable.Repeat(-1, sellerCount).ToArray();
-        var tradeWeight = new double[k];
-        for (var t = 0; t < k; t++)
-        {
-            var e = edges[matchedEdges[t]];
-            if (buyerTrade[e.Buyer] >= 0 || sellerTrade[e.Seller] >= 0)
-            {
-                throw new ArgumentException("matched edges must form a one-to-one assignment");
-            }
-
-            buyerTrade[e.Buyer] = t;
-            sellerTrade[e.Seller] = t;
-            tradeWeight[t] = e.Weight;
-        }
-
-        var buyerShare = k == 0 ? Array.Empty<double>() : SolveShares(BuildRows(edges, buyerTrade, sellerTrade, tradeWeight), k, solver, out _);
-        var buyers = new double[buyerCount];
-        var sellers = new double[sellerCount];
-        for (var t = 0; t < k; t++)
-        {
-            var e = edges[matchedEdges[t]];
-            buyers[e.Buyer] = buyerShare[t];
-            sellers[e.Seller] = tradeWeight[t] - buyerShare[t];
-        }
-
-        return new NucleolusResult(buyers, sellers);
-    }
-
-    /// <summary>Excess rows keyed by (buyer's trade, seller's trade); −1 = that side is absent or unmatched.</summary>
-    private static List<Row> BuildRows(IReadOnlyList<AssignmentGameEdge> edges, int[] buyerTrade, int[] sellerTrade, double[] tradeWeight)
-    {
-        var best = new Dictionary<(int, int), double>();
-        void Offer(int tb, int ts, double kappa)
-        {
-            if (tb < 0 && ts < 0) return;
-            if (!best.TryGetValue((tb, ts), out var old) || kappa > old) best[(tb, ts)] = kappa;
-        }
-
-        for (var t = 0; t < tradeWeight.Length; t++)
-        {
-            Offer(t, -1, 0);
-            Offer(-1, t, -tradeWeight[t]);
-        }
-
-        foreach (var e in edges)
-        {
-            var tb = buyerTrade[e.Buyer];
-            var ts = sellerTrade[e.Seller];
-            if (tb >= 0 && tb == ts) continue;
-            Offer(tb, ts, e.Weight - (ts >= 0 ? tradeWeight[ts] : 0));
-        }
-
-        return best.OrderBy(p => p.Key.Item1).ThenBy(p => p.Key.Item2)
-            .Select(p => new Row(p.Key.Item1, p.Key.Item2, p.Value)).ToList();
-    }
-
-    private static double[] SolveShares(List<Row> rows, int k, ILinearSolver solver, out int stages)
-    {
-        var fixedRows = new List<(Row Row, double Epsilon)>();
-        var basis = new RowBasis(k);
-        var active = new List<Row>(rows);
-        var inLp = new HashSet<Row>(active.Where(r => r.BuyerTrade < 0 || r.SellerTrade < 0));
-        stages = 0;
-        double[] u = new double[k];
-        while (true)
+        var k = game.Trades.Count;
+        var weights = game.Trades.Select(t => game.Edges[t].Weight).ToArray();
+        if (k == 0) return new NucleolusResult([], [], 0);
+        var rows = ExcessRows.Build(game);
+        var tolerance = RelativeTolerance * Math.Max(1, weights.Max(Math.Abs));
+        var state = new Contraction(rows, tolerance);
+        var stages = 0;
+        while (state.GroupCount > 1)
         {
             stages++;
-            double epsilon;
-            double[] duals;
-            List<Row> lpRows;
+            state.RunStage();
+        }
+
+        var shares = new double[k];
+        for (var t = 0; t < k; t++) shares[t] = state.Offset[t + 1] - state.Offset[0];
+        return new NucleolusResult(shares, weights, stages);
+    }
+
+    /// <summary>The row graph with fixed parts contracted: u[v] = U[group of v] + Offset[v].</summary>
+    private sealed class Contraction
+    {
+        private readonly ExcessRows rows;
+        private readonly double tolerance;
+        private readonly int[] group;
+        private readonly List<int> active = new();
+        private readonly List<int> pool = new();
+        private readonly int[] dense;
+        private readonly int[] policyOfGroup;
+        private int[] groupOfDense = [];
+
+        public Contraction(ExcessRows rows, double tolerance)
+        {
+            this.rows = rows;
+            this.tolerance = tolerance;
+            var n = rows.NodeCount;
+            group = Enumerable.Range(0, n).ToArray();
+            Offset = new double[n];
+            dense = new int[n];
+            policyOfGroup = Enumerable.Repeat(-1, n).ToArray();
+            GroupCount = n;
+            for (var r = 0; r < rows.Count; r++)
+            {
+                // Singletons keep every node joined to the zero node both ways: the graph stays strongly connected.
+                if (rows.From[r] == 0 || rows.To[r] == 0) active.Add(r);
+                else pool.Add(r);
+            }
+        }
+
+        public int GroupCount { get; private set; }
+
+        public double[] Offset { get; }
+
+        private double Weight(int r) => rows.Kappa[r] - Offset[rows.From[r]] + Offset[rows.To[r]];
+
+        private bool Internal(int r) => group[rows.From[r]] == group[rows.To[r]];
+
+        public void RunStage()
+        {
+            var groups = Renumber();
             while (true)
             {
-                lpRows = active.Where(inLp.Contains).ToList();
-                (u, epsilon, duals) = SolveStage(lpRows, fixedRows, k, solver);
-                var violated = active.Where(r => !inLp.Contains(r))
-                    .Select(r => (Row: r, Violation: r.Kappa - r.Activity(u) - epsilon))
-                    .Where(p => p.Violation > Tolerance)
-                    .OrderByDescending(p => p.Violation)
-                    .Take(RowsAddedPerRound)
-                    .ToList();
-                if (violated.Count == 0) break;
-                foreach (var (r, _) in violated) inLp.Add(r);
+                var graph = RowGraph.FromRows(active, groups, r => dense[group[rows.From[r]]], r => dense[group[rows.To[r]]], Weight);
+                var cycle = new MaximumMeanCycle(groups, graph.First, graph.Target, graph.Weight, tolerance);
+                // Warm start: each part keeps the row it followed last time while that row is still in the graph.
+                for (var p = 0; p < groups; p++) cycle.Policy[p] = graph.ArcOfRow(policyOfGroup[groupOfDense[p]]);
+                var lambda = cycle.Solve();
+                var h = cycle.Potential;
+                for (var p = 0; p < groups; p++) policyOfGroup[groupOfDense[p]] = graph.Row[cycle.Policy[p]];
+
+                var violated = new List<(int Row, double Slack)>();
+                var tight = new List<int>();
+                for (var i = 0; i < graph.Row.Length; i++)
+                    if (Slack(graph.Row[i], lambda, h) <= tolerance) tight.Add(graph.Row[i]);
+                for (var i = pool.Count - 1; i >= 0; i--)
+                {
+                    var r = pool[i];
+                    if (Internal(r))
+                    {
+                        pool[i] = pool[^1];
+                        pool.RemoveAt(pool.Count - 1);
+                        continue;
+                    }
+
+                    var slack = Slack(r, lambda, h);
+                    if (slack < -tolerance) violated.Add((r, slack));
+                    else if (slack <= tolerance) tight.Add(r);
+                }
+
+                if (violated.Count == 0)
+                {
+                    Contract(tight, groups, h);
+                    return;
+                }
+
+                Admit(violated, groups);
             }
-
-            var newlyFixed = new List<Row>();
-            for (var i = 0; i < lpRows.Count; i++)
-            {
-                if (duals[i] > Tolerance) newlyFixed.Add(lpRows[i]);
-            }
-
-            if (newlyFixed.Count == 0)
-            {
-                throw new InvalidOperationException("nucleolus: no binding coalition at stage " + stages + " (numerical trouble)");
-            }
-
-            foreach (var r in newlyFixed)
-            {
-                fixedRows.Add((r, epsilon));
-                basis.Add(r);
-            }
-
-            var fixedSet = newlyFixed.ToHashSet();
-            active.RemoveAll(fixedSet.Contains);
-            if (basis.Rank == k || active.Count == 0) return u;
-        }
-    }
-
-    private static (double[] U, double Epsilon, double[] Duals) SolveStage(List<Row> lpRows, List<(Row Row, double Epsilon)> fixedRows, int k, ILinearSolver solver)
-    {
-        var lp = new LinearProgram { Sense = ObjectiveSense.Minimize };
-        for (var t = 0; t < k; t++) lp.AddVariable("u" + t, double.NegativeInfinity, double.PositiveInfinity, 0);
-        var eps = lp.AddVariable("eps", double.NegativeInfinity, double.PositiveInfinity, 1);
-        foreach (var r in lpRows)
-        {
-            lp.AddConstraint("", r.Terms(eps), r.Kappa, double.PositiveInfinity);
         }
 
-        foreach (var (r, e) in fixedRows)
+        private double Slack(int r, double lambda, double[] h) =>
+            lambda - Weight(r) + h[dense[group[rows.From[r]]]] - h[dense[group[rows.To[r]]]];
+
+        // Violated rows join the stage's graph, the worst first, a few per node per round so the graph stays small.
+        private void Admit(List<(int Row, double Slack)> violated, int groups)
         {
-            var rhs = r.Kappa - e;
-            lp.AddConstraint("", r.Terms(-1), rhs, rhs);
+            var cap = Math.Max(256, 2 * groups);
+            var chosen = violated.Count <= cap ? violated : violated.OrderBy(v => v.Slack).Take(cap).ToList();
+            var admitted = chosen.Select(v => v.Row).ToHashSet();
+            active.AddRange(admitted);
+            pool.RemoveAll(admitted.Contains);
         }
 
-        var s = solver.Solve(lp);
-        if (s.Status != LinearSolutionStatus.Optimal || s.ConstraintDuals is null)
+        private void Contract(List<int> tight, int groups, double[] h)
         {
-            throw new InvalidOperationException($"nucleolus LP ended {s.Status}");
+            var graph = RowGraph.FromRows(tight, groups, r => dense[group[rows.From[r]]], r => dense[group[rows.To[r]]], Weight);
+            var (component, count) = StronglyConnectedComponents.Find(groups, graph.First, graph.Target);
+            if (count == groups) throw new InvalidOperationException("nucleolus: no zero-slack cycle at a stage (numerical trouble)");
+
+            // The representative of each component is its first group; members take their share relative to it.
+            var representative = Enumerable.Repeat(-1, count).ToArray();
+            for (var p = 0; p < groups; p++)
+                if (representative[component[p]] < 0) representative[component[p]] = p;
+            for (var v = 0; v < group.Length; v++)
+            {
+                var p = dense[group[v]];
+                var rep = representative[component[p]];
+                if (rep == p) continue;
+                Offset[v] += h[p] - h[rep];
+                group[v] = groupOfDense[rep];
+            }
+
+            GroupCount = count;
+            active.RemoveAll(Internal);
         }
 
-        return (s.VariableValues[..k], s.VariableValues[eps], s.ConstraintDuals[..lpRows.Count]);
-    }
-
-    /// <summary>Excess row: e = κ − (u[BuyerTrade] − u[SellerTrade]) with absent sides dropped.</summary>
-    private sealed record Row(int BuyerTrade, int SellerTrade, double Kappa)
-    {
-        public double Activity(double[] u) => (BuyerTrade >= 0 ? u[BuyerTrade] : 0) - (SellerTrade >= 0 ? u[SellerTrade] : 0);
-
-        public List<(int, double)> Terms(int epsilonColumn)
+        private int Renumber()
         {
-            var terms = new List<(int, double)>(3);
-            if (BuyerTrade >= 0) terms.Add((BuyerTrade, 1.0));
-            if (SellerTrade >= 0) terms.Add((SellerTrade, -1.0));
-            if (epsilonColumn >= 0) terms.Add((epsilonColumn, 1.0));
-            return terms;
-        }
-    }
-
-    /// <summary>Echelon basis of the fixed rows' coefficient vectors, to know when they pin every share.</summary>
-    private sealed class RowBasis(int dimension)
-    {
-        private readonly List<(int Pivot, double[] Vector)> rows = new();
-
-        public int Rank => rows.Count;
-
-        public void Add(Row r)
-        {
-            var v = new double[dimension];
-            if (r.BuyerTrade >= 0) v[r.BuyerTrade] += 1;
-            if (r.SellerTrade >= 0) v[r.SellerTrade] -= 1;
-            foreach (var (pivot, b) in rows)
+            Array.Fill(dense, -1);
+            var count = 0;
+            groupOfDense = new int[GroupCount];
+            for (var v = 0; v < group.Length; v++)
             {
-                var f = v[pivot];
-                if (f == 0) continue;
-                for (var i = 0; i < dimension; i++) v[i] -= f * b[i];
+                if (dense[group[v]] >= 0) continue;
+                groupOfDense[count] = group[v];
+                dense[group[v]] = count++;
             }
 
-            var p = -1;
-            for (var i = 0; i < dimension; i++)
-            {
-                if (Math.Abs(v[i]) > 1e-9 && (p < 0 || Math.Abs(v[i]) > Math.Abs(v[p]))) p = i;
-            }
-
-            if (p < 0) return;
-            var scale = v[p];
-            for (var i = 0; i < dimension; i++) v[i] /= scale;
-            foreach (var (_, b) in rows)
-            {
-                var f = b[p];
-                if (f == 0) continue;
-                for (var i = 0; i < dimension; i++) b[i] -= f * v[i];
-            }
-
-            rows.Add((p, v));
+            return count;
         }
     }
 }
