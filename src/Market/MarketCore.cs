@@ -15,36 +15,14 @@ namespace Gateway.Market;
 /// </summary>
 public sealed class MarketCore
 {
-    private const double EnergyEpsilonKwh = 1e-9;
-
     /// <summary>Clears <paramref name="round"/>; throws <see cref="RoundValidationException"/> when it is invalid.</summary>
     public RoundDecision Clear(MarketRound round)
     {
         RoundValidator.ThrowIfInvalid(round);
-        var buyers = round.Participants.Where(p => p.Role == TradeRole.Buyer).OrderBy(p => p.Id, StringComparer.Ordinal).ToArray();
-        var sellers = round.Participants.Where(p => p.Role == TradeRole.Seller).OrderBy(p => p.Id, StringComparer.Ordinal).ToArray();
-
-        var candidates = new List<CandidatePair>();
-        var edges = new List<MatchingEdge>();
-        for (var i = 0; i < buyers.Length; i++)
-        {
-            if (buyers[i].EnergyKwh <= EnergyEpsilonKwh) continue;
-            for (var j = 0; j < sellers.Length; j++)
-            {
-                if (sellers[j].EnergyKwh <= EnergyEpsilonKwh) continue;
-                var w = BenefitModel.PairWeight(buyers[i], sellers[j], round);
-                var units = (long)Math.Round(w / BenefitModel.WeightResolution);
-                if (units <= 0) continue;
-                candidates.Add(new CandidatePair(buyers[i].Id, sellers[j].Id, BenefitModel.TradeEnergyKwh(buyers[i], sellers[j]), w));
-                edges.Add(new MatchingEdge(i, j, units));
-            }
-        }
-
-        var matched = BMatchingSolver.Solve(buyers.Length, sellers.Length, buyers.Select(b => b.MaxTrades).ToArray(), sellers.Select(s => s.MaxTrades).ToArray(), edges);
-        var game = new AssignmentGame(
-            buyers.Select(b => b.MaxTrades).ToArray(), sellers.Select(s => s.MaxTrades).ToArray(),
-            edges.Select((e, k) => new AssignmentGameEdge(e.Buyer, e.Seller, candidates[k].Weight)).ToList(), matched);
-        var split = AssignmentNucleolus.Compute(game).BuyerShares;
+        var graph = CandidateGraph.Build(round);
+        var (buyers, sellers, candidates, edges) = (graph.Buyers, graph.Sellers, graph.Candidates, graph.Edges);
+        var matched = graph.Match();
+        var split = AssignmentNucleolus.Compute(graph.Game(matched)).BuyerShares;
 
         // Prices follow from the buyer's share: x_b = (v − p)·q − F_b.
         var trades = new List<(Quotation Buyer, Quotation Seller, CandidatePair Pair, double BuyerPayoff, double Price)>();
@@ -87,7 +65,7 @@ public sealed class MarketCore
     }
 
     private static RoundDecision Assemble(
-        MarketRound round, Quotation[] buyers, Quotation[] sellers, List<CandidatePair> candidates, List<Trade> trades,
+        MarketRound round, IReadOnlyList<Quotation> buyers, IReadOnlyList<Quotation> sellers, IReadOnlyList<CandidatePair> candidates, List<Trade> trades,
         List<SmesAction> actions, SmesOutcome? smes, FeederTopology topology, double[] flows, SafetyCheckResult safety)
     {
         var payoffs = new SortedDictionary<string, double>(StringComparer.Ordinal);

@@ -50,6 +50,7 @@ public static class AssignmentNucleolus
         private readonly List<int> active = new();
         private readonly List<int> pool = new();
         private readonly int[] dense;
+        private readonly bool[] dead;
         private readonly int[] policyOfGroup;
         private int[] groupOfDense = [];
 
@@ -61,6 +62,7 @@ public static class AssignmentNucleolus
             group = Enumerable.Range(0, n).ToArray();
             Offset = new double[n];
             dense = new int[n];
+            dead = new bool[rows.Count];
             policyOfGroup = Enumerable.Repeat(-1, n).ToArray();
             GroupCount = n;
             for (var r = 0; r < rows.Count; r++)
@@ -96,16 +98,8 @@ public static class AssignmentNucleolus
                 var tight = new List<int>();
                 for (var i = 0; i < graph.Row.Length; i++)
                     if (Slack(graph.Row[i], lambda, h) <= tolerance) tight.Add(graph.Row[i]);
-                for (var i = pool.Count - 1; i >= 0; i--)
+                foreach (var r in pool)
                 {
-                    var r = pool[i];
-                    if (Internal(r))
-                    {
-                        pool[i] = pool[^1];
-                        pool.RemoveAt(pool.Count - 1);
-                        continue;
-                    }
-
                     var slack = Slack(r, lambda, h);
                     if (slack < -tolerance) violated.Add((r, slack));
                     else if (slack <= tolerance) tight.Add(r);
@@ -142,19 +136,58 @@ public static class AssignmentNucleolus
 
             // The representative of each component is its first group; members take their share relative to it.
             var representative = Enumerable.Repeat(-1, count).ToArray();
+            var size = new int[count];
             for (var p = 0; p < groups; p++)
+            {
+                size[component[p]]++;
                 if (representative[component[p]] < 0) representative[component[p]] = p;
+            }
+
+            var grown = new bool[group.Length];
             for (var v = 0; v < group.Length; v++)
             {
                 var p = dense[group[v]];
                 var rep = representative[component[p]];
+                if (size[component[p]] > 1) grown[groupOfDense[rep]] = true;
                 if (rep == p) continue;
                 Offset[v] += h[p] - h[rep];
                 group[v] = groupOfDense[rep];
             }
 
             GroupCount = count;
-            active.RemoveAll(Internal);
+            DropInternalAndDominated(grown);
+        }
+
+        // Rows inside a part are constants now. Of rows between the same two parts only the largest κ' can bind, in this
+        // stage and every later one (a contraction shifts all rows between two parts alike), so the rest go. Only rows
+        // touching a part that just grew can have gained such twins.
+        private void DropInternalAndDominated(bool[] grown)
+        {
+            var best = new Dictionary<long, (int Row, bool Active)>();
+            foreach (var (list, isActive) in new[] { (active, true), (pool, false) })
+            {
+                foreach (var r in list)
+                {
+                    if (Internal(r)) { dead[r] = true; continue; }
+                    var from = group[rows.From[r]];
+                    var to = group[rows.To[r]];
+                    if (!grown[from] && !grown[to]) continue;
+                    var key = (long)from * group.Length + to;
+                    if (!best.TryGetValue(key, out var other)) { best[key] = (r, isActive); continue; }
+                    // The survivor is active if either was, so the stage graph keeps every link it had (strong connectivity).
+                    var keep = Weight(r) > Weight(other.Row) ? r : other.Row;
+                    dead[keep == r ? other.Row : r] = true;
+                    best[key] = (keep, isActive || other.Active);
+                }
+            }
+
+            active.RemoveAll(r => dead[r]);
+            pool.RemoveAll(r => dead[r]);
+            var promoted = best.Values.Where(b => b.Active && !dead[b.Row]).Select(b => b.Row).ToHashSet();
+            promoted.ExceptWith(active);
+            if (promoted.Count == 0) return;
+            active.AddRange(promoted);
+            pool.RemoveAll(promoted.Contains);
         }
 
         private int Renumber()

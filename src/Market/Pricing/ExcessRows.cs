@@ -12,7 +12,7 @@ namespace Gateway.Market.Pricing;
 /// </summary>
 internal sealed class ExcessRows
 {
-    private const int DenseLimit = 4_000_000;
+    private const int DenseLimit = 9_000_000;
 
     private ExcessRows(int nodeCount, int[] from, int[] to, double[] kappa)
     {
