@@ -3,38 +3,77 @@ using System.Globalization;
 using Gateway.Market;
 using Gateway.Market.Matching;
 using Gateway.Market.Model;
+using Gateway.Market.Pricing;
 using Gateway.Market.Solvers;
 
 namespace Gateway.Bench;
 
 /// <summary>
-/// Market core at the paper's size and beyond: the exact b-matching (ours, min-cost flow) side
-/// by side with COIN-OR CLP solving the same matching as an LP (integral for bipartite
-/// b-matching, so both must reach the same weight), and a whole round (matching, nucleolus,
-/// safety check, SMES fallback, settlements). Median of several runs after a warm-up.
+/// The market core at the paper's size (15 EVs + 5 PV) and beyond, phase by phase on the same round, each beside an
+/// independent reference on COIN-OR CLP: our exact b-matching against CLP solving the same matching as an LP (integral for
+/// bipartite b-matching, so both must reach the same weight); our combinatorial nucleolus against the
+/// Maschler–Peleg–Shapley LP sequence on CLP (both must give the same split); and a whole round (matching, nucleolus,
+/// safety check, SMES fallback, settlements). Median of several runs after a warm-up; the CLP references run once.
 /// </summary>
 internal static class MarketScaleBench
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    private static readonly Stopwatch Clock = Stopwatch.StartNew();
 
-    public static int Run()
+    /// <summary>Runs <paramref name="sizes"/>; the LP nucleolus reference is skipped above <paramref name="lpNucleolusLimit"/> participants.</summary>
+    public static int Run(IReadOnlyList<(int Buyers, int Sellers)> sizes, int lpNucleolusLimit)
     {
-        Console.WriteLine("| buyers+sellers | candidate pairs | matching, ours ms | matching LP, COIN-OR CLP ms | same weight | whole round ms |");
-        Console.WriteLine("|---|---:|---:|---:|:---:|---:|");
-        foreach (var (m, n, rounds) in new[] { (15, 5, true), (100, 100, true), (1000, 1000, false) })
+        var rows = new List<string>
         {
-            var rnd = new Random(42);
-            var (la, l, edges) = Instance(rnd, m, n);
-            int[] ours = [];
-            var oursMs = Median(5, () => ours = BMatchingSolver.Solve(m, n, la, l, edges));
+            "| buyers+sellers | candidate pairs | trades | matching, ours | matching LP, CLP | same weight | nucleolus, ours | nucleolus LPs, CLP | same split | whole round |",
+            "|---|---:|---:|---:|---:|:---:|---:|---:|:---:|---:|",
+        };
+        var solver = new CoinOrSolver();
+        foreach (var (m, n) in sizes)
+        {
+            var round = Round(new Random(7), m, n);
+            var graph = CandidateGraph.Build(round);
+            var runs = m + n <= 200 ? 9 : 3;
+            int[] trades = [];
+            Progress($"{m}+{n}: {graph.Edges.Count:N0} candidate pairs; matching");
+            var matchMs = Median(runs, () => trades = graph.Match());
+            var ourWeight = trades.Sum(k => (double)graph.Edges[k].Weight);
+            Progress($"{m}+{n}: matching LP on CLP");
             double lpWeight = 0;
-            var lpMs = Median(1, () => lpWeight = SolveLp(m, n, la, l, edges));
-            var oursWeight = ours.Sum(k => (double)edges[k].Weight);
-            var roundMs = rounds ? Median(1, () => new MarketCore().Clear(Round(new Random(7), m, n))) : double.NaN;
-            Console.WriteLine(string.Create(Inv, $"| {m}+{n} | {edges.Count} | {oursMs:0.###} | {lpMs:0.###} | {(Math.Abs(oursWeight - lpWeight) < 0.5 ? "yes" : "NO")} | {(double.IsNaN(roundMs) ? "–" : roundMs.ToString("0.###", Inv))} |"));
+            var lpMatchMs = Median(1, () => lpWeight = MatchingLp(graph, solver));
+            var game = graph.Game(trades);
+            NucleolusResult ours = null!;
+            Progress($"{m}+{n}: {trades.Length} trades; nucleolus");
+            var nucleolusMs = Median(runs, () => ours = AssignmentNucleolus.Compute(game));
+            string lpNucleolus = "–", same = "–";
+            if (m + n <= lpNucleolusLimit)
+            {
+                Progress($"{m}+{n}: nucleolus LP sequence on CLP (minutes at 100+100)");
+                NucleolusResult lp = null!;
+                var sw = Stopwatch.StartNew();
+                lp = SequentialLpNucleolus.Compute(game, solver);
+                lpNucleolus = Ms(sw.Elapsed.TotalMilliseconds);
+                var gap = ours.BuyerShares.Zip(lp.BuyerShares, (a, b) => Math.Abs(a - b)).DefaultIfEmpty(0).Max();
+                same = gap < 1e-6 ? "yes" : string.Create(Inv, $"NO (Δ {gap:g3})");
+            }
+
+            Progress($"{m}+{n}: whole round");
+            var core = new MarketCore();
+            var roundMs = Median(runs, () => core.Clear(round));
+            rows.Add(string.Create(Inv,
+                $"| {m}+{n} | {graph.Edges.Count:N0} | {trades.Length:N0} | {Ms(matchMs)} | {Ms(lpMatchMs)} | {(Math.Abs(ourWeight - lpWeight) < 0.5 ? "yes" : "NO")} | {Ms(nucleolusMs)} | {lpNucleolus} | {same} | {Ms(roundMs)} |"));
+            Console.Error.WriteLine(rows[^1]);
         }
+
+        Console.WriteLine();
+        foreach (var row in rows) Console.WriteLine(row);
         return 0;
     }
+
+    private static void Progress(string what) => Console.Error.WriteLine($"[{Clock.Elapsed.TotalSeconds,6:0.0} s] {what} ...");
+
+    private static string Ms(double ms) =>
+        ms < 10 ? ms.ToString("0.00", Inv) + " ms" : ms < 10_000 ? ms.ToString("0", Inv) + " ms" : (ms / 1000).ToString("0.0", Inv) + " s";
 
     private static double Median(int runs, Action action)
     {
@@ -46,32 +85,27 @@ internal static class MarketScaleBench
             action();
             times.Add(sw.Elapsed.TotalMilliseconds);
         }
+
         times.Sort();
         return times[times.Count / 2];
     }
 
-    private static (int[] La, int[] L, List<MatchingEdge> Edges) Instance(Random rnd, int m, int n)
-    {
-        var la = Enumerable.Range(0, m).Select(_ => rnd.Next(1, 3)).ToArray();
-        var l = Enumerable.Range(0, n).Select(_ => rnd.Next(1, 4)).ToArray();
-        var edges = new List<MatchingEdge>();
-        var degree = Math.Min(n, 20);
-        for (var i = 0; i < m; i++)
-            foreach (var j in Enumerable.Range(0, n).OrderBy(_ => rnd.Next()).Take(degree))
-                edges.Add(new MatchingEdge(i, j, rnd.Next(1, 100_000)));
-        return (la, l, edges);
-    }
-
-    private static double SolveLp(int m, int n, int[] la, int[] l, List<MatchingEdge> edges)
+    private static double MatchingLp(CandidateGraph graph, ILinearSolver solver)
     {
         var lp = new LinearProgram { Sense = ObjectiveSense.Maximize };
-        var x = edges.Select((e, k) => lp.AddVariable($"x{k}", 0, 1, e.Weight)).ToArray();
-        for (var i = 0; i < m; i++) lp.AddConstraint($"b{i}", edges.Select((e, k) => (e, k)).Where(p => p.e.Buyer == i).Select(p => (x[p.k], 1.0)).ToList(), double.NegativeInfinity, la[i]);
-        for (var j = 0; j < n; j++) lp.AddConstraint($"s{j}", edges.Select((e, k) => (e, k)).Where(p => p.e.Seller == j).Select(p => (x[p.k], 1.0)).ToList(), double.NegativeInfinity, l[j]);
-        return new CoinOrSolver().Solve(lp).ObjectiveValue;
+        var x = graph.Edges.Select((e, k) => lp.AddVariable("x" + k, 0, 1, e.Weight)).ToArray();
+        var byBuyer = graph.Edges.Select((e, k) => (e, k)).GroupBy(p => p.e.Buyer);
+        var bySeller = graph.Edges.Select((e, k) => (e, k)).GroupBy(p => p.e.Seller);
+        foreach (var g in byBuyer) lp.AddConstraint("b" + g.Key, g.Select(p => (x[p.k], 1.0)).ToList(), double.NegativeInfinity, graph.Buyers[g.Key].MaxTrades);
+        foreach (var g in bySeller) lp.AddConstraint("s" + g.Key, g.Select(p => (x[p.k], 1.0)).ToList(), double.NegativeInfinity, graph.Sellers[g.Key].MaxTrades);
+        return solver.Solve(lp).ObjectiveValue;
     }
 
-    private static MarketRound Round(Random rnd, int buyers, int sellers)
+    /// <summary>
+    /// A round on a 9-node radial feeder with one congested line: EV buyers (1–7 kWh, up to 2 sellers each), PV sellers
+    /// (1–9 kWh, up to 3 buyers) and discharging EV sellers (1–7 kWh, up to 3 buyers) spread over the nodes, and an SMES.
+    /// </summary>
+    internal static MarketRound Round(Random rnd, int buyers, int sellers)
     {
         var nodes = Enumerable.Range(0, 9).Select(k => new FeederNode($"n{k}", k % 3 == 0 ? 1 : 0)).ToList();
         var lines = Enumerable.Range(1, 8).Select(k => new FeederLine($"L{k}", $"n{(k - 1) / 2}", $"n{k}", k == 3 ? 10 : 500)).ToList();

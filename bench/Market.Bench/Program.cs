@@ -1,7 +1,21 @@
 using BenchmarkDotNet.Running;
 using Gateway.Bench;
 
-// `scale`: the market core at 15+5, 100+100 and 1000+1000 beside COIN-OR; anything else goes to BenchmarkDotNet.
-if (args is ["scale", ..]) return MarketScaleBench.Run();
+// `scale [SIZES…] [--lp-nucleolus-limit N]`: the market core phase by phase beside COIN-OR (default sizes 15+5, 100+100,
+// 1000+1000); anything else goes to BenchmarkDotNet.
+if (args is ["scale", ..])
+{
+    var sizes = new List<(int, int)>();
+    var lpLimit = 400;
+    for (var i = 1; i < args.Length; i++)
+    {
+        if (args[i] == "--lp-nucleolus-limit" && i + 1 < args.Length) lpLimit = int.Parse(args[++i]);
+        else if (args[i].Split('+') is [var b, var s] && int.TryParse(b, out var nb) && int.TryParse(s, out var ns)) sizes.Add((nb, ns));
+        else { Console.Error.WriteLine($"scale: '{args[i]}' is not BUYERS+SELLERS or --lp-nucleolus-limit N"); return 2; }
+    }
+
+    return MarketScaleBench.Run(sizes.Count > 0 ? sizes : [(15, 5), (100, 100), (1000, 1000)], lpLimit);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;
