@@ -218,7 +218,12 @@ public sealed class MqttDeviceDriver : IDeviceDriver
 
     private string Who => $"{_topics.Prefix} ({_connection.Description})";
 
-    private async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Connects (if the shared connection is not up yet) and subscribes to the device's telemetry and
+    /// acknowledgements, so values start arriving before the first read; the first read does it otherwise.
+    /// </summary>
+    /// <exception cref="MqttCommunicationException">The broker cannot be reached.</exception>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         await _connection.EnsureConnectedAsync(cancellationToken).ConfigureAwait(false);
