@@ -76,6 +76,9 @@ public sealed class MqttDeviceAdapter : IAsyncDisposable
     /// <summary>The broker.</summary>
     public MqttBrokerAddress Broker { get; }
 
+    /// <summary>The device's connection to the broker now.</summary>
+    public MqttConnectionState ConnectionState => _client.State;
+
     /// <summary>Telemetry messages published.</summary>
     public long TelemetryPublished => Interlocked.Read(ref _telemetryPublished);
 
