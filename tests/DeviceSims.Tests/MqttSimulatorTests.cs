@@ -210,7 +210,7 @@ public sealed class MqttSimulatorTests : IAsyncLifetime
     public async Task Faults_show_on_MQTT_no_answer_silences_and_exception_refuses_and_disconnect_drops_the_connection()
     {
         await StartAsync();
-        var ev = await DriverAsync("ev-1", "mqtt-charger", new MqttDeviceDriverOptions { AckTimeout = TimeSpan.FromMilliseconds(500), SilenceTimeout = TimeSpan.FromMilliseconds(600) });
+        var ev = await DriverAsync("ev-1", "mqtt-charger", new MqttDeviceDriverOptions { AckTimeout = TimeSpan.FromSeconds(1), SilenceTimeout = TimeSpan.FromSeconds(1) });
         await ev.ReadAsync();
         var device = _host.Rig.Find("ev-1")!;
 
@@ -220,7 +220,7 @@ public sealed class MqttSimulatorTests : IAsyncLifetime
 
         device.Faults.Current = new ModbusFault(ModbusFaultKind.NoAnswer);
         await Assert.ThrowsAsync<MqttDeviceTimeoutException>(() => ev.WriteSetpointAsync(1, TimeSpan.FromSeconds(60)));
-        await Task.Delay(800);
+        await Task.Delay(1200);
         var silent = await Assert.ThrowsAsync<MqttDeviceTimeoutException>(() => ev.ReadAsync());
         Assert.Contains("published no telemetry", silent.Message);
 

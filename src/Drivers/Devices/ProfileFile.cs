@@ -98,4 +98,5 @@ internal sealed class ProfileFilePointMqtt
     public int? Scale { get; set; }
     public bool? Negate { get; set; }
     public string? Absent { get; set; }
+    public double? Step { get; set; }
 }

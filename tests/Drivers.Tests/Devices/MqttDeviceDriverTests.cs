@@ -183,7 +183,8 @@ public sealed class MqttDeviceDriverTests : IAsyncLifetime
     [Fact]
     public async Task A_missing_ack_times_out_and_a_late_ack_never_answers_the_next_command()
     {
-        var driver = await DriverAsync(options: new MqttDeviceDriverOptions { FirstTelemetryTimeout = TimeSpan.FromSeconds(3), AckTimeout = TimeSpan.FromMilliseconds(500) });
+        // Long enough for two mosquitto_pub processes on a loaded machine, short enough for a quick test.
+        var driver = await DriverAsync(options: new MqttDeviceDriverOptions { FirstTelemetryTimeout = TimeSpan.FromSeconds(3), AckTimeout = TimeSpan.FromSeconds(2) });
         await PubAsync("v2g/ev-1/state", State);
         await ReadUntilAsync(driver, r => r.Find("SocPercent")!.Value is not null);
         await using var sub = await SubscriberAsync("v2g/ev-1/setpoint/set");

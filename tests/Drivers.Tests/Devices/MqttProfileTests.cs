@@ -70,6 +70,10 @@ public sealed class MqttProfileTests : IDisposable
         Assert.Equal(("state", "power.w", -3, true), (power.Topic, power.Field.Text, power.ScaleExponent, power.Negate));
         Assert.Equal(-7.4, power.ToEngineering(7400), 9);
         Assert.Equal(7400, power.ToDevice(-7.4), 9);
+        var setpoint = map.Locations["SetpointKw"];
+        Assert.Equal(1, setpoint.Step);
+        Assert.Equal(7401, setpoint.RoundToStep(7400.5));
+        Assert.Equal(10, ProfileLoader.Load("mqtt-smes-converter").Mqtt!.Locations["SetpointKw"].Step);
         // An id that would add a topic level or a wildcard is escaped, as on the operator topics.
         Assert.Equal("v2g/bay%2F2%23a", map.For("bay/2#a").Prefix);
         Assert.Throws<ArgumentException>(() => map.For(null));
@@ -174,7 +178,7 @@ public sealed class MqttProfileTests : IDisposable
               - name: SocLike
                 role: info
                 unit: "%"
-                mqtt: { topic: t, field: soc, absent: "" }
+                mqtt: { topic: t, field: soc, absent: "", step: 0 }
               - name: Twin
                 role: info
                 unit: kW
@@ -193,6 +197,7 @@ public sealed class MqttProfileTests : IDisposable
         Assert.Contains(problems, p => p.Contains("point 'StoredEnergyKwh'") && p.Contains("empty segment"));
         Assert.Contains(problems, p => p.Contains("point 'StoredEnergyKwh'") && p.Contains("'scale' is -13"));
         Assert.Contains(problems, p => p.Contains("point 'SocLike'") && p.Contains("'absent' is empty"));
+        Assert.Contains(problems, p => p.Contains("point 'SocLike'") && p.Contains("'step' is 0"));
         Assert.Contains(problems, p => p.Contains("point 'Twin2'") && p.Contains("already point 'Twin'"));
     }
 

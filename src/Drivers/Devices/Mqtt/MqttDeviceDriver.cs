@@ -155,14 +155,13 @@ public sealed class MqttDeviceDriver : IDeviceDriver
         }
         if (!setpoint.Limits.Contains(value)) { value = setpoint.Limits.Clamp(value); clampedBy ??= $"profile limit of {setpoint.Name}"; }
 
-        // JSON carries the device's units to 3 decimals; rounding must never step outside a limit.
+        // The command goes in whole steps of the device's resolution; rounding must never step outside a limit.
         var limitLow = setpoint.PercentOf is null ? Math.Max(bounds.LowKw, setpoint.Limits.Min ?? double.NegativeInfinity) : setpoint.Limits.Min ?? double.NegativeInfinity;
         var limitHigh = setpoint.PercentOf is null ? Math.Min(bounds.HighKw, setpoint.Limits.Max ?? double.PositiveInfinity) : setpoint.Limits.Max ?? double.PositiveInfinity;
-        var deviceValue = Math.Round(location.ToDevice(value), 3, MidpointRounding.AwayFromZero);
-        var step = (location.Negate ? -1 : 1) * 0.001;
-        if (location.ToEngineering(deviceValue) > limitHigh + 1e-9) deviceValue = Math.Round(deviceValue - step, 3);
-        if (location.ToEngineering(deviceValue) < limitLow - 1e-9) deviceValue = Math.Round(deviceValue + step, 3);
-        if (deviceValue == 0) deviceValue = 0; // no "-0" on the wire
+        var deviceValue = location.RoundToStep(location.ToDevice(value));
+        var step = (location.Negate ? -1 : 1) * location.Step;
+        if (location.ToEngineering(deviceValue) > limitHigh + 1e-9) deviceValue = location.RoundToStep(deviceValue - step);
+        if (location.ToEngineering(deviceValue) < limitLow - 1e-9) deviceValue = location.RoundToStep(deviceValue + step);
         value = location.ToEngineering(deviceValue);
         targetKw = setpoint.PercentOf is null ? value : value * percentBasisKw / 100;
 

@@ -108,6 +108,7 @@ internal sealed class MqttPartValidator(Action<string?, string> problem)
         else if (MqttJsonPath.Check(p.Field) is { } why) { problem(label, $"mqtt: 'field' {why}"); ok = false; }
         else field = MqttJsonPath.Parse(p.Field);
         if (p.Scale is { } scale && scale is < -12 or > 12) { problem(label, $"mqtt: 'scale' is {scale}, must be -12–12 (a power of ten)"); ok = false; }
+        if (p.Step is { } stepValue && !(stepValue > 0 && stepValue <= 1e6)) { problem(label, $"mqtt: 'step' is {stepValue.ToString(CultureInfo.InvariantCulture)}, must be above 0 (the device's resolution in its own units)"); ok = false; }
         if (p.Absent is { Length: 0 }) { problem(label, "mqtt: 'absent' is empty (JSON null is always absent; give the device's other marker, e.g. 65535)"); ok = false; }
         if (!ok) return null;
         return new MqttPointLocation
@@ -117,6 +118,7 @@ internal sealed class MqttPartValidator(Action<string?, string> problem)
             ScaleExponent = p.Scale ?? 0,
             Negate = p.Negate ?? false,
             AbsentMarker = p.Absent,
+            Step = p.Step ?? 0.001,
         };
     }
 

@@ -44,6 +44,19 @@ public sealed record MqttPointLocation
         return Negate && value != 0 ? -value : value;
     }
 
-    /// <summary>One device unit in engineering units (e.g. 1 W = 0.001 kW).</summary>
-    public double Resolution => Math.Pow(10, ScaleExponent);
+    /// <summary>
+    /// The device's resolution in its own units (a setpoint command is rounded to it, and a read-back
+    /// within half of it confirms): 1 for a device that works in whole W, 10 for one in 10 W steps.
+    /// </summary>
+    public double Step { get; init; } = 0.001;
+
+    /// <summary><see cref="Step"/> in engineering units (e.g. 10 W = 0.01 kW).</summary>
+    public double Resolution => Step * Math.Pow(10, ScaleExponent);
+
+    /// <summary><paramref name="deviceValue"/> rounded to a whole number of <see cref="Step"/>s (and never "-0").</summary>
+    public double RoundToStep(double deviceValue)
+    {
+        var rounded = Math.Round(Math.Round(deviceValue / Step, MidpointRounding.AwayFromZero) * Step, 9);
+        return rounded == 0 ? 0 : rounded;
+    }
 }
