@@ -41,6 +41,8 @@ public sealed class MqttSimulatorTests : IAsyncLifetime
               sim: { batteryKwh: 50, socAtArrivalPercent: 42, arrival: "11:00", departure: "18:00", maxChargeKw: 7.4, maxDischargeKw: 5, rampKwPerSecond: {{rampKwPerSecond}} } }
           - { id: smes-1, kind: smes, protocol: mqtt, endpoint: "mqtt://127.0.0.1:{{_broker.Port}}", profile: mqtt-smes-converter,
               sim: { inductanceH: 40, maxCurrentA: 1200, minCurrentA: 100, initialCurrentA: 800, maxPowerKw: 50, rampKwPerSecond: 100 } }
+          - { id: pv-1, kind: pv-inverter, protocol: mqtt, endpoint: "mqtt://127.0.0.1:{{_broker.Port}}", profile: mqtt-pv-inverter,
+              sim: { ratedKwp: 10, rampKwPerSecond: 100, irradiance: { clearSky: { peakWPerM2: 1000, sunrise: "06:00", sunset: "18:00" } } } }
           - { id: meter-1, kind: meter, protocol: mqtt, endpoint: "mqtt://127.0.0.1:{{_broker.Port}}", profile: mqtt-meter, sim: { } }
           - { id: ev-m, kind: charger, protocol: modbus-tcp, endpoint: "127.0.0.1:0", profile: v2g-charger,
               sim: { batteryKwh: 40, socAtArrivalPercent: 60, arrival: "11:00", departure: "18:00", maxChargeKw: 3, maxDischargeKw: 3 } }
@@ -97,11 +99,36 @@ public sealed class MqttSimulatorTests : IAsyncLifetime
         var charger = (SimulatedCharger)_host.Rig.Find("ev-1")!;
         Assert.Equal(-7.4, charger.Image.Get("SetpointKw")!.Value, 6);
 
-        // The meter over MQTT sums the site, the Modbus charger (idle) included.
+        // The meter over MQTT sums the site (the PV's output, the idle Modbus charger included).
         var meter = await DriverAsync("meter-1", "mqtt-meter");
+        var pv = (SimulatedPvInverter)_host.Rig.Find("pv-1")!;
         var site = await meter.ReadAsync();
-        Assert.InRange(site.Find("PowerKw")!.Value!.Value, -7.5, -7.3);
+        Assert.InRange(site.Find("PowerKw")!.Value!.Value, -7.4 + pv.PowerKw - 0.3, -7.4 + pv.PowerKw + 0.3);
         Assert.Equal("meter-1", site.Find("SerialNumber")!.Text);
+    }
+
+    [Fact]
+    public async Task A_PV_inverter_over_MQTT_takes_its_export_cap_in_percent_of_its_rating()
+    {
+        await StartAsync();
+        var pv = await DriverAsync("pv-1", "mqtt-pv-inverter");
+        var reading = await pv.ReadAsync();
+        Assert.Equal(10, reading.Find("RatedPowerKw")!.Value!.Value, 6);
+        Assert.True(reading.Find("PowerKw")!.Value > 5, "midday output");
+        Assert.Equal("mppt", reading.Find("OperatingState")!.Text);
+        Assert.Equal("pv-1", reading.Find("SerialNumber")!.Text);
+
+        var result = await pv.WriteSetpointAsync(2.345, TimeSpan.FromSeconds(300));
+        Assert.Equal("%", result.Unit);
+        Assert.Equal(23.5, result.WrittenValue, 6);                                         // 23.45 % in 0.1 % steps, as the Modbus driver rounds
+        Assert.Equal(2.35, result.TargetKw, 6);
+        Assert.True(result.Confirmed, $"read back {result.ReadBackValue}");
+        var watch = Stopwatch.StartNew();
+        while ((await pv.ReadAsync()).Find("PowerKw")!.Value > 2.36 && watch.Elapsed < TimeSpan.FromSeconds(5)) await Task.Delay(50);
+        reading = await pv.ReadAsync();
+        Assert.InRange(reading.Find("PowerKw")!.Value!.Value, 2.3, 2.36);
+        Assert.Equal("throttled", reading.Find("OperatingState")!.Text);
+        Assert.Equal(300, reading.Find("LimitRevertSeconds")!.Value);
     }
 
     [Fact]

@@ -34,6 +34,7 @@ public sealed class MqttProfileTests : IDisposable
     [InlineData("mqtt-charger", "charger", "v2g-charger")]
     [InlineData("mqtt-smes-converter", "smes", "smes-converter")]
     [InlineData("mqtt-meter", "meter", "sunspec-meter")]
+    [InlineData("mqtt-pv-inverter", "pv-inverter", "sunspec-inverter")]
     public void Shipped_topic_maps_load_and_match_their_Modbus_twins(string name, string kind, string twin)
     {
         var profile = ProfileLoader.Load(name);
@@ -42,9 +43,9 @@ public sealed class MqttProfileTests : IDisposable
         Assert.NotNull(profile.Mqtt);
         Assert.All(profile.Points, p => Assert.True(profile.Mqtt!.Locations.ContainsKey(p.Name), p.Name));
         // The worker looks points up by role: every role of the Modbus twin (but its scale-factor,
-        // heartbeat and control registers) is there, under the same name.
+        // heartbeat, enable and Modbus-only registers) is there, under the same name.
         var modbus = ProfileLoader.Load(twin);
-        foreach (var point in modbus.Points.Where(p => p.Role is not (PointRole.ScaleFactor or PointRole.Heartbeat) && p.Name != "ControlMode"))
+        foreach (var point in modbus.Points.Where(p => p.Role is not (PointRole.ScaleFactor or PointRole.Heartbeat or PointRole.SetpointEnable) && p.Name is not ("ControlMode" or "DeviceAddress")))
         {
             var same = profile.FindPoint(point.Name);
             Assert.True(same is not null, $"{name} lacks {point.Name}");
