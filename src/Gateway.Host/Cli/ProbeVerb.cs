@@ -17,7 +17,7 @@ internal static class ProbeVerb
             Description = "modbus-tcp://HOST:PORT, modbus-rtu:///dev/ttyX?baud=9600&parity=E, or mqtt://HOST:PORT (the broker an MQTT device publishes through)",
         };
         var unit = new Option<int>("--unit") { Description = "Modbus unit id (0–255)", DefaultValueFactory = _ => 1 };
-        var profile = new Option<string>("--profile") { Description = "device profile: a shipped name (v2g-charger, sunspec-inverter, sunspec-meter, smes-converter; over MQTT mqtt-charger, mqtt-smes-converter, mqtt-meter) or a file", Required = true };
+        var profile = new Option<string>("--profile") { Description = "device profile: a shipped name (v2g-charger, sunspec-inverter, sunspec-meter, smes-converter; over MQTT mqtt-charger, mqtt-smes-converter, mqtt-pv-inverter, mqtt-meter) or a file", Required = true };
         var device = new Option<string?>("--device") { Description = "MQTT only: the device id in the profile's topics ({device})" };
         var json = new Option<bool>("--json") { Description = "print JSON instead of tables" };
         var sunspec = new Option<bool>("--sunspec") { Description = "walk and list the SunSpec models found" };
