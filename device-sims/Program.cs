@@ -6,7 +6,8 @@ using Gateway.DeviceSims.Hosting;
 using Gateway.DeviceSims.Rig;
 
 // device-sims --rig FILE [--port-base N] [--endpoints-out FILE]
-// Runs every device of a rig as a Modbus server on loopback until "quit" on stdin, Ctrl+C or SIGTERM.
+// Runs every device of a rig as a Modbus server on loopback (or as an MQTT client of the rig's broker)
+// until "quit" on stdin, Ctrl+C or SIGTERM.
 const string Usage = "usage: device-sims --rig FILE [--port-base N] [--endpoints-out FILE]";
 string? rigPath = null, endpointsOut = null;
 int? portBase = null;
@@ -60,9 +61,10 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c
 RigHost host;
 try
 {
-    host = await RigHost.StartAsync(rig, portBase, stop.Token);
+    host = await RigHost.StartAsync(rig, portBase, cancellationToken: stop.Token);
 }
-catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or Gateway.Drivers.Modbus.ModbusCommunicationException)
+catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or Gateway.Drivers.Modbus.ModbusCommunicationException
+    or Gateway.Drivers.Mqtt.MqttCommunicationException or Gateway.Drivers.Mqtt.MqttConnectException)
 {
     Console.Error.WriteLine($"device-sims: cannot start the servers: {e.Message}");
     return 3;
@@ -77,7 +79,10 @@ await using (host)
         await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(host.Endpoints, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
         File.Move(temp, endpointsOut, overwrite: true);
     }
-    foreach (var e in host.Endpoints) Console.WriteLine($"  {e.Id,-12} {e.Kind,-12} {e.Uri} unit {e.UnitId} ({e.Profile})");
+    foreach (var e in host.Endpoints)
+        Console.WriteLine(e.TopicPrefix is { } prefix
+            ? $"  {e.Id,-12} {e.Kind,-12} {e.Uri} topics {prefix}/… ({e.Profile})"
+            : $"  {e.Id,-12} {e.Kind,-12} {e.Uri} unit {e.UnitId} ({e.Profile})");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"device-sims ready: {host.Endpoints.Count} devices, site {rig.Definition.Site}, simulated time {rig.Clock.Now:yyyy-MM-ddTHH:mm:ssZ} x{rig.Clock.TimeScale}"));
 

@@ -16,6 +16,7 @@ public abstract class SimulatedDevice
     {
         Definition = definition;
         Image = new RegisterImage(profile);
+        WireProfile = profile;
         Image.ValidateWrite = ValidateWrite;
         Image.PointWritten = point => OnPointWritten(point, Time);
     }
@@ -26,8 +27,14 @@ public abstract class SimulatedDevice
     /// <summary>Device id.</summary>
     public string Id => Definition.Id;
 
-    /// <summary>The registers the gateway sees.</summary>
+    /// <summary>The registers the gateway sees (over MQTT: the state behind the telemetry and commands).</summary>
     public RegisterImage Image { get; }
+
+    /// <summary>
+    /// The profile the gateway reaches the device through: the image's own for Modbus devices, the
+    /// topic map for MQTT devices (whose points carry the same names as the image's).
+    /// </summary>
+    public DeviceProfile WireProfile { get; internal set; } = null!;
 
     /// <summary>Faults to show on the wire, switchable at run time.</summary>
     public SwitchableFaultPlan Faults { get; } = new();

@@ -29,14 +29,17 @@ public sealed class SimulatedRig
         {
             try
             {
-                var profile = LoadProfile(rig, d);
-                _devices.Add(d.Kind switch
+                var wire = LoadProfile(rig, d);
+                var profile = ImageProfile(d, wire);
+                SimulatedDevice device = d.Kind switch
                 {
                     DeviceKind.Charger => new SimulatedCharger(d, profile, rig.Start),
                     DeviceKind.PvInverter => new SimulatedPvInverter(d, profile, rig.Start),
                     DeviceKind.Smes => new SimulatedSmes(d, profile, rig.Start),
                     _ => new SimulatedMeter(d, profile, rig.Start, Summed(d)),
-                });
+                };
+                device.WireProfile = wire;
+                _devices.Add(device);
             }
             catch (Exception e) when (e is ProfileLoadException or ArgumentException)
             {
@@ -102,19 +105,45 @@ public sealed class SimulatedRig
             ?? throw new ArgumentException($"the meter sums '{id}', which is not a charger, PV or SMES device of this rig")).ToList();
     }
 
+    // The physics write and read a register image. An MQTT device's topic map has no registers, so its
+    // state lives in the image of the kind's shipped Modbus profile, whose point names the MQTT
+    // profiles share; commands arriving over MQTT are applied to that image like Modbus writes.
+    private static DeviceProfile ImageProfile(RigDevice d, DeviceProfile wire)
+    {
+        if (d.Protocol != "mqtt")
+        {
+            if (wire.Modbus is null) throw new ArgumentException($"the device speaks {d.Protocol}, but profile '{wire.Name}' has no 'modbus' part (use protocol: mqtt, or a Modbus profile)");
+            return wire;
+        }
+        if (wire.Mqtt is null) throw new ArgumentException($"the device speaks mqtt, but profile '{wire.Name}' has no 'mqtt' part (a topic map)");
+        if (wire.Modbus is not null) return wire;
+        var image = ProfileLoader.Load(d.Kind switch
+        {
+            DeviceKind.Charger => "v2g-charger",
+            DeviceKind.PvInverter => "sunspec-inverter",
+            DeviceKind.Smes => "smes-converter",
+            _ => "sunspec-meter",
+        });
+        if (wire.FindRole(PointRole.Setpoint) is { } setpoint && image.FindPoint(setpoint.Name) is not { IsWritable: true })
+            throw new ArgumentException($"profile '{wire.Name}': its setpoint '{setpoint.Name}' is not a writable point of the simulated {KindName(d.Kind)} (whose points follow '{image.Name}')");
+        return image;
+    }
+
+    private static string KindName(DeviceKind kind) => kind switch
+    {
+        DeviceKind.Charger => "charger",
+        DeviceKind.PvInverter => "pv-inverter",
+        DeviceKind.Smes => "smes",
+        _ => "meter",
+    };
+
     private static DeviceProfile LoadProfile(RigDefinition rig, RigDevice d)
     {
         var name = d.Profile;
         if ((name.Contains('/') || name.EndsWith(".yaml", StringComparison.Ordinal)) && !Path.IsPathRooted(name) && rig.SourcePath.Length > 0)
             name = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(rig.SourcePath)) ?? "", name);
         var profile = ProfileLoader.Load(name);
-        var expected = d.Kind switch
-        {
-            DeviceKind.Charger => "charger",
-            DeviceKind.PvInverter => "pv-inverter",
-            DeviceKind.Smes => "smes",
-            _ => "meter",
-        };
+        var expected = KindName(d.Kind);
         if (profile.Kind != expected)
             throw new ArgumentException($"profile '{profile.Name}' is for a {profile.Kind}, the device is a {expected}");
         return profile;

@@ -9,13 +9,18 @@ namespace Gateway.DeviceSims.Hosting;
 /// <summary>
 /// Serves a <see cref="SimulatedRig"/> over Modbus: one TCP server per distinct endpoint on the
 /// loopback interface (devices sharing an endpoint are told apart by unit id, like devices behind
-/// a TCP gateway), and one RTU server per tty path on a socat pseudo-terminal pair, each with the
-/// fault plans of its devices.
+/// a TCP gateway), one RTU server per tty path on a socat pseudo-terminal pair, each with the
+/// fault plans of its devices, and an MQTT client per <c>mqtt</c> device connected to the broker
+/// its endpoint names.
 /// </summary>
 public sealed class RigHost : IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> _servers = [];
     private readonly List<DeviceEndpoint> _endpoints = [];
+    private readonly Dictionary<SimulatedDevice, MqttDeviceAdapter> _mqtt = [];
+
+    /// <summary>Real time between two telemetry messages of an MQTT device, unless the caller picks another.</summary>
+    public static readonly TimeSpan DefaultMqttPublishPeriod = TimeSpan.FromMilliseconds(250);
 
     private RigHost(SimulatedRig rig) => Rig = rig;
 
@@ -25,17 +30,22 @@ public sealed class RigHost : IAsyncDisposable
     /// <summary>Where each device actually listens, in rig order.</summary>
     public IReadOnlyList<DeviceEndpoint> Endpoints => _endpoints;
 
-    /// <summary>Starts a server for every Modbus device of <paramref name="rig"/>.</summary>
+    /// <summary>The MQTT face of an <c>mqtt</c> device, or null for a Modbus device.</summary>
+    public MqttDeviceAdapter? MqttOf(string deviceId) => Rig.Find(deviceId) is { } d ? _mqtt.GetValueOrDefault(d) : null;
+
+    /// <summary>Starts a server for every Modbus device of <paramref name="rig"/> and connects every MQTT device to its broker.</summary>
     /// <param name="rig">The simulated devices.</param>
     /// <param name="portBase">When set, TCP endpoints get ports portBase, portBase+1, … in order of first appearance (0 = any free port).</param>
+    /// <param name="mqttPublishPeriod">Real time between two telemetry messages of an MQTT device (default <see cref="DefaultMqttPublishPeriod"/>).</param>
     /// <param name="cancellationToken">Stops the start-up.</param>
-    public static async Task<RigHost> StartAsync(SimulatedRig rig, int? portBase = null, CancellationToken cancellationToken = default)
+    public static async Task<RigHost> StartAsync(SimulatedRig rig, int? portBase = null, TimeSpan? mqttPublishPeriod = null, CancellationToken cancellationToken = default)
     {
         var host = new RigHost(rig);
         try
         {
             var started = await host.StartTcpAsync(portBase, cancellationToken).ConfigureAwait(false);
             await host.StartRtuAsync(started, cancellationToken).ConfigureAwait(false);
+            await host.StartMqttAsync(started, mqttPublishPeriod ?? DefaultMqttPublishPeriod, cancellationToken).ConfigureAwait(false);
             host.ListEndpoints(started);
         }
         catch
@@ -90,13 +100,27 @@ public sealed class RigHost : IAsyncDisposable
         }
     }
 
+    // Each MQTT device is its own client, as each real device holds its own connection to the broker.
+    private async Task StartMqttAsync(Dictionary<SimulatedDevice, string> started, TimeSpan publishPeriod, CancellationToken cancellationToken)
+    {
+        foreach (var device in Rig.Devices.Where(d => d.Definition.Protocol == "mqtt"))
+        {
+            var broker = Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.Parse(device.Definition.Endpoint);
+            var adapter = new MqttDeviceAdapter(Rig, device, broker, publishPeriod);
+            _servers.Add(adapter);
+            _mqtt[device] = adapter;
+            await adapter.StartAsync(cancellationToken).ConfigureAwait(false);
+            started[device] = broker.ToString();
+        }
+    }
+
     private void ListEndpoints(Dictionary<SimulatedDevice, string> started)
     {
         foreach (var d in Rig.Definition.Devices)
         {
             var device = Rig.Find(d.Id)!;
             if (started.TryGetValue(device, out var uri))
-                _endpoints.Add(new DeviceEndpoint(d.Id, Kind(d.Kind), d.Protocol, uri, d.UnitId, d.Profile));
+                _endpoints.Add(new DeviceEndpoint(d.Id, Kind(d.Kind), d.Protocol, uri, d.UnitId, d.Profile, _mqtt.GetValueOrDefault(device)?.Topics.Prefix));
         }
     }
 

@@ -96,6 +96,10 @@ public static class RigParser
             ctx.Problem(node, where, $"'endpoint' is '{endpoint}': a simulated device listens on a loopback host:port only (127.0.0.1:PORT, [::1]:PORT or localhost:PORT)");
         if (protocol == "modbus-rtu" && endpoint.Length > 0 && !Gateway.Drivers.Modbus.ModbusEndpoint.TryParse("modbus-rtu://" + endpoint, out _, out var rtuError))
             ctx.Problem(node, where, $"'endpoint' is '{endpoint}': {rtuError} (an RTU endpoint is a tty path the simulator creates, e.g. /tmp/gw-ev-1?baud=9600&parity=E)");
+        if (protocol == "mqtt" && endpoint.Length > 0 && !endpoint.StartsWith("mqtt://", StringComparison.OrdinalIgnoreCase))
+            ctx.Problem(node, where, $"'endpoint' is '{endpoint}': an mqtt device's endpoint is the broker it publishes through, written mqtt://HOST:PORT");
+        else if (protocol == "mqtt" && endpoint.Length > 0 && !Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.TryParse(endpoint, out _, out var mqttError))
+            ctx.Problem(node, where, $"'endpoint' is '{endpoint}': {mqttError} (an mqtt device's endpoint is the broker it publishes through, e.g. mqtt://127.0.0.1:1883)");
         var unitId = ctx.Number(node, "unitId", where, 1, min: 0, max: 255);
         var profile = ctx.String(node, "profile", where, required: true) ?? "";
         var poll = ctx.Number(node, "pollSeconds", where, 5, min: 0.01, max: 86_400);

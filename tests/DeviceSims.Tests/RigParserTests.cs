@@ -103,4 +103,30 @@ public sealed class RigParserTests
         var e = Assert.Throws<RigParseException>(() => RigParser.Load("/nonexistent/rig.yaml"));
         Assert.Contains("cannot read the rig file", e.Message);
     }
+
+    [Fact]
+    public void Mqtt_devices_need_a_broker_endpoint_and_a_topic_map_and_Modbus_devices_a_register_map()
+    {
+        const string Yaml = """
+            site: s
+            start: 2026-06-01T12:00:00Z
+            devices:
+              - { id: a, kind: meter, protocol: mqtt, endpoint: "127.0.0.1:1883", profile: mqtt-meter, sim: { } }
+              - { id: b, kind: meter, protocol: mqtt, endpoint: "mqtt://127.0.0.1:99999", profile: mqtt-meter, sim: { } }
+            """;
+        var e = Assert.Throws<RigParseException>(() => RigParser.Parse(Yaml, "m.yaml"));
+        Assert.Contains(e.Problems, p => p.Contains("device 'a'") && p.Contains("written mqtt://HOST:PORT"));
+        Assert.Contains(e.Problems, p => p.Contains("device 'b'") && p.Contains("not 1–65535"));
+
+        var wrongProfiles = RigParser.Parse("""
+            site: s
+            start: 2026-06-01T12:00:00Z
+            devices:
+              - { id: a, kind: meter, protocol: mqtt, endpoint: "mqtt://127.0.0.1:1883", profile: sunspec-meter, sim: { } }
+              - { id: b, kind: meter, protocol: modbus-tcp, endpoint: "127.0.0.1:0", profile: mqtt-meter, sim: { } }
+            """, "p.yaml");
+        e = Assert.Throws<RigParseException>(() => new SimulatedRig(wrongProfiles, new ManualTimeProvider()));
+        Assert.Contains(e.Problems, p => p.Contains("device 'a'") && p.Contains("profile 'sunspec-meter' has no 'mqtt' part"));
+        Assert.Contains(e.Problems, p => p.Contains("device 'b'") && p.Contains("profile 'mqtt-meter' has no 'modbus' part"));
+    }
 }

@@ -24,6 +24,9 @@ public sealed record DeviceProfile
     /// <summary>The Modbus register map, when the device speaks Modbus.</summary>
     public ModbusRegisterMap? Modbus { get; init; }
 
+    /// <summary>The MQTT topic map, when the device speaks MQTT.</summary>
+    public Mqtt.MqttTopicMap? Mqtt { get; init; }
+
     /// <summary>The point called <paramref name="name"/>, or null.</summary>
     public ProfilePoint? FindPoint(string name) => Points.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.Ordinal));
 

@@ -90,28 +90,9 @@ public sealed class ModbusDeviceDriver : IDeviceDriver
         var reading = await ReadAsync(cancellationToken).ConfigureAwait(false);
         var resolved = Resolve(setpoint);
 
-        // The device's own limits are read fresh each time: they change with SoC and plug state.
-        var lowKw = double.NegativeInfinity;
-        var highKw = double.PositiveInfinity;
-        string? lowBy = null, highBy = null;
-        if (reading.Find(PointRole.MinPower) is { } min && min.TryGetGood(out var minKw)) { lowKw = minKw; lowBy = $"device limit {min.Point}"; }
-        if (reading.Find(PointRole.MaxPower) is { } max && max.TryGetGood(out var maxKw)) { highKw = maxKw; highBy = $"device limit {max.Point}"; }
-        if (setpoint.Unit == "kW")
-        {
-            if (setpoint.Limits.Min is { } plo && plo > lowKw) { lowKw = plo; lowBy = $"profile limit of {setpoint.Name}"; }
-            if (setpoint.Limits.Max is { } phi && phi < highKw) { highKw = phi; highBy = $"profile limit of {setpoint.Name}"; }
-        }
-        if (lowKw > highKw)
-        {
-            // Contradicting limits leave no safe value but the device's own fallback.
-            lowKw = highKw = 0;
-            lowBy = highBy = "contradicting limits (min above max)";
-        }
-
-        var targetKw = powerKw;
-        string? clampedBy = null;
-        if (targetKw < lowKw) { targetKw = lowKw; clampedBy = lowBy; }
-        if (targetKw > highKw) { targetKw = highKw; clampedBy = highBy; }
+        var bounds = SetpointBounds.From(setpoint, reading);
+        var (lowKw, highKw) = (bounds.LowKw, bounds.HighKw);
+        var (targetKw, clampedBy) = bounds.Clamp(powerKw);
 
         double value;
         double percentBasisKw = 0;

@@ -8,6 +8,7 @@ internal sealed class ProfileFile
     public string? Description { get; set; }
     public string? Kind { get; set; }
     public ProfileFileModbus? Modbus { get; set; }
+    public ProfileFileMqtt? Mqtt { get; set; }
     public List<ProfileFilePoint>? Points { get; set; }
 }
 
@@ -37,6 +38,7 @@ internal sealed class ProfileFilePoint
     public string? PercentOf { get; set; }
     public string? EnablePoint { get; set; }
     public ProfileFilePointModbus? Modbus { get; set; }
+    public ProfileFilePointMqtt? Mqtt { get; set; }
 }
 
 internal sealed class ProfileFileLimits
@@ -58,4 +60,43 @@ internal sealed class ProfileFilePointModbus
     public int? ScaleFactorRegister { get; set; }
     public bool? Negate { get; set; }
     public long? Absent { get; set; }
+}
+
+internal sealed class ProfileFileMqtt
+{
+    public string? TopicPrefix { get; set; }
+    public List<string>? Telemetry { get; set; }
+    public ProfileFileMqttCommand? Command { get; set; }
+    public ProfileFileMqttAck? Ack { get; set; }
+    public string? Heartbeat { get; set; }
+    public double? SilenceTimeoutSeconds { get; set; }
+}
+
+internal sealed class ProfileFileMqttCommand
+{
+    public string? Topic { get; set; }
+    public string? IdField { get; set; }
+    public string? ValueField { get; set; }
+    public string? Validity { get; set; }
+    public string? ValidForField { get; set; }
+    public string? ValidUntilField { get; set; }
+}
+
+internal sealed class ProfileFileMqttAck
+{
+    public string? Topic { get; set; }
+    public string? IdField { get; set; }
+    public string? AcceptedField { get; set; }
+    public string? ReasonField { get; set; }
+    public string? AppliedField { get; set; }
+}
+
+internal sealed class ProfileFilePointMqtt
+{
+    public string? Topic { get; set; }
+    public string? Field { get; set; }
+    public int? Scale { get; set; }
+    public bool? Negate { get; set; }
+    public string? Absent { get; set; }
+    public double? Step { get; set; }
 }

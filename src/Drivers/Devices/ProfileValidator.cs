@@ -1,3 +1,5 @@
+using Gateway.Drivers.Devices.Mqtt;
+
 namespace Gateway.Drivers.Devices;
 
 // Turns a deserialized profile file into a DeviceProfile, collecting every problem rather than
@@ -13,7 +15,8 @@ internal sealed class ProfileValidator(string file)
         if (string.IsNullOrWhiteSpace(dto.Kind)) Problem(null, $"'kind' is missing (one of {string.Join(", ", Kinds)})");
         else if (!Kinds.Contains(dto.Kind)) Problem(null, $"'kind' is '{dto.Kind}', expected one of {string.Join(", ", Kinds)}");
         if (dto.Points is null || dto.Points.Count == 0) Problem(null, "'points' is missing or empty");
-        if (dto.Modbus is null) Problem(null, "'modbus' is missing: every profile needs a transport part");
+        if (dto.Modbus is null && dto.Mqtt is null) Problem(null, "'modbus' and 'mqtt' are both missing: every profile needs a transport part");
+        var mqtt = dto.Mqtt is null ? null : new MqttPartValidator(Problem).ValidatePart(dto.Mqtt);
 
         var sunSpec = dto.Modbus?.SunSpec ?? false;
         var models = new List<SunSpecModelLayout>();
@@ -31,6 +34,7 @@ internal sealed class ProfileValidator(string file)
 
         var points = new List<ProfilePoint>();
         var locations = new Dictionary<string, ModbusPointLocation>(StringComparer.Ordinal);
+        var mqttLocations = new Dictionary<string, MqttPointLocation>(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var index = 0;
         foreach (var p in dto.Points ?? [])
@@ -42,9 +46,19 @@ internal sealed class ProfileValidator(string file)
             var point = ValidatePoint(p, label);
             var location = p.Modbus is null ? null : ValidateLocation(p.Modbus, label, sunSpec, models, point?.Access ?? PointAccess.Read);
             if (p.Modbus is null && dto.Modbus is not null) Problem(label, "'modbus' (its register) is missing");
+            if (p.Modbus is not null && dto.Modbus is null) Problem(label, "'modbus' is given but the profile has no 'modbus' part");
+            var mqttLocation = p.Mqtt is null || mqtt is null ? null : new MqttPartValidator(Problem).ValidatePoint(p.Mqtt, label, mqtt);
+            if (p.Mqtt is null && dto.Mqtt is not null) Problem(label, "'mqtt' (its telemetry field) is missing");
+            if (p.Mqtt is not null && dto.Mqtt is null) Problem(label, "'mqtt' is given but the profile has no 'mqtt' part");
             if (point is null) continue;
             points.Add(point);
             if (location is not null) locations[point.Name] = location;
+            if (mqttLocation is not null)
+            {
+                if (mqttLocations.FirstOrDefault(l => l.Value.Topic == mqttLocation.Topic && l.Value.Field.Equals(mqttLocation.Field)) is { Key: { } other })
+                    Problem(label, $"field '{mqttLocation.Field}' of topic '{mqttLocation.Topic}' is already point '{other}'");
+                mqttLocations[point.Name] = mqttLocation;
+            }
         }
 
         foreach (var point in points)
@@ -57,11 +71,19 @@ internal sealed class ProfileValidator(string file)
                 Problem(point.Name, $"'enablePoint' names '{en}', which is not a point of this profile");
             else if (point.EnablePoint is { } en2 && !points.First(q => q.Name == en2).IsWritable)
                 Problem(point.Name, $"'enablePoint' names '{en2}', which is not writable");
+            if (point.EnablePoint is not null && dto.Modbus is null)
+                Problem(point.Name, "'enablePoint' has no meaning over MQTT: the command is one message");
             if (locations.TryGetValue(point.Name, out var loc) && loc.ScaleFactorRegister is { } sf
                 && !locations.Values.Any(l => l.SunSpecModel == loc.SunSpecModel && (l.IsSunSpec ? l.Offset : l.Address) == sf && l.DataType == RegisterDataType.Int16))
                 Problem(point.Name, $"'scaleFactorRegister' {sf} is not declared as an int16 point of this profile");
         }
         if (points.Count(p => p.Role == PointRole.Setpoint) > 1) Problem(null, "more than one point has role 'setpoint'");
+        if (mqtt is not null)
+        {
+            var hasSetpoint = points.Any(p => p.Role == PointRole.Setpoint);
+            if (hasSetpoint && dto.Mqtt!.Command is null) Problem(null, "mqtt: the profile has a setpoint point but no 'command' to send it with");
+            if (!hasSetpoint && dto.Mqtt!.Command is not null) Problem(null, "mqtt: 'command' is given but no point has role 'setpoint'");
+        }
 
         if (_problems.Count > 0) throw new ProfileLoadException(_problems);
         return new DeviceProfile
@@ -71,7 +93,7 @@ internal sealed class ProfileValidator(string file)
             Kind = dto.Kind!,
             SourcePath = file,
             Points = points,
-            Modbus = new ModbusRegisterMap
+            Modbus = dto.Modbus is null ? null : new ModbusRegisterMap
             {
                 Locations = locations,
                 SunSpec = sunSpec,
@@ -79,6 +101,7 @@ internal sealed class ProfileValidator(string file)
                 MaxBlockRegisters = maxBlock,
                 MaxGapRegisters = maxGap,
             },
+            Mqtt = mqtt is null ? null : mqtt with { Locations = mqttLocations },
         };
     }
 

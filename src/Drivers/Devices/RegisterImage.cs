@@ -144,6 +144,42 @@ public sealed class RegisterImage : IModbusServerUnit
         return RegisterCodec.Decode(location, words, sf);
     }
 
+    /// <summary>The text of a string point (empty when unset).</summary>
+    public string GetText(string point)
+    {
+        var (location, address, _) = Entry(point);
+        var table = Table(location);
+        var words = new ushort[location.RegisterCount];
+        for (var i = 0; i < words.Length; i++) words[i] = table[address + i];
+        return RegisterCodec.DecodeString(words);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="value"/> (in the point's unit) the way a Modbus client's write arrives:
+    /// encoded with the point's scale, then through <see cref="WriteHoldingRegisters"/>, so only rw
+    /// points take it, <see cref="ValidateWrite"/> may refuse it and <see cref="PointWritten"/> is told.
+    /// Simulators use it to apply commands that reach them over another transport (MQTT).
+    /// </summary>
+    /// <returns>None, or the exception code a Modbus client would have received.</returns>
+    public ModbusExceptionCode Write(string point, double value)
+    {
+        var (location, address, sfAddress) = Entry(point);
+        if (location.Table != RegisterTable.Holding) return ModbusExceptionCode.IllegalDataAddress;
+        var sf = sfAddress is { } a ? (short)Table(location)[a] : 0;
+        if (sf == RegisterCodec.AbsentScaleFactor) return ModbusExceptionCode.ServerDeviceFailure;
+        ushort[] words;
+        try
+        {
+            words = RegisterCodec.Encode(location, value, sf);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            // A value the register cannot hold is what a device answers with "illegal data value".
+            return ModbusExceptionCode.IllegalDataValue;
+        }
+        return WriteHoldingRegisters((ushort)address, words);
+    }
+
     /// <summary>Overwrites one raw register (tests use it to plant odd values).</summary>
     public void Poke(RegisterTable table, int address, ushort value) => (table == RegisterTable.Holding ? _holding : _input)[address] = value;
 

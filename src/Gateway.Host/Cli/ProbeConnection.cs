@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Gateway.Drivers.Modbus;
+using Gateway.Drivers.Mqtt;
 
 namespace Gateway.Host.Cli;
 
@@ -21,7 +22,7 @@ internal static class ProbeConnection
     /// <summary>The exit code and message for a transport failure, or null when it is none.</summary>
     public static (int ExitCode, string Message)? ClassifyTransport(Exception error, ProbeRequest request)
     {
-        var who = $"{request.Endpoint} unit {request.UnitId}";
+        var who = request.Who;
         var socket = error as SocketException ?? error.InnerException as SocketException ?? error.InnerException?.InnerException as SocketException;
         return error switch
         {
@@ -31,6 +32,9 @@ internal static class ProbeConnection
             ModbusCommunicationException when socket is not null => (ExitCodes.Unreachable, $"cannot reach {request.Endpoint}: {Describe(socket)}"),
             SocketException s => (ExitCodes.Unreachable, $"cannot reach {request.Endpoint}: {Describe(s)}"),
             ModbusCommunicationException e => (ExitCodes.Unreachable, $"cannot talk to {request.Endpoint}: {e.Message}"),
+            MqttConnectException e => (ExitCodes.Unreachable, $"the broker {request.Endpoint} refused the connection: {e.ReturnCode}"),
+            MqttCommunicationException when socket is not null => (ExitCodes.Unreachable, $"cannot reach the broker {request.Endpoint}: {Describe(socket)}"),
+            MqttCommunicationException e => (ExitCodes.Unreachable, $"cannot talk to the broker {request.Endpoint}: {e.Message}"),
             IOException or UnauthorizedAccessException => (ExitCodes.Unreachable, $"cannot open {request.Endpoint}: {error.Message}"),
             FormatException or ArgumentException => (ExitCodes.BadInput, $"bad input: {error.Message}"),
             _ => null,

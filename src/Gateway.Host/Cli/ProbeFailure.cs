@@ -1,4 +1,5 @@
 using Gateway.Drivers.Devices;
+using Gateway.Drivers.Devices.Mqtt;
 using Gateway.Drivers.Devices.SunSpec;
 using Gateway.Drivers.Modbus;
 
@@ -10,13 +11,17 @@ internal static class ProbeFailure
     /// <summary>The exit code and message for <paramref name="error"/>, or null when it is not a probe failure.</summary>
     public static (int ExitCode, string Message)? Classify(Exception error, ProbeRequest request)
     {
-        var who = $"{request.Endpoint} unit {request.UnitId}";
+        var who = request.Who;
         switch (error)
         {
             case ProfileLoadException e:
                 return (ExitCodes.BadInput, $"bad profile:{Environment.NewLine}{e.Message}");
             case SunSpecDiscoveryException e:
                 return (ExitCodes.BadInput, $"{who}: {e.Message} — is --profile {request.Profile} right for this device?");
+            case MqttDeviceTimeoutException e:
+                return (ExitCodes.Timeout, $"{e.Message} — is the device online, and are --device and --profile right?");
+            case SetpointRejectedException e:
+                return (ExitCodes.DeviceException, e.Message);
             case ModbusDeviceException e:
                 return (ExitCodes.DeviceException, $"{who} answered function {e.FunctionCode:X2} with exception {(byte)e.Code:X2} ({Explain(e.Code, request.UnitId)})");
             case InvalidOperationException e:

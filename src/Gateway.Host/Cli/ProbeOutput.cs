@@ -45,7 +45,9 @@ internal static class ProbeOutput
         });
         console.Profile.Width = 120;
         var r = report.Request;
-        console.WriteLine($"device {r.Endpoint} unit {r.UnitId}, profile {report.ProfileName ?? r.Profile}");
+        console.WriteLine(r.IsMqtt
+            ? $"device {r.Endpoint} topics {report.TopicPrefix ?? r.DeviceId}/…, profile {report.ProfileName ?? r.Profile}"
+            : $"device {r.Endpoint} unit {r.UnitId}, profile {report.ProfileName ?? r.Profile}");
         if (report.SunSpec is { } map)
         {
             var models = new Table { Title = new TableTitle($"SunSpec models (base {map.BaseAddress})") };
@@ -76,7 +78,9 @@ internal static class ProbeOutput
     private static object ToJson(ProbeReport report) => new
     {
         endpoint = report.Request.Endpoint,
-        unitId = report.Request.UnitId,
+        unitId = report.Request.IsMqtt ? (byte?)null : report.Request.UnitId,
+        device = report.Request.IsMqtt ? report.Request.DeviceId : null,
+        topicPrefix = report.TopicPrefix,
         profile = report.ProfileName ?? report.Request.Profile,
         exitCode = report.ExitCode,
         error = report.Error,

@@ -8,6 +8,7 @@ internal sealed class ProbeReport
 {
     public required ProbeRequest Request { get; init; }
     public string? ProfileName { get; set; }
+    public string? TopicPrefix { get; set; }
     public SunSpecMap? SunSpec { get; set; }
     public DeviceReading? Reading { get; set; }
     public SetpointResult? Setpoint { get; set; }

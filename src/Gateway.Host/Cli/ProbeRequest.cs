@@ -1,14 +1,15 @@
 namespace Gateway.Host.Cli;
 
 /// <summary>What a field engineer asked the probe to do.</summary>
-/// <param name="Endpoint">modbus-tcp://HOST:PORT or modbus-rtu:///dev/ttyX?baud=…&amp;parity=…</param>
+/// <param name="Endpoint">modbus-tcp://HOST:PORT, modbus-rtu:///dev/ttyX?baud=…&amp;parity=… or mqtt://HOST:PORT (a broker)</param>
 /// <param name="UnitId">Modbus unit id.</param>
 /// <param name="Profile">Profile name or path.</param>
 /// <param name="Json">Print JSON instead of tables.</param>
 /// <param name="SunSpec">List the SunSpec models found.</param>
 /// <param name="SetpointKw">Write this setpoint (kW, positive = delivered to the grid) and read it back.</param>
 /// <param name="ValidFor">Validity time given with the setpoint.</param>
-/// <param name="Timeout">How long to wait for each answer.</param>
+/// <param name="Timeout">How long to wait for each answer (over MQTT: for telemetry, for an acknowledgement).</param>
+/// <param name="DeviceId">Over MQTT: the device id that fills the profile's <c>{device}</c> topic placeholder.</param>
 internal sealed record ProbeRequest(
     string Endpoint,
     byte UnitId,
@@ -17,4 +18,12 @@ internal sealed record ProbeRequest(
     bool SunSpec,
     double? SetpointKw,
     TimeSpan ValidFor,
-    TimeSpan Timeout);
+    TimeSpan Timeout,
+    string? DeviceId = null)
+{
+    /// <summary>Whether the endpoint is an MQTT broker.</summary>
+    public bool IsMqtt => Endpoint.StartsWith("mqtt://", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The device in plain words, for messages.</summary>
+    public string Who => IsMqtt ? $"{Endpoint} device {DeviceId ?? "(none)"}" : $"{Endpoint} unit {UnitId}";
+}

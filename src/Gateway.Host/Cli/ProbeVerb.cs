@@ -4,8 +4,9 @@ using System.Globalization;
 namespace Gateway.Host.Cli;
 
 /// <summary>
-/// <c>gateway probe ENDPOINT --unit N --profile P [--json] [--sunspec] [--set KW]</c>: reads a
-/// device through its profile and prints its measurements, for field engineers at a pile.
+/// <c>gateway probe ENDPOINT --unit N --profile P [--json] [--sunspec] [--set KW]</c>, or
+/// <c>gateway probe mqtt://HOST:PORT --profile P --device ID …</c>: reads a device through its
+/// profile and prints its measurements, for field engineers at a pile.
 /// </summary>
 internal static class ProbeVerb
 {
@@ -13,19 +14,20 @@ internal static class ProbeVerb
     {
         var endpoint = new Argument<string>("endpoint")
         {
-            Description = "modbus-tcp://HOST:PORT or modbus-rtu:///dev/ttyX?baud=9600&parity=E",
+            Description = "modbus-tcp://HOST:PORT, modbus-rtu:///dev/ttyX?baud=9600&parity=E, or mqtt://HOST:PORT (the broker an MQTT device publishes through)",
         };
         var unit = new Option<int>("--unit") { Description = "Modbus unit id (0–255)", DefaultValueFactory = _ => 1 };
-        var profile = new Option<string>("--profile") { Description = "device profile: a shipped name (v2g-charger, sunspec-inverter, sunspec-meter, smes-converter) or a file", Required = true };
+        var profile = new Option<string>("--profile") { Description = "device profile: a shipped name (v2g-charger, sunspec-inverter, sunspec-meter, smes-converter; over MQTT mqtt-charger, mqtt-smes-converter, mqtt-pv-inverter, mqtt-meter) or a file", Required = true };
+        var device = new Option<string?>("--device") { Description = "MQTT only: the device id in the profile's topics ({device})" };
         var json = new Option<bool>("--json") { Description = "print JSON instead of tables" };
         var sunspec = new Option<bool>("--sunspec") { Description = "walk and list the SunSpec models found" };
         var set = new Option<string?>("--set") { Description = "write this power setpoint in kW (positive = delivered to the grid), read it back and report" };
         var validFor = new Option<double>("--valid-for") { Description = "validity of the setpoint in seconds; the device falls back to 0 kW after it", DefaultValueFactory = _ => 60 };
-        var timeout = new Option<double>("--timeout") { Description = "seconds to wait for each answer", DefaultValueFactory = _ => 2 };
+        var timeout = new Option<double>("--timeout") { Description = "seconds to wait for each answer (MQTT: for telemetry, for the acknowledgement)", DefaultValueFactory = _ => 2 };
 
         var command = new Command("probe", "Read a device through its profile and print its measurements; optionally write a setpoint.");
         command.Arguments.Add(endpoint);
-        foreach (var o in new Option[] { unit, profile, json, sunspec, set, validFor, timeout }) command.Options.Add(o);
+        foreach (var o in new Option[] { unit, profile, device, json, sunspec, set, validFor, timeout }) command.Options.Add(o);
         command.SetAction(async (ParseResult r, CancellationToken ct) =>
         {
             var problems = new List<string>();
@@ -41,13 +43,17 @@ internal static class ProbeVerb
             if (!(valid is >= 1 and <= 86_400)) problems.Add($"--valid-for {valid} must be 1–86400 seconds");
             var wait = r.GetValue(timeout);
             if (!(wait is > 0 and <= 600)) problems.Add($"--timeout {wait} must be more than 0 and at most 600 seconds");
+            var endpointText = r.GetValue(endpoint)!;
+            var mqtt = endpointText.StartsWith("mqtt://", StringComparison.OrdinalIgnoreCase);
+            if (r.GetValue(device) is not null && !mqtt) problems.Add("--device is for MQTT devices (an mqtt://HOST:PORT endpoint); a Modbus device is chosen with --unit");
+            if (r.GetValue(sunspec) && mqtt) problems.Add("--sunspec walks Modbus registers; an MQTT device has none");
             if (problems.Count > 0)
             {
                 foreach (var p in problems) Console.Error.WriteLine($"probe: {p}");
                 return ExitCodes.BadInput;
             }
             var request = new ProbeRequest(r.GetValue(endpoint)!, (byte)unitId, r.GetValue(profile)!, r.GetValue(json), r.GetValue(sunspec),
-                setKw, TimeSpan.FromSeconds(valid), TimeSpan.FromSeconds(wait));
+                setKw, TimeSpan.FromSeconds(valid), TimeSpan.FromSeconds(wait), r.GetValue(device));
             return await ProbeRunner.RunAsync(request, ProbeConnection.Open, Console.Out, Console.Error, TimeProvider.System, ct);
         });
         return command;

@@ -1,23 +1,30 @@
 using Gateway.Drivers.Devices;
+using Gateway.Drivers.Devices.Mqtt;
 using Gateway.Drivers.Modbus;
+using Gateway.Drivers.Mqtt;
 using Gateway.Host.Rigs;
 
 namespace Gateway.Host.Devices;
 
 /// <summary>
 /// Opens a driver for each device of a rig. Devices behind the same TCP endpoint (a TCP-to-RTU
-/// gateway, or a simulator serving several units) share one Modbus connection.
+/// gateway, or a simulator serving several units) share one Modbus connection; MQTT devices on the
+/// same broker share one MQTT connection.
 /// </summary>
 public sealed class DeviceConnector : IAsyncDisposable
 {
     private readonly TimeProvider _clock;
     private readonly ModbusClientOptions _modbusOptions;
     private readonly Dictionary<string, IModbusClient> _tcpClients = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, MqttDeviceConnection> _mqttConnections = new(StringComparer.Ordinal);
+    private readonly MqttDeviceDriverOptions _mqttOptions;
 
     /// <summary>Create a connector whose drivers stamp readings with <paramref name="clock"/>.</summary>
-    public DeviceConnector(TimeProvider clock, ModbusClientOptions? modbusOptions = null)
+    public DeviceConnector(TimeProvider clock, ModbusClientOptions? modbusOptions = null, MqttDeviceDriverOptions? mqttOptions = null)
     {
         _clock = clock;
+        // Waits for telemetry and acknowledgements are network waits: real time, not market time.
+        _mqttOptions = (mqttOptions ?? new MqttDeviceDriverOptions()).Validate();
         // Several devices behind one TCP endpoint are polled concurrently: let their requests pipeline.
         _modbusOptions = modbusOptions ?? new ModbusClientOptions { MaxConcurrentRequests = 16, TimeProvider = TimeProvider.System };
     }
@@ -52,6 +59,26 @@ public sealed class DeviceConnector : IAsyncDisposable
                 }
                 return new DeviceLink(device, new ModbusDeviceDriver(client, device.UnitId, profile, _clock));
             }
+            case "mqtt":
+            {
+                var broker = MqttBrokerAddress.Parse(endpoint.Contains("://", StringComparison.Ordinal) ? endpoint : "mqtt://" + endpoint);
+                var key = broker.ToString();
+                if (!_mqttConnections.TryGetValue(key, out var connection))
+                {
+                    var client = new MqttClient(new MqttClientOptions
+                    {
+                        Host = broker.Host,
+                        Port = broker.Port,
+                        ClientId = $"gateway-devices-{Environment.ProcessId}-{_mqttConnections.Count + 1}",
+                        ConnectTimeout = TimeSpan.FromSeconds(5),
+                        OperationTimeout = TimeSpan.FromSeconds(5),
+                        Reconnect = new MqttReconnectOptions { InitialDelay = TimeSpan.FromMilliseconds(200), MaxDelay = TimeSpan.FromSeconds(10) },
+                    }, TimeProvider.System);
+                    connection = new MqttDeviceConnection(client, key);
+                    _mqttConnections[key] = connection;
+                }
+                return new DeviceLink(device, new MqttDeviceDriver(connection, device.Id, profile, _clock, _mqttOptions));
+            }
             default:
                 throw new NotSupportedException($"device '{device.Id}': protocol '{device.Protocol}' is not supported by this gateway build");
         }
@@ -80,5 +107,7 @@ public sealed class DeviceConnector : IAsyncDisposable
     {
         foreach (var client in _tcpClients.Values) await client.DisposeAsync().ConfigureAwait(false);
         _tcpClients.Clear();
+        foreach (var connection in _mqttConnections.Values) await connection.DisposeAsync().ConfigureAwait(false);
+        _mqttConnections.Clear();
     }
 }

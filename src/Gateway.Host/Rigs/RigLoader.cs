@@ -157,8 +157,10 @@ public static class RigLoader
                 reader.Problem(YamlFieldReader.Child(d, "node"), path + ".node", $"'{node}' is not a node of the feeder");
             if (id is not null && !seenIds.Add(id))
                 reader.Problem(YamlFieldReader.Child(d, "id"), path + ".id", $"device '{id}' is defined twice");
-            if (protocol is "modbus-tcp" or "mqtt" && endpoint is not null && !IsHostPort(endpoint))
+            if (protocol is "modbus-tcp" && endpoint is not null && !IsHostPort(endpoint))
                 reader.Problem(YamlFieldReader.Child(d, "endpoint"), path + ".endpoint", $"'{endpoint}' is not host:port");
+            if (protocol is "mqtt" && endpoint is not null && MqttEndpointProblem(endpoint) is { } mqttProblem)
+                reader.Problem(YamlFieldReader.Child(d, "endpoint"), path + ".endpoint", mqttProblem);
 
             string? profile = null;
             if (profileName is not null)
@@ -170,6 +172,10 @@ public static class RigLoader
                     profile = candidate;
                     if (kind is not null && !string.Equals(loaded.Kind, kind, StringComparison.Ordinal))
                         reader.Problem(YamlFieldReader.Child(d, "profile"), path + ".profile", $"profile '{profileName}' is for a {loaded.Kind}, but the device is a {kind}");
+                    if (protocol is "mqtt" && loaded.Mqtt is null)
+                        reader.Problem(YamlFieldReader.Child(d, "profile"), path + ".profile", $"profile '{profileName}' has no 'mqtt' part (a topic map), so it cannot be reached over MQTT; use an MQTT profile such as mqtt-charger, or protocol modbus-tcp");
+                    if (protocol is "modbus-tcp" or "modbus-rtu" && loaded.Modbus is null)
+                        reader.Problem(YamlFieldReader.Child(d, "profile"), path + ".profile", $"profile '{profileName}' has no 'modbus' part (a register map); use protocol mqtt for it, or a Modbus profile");
                 }
                 catch (Exception e) when (e is ProfileLoadException or IOException or ArgumentException)
                 {
@@ -294,6 +300,13 @@ public static class RigLoader
         if (dashboard is not null && !IsHostPort(dashboard)) reader.Problem(YamlFieldReader.Child(map, "dashboard"), "operator.dashboard", $"'{dashboard}' is not host:port");
         if (mqtt is not null && !IsHostPort(mqtt)) reader.Problem(YamlFieldReader.Child(map, "mqtt"), "operator.mqtt", $"'{mqtt}' is not host:port");
         return requireAck is null || deadline is null ? null : new RigOperator(dashboard, mqtt, requireAck.Value, TimeSpan.FromSeconds(deadline.Value));
+    }
+
+    private static string? MqttEndpointProblem(string endpoint)
+    {
+        if (!endpoint.StartsWith("mqtt://", StringComparison.OrdinalIgnoreCase))
+            return $"'{endpoint}' is not an MQTT broker address: write mqtt://HOST:PORT";
+        return Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.TryParse(endpoint, out _, out var error) ? null : error;
     }
 
     private static bool IsHostPort(string text)

@@ -97,4 +97,38 @@ public sealed class RigLoaderTests
         Assert.Equal(1.0105, rig.Market.GridPriceAt(new TimeOnly(10, 0)));
         Assert.Equal(0.6211, rig.Market.GridPriceAt(new TimeOnly(14, 59).AddMinutes(1)));
     }
+
+    [Fact]
+    public void Mqtt_devices_need_a_broker_address_and_a_profile_with_a_topic_map()
+    {
+        const string yaml = """
+            site: mqtt
+            devices:
+              - { id: ev-1, kind: charger, node: n1, protocol: mqtt, endpoint: "127.0.0.1:1883", profile: mqtt-charger }
+              - { id: ev-2, kind: charger, node: n1, protocol: mqtt, endpoint: "mqtt://broker:0", profile: mqtt-charger }
+              - { id: ev-3, kind: charger, node: n1, protocol: mqtt, endpoint: "mqtt://127.0.0.1:1883", profile: v2g-charger }
+              - { id: ev-4, kind: charger, node: n1, protocol: modbus-tcp, endpoint: "127.0.0.1:502", profile: mqtt-charger }
+              - { id: ok-1, kind: smes, node: n1, protocol: mqtt, endpoint: "mqtt://127.0.0.1:1883", profile: mqtt-smes-converter }
+            feeder:
+              root: n0
+              nodes: [ { id: n0 }, { id: n1 } ]
+              lines: [ { id: L1, from: n0, to: n1, limitKw: 50 } ]
+            market:
+              intervalMinutes: 15
+              gridPrices: [ { from: "00:00", pricePerKwh: 0.5 } ]
+              feedInPricePerKwh: 0.3
+            """;
+        var e = Assert.Throws<RigFileException>(() => RigLoader.Parse(yaml, "mqtt.yaml"));
+        var text = e.Message;
+        Assert.Contains("mqtt.yaml:4:", text);
+        Assert.Contains("devices[0].endpoint: '127.0.0.1:1883' is not an MQTT broker address: write mqtt://HOST:PORT", text);
+        Assert.Contains("devices[1].endpoint: 'mqtt://broker:0': the port '0' is not 1–65535", text);
+        Assert.Contains("devices[2].profile: profile 'v2g-charger' has no 'mqtt' part", text);
+        Assert.Contains("devices[3].profile: profile 'mqtt-charger' has no 'modbus' part", text);
+        Assert.DoesNotContain("devices[4]", text);
+
+        var good = RigLoader.Parse(yaml[..yaml.IndexOf("  - { id: ev-1", StringComparison.Ordinal)] + yaml[yaml.IndexOf("  - { id: ok-1", StringComparison.Ordinal)..], "good.yaml");
+        var smes = Assert.Single(good.Devices);
+        Assert.Equal(("mqtt", "mqtt://127.0.0.1:1883"), (smes.Protocol, smes.Endpoint));
+    }
 }

@@ -4,6 +4,7 @@ using Gateway.Host.Journal;
 using Gateway.Host.Rigs;
 using Gateway.Host.Scheduling;
 using Gateway.Host.Status;
+using Gateway.Host.Tests.Operator;
 using Gateway.Host.Worker;
 using Gateway.LedgerClient.Embedded;
 using Gateway.Drivers.Modbus;
@@ -62,6 +63,47 @@ public sealed class GatewayEndToEndTests
             var onLedger = await ledger.QueryRoundAsync(o.RoundId);
             Assert.Equal(o.Settlements.Select(s => s.SettlementId).Order(), onLedger.Select(s => s.SettlementId).Order());
         }
+    }
+
+    [Fact]
+    public async Task Rounds_with_an_MQTT_charger_and_an_MQTT_SMES_beside_Modbus_devices_confirm_every_setpoint_within_limits()
+    {
+        await using var broker = await MosquittoProcess.StartAsync();
+        var yaml = EndToEndRig.Yaml
+            .Replace("""{ id: ev-a, kind: charger, node: n2, protocol: modbus-tcp, endpoint: "127.0.0.1:0", unitId: 1, profile: v2g-charger,""",
+                $$"""{ id: ev-a, kind: charger, node: n2, protocol: mqtt, endpoint: "mqtt://127.0.0.1:{{broker.Port}}", profile: mqtt-charger,""")
+            .Replace("""{ id: smes-a, kind: smes, node: n3, protocol: modbus-tcp, endpoint: "127.0.0.1:0", unitId: 5, profile: smes-converter,""",
+                $$"""{ id: smes-a, kind: smes, node: n3, protocol: mqtt, endpoint: "mqtt://127.0.0.1:{{broker.Port}}", profile: mqtt-smes-converter,""");
+        Assert.Equal(2, yaml.Split("protocol: mqtt").Length - 1);
+        await using var rig = await EndToEndRig.StartAsync(yaml);
+        var definition = rig.Load();
+        var outcomes = new List<RoundOutcome>();
+        await using (var runtime = await StartGatewayAsync(rig, definition))
+        {
+            Assert.All(runtime.Links, l => Assert.Equal(DeviceLinkState.Healthy, l.State));
+            Assert.IsType<Gateway.Drivers.Devices.Mqtt.MqttDeviceDriver>(runtime.Links.Single(l => l.Device.Id == "smes-a").Driver);
+            for (var i = 0; i < 2; i++) outcomes.Add(await runtime.TickAsync());
+            var backlog = await runtime.DrainLedgerAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal(0, backlog.PendingCount);
+        }
+
+        Assert.Contains(outcomes, o => o.Decision.Trades.Count > 0);
+        foreach (var o in outcomes)
+        {
+            foreach (var id in new[] { "ev-a", "smes-a", "ev-b" })
+            {
+                var sp = Assert.Single(o.Setpoints, s => s.DeviceId == id);
+                Assert.True(sp.Status == SetpointStatus.Confirmed, $"{o.RoundId}: {id} {sp.Status}");
+                Assert.NotNull(sp.ReadBackKw);
+            }
+            Assert.DoesNotContain(o.Setpoints, s => s.Status == SetpointStatus.Missed);
+            AssertSetpointsWithinDeviceAndFeederLimits(definition, o);
+            AssertSettlementsWithinMeteredEnergy(o);
+        }
+        // The simulators took the setpoints over MQTT: the SMES holds the last round's, the charger was commanded.
+        Assert.True(rig.Sims.MqttOf("ev-a")!.CommandsApplied >= 2);
+        Assert.Equal(outcomes[^1].Setpoints.Single(s => s.DeviceId == "smes-a").ReadBackKw!.Value,
+            rig.Sims.Rig.Find("smes-a")!.Image.Get("SetpointKw")!.Value, 2);
     }
 
     [Fact]

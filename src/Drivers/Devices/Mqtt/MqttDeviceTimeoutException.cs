@@ -1,0 +1,14 @@
+namespace Gateway.Drivers.Devices.Mqtt;
+
+/// <summary>
+/// An MQTT device did not publish what the driver waited for in time: no telemetry yet, telemetry
+/// that stopped (the device went silent), or no acknowledgement of a command. The broker itself was
+/// reachable; the device behind it did not answer.
+/// </summary>
+public sealed class MqttDeviceTimeoutException : TimeoutException
+{
+    /// <summary>Creates the exception; <paramref name="message"/> names the device, the topic and the wait.</summary>
+    public MqttDeviceTimeoutException(string message) : base(message)
+    {
+    }
+}
