@@ -32,7 +32,10 @@ public sealed class MarketCore
             var b = buyers[edges[matched[t]].Buyer];
             var s = sellers[edges[matched[t]].Seller];
             var xb = Math.Clamp(split[t], 0, pair.Weight);
-            var price = BenefitModel.BuyerValuePerKwh(b, round) - (xb + BenefitModel.FixedCostPerTrade(b, round)) / pair.EnergyKwh;
+            // Q is kept on a 10⁻⁶ grid for the exact matching; a share at an end of [0, Q] would carry that rounding, divided
+            // by q, into the price, so the price is held to [c, v] where it belongs.
+            var value = BenefitModel.BuyerValuePerKwh(b, round);
+            var price = Math.Clamp(value - (xb + BenefitModel.FixedCostPerTrade(b, round)) / pair.EnergyKwh, Math.Min(BenefitModel.SellerCostPerKwh(s, round), value), value);
             trades.Add((b, s, pair, xb, price));
         }
 
