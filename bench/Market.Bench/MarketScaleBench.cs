@@ -21,8 +21,9 @@ internal static class MarketScaleBench
     private static readonly Stopwatch Clock = Stopwatch.StartNew();
 
     /// <summary>Runs <paramref name="sizes"/>; the LP nucleolus reference is skipped above <paramref name="lpNucleolusLimit"/> participants.</summary>
-    public static int Run(IReadOnlyList<(int Buyers, int Sellers)> sizes, int lpNucleolusLimit)
+    public static int Run(IReadOnlyList<(int Buyers, int Sellers)> sizes, int lpNucleolusLimit, string? figurePath)
     {
+        var measured = new List<(string Size, double Match, double MatchLp, double Nucleolus, double? NucleolusLp, double Round)>();
         var rows = new List<string>
         {
             "| buyers+sellers | candidate pairs | trades | matching, ours | matching LP, CLP | same weight | nucleolus, ours | nucleolus LPs, CLP | same split | whole round |",
@@ -46,13 +47,15 @@ internal static class MarketScaleBench
             Progress($"{m}+{n}: {trades.Length} trades; nucleolus");
             var nucleolusMs = Median(runs, () => ours = AssignmentNucleolus.Compute(game));
             string lpNucleolus = "–", same = "–";
+            double? lpNucleolusMs = null;
             if (m + n <= lpNucleolusLimit)
             {
                 Progress($"{m}+{n}: nucleolus LP sequence on CLP (minutes at 100+100)");
                 NucleolusResult lp = null!;
                 var sw = Stopwatch.StartNew();
                 lp = SequentialLpNucleolus.Compute(game, solver);
-                lpNucleolus = Ms(sw.Elapsed.TotalMilliseconds);
+                lpNucleolusMs = sw.Elapsed.TotalMilliseconds;
+                lpNucleolus = Ms(lpNucleolusMs.Value);
                 var gap = ours.BuyerShares.Zip(lp.BuyerShares, (a, b) => Math.Abs(a - b)).DefaultIfEmpty(0).Max();
                 same = gap < 1e-6 ? "yes" : string.Create(Inv, $"NO (Δ {gap:g3})");
             }
@@ -63,6 +66,19 @@ internal static class MarketScaleBench
             rows.Add(string.Create(Inv,
                 $"| {m}+{n} | {graph.Edges.Count:N0} | {trades.Length:N0} | {Ms(matchMs)} | {Ms(lpMatchMs)} | {(Math.Abs(ourWeight - lpWeight) < 0.5 ? "yes" : "NO")} | {Ms(nucleolusMs)} | {lpNucleolus} | {same} | {Ms(roundMs)} |"));
             Console.Error.WriteLine(rows[^1]);
+            measured.Add(($"{m}+{n}", matchMs, lpMatchMs, nucleolusMs, lpNucleolusMs, roundMs));
+        }
+
+        if (figurePath is not null)
+        {
+            var chart = new LogBarChart("Market core beside COIN-OR CLP on the same rounds (shared 2-core machine)", measured.Select(r => r.Size + " participants").ToList())
+                .Add("matching, ours", "#4e79a7", measured.Select(r => (double?)r.Match).ToArray())
+                .Add("matching LP, CLP", "#a0cbe8", measured.Select(r => (double?)r.MatchLp).ToArray())
+                .Add("nucleolus, ours", "#f28e2b", measured.Select(r => (double?)r.Nucleolus).ToArray())
+                .Add("nucleolus LPs, CLP", "#ffbe7d", measured.Select(r => r.NucleolusLp).ToArray())
+                .Add("whole round, ours", "#59a14f", measured.Select(r => (double?)r.Round).ToArray());
+            File.WriteAllText(figurePath, chart.ToSvg());
+            Console.Error.WriteLine($"figure: {figurePath}");
         }
 
         Console.WriteLine();
