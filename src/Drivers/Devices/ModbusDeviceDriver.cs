@@ -94,19 +94,7 @@ public sealed class ModbusDeviceDriver : IDeviceDriver
         var (lowKw, highKw) = (bounds.LowKw, bounds.HighKw);
         var (targetKw, clampedBy) = bounds.Clamp(powerKw);
 
-        double value;
-        double percentBasisKw = 0;
-        if (setpoint.PercentOf is { } basisName)
-        {
-            var basis = reading.Find(basisName);
-            if (basis is null || !basis.TryGetGood(out percentBasisKw) || percentBasisKw <= 0)
-                throw new InvalidOperationException($"cannot turn {powerKw} kW into % for '{setpoint.Name}': {basisName} is {basis?.Quality.ToString().ToLowerInvariant() ?? "missing"}");
-            value = targetKw / percentBasisKw * 100;
-        }
-        else
-        {
-            value = targetKw;
-        }
+        var (value, percentBasisKw) = SetpointBounds.ToPointValue(setpoint, reading, targetKw, powerKw);
         var unitLimits = setpoint.Limits;
         if (!unitLimits.Contains(value)) { value = unitLimits.Clamp(value); clampedBy ??= $"profile limit of {setpoint.Name}"; }
 

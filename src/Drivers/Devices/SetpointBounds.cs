@@ -34,6 +34,20 @@ internal readonly record struct SetpointBounds(double LowKw, string? LowBy, doub
         return new SetpointBounds(lowKw, lowBy, highKw, highBy);
     }
 
+    /// <summary>
+    /// <paramref name="targetKw"/> in the setpoint point's own unit: kW as is, or % of its <c>percentOf</c> point (whose good
+    /// reading is returned as the basis, 0 for a kW point).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The % basis is missing, not good or not positive; the message says which.</exception>
+    public static (double Value, double PercentBasisKw) ToPointValue(ProfilePoint setpoint, DeviceReading reading, double targetKw, double requestedKw)
+    {
+        if (setpoint.PercentOf is not { } basisName) return (targetKw, 0);
+        var basis = reading.Find(basisName);
+        if (basis is null || !basis.TryGetGood(out var basisKw) || basisKw <= 0)
+            throw new InvalidOperationException($"cannot turn {requestedKw} kW into % for '{setpoint.Name}': {basisName} is {basis?.Quality.ToString().ToLowerInvariant() ?? "missing"}");
+        return (targetKw / basisKw * 100, basisKw);
+    }
+
     /// <summary><paramref name="requestedKw"/> moved into the bounds, and the limit that moved it (null when none did).</summary>
     public (double Kw, string? ClampedBy) Clamp(double requestedKw)
     {

@@ -28,16 +28,7 @@ internal static class ProbeRunner
             {
                 var driver = new ModbusDeviceDriver(client, request.UnitId, profile, time);
                 if (request.SunSpec) report.SunSpec = await driver.DiscoverSunSpecAsync(cancellationToken).ConfigureAwait(false);
-                report.Reading = await driver.ReadAsync(cancellationToken).ConfigureAwait(false);
-                if (request.SetpointKw is { } kw)
-                {
-                    report.Setpoint = await driver.WriteSetpointAsync(kw, request.ValidFor, cancellationToken).ConfigureAwait(false);
-                    if (!report.Setpoint.Confirmed)
-                    {
-                        report.ExitCode = ExitCodes.Failed;
-                        report.Error = "the setpoint read back differs from what was written: the device did not take it";
-                    }
-                }
+                await ReadAndSetAsync(driver, request, report, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && ProbeFailure.Classify(e, request) is { } failure)
@@ -77,16 +68,7 @@ internal static class ProbeRunner
             await using (driver.ConfigureAwait(false))
             {
                 report.TopicPrefix = driver.Topics.Prefix;
-                report.Reading = await driver.ReadAsync(cancellationToken).ConfigureAwait(false);
-                if (request.SetpointKw is { } kw)
-                {
-                    report.Setpoint = await driver.WriteSetpointAsync(kw, request.ValidFor, cancellationToken).ConfigureAwait(false);
-                    if (!report.Setpoint.Confirmed)
-                    {
-                        report.ExitCode = ExitCodes.Failed;
-                        report.Error = "the setpoint the device reports back differs from what was sent: the device did not take it";
-                    }
-                }
+                await ReadAndSetAsync(driver, request, report, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && ProbeFailure.Classify(e, request) is { } failure)
@@ -99,4 +81,15 @@ internal static class ProbeRunner
     }
 
     private static readonly TimeSpan MinConnectTimeout = TimeSpan.FromSeconds(3);
+
+    // What the probe does with any driver once it is open: read every point, then write and confirm the setpoint if asked.
+    private static async Task ReadAndSetAsync(IDeviceDriver driver, ProbeRequest request, ProbeReport report, CancellationToken cancellationToken)
+    {
+        report.Reading = await driver.ReadAsync(cancellationToken).ConfigureAwait(false);
+        if (request.SetpointKw is not { } kw) return;
+        report.Setpoint = await driver.WriteSetpointAsync(kw, request.ValidFor, cancellationToken).ConfigureAwait(false);
+        if (report.Setpoint.Confirmed) return;
+        report.ExitCode = ExitCodes.Failed;
+        report.Error = "the setpoint the device reports back differs from what was sent: the device did not take it";
+    }
 }

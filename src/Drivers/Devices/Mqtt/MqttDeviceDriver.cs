@@ -140,19 +140,7 @@ public sealed class MqttDeviceDriver : IDeviceDriver
 
         var bounds = SetpointBounds.From(setpoint, reading);
         var (targetKw, clampedBy) = bounds.Clamp(powerKw);
-        double value;
-        double percentBasisKw = 0;
-        if (setpoint.PercentOf is { } basisName)
-        {
-            var basis = reading.Find(basisName);
-            if (basis is null || !basis.TryGetGood(out percentBasisKw) || percentBasisKw <= 0)
-                throw new InvalidOperationException($"cannot turn {powerKw} kW into % for '{setpoint.Name}': {basisName} is {basis?.Quality.ToString().ToLowerInvariant() ?? "missing"}");
-            value = targetKw / percentBasisKw * 100;
-        }
-        else
-        {
-            value = targetKw;
-        }
+        var (value, percentBasisKw) = SetpointBounds.ToPointValue(setpoint, reading, targetKw, powerKw);
         if (!setpoint.Limits.Contains(value)) { value = setpoint.Limits.Clamp(value); clampedBy ??= $"profile limit of {setpoint.Name}"; }
 
         // The command goes in whole steps of the device's resolution; rounding must never step outside a limit.
