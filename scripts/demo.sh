@@ -25,11 +25,28 @@ rigdir=$(cd "$(dirname "$rigfile")" && pwd)
 # Profiles given as relative paths resolve against the original rig's folder.
 sed -i "s#^\(    profile: \)\(\.\.\?/\)#\1$rigdir/\2#" "$work/rig.yaml"
 
+# A rig with MQTT devices gets its own broker on a free loopback port; both sides are pointed at it.
+broker=""
+if grep -q "protocol: mqtt" "$work/rig.yaml"; then
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$port" > "$work/mosquitto.conf"
+  mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
+  broker=$!
+  trap 'kill $broker 2>/dev/null; true' EXIT
+  for _ in $(seq 1 50); do
+    (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break
+    kill -0 $broker 2>/dev/null || { cat "$work/mosquitto.log"; echo "demo: mosquitto did not start"; exit 1; }
+    sleep 0.1
+  done
+  sed -i "s#mqtt://127.0.0.1:[0-9]*#mqtt://127.0.0.1:$port#" "$work/rig.yaml"
+  echo "MQTT broker for the rig's MQTT devices: mqtt://127.0.0.1:$port (mosquitto_sub -p $port -v -t '#')"
+fi
+
 mkfifo "$work/sims.in"
 dotnet "$work/sims/device-sims.dll" --rig "$work/rig.yaml" --port-base 0 --endpoints-out "$work/endpoints.json" <"$work/sims.in" >"$work/sims.log" 2>&1 &
 sims=$!
 exec 3>"$work/sims.in"
-trap 'echo quit >&3 2>/dev/null; exec 3>&-; wait $sims 2>/dev/null || true' EXIT
+trap 'echo quit >&3 2>/dev/null; exec 3>&-; wait $sims 2>/dev/null || true; [ -n "$broker" ] && kill $broker 2>/dev/null; true' EXIT
 for _ in $(seq 1 100); do
   grep -q "device-sims ready" "$work/sims.log" 2>/dev/null && break
   kill -0 $sims 2>/dev/null || { cat "$work/sims.log"; echo "demo: the simulators did not start"; exit 1; }
