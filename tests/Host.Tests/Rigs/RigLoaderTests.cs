@@ -15,12 +15,23 @@ public sealed class RigLoaderTests
     [InlineData("demo")]
     [InlineData("li2021")]
     [InlineData("bench-template")]
+    [InlineData("mqtt-demo")]
     public void Shipped_rigs_load(string rig)
     {
         var definition = RigLoader.Load(RepoFile("hil-rigs", rig));
         Assert.NotEmpty(definition.Devices);
         Assert.NotEmpty(definition.Feeder.Lines);
         Assert.All(definition.Devices, d => Assert.Contains(definition.Feeder.Nodes, n => n.Id == d.NodeId));
+    }
+
+    [Fact]
+    public void The_mqtt_demo_rig_puts_a_charger_and_the_smes_behind_a_broker()
+    {
+        var rig = RigLoader.Load(RepoFile("hil-rigs", "mqtt-demo"));
+        var mqtt = rig.Devices.Where(d => d.Protocol == "mqtt").ToList();
+        Assert.Equal(["ev-2", "smes-1"], mqtt.Select(d => d.Id).Order());
+        Assert.All(mqtt, d => Assert.StartsWith("mqtt://127.0.0.1:", d.Endpoint));
+        Assert.Contains(rig.Devices, d => d.Protocol == "modbus-tcp");
     }
 
     [Fact]
