@@ -49,7 +49,7 @@ internal sealed class LogBarChart(string title, IReadOnlyList<string> categories
                 var x = x0 + s * barWidth;
                 if (series[s].Ms[c] is not { } ms || ms <= 0)
                 {
-                    svg.Append(Inv, $"<text x=\"{x + barWidth / 2:0.#}\" y=\"{height - bottom - 4}\" text-anchor=\"middle\" font-size=\"9\" fill=\"#888\" transform=\"rotate(-90 {x + barWidth / 2:0.#} {height - bottom - 4})\">not run</text>\n");
+                    svg.Append(Inv, $"<text x=\"{x + barWidth / 2:0.#}\" y=\"{height - bottom - 4}\" text-anchor=\"start\" font-size=\"9\" fill=\"#888\" transform=\"rotate(-90 {x + barWidth / 2:0.#} {height - bottom - 4})\">not run</text>\n");
                     continue;
                 }
 

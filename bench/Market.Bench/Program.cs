@@ -1,12 +1,13 @@
 using BenchmarkDotNet.Running;
 using Gateway.Bench;
 
-// `scale [SIZES…] [--lp-nucleolus-limit N] [--figure FILE.svg]`: the market core phase by phase beside COIN-OR (default sizes 15+5, 100+100,
-// 1000+1000); anything else goes to BenchmarkDotNet.
+// `scale [SIZES…] [--lp-nucleolus-limit N] [--figure FILE.svg]`: the market core phase by phase beside COIN-OR (default sizes 15+5,
+// 70+70, 100+100, 1000+1000; the LP nucleolus reference up to 140 participants, it takes a minute there and grows ~k^3.5);
+// anything else goes to BenchmarkDotNet.
 if (args is ["scale", ..])
 {
     var sizes = new List<(int, int)>();
-    var lpLimit = 400;
+    var lpLimit = 140;
     string? figure = null;
     for (var i = 1; i < args.Length; i++)
     {
@@ -16,7 +17,7 @@ if (args is ["scale", ..])
         else { Console.Error.WriteLine($"scale: '{args[i]}' is not BUYERS+SELLERS, --lp-nucleolus-limit N or --figure FILE.svg"); return 2; }
     }
 
-    return MarketScaleBench.Run(sizes.Count > 0 ? sizes : [(15, 5), (100, 100), (1000, 1000)], lpLimit, figure);
+    return MarketScaleBench.Run(sizes.Count > 0 ? sizes : [(15, 5), (70, 70), (100, 100), (1000, 1000)], lpLimit, figure);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
