@@ -313,16 +313,7 @@ public sealed class MqttDeviceDriver : IDeviceDriver
                 return ValueTask.CompletedTask;
             }
             if (!_topics.Telemetry.TryGetValue(message.Topic, out var relative)) return ValueTask.CompletedTask;
-            JsonDocument document;
-            try
-            {
-                document = JsonDocument.Parse(message.Payload);
-            }
-            catch (JsonException e)
-            {
-                PayloadProblem(ref _malformedPayloads, $"telemetry on {message.Topic} is not JSON ({e.Message}); dropped");
-                return ValueTask.CompletedTask;
-            }
+            if (!TryParse(message, "telemetry", out var document)) return ValueTask.CompletedTask;
             using (document)
             {
                 if (document.RootElement.ValueKind != JsonValueKind.Object)
@@ -357,22 +348,29 @@ public sealed class MqttDeviceDriver : IDeviceDriver
         return ValueTask.CompletedTask;
     }
 
+    // A payload that is not JSON is counted and named, never thrown out of the MQTT handler.
+    private bool TryParse(MqttApplicationMessage message, string what, out JsonDocument document)
+    {
+        try
+        {
+            document = JsonDocument.Parse(message.Payload);
+            return true;
+        }
+        catch (JsonException e)
+        {
+            PayloadProblem(ref _malformedPayloads, $"{what} on {message.Topic} is not JSON ({e.Message}); dropped");
+            document = null!;
+            return false;
+        }
+    }
+
     private ValueTask OnAckAsync(MqttApplicationMessage message, CancellationToken cancellationToken)
     {
         try
         {
             if (message.Retain) { Interlocked.Increment(ref _ignoredMessages); return ValueTask.CompletedTask; }
             var format = _map.Ack!;
-            JsonDocument document;
-            try
-            {
-                document = JsonDocument.Parse(message.Payload);
-            }
-            catch (JsonException e)
-            {
-                PayloadProblem(ref _malformedPayloads, $"acknowledgement on {message.Topic} is not JSON ({e.Message}); dropped");
-                return ValueTask.CompletedTask;
-            }
+            if (!TryParse(message, "acknowledgement", out var document)) return ValueTask.CompletedTask;
             using (document)
             {
                 var root = document.RootElement;
