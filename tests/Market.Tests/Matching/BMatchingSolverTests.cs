@@ -72,15 +72,7 @@ public sealed class BMatchingSolverTests
             var (m, n, la, l, edges) = RandomInstance(rnd, rnd.Next(1, 31), rnd.Next(1, 31), rnd.Next(1, 4), rnd.NextDouble());
             var chosen = BMatchingSolver.Solve(m, n, la, l, edges);
             AssertFeasible(la, l, edges, chosen);
-            var lp = new LinearProgram { Sense = ObjectiveSense.Maximize };
-            foreach (var e in edges) lp.AddVariable($"T{e.Buyer},{e.Seller}", 0, 1, e.Weight);
-            for (var i = 0; i < m; i++)
-                lp.AddConstraint($"buyer{i}", edges.Select((e, k) => (e, k)).Where(p => p.e.Buyer == i).Select(p => (p.k, 1.0)).ToList(), 0, la[i]);
-            for (var j = 0; j < n; j++)
-                lp.AddConstraint($"seller{j}", edges.Select((e, k) => (e, k)).Where(p => p.e.Seller == j).Select(p => (p.k, 1.0)).ToList(), 0, l[j]);
-            var s = solver.Solve(lp);
-            Assert.Equal(LinearSolutionStatus.Optimal, s.Status);
-            Assert.Equal(s.ObjectiveValue, Weight(edges, chosen), 6);
+            Assert.Equal(LpOptimum(solver, m, n, la, l, edges), Weight(edges, chosen), 6);
         }
     }
 
@@ -102,5 +94,82 @@ public sealed class BMatchingSolverTests
         var edges = new List<MatchingEdge> { new(0, 0, 10), new(0, 1, 3), new(1, 0, 3) };
         var chosen = BMatchingSolver.Solve(2, 2, new[] { 1, 1 }, new[] { 1, 1 }, edges);
         Assert.Equal(new[] { 0 }, chosen);
+    }
+    [Fact]
+    public void Matches_coin_or_on_dense_rounds_with_capacities_up_to_3()
+    {
+        // Dense, as a real round is (every buyer can trade with nearly every seller), at sizes where the phases of cost
+        // scaling and the global price updates all take part.
+        var rnd = new Random(23);
+        var solver = new CoinOrSolver();
+        foreach (var (m, n) in new[] { (60, 60), (90, 40), (40, 90) })
+        {
+            var (_, _, la, l, edges) = RandomInstance(rnd, m, n, 3, 0.95);
+            var chosen = BMatchingSolver.Solve(m, n, la, l, edges);
+            AssertFeasible(la, l, edges, chosen);
+            Assert.Equal(LpOptimum(solver, m, n, la, l, edges), Weight(edges, chosen), 6);
+        }
+    }
+
+    [Theory]
+    [InlineData(300, 300, 3, 1, 10_000_000)]
+    [InlineData(250, 150, 2, 1, 3)]
+    [InlineData(150, 250, 4, 1_000_000, 1_000_100)]
+    [InlineData(60, 200, 12, 1, 1000)]
+    public void Matches_successive_shortest_paths_on_large_dense_rounds(int m, int n, int maxCap, int minWeight, int maxWeight)
+    {
+        // Weights of the round's size in 1e-6 units, many ties, a narrow band above a large offset, and buyers with more
+        // lots than the arcs a buyer remembers.
+        var rnd = new Random(m * 31 + n);
+        var la = Enumerable.Range(0, m).Select(_ => rnd.Next(0, maxCap + 1)).ToArray();
+        var l = Enumerable.Range(0, n).Select(_ => rnd.Next(0, maxCap + 1)).ToArray();
+        var edges = new List<MatchingEdge>();
+        for (var i = 0; i < m; i++)
+            for (var j = 0; j < n; j++)
+                if (rnd.NextDouble() < 0.9) edges.Add(new MatchingEdge(i, j, rnd.Next(minWeight, maxWeight + 1)));
+        var chosen = BMatchingSolver.Solve(m, n, la, l, edges);
+        AssertFeasible(la, l, edges, chosen);
+        Assert.Equal(Weight(edges, SuccessiveShortestPathMatching.Solve(m, n, la, l, edges)), Weight(edges, chosen));
+        Assert.Equal(chosen, BMatchingSolver.Solve(m, n, la, l, edges));
+    }
+
+    [Fact]
+    public void The_final_check_catches_arcs_set_aside_too_early_and_the_rerun_is_still_exact()
+    {
+        // Setting aside every arc a little above ε is reckless (the safe bound is 2nε); the check over the arcs set aside
+        // must notice the ones that still matter and rerun with all of them.
+        var rnd = new Random(5);
+        var reruns = 0;
+        for (var round = 0; round < 20; round++)
+        {
+            var (m, n, la, l, edges) = RandomInstance(rnd, rnd.Next(5, 40), rnd.Next(5, 40), 3, 0.9);
+            var (chosen, reran) = BMatchingSolver.Solve(m, n, la, l, edges, setAsideFactor: 2);
+            if (reran) reruns++;
+            AssertFeasible(la, l, edges, chosen);
+            Assert.Equal(Weight(edges, SuccessiveShortestPathMatching.Solve(m, n, la, l, edges)), Weight(edges, chosen));
+        }
+
+        Assert.True(reruns > 0, "no instance needed the rerun, so the test did not reach it");
+    }
+
+    [Fact]
+    public void Refuses_weights_too_large_to_stay_exact()
+    {
+        var edges = new List<MatchingEdge> { new(0, 0, long.MaxValue / 100) };
+        var ex = Assert.Throws<ArgumentException>(() => BMatchingSolver.Solve(1, 1, new[] { 1 }, new[] { 1 }, edges));
+        Assert.Contains("too large", ex.Message);
+    }
+
+    private static double LpOptimum(CoinOrSolver solver, int m, int n, int[] la, int[] l, List<MatchingEdge> edges)
+    {
+        var lp = new LinearProgram { Sense = ObjectiveSense.Maximize };
+        foreach (var e in edges) lp.AddVariable($"T{e.Buyer},{e.Seller}", 0, 1, e.Weight);
+        var byBuyer = edges.Select((e, k) => (e, k)).ToLookup(p => p.e.Buyer, p => (p.k, 1.0));
+        var bySeller = edges.Select((e, k) => (e, k)).ToLookup(p => p.e.Seller, p => (p.k, 1.0));
+        for (var i = 0; i < m; i++) lp.AddConstraint($"buyer{i}", byBuyer[i].ToList(), 0, la[i]);
+        for (var j = 0; j < n; j++) lp.AddConstraint($"seller{j}", bySeller[j].ToList(), 0, l[j]);
+        var s = solver.Solve(lp);
+        Assert.Equal(LinearSolutionStatus.Optimal, s.Status);
+        return s.ObjectiveValue;
     }
 }
