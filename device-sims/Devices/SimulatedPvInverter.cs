@@ -20,6 +20,7 @@ public sealed class SimulatedPvInverter : SimulatedDevice
     private double _powerKw;
     private double _energyKwh;
     private double _availableKw;
+    private double _irradianceWPerM2;
 
     /// <summary>Creates the inverter with its array.</summary>
     public SimulatedPvInverter(RigDevice definition, DeviceProfile profile, DateTimeOffset start) : base(definition, profile)
@@ -68,7 +69,8 @@ public sealed class SimulatedPvInverter : SimulatedDevice
     /// <inheritdoc />
     protected internal override void Step(DateTimeOffset at, double seconds)
     {
-        _availableKw = Math.Min(_array.PowerKw(_irradiance.WPerM2(at), AmbientC(at)), _pv.RatedKwp);
+        _irradianceWPerM2 = _irradiance.WPerM2(at);
+        _availableKw = Math.Min(_array.PowerKw(_irradianceWPerM2, AmbientC(at)), _pv.RatedKwp);
         var enabled = Written("PowerLimitEnable") == 1;
         var revert = Written("LimitRevertSeconds");
         if (enabled && revert > 0 && (at - _lastLimitWrite).TotalSeconds > revert)
@@ -91,6 +93,8 @@ public sealed class SimulatedPvInverter : SimulatedDevice
         Image.Set("VoltageAnV", 230);
         Image.Set("FrequencyHz", 50);
         Image.Set("EnergyExportedKwh", _energyKwh);
+        // The irradiance sensor reads the sun, not the inverter: it shows what the array could give under any limit.
+        if (Image.Has("IrradianceWPerM2")) Image.Set("IrradianceWPerM2", Math.Round(_irradianceWPerM2));
         var throttled = Written("PowerLimitEnable") == 1 && _powerKw < _availableKw - 1e-3;
         Image.Set("OperatingState", _availableKw <= 0 ? 2 : throttled ? 5 : 4);
     }

@@ -53,7 +53,7 @@ public sealed class LoopbackTests : IAsyncLifetime
         var (driver, _) = Connect("pv-1");
         await using var _d = driver;
         var map = await driver.DiscoverSunSpecAsync();
-        Assert.Equal([1, 103, 120, 123], map.Models.Select(m => m.Id));
+        Assert.Equal([1, 103, 120, 123, 302], map.Models.Select(m => m.Id));
         var reading = await driver.ReadAsync();
         var pv = _rig.Device<SimulatedPvInverter>("pv-1");
         Assert.Equal(pv.PowerKw, reading.Find(PointRole.MeasuredPower)!.Value!.Value, 3);

@@ -117,6 +117,7 @@ public sealed class MqttSimulatorTests : IAsyncLifetime
         Assert.True(reading.Find("PowerKw")!.Value > 5, "midday output");
         Assert.Equal("mppt", reading.Find("OperatingState")!.Text);
         Assert.Equal("pv-1", reading.Find("SerialNumber")!.Text);
+        Assert.True(reading.Find(PointRole.Irradiance)!.Value > 500, "midday irradiance in the telemetry");
 
         var result = await pv.WriteSetpointAsync(2.345, TimeSpan.FromSeconds(300));
         Assert.Equal("%", result.Unit);
@@ -129,6 +130,7 @@ public sealed class MqttSimulatorTests : IAsyncLifetime
         Assert.InRange(reading.Find("PowerKw")!.Value!.Value, 2.3, 2.36);
         Assert.Equal("throttled", reading.Find("OperatingState")!.Text);
         Assert.Equal(300, reading.Find("LimitRevertSeconds")!.Value);
+        Assert.True(reading.Find(PointRole.Irradiance)!.Value > 500, "the sensor reads the sun under the cap");
     }
 
     [Fact]

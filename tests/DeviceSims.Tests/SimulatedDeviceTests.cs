@@ -123,10 +123,12 @@ public sealed class SimulatedDeviceTests
         var model = new PvArrayModel(10, 0.2, 0.0045, 45);
         rig.Wait(TimeSpan.FromSeconds(20));
         var noon = rig.Rig.Clock.Now;
-        var expected = model.PowerKw(new IrradianceCurve(rig.Rig.Definition.Devices.Single(d => d.Id == "pv-1").Pv!.Irradiance).WPerM2(noon), 25);
+        var irradiance = new IrradianceCurve(rig.Rig.Definition.Devices.Single(d => d.Id == "pv-1").Pv!.Irradiance).WPerM2(noon);
+        var expected = model.PowerKw(irradiance, 25);
         var reading = await driver.ReadAsync();
         Assert.Equal(expected, reading.Find("PowerKw")!.Value!.Value, 2);
         Assert.Equal("mppt", reading.Find("OperatingState")!.Text);
+        Assert.Equal(Math.Round(irradiance), reading.Find(PointRole.Irradiance)!.Value!.Value);
 
         var result = await driver.WriteSetpointAsync(4, TimeSpan.FromSeconds(60));
         Assert.Equal(40, result.WrittenValue, 6);
@@ -134,7 +136,10 @@ public sealed class SimulatedDeviceTests
         Assert.Equal(expected - 2, pv.PowerKw, 2);        // ramping down at 1 kW/s
         rig.Wait(TimeSpan.FromSeconds(20));
         Assert.Equal(4, pv.PowerKw, 6);
-        Assert.Equal("throttled", (await driver.ReadAsync()).Find("OperatingState")!.Text);
+        var throttled = await driver.ReadAsync();
+        Assert.Equal("throttled", throttled.Find("OperatingState")!.Text);
+        // The sensor (SunSpec model 302) still reads the sun while the output shows only the limit.
+        Assert.True(throttled.Find(PointRole.Irradiance)!.Value > 900, "irradiance under a limit");
 
         // The limit reverts after its validity time and the output climbs back.
         rig.Wait(TimeSpan.FromSeconds(60));

@@ -62,7 +62,7 @@ public sealed class ProbeTcpTests : IAsyncLifetime
         var (code, output, _) = await Probe(Uri("pv-1"), "sunspec-inverter", unit: 1, json: true, sunSpec: true, set: 6);
         Assert.Equal(ExitCodes.Ok, code);
         using var doc = JsonDocument.Parse(output);
-        Assert.Equal([1, 103, 120, 123], doc.RootElement.GetProperty("sunSpec").GetProperty("models").EnumerateArray().Select(m => m.GetProperty("id").GetInt32()));
+        Assert.Equal([1, 103, 120, 123, 302], doc.RootElement.GetProperty("sunSpec").GetProperty("models").EnumerateArray().Select(m => m.GetProperty("id").GetInt32()));
         var setpoint = doc.RootElement.GetProperty("setpoint");
         Assert.True(setpoint.GetProperty("confirmed").GetBoolean());
         Assert.Equal(60, setpoint.GetProperty("writtenValue").GetDouble(), 6);

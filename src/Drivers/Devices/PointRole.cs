@@ -48,4 +48,9 @@ public enum PointRole
     TargetStateOfCharge,
     /// <summary>Time left until the driver's planned departure, min (ISO 15118 DepartureTime).</summary>
     TimeToDeparture,
+    /// <summary>
+    /// Plane-of-array irradiance at a PV array, W/m² (SunSpec model 302 POAI): what lets the gateway tell how much a
+    /// PV held below its limit could deliver, since its output then shows only the limit.
+    /// </summary>
+    Irradiance,
 }

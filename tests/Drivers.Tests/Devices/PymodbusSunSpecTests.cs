@@ -45,6 +45,7 @@ public sealed class PymodbusSunSpecTests : IAsyncLifetime
         ctl = [0] * 24
         ctl[3] = 1000; ctl[5] = 0; ctl[7] = 0; ctl[21] = s16(-1)   # WMaxLimPct +5, RvrtTms +7, Ena +9, SF +23
         regs += [123, 24] + ctl
+        regs += [302, 5] + [650, 812, 0xFFFF, 0xFFFF, 0xFFFF]   # one irradiance block: GHI +2, POAI +3, DFI, DNI, OTI
         regs += [0xFFFF, 0]
 
         async def main():
@@ -103,7 +104,7 @@ public sealed class PymodbusSunSpecTests : IAsyncLifetime
     {
         await using var driver = Driver();
         var reading = await driver.ReadAsync();
-        Assert.Equal([1, 103, 120, 123], driver.SunSpec!.Models.Select(m => m.Id));
+        Assert.Equal([1, 103, 120, 123, 302], driver.SunSpec!.Models.Select(m => m.Id));
         Assert.Equal(40069, driver.SunSpec.Find(103)!.Address);
         Assert.Equal("PyModbus Co", reading.Find("Manufacturer")!.Text);
         Assert.Equal("PY-42", reading.Find("SerialNumber")!.Text);
@@ -117,6 +118,7 @@ public sealed class PymodbusSunSpecTests : IAsyncLifetime
         Assert.Equal(8, reading.Find("RatedPowerKw")!.Value!.Value, 9);
         Assert.Equal(100, reading.Find("PowerLimitPercent")!.Value!.Value, 9);
         Assert.Equal("PY-INV-8", reading.Find("Model")!.Text);
+        Assert.Equal(812, reading.Find("IrradianceWPerM2")!.Value);
         Assert.All(reading.Measurements, m => Assert.Equal(MeasurementQuality.Good, m.Quality));
     }
 
