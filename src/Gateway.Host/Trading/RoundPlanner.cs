@@ -25,6 +25,9 @@ public sealed class RoundPlanner
     /// <summary>Plan rounds for <paramref name="rig"/>.</summary>
     public RoundPlanner(RigDefinition rig) => _rig = rig;
 
+    /// <summary>What each PV could deliver, learned across rounds from its output and irradiance.</summary>
+    public PvAvailability PvAvailability { get; } = new();
+
     /// <summary>Round id of the interval starting at <paramref name="intervalStartUtc"/>.</summary>
     public string RoundId(DateTimeOffset intervalStartUtc) => $"{_rig.SiteId}-{intervalStartUtc.UtcDateTime:yyyyMMdd'T'HHmm}";
 
@@ -65,7 +68,10 @@ public sealed class RoundPlanner
                 {
                     if (!reading.TryGetGood(PointRole.MeasuredPower, out var powerKw)) continue;
                     var rated = reading.TryGetGood(PointRole.MaxPower, out var wrtg) && wrtg > 0 ? wrtg : Math.Max(powerKw, 0);
-                    if (QuotationBuilder.ForPv(new PvState(device.ParticipantId, device.NodeId, powerKw, rated, market.MaxBuyersPerSeller, econ.PvOperatingCostPerKwh), hours) is { } q)
+                    var throttled = reading.Find(PointRole.Status) is { Quality: MeasurementQuality.Good, Text: "throttled" };
+                    double? irradiance = reading.TryGetGood(PointRole.Irradiance, out var g) ? g : null;
+                    var availableKw = PvAvailability.AvailableKw(device.Id, powerKw, rated, throttled, irradiance);
+                    if (QuotationBuilder.ForPv(new PvState(device.ParticipantId, device.NodeId, availableKw, rated, market.MaxBuyersPerSeller, econ.PvOperatingCostPerKwh), hours) is { } q)
                         quotations.Add(q);
                     break;
                 }
