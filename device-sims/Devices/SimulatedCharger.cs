@@ -68,6 +68,9 @@ public sealed class SimulatedCharger : SimulatedDevice
         else _exportedKwh += exchanged * seconds / 3600;
     }
 
+    /// <summary>A power setpoint with no gateway behind it is dropped: the charger goes to 0 kW at once.</summary>
+    protected override bool FallBackOnGatewayLoss() => DropToZero("SetpointKw");
+
     /// <inheritdoc />
     protected internal override void Publish()
     {

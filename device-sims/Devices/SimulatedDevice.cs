@@ -48,6 +48,29 @@ public abstract class SimulatedDevice
     /// <summary>How often the device fell back to 0 kW because its watchdog ran out.</summary>
     public int WatchdogFallbacks { get; protected set; }
 
+    /// <summary>How often the device went to its safe state because its gateway's presence read offline.</summary>
+    public int GatewayLossFallbacks { get; private set; }
+
+    /// <summary>The gateway is gone (its presence topic reads offline): go to the safe state now.</summary>
+    public void GatewayLost()
+    {
+        if (FallBackOnGatewayLoss()) GatewayLossFallbacks++;
+    }
+
+    /// <summary>
+    /// What the device does when its gateway is gone; true when that changed anything. By default nothing: it keeps what
+    /// it was told until its own timers run out.
+    /// </summary>
+    protected virtual bool FallBackOnGatewayLoss() => false;
+
+    /// <summary>Sets <paramref name="point"/> to 0 unless it is already; true when it was not.</summary>
+    protected bool DropToZero(string point)
+    {
+        if (Written(point) == 0) return false;
+        Image.Set(point, 0);
+        return true;
+    }
+
     /// <summary>Advances the physics from <paramref name="at"/> by <paramref name="seconds"/>.</summary>
     protected internal abstract void Step(DateTimeOffset at, double seconds);
 

@@ -9,7 +9,8 @@ namespace Gateway.DeviceSims.Devices;
 /// <summary>
 /// A SunSpec PV inverter whose output follows irradiance and cell temperature (Energies 2023
 /// eqs. (1)–(2)) over the day, capped by WMaxLimPct when enabled. The cap follows a new limit at
-/// the ramp rate and is dropped when WMaxLimPct_RvrtTms runs out (SunSpec's revert).
+/// the ramp rate and is dropped when WMaxLimPct_RvrtTms runs out (SunSpec's revert). When the
+/// gateway is gone the cap stays until then: it protects the feeder, and lifting it could overload a line.
 /// </summary>
 public sealed class SimulatedPvInverter : SimulatedDevice
 {

@@ -98,6 +98,7 @@ public sealed class MqttDeviceAdapter : IAsyncDisposable
         await _client.ConnectAsync(cancellationToken).ConfigureAwait(false);
         if (Topics.Command is { } command) await _client.SubscribeAsync(command, MqttQos.AtLeastOnce, OnCommandAsync, cancellationToken).ConfigureAwait(false);
         if (Topics.Heartbeat is { } heartbeat) await _client.SubscribeAsync(heartbeat, MqttQos.AtLeastOnce, OnHeartbeatAsync, cancellationToken).ConfigureAwait(false);
+        await _client.SubscribeAsync(MqttGatewayPresence.Topic(_rig.Definition.Site), MqttQos.AtLeastOnce, OnGatewayPresenceAsync, cancellationToken).ConfigureAwait(false);
         _loops.Add(PublishLoopAsync(_stop.Token));
         _loops.Add(AckLoopAsync(_stop.Token));
     }
@@ -195,6 +196,22 @@ public sealed class MqttDeviceAdapter : IAsyncDisposable
         }
         var ack = Apply(message.Payload);
         if (ack is not null) _acks.Writer.TryWrite(ack);
+        return ValueTask.CompletedTask;
+    }
+
+    // Retained or fresh, "offline" means the same: no gateway stands behind the setpoint any more.
+    private ValueTask OnGatewayPresenceAsync(MqttApplicationMessage message, CancellationToken cancellationToken)
+    {
+        if (!MqttGatewayPresence.SaysOffline(message.Payload.Span) || _device.Faults.Current.Kind is ModbusFaultKind.NoAnswer or ModbusFaultKind.Disconnect)
+            return ValueTask.CompletedTask;
+        lock (_rig.Gate)
+        {
+            _rig.AdvanceTo(_rig.Clock.Now);
+            _device.GatewayLost();
+            _device.Publish();
+        }
+
+        _logger.LogInformation("{Device}: the gateway's presence reads offline; safe state", _device.Id);
         return ValueTask.CompletedTask;
     }
 

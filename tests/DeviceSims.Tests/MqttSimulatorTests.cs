@@ -165,6 +165,40 @@ public sealed class MqttSimulatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_charger_goes_to_0_kW_as_soon_as_the_gateways_last_will_says_it_is_gone()
+    {
+        await StartAsync(timeScale: 1, rampKwPerSecond: 50);
+        var site = _host.Rig.Definition.Site;
+        var channels = new CuttableChannelFactory();
+        var client = new MqttClient(new MqttClientOptions
+        {
+            Host = "127.0.0.1", Port = _broker.Port, ClientId = "gw-dies",
+            Will = MqttGatewayPresence.Will(site), BirthMessage = MqttGatewayPresence.Birth(site),
+        }, TimeProvider.System, channelFactory: channels);
+        var ev = new MqttDeviceDriver(new MqttDeviceConnection(client, $"mqtt://127.0.0.1:{_broker.Port}"), "ev-1", ProfileLoader.Load("mqtt-charger"), TimeProvider.System,
+            new MqttDeviceDriverOptions { FirstTelemetryTimeout = TimeSpan.FromSeconds(3), AckTimeout = TimeSpan.FromSeconds(3) }, ownsConnection: true);
+        _owned.Add(ev);
+        await ev.StartAsync();
+        var pv = await DriverAsync("pv-1", "mqtt-pv-inverter");
+        Assert.True((await ev.WriteSetpointAsync(3, TimeSpan.FromMinutes(10))).Confirmed);
+        Assert.True((await pv.WriteSetpointAsync(4, TimeSpan.FromMinutes(10))).Confirmed);
+        var charger = (SimulatedCharger)_host.Rig.Find("ev-1")!;
+        var inverter = _host.Rig.Find("pv-1")!;
+
+        // The gateway dies without a goodbye: the broker publishes its will, long before the 10-minute validity ends.
+        var watch = Stopwatch.StartNew();
+        await channels.CutAsync();
+        while (charger.Image.Get("SetpointKw") != 0 && watch.Elapsed < TimeSpan.FromSeconds(5)) await Task.Delay(20);
+        Assert.Equal(0, charger.Image.Get("SetpointKw"));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"fell back after {watch.Elapsed.TotalSeconds:0.0} s");
+        Assert.Equal(1, charger.GatewayLossFallbacks);
+        Assert.Equal(0, charger.WatchdogFallbacks);
+        // The PV keeps its export cap: lifting it without a gateway could overload a line.
+        Assert.Equal(40, inverter.Image.Get("PowerLimitPercent")!.Value, 6);
+        Assert.Equal(0, inverter.GatewayLossFallbacks);
+    }
+
+    [Fact]
     public async Task The_SMES_over_MQTT_charges_at_its_setpoint_confirmed_from_telemetry_and_is_re_armed_by_resending()
     {
         await StartAsync();

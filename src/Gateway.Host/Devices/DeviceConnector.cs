@@ -18,11 +18,18 @@ public sealed class DeviceConnector : IAsyncDisposable
     private readonly Dictionary<string, IModbusClient> _tcpClients = new(StringComparer.Ordinal);
     private readonly Dictionary<string, MqttDeviceConnection> _mqttConnections = new(StringComparer.Ordinal);
     private readonly MqttDeviceDriverOptions _mqttOptions;
+    private readonly string? _siteId;
 
-    /// <summary>Create a connector whose drivers stamp readings with <paramref name="clock"/>.</summary>
-    public DeviceConnector(TimeProvider clock, ModbusClientOptions? modbusOptions = null, MqttDeviceDriverOptions? mqttOptions = null)
+    /// <summary>
+    /// Create a connector whose drivers stamp readings with <paramref name="clock"/>. With <paramref name="siteId"/>, each
+    /// device broker connection announces the gateway on <see cref="MqttGatewayPresence.Topic"/> (online at connect,
+    /// offline as its last will and on a clean stop).
+    /// </summary>
+    public DeviceConnector(TimeProvider clock, ModbusClientOptions? modbusOptions = null, MqttDeviceDriverOptions? mqttOptions = null,
+        string? siteId = null)
     {
         _clock = clock;
+        _siteId = siteId;
         // Waits for telemetry and acknowledgements are network waits: real time, not market time.
         _mqttOptions = (mqttOptions ?? new MqttDeviceDriverOptions()).Validate();
         // Several devices behind one TCP endpoint are polled concurrently: let their requests pipeline.
@@ -73,6 +80,8 @@ public sealed class DeviceConnector : IAsyncDisposable
                         ConnectTimeout = TimeSpan.FromSeconds(5),
                         OperationTimeout = TimeSpan.FromSeconds(5),
                         Reconnect = new MqttReconnectOptions { InitialDelay = TimeSpan.FromMilliseconds(200), MaxDelay = TimeSpan.FromSeconds(10) },
+                        Will = _siteId is null ? null : MqttGatewayPresence.Will(_siteId),
+                        BirthMessage = _siteId is null ? null : MqttGatewayPresence.Birth(_siteId),
                     }, TimeProvider.System);
                     connection = new MqttDeviceConnection(client, key);
                     _mqttConnections[key] = connection;
@@ -107,7 +116,26 @@ public sealed class DeviceConnector : IAsyncDisposable
     {
         foreach (var client in _tcpClients.Values) await client.DisposeAsync().ConfigureAwait(false);
         _tcpClients.Clear();
-        foreach (var connection in _mqttConnections.Values) await connection.DisposeAsync().ConfigureAwait(false);
+        foreach (var connection in _mqttConnections.Values)
+        {
+            // A clean DISCONNECT makes the broker discard the will, so say "offline" first (best effort: the devices'
+            // setpoint validity still covers a broker that is already gone).
+            if (_siteId is not null && connection.Client.State == MqttConnectionState.Connected)
+            {
+                var offline = MqttGatewayPresence.Will(_siteId);
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                try
+                {
+                    await connection.Client.PublishAsync(offline.Topic, offline.Payload, offline.Qos, offline.Retain, timeout.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException)
+                {
+                }
+            }
+
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+
         _mqttConnections.Clear();
     }
 }

@@ -87,7 +87,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
     {
         clock ??= rig.StartUtc is { } start ? new AcceleratedTimeProvider(start, rig.TimeScale) : TimeProvider.System;
         var logger = loggers.CreateLogger("gateway");
-        var connector = new DeviceConnector(clock);
+        var connector = new DeviceConnector(clock, siteId: rig.SiteId);
         var links = rig.Devices.Select(d => connector.Open(d, endpointOverrides?.GetValueOrDefault(d.Id))).ToList();
         var journal = RoundJournal.Open(rig.JournalPath, clock);
         var journalConnection = new SqliteConnectionStringBuilder { DataSource = rig.JournalPath, Pooling = false }.ToString();

@@ -85,7 +85,18 @@ public sealed class GatewayEndToEndTests
             for (var i = 0; i < 2; i++) outcomes.Add(await runtime.TickAsync());
             var backlog = await runtime.DrainLedgerAsync(TimeSpan.FromSeconds(20));
             Assert.Equal(0, backlog.PendingCount);
+            // The SMES holds the last round's setpoint while the gateway is there, and the broker shows it present.
+            Assert.Equal(outcomes[^1].Setpoints.Single(s => s.DeviceId == "smes-a").ReadBackKw!.Value,
+                rig.Sims.Rig.Find("smes-a")!.Image.Get("SetpointKw")!.Value, 2);
+            Assert.Equal(["gw/e2e/devices/status online"], await broker.SubscribeRetainedAsync("gw/e2e/devices/status"));
         }
+
+        // A clean stop says "offline" (a clean DISCONNECT discards the last will), and the MQTT devices drop to 0 kW.
+        Assert.Equal(["gw/e2e/devices/status offline"], await broker.SubscribeRetainedAsync("gw/e2e/devices/status"));
+        var smes = rig.Sims.Rig.Find("smes-a")!;
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (smes.Image.Get("SetpointKw") != 0 && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.Equal(0, smes.Image.Get("SetpointKw"));
 
         Assert.Contains(outcomes, o => o.Decision.Trades.Count > 0);
         foreach (var o in outcomes)
@@ -100,10 +111,8 @@ public sealed class GatewayEndToEndTests
             AssertSetpointsWithinDeviceAndFeederLimits(definition, o);
             AssertSettlementsWithinMeteredEnergy(o);
         }
-        // The simulators took the setpoints over MQTT: the SMES holds the last round's, the charger was commanded.
+        // The simulators took the setpoints over MQTT.
         Assert.True(rig.Sims.MqttOf("ev-a")!.CommandsApplied >= 2);
-        Assert.Equal(outcomes[^1].Setpoints.Single(s => s.DeviceId == "smes-a").ReadBackKw!.Value,
-            rig.Sims.Rig.Find("smes-a")!.Image.Get("SetpointKw")!.Value, 2);
     }
 
     [Fact]
