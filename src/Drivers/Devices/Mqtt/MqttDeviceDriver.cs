@@ -35,6 +35,8 @@ public sealed class MqttDeviceDriver : IDeviceDriver
     private readonly Dictionary<string, PointState> _points = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TaskCompletionSource<Ack>> _pendingAcks = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _firstTelemetry = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Full topics that have delivered telemetry; the first read waits for all of them (under _gate).
+    private readonly HashSet<string> _telemetrySeen = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _startLock = new(1, 1);
     private bool _subscribed;
     private long? _lastTelemetryTimestamp;
@@ -104,8 +106,13 @@ public sealed class MqttDeviceDriver : IDeviceDriver
             }
             catch (TimeoutException)
             {
-                throw new MqttDeviceTimeoutException(
-                    $"no telemetry from {Who} on {string.Join(", ", _topics.Telemetry.Keys)} within {Seconds(_options.FirstTelemetryTimeout)} s");
+                // Some topics spoke: read what they said (the others' points stay absent). None did: the device is not there.
+                bool any;
+                lock (_gate) any = _telemetrySeen.Count > 0;
+                if (!any)
+                    throw new MqttDeviceTimeoutException(
+                        $"no telemetry from {Who} on {string.Join(", ", _topics.Telemetry.Keys)} within {Seconds(_options.FirstTelemetryTimeout)} s");
+                _firstTelemetry.TrySetResult();
             }
         }
         var silence = _options.SilenceTimeout ?? _map.SilenceTimeout;
@@ -335,9 +342,11 @@ public sealed class MqttDeviceDriver : IDeviceDriver
                         _points[point.Name] = new PointState(decoded.Kind, decoded.Value, decoded.Text, now, version);
                     }
                     _lastTelemetryTimestamp = _options.WaitTimeProvider.GetTimestamp();
+                    _telemetrySeen.Add(message.Topic);
+                    // A device with several telemetry topics is complete only once each has spoken.
+                    if (_telemetrySeen.Count == _topics.Telemetry.Count) _firstTelemetry.TrySetResult();
                 }
                 foreach (var problem in problems) PayloadProblem(ref _fieldErrors, $"telemetry on {message.Topic}: {problem}; the point keeps its last value");
-                _firstTelemetry.TrySetResult();
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)

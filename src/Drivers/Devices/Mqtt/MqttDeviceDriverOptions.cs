@@ -3,7 +3,10 @@ namespace Gateway.Drivers.Devices.Mqtt;
 /// <summary>How long an <see cref="MqttDeviceDriver"/> waits for its device. Waits run on real time (<see cref="WaitTimeProvider"/>), not on the market clock.</summary>
 public sealed class MqttDeviceDriverOptions
 {
-    /// <summary>How long the first read waits for the device's first telemetry message.</summary>
+    /// <summary>
+    /// How long the first read waits for telemetry on every one of the device's telemetry topics; when it runs out the read
+    /// returns what has come (points of silent topics absent), and fails only if nothing has.
+    /// </summary>
     public TimeSpan FirstTelemetryTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long a command waits for the device's acknowledgement (and a publish for the broker's PUBACK).</summary>
