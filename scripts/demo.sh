@@ -42,6 +42,13 @@ if grep -q "protocol: mqtt" "$work/rig.yaml"; then
   echo "MQTT broker for the rig's MQTT devices: mqtt://127.0.0.1:$port (mosquitto_sub -p $port -v -t '#')"
 fi
 
+# A rig with Modbus RTU devices: their lines become socat pseudo-terminals inside the work folder,
+# so runs never trip over each other's tty links.
+if grep -q "protocol: modbus-rtu" "$work/rig.yaml"; then
+  sed -i "s#endpoint: \"/tmp/#endpoint: \"$work/tty-#" "$work/rig.yaml"
+  echo "Modbus RTU lines: $(grep -o "$work/tty-[^?\"]*" "$work/rig.yaml" | sort -u | tr '\n' ' ')(socat pseudo-terminals)"
+fi
+
 mkfifo "$work/sims.in"
 dotnet "$work/sims/device-sims.dll" --rig "$work/rig.yaml" --port-base 0 --endpoints-out "$work/endpoints.json" <"$work/sims.in" >"$work/sims.log" 2>&1 &
 sims=$!

@@ -16,6 +16,7 @@ public sealed class RigLoaderTests
     [InlineData("li2021")]
     [InlineData("bench-template")]
     [InlineData("mqtt-demo")]
+    [InlineData("rtu-demo")]
     public void Shipped_rigs_load(string rig)
     {
         var definition = RigLoader.Load(RepoFile("hil-rigs", rig));
@@ -32,6 +33,16 @@ public sealed class RigLoaderTests
         Assert.Equal(["ev-2", "smes-1"], mqtt.Select(d => d.Id).Order());
         Assert.All(mqtt, d => Assert.StartsWith("mqtt://127.0.0.1:", d.Endpoint));
         Assert.Contains(rig.Devices, d => d.Protocol == "modbus-tcp");
+    }
+
+    [Fact]
+    public void The_rtu_demo_rig_puts_two_chargers_on_one_serial_line()
+    {
+        var rig = RigLoader.Load(RepoFile("hil-rigs", "rtu-demo"));
+        var rtu = rig.Devices.Where(d => d.Protocol == "modbus-rtu").ToList();
+        Assert.Equal(["ev-3", "ev-4"], rtu.Select(d => d.Id).Order());
+        Assert.Single(rtu.Select(d => d.Endpoint).Distinct());
+        Assert.Equal([3, 4], rtu.Select(d => (int)d.UnitId).Order());
     }
 
     [Fact]

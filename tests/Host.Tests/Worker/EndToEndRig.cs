@@ -70,7 +70,7 @@ internal sealed class EndToEndRig : IAsyncDisposable
         get
         {
             var path = Path.Combine(Directory, "endpoints.json");
-            File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(Endpoints.Select(e => new { id = e.Key, uri = "modbus-tcp://" + e.Value })));
+            File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(Endpoints.Select(e => new { id = e.Key, uri = e.Value.Contains("://", StringComparison.Ordinal) ? e.Value : "modbus-tcp://" + e.Value })));
             return path;
         }
     }
@@ -81,7 +81,9 @@ internal sealed class EndToEndRig : IAsyncDisposable
         var rigPath = Path.Combine(dir, "rig.yaml");
         await File.WriteAllTextAsync(rigPath, yaml ?? Yaml);
         var sims = await RigHost.StartAsync(new SimulatedRig(RigParser.Load(rigPath), TimeProvider.System), portBase: 0);
-        var endpoints = sims.Endpoints.ToDictionary(e => e.Id, e => new Uri(e.Uri).Authority, StringComparer.Ordinal);
+        // TCP endpoints as host:port; an RTU endpoint is a tty path, kept whole with its serial settings.
+        var endpoints = sims.Endpoints.ToDictionary(e => e.Id, e => e.Uri.StartsWith("modbus-rtu://", StringComparison.Ordinal) ? e.Uri : new Uri(e.Uri).Authority,
+            StringComparer.Ordinal);
         return new EndToEndRig(dir, rigPath, sims, endpoints);
     }
 

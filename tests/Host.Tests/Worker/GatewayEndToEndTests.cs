@@ -116,6 +116,43 @@ public sealed class GatewayEndToEndTests
     }
 
     [Fact]
+    public async Task Rounds_with_two_chargers_on_one_RTU_bus_confirm_every_setpoint_within_limits()
+    {
+        // Two chargers share one RS-485 line (unit ids 1 and 3) on a socat pseudo-terminal pair, beside TCP devices.
+        var bus = Path.Combine(Path.GetTempPath(), $"gw-e2e-rtu-{Guid.NewGuid():N}");
+        var yaml = EndToEndRig.Yaml
+            .Replace("""{ id: ev-a, kind: charger, node: n2, protocol: modbus-tcp, endpoint: "127.0.0.1:0", unitId: 1,""",
+                $$"""{ id: ev-a, kind: charger, node: n2, protocol: modbus-rtu, endpoint: "{{bus}}?baud=38400&parity=E", unitId: 1,""")
+            .Replace("""{ id: ev-c, kind: charger, node: n2, protocol: modbus-tcp, endpoint: "127.0.0.1:0", unitId: 3,""",
+                $$"""{ id: ev-c, kind: charger, node: n2, protocol: modbus-rtu, endpoint: "{{bus}}?baud=38400&parity=E", unitId: 3,""");
+        Assert.Equal(2, yaml.Split("protocol: modbus-rtu").Length - 1);
+        await using var rig = await EndToEndRig.StartAsync(yaml);
+        Assert.Equal($"modbus-rtu://{bus}?baud=38400&parity=E", rig.Endpoints["ev-c"]);
+        var definition = rig.Load();
+        var outcomes = new List<RoundOutcome>();
+        await using (var runtime = await StartGatewayAsync(rig, definition))
+        {
+            Assert.All(runtime.Links, l => Assert.Equal(DeviceLinkState.Healthy, l.State));
+            for (var i = 0; i < 2; i++) outcomes.Add(await runtime.TickAsync());
+            var backlog = await runtime.DrainLedgerAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal(0, backlog.PendingCount);
+        }
+
+        Assert.Contains(outcomes, o => o.Decision.Trades.Count > 0);
+        foreach (var o in outcomes)
+        {
+            foreach (var id in new[] { "ev-a", "ev-c" })
+            {
+                var sp = Assert.Single(o.Setpoints, s => s.DeviceId == id);
+                Assert.True(sp.Status == SetpointStatus.Confirmed, $"{o.RoundId}: {id} {sp.Status}");
+            }
+            Assert.DoesNotContain(o.Setpoints, s => s.Status == SetpointStatus.Missed);
+            AssertSetpointsWithinDeviceAndFeederLimits(definition, o);
+            AssertSettlementsWithinMeteredEnergy(o);
+        }
+    }
+
+    [Fact]
     public async Task A_device_that_goes_silent_is_isolated_and_the_rest_of_the_market_goes_on()
     {
         await using var rig = await EndToEndRig.StartAsync();
