@@ -28,9 +28,9 @@ public static class MqttGatewayPresence
     public static MqttWillMessage Birth(string siteId) => Message(siteId, Online);
 
     /// <summary>Whether <paramref name="payload"/> says the gateway is gone.</summary>
-    public static bool SaysOffline(ReadOnlySpan<byte> payload) => payload.SequenceEqual(Offline8);
+    public static bool SaysOffline(ReadOnlySpan<byte> payload) => payload.SequenceEqual(OfflineBytes);
 
-    private static ReadOnlySpan<byte> Offline8 => "offline"u8;
+    private static readonly byte[] OfflineBytes = Encoding.ASCII.GetBytes(Offline);
 
     private static MqttWillMessage Message(string siteId, string payload) =>
         new(Topic(siteId), Encoding.ASCII.GetBytes(payload), MqttQos.AtLeastOnce, Retain: true);
