@@ -33,11 +33,12 @@ public sealed class GatewayRuntime : IAsyncDisposable
     private MqttClient? _mqtt;
     private OperatorPublisher? _publisher;
 
-    private GatewayRuntime(RigDefinition rig, TimeProvider clock, DeviceConnector connector, IReadOnlyList<DeviceLink> links, RoundJournal journal,
+    private GatewayRuntime(RigDefinition rig, TimeProvider clock, TimeProvider wallClock, DeviceConnector connector, IReadOnlyList<DeviceLink> links, RoundJournal journal,
         ISettlementLedger ledger, OutboxDispatcher dispatcher, GatewayStatusBoard board, DevicePoller poller, MeasurementLog measurements, RoundRunner runner, ILogger logger)
     {
         Rig = rig;
         Clock = clock;
+        WallClock = wallClock;
         _connector = connector;
         Links = links;
         Journal = journal;
@@ -53,8 +54,18 @@ public sealed class GatewayRuntime : IAsyncDisposable
     /// <summary>The rig the gateway runs.</summary>
     public RigDefinition Rig { get; }
 
-    /// <summary>The gateway's clock (accelerated on simulated rigs).</summary>
+    /// <summary>
+    /// The plant's clock: market intervals, polling and setpoint validity run on it. Accelerated
+    /// on simulated rigs, so that a bench trades an hour of market in seconds.
+    /// </summary>
     public TimeProvider Clock { get; }
+
+    /// <summary>
+    /// Wall time, for everything that reaches the outside world: ledger proposals and their
+    /// deadlines, the outbox's retries and backlog age. A real peer must never see a 60 s deadline
+    /// fire in a third of a second because the plant runs at ×180.
+    /// </summary>
+    public TimeProvider WallClock { get; }
 
     /// <summary>Every device link.</summary>
     public IReadOnlyList<DeviceLink> Links { get; }
@@ -80,12 +91,13 @@ public sealed class GatewayRuntime : IAsyncDisposable
     /// <summary>
     /// Open everything for <paramref name="rig"/>. <paramref name="endpointOverrides"/> replaces
     /// device endpoints by device id (e.g. the ports a simulator picked); <paramref name="clock"/>
-    /// overrides the rig's clock (tests).
+    /// overrides the rig's plant clock and <paramref name="wallClock"/> wall time (tests).
     /// </summary>
     public static async Task<GatewayRuntime> StartAsync(RigDefinition rig, ILoggerFactory loggers, IReadOnlyDictionary<string, string>? endpointOverrides = null,
-        TimeProvider? clock = null, DevicePollerOptions? pollerOptions = null, CancellationToken cancellationToken = default)
+        TimeProvider? clock = null, DevicePollerOptions? pollerOptions = null, TimeProvider? wallClock = null, CancellationToken cancellationToken = default)
     {
-        clock ??= rig.StartUtc is { } start ? new AcceleratedTimeProvider(start, rig.TimeScale) : TimeProvider.System;
+        wallClock ??= TimeProvider.System;
+        clock ??= rig.StartUtc is { } start ? new AcceleratedTimeProvider(start, rig.TimeScale) : wallClock;
         var logger = loggers.CreateLogger("gateway");
         var connector = new DeviceConnector(clock, siteId: rig.SiteId);
         var links = rig.Devices.Select(d => connector.Open(d, endpointOverrides?.GetValueOrDefault(d.Id))).ToList();
@@ -101,17 +113,16 @@ public sealed class GatewayRuntime : IAsyncDisposable
             {
                 PeerEndpoint = f.PeerUrl, TlsCaCertificatePath = f.TlsCaPath, Channel = f.Channel, Chaincode = f.Chaincode,
                 MspId = f.MspId, CertificatePath = f.CertificatePath, PrivateKeyPath = f.PrivateKeyPath,
-            }, clock)
-            : await EmbeddedLedger.OpenAsync(rig.Ledger.EmbeddedPath, clock, cancellationToken).ConfigureAwait(false);
-        // Retries and back-off bound network calls: real time, not market time.
-        var dispatcher = new OutboxDispatcher(journalConnection, ledger, new OutboxDispatcherOptions { PollInterval = TimeSpan.FromMilliseconds(500) }, TimeProvider.System,
+            }, wallClock)
+            : await EmbeddedLedger.OpenAsync(rig.Ledger.EmbeddedPath, wallClock, cancellationToken).ConfigureAwait(false);
+        var dispatcher = new OutboxDispatcher(journalConnection, ledger, new OutboxDispatcherOptions { PollInterval = TimeSpan.FromMilliseconds(500) }, wallClock,
             loggers.CreateLogger<OutboxDispatcher>());
         var board = new GatewayStatusBoard(rig.SiteId, clock);
         var measurements = new MeasurementLog(Path.ChangeExtension(rig.JournalPath, ".measurements.db"), TimeSpan.FromDays(2));
         var poller = new DevicePoller(links, clock, pollerOptions ?? new DevicePollerOptions(), board, measurements, loggers.CreateLogger<DevicePoller>());
         var core = new MarketCore();
-        var runner = new RoundRunner(rig, links, journal, core, new SettlementOutbox(clock), dispatcher.Notify, board, clock, loggers.CreateLogger<RoundRunner>());
-        var runtime = new GatewayRuntime(rig, clock, connector, links, journal, ledger, dispatcher, board, poller, measurements, runner, logger);
+        var runner = new RoundRunner(rig, links, journal, core, new SettlementOutbox(wallClock), dispatcher.Notify, board, clock, loggers.CreateLogger<RoundRunner>());
+        var runtime = new GatewayRuntime(rig, clock, wallClock, connector, links, journal, ledger, dispatcher, board, poller, measurements, runner, logger);
         await runtime.StartOperatorChannelsAsync(loggers, cancellationToken).ConfigureAwait(false);
         runtime._backgroundTasks.Add(poller.RunAsync(runtime._background.Token));
         runtime._backgroundTasks.Add(runtime.RunDispatcherAsync(runtime._background.Token));
@@ -219,7 +230,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
             {
                 await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Rig.JournalPath, Pooling = false }.ToString());
                 await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-                return await new SettlementOutbox(Clock).ReadBacklogAsync(connection, countCommitted: true, cancellationToken).ConfigureAwait(false);
+                return await new SettlementOutbox(WallClock).ReadBacklogAsync(connection, countCommitted: true, cancellationToken).ConfigureAwait(false);
             }
             await Task.Delay(100, cancellationToken).ConfigureAwait(false);
         }
