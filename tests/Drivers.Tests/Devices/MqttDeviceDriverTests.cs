@@ -94,7 +94,7 @@ public sealed class MqttDeviceDriverTests : IAsyncLifetime
 
         // The profile's own marker (65535) is absent too.
         var path = Path.Combine(_broker.Directory, "marker.yaml");
-        await File.WriteAllTextAsync(path, File.ReadAllText(Path.Combine(ProfileLoader.ShippedProfilesDirectory, "mqtt-meter.yaml"))
+        await File.WriteAllTextAsync(path, ProfileLoader.ShippedProfileText("mqtt-meter")!
             .Replace("mqtt: { field: frequencyHz }", "mqtt: { field: frequencyHz, absent: 65535 }"));
         var meter = await DriverAsync(path, "m-1");
         await PubAsync("meter/m-1/telemetry", """{"frequencyHz":65535,"power":{"w":1000},"serial":"SN-7"}""");
