@@ -69,7 +69,15 @@ public sealed class OrToolsLinearSolver : ILinearSolver
             objective.SetMinimization();
         }
 
-        var status = solver.Solve() switch
+        var result = solver.Solve();
+        if (result == Solver.ResultStatus.ABNORMAL && !program.HasIntegerVariables)
+        {
+            // GLOP's presolve can give up on nearly degenerate programs (the nucleolus sequence fixes rows at values the
+            // previous stage computed); the same program without presolve solves.
+            solver.SetSolverSpecificParametersAsString("use_preprocessing: false");
+            result = solver.Solve();
+        }
+        var status = result switch
         {
             Solver.ResultStatus.OPTIMAL => LinearSolutionStatus.Optimal,
             Solver.ResultStatus.INFEASIBLE => LinearSolutionStatus.Infeasible,
