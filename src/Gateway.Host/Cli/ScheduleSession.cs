@@ -87,13 +87,14 @@ internal sealed class ScheduleSession(TimeProvider timeProvider, IAnsiConsole co
         var sc = result.Market.Scenario;
         int seeds = result.Solvers.Max(s => s.Runs.Count);
         var table = new Table().Title(Markup.Escape($"Table 6, scenario {sc.Name} (N = [{string.Join(", ", sc.Classes.Select(c => c.UserCount))}]): mean ± sd over {seeds} runs, beside Energies 2023"));
-        foreach (string column in ScheduleTables.Table6Columns)
+        foreach (string column in new[] { "Algorithm", "Runs × iterations", "Run time [s]: mean ± sd (min–max)", "Paper [s] (ours/paper)", "Revenue [Yuan]: mean ± sd (min–max)", "Paper [Yuan]", "Gap to exact", "Feasible" })
         {
             table.AddColumn(new TableColumn(Markup.Escape(column)).RightAligned());
         }
-        foreach (var row in ScheduleTables.Table6Rows(result))
+        foreach (var r in ScheduleTables.Table6Rows(result))
         {
-            table.AddRow(row.Select(Markup.Escape).ToArray());
+            // Same cells as the markdown table, folded into fewer columns for a terminal.
+            table.AddRow(new[] { r[0], $"{r[1]} × {r[2]}", $"{r[3]} ({r[4]})", r[5] == "–" ? "–" : $"{r[5]} ({r[6]})", $"{r[7]} ({r[8]})", r[9], r[10], r[11] }.Select(Markup.Escape).ToArray());
         }
         console.Write(table);
     }

@@ -27,7 +27,7 @@ internal static class ScheduleTables
             var time = ScheduleStatistics.Of(runs.Select(r => r.WallTime.TotalSeconds).ToList());
             var value = ScheduleStatistics.Of(runs.Select(r => r.Result.Outcome.Objective).ToList());
             var paper = SchedulePublishedResults.Table6Row(solver);
-            string gap = exact is double e && e != 0 ? Inv($"{100 * (e - value.Mean) / Math.Abs(e):0.00} %") : "n/a";
+            string gap = exact is double e && e != 0 ? Inv($"{Math.Max(0.0, 100 * (e - value.Mean) / Math.Abs(e)):0.00} %") : "n/a";
             int feasible = runs.Count(r => r.Violations.Count == 0);
             yield return
             [
