@@ -1,9 +1,10 @@
-namespace Gateway.Host.Cli;
+namespace Gateway.Market.DayAhead;
 
 /// <summary>A scenario file could not be used; <see cref="Problems"/> lists each issue as "file:line:col: path: why".</summary>
-internal sealed class ScheduleScenarioException : Exception
+public sealed class ScenarioFileException : Exception
 {
-    public ScheduleScenarioException(IReadOnlyList<string> problems)
+    /// <summary>Creates the exception from every problem found.</summary>
+    public ScenarioFileException(IReadOnlyList<string> problems)
         : base("bad scenario file:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  " + p)))
     {
         Problems = problems;

@@ -2,12 +2,12 @@ using Gateway.Market.Solvers;
 
 namespace Gateway.Market.Tests.Solvers;
 
-public sealed class CoinOrSolverTests
+public sealed class LinearSolverTests
 {
-    private readonly CoinOrSolver solver = new();
+    private readonly ILinearSolver solver = new OrToolsLinearSolver();
 
     [Fact]
-    public void Clp_solves_a_textbook_lp_with_duals()
+    public void Lp_solves_a_textbook_lp_with_duals()
     {
         // max 3x + 5y s.t. x ≤ 4, 2y ≤ 12, 3x + 2y ≤ 18 → x=2, y=6, z=36; shadow prices 0, 1.5, 1.
         var lp = new LinearProgram { Sense = ObjectiveSense.Maximize };
@@ -22,13 +22,48 @@ public sealed class CoinOrSolverTests
         Assert.Equal(2, s.VariableValues[x], 6);
         Assert.Equal(6, s.VariableValues[y], 6);
         Assert.NotNull(s.ConstraintDuals);
-        Assert.Equal(0, Math.Abs(s.ConstraintDuals![0]), 6);
-        Assert.Equal(1.5, Math.Abs(s.ConstraintDuals[1]), 6);
-        Assert.Equal(1.0, Math.Abs(s.ConstraintDuals[2]), 6);
+        Assert.Equal(0, s.ConstraintDuals![0], 6);
+        Assert.Equal(1.5, s.ConstraintDuals[1], 6);
+        Assert.Equal(1.0, s.ConstraintDuals[2], 6);
     }
 
     [Fact]
-    public void Clp_reports_infeasible_and_unbounded()
+    public void Duals_are_the_objective_change_per_unit_of_right_hand_side_in_both_senses()
+    {
+        // min 2x + 3y s.t. x + y ≥ 4 (binding), x ≤ 3 (binding): x=3, y=1, z=9; raising the ≥ row by 1 costs 3, raising x ≤ 3 saves 1.
+        var lp = new LinearProgram { Sense = ObjectiveSense.Minimize };
+        var x = lp.AddVariable("x", 0, double.PositiveInfinity, 2);
+        var y = lp.AddVariable("y", 0, double.PositiveInfinity, 3);
+        lp.AddConstraint("cover", new[] { (x, 1.0), (y, 1.0) }, 4, double.PositiveInfinity);
+        lp.AddConstraint("cap", new[] { (x, 1.0) }, double.NegativeInfinity, 3);
+        var s = solver.Solve(lp);
+        Assert.Equal(9, s.ObjectiveValue, 6);
+        Assert.Equal(3, s.ConstraintDuals![0], 6);
+        Assert.Equal(-1, s.ConstraintDuals[1], 6);
+
+        // The same program maximising −(2x + 3y): the objective is −9 and each dual flips sign with it.
+        var max = new LinearProgram { Sense = ObjectiveSense.Maximize };
+        var mx = max.AddVariable("x", 0, double.PositiveInfinity, -2);
+        var my = max.AddVariable("y", 0, double.PositiveInfinity, -3);
+        max.AddConstraint("cover", new[] { (mx, 1.0), (my, 1.0) }, 4, double.PositiveInfinity);
+        max.AddConstraint("cap", new[] { (mx, 1.0) }, double.NegativeInfinity, 3);
+        var m = solver.Solve(max);
+        Assert.Equal(-9, m.ObjectiveValue, 6);
+        Assert.Equal(-3, m.ConstraintDuals![0], 6);
+        Assert.Equal(1, m.ConstraintDuals[1], 6);
+    }
+
+    [Fact]
+    public void Repeated_terms_of_one_variable_in_a_row_add_up()
+    {
+        var lp = new LinearProgram { Sense = ObjectiveSense.Maximize };
+        var x = lp.AddVariable("x", 0, double.PositiveInfinity, 1);
+        lp.AddConstraint("r", new[] { (x, 1.0), (x, 1.0) }, double.NegativeInfinity, 4);
+        Assert.Equal(2, solver.Solve(lp).ObjectiveValue, 9);
+    }
+
+    [Fact]
+    public void Lp_reports_infeasible_and_unbounded()
     {
         var infeasible = new LinearProgram();
         var a = infeasible.AddVariable("a", 0, 1, 1);
@@ -42,7 +77,7 @@ public sealed class CoinOrSolverTests
     }
 
     [Fact]
-    public void Cbc_solves_a_knapsack_where_the_lp_relaxation_is_fractional()
+    public void Mip_solves_a_program_whose_lp_relaxation_is_fractional()
     {
         // max 5a + 4b + 3c s.t. 2a + 3b + c ≤ 5, 4a + b + 2c ≤ 11, 3a + 4b + 2c ≤ 8, binaries → a=1, c=1... optimum 13 at (2,0,1) if integer ≥ 0.
         var lp = new LinearProgram { Sense = ObjectiveSense.Maximize };
@@ -65,7 +100,7 @@ public sealed class CoinOrSolverTests
     }
 
     [Fact]
-    public void Cbc_reports_infeasible()
+    public void Mip_reports_infeasible()
     {
         var lp = new LinearProgram();
         var x = lp.AddVariable("x", 0, 10, 1, isInteger: true);

@@ -1,58 +1,81 @@
 using System.Globalization;
-using Gateway.Market.DayAhead;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Gateway.Host.Cli;
+namespace Gateway.Market.DayAhead;
 
 /// <summary>
-/// Reads a day-ahead scenario YAML file (hil-rigs/energies2023/*.yaml). A file may say
-/// <c>extends: base.yaml</c> to take every key it does not set from a base file (relative to it),
-/// and <c>users: {A: 80, ...}</c> to set the class sizes. Every problem is reported at once with
-/// file, line, column, path and reason.
+/// Reads a day-ahead scenario YAML file (hil-rigs/energies2023/*.yaml). A file may say <c>extends: base.yaml</c> to
+/// take every key it does not set from a base file (relative to it; the base may extend another, and a chain that
+/// comes back to a file already in it is refused, naming the loop), and <c>users: {A: 80, ...}</c> to set the class
+/// sizes. Every problem is reported at once with file, line, column, path and reason. Files are read through the
+/// caller's function, so the market core stays free of I/O.
 /// </summary>
-internal static class ScheduleScenarioLoader
+public static class DayAheadScenarioLoader
 {
+    /// <summary>The model this loader builds; <c>model:</c> in a file must name it (or be left out).</summary>
+    public const string ModelName = "energies2023";
+
+    /// <summary>Most users one class may aggregate: the money of a class is a sum over its users, and beyond a million the per-kWh figures would be lost in rounding of class totals in the reports.</summary>
+    public const int MaxUsersPerClass = 1_000_000;
+
     private static readonly string[] TopLevelKeys =
     [
-        "extends", "name", "users", "periodHours", "pv", "irradianceWPerM2", "temperatureK", "gridPricePerKwh",
+        "extends", "model", "name", "users", "periodHours", "pv", "irradianceWPerM2", "temperatureK", "gridPricePerKwh",
         "companyPricePerKwh", "gridFeePerKwh", "platformFeePerKwh", "priceFloorPerKwh", "priceCeilingPerKwh",
-        "sellerPricing", "storage", "weights", "classes",
+        "sellerPricing", "storage", "rules", "classes",
     ];
 
-    /// <summary>Loads <paramref name="path"/> (and its base file, if any).</summary>
-    public static async Task<DayAheadScenario> LoadAsync(string path, CancellationToken cancellationToken = default)
+    /// <summary>Loads <paramref name="path"/> and the chain of files it extends, reading each with <paramref name="readText"/> (which may throw <see cref="IOException"/> and the like; those become problems).</summary>
+    public static DayAheadScenario Load(string path, Func<string, string> readText)
     {
-        string text = await ReadAsync(path, path, cancellationToken).ConfigureAwait(false);
-        var root = ParseDocument(path, text);
-        string? baseName = root.Children.TryGetValue(new YamlScalarNode("extends"), out var ext) && ext is YamlScalarNode s ? s.Value : null;
-        (string File, YamlMappingNode Root)? baseDoc = null;
-        if (!string.IsNullOrWhiteSpace(baseName))
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(readText);
+        string text = Read(readText, path, path);
+        return Parse(path, text, readText);
+    }
+
+    /// <summary>Parses scenario text; files named by <c>extends</c> are read with <paramref name="readText"/> (none may be named when it is null).</summary>
+    public static DayAheadScenario Parse(string file, string text, Func<string, string>? readText = null)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(text);
+        var sources = new List<(string File, YamlMappingNode Root)> { (file, ParseDocument(file, text)) };
+        var chain = new List<string> { Path.GetFullPath(file) };
+        while (sources[^1].Root.Children.TryGetValue(new YamlScalarNode("extends"), out var ext))
         {
-            string basePath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", baseName);
-            string baseText = await ReadAsync(basePath, $"{path}: extends '{baseName}'", cancellationToken).ConfigureAwait(false);
-            baseDoc = (basePath, ParseDocument(basePath, baseText));
+            var (current, root) = sources[^1];
+            if (ext is not YamlScalarNode { Value: { Length: > 0 } baseName } || string.IsNullOrWhiteSpace(baseName))
+            {
+                throw new ScenarioFileException([$"{current}:{ext.Start.Line}:{ext.Start.Column}: extends: expected the name of a base file"]);
+            }
+            string basePath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(current)) ?? ".", baseName);
+            string full = Path.GetFullPath(basePath);
+            int seen = chain.IndexOf(full);
+            if (seen >= 0)
+            {
+                var loop = chain.Skip(seen).Append(full).Select(Path.GetFileName);
+                throw new ScenarioFileException([$"{current}:{ext.Start.Line}:{ext.Start.Column}: extends: loop {string.Join(" → ", loop)} — a scenario cannot extend itself, directly or through its base files"]);
+            }
+            if (readText is null)
+            {
+                throw new ScenarioFileException([$"{current}: extends '{baseName}', but no base file can be read here"]);
+            }
+            chain.Add(full);
+            sources.Add((basePath, ParseDocument(basePath, Read(readText, basePath, $"{current}: extends '{baseName}'"))));
         }
-        return Build(path, root, baseDoc);
+        return Build(file, sources);
     }
 
-    /// <summary>Parses scenario text; <paramref name="baseText"/> is the text of the file named by <c>extends</c>, if any.</summary>
-    public static DayAheadScenario Parse(string file, string text, string? baseFile = null, string? baseText = null)
-    {
-        var root = ParseDocument(file, text);
-        (string, YamlMappingNode)? baseDoc = baseText is null ? null : (baseFile ?? "base", ParseDocument(baseFile ?? "base", baseText));
-        return Build(file, root, baseDoc);
-    }
-
-    private static async Task<string> ReadAsync(string path, string what, CancellationToken cancellationToken)
+    private static string Read(Func<string, string> readText, string path, string what)
     {
         try
         {
-            return await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+            return readText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new ScheduleScenarioException([$"{what}: cannot read '{path}': {e.Message}"]);
+            throw new ScenarioFileException([$"{what}: cannot read '{path}': {e.Message}"]);
         }
     }
 
@@ -65,27 +88,24 @@ internal static class ScheduleScenarioLoader
         }
         catch (YamlException e)
         {
-            throw new ScheduleScenarioException([$"{file}:{e.Start.Line}:{e.Start.Column}: not valid YAML: {e.InnerException?.Message ?? e.Message}"]);
+            throw new ScenarioFileException([$"{file}:{e.Start.Line}:{e.Start.Column}: not valid YAML: {e.InnerException?.Message ?? e.Message}"]);
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
-            throw new ScheduleScenarioException([$"{file}: expected a YAML mapping (key: value lines) at the top level"]);
+            throw new ScenarioFileException([$"{file}: expected a YAML mapping (key: value lines) at the top level"]);
         }
         return root;
     }
 
-    private static DayAheadScenario Build(string file, YamlMappingNode root, (string File, YamlMappingNode Root)? baseDoc)
+    private static DayAheadScenario Build(string file, List<(string File, YamlMappingNode Root)> sources)
     {
         var reader = new Reader(file);
-        var sources = new List<(string File, YamlMappingNode Map)> { (file, root) };
-        if (baseDoc is { } b)
+        foreach (var (f, map) in sources)
         {
-            sources.Add(b);
-            reader.UnknownKeys(b.File, b.Root, "", TopLevelKeys);
+            reader.UnknownKeys(f, map, "", TopLevelKeys);
         }
-        reader.UnknownKeys(file, root, "", TopLevelKeys);
 
-        // First file that sets a key wins: the scenario overrides its base.
+        // First file that sets a key wins: the scenario overrides its base, which overrides its own base.
         (string File, YamlNode Node)? Find(string key)
         {
             foreach (var (f, map) in sources)
@@ -99,6 +119,14 @@ internal static class ScheduleScenarioLoader
         }
 
         var at = new Func<string, (string File, YamlNode Node)?>(Find);
+        string model = reader.String(at("model"), "model") ?? ModelName;
+        if (model != ModelName)
+        {
+            var node = at("model")!.Value;
+            reader.Problem(node.File, node.Node, "model", model == "welfare"
+                ? "model 'welfare' (our own scalar-welfare model before issue 19) was removed; the paper's model is 'energies2023' (docs/day-ahead-model.md)"
+                : $"unknown model '{model}' (expected {ModelName})");
+        }
         string name = reader.String(at("name"), "name") ?? Path.GetFileNameWithoutExtension(file);
         double periodHours = reader.Number(at("periodHours"), "periodHours") ?? 1.0;
         var irradiance = reader.Series(at("irradianceWPerM2"), "irradianceWPerM2", null) ?? [];
@@ -129,25 +157,39 @@ internal static class ScheduleScenarioLoader
         var st = storageKeys.Select(k => reader.Number(stMap?.Child(k), "storage." + k) ?? 0).ToArray();
         var storage = new SharedStorageParameters(st[0], st[1], st[2], st[3], st[4], st[5], st[6], st[7]);
 
-        var wMap = reader.Mapping(at("weights"), "weights", ["satisfactionYuanPerKwh", "maxIntolerableDeviation"]);
-        var weights = new ObjectiveWeights(
-            reader.Number(wMap?.Child("satisfactionYuanPerKwh"), "weights.satisfactionYuanPerKwh") ?? 0,
-            reader.Number(wMap?.Child("maxIntolerableDeviation"), "weights.maxIntolerableDeviation") ?? 1);
+        var rMap = reader.Mapping(at("rules"), "rules", ["pricing", "ownUse", "endOfDayEnergy", "companyOnlyWhenCheaper", "maxIntolerableDeviation", "priceTickPerKwh"]);
+        string pricingText = reader.String(rMap?.Child("pricing"), "rules.pricing") ?? "strategy";
+        PricingMode pricing = PricingMode.Strategy;
+        if (pricingText == "rule")
+        {
+            pricing = PricingMode.Rule;
+        }
+        else if (pricingText != "strategy" && rMap?.Child("pricing") is { } pn)
+        {
+            reader.Problem(pn.File, pn.Node, "rules.pricing", $"expected 'strategy' (prices are decisions within eqs. 3–6) or 'rule' (eqs. 8–9 with expectedProfitShare), got '{pricingText}'");
+        }
+        var rules = new DayAheadRules(
+            pricing,
+            reader.Bool(rMap?.Child("ownUse"), "rules.ownUse") ?? true,
+            reader.Bool(rMap?.Child("endOfDayEnergy"), "rules.endOfDayEnergy") ?? false,
+            reader.Bool(rMap?.Child("companyOnlyWhenCheaper"), "rules.companyOnlyWhenCheaper") ?? true,
+            reader.Number(rMap?.Child("maxIntolerableDeviation"), "rules.maxIntolerableDeviation", required: false) ?? 1.0,
+            reader.Number(rMap?.Child("priceTickPerKwh"), "rules.priceTickPerKwh", required: false) ?? 0.001);
 
         var users = reader.Mapping(at("users"), "users", null, required: false);
         var classes = reader.Classes(at("classes"), periods, users);
 
         if (reader.Problems.Count > 0)
         {
-            throw new ScheduleScenarioException(reader.Problems);
+            throw new ScenarioFileException(reader.Problems);
         }
 
         var scenario = new DayAheadScenario(name, periodHours, classes, pv, irradiance, temperature, grid, company,
-            gridFee, platformFee, floor, ceiling, sellerPricing, storage, weights);
+            gridFee, platformFee, floor, ceiling, sellerPricing, storage, rules);
         var modelProblems = DayAheadScenarioValidator.Validate(scenario);
         if (modelProblems.Count > 0)
         {
-            throw new ScheduleScenarioException(modelProblems.Select(p => $"{reader.Locate(p.Path, at)}: {p.Path}: {p.Message}").ToList());
+            throw new ScenarioFileException(modelProblems.Select(p => $"{reader.Locate(p.Path, at)}: {p.Path}: {p.Message}").ToList());
         }
         return scenario;
     }
@@ -215,6 +257,20 @@ internal static class ScheduleScenarioLoader
                 return value;
             }
             Problem(f.File, f.Node, path, $"expected a number, got '{(f.Node as YamlScalarNode)?.Value ?? f.Node.NodeType.ToString()}'");
+            return null;
+        }
+
+        public bool? Bool((string File, YamlNode Node)? found, string path)
+        {
+            if (found is not { } f)
+            {
+                return null;
+            }
+            if (f.Node is YamlScalarNode { Value: "true" or "false" } s)
+            {
+                return s.Value == "true";
+            }
+            Problem(f.File, f.Node, path, $"expected true or false, got '{(f.Node as YamlScalarNode)?.Value ?? f.Node.NodeType.ToString()}'");
             return null;
         }
 
@@ -287,7 +343,7 @@ internal static class ScheduleScenarioLoader
             for (int k = 0; k < seq.Children.Count; k++)
             {
                 string path = $"classes[{k}]";
-                var map = Mapping((f.File, seq.Children[k]), path, ["name", "description", "users", "chargingPowerKw", "charging"]);
+                var map = Mapping((f.File, seq.Children[k]), path, ["name", "description", "users", "chargingPowerKw", "charging", "ev", "trips"]);
                 if (map is null)
                 {
                     continue;
@@ -297,9 +353,14 @@ internal static class ScheduleScenarioLoader
                 string description = String(map.Child("description"), path + ".description") ?? "";
                 var countNode = users?.Child(name) ?? map.Child("users");
                 double? count = Number(countNode, countNode is null ? $"users.{name}" : (users?.Child(name) is null ? path + ".users" : $"users.{name}"));
-                if (count is double c && (c != Math.Floor(c) || c < 0 || c > 1_000_000))
+                if (count is double c && (c != Math.Floor(c) || c < 0))
                 {
                     Problem(countNode!.Value.File, countNode.Value.Node, $"users.{name}", $"expected a whole number of users ≥ 0, got {c}");
+                }
+                else if (count is double big && big > MaxUsersPerClass)
+                {
+                    Problem(countNode!.Value.File, countNode.Value.Node, $"users.{name}",
+                        string.Create(CultureInfo.InvariantCulture, $"{big:0} users is more than the {MaxUsersPerClass:N0} one class may aggregate (the cap keeps class totals within the reports' precision; split the class)"));
                 }
                 double power = Number(map.Child("chargingPowerKw"), path + ".chargingPowerKw") ?? 0;
                 var states = new List<bool>();
@@ -329,7 +390,12 @@ internal static class ScheduleScenarioLoader
                 {
                     Problems.Add($"{map.File}: {path}.charging: missing (required)");
                 }
-                result.Add(new UserClass(name, description, (int)Math.Clamp(count ?? 0, 0, 1_000_000), power, states));
+                string[] evKeys = ["batteryKwh", "minSoc", "maxSoc", "initialSoc", "chargePowerKw", "v2gPowerKw"];
+                var evMap = Mapping(map.Child("ev"), path + ".ev", evKeys);
+                var evValues = evKeys.Select(key => Number(evMap?.Child(key), $"{path}.ev.{key}") ?? 0).ToArray();
+                var ev = new EvParameters(evValues[0], evValues[1], evValues[2], evValues[3], evValues[4], evValues[5]);
+                var away = Trips(map.Child("trips"), path + ".trips", periods);
+                result.Add(new UserClass(name, description, (int)Math.Clamp(count ?? 0, 0, MaxUsersPerClass), power, states, ev, away));
             }
             if (users is not null)
             {
@@ -343,6 +409,42 @@ internal static class ScheduleScenarioLoader
                 }
             }
             return result;
+        }
+
+        // trips: [{departHour: 14, arriveHour: 16}] — away in the periods ending after departHour up to arriveHour.
+        private bool[] Trips((string File, YamlNode Node)? found, string path, int periods)
+        {
+            var away = new bool[periods];
+            if (found is not { } f)
+            {
+                return away;
+            }
+            if (f.Node is not YamlSequenceNode seq)
+            {
+                Problem(f.File, f.Node, path, "expected a list of {departHour, arriveHour} trips");
+                return away;
+            }
+            for (int i = 0; i < seq.Children.Count; i++)
+            {
+                string tripPath = $"{path}[{i}]";
+                var trip = Mapping((f.File, seq.Children[i]), tripPath, ["departHour", "arriveHour"]);
+                double? depart = Number(trip?.Child("departHour"), tripPath + ".departHour");
+                double? arrive = Number(trip?.Child("arriveHour"), tripPath + ".arriveHour");
+                if (depart is not double d || arrive is not double a)
+                {
+                    continue;
+                }
+                if (d != Math.Floor(d) || a != Math.Floor(a) || d < 0 || a <= d || a > periods)
+                {
+                    Problem(f.File, seq.Children[i], tripPath, string.Create(CultureInfo.InvariantCulture, $"expected whole hours 0 ≤ departHour < arriveHour ≤ {periods}, got {d}–{a}"));
+                    continue;
+                }
+                for (int t = (int)d; t < (int)a; t++)
+                {
+                    away[t] = true;
+                }
+            }
+            return away;
         }
     }
 }
