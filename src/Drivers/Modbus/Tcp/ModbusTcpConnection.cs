@@ -1,32 +1,81 @@
-using System.Collections.Concurrent;
+using System.Net;
 using System.Net.Sockets;
 
 namespace Gateway.Drivers.Modbus.Tcp;
 
 /// <summary>
-/// One live TCP connection of a client. A single reader loop parses MBAP frames and hands
-/// each response to the request waiting for its transaction id; a response whose id nobody
-/// waits for any more (its request timed out) is dropped, so a late reply can never answer
-/// the next request. Any I/O or framing error poisons the connection: every waiter fails and
-/// the owning transport opens a fresh one for the next request.
+/// One live TCP connection of a client. A receive loop on a thread of its own parses MBAP
+/// frames and hands each response to the request waiting for its transaction id; a response
+/// whose id nobody waits for any more (its request timed out or was cancelled) is dropped, so a
+/// late reply can never answer the next request. Any I/O or framing error poisons the
+/// connection: every waiter fails and the owning transport opens a fresh one for the next request.
 /// </summary>
+/// <remarks>
+/// Why a thread of its own and not an async receive loop: with one request in flight, an async
+/// receive wakes the runtime's epoll thread, which queues the completion to a thread-pool worker,
+/// which then spins looking for more work — two wake-ups and a spin per read. On a busy machine
+/// each wake-up waits for a time slice, and the spinning burns CPU on an idle one. Here the kernel
+/// wakes the receive thread directly out of recv(2) (one wake-up, as for a blocking C client); the
+/// caller's continuation runs on it and sends the next request synchronously (a non-blocking send
+/// of a few bytes). The cost is one mostly-sleeping thread per open connection — the gateway opens
+/// one per endpoint. Callers' code after an await therefore runs on this thread until its next
+/// await and must not block (it never does in async I/O code).
+/// Timeouts share one timer per connection: it is armed for the oldest request's deadline and
+/// re-armed when it fires, instead of a timer per request.
+/// </remarks>
 internal sealed class ModbusTcpConnection : IAsyncDisposable
 {
-    private readonly Socket socket;
     private readonly string peer;
-    private readonly ConcurrentDictionary<ushort, TaskCompletionSource<byte[]>> pending = new();
-    private readonly SemaphoreSlim sendLock = new(1, 1);
-    private readonly CancellationTokenSource shutdown = new();
-    private readonly Task readerLoop;
+    private readonly TimeSpan timeout;
+    private readonly TimeProvider timeProvider;
+    private readonly Lock sync = new();
+    private readonly Dictionary<ushort, PendingRequest> pending = [];
+    private readonly Lock sendLock = new();
+    private readonly ITimer deadlineTimer;
+    private readonly TaskCompletionSource connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource receiverExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile Socket? socket;
+    private bool timerArmed;
     private int nextTransactionId;
     private volatile Exception? failure;
     private long staleResponses;
 
-    public ModbusTcpConnection(Socket socket, string peer)
+    private ModbusTcpConnection(string peer, TimeSpan timeout, TimeProvider timeProvider)
     {
-        this.socket = socket;
         this.peer = peer;
-        readerLoop = ReadLoopAsync();
+        this.timeout = timeout;
+        this.timeProvider = timeProvider;
+        deadlineTimer = timeProvider.CreateTimer(static state => ((ModbusTcpConnection)state!).ExpireOverdue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>
+    /// Connects to the first of <paramref name="addresses"/> that accepts, within
+    /// <see cref="ModbusClientOptions.ConnectTimeout"/>, and starts the receive thread.
+    /// </summary>
+    /// <exception cref="ModbusCommunicationException">No address accepted in time (unreachable).</exception>
+    public static async Task<ModbusTcpConnection> OpenAsync(IPAddress[] addresses, int port, string peer, ModbusClientOptions options, CancellationToken cancellationToken)
+    {
+        var connection = new ModbusTcpConnection(peer, options.RequestTimeout, options.TimeProvider);
+        // The socket is never handed to the runtime's async socket engine (no ConnectAsync): once registered with its
+        // epoll, every arriving answer would wake the engine and a thread-pool worker even though nobody waits there.
+        new Thread(() => connection.Run(addresses, port)) { IsBackground = true, Name = "Modbus TCP receive" }.Start();
+        using var connectTimeout = new CancellationTokenSource(options.ConnectTimeout, options.TimeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(connectTimeout.Token, cancellationToken);
+        try
+        {
+            await connection.connected.Task.WaitAsync(linked.Token).ConfigureAwait(false);
+            return connection;
+        }
+        catch (OperationCanceledException) when (connectTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw new ModbusCommunicationException($"Cannot connect to {peer}: no answer within {options.ConnectTimeout.TotalMilliseconds:0} ms (unreachable).");
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>True once the connection failed; the transport then replaces it.</summary>
@@ -35,43 +84,20 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
     /// <summary>Responses dropped because no request waited for their transaction id any more.</summary>
     public long StaleResponses => Interlocked.Read(ref staleResponses);
 
-    public async Task<byte[]> TransactAsync(byte unitId, ReadOnlyMemory<byte> requestPdu, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
+    /// <summary>Sends one request and returns the answer's unit id followed by its PDU.</summary>
+    public async Task<byte[]> TransactAsync(byte unitId, ReadOnlyMemory<byte> requestPdu, CancellationToken cancellationToken)
     {
         ThrowIfFaulted();
-        // Continuations run inline on the reader loop: one thread hop less per request. The caller's code after
-        // the await then runs on the reader until its next await, so it must not block (it is async I/O code).
-        var completion = new TaskCompletionSource<byte[]>();
-        ushort transactionId;
-        do
-        {
-            // Id 0 is never sent: it is what some devices answer with whatever was asked (see Dispatch).
-            transactionId = (ushort)Interlocked.Increment(ref nextTransactionId);
-        }
-        while (transactionId == 0 || !pending.TryAdd(transactionId, completion));
-
-        if (failure is { } raced)
-        {
-            // The connection failed between the check above and the registration: Fail() may have missed this waiter.
-            completion.TrySetException(raced);
-        }
-
+        cancellationToken.ThrowIfCancellationRequested();
+        var request = new PendingRequest(unitId, requestPdu.Span[0], timeProvider.GetTimestamp());
+        ushort transactionId = Register(request);
+        using var registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static (state, token) => ((PendingRequest)state!).Completion.TrySetCanceled(token), request)
+            : default;
         try
         {
-            var frame = new byte[MbapHeader.Size + requestPdu.Length];
-            MbapHeader.Write(frame, transactionId, unitId, requestPdu.Length);
-            requestPdu.Span.CopyTo(frame.AsSpan(MbapHeader.Size));
-            await SendAsync(frame, cancellationToken).ConfigureAwait(false);
-
-            byte[] response;
-            try
-            {
-                response = await completion.Task.WaitAsync(timeout, timeProvider, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                throw new ModbusTimeoutException($"No answer from {peer} unit {unitId} to function 0x{requestPdu.Span[0]:X2} within {timeout.TotalMilliseconds:0} ms.", timeout);
-            }
-
+            Send(transactionId, unitId, requestPdu.Span);
+            var response = await request.Completion.Task.ConfigureAwait(false);
             if (response[0] != unitId)
             {
                 throw new ModbusProtocolException($"Response from {peer} carries unit id {response[0]} for a request to unit {unitId} (Modbus Messaging on TCP/IP v1.0b §3.1.3: the server echoes the unit id).");
@@ -81,56 +107,160 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
         }
         finally
         {
-            pending.TryRemove(transactionId, out _);
+            lock (sync)
+            {
+                if (pending.TryGetValue(transactionId, out var current) && current == request)
+                {
+                    pending.Remove(transactionId);
+                }
+            }
         }
     }
 
     public async ValueTask DisposeAsync()
     {
         Fail(new ModbusCommunicationException($"Connection to {peer} was closed by the client."));
-        await readerLoop.ConfigureAwait(false);
-        shutdown.Dispose();
-        sendLock.Dispose();
+        // Called on the receive thread itself (a caller disposing in its continuation), this returns and the thread ends after it.
+        await receiverExited.Task.ConfigureAwait(false);
     }
 
-    private async Task SendAsync(byte[] frame, CancellationToken cancellationToken)
+    private ushort Register(PendingRequest request)
     {
-        await sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        ushort transactionId;
+        lock (sync)
         {
-            ThrowIfFaulted();
-            int sent = 0;
-            while (sent < frame.Length)
+            do
             {
-                sent += await socket.SendAsync(frame.AsMemory(sent), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                // Id 0 is never sent: it is what some devices answer with whatever was asked (see Dispatch).
+                transactionId = (ushort)++nextTransactionId;
+            }
+            while (transactionId == 0 || !pending.TryAdd(transactionId, request));
+
+            if (!timerArmed && failure is null)
+            {
+                // Every request has the same timeout, so a timer armed earlier fires no later than this one's deadline.
+                timerArmed = true;
+                deadlineTimer.Change(timeout, Timeout.InfiniteTimeSpan);
             }
         }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
+
+        if (failure is { } raced)
+        {
+            // The connection failed between the caller's check and the registration: Fail() may have missed this waiter.
+            request.Completion.TrySetException(raced);
+        }
+
+        return transactionId;
+    }
+
+    private void Send(ushort transactionId, byte unitId, ReadOnlySpan<byte> pdu)
+    {
+        Span<byte> frame = stackalloc byte[MbapHeader.Size + ModbusLimits.MaxPduLength];
+        frame = frame[..(MbapHeader.Size + pdu.Length)];
+        MbapHeader.Write(frame, transactionId, unitId, pdu.Length);
+        pdu.CopyTo(frame[MbapHeader.Size..]);
+        SocketError error = SocketError.Success;
+        lock (sendLock)
+        {
+            ThrowIfFaulted();
+            try
+            {
+                // A frame is at most 260 bytes: the send buffer takes it at once unless the peer stopped reading
+                // while many requests were pipelined; then SendTimeout bounds the wait.
+                var current = socket!;
+                while (!frame.IsEmpty && error == SocketError.Success)
+                {
+                    int sent = current.Send(frame, SocketFlags.None, out error);
+                    frame = frame[sent..];
+                }
+            }
+            catch (ObjectDisposedException)
+            {
+                error = SocketError.Shutdown;
+            }
+        }
+
+        if (error != SocketError.Success)
         {
             // A send cut short leaves half a frame on the wire; the stream cannot be trusted any more.
-            var error = new ModbusCommunicationException($"Sending to {peer} failed: {ex.Message}", ex);
-            Fail(error);
-            if (ex is OperationCanceledException)
-            {
-                throw;
-            }
+            var exception = new ModbusCommunicationException($"Sending to {peer} failed: {new SocketException((int)error).Message}");
+            Fail(exception);
+            throw exception;
+        }
+    }
 
-            throw error;
+    private void Run(IPAddress[] addresses, int port)
+    {
+        try
+        {
+            if (Connect(addresses, port) is { } connectedSocket)
+            {
+                connected.TrySetResult();
+                ReceiveLoop(connectedSocket);
+            }
         }
         finally
         {
-            sendLock.Release();
+            receiverExited.TrySetResult();
         }
     }
 
-    private async Task ReadLoopAsync()
+    private Socket? Connect(IPAddress[] addresses, int port)
+    {
+        SocketException? lastError = null;
+        foreach (var address in addresses)
+        {
+            // Blocking throughout: the receive thread sleeps in recv(2) itself, and a send (a frame of at most 260 bytes)
+            // finds room in the send buffer or waits at most the request timeout for it.
+            var candidate = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
+            {
+                NoDelay = true,
+                SendTimeout = (int)Math.Clamp(timeout.TotalMilliseconds, 1, int.MaxValue),
+            };
+            socket = candidate;
+            if (failure is not null)
+            {
+                candidate.Dispose();
+                return null;
+            }
+
+            try
+            {
+                // Abandoned (timeout, cancellation, dispose), Fail() shuts the socket down, which ends a blocked connect(2).
+                candidate.Connect(new IPEndPoint(address, port));
+                return candidate;
+            }
+            catch (SocketException ex)
+            {
+                candidate.Dispose();
+                if (failure is not null)
+                {
+                    return null;
+                }
+
+                lastError = ex;
+            }
+            catch (ObjectDisposedException)
+            {
+                // Abandoned (timeout, cancellation, dispose) while connecting.
+                return null;
+            }
+        }
+
+        var exception = new ModbusCommunicationException($"Cannot connect to {peer}: {lastError?.Message ?? "no address"} (unreachable).", lastError);
+        Fail(exception);
+        connected.TrySetException(exception);
+        return null;
+    }
+
+    private void ReceiveLoop(Socket socket)
     {
         var buffer = new byte[4096];
         int start = 0;
         int end = 0;
         try
         {
-            while (true)
+            while (failure is null)
             {
                 while (end - start >= MbapHeader.Size)
                 {
@@ -155,14 +285,27 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
                 {
                     start = end = 0;
                 }
-                else if (buffer.Length - end < 300)
+                else if (buffer.Length - end < MbapHeader.Size + ModbusLimits.MaxPduLength)
                 {
                     Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
                     end -= start;
                     start = 0;
                 }
 
-                int read = await socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None, shutdown.Token).ConfigureAwait(false);
+                // A blocking receive straight on the descriptor: the kernel wakes this thread when bytes arrive, with no
+                // detour through the runtime's socket engine and thread pool; Fail() ends it with shutdown(2).
+                int read = socket.Receive(buffer, end, buffer.Length - end, SocketFlags.None, out var error);
+                if (error is SocketError.WouldBlock or SocketError.Interrupted)
+                {
+                    continue;
+                }
+
+                if (error != SocketError.Success)
+                {
+                    Fail(new ModbusCommunicationException($"Connection to {peer} failed: {new SocketException((int)error).Message}"));
+                    return;
+                }
+
                 if (read == 0)
                 {
                     Fail(new ModbusCommunicationException($"{peer} closed the connection."));
@@ -172,7 +315,7 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
                 end += read;
             }
         }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
             Fail(new ModbusCommunicationException($"Connection to {peer} failed: {ex.Message}", ex));
         }
@@ -182,19 +325,63 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
     /// <param name="unitAndPdu">Unit id followed by the PDU.</param>
     private void Dispatch(MbapHeader header, ReadOnlySpan<byte> unitAndPdu)
     {
-        if (pending.TryRemove(header.TransactionId, out var completion))
+        PendingRequest? request;
+        lock (sync)
         {
-            completion.TrySetResult(unitAndPdu.ToArray());
+            if (!pending.Remove(header.TransactionId, out request)
+                && header.TransactionId == 0 && pending.Count == 1)
+            {
+                // Some devices answer every request with transaction id 0. With a single request in flight
+                // the answer can only be for it; the caller still checks unit id and function code.
+                ushort only = pending.Keys.First();
+                pending.Remove(only, out request);
+            }
         }
-        else if (header.TransactionId == 0 && pending.Count == 1 && pending.Keys.FirstOrDefault() is var only && only != 0 && pending.TryRemove(only, out completion))
-        {
-            // Some devices answer every request with transaction id 0. With a single request in flight
-            // the answer can only be for it; the caller still checks unit id and function code.
-            completion.TrySetResult(unitAndPdu.ToArray());
-        }
-        else
+
+        // Completed outside the lock: the caller's continuation runs right here and registers its next request.
+        if (request is null || !request.Completion.TrySetResult(unitAndPdu.ToArray()))
         {
             Interlocked.Increment(ref staleResponses);
+        }
+    }
+
+    private void ExpireOverdue()
+    {
+        List<PendingRequest>? overdue = null;
+        lock (sync)
+        {
+            TimeSpan nextDue = Timeout.InfiniteTimeSpan;
+            List<ushort>? overdueIds = null;
+            foreach (var (id, request) in pending)
+            {
+                var waited = timeProvider.GetElapsedTime(request.StartTimestamp);
+                if (waited >= timeout)
+                {
+                    (overdueIds ??= []).Add(id);
+                    (overdue ??= []).Add(request);
+                }
+                else if (nextDue == Timeout.InfiniteTimeSpan || timeout - waited < nextDue)
+                {
+                    nextDue = timeout - waited;
+                }
+            }
+
+            foreach (var id in overdueIds ?? [])
+            {
+                pending.Remove(id);
+            }
+
+            timerArmed = nextDue != Timeout.InfiniteTimeSpan && failure is null;
+            if (timerArmed)
+            {
+                deadlineTimer.Change(nextDue, Timeout.InfiniteTimeSpan);
+            }
+        }
+
+        foreach (var request in overdue ?? [])
+        {
+            request.Completion.TrySetException(new ModbusTimeoutException(
+                $"No answer from {peer} unit {request.UnitId} to function 0x{request.FunctionCode:X2} within {timeout.TotalMilliseconds:0} ms.", timeout));
         }
     }
 
@@ -205,11 +392,32 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
             return;
         }
 
-        shutdown.Cancel();
-        socket.Dispose();
-        foreach (var entry in pending)
+        connected.TrySetException(error);
+        if (socket is { } current)
         {
-            entry.Value.TrySetException(error);
+            try
+            {
+                // Wakes the receive thread out of recv(2) at once; closing the descriptor alone would not.
+                current.Shutdown(SocketShutdown.Both);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+            }
+
+            current.Dispose();
+        }
+        PendingRequest[] waiting;
+        lock (sync)
+        {
+            // Under the lock: Register and ExpireOverdue arm the timer only while no failure is set.
+            deadlineTimer.Dispose();
+            waiting = [.. pending.Values];
+            pending.Clear();
+        }
+
+        foreach (var request in waiting)
+        {
+            request.Completion.TrySetException(error);
         }
     }
 
@@ -219,5 +427,18 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
         {
             throw error is ModbusException ? error : new ModbusCommunicationException(error.Message, error);
         }
+    }
+
+    /// <summary>A request waiting for its answer.</summary>
+    private sealed class PendingRequest(byte unitId, byte functionCode, long startTimestamp)
+    {
+        // Not RunContinuationsAsynchronously: the caller resumes on the receive thread, without a thread hop.
+        public TaskCompletionSource<byte[]> Completion { get; } = new();
+
+        public byte UnitId { get; } = unitId;
+
+        public byte FunctionCode { get; } = functionCode;
+
+        public long StartTimestamp { get; } = startTimestamp;
     }
 }
