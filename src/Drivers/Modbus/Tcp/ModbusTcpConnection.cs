@@ -429,11 +429,11 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>A request waiting for its answer.</summary>
-    private sealed class PendingRequest(byte unitId, byte functionCode, long startTimestamp)
+    /// <summary>A request waiting for its answer (its own completion source: one object per request, not two).</summary>
+    /// <remarks>Not RunContinuationsAsynchronously: the caller resumes on the receive thread, without a thread hop.</remarks>
+    private sealed class PendingRequest(byte unitId, byte functionCode, long startTimestamp) : TaskCompletionSource<byte[]>
     {
-        // Not RunContinuationsAsynchronously: the caller resumes on the receive thread, without a thread hop.
-        public TaskCompletionSource<byte[]> Completion { get; } = new();
+        public TaskCompletionSource<byte[]> Completion => this;
 
         public byte UnitId { get; } = unitId;
 
