@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Threading.Tasks.Sources;
 
 namespace Gateway.Drivers.Modbus.Tcp;
 
@@ -25,11 +27,15 @@ namespace Gateway.Drivers.Modbus.Tcp;
 /// </remarks>
 internal sealed class ModbusTcpConnection : IAsyncDisposable
 {
+    // Completed requests kept for reuse; more than the largest pipelining window is never needed.
+    private const int MaxSpareRequests = 256;
+
     private readonly string peer;
     private readonly TimeSpan timeout;
     private readonly TimeProvider timeProvider;
     private readonly Lock sync = new();
     private readonly Dictionary<ushort, PendingRequest> pending = [];
+    private readonly Stack<PendingRequest> spare = new();
     private readonly Lock sendLock = new();
     private readonly ITimer deadlineTimer;
     private readonly TaskCompletionSource connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -85,36 +91,26 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
     public long StaleResponses => Interlocked.Read(ref staleResponses);
 
     /// <summary>Sends one request and returns the answer's unit id followed by its PDU.</summary>
-    public async Task<byte[]> TransactAsync(byte unitId, ReadOnlyMemory<byte> requestPdu, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<byte[]> TransactAsync(byte unitId, ReadOnlyMemory<byte> requestPdu, CancellationToken cancellationToken)
     {
-        ThrowIfFaulted();
         cancellationToken.ThrowIfCancellationRequested();
-        var request = new PendingRequest(unitId, requestPdu.Span[0], timeProvider.GetTimestamp());
-        ushort transactionId = Register(request);
-        using var registration = cancellationToken.CanBeCanceled
-            ? cancellationToken.UnsafeRegister(static (state, token) => ((PendingRequest)state!).Completion.TrySetCanceled(token), request)
-            : default;
-        try
+        var request = Register(unitId, requestPdu.Span[0]);
+        byte[] response;
+        using (cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(static (state, token) => ((PendingRequest)state!).Cancel(token), request) : default)
         {
-            Send(transactionId, unitId, requestPdu.Span);
-            var response = await request.Completion.Task.ConfigureAwait(false);
-            if (response[0] != unitId)
-            {
-                throw new ModbusProtocolException($"Response from {peer} carries unit id {response[0]} for a request to unit {unitId} (Modbus Messaging on TCP/IP v1.0b §3.1.3: the server echoes the unit id).");
-            }
+            Send(request.TransactionId, unitId, requestPdu.Span);
+            response = await new ValueTask<byte[]>(request, request.Version).ConfigureAwait(false);
+        }
 
-            return response;
-        }
-        finally
+        // Completed (by its answer, timeout, cancellation or failure) and its cancellation callback gone: reusable.
+        Return(request);
+        if (response[0] != unitId)
         {
-            lock (sync)
-            {
-                if (pending.TryGetValue(transactionId, out var current) && current == request)
-                {
-                    pending.Remove(transactionId);
-                }
-            }
+            throw new ModbusProtocolException($"Response from {peer} carries unit id {response[0]} for a request to unit {unitId} (Modbus Messaging on TCP/IP v1.0b §3.1.3: the server echoes the unit id).");
         }
+
+        return response;
     }
 
     public async ValueTask DisposeAsync()
@@ -124,19 +120,26 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
         await receiverExited.Task.ConfigureAwait(false);
     }
 
-    private ushort Register(PendingRequest request)
+    private PendingRequest Register(byte unitId, byte functionCode)
     {
-        ushort transactionId;
+        PendingRequest request;
         lock (sync)
         {
+            // Checked under the lock: Fail() sets the failure before it collects the waiters under the same lock,
+            // so a request is either refused here or collected and failed there.
+            ThrowIfFaulted();
+            request = spare.Count > 0 ? spare.Pop() : new PendingRequest(this);
+            ushort transactionId;
             do
             {
                 // Id 0 is never sent: it is what some devices answer with whatever was asked (see Dispatch).
                 transactionId = (ushort)++nextTransactionId;
             }
-            while (transactionId == 0 || !pending.TryAdd(transactionId, request));
+            while (transactionId == 0 || pending.ContainsKey(transactionId));
 
-            if (!timerArmed && failure is null)
+            request.Start(transactionId, unitId, functionCode, timeProvider.GetTimestamp());
+            pending.Add(transactionId, request);
+            if (!timerArmed)
             {
                 // Every request has the same timeout, so a timer armed earlier fires no later than this one's deadline.
                 timerArmed = true;
@@ -144,13 +147,27 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
             }
         }
 
-        if (failure is { } raced)
-        {
-            // The connection failed between the caller's check and the registration: Fail() may have missed this waiter.
-            request.Completion.TrySetException(raced);
-        }
+        return request;
+    }
 
-        return transactionId;
+    private void Return(PendingRequest request)
+    {
+        lock (sync)
+        {
+            if (spare.Count < MaxSpareRequests)
+            {
+                spare.Push(request);
+            }
+        }
+    }
+
+    /// <summary>Takes a request out of the pending table; true for exactly one caller, who then completes it.</summary>
+    private bool TryTake(PendingRequest request)
+    {
+        lock (sync)
+        {
+            return pending.TryGetValue(request.TransactionId, out var current) && current == request && pending.Remove(request.TransactionId);
+        }
     }
 
     private void Send(ushort transactionId, byte unitId, ReadOnlySpan<byte> pdu)
@@ -339,9 +356,13 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
         }
 
         // Completed outside the lock: the caller's continuation runs right here and registers its next request.
-        if (request is null || !request.Completion.TrySetResult(unitAndPdu.ToArray()))
+        if (request is null)
         {
             Interlocked.Increment(ref staleResponses);
+        }
+        else
+        {
+            request.Complete(unitAndPdu.ToArray());
         }
     }
 
@@ -380,7 +401,7 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
 
         foreach (var request in overdue ?? [])
         {
-            request.Completion.TrySetException(new ModbusTimeoutException(
+            request.Fail(new ModbusTimeoutException(
                 $"No answer from {peer} unit {request.UnitId} to function 0x{request.FunctionCode:X2} within {timeout.TotalMilliseconds:0} ms.", timeout));
         }
     }
@@ -417,7 +438,7 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
 
         foreach (var request in waiting)
         {
-            request.Completion.TrySetException(error);
+            request.Fail(error);
         }
     }
 
@@ -429,16 +450,53 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>A request waiting for its answer (its own completion source: one object per request, not two).</summary>
-    /// <remarks>Not RunContinuationsAsynchronously: the caller resumes on the receive thread, without a thread hop.</remarks>
-    private sealed class PendingRequest(byte unitId, byte functionCode, long startTimestamp) : TaskCompletionSource<byte[]>
+    /// <summary>
+    /// A request waiting for its answer, awaited as a <see cref="ValueTask{TResult}"/> and reused for later requests
+    /// (no allocation per read). Exactly one party completes it: whoever takes it out of the pending table under the
+    /// lock (the answer, the deadline timer, a cancellation, or a connection failure).
+    /// </summary>
+    private sealed class PendingRequest(ModbusTcpConnection owner) : IValueTaskSource<byte[]>
     {
-        public TaskCompletionSource<byte[]> Completion => this;
+        // RunContinuationsAsynchronously stays false: the caller resumes on the completing thread (the receive thread
+        // for an answer), without a thread hop.
+        private ManualResetValueTaskSourceCore<byte[]> core;
 
-        public byte UnitId { get; } = unitId;
+        public ushort TransactionId { get; private set; }
 
-        public byte FunctionCode { get; } = functionCode;
+        public byte UnitId { get; private set; }
 
-        public long StartTimestamp { get; } = startTimestamp;
+        public byte FunctionCode { get; private set; }
+
+        public long StartTimestamp { get; private set; }
+
+        public short Version => core.Version;
+
+        public void Start(ushort transactionId, byte unitId, byte functionCode, long startTimestamp)
+        {
+            core.Reset();
+            TransactionId = transactionId;
+            UnitId = unitId;
+            FunctionCode = functionCode;
+            StartTimestamp = startTimestamp;
+        }
+
+        public void Complete(byte[] response) => core.SetResult(response);
+
+        public void Fail(Exception error) => core.SetException(error);
+
+        public void Cancel(CancellationToken token)
+        {
+            if (owner.TryTake(this))
+            {
+                Fail(new OperationCanceledException(token));
+            }
+        }
+
+        public byte[] GetResult(short token) => core.GetResult(token);
+
+        public ValueTaskSourceStatus GetStatus(short token) => core.GetStatus(token);
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+            => core.OnCompleted(continuation, state, token, flags);
     }
 }

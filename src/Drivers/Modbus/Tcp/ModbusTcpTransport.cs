@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 
 namespace Gateway.Drivers.Modbus.Tcp;
 
@@ -30,7 +31,8 @@ internal sealed class ModbusTcpTransport : IModbusTransport
 
     public string Peer => $"{host}:{port}";
 
-    public async Task<ReadOnlyMemory<byte>> TransactAsync(byte unitId, ReadOnlyMemory<byte> requestPdu, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<ReadOnlyMemory<byte>> TransactAsync(byte unitId, ReadOnlyMemory<byte> requestPdu, CancellationToken cancellationToken)
     {
         await inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
