@@ -13,6 +13,8 @@ namespace Gateway.Bench;
 /// </summary>
 internal static class ModbusBenchClient
 {
+    private static readonly long MinimumWarmUpSeconds = long.TryParse(Environment.GetEnvironmentVariable("MODBUS_BENCH_WARMUP_SECONDS"), out long s) ? s : 10;
+
     public static async Task<int> RunAsync(string[] args)
     {
         if (args.Length != 5)
@@ -29,9 +31,9 @@ internal static class ModbusBenchClient
         await using var client = new ModbusTcpClient(host, port, new ModbusClientOptions { RequestTimeout = TimeSpan.FromSeconds(5) });
 
         // Steady state, as in a gateway that runs for days: read until the JIT has compiled nothing new for 2 s, at
-        // least 4 s and at most 20 s. Tiered compilation (tier 0, instrumented tier, tier 1) takes several seconds to
-        // reach the hot path, longest when pinned to one core beside the server (seen in perf: code still at tier 0
-        // 3 s in, at tier 1 by 10 s).
+        // least 10 s (MODBUS_BENCH_WARMUP_SECONDS) and at most 20 s. Tiered compilation (tier 0, instrumented tier,
+        // tier 1) takes several seconds to reach the hot path, longest when pinned to one core beside the server
+        // (seen in perf: code still at tier 0 3 s in, at tier 1 by 10 s).
         long started = Stopwatch.GetTimestamp();
         long quietSince = started;
         long compiled = JitInfo.GetCompiledMethodCount();
@@ -46,7 +48,7 @@ internal static class ModbusBenchClient
                 quietSince = t;
             }
 
-            if ((t - started > 4 * Stopwatch.Frequency && t - quietSince > 2 * Stopwatch.Frequency) || t - started > 20 * Stopwatch.Frequency)
+            if ((t - started > MinimumWarmUpSeconds * Stopwatch.Frequency && t - quietSince > 2 * Stopwatch.Frequency) || t - started > (MinimumWarmUpSeconds + 10) * Stopwatch.Frequency)
             {
                 break;
             }
