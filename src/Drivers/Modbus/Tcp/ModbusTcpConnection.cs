@@ -41,16 +41,20 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
     private readonly TaskCompletionSource connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource receiverExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile Socket? socket;
+    private readonly int silentTimeoutLimit;
     private bool timerArmed;
+    private int silentTimeouts;
+    private long lastReceiveTimestamp;
     private int nextTransactionId;
     private volatile Exception? failure;
     private long staleResponses;
 
-    private ModbusTcpConnection(string peer, TimeSpan timeout, TimeProvider timeProvider)
+    private ModbusTcpConnection(string peer, ModbusClientOptions options)
     {
         this.peer = peer;
-        this.timeout = timeout;
-        this.timeProvider = timeProvider;
+        timeout = options.RequestTimeout;
+        timeProvider = options.TimeProvider;
+        silentTimeoutLimit = options.ReconnectAfterSilentTimeouts;
         deadlineTimer = timeProvider.CreateTimer(static state => ((ModbusTcpConnection)state!).ExpireOverdue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
@@ -61,7 +65,7 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
     /// <exception cref="ModbusCommunicationException">No address accepted in time (unreachable).</exception>
     public static async Task<ModbusTcpConnection> OpenAsync(IPAddress[] addresses, int port, string peer, ModbusClientOptions options, CancellationToken cancellationToken)
     {
-        var connection = new ModbusTcpConnection(peer, options.RequestTimeout, options.TimeProvider);
+        var connection = new ModbusTcpConnection(peer, options);
         // The socket is never handed to the runtime's async socket engine (no ConnectAsync): once registered with its
         // epoll, every arriving answer would wake the engine and a thread-pool worker even though nobody waits there.
         new Thread(() => connection.Run(addresses, port)) { IsBackground = true, Name = "Modbus TCP receive" }.Start();
@@ -329,6 +333,7 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
                     return;
                 }
 
+                Volatile.Write(ref lastReceiveTimestamp, timeProvider.GetTimestamp());
                 end += read;
             }
         }
@@ -345,6 +350,8 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
         PendingRequest? request;
         lock (sync)
         {
+            // Any frame shows the peer alive: the count of silent timeouts starts over.
+            silentTimeouts = 0;
             if (!pending.Remove(header.TransactionId, out request)
                 && header.TransactionId == 0 && pending.Count == 1)
             {
@@ -392,11 +399,31 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
                 pending.Remove(id);
             }
 
+            long lastReceived = Volatile.Read(ref lastReceiveTimestamp);
+            foreach (var request in overdue ?? [])
+            {
+                // Silent: nothing at all arrived since this request went out. Anything that arrived resets the count.
+                silentTimeouts = lastReceived < request.StartTimestamp ? silentTimeouts + 1 : 0;
+            }
+
             timerArmed = nextDue != Timeout.InfiniteTimeSpan && failure is null;
             if (timerArmed)
             {
                 deadlineTimer.Change(nextDue, Timeout.InfiniteTimeSpan);
             }
+        }
+
+        int silent;
+        lock (sync)
+        {
+            silent = silentTimeouts;
+        }
+
+        if (silent >= silentTimeoutLimit)
+        {
+            // A half-open connection (peer gone without FIN or reset, path cut) never fails by itself: drop it before
+            // the callers learn of their timeouts, so that their next request already connects afresh.
+            Fail(new ModbusCommunicationException($"Connection to {peer} considered dead: {silent} requests in a row got no byte back within {timeout.TotalMilliseconds:0} ms; the next request reconnects."));
         }
 
         foreach (var request in overdue ?? [])
