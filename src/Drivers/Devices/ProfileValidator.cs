@@ -40,6 +40,8 @@ internal sealed class ProfileValidator(string file)
         foreach (var p in dto.Points ?? [])
         {
             index++;
+            // A bare "-" in the list is a null entry (found by fuzzing).
+            if (p is null) { Problem($"#{index}", "the entry is empty"); continue; }
             var label = string.IsNullOrWhiteSpace(p.Name) ? $"#{index}" : p.Name;
             if (string.IsNullOrWhiteSpace(p.Name)) { Problem(label, "'name' is missing"); continue; }
             if (!seen.Add(p.Name)) { Problem(label, "the name is used by an earlier point"); continue; }
