@@ -18,12 +18,14 @@ namespace Gateway.Drivers.Modbus.Tcp;
 /// which then spins looking for more work — two wake-ups and a spin per read. On a busy machine
 /// each wake-up waits for a time slice, and the spinning burns CPU on an idle one. Here the kernel
 /// wakes the receive thread directly out of recv(2) (one wake-up, as for a blocking C client); the
-/// caller's continuation runs on it and sends the next request synchronously (a non-blocking send
-/// of a few bytes). The cost is one mostly-sleeping thread per open connection — the gateway opens
-/// one per endpoint. Callers' code after an await therefore runs on this thread until its next
-/// await and must not block (it never does in async I/O code).
+/// caller's continuation runs on it and sends the next request synchronously (a frame of a few
+/// bytes that the socket's send buffer takes at once). The cost is one mostly-sleeping thread per
+/// open connection — the gateway opens one per endpoint. Callers' code after an await therefore
+/// runs on this thread until its next await and must not block (it never does in async I/O code).
 /// Timeouts share one timer per connection: it is armed for the oldest request's deadline and
-/// re-armed when it fires, instead of a timer per request.
+/// re-armed when it fires, instead of a timer per request. A connection on which
+/// <see cref="ModbusClientOptions.ReconnectAfterSilentTimeouts"/> requests in a row timed out with
+/// not one byte back is taken for half-open (peer gone without FIN or reset) and failed.
 /// </remarks>
 internal sealed class ModbusTcpConnection : IAsyncDisposable
 {
@@ -40,8 +42,8 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
     private readonly ITimer deadlineTimer;
     private readonly TaskCompletionSource connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource receiverExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private volatile Socket? socket;
     private readonly int silentTimeoutLimit;
+    private volatile Socket? socket;
     private bool timerArmed;
     private int silentTimeouts;
     private long lastReceiveTimestamp;
