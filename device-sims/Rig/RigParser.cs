@@ -45,6 +45,11 @@ public static class RigParser
         {
             throw new RigParseException([$"{sourcePath}: line {e.Start.Line}: {e.Message}"]);
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet gives up on some malformed text with these instead of a YamlException (found by fuzzing).
+            throw new RigParseException([$"{sourcePath}: not valid YAML (the YAML reader gave up: {e.Message})"]);
+        }
         var ctx = new Context(sourcePath);
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new RigParseException([$"{sourcePath}: the rig file must be a mapping with site, start, timeScale and devices"]);

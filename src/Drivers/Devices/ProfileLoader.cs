@@ -79,6 +79,11 @@ public static class ProfileLoader
             var why = e.InnerException?.Message ?? e.Message;
             throw new ProfileLoadException([new ProfileProblem(sourcePath, null, $"line {e.Start.Line}, column {e.Start.Column}: {why}")]);
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet gives up on some malformed text with these instead of a YamlException (found by fuzzing).
+            throw new ProfileLoadException([new ProfileProblem(sourcePath, null, $"not valid YAML (the YAML reader gave up: {e.Message})")]);
+        }
         if (file is null) throw new ProfileLoadException([new ProfileProblem(sourcePath, null, "the file is empty")]);
         return new ProfileValidator(sourcePath).Validate(file);
     }

@@ -42,6 +42,11 @@ public static class RigLoader
         {
             throw new RigFileException([new RigProblem(file, "", (int)e.Start.Line, "not valid YAML: " + e.Message)]);
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet gives up on some malformed text with these instead of a YamlException (found by fuzzing).
+            throw new RigFileException([new RigProblem(file, "", 0, "not valid YAML (the YAML reader gave up: " + e.Message + ")")]);
+        }
 
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".";
         reader.RejectUnknownKeys(root, "", "site", "start", "timeScale", "devices", "feeder", "market", "ledger", "operator", "journal");
