@@ -64,13 +64,15 @@ public sealed class DevicePoller
         }
         if (link.State != before)
         {
-            if (link.State == DeviceLinkState.Isolated)
+            if (link.State == DeviceLinkState.Degraded && before == DeviceLinkState.Healthy)
+                _logger.LogWarning("device {Device} degraded: {Error}; its values are stale", link.Device.Id, link.LastError);
+            else if (link.State == DeviceLinkState.Isolated)
                 _logger.LogWarning("device {Device} isolated: {Error}; no setpoints until it answers again (its own fail-safe takes it to 0 kW)", link.Device.Id, link.LastError);
             else if (before == DeviceLinkState.Isolated)
                 _logger.LogInformation("device {Device} answers again", link.Device.Id);
         }
         var current = _board.Snapshot().Setpoints.FirstOrDefault(s => s.DeviceId == link.Device.Id);
-        _board.Report(link.ToHealth(current?.SetpointKw, current?.ValidUntilUtc));
+        _board.Report(link.ToHealth(current?.SetpointKw, current?.ValidUntilUtc, _clock.GetUtcNow()));
     }
 
     private async Task PollLoopAsync(DeviceLink link, CancellationToken cancellationToken)

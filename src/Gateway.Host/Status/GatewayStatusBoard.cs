@@ -11,6 +11,8 @@ public sealed class GatewayStatusBoard
 {
     private const int RoundsKept = 96;
     private readonly object _gate = new();
+    // Serialises acknowledgements so "first one counts" and the journal agree.
+    private readonly object _ackOrder = new();
     private readonly TimeProvider _clock;
     private readonly TimeProvider _wallClock;
     private ImmutableSortedDictionary<string, DeviceHealth> _devices = ImmutableSortedDictionary<string, DeviceHealth>.Empty.WithComparers(StringComparer.Ordinal);
@@ -39,10 +41,10 @@ public sealed class GatewayStatusBoard
     public double TimeScale { get; set; } = 1;
 
     /// <summary>
-    /// Called with every acknowledgement before it counts, to journal it; returns false when the journal refused it
-    /// (then it does not count). Null: acknowledgements are not journaled (tests).
+    /// Called with every acknowledgement (and whether it is the one that counts for its round) before the board records
+    /// it, to journal it; a throw keeps it from counting. Null: acknowledgements are not journaled (tests).
     /// </summary>
-    public Func<OperatorAck, bool>? AckRecorder { get; set; }
+    public Action<OperatorAck, bool>? AckRecorder { get; set; }
 
     /// <summary>Raised after every change, with the changed record (DeviceHealth, DispatchedSetpoint, RoundSummary, LedgerBacklog, BrokerLink or an OperatorAck).</summary>
     public event Action<object>? Changed;
@@ -106,13 +108,18 @@ public sealed class GatewayStatusBoard
     public bool Acknowledge(OperatorAck ack)
     {
         if (ack.AtUtc == default) ack = ack with { AtUtc = _wallClock.GetUtcNow() };
-        if (AckRecorder is { } record && !record(ack)) return false;
         TaskCompletionSource? waiter;
-        lock (_gate)
+        lock (_ackOrder)
         {
-            if (_acks.ContainsKey(ack.RoundId)) return false;
-            _acks = _acks.SetItem(ack.RoundId, ack);
-            if (_ackWaiters.Remove(ack.RoundId, out waiter)) { }
+            bool first;
+            lock (_gate) first = !_acks.ContainsKey(ack.RoundId);
+            AckRecorder?.Invoke(ack, first);
+            if (!first) return false;
+            lock (_gate)
+            {
+                _acks = _acks.SetItem(ack.RoundId, ack);
+                _ackWaiters.Remove(ack.RoundId, out waiter);
+            }
         }
         waiter?.TrySetResult();
         Changed?.Invoke(ack);
