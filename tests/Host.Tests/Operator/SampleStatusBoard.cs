@@ -11,7 +11,7 @@ internal static class SampleStatusBoard
     public static readonly DateTimeOffset Now = new(2026, 11, 22, 8, 12, 30, TimeSpan.Zero);
     public const int RoundCount = 20;
 
-    public static string RoundId(int index) => Start(index).ToString("yyyyMMdd-HHmm");
+    public static string RoundId(int index) => SiteId + "-" + Start(index).ToString("yyyyMMdd'T'HHmm");
 
     public static string LatestRoundId => RoundId(RoundCount - 1);
 
@@ -47,8 +47,8 @@ internal static class SampleStatusBoard
         board.Report(Device("smes-1", "smes", "smes", DeviceLinkState.Healthy, 1, null, new() { ["PowerKw"] = -8.5, ["StoredEnergyKwh"] = 3.42, ["SocPercent"] = 68 }, -8.5, validUntil));
 
         board.Report(new LedgerBacklog(3, TimeSpan.FromSeconds(95), 1, 412, "peer0.org1 UNAVAILABLE: no orderers could successfully process transaction"));
-        board.Acknowledge(new OperatorAck(RoundId(RoundCount - 3), "m.keller"));
-        board.Acknowledge(new OperatorAck(RoundId(RoundCount - 4), "m.keller"));
+        board.Acknowledge(new OperatorAck(RoundId(RoundCount - 3), "m.keller", "dashboard", "127.0.0.1"));
+        board.Acknowledge(new OperatorAck(RoundId(RoundCount - 4), "m.keller", "mqtt", "broker user scada-1"));
     }
 
     public static DateTimeOffset Start(int index) => new DateTimeOffset(2026, 11, 22, 3, 30, 0, TimeSpan.Zero).AddMinutes(15 * index);
@@ -57,18 +57,18 @@ internal static class SampleStatusBoard
     {
         var state = index switch
         {
-            RoundCount - 1 => RoundState.Delivering,
-            RoundCount - 2 => RoundState.Metered,
-            RoundCount - 3 => RoundState.Settled,
-            _ => RoundState.Closed,
+            RoundCount - 1 => RoundPhase.Delivering,
+            RoundCount - 2 => RoundPhase.Metered,
+            RoundCount - 3 => RoundPhase.Settled,
+            _ => RoundPhase.Closed,
         };
         var success = Math.Clamp(0.78 + 0.18 * Math.Sin(index * 0.7), 0, 1);
         var renewable = Math.Clamp(0.62 + 0.25 * Math.Sin(index * 0.35 + 1.1), 0, 1);
         var trades = new List<TradeSummary>
         {
-            new("ev-01", "pv-roof-a", 1.8, state >= RoundState.Metered ? 1.77 : null, 0.214, "executed", null),
-            new("house-4", "ev-02", 1.25, state >= RoundState.Metered ? 1.24 : null, 0.198, "executed", null),
-            new("ev-03", "smes", 0.9, state >= RoundState.Metered ? 0.61 : null, 0.231, "smes", "line L3-L4 thermal limit 40 A"),
+            new("ev-01", "pv-roof-a", 1.8, state >= RoundPhase.Metered ? 1.77 : null, 0.214, "executed", null),
+            new("house-4", "ev-02", 1.25, state >= RoundPhase.Metered ? 1.24 : null, 0.198, "executed", null),
+            new("ev-03", "smes", 0.9, state >= RoundPhase.Metered ? 0.61 : null, 0.231, "smes", "line L34 over its limit", "L34"),
         };
         if (index % 3 == 0) trades.Add(new("house-6", "pv-roof-b", 0.6, null, 0.205, "failed", "seller not reachable"));
         return new RoundSummary(RoundId(index), Start(index), Start(index + 1), state, 5 + index % 3, 3 + index % 2, trades,
