@@ -165,7 +165,8 @@ internal static class RunVerb
 
         var stoppedBySignal = signals.FirstSignal is not null;
         if (stoppedBySignal)
-            AnsiConsole.MarkupLine($"[yellow]stopped[/] on {Markup.Escape(signals.FirstSignal!)}{(signals.Abort.IsCancellationRequested ? " (at once, second signal)" : "")}: the journal keeps every round; run again to resume parked ones");
+            AnsiConsole.Console.WriteLine($"stopped on {signals.FirstSignal}{(signals.Abort.IsCancellationRequested ? " (at once, second signal)" : "")}: the journal keeps every round; run again to resume parked ones",
+                new Style(Color.Yellow));
         // Bounded: at most 20 s (10 s after a stop was asked for, nothing after a second signal); the outbox keeps the rest for the next run.
         var drainFor = signals.Abort.IsCancellationRequested ? TimeSpan.Zero : stoppedBySignal ? TimeSpan.FromSeconds(10) : TimeSpan.FromSeconds(20);
         OutboxBacklog backlog;
