@@ -89,9 +89,13 @@ public sealed class DeviceConnector : IAsyncDisposable
             }
             case "mqtt":
             {
-                var text = endpoint.Contains("://", StringComparison.Ordinal) ? endpoint : "mqtt://" + endpoint;
+                // An override without a scheme (host:port from device-sims) keeps the rig's: mqtts:// stays TLS.
+                var scheme = device.Endpoint.StartsWith("mqtts://", StringComparison.OrdinalIgnoreCase) ? "mqtts://" : "mqtt://";
+                var text = endpoint.Contains("://", StringComparison.Ordinal) ? endpoint : scheme + endpoint;
                 var (broker, security) = _brokers?.Invoke(text) ?? Plain(text);
-                var key = broker.ToString() + "|" + security.UserName;
+                // One connection per broker and identity: devices behind the same broker with other credentials get their own.
+                var key = broker.ToString() + "|" + security.Describe() + "|" + (security.Password is { } pw
+                    ? Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(pw)))[..12] : "");
                 if (!_mqttConnections.TryGetValue(key, out var connection))
                 {
                     var options = security.Apply(new MqttClientOptions

@@ -453,8 +453,8 @@ public static class RigLoader
 
     private static string? MqttEndpointProblem(string endpoint)
     {
-        if (!endpoint.StartsWith("mqtt://", StringComparison.OrdinalIgnoreCase))
-            return $"'{endpoint}' is not an MQTT broker address: write mqtt://HOST:PORT";
+        if (!endpoint.StartsWith("mqtt://", StringComparison.OrdinalIgnoreCase) && !endpoint.StartsWith("mqtts://", StringComparison.OrdinalIgnoreCase))
+            return $"'{Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.Mask(endpoint)}' is not an MQTT broker address: write mqtt://HOST:PORT (mqtts:// for TLS)";
         return Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.TryParse(endpoint, out _, out var error) ? null : error;
     }
 
