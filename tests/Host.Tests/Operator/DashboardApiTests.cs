@@ -79,7 +79,8 @@ public sealed class DashboardApiTests : IAsyncLifetime
         Assert.Equal("degraded", ev03.GetProperty("state").GetString());
         Assert.Contains("timed out", ev03.GetProperty("lastError").GetString());
         Assert.Equal(33, ev03.GetProperty("measurements").GetProperty("SocPercent").GetDouble());
-        Assert.Equal("2026-11-22T08:12:21+00:00", ev03.GetProperty("lastGoodReadingUtc").GetString());
+        Assert.Equal("2026-11-22T08:09:20+00:00", ev03.GetProperty("lastGoodReadingUtc").GetString());
+        Assert.True(ev03.GetProperty("stale").GetBoolean());
 
         var setpoints = root.GetProperty("setpoints").EnumerateArray().ToList();
         Assert.Equal(6, setpoints.Count);

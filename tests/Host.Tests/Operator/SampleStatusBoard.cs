@@ -27,6 +27,15 @@ internal static class SampleStatusBoard
 
     public static void Fill(GatewayStatusBoard board)
     {
+        board.TimeScale = 180;
+        board.Feeder = new FeederTopology("n0",
+        [
+            new("n0", 0, ["meter-main"]), new("n1", 2, []), new("n2", 0, ["ev-01", "pv-roof-a"]),
+            new("n3", 1, ["ev-02", "smes-1", "pv-roof-b"]), new("n4", 0, ["ev-03", "ev-04"]),
+        ],
+        [
+            new("T1", "n0", "n1", 100), new("L12", "n1", "n2", 30), new("L13", "n1", "n3", 2), new("L34", "n3", "n4", 30),
+        ]);
         for (var i = 0; i < RoundCount; i++) board.Report(Round(i));
         var roundId = LatestRoundId;
         var validUntil = Start(RoundCount - 1).AddMinutes(16);
@@ -37,10 +46,13 @@ internal static class SampleStatusBoard
         board.Report(new DispatchedSetpoint(roundId, "smes-1", -8.5, validUntil, SetpointStatus.Confirmed, -8.5));
         board.Report(new DispatchedSetpoint(roundId, "pv-roof-a", 11.0, validUntil, SetpointStatus.Intended, null));
 
-        board.Report(Device("ev-01", "charger", "ev-01", DeviceLinkState.Healthy, 2, null, new() { ["PowerKw"] = 7.18, ["SocPercent"] = 54 }, 7.2, validUntil));
-        board.Report(Device("ev-02", "charger", "ev-02", DeviceLinkState.Healthy, 3, null, new() { ["PowerKw"] = -4.96, ["SocPercent"] = 81 }, -5.0, validUntil));
-        board.Report(Device("ev-03", "charger", "ev-03", DeviceLinkState.Degraded, 9, "3 of the last 10 reads timed out (Modbus TCP 127.0.0.1:15023, unit 1)", new() { ["PowerKw"] = 0.0, ["SocPercent"] = 33 }, 3.7, validUntil));
-        board.Report(Device("ev-04", "charger", "ev-04", DeviceLinkState.Isolated, 185, "no answer for 3 min: connection refused by 127.0.0.1:15024", new(), null, null));
+        board.Report(Device("ev-01", "charger", "ev-01", DeviceLinkState.Healthy, 2, null, new() { ["PowerKw"] = 7.18, ["SocPercent"] = 54, ["PlugState"] = 11 }, 7.2, validUntil)
+            with { States = new Dictionary<string, string> { ["PlugState"] = "discharging" }, NodeId = "n2" });
+        board.Report(Device("ev-02", "charger", "ev-02", DeviceLinkState.Healthy, 3, null, new() { ["PowerKw"] = -4.96, ["SocPercent"] = 81, ["PlugState"] = 1 }, -5.0, validUntil)
+            with { States = new Dictionary<string, string> { ["PlugState"] = "charging" }, NodeId = "n3" });
+        board.Report(Device("ev-03", "charger", "ev-03", DeviceLinkState.Degraded, 190, "3 of the last 10 reads timed out (Modbus TCP 127.0.0.1:15023, unit 1)", new() { ["PowerKw"] = 0.0, ["SocPercent"] = 33 }, 3.7, validUntil)
+            with { Stale = true, NodeId = "n4" });
+        board.Report(Device("ev-04", "charger", "ev-04", DeviceLinkState.Isolated, 185, "no answer for 3 min: connection refused by 127.0.0.1:15024", new(), null, null) with { Stale = true });
         board.Report(Device("meter-main", "meter", "feeder", DeviceLinkState.Healthy, 1, null, new() { ["PowerKw"] = 14.6, ["VoltageV"] = 231.4, ["FrequencyHz"] = 50.01 }, null, null));
         board.Report(Device("pv-roof-a", "pv-inverter", "house-3", DeviceLinkState.Healthy, 2, null, new() { ["PowerKw"] = 11.2, ["EnergyTodayKwh"] = 18.4 }, 11.0, validUntil));
         board.Report(Device("pv-roof-b", "pv-inverter", "house-5", DeviceLinkState.Unknown, null, null, new(), null, null));
