@@ -335,7 +335,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
         // A gap of more than a day since an old run is history, not a skipped interval of this run.
         if ((start - from).Ticks / interval.Ticks > 96) return [];
         var why = _lastRoundId is { } previous
-            ? $"the round before ({previous}) ended at {Clock.GetUtcNow():HH:mm:ss}, past the first tenth of this interval (a slow device or a long dispatch)"
+            ? $"the round before ({previous}) ended at {Clock.GetUtcNow():HH:mm:ss}, past the first tenth of this interval (a slow device, a long dispatch or a late acknowledgement)"
             : "the gateway was not running when this interval began (stopped or restarting)";
         var rows = new List<RoundSummary>();
         for (var i = 0; i < count; i++)

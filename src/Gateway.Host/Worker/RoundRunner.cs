@@ -168,8 +168,9 @@ public sealed class RoundRunner
     private static string? Join(string? a, string b) => a is null ? b : a + "; " + b;
 
     /// <summary>
-    /// When the wait for an operator ends, on wall time: the rig's deadline, or earlier when the plant's interval ends
-    /// first (at ×180 a 15-minute interval is 5 real seconds: a dispatch after it would be meaningless).
+    /// When the wait for an operator ends, on wall time: the rig's deadline, or earlier when half of what is left of the
+    /// plant's interval has passed first — a dispatch later than that delivers little and makes the next round late
+    /// (at ×180 a 15-minute interval is 5 real seconds).
     /// </summary>
     private DateTimeOffset AckDeadline(DateTimeOffset intervalEnd)
     {
@@ -177,7 +178,7 @@ public sealed class RoundRunner
         var plantLeft = intervalEnd - _clock.GetUtcNow();
         var realLeft = TimeSpan.FromTicks((long)(Math.Max(0, plantLeft.Ticks) / Math.Max(_rig.TimeScale, 1e-9)));
         var byDeadline = wallNow + _rig.Operator.AckDeadline;
-        var byInterval = wallNow + realLeft;
+        var byInterval = wallNow + realLeft / 2;
         return byDeadline < byInterval ? byDeadline : byInterval;
     }
 

@@ -373,3 +373,49 @@ public sealed class DashboardApiTests : IAsyncLifetime
         return body.GetProperty("error").GetString()!;
     }
 }
+
+/// <summary>A dashboard beyond loopback: HTTPS with the rig's certificate, credentials required.</summary>
+public sealed class DashboardTlsTests
+{
+    [Fact]
+    public async Task Beyond_loopback_the_dashboard_speaks_https_only_and_refuses_to_start_without_it()
+    {
+        var (board, clock) = SampleStatusBoard.Create();
+        Assert.Contains("needs HTTPS", Assert.Throws<ArgumentException>(() =>
+            new DashboardServer(board, new DashboardOptions { Address = IPAddress.Any, Port = 0, Credentials = DashboardApiTests.Credentials })).Message);
+
+        using var certificates = Gateway.Drivers.Tests.Mqtt.TestCertificates.Create("Dashboard Test CA");
+        var dir = Directory.CreateTempSubdirectory("dash-tls-").FullName;
+        certificates.WriteBrokerFiles(dir);
+        await using var server = new DashboardServer(board, new DashboardOptions
+        {
+            Address = IPAddress.Any, Port = 0, CertificatePath = Path.Combine(dir, "server.pem"), KeyPath = Path.Combine(dir, "server.key"),
+            Credentials = DashboardApiTests.Credentials,
+        }, clock);
+        await server.StartAsync();
+        Assert.Equal("CN=localhost", server.Certificate!.Subject);
+        var port = server.Url.Port;
+
+        using var handler = new HttpClientHandler
+        {
+            // Trust exactly the test CA, as an operator's browser would trust the site's CA.
+            ServerCertificateCustomValidationCallback = (_, cert, _, _) =>
+            {
+                using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
+                chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(certificates.Ca);
+                chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+                return cert is not null && chain.Build(cert);
+            },
+        };
+        using var https = new HttpClient(handler) { BaseAddress = new Uri($"https://localhost:{port}/") };
+        https.DefaultRequestHeaders.Authorization = new("Bearer", DashboardApiTests.Token);
+        using var ok = await https.GetAsync("api/status");
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        using var anonymous = new HttpClient(handler, disposeHandler: false) { BaseAddress = new Uri($"https://localhost:{port}/") };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("api/status")).StatusCode);
+
+        using var plain = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => plain.GetAsync("api/status"));
+    }
+}

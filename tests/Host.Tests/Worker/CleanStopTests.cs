@@ -94,13 +94,44 @@ public sealed class CleanStopTests
         Assert.All(Rounds(definition.JournalPath), r => Assert.True(r.State >= RoundState.Delivering));
     }
 
-    internal static Process Start(RigDefinition rig, string endpoints, int rounds = 50)
+    [Fact]
+    public async Task Under_systemd_it_notifies_ready_then_stopping()
+    {
+        await using var rig = await EndToEndRig.StartAsync(EndToEndRig.Yaml.Replace("rounds: 3", "rounds: 50") + Dashboard);
+        var definition = rig.Load();
+        var socketPath = Path.Combine(rig.Directory, "notify.sock");
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Unspecified);
+        socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(socketPath));
+        using var gateway = Start(definition, rig.EndpointsFile, environment: new() { ["NOTIFY_SOCKET"] = socketPath });
+        var stdout = gateway.StandardOutput.ReadToEndAsync();
+        var messages = new List<string>();
+        async Task<string> ReceiveAsync()
+        {
+            var buffer = new byte[1024];
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            var n = await socket.ReceiveAsync(buffer, System.Net.Sockets.SocketFlags.None, timeout.Token);
+            var text = System.Text.Encoding.UTF8.GetString(buffer, 0, n);
+            messages.Add(text);
+            return text;
+        }
+        Assert.Equal("READY=1", await ReceiveAsync());
+        await WaitForDeliveringAsync(gateway, definition);
+        await SignalAsync(gateway, "TERM");
+        while (await ReceiveAsync() != "STOPPING=1") { }
+        Assert.True(await ExitsWithinAsync(gateway, TimeSpan.FromSeconds(40)));
+        Assert.Equal(0, gateway.ExitCode);
+        Assert.Contains(messages, m => m.StartsWith("STATUS=round e2e-", StringComparison.Ordinal) || m == "STOPPING=1");
+        await stdout;
+    }
+
+    internal static Process Start(RigDefinition rig, string endpoints, int rounds = 50, Dictionary<string, string>? environment = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "gateway.dll");
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         foreach (var a in new[] { dll, "run", "--rig", rig.SourceFile, "--endpoints", endpoints, "--rounds", rounds.ToString(), "--report", Path.Combine(Path.GetDirectoryName(rig.SourceFile)!, "report") })
             info.ArgumentList.Add(a);
         info.Environment["COLUMNS"] = "200";
+        foreach (var (k, v) in environment ?? []) info.Environment[k] = v;
         return Process.Start(info)!;
     }
 

@@ -89,7 +89,7 @@ public sealed class OperatorAckEndToEndTests
             Assert.Equal(outcomes.Select(o => o.RoundId), seen.Select(s => s.RoundId));
             foreach (var (roundId, deadline, seenAt) in seen)
             {
-                // The deadline is wall time: at ×180 the 15-minute interval (5 real seconds) ends before the rig's 60 s.
+                // The deadline is wall time: at ×180 half of the 15-minute interval (2.5 of 5 real seconds) comes before the rig's 60 s.
                 Assert.InRange(deadline - seenAt, TimeSpan.Zero, TimeSpan.FromSeconds(6));
             }
         }
@@ -126,7 +126,7 @@ public sealed class OperatorAckEndToEndTests
 
         Assert.True(outcome.Parked);
         Assert.Equal(outcome.RoundId, seen.RoundId);
-        Assert.InRange(seen.Deadline - seen.SeenAt, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(31));
+        Assert.InRange(seen.Deadline - seen.SeenAt, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(31));
         Assert.Contains(outcome.Setpoints, s => s.Status == SetpointStatus.Confirmed);
         Assert.Equal(RoundState.Delivering, runtime.Journal.Get(outcome.RoundId)!.State);
     }
