@@ -67,7 +67,8 @@ public sealed class MqttDeviceAdapter : IAsyncDisposable
             Port = broker.Port,
             ClientId = $"device-sims-{rig.Definition.Site}-{device.Id}",
             KeepAlive = TimeSpan.FromSeconds(30),
-            ConnectTimeout = TimeSpan.FromSeconds(5),
+            // TCP, TLS handshake and CONNACK together: a loaded bench box may need more than a few seconds for a TLS handshake.
+            ConnectTimeout = TimeSpan.FromSeconds(15),
             Reconnect = new MqttReconnectOptions { InitialDelay = TimeSpan.FromMilliseconds(200), MaxDelay = TimeSpan.FromSeconds(2) },
         }), TimeProvider.System, _logger);
     }

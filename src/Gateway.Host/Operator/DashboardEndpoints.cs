@@ -102,7 +102,7 @@ internal sealed class DashboardEndpoints
     {
         var host = request.Host;
         if (!host.HasValue) return "the request names no Host";
-        if (host.Port is { } port && port != ListenPort) return $"Host '{host}' is not this dashboard (port {ListenPort})";
+        // By name only: an SSH tunnel may forward any local port to the dashboard's.
         return AllowedHostNames().Contains(host.Host, StringComparer.OrdinalIgnoreCase)
             ? null
             : $"Host '{host.Host}' is not a name of this dashboard (allowed: {string.Join(", ", AllowedHostNames())}; add it to operator.dashboardHosts)";
@@ -131,8 +131,10 @@ internal sealed class DashboardEndpoints
         if (origin.Length > 0)
         {
             if (!Uri.TryCreate(origin, UriKind.Absolute, out var o)) return (403, $"Origin '{origin}' is not a URL");
+            // Same origin as the browser sees it: the Origin names the very host and port the request was sent to.
             var scheme = _options.CertificatePath is null ? "http" : "https";
-            var ok = o.Scheme == scheme && o.Port == ListenPort && AllowedHostNames().Contains(o.Host.Contains(':') ? $"[{o.Host.Trim('[', ']')}]" : o.Host, StringComparer.OrdinalIgnoreCase);
+            var ok = o.Scheme == scheme && string.Equals(o.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase)
+                     && AllowedHostNames().Contains(o.Host.Contains(':') ? $"[{o.Host.Trim('[', ']')}]" : o.Host, StringComparer.OrdinalIgnoreCase);
             if (!ok) return (403, $"Origin '{origin}' is not this dashboard: cross-site request refused");
         }
         return null;

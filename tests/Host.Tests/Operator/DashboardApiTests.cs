@@ -210,6 +210,18 @@ public sealed class DashboardApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Through_an_ssh_tunnel_on_another_local_port_the_page_may_still_acknowledge()
+    {
+        // ssh -L 9000:127.0.0.1:<port>: the browser sends Host and Origin 127.0.0.1:9000.
+        var roundId = SampleStatusBoard.LatestRoundId;
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/rounds/{roundId}/ack") { Content = Json("{}") };
+        request.Headers.Host = "127.0.0.1:9000";
+        request.Headers.Add("Origin", "http://127.0.0.1:9000");
+        using var response = await _http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
     public async Task The_dashboards_own_origin_may_acknowledge()
     {
         var roundId = SampleStatusBoard.LatestRoundId;
@@ -223,7 +235,7 @@ public sealed class DashboardApiTests : IAsyncLifetime
     [Theory]
     [InlineData("evil.example")]
     [InlineData("attacker.example:80")]
-    [InlineData("127.0.0.1:1")]
+    [InlineData("gateway.attacker.example:8080")]
     public async Task A_foreign_host_header_is_refused(string host)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "api/status");

@@ -41,7 +41,8 @@ public sealed class DegradedOperationTests
 
         broker.Kill();
         var killedAt = clock.GetUtcNow();
-        await WaitAsync(() => Health(runtime, "ev-a") is { Stale: true } && Health(runtime, "smes-a") is { Stale: true }, "ev-a and smes-a stale");
+        await WaitAsync(() => Health(runtime, "ev-a") is { Stale: true } && Health(runtime, "smes-a") is { Stale: true },
+            () => "ev-a and smes-a stale: " + string.Join("; ", runtime.Links.Select(l => $"{l.Device.Id} {l.State} {l.ConsecutiveFailures} {l.LastError}")) + "\n" + logs.Text);
         var poll = definition.Devices.Single(d => d.Id == "ev-a").PollPeriod;
         Assert.True(clock.GetUtcNow() - killedAt <= poll * 2, $"stale after {clock.GetUtcNow() - killedAt} of plant time; poll period {poll}");
         Assert.NotEqual(DeviceLinkState.Healthy, Health(runtime, "ev-a")!.State);
@@ -111,12 +112,14 @@ public sealed class DegradedOperationTests
 
     private static DeviceHealth? Health(GatewayRuntime runtime, string id) => runtime.Board.Snapshot().Devices.FirstOrDefault(d => d.DeviceId == id);
 
-    private static async Task WaitAsync(Func<bool> condition, string what, int seconds = 20)
+    private static Task WaitAsync(Func<bool> condition, string what, int seconds = 20) => WaitAsync(condition, () => what, seconds);
+
+    private static async Task WaitAsync(Func<bool> condition, Func<string> what, int seconds = 20)
     {
         var clock = Stopwatch.StartNew();
         while (!condition())
         {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(seconds), "timed out: " + what);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(seconds), "timed out: " + what());
             await Task.Delay(20);
         }
     }
