@@ -7,4 +7,11 @@ foreach (var verb in Verbs.All())
     root.Subcommands.Add(verb);
 }
 
-return await root.Parse(args).InvokeAsync();
+var parsed = root.Parse(args);
+// `run` handles SIGTERM and Ctrl+C itself (finish or park the round, flush, summary; a second signal stops at once):
+// the command line library's own handler would end the process after 2 s with no summary.
+var configuration = new InvocationConfiguration
+{
+    ProcessTerminationTimeout = parsed.CommandResult.Command.Name == "run" ? null : TimeSpan.FromSeconds(2),
+};
+return await parsed.InvokeAsync(configuration);

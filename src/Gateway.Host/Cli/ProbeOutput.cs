@@ -46,7 +46,7 @@ internal static class ProbeOutput
         console.Profile.Width = 120;
         var r = report.Request;
         console.WriteLine(r.IsMqtt
-            ? $"device {r.Endpoint} topics {report.TopicPrefix ?? r.DeviceId}/…, profile {report.ProfileName ?? r.Profile}"
+            ? $"device {Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.Mask(r.Endpoint)} topics {report.TopicPrefix ?? r.DeviceId}/…, profile {report.ProfileName ?? r.Profile}"
             : $"device {r.Endpoint} unit {r.UnitId}, profile {report.ProfileName ?? r.Profile}");
         if (report.SunSpec is { } map)
         {
@@ -77,7 +77,7 @@ internal static class ProbeOutput
 
     private static object ToJson(ProbeReport report) => new
     {
-        endpoint = report.Request.Endpoint,
+        endpoint = Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.Mask(report.Request.Endpoint),
         unitId = report.Request.IsMqtt ? (byte?)null : report.Request.UnitId,
         device = report.Request.IsMqtt ? report.Request.DeviceId : null,
         topicPrefix = report.TopicPrefix,

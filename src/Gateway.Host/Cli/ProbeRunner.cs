@@ -53,7 +53,8 @@ internal static class ProbeRunner
             if (request.DeviceId is null && profile.Mqtt.TopicPrefix.Contains(MqttTopicMap.DevicePlaceholder, StringComparison.Ordinal))
                 throw new FormatException($"--device is needed: the topics of profile '{profile.Name}' are {profile.Mqtt.TopicPrefix}/…");
             var broker = MqttBrokerAddress.Parse(request.Endpoint);
-            var client = new MqttClient(new MqttClientOptions
+            // mqtt://user:password@host and mqtts:// (TLS, system CAs) work here too; the password is never printed.
+            var client = new MqttClient(new MqttBrokerSecurity { Tls = broker.UseTls, UserName = broker.UserName, Password = broker.Password }.Apply(new MqttClientOptions
             {
                 Host = broker.Host,
                 Port = broker.Port,
@@ -62,7 +63,7 @@ internal static class ProbeRunner
                 OperationTimeout = request.Timeout > MinConnectTimeout ? request.Timeout : MinConnectTimeout,
                 // A one-shot check: a lost connection is a failure to report, not to ride out.
                 Reconnect = new MqttReconnectOptions { Enabled = false },
-            });
+            }));
             var driver = new MqttDeviceDriver(new MqttDeviceConnection(client, broker.ToString()), request.DeviceId, profile, time,
                 new MqttDeviceDriverOptions { FirstTelemetryTimeout = request.Timeout, AckTimeout = request.Timeout }, ownsConnection: true);
             await using (driver.ConfigureAwait(false))

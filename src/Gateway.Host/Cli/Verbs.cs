@@ -13,5 +13,6 @@ internal static class Verbs
         yield return ScheduleVerb.Create();
         yield return LedgerVerb.Create();
         yield return CompareVerb.Create();
+        yield return OperatorVerb.Create();
     }
 }

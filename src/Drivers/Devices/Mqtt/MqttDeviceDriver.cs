@@ -98,6 +98,10 @@ public sealed class MqttDeviceDriver : IDeviceDriver
     public async Task<DeviceReading> ReadAsync(CancellationToken cancellationToken = default)
     {
         await StartAsync(cancellationToken).ConfigureAwait(false);
+        // The last values of a device behind a lost broker are history, not a reading: fail the read so the device is
+        // marked stale (and isolated if the broker stays away) at its next poll, not after the silence timeout.
+        if (_connection.Client.State == MqttConnectionState.Reconnecting)
+            throw new MqttCommunicationException($"the connection to {_connection.Description} is lost (reconnecting); the last values of {_topics.Prefix} are stale");
         if (!_firstTelemetry.Task.IsCompleted)
         {
             try
