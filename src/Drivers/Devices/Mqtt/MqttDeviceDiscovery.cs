@@ -7,11 +7,33 @@ namespace Gateway.Drivers.Devices.Mqtt;
 /// Lists the MQTT devices publishing on a broker: subscribes to the telemetry topics of each profile's topic map with a
 /// wildcard in place of <c>{device}</c>, listens for a window, and reports the device ids seen per profile.
 /// </summary>
-public static class MqttDeviceDiscovery
+public sealed class MqttDeviceDiscovery : IAsyncDisposable
 {
-    /// <summary>Listens on <paramref name="connection"/> for <paramref name="window"/>.</summary>
+    private readonly MqttDeviceConnection _connection;
+    private readonly List<TopicMatcher> _matchers;
+    private readonly Dictionary<(string Profile, string Device), Sighting> _seen = new();
+    private readonly object _gate = new();
+    private readonly List<string> _subscribed = [];
+    private readonly List<string> _refused = [];
+
+    /// <summary>A listener for the telemetry topics of <paramref name="profiles"/> (those without an MQTT part are skipped) on <paramref name="connection"/>.</summary>
+    public MqttDeviceDiscovery(MqttDeviceConnection connection, IReadOnlyList<DeviceProfile> profiles)
+    {
+        _connection = connection;
+        _matchers = profiles.Where(p => p.Mqtt is not null)
+            .SelectMany(p => p.Mqtt!.TelemetryTopics.Select(t => TopicMatcher.For(p.Name, p.Mqtt.TopicPrefix, t)))
+            .ToList();
+    }
+
+    /// <summary>The topic filters the broker refused (e.g. not allowed for the gateway's user).</summary>
+    public IReadOnlyList<string> RefusedFilters
+    {
+        get { lock (_gate) return _refused.ToList(); }
+    }
+
+    /// <summary>Listens on <paramref name="connection"/> for <paramref name="window"/> and returns what it saw.</summary>
     /// <param name="connection">The broker connection (connected here if it is not).</param>
-    /// <param name="profiles">Profiles whose topic maps to listen for (those without an MQTT part are skipped).</param>
+    /// <param name="profiles">Profiles whose topic maps to listen for.</param>
     /// <param name="window">How long to listen.</param>
     /// <param name="time">Clock of the window.</param>
     /// <param name="cancellationToken">Stops listening early.</param>
@@ -20,57 +42,81 @@ public static class MqttDeviceDiscovery
     public static async Task<(IReadOnlyList<MqttDeviceSighting> Devices, IReadOnlyList<string> RefusedFilters)> ListenAsync(
         MqttDeviceConnection connection, IReadOnlyList<DeviceProfile> profiles, TimeSpan window, TimeProvider time, CancellationToken cancellationToken = default)
     {
-        var matchers = profiles.Where(p => p.Mqtt is not null)
-            .SelectMany(p => p.Mqtt!.TelemetryTopics.Select(t => TopicMatcher.For(p.Name, p.Mqtt.TopicPrefix, t)))
-            .ToList();
-        var seen = new Dictionary<(string Profile, string Device), Sighting>();
-        var gate = new object();
-        var refused = new List<string>();
+        await using var discovery = new MqttDeviceDiscovery(connection, profiles);
+        await discovery.StartAsync(cancellationToken).ConfigureAwait(false);
+        await Task.Delay(window, time, cancellationToken).ConfigureAwait(false);
+        return (discovery.Devices(), discovery.RefusedFilters);
+    }
+
+    /// <summary>Connects if needed and subscribes to every telemetry topic filter; sightings are collected from then on.</summary>
+    /// <exception cref="DeviceException">The broker cannot be reached or refuses the connection.</exception>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
         try
         {
-            await connection.EnsureConnectedAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var group in matchers.GroupBy(m => m.Filter, StringComparer.Ordinal))
+            await _connection.EnsureConnectedAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var group in _matchers.GroupBy(m => m.Filter, StringComparer.Ordinal))
             {
                 var forFilter = group.ToList();
-                ValueTask OnMessage(MqttApplicationMessage message, CancellationToken ct)
-                {
-                    foreach (var matcher in forFilter)
-                    {
-                        if (matcher.Match(message.Topic) is not { } id) continue;
-                        lock (gate)
-                        {
-                            if (!seen.TryGetValue((matcher.Profile, id.Device), out var s))
-                                seen[(matcher.Profile, id.Device)] = s = new Sighting(id.Prefix);
-                            s.Topics.Add(message.Topic);
-                            s.Messages++;
-                            s.RetainedOnly &= message.Retain;
-                        }
-                    }
-                    return ValueTask.CompletedTask;
-                }
                 try
                 {
-                    await connection.Client.SubscribeAsync(group.Key, MqttQos.AtMostOnce, OnMessage, cancellationToken).ConfigureAwait(false);
+                    await _connection.Client.SubscribeAsync(group.Key, MqttQos.AtMostOnce, (message, _) => OnMessage(forFilter, message), cancellationToken).ConfigureAwait(false);
+                    lock (_gate) _subscribed.Add(group.Key);
                 }
                 catch (MqttSubscribeException)
                 {
-                    refused.Add(group.Key);
+                    lock (_gate) _refused.Add(group.Key);
                 }
             }
-            await Task.Delay(window, time, cancellationToken).ConfigureAwait(false);
-            await connection.Client.UnsubscribeAsync(matchers.Select(m => m.Filter).Distinct(StringComparer.Ordinal).Except(refused).ToList(), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (DeviceFailures.Translate(e, connection.Description) is { } failure)
+        catch (Exception e) when (DeviceFailures.Translate(e, _connection.Description) is { } failure)
         {
             throw failure;
         }
-        lock (gate)
+    }
+
+    /// <summary>The devices seen so far, by profile and device id.</summary>
+    public IReadOnlyList<MqttDeviceSighting> Devices()
+    {
+        lock (_gate)
         {
-            var devices = seen.Select(kv => new MqttDeviceSighting(kv.Key.Profile, kv.Key.Device, kv.Value.Prefix,
+            return _seen.Select(kv => new MqttDeviceSighting(kv.Key.Profile, kv.Key.Device, kv.Value.Prefix,
                     kv.Value.Topics.Order(StringComparer.Ordinal).ToList(), kv.Value.Messages, kv.Value.RetainedOnly))
                 .OrderBy(s => s.Profile, StringComparer.Ordinal).ThenBy(s => s.DeviceId, StringComparer.Ordinal).ToList();
-            return (devices, refused);
         }
+    }
+
+    /// <summary>Unsubscribes (best effort: a broker that is gone has forgotten the subscriptions anyway).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        List<string> filters;
+        lock (_gate) filters = _subscribed.ToList();
+        if (filters.Count == 0 || _connection.Client.State != MqttConnectionState.Connected) return;
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await _connection.Client.UnsubscribeAsync(filters, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException)
+        {
+        }
+    }
+
+    private ValueTask OnMessage(List<TopicMatcher> matchers, MqttApplicationMessage message)
+    {
+        foreach (var matcher in matchers)
+        {
+            if (matcher.Match(message.Topic) is not { } id) continue;
+            lock (_gate)
+            {
+                if (!_seen.TryGetValue((matcher.Profile, id.Device), out var s))
+                    _seen[(matcher.Profile, id.Device)] = s = new Sighting(id.Prefix);
+                s.Topics.Add(message.Topic);
+                s.Messages++;
+                s.RetainedOnly &= message.Retain;
+            }
+        }
+        return ValueTask.CompletedTask;
     }
 
     private sealed class Sighting(string prefix)
