@@ -67,12 +67,22 @@ internal static class ProbeRunner
                 ReadOnly = !request.Writes,
                 RatingKw = request.RatingKw,
             };
-            if (request.SunSpec && report.SunSpec is null)
+            if (request.SunSpec && report.SunSpec is null && profile.Modbus!.SunSpec)
             {
-                report.SunSpec = profile.Modbus!.SunSpec
-                    ? await driver.DiscoverSunSpecAsync(cancellationToken).ConfigureAwait(false)
-                    : await ModbusUnitScanner.DiscoverSunSpecAsync(client, request.UnitId, request.Who, cancellationToken).ConfigureAwait(false);
+                report.SunSpec = await driver.DiscoverSunSpecAsync(cancellationToken).ConfigureAwait(false);
                 WarnOnModelMismatch(report, profile);
+            }
+            else if (request.SunSpec && report.SunSpec is null)
+            {
+                // A profile with plain addresses reads the device whether it has SunSpec models or not.
+                try
+                {
+                    report.SunSpec = await ModbusUnitScanner.DiscoverSunSpecAsync(client, request.UnitId, request.Who, cancellationToken).ConfigureAwait(false);
+                }
+                catch (DeviceException e) when (e.Kind == DeviceErrorKind.BadValue)
+                {
+                    report.Warnings.Add($"--sunspec: {e.Message}");
+                }
             }
             await ReadAndSetAsync(driver, request, report, cancellationToken).ConfigureAwait(false);
         }
@@ -123,6 +133,9 @@ internal static class ProbeRunner
         report.Reading = await driver.ReadAsync(cancellationToken).ConfigureAwait(false);
         WarnIfNothingRead(report);
         if (!request.Writes) return;
+        if (driver.Profile.FindRole(PointRole.Setpoint) is { PercentOf: { } basis } setpoint && request.RatingKw is null
+            && !(report.Reading.Find(basis) is { } rated && rated.TryGetGood(out var ratedKw) && ratedKw > 0))
+            throw new FormatException($"{request.Who}: its setpoint {setpoint.Name} is in % of {basis}, which the device does not report: give --rating KW from its nameplate");
         var kw = request.SetpointKw ?? PercentToKw(request.SetpointPercent!.Value, request.RatingKw, report.Reading);
         report.Setpoint = await driver.WriteSetpointAsync(kw, request.ValidFor, cancellationToken).ConfigureAwait(false);
         if (report.Setpoint.Confirmed) return;
