@@ -91,7 +91,7 @@ public static class ModbusUnitScanner
         {
             map = await SunSpecDiscovery.DiscoverAsync(client, unitId, limit.Token).ConfigureAwait(false);
         }
-        catch (SunSpecDiscoveryException e)
+        catch (SunSpecDiscoveryException)
         {
             return new ModbusUnitIdentity(unitId, "answers, not SunSpec");
         }
