@@ -78,7 +78,7 @@ public sealed class ModbusDeviceDriver : IDeviceDriver
 
     /// <summary>
     /// The signed value of every scale-factor point (SunSpec *_SF) as of the last read: null where the register was not read or
-    /// holds "not implemented" (0x8000). Scale-factor points are not measurements, so <see cref="ReadAsync"/> does not report them.
+    /// holds "not implemented" (0x8000). Scale-factor points are not measurements, so <see cref="ReadAsync(CancellationToken)"/> does not report them.
     /// </summary>
     public IReadOnlyDictionary<string, int?> ScaleFactorsOfLastRead()
     {

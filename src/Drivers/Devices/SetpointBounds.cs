@@ -42,6 +42,10 @@ internal readonly record struct SetpointBounds(double LowKw, string? LowBy, doub
     /// <paramref name="targetKw"/> in the setpoint point's own unit: kW as is, or % of its <c>percentOf</c> point (whose good
     /// reading is returned as the basis, 0 for a kW point).
     /// </summary>
+    /// <param name="setpoint">The profile's setpoint point.</param>
+    /// <param name="reading">A fresh reading of the device.</param>
+    /// <param name="targetKw">The setpoint after clamping, kW.</param>
+    /// <param name="requestedKw">What was asked for, kW (for the message).</param>
     /// <param name="ratingKw">The device's rating from its nameplate: the basis when the device's own basis point is not good.</param>
     /// <exception cref="InvalidOperationException">The % basis is missing, not good or not positive and no rating was given; the message says which.</exception>
     public static (double Value, double PercentBasisKw) ToPointValue(ProfilePoint setpoint, DeviceReading reading, double targetKw, double requestedKw, double? ratingKw = null)

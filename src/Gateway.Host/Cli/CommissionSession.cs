@@ -51,6 +51,12 @@ internal sealed class CommissionSession
             _result.ExitCode = failure.ExitCode;
             _result.Error = failure.Message;
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped by the engineer: what was measured so far still goes into the report.
+            _result.ExitCode = ExitCodes.Failed;
+            _result.Error = "stopped before it finished";
+        }
         return _result;
     }
 
@@ -211,24 +217,26 @@ internal sealed class CommissionSession
                     ? $"4/4 fail-safe: FAIL — fell back only after {Sec(late)} s, revert time {Sec(revert)} s"
                     : $"4/4 fail-safe: FAIL — still not fallen back {Sec(Now() - lastRefresh)} s after the heartbeat stopped (revert time {Sec(revert)} s): the device has no working fail-safe").ConfigureAwait(false);
             if (_result.FailSafePassed != true && profile.FindRole(PointRole.Setpoint)!.PercentOf is null)
-                await LeaveSafeAsync(writer).ConfigureAwait(false);
+                await LeaveSafeAsync(writer, "since the device did not fall back by itself").ConfigureAwait(false);
         }
-        catch (Exception) when (wrote && !cancellationToken.IsCancellationRequested)
+        catch (Exception) when (wrote)
         {
-            if (profile.FindRole(PointRole.Setpoint)!.PercentOf is null) await LeaveSafeAsync(writer).ConfigureAwait(false);
+            // Also on Ctrl+C: a kW device is told 0 kW on the way out (with a timeout of its own, the session's is cancelled).
+            if (profile.FindRole(PointRole.Setpoint)!.PercentOf is null)
+                await LeaveSafeAsync(writer, cancellationToken.IsCancellationRequested ? "when it was stopped" : "after the failure").ConfigureAwait(false);
             _result.Notes.Add($"the session failed after the step was written; the device falls back by itself within its revert time of {Sec(_request.RevertTime)} s");
             throw;
         }
     }
 
     // A kW device that did not fall back by itself is told 0 kW (best effort; its own validity still runs out).
-    private async Task LeaveSafeAsync(IDeviceDriver writer)
+    private async Task LeaveSafeAsync(IDeviceDriver writer, string why)
     {
         try
         {
             using var timeout = new CancellationTokenSource(_request.Timeout * 4);
             await writer.WriteSetpointAsync(0, _request.RevertTime, timeout.Token).ConfigureAwait(false);
-            _result.Notes.Add("the session wrote 0 kW at the end, since the device did not fall back by itself");
+            _result.Notes.Add($"the session wrote 0 kW at the end, {why}");
         }
         catch (Exception e) when (e is DeviceException or OperationCanceledException)
         {

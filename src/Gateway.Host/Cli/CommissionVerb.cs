@@ -73,7 +73,7 @@ internal static class CommissionVerb
         var result = await new CommissionSession(request, confirm, stdout, time).RunAsync(connect ?? ProbeConnection.Open, cancellationToken).ConfigureAwait(false);
         try
         {
-            await CommissionReport.WriteAsync(result, cancellationToken).ConfigureAwait(false);
+            await CommissionReport.WriteAsync(result, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -168,6 +168,35 @@ public sealed class CommissionTests : IDisposable
     }
 
     [Fact]
+    public async Task Stopped_after_the_step_it_leaves_the_device_at_0_kw_and_still_writes_the_report()
+    {
+        var image = Charger();
+        var client = InMemoryModbusClient.For(3, image);
+        using var stop = new CancellationTokenSource();
+        // The engineer presses Ctrl+C the moment the step is confirmed.
+        var progress = new CancelOnLine("3/4 step:", stop);
+        var request = Request("modbus-tcp://10.0.0.7:502", 3, "v2g-charger") with { Json = false };
+        var code = await CommissionVerb.RunAsync(request, (_, _) => Task.FromResult(true), progress, TextWriter.Null, new SteppingTimeProvider(T0), stop.Token, _ => client);
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains("3/4 step: asked 3 kW, wrote 3 kW, read back 3 kW: confirmed", progress.ToString());
+        Assert.Contains("result: not completed", progress.ToString());
+        Assert.Equal(0, image.Get("SetpointKw")!.Value, 6);
+        var report = await File.ReadAllTextAsync(Path.Combine(request.ReportDir!, "report.md"));
+        Assert.Contains("error: stopped before it finished", report);
+        Assert.Contains("the session wrote 0 kW at the end", report);
+    }
+
+    private sealed class CancelOnLine(string trigger, CancellationTokenSource stop) : StringWriter
+    {
+        public override Task WriteLineAsync(string? value)
+        {
+            base.WriteLine(value);
+            if (value?.StartsWith(trigger, StringComparison.Ordinal) == true) stop.Cancel();
+            return Task.CompletedTask;
+        }
+    }
+
+    [Fact]
     public async Task A_silent_unit_ends_in_one_line_with_exit_4()
     {
         await using var server = new HostileModbusServer(HostileMode.SlowBytes);

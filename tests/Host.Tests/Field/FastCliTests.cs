@@ -7,6 +7,7 @@ namespace Gateway.Host.Tests.Field;
 /// small project of its own, so the test builds in seconds), and <c>scripts/publish.sh</c> makes a single file that runs
 /// without the SDK (slow: one full self-contained publish).
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class FastCliTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("fast-cli-").FullName;
