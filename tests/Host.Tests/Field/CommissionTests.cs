@@ -86,6 +86,30 @@ public sealed class CommissionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_pile_on_an_rtu_line_passes_and_its_rig_entry_keeps_the_line_settings()
+    {
+        var tty = Path.Combine(_dir, "ttyPILE");
+        var clock = new SteppingTimeProvider(T0);
+        var rig = new SimulatedRig(RigParser.Parse($$"""
+            site: commission-rtu
+            start: 2026-06-01T11:00:00Z
+            timeScale: 1
+            devices:
+              - { id: pile-4, kind: charger, protocol: modbus-rtu, endpoint: "{{tty}}?baud=38400&parity=E", unitId: 4, profile: v2g-charger,
+                  sim: { batteryKwh: 60, socAtArrivalPercent: 50, arrival: "10:00", departure: "18:00", maxChargeKw: 7.4, maxDischargeKw: 7.4, rampKwPerSecond: 4 } }
+            """, "commission-rtu.yaml"), clock);
+        await using var host = await RigHost.StartAsync(rig);
+        var (code, json, errors) = await Commission(Request(host.Endpoints[0].Uri, 4, "v2g-charger", step: "-2", revert: 3, hold: 2), clock);
+        var root = json.RootElement;
+        Assert.True(code == ExitCodes.Ok, errors + root);
+        Assert.True(root.GetProperty("failSafe").GetProperty("passed").GetBoolean());
+        var entry = await File.ReadAllTextAsync(Path.Combine(root.GetProperty("reportDirectory").GetString()!, "rig-entry.yaml"));
+        Assert.Contains($"endpoint: \"{tty}?baud=38400&parity=E&data=8&stop=1\"", entry);
+        var pasted = LoadRigWith(entry).Devices[0];
+        Assert.Equal(("modbus-rtu", (byte)4), (pasted.Protocol, pasted.UnitId));
+    }
+
+    [Fact]
     public async Task A_pv_inverter_picked_by_its_models_passes_with_its_export_limit_reverting()
     {
         var clock = new SteppingTimeProvider(T0);
