@@ -8,6 +8,7 @@ namespace Gateway.Host.Tests.Field;
 /// without the SDK (slow: one full self-contained publish).
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[Collection(BuildsCollection.Name)]
 public sealed class FastCliTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("fast-cli-").FullName;
@@ -123,4 +124,14 @@ public sealed class FastCliTests : IDisposable
         }
         return (process.ExitCode, await stdout, await stderr);
     }
+}
+
+/// <summary>
+/// Tests that run the .NET build themselves take both cores for minutes: they run alone, after the others, so they do not
+/// starve the tests that work on real time (the end-to-end runs).
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class BuildsCollection
+{
+    public const string Name = "builds (alone)";
 }
