@@ -13,7 +13,7 @@ namespace Gateway.DeviceSims.Rig;
 public static class RigParser
 {
     private static readonly string[] TopLevel = ["site", "start", "timeScale", "devices"];
-    private static readonly string[] DeviceKeys = ["id", "kind", "participant", "node", "protocol", "endpoint", "unitId", "profile", "pollSeconds", "sim"];
+    private static readonly string[] DeviceKeys = ["id", "kind", "participant", "node", "protocol", "endpoint", "unitId", "profile", "pollSeconds", "readOnly", "sim"];
     private static readonly string[] Protocols = ["modbus-tcp", "modbus-rtu", "mqtt"];
 
     /// <summary>Reads and validates the rig file at <paramref name="path"/>.</summary>

@@ -1,17 +1,12 @@
-using System.CommandLine;
 using Gateway.Host.Cli;
 
-var root = new RootCommand("Gateway for peer-to-peer energy trading among EVs, rooftop PV and an SMES unit on one feeder.");
-foreach (var verb in Verbs.All())
+// Whatever fails on another thread ends the process with one line and exit code 1, never a runtime stack trace.
+AppDomain.CurrentDomain.UnhandledException += (_, e) =>
 {
-    root.Subcommands.Add(verb);
-}
-
-var parsed = root.Parse(args);
-// `run` handles SIGTERM and Ctrl+C itself (finish or park the round, flush, summary; a second signal stops at once):
-// the command line library's own handler would end the process after 2 s with no summary.
-var configuration = new InvocationConfiguration
-{
-    ProcessTerminationTimeout = parsed.CommandResult.Command.Name == "run" ? null : TimeSpan.FromSeconds(2),
+    var (code, lines) = e.ExceptionObject is Exception error ? CliFailure.Classify(error) : (ExitCodes.Failed, ["unexpected failure"]);
+    foreach (var line in lines) Console.Error.WriteLine($"gateway: {CliFailure.OneLine(line)}");
+    Environment.Exit(code);
 };
-return await parsed.InvokeAsync(configuration);
+TaskScheduler.UnobservedTaskException += (_, e) => e.SetObserved();
+
+return await CommandLine.RunAsync(args, Console.Out, Console.Error);

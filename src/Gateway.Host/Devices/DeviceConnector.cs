@@ -73,7 +73,7 @@ public sealed class DeviceConnector : IAsyncDisposable
                     client = new ModbusTcpClient(host, port, _modbusOptions);
                     _tcpClients[key] = client;
                 }
-                return new DeviceLink(device, new ModbusDeviceDriver(client, device.UnitId, profile, _clock));
+                return new DeviceLink(device, new ModbusDeviceDriver(client, device.UnitId, profile, _clock) { ReadOnly = device.ReadOnly });
             }
             case "modbus-rtu":
             {
@@ -85,7 +85,7 @@ public sealed class DeviceConnector : IAsyncDisposable
                     client = ModbusEndpoint.Parse(uri).CreateClient(_modbusOptions);
                     _tcpClients[key] = client;
                 }
-                return new DeviceLink(device, new ModbusDeviceDriver(client, device.UnitId, profile, _clock));
+                return new DeviceLink(device, new ModbusDeviceDriver(client, device.UnitId, profile, _clock) { ReadOnly = device.ReadOnly });
             }
             case "mqtt":
             {
@@ -119,7 +119,7 @@ public sealed class DeviceConnector : IAsyncDisposable
                     _logger.LogInformation("device broker {Broker}: {Security}", address, security.Describe());
                 }
                 _devicesByBroker[key].Add(device.Id);
-                return new DeviceLink(device, new MqttDeviceDriver(connection, device.Id, profile, _clock, _mqttOptions));
+                return new DeviceLink(device, new MqttDeviceDriver(connection, device.Id, profile, _clock, _mqttOptions) { ReadOnly = device.ReadOnly });
             }
             default:
                 throw new NotSupportedException($"device '{device.Id}': protocol '{device.Protocol}' is not supported by this gateway build");

@@ -83,7 +83,8 @@ public sealed class DevicePoller
                 link, cancellationToken).ConfigureAwait(false);
             link.RecordReading(reading);
             _log?.Append(link.Device.Id, reading);
-            if (_options.RefreshWatchdogs && link.State == DeviceLinkState.Healthy && HasWatchdog(link.Driver.Profile))
+            // A read-only device is only watched: nothing of the gateway's to keep alive on it.
+            if (_options.RefreshWatchdogs && !link.Driver.ReadOnly && link.State == DeviceLinkState.Healthy && HasWatchdog(link.Driver.Profile))
                 await link.UseDriverAsync(static async (d, c) => { await d.RefreshWatchdogAsync(c).ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

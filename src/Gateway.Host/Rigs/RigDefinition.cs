@@ -60,6 +60,7 @@ public sealed record RigBroker(Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress Ad
 /// <param name="UnitId">Modbus unit id (1–247).</param>
 /// <param name="Profile">Profile name or path.</param>
 /// <param name="PollPeriod">How often the device is read.</param>
+/// <param name="ReadOnly">The gateway only reads the device: its driver refuses every write (a device being commissioned, or watched only).</param>
 public sealed record RigDevice(
     string Id,
     string Kind,
@@ -69,7 +70,8 @@ public sealed record RigDevice(
     string Endpoint,
     byte UnitId,
     string Profile,
-    TimeSpan PollPeriod);
+    TimeSpan PollPeriod,
+    bool ReadOnly = false);
 
 /// <summary>The radial feeder.</summary>
 /// <param name="RootNodeId">The node where the feeder meets the grid (the transformer's secondary).</param>

@@ -49,6 +49,7 @@ public static class RigLoader
         }
 
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".";
+        RigSimChecks.NoNonFiniteNumbers(reader, root);
         reader.RejectUnknownKeys(root, "", "site", "start", "timeScale", "devices", "feeder", "market", "ledger", "operator", "journal", "brokers");
         var site = reader.String(root, "site", "");
         var start = YamlFieldReader.Child(root, "start") is null ? null : reader.Instant(root, "start", "");
@@ -56,7 +57,7 @@ public static class RigLoader
 
         var feeder = ReadFeeder(reader, root);
         var nodeIds = feeder?.Nodes.Select(n => n.Id).ToHashSet(StringComparer.Ordinal) ?? new HashSet<string>(StringComparer.Ordinal);
-        var devices = ReadDevices(reader, root, nodeIds, baseDir, feeder is not null);
+        var devices = ReadDevices(reader, root, nodeIds, baseDir, feeder is not null, start);
         var market = ReadMarket(reader, root);
         var ledger = ReadLedger(reader, root, baseDir);
         var brokers = ReadBrokers(reader, root, baseDir);
@@ -137,7 +138,7 @@ public static class RigLoader
         return rootNode is null ? null : new RigFeeder(rootNode, nodes, lines);
     }
 
-    private static List<RigDevice> ReadDevices(YamlFieldReader reader, YamlMappingNode root, HashSet<string> nodeIds, string baseDir, bool checkNodes)
+    private static List<RigDevice> ReadDevices(YamlFieldReader reader, YamlMappingNode root, HashSet<string> nodeIds, string baseDir, bool checkNodes, DateTimeOffset? start)
     {
         var devices = new List<RigDevice>();
         var seenIds = new HashSet<string>(StringComparer.Ordinal);
@@ -148,7 +149,7 @@ public static class RigLoader
         {
             var path = $"devices[{i}]";
             if (items[i] is not YamlMappingNode d) { reader.Problem(items[i], path, "must be a mapping"); continue; }
-            reader.RejectUnknownKeys(d, path, "id", "kind", "participant", "node", "protocol", "endpoint", "unitId", "profile", "pollSeconds", "sim");
+            reader.RejectUnknownKeys(d, path, "id", "kind", "participant", "node", "protocol", "endpoint", "unitId", "profile", "pollSeconds", "readOnly", "sim");
             var id = reader.String(d, "id", path);
             var kind = reader.Choice(d, "kind", path, DeviceKinds);
             var participant = reader.String(d, "participant", path, required: false) ?? id;
@@ -158,6 +159,8 @@ public static class RigLoader
             var unitId = reader.Integer(d, "unitId", path, 1, 247, required: false, fallback: 1);
             var profileName = reader.String(d, "profile", path);
             var poll = reader.Number(d, "pollSeconds", path, 0.01, 86_400, required: false, fallback: 5, unit: "s");
+            var readOnly = reader.Boolean(d, "readOnly", path, required: false, fallback: false);
+            if (kind == "charger" && YamlFieldReader.Child(d, "sim") is YamlMappingNode sim) RigSimChecks.Charger(reader, sim, path + ".sim", start);
 
             if (checkNodes && node is not null && !nodeIds.Contains(node))
                 reader.Problem(YamlFieldReader.Child(d, "node"), path + ".node", $"'{node}' is not a node of the feeder");
@@ -189,9 +192,9 @@ public static class RigLoader
                 }
             }
 
-            if (id is null || kind is null || node is null || protocol is null || endpoint is null || unitId is null || profile is null || poll is null || participant is null)
+            if (id is null || kind is null || node is null || protocol is null || endpoint is null || unitId is null || profile is null || poll is null || participant is null || readOnly is null)
                 continue;
-            devices.Add(new RigDevice(id, kind, participant, node, protocol, endpoint, (byte)unitId.Value, profile, TimeSpan.FromSeconds(poll.Value)));
+            devices.Add(new RigDevice(id, kind, participant, node, protocol, endpoint, (byte)unitId.Value, profile, TimeSpan.FromSeconds(poll.Value), readOnly.Value));
         }
         return devices;
     }
@@ -461,6 +464,12 @@ public static class RigLoader
         if (!endpoint.StartsWith("mqtt://", StringComparison.OrdinalIgnoreCase) && !endpoint.StartsWith("mqtts://", StringComparison.OrdinalIgnoreCase))
             return $"'{Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.Mask(endpoint)}' is not an MQTT broker address: write mqtt://HOST:PORT (mqtts:// for TLS)";
         return Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.TryParse(endpoint, out _, out var error) ? null : error;
+    }
+
+    private static bool IsLoopbackHost(string host)
+    {
+        host = host.Trim('[', ']');
+        return host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (System.Net.IPAddress.TryParse(host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
     }
 
     private static bool IsHostPort(string text)

@@ -192,7 +192,9 @@ public sealed class BrokerCredentialsTests
 
             var wrong = device with { Id = "ev-8", Endpoint = $"mqtt://gateway:wrong-password@127.0.0.1:{broker.PlainPort}" };
             await using var refused = connector.Open(wrong);
-            var e = await Assert.ThrowsAsync<Gateway.Drivers.Mqtt.MqttConnectException>(() => ((Gateway.Drivers.Devices.Mqtt.MqttDeviceDriver)refused.Driver).StartAsync());
+            var e = await Assert.ThrowsAsync<Gateway.Drivers.Devices.DeviceException>(() => ((Gateway.Drivers.Devices.Mqtt.MqttDeviceDriver)refused.Driver).StartAsync());
+            Assert.Equal(Gateway.Drivers.Devices.DeviceErrorKind.Unreachable, e.Kind);
+            Assert.IsType<Gateway.Drivers.Mqtt.MqttConnectException>(e.InnerException);
             Assert.DoesNotContain("wrong-password", e.Message);
         }
         Assert.DoesNotContain(SecuredMosquitto.Users["gateway"], logs.Text);
