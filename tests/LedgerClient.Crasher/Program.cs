@@ -59,6 +59,7 @@ await using (var journal = new SqliteConnection(journalConnection))
 var dispatcher = new OutboxDispatcher(journalConnection, ledger, new OutboxDispatcherOptions
 {
     BatchSize = Math.Max(2, perRound / 2), // several ticks per round, so kills land between them
+    MaxBatchesInFlight = 1,
     UseBatchCommits = useBatches,
     RetryBaseDelay = TimeSpan.FromMilliseconds(5),
     RetryMaxDelay = TimeSpan.FromMilliseconds(50),

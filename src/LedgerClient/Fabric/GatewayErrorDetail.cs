@@ -1,4 +1,4 @@
-namespace Gateway.LedgerClient.Fabric.Grpc;
+namespace Gateway.LedgerClient.Fabric;
 
 /// <summary>
 /// One endpoint's error as reported by the Fabric Gateway in the status details

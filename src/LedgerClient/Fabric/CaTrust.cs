@@ -1,7 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Gateway.LedgerClient.Fabric.Grpc;
+namespace Gateway.LedgerClient.Fabric;
 
 /// <summary>
 /// TLS server validation against explicitly configured CA certificates only: a Fabric peer's TLS
