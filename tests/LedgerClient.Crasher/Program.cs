@@ -76,6 +76,12 @@ async Task TickAsync()
     if (result.LedgerError is not null) throw new InvalidOperationException(result.LedgerError);
     committedTotal += result.Committed;
     alreadyTotal += result.AlreadyCommitted;
+    if (result.Processed > 0)
+    {
+        // Lets a harness kill at a random point after a known amount of work, whatever the machine's load.
+        Console.WriteLine($"tick {ticks + 1}");
+        Console.Out.Flush();
+    }
     if (result.Processed > 0 && ++ticks == crashAfter && step == CrashStep.AfterMark) Process.GetCurrentProcess().Kill();
 }
 

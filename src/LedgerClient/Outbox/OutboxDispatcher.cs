@@ -45,6 +45,8 @@ public sealed class OutboxDispatcher
     private DateTimeOffset? _failingSince;
     private DateTimeOffset _lastFailureLog;
     private volatile OutboxBacklog? _lastBacklog;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, LaneInFlight> _inFlight = new(StringComparer.Ordinal);
+    private string? _backgroundError;
 
     /// <summary>Creates a dispatcher for settlements only; the options are validated here.</summary>
     /// <param name="journalConnectionString">Connection string of the caller's database that holds the outbox table.</param>
@@ -139,76 +141,108 @@ public sealed class OutboxDispatcher
     }
 
     /// <summary>
-    /// Runs until cancelled: ticks while there is work, waits <see cref="OutboxDispatcherOptions.PollInterval"/>
-    /// (or until <see cref="Notify"/>) when the outbox is empty or a ledger is failing.
+    /// Runs until cancelled. Each step fills every lane's window: pending batches are endorsed and submitted in order
+    /// while earlier ones still wait for their blocks, so endorsing the next rounds overlaps the block interval of the
+    /// previous ones. The loop waits <see cref="OutboxDispatcherOptions.PollInterval"/> (or until <see cref="Notify"/>, or a
+    /// block arrives for a batch in flight) when nothing more can be started or a ledger is failing.
     /// An error reading or writing the journal is logged and retried; only cancellation ends the loop.
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        try
         {
-            var wakeSource = Volatile.Read(ref _wake);
-            if (wakeSource.Task.IsCompleted)
+            while (!cancellationToken.IsCancellationRequested)
             {
-                Interlocked.CompareExchange(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), wakeSource);
-                wakeSource = Volatile.Read(ref _wake);
+                var wakeSource = Volatile.Read(ref _wake);
+                if (wakeSource.Task.IsCompleted)
+                {
+                    Interlocked.CompareExchange(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), wakeSource);
+                    wakeSource = Volatile.Read(ref _wake);
+                }
+                var moreWork = false;
+                try
+                {
+                    var result = await StepAsync(waitForCommits: false, cancellationToken).ConfigureAwait(false);
+                    moreWork = result.LedgerError is null && result.Processed + result.Submitted > 0 && _lanes.Any(HasRoom);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception e)
+                {
+                    // The journal is busy, full or unreadable: the rows stay pending and are tried
+                    // again (a row whose mark was lost comes back as AlreadyCommitted).
+                    _logger.LogError(e, "Settlement outbox tick failed; retrying in {PollInterval}", _options.PollInterval);
+                }
+                if (moreWork) continue;
+
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var delay = Task.Delay(_options.PollInterval, _timeProvider, wait.Token);
+                await Task.WhenAny(delay, wakeSource.Task).ConfigureAwait(false);
+                await wait.CancelAsync().ConfigureAwait(false);
             }
-            var moreWork = false;
+        }
+        finally
+        {
+            // Batches still waiting for their block: their rows stay pending unless the answer arrives first.
             try
             {
-                var result = await TickAsync(cancellationToken).ConfigureAwait(false);
-                moreWork = result.LedgerError is null && result.Processed > 0;
+                await Task.WhenAll(_inFlight.Values.SelectMany(f => f.Tasks)).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception)
             {
-                return;
+                // Cancelled with the loop; the rows are still pending and go again next time.
             }
-            catch (Exception e)
-            {
-                // The journal is busy, full or unreadable: the rows stay pending and are tried
-                // again (a row whose mark was lost comes back as AlreadyCommitted).
-                _logger.LogError(e, "Settlement outbox tick failed; retrying in {PollInterval}", _options.PollInterval);
-            }
-            if (moreWork) continue;
-
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var delay = Task.Delay(_options.PollInterval, _timeProvider, wait.Token);
-            await Task.WhenAny(delay, wakeSource.Task).ConfigureAwait(false);
-            await wait.CancelAsync().ConfigureAwait(false);
         }
     }
 
     /// <summary>
-    /// One step of every lane: up to <see cref="OutboxDispatcherOptions.MaxBatchesInFlight"/> pending batches per stream,
-    /// committed through the resilience pipeline; a lane stops at its first transient failure.
+    /// One step of every lane, complete: up to <see cref="OutboxDispatcherOptions.MaxBatchesInFlight"/> pending batches per
+    /// stream are endorsed, submitted in order and waited for; a lane stops at its first transient failure.
     /// </summary>
     public async Task<OutboxTickResult> TickAsync(CancellationToken cancellationToken = default)
     {
-        var results = await Task.WhenAll(_lanes.Select(lane => TickLaneAsync(lane, cancellationToken))).ConfigureAwait(false);
-        var total = new OutboxTickResult(results.Sum(r => r.Committed), results.Sum(r => r.AlreadyCommitted), results.Sum(r => r.DeadLettered),
-            results.Select(r => r.LedgerError).FirstOrDefault(e => e is not null));
+        var result = await StepAsync(waitForCommits: true, cancellationToken).ConfigureAwait(false);
+        return new OutboxTickResult(result.Committed, result.AlreadyCommitted, result.DeadLettered, result.LedgerError);
+    }
+
+    private async Task<StepResult> StepAsync(bool waitForCommits, CancellationToken cancellationToken)
+    {
+        var results = await Task.WhenAll(_lanes.Select(lane => TickLaneAsync(lane, waitForCommits, cancellationToken))).ConfigureAwait(false);
+        var error = results.Select(r => r.LedgerError).FirstOrDefault(e => e is not null) ?? Interlocked.Exchange(ref _backgroundError, null);
+        var total = new StepResult(results.Sum(r => r.Committed), results.Sum(r => r.AlreadyCommitted), results.Sum(r => r.DeadLettered), results.Sum(r => r.Submitted), error);
 
         await using var journal = await OpenJournalAsync(cancellationToken).ConfigureAwait(false);
         if (total.LedgerError is not null)
             await FailingAsync(journal, total.LedgerError, cancellationToken).ConfigureAwait(false);
-        else if (_failingSince is not null)
+        else if (_failingSince is not null && total.Processed + total.Submitted > 0)
             await RecoveredAsync(journal, cancellationToken).ConfigureAwait(false);
         else if (total.Processed > 0)
             _lastBacklog = await _outbox.ReadBacklogAsync(journal, countCommitted: false, cancellationToken).ConfigureAwait(false);
         return total;
     }
 
-    private async Task<OutboxTickResult> TickLaneAsync(OutboxLane lane, CancellationToken cancellationToken)
+    private bool HasRoom(OutboxLane lane) => InFlight(lane).Count < _options.MaxBatchesInFlight;
+
+    private LaneInFlight InFlight(OutboxLane lane) => _inFlight.GetOrAdd(lane.Name, _ => new LaneInFlight());
+
+    private async Task<StepResult> TickLaneAsync(OutboxLane lane, bool waitForCommits, CancellationToken cancellationToken)
     {
+        var inFlight = InFlight(lane);
+        var room = _options.MaxBatchesInFlight - inFlight.Count;
+        if (room <= 0) return new StepResult(0, 0, 0, 0, null);
         await using var journal = await OpenJournalAsync(cancellationToken).ConfigureAwait(false);
-        var batches = await lane.ReadPendingAsync(journal, _options.MaxBatchesInFlight, _maxRows, cancellationToken).ConfigureAwait(false);
-        if (batches.Count == 0) return new OutboxTickResult(0, 0, 0, null);
+        // Rows of batches still waiting for their block are pending too; read past them.
+        var batches = (await lane.ReadPendingAsync(journal, room + inFlight.Count, _maxRows, cancellationToken).ConfigureAwait(false))
+            .Where(b => !inFlight.Contains(b.Rows[0].Sequence)).Take(room).ToList();
+        if (batches.Count == 0) return new StepResult(0, 0, 0, 0, null);
 
         int committed = 0, already = 0, dead = 0;
         string? stopError = null;
         // Endorsement of every batch of the window at once; submission below, in order.
         var preparing = lane.Pipelined ? batches.Select(b => PrepareAsync(lane, b, cancellationToken)).ToList() : null;
-        var submitted = new List<(LaneBatch Batch, IPreparedLedgerBatch Prepared)>();
+        var waiting = new List<Task<StepResult>>();
 
         for (var i = 0; i < batches.Count && stopError is null; i++)
         {
@@ -242,7 +276,6 @@ public sealed class OutboxDispatcher
             try
             {
                 await _pipeline.ExecuteAsync(async token => await prepared.SubmitAsync(token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-                submitted.Add((batch, prepared));
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
@@ -253,42 +286,66 @@ public sealed class OutboxDispatcher
                     continue;
                 }
                 stopError = await FailedAsync(journal, lane, batch, e, cancellationToken).ConfigureAwait(false);
+                break;
             }
+            // Submitted: its block is awaited in the background, so the next batches can be endorsed meanwhile.
+            waiting.Add(inFlight.Track(batch.Rows[0].Sequence, WaitForCommitAsync(lane, batch, prepared, cancellationToken)));
         }
         // Batches endorsed after the one that stopped the lane are dropped unsubmitted: nothing of them reached the chain.
         if (preparing is not null) await Task.WhenAll(preparing).ConfigureAwait(false);
 
-        var outcomes = await Task.WhenAll(submitted.Select(async s =>
+        var submitted = waiting.Count;
+        if (waitForCommits)
         {
+            foreach (var outcome in await Task.WhenAll(waiting).ConfigureAwait(false))
+            {
+                committed += outcome.Committed;
+                already += outcome.AlreadyCommitted;
+                dead += outcome.DeadLettered;
+                stopError ??= outcome.LedgerError;
+            }
+            Interlocked.Exchange(ref _backgroundError, null);
+            submitted = 0;
+        }
+        return new StepResult(committed, already, dead, submitted, stopError);
+    }
+
+    /// <summary>Waits for a submitted batch's block and marks its rows; reports a failure for the next step to log.</summary>
+    private async Task<StepResult> WaitForCommitAsync(OutboxLane lane, LaneBatch batch, IPreparedLedgerBatch prepared, CancellationToken cancellationToken)
+    {
+        try
+        {
+            IReadOnlyList<LedgerCommitResult>? results = null;
+            Exception? error = null;
             try
             {
-                return (s.Batch, Results: await _pipeline.ExecuteAsync(async token => await s.Prepared.WaitForCommitAsync(token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false), Error: (Exception?)null);
+                results = await _pipeline.ExecuteAsync(async token => await prepared.WaitForCommitAsync(token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                return (s.Batch, Results: (IReadOnlyList<LedgerCommitResult>?)null, Error: e);
+                error = e;
             }
-        })).ConfigureAwait(false);
-        foreach (var (batch, results, error) in outcomes)
-        {
+            await using var journal = await OpenJournalAsync(CancellationToken.None).ConfigureAwait(false);
             if (results is not null)
             {
-                await MarkCommittedAsync(journal, lane, batch, results, cancellationToken).ConfigureAwait(false);
-                (committed, already) = Count(results, committed, already);
+                await MarkCommittedAsync(journal, lane, batch, results, CancellationToken.None).ConfigureAwait(false);
+                var (committed, already) = Count(results, 0, 0);
+                return new StepResult(committed, already, 0, 0, null);
             }
-            else if (IsPermanent(error!))
+            if (IsPermanent(error!))
             {
-                await MarkDeadAsync(journal, lane, batch.Rows, error!, cancellationToken).ConfigureAwait(false);
-                dead += batch.Rows.Count;
+                await MarkDeadAsync(journal, lane, batch.Rows, error!, CancellationToken.None).ConfigureAwait(false);
+                return new StepResult(0, 0, batch.Rows.Count, 0, null);
             }
-            else
-            {
-                // Outcome unknown or invalidated by a read conflict: still pending, sent again next tick (idempotent).
-                var described = await FailedAsync(journal, lane, batch, error!, cancellationToken).ConfigureAwait(false);
-                stopError ??= described;
-            }
+            // Outcome unknown or invalidated by a read conflict: still pending, sent again later (idempotent).
+            var described = await FailedAsync(journal, lane, batch, error!, CancellationToken.None).ConfigureAwait(false);
+            Volatile.Write(ref _backgroundError, described);
+            return new StepResult(0, 0, 0, 0, described);
         }
-        return new OutboxTickResult(committed, already, dead, stopError);
+        finally
+        {
+            Notify();
+        }
     }
 
     private static (int Committed, int Already) Count(IReadOnlyList<LedgerCommitResult> results, int committed, int already)
@@ -384,6 +441,31 @@ public sealed class OutboxDispatcher
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>What a step did: rows committed, found already committed, dead-lettered; batches left waiting for their block; the error that stopped a lane.</summary>
+    private sealed record StepResult(int Committed, int AlreadyCommitted, int DeadLettered, int Submitted, string? LedgerError)
+    {
+        public int Processed => Committed + AlreadyCommitted + DeadLettered;
+    }
+
+    /// <summary>A lane's batches submitted and waiting for their block, by the sequence of their first row.</summary>
+    private sealed class LaneInFlight
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<long, Task<StepResult>> _tasks = new();
+
+        public int Count => _tasks.Count;
+
+        public IEnumerable<Task> Tasks => _tasks.Values;
+
+        public bool Contains(long sequence) => _tasks.ContainsKey(sequence);
+
+        public Task<StepResult> Track(long sequence, Task<StepResult> task)
+        {
+            _tasks[sequence] = task;
+            _ = task.ContinueWith(_ => _tasks.TryRemove(sequence, out Task<StepResult>? _), TaskScheduler.Default);
+            return task;
         }
     }
 }

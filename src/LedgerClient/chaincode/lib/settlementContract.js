@@ -7,6 +7,18 @@ const { parseDecimal, multiply, compare, add, isRoundingOf } = require('./exactD
 const SETTLEMENT = 'settlement';
 const ROUND_INDEX = 'settlement~round';
 
+/**
+ * The gateway's settlement ids are {round}/{epoch}/{index}/{payer}->{payee}: the key splits them after the epoch, so the
+ * settlements of one round batch share a first key attribute and one range read finds which of them are already on
+ * the ledger (a stub call per settlement costs the peer and the chaincode a round trip each). Other ids are one attribute.
+ */
+const BATCH_PREFIX = /^(.+\/[0-9a-f]{8})\/(.+)$/;
+
+function keyAttributes(settlementId) {
+    const match = BATCH_PREFIX.exec(settlementId);
+    return match ? [match[1], match[2]] : [settlementId];
+}
+
 /** Event emitted once per transaction that commits settlements, carrying them, so followers see each as it commits. */
 const COMMITTED_EVENT = 'SettlementsCommitted';
 
@@ -124,17 +136,52 @@ class SettlementContract extends Contract {
 
     async _put(ctx, settlement, txId, committedAtMs) {
         const record = { ...settlement, txId, committedAtMs };
-        await ctx.stub.putState(ctx.stub.createCompositeKey(SETTLEMENT, [settlement.settlementId]), Buffer.from(JSON.stringify(record)));
-        // Proposal time orders a round's settlements; the id breaks ties. Padded so keys sort numerically.
-        // An empty value would delete the key, so the index entry holds the settlement id.
-        await ctx.stub.putState(ctx.stub.createCompositeKey(ROUND_INDEX,
-            [settlement.roundId, String(committedAtMs).padStart(15, '0'), settlement.settlementId]), Buffer.from(settlement.settlementId));
+        await ctx.stub.putState(ctx.stub.createCompositeKey(SETTLEMENT, keyAttributes(settlement.settlementId)), Buffer.from(JSON.stringify(record)));
         return record;
     }
 
+    /**
+     * One round-index entry per transaction and round: the ids it committed, in order. Proposal time orders a round's
+     * transactions (padded so keys sort numerically); the transaction id breaks ties.
+     */
+    async _index(ctx, committed, txId, committedAtMs) {
+        const byRound = new Map();
+        for (const record of committed) {
+            byRound.set(record.roundId, [...(byRound.get(record.roundId) || []), record.settlementId]);
+        }
+        for (const [roundId, ids] of byRound) {
+            await ctx.stub.putState(ctx.stub.createCompositeKey(ROUND_INDEX, [roundId, String(committedAtMs).padStart(15, '0'), txId]),
+                Buffer.from(JSON.stringify(ids)));
+        }
+    }
+
     async _get(ctx, settlementId) {
-        const value = await ctx.stub.getState(ctx.stub.createCompositeKey(SETTLEMENT, [settlementId]));
+        const value = await ctx.stub.getState(ctx.stub.createCompositeKey(SETTLEMENT, keyAttributes(settlementId)));
         return value && value.length > 0 ? JSON.parse(Buffer.from(value).toString('utf8')) : null;
+    }
+
+    /** The stored settlements among `ids`, by id: one range read per round batch, one read per other id. */
+    async _getMany(ctx, ids) {
+        const found = new Map();
+        const prefixes = new Set();
+        for (const id of ids) {
+            const attributes = keyAttributes(id);
+            if (attributes.length === 1) {
+                const stored = await this._get(ctx, id);
+                if (stored) {
+                    found.set(id, stored);
+                }
+            } else {
+                prefixes.add(attributes[0]);
+            }
+        }
+        for (const prefix of prefixes) {
+            for await (const entry of ctx.stub.getStateByPartialCompositeKey(SETTLEMENT, [prefix])) {
+                const stored = JSON.parse(Buffer.from(entry.value).toString('utf8'));
+                found.set(stored.settlementId, stored);
+            }
+        }
+        return found;
     }
 
     /** Commits one settlement given as JSON; rejects a duplicate id and amounts that do not balance. */
@@ -144,7 +191,9 @@ class SettlementContract extends Contract {
             throw new Error(`${ERR_EXISTS}: settlement ${settlement.settlementId} is already committed`);
         }
         const txId = ctx.stub.getTxID();
-        const record = await this._put(ctx, settlement, txId, ctx.stub.getDateTimestamp().getTime());
+        const committedAtMs = ctx.stub.getDateTimestamp().getTime();
+        const record = await this._put(ctx, settlement, txId, committedAtMs);
+        await this._index(ctx, [record], txId, committedAtMs);
         ctx.stub.setEvent(COMMITTED_EVENT, Buffer.from(JSON.stringify({ txId, settlements: [record] })));
         return JSON.stringify(record);
     }
@@ -193,8 +242,9 @@ class SettlementContract extends Contract {
         const committedAtMs = ctx.stub.getDateTimestamp().getTime();
         const results = [];
         const committed = [];
+        const existing = await this._getMany(ctx, checked.map((c) => c.settlement.settlementId));
         for (const { settlement } of checked) {
-            const stored = await this._get(ctx, settlement.settlementId);
+            const stored = existing.get(settlement.settlementId);
             if (stored) {
                 if (!sameContent(stored, settlement)) {
                     throw refuse(ERR_CONFLICT, settlement.settlementId,
@@ -207,6 +257,7 @@ class SettlementContract extends Contract {
             results.push({ settlementId: settlement.settlementId, outcome: 'committed', txId });
         }
         if (committed.length > 0) {
+            await this._index(ctx, committed, txId, committedAtMs);
             ctx.stub.setEvent(COMMITTED_EVENT, Buffer.from(JSON.stringify({ txId, settlements: committed })));
         }
         return JSON.stringify({ txId, results });
@@ -214,18 +265,19 @@ class SettlementContract extends Contract {
 
     /** The settlement with this id as JSON, or an empty string when there is none. */
     async GetSettlement(ctx, settlementId) {
-        const value = await ctx.stub.getState(ctx.stub.createCompositeKey(SETTLEMENT, [settlementId]));
+        const value = await ctx.stub.getState(ctx.stub.createCompositeKey(SETTLEMENT, keyAttributes(settlementId)));
         return value && value.length > 0 ? Buffer.from(value).toString('utf8') : '';
     }
 
-    /** All settlements of one round as a JSON array, in commit (proposal time) order. */
+    /** All settlements of one round as a JSON array, in commit order (transactions by proposal time, each in batch order). */
     async QueryRound(ctx, roundId) {
         const settlements = [];
         for await (const entry of ctx.stub.getStateByPartialCompositeKey(ROUND_INDEX, [roundId])) {
-            const id = Buffer.from(entry.value).toString('utf8');
-            const value = await ctx.stub.getState(ctx.stub.createCompositeKey(SETTLEMENT, [id]));
-            if (value && value.length > 0) {
-                settlements.push(JSON.parse(Buffer.from(value).toString('utf8')));
+            for (const id of JSON.parse(Buffer.from(entry.value).toString('utf8'))) {
+                const stored = await this._get(ctx, id);
+                if (stored) {
+                    settlements.push(stored);
+                }
             }
         }
         return JSON.stringify(settlements);

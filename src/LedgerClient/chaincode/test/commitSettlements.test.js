@@ -107,3 +107,17 @@ test('checks the batch: count and totals must add up, ids must be unique, size i
     }
     assert.equal(world.state.size, 0);
 });
+
+test('a round batch of gateway ids costs one range read, one write per settlement and one index entry', async () => {
+    const { world, contract } = setup();
+    const round = Array.from({ length: 55 }, (_, i) => settlement(`site-20260601T1000/0a1b2c3d/${String(i).padStart(3, '0')}/ev-${i}->pv-1`));
+    await world.invoke(contract, 'CommitSettlements', batch(round));
+    assert.deepEqual(world.calls, { getState: 0, putState: 56, rangeQueries: 1 });
+    const stored = JSON.parse(await world.invoke(contract, 'GetSettlement', round[7].settlementId));
+    assert.equal(stored.settlementId, round[7].settlementId);
+    // Resent: found by the same single read, nothing written.
+    const again = JSON.parse(await world.invoke(contract, 'CommitSettlements', batch(round)));
+    assert.ok(again.results.every((r) => r.outcome === 'already'));
+    assert.equal(world.calls.putState, 56);
+    assert.equal(world.calls.rangeQueries, 2);
+});
