@@ -3,11 +3,11 @@ using System.Text.Json;
 using Gateway.Drivers.Devices;
 using Gateway.Host.Devices;
 using Gateway.Host.Journal;
+using Gateway.Host.Ledger;
 using Gateway.Host.Rigs;
 using Gateway.Host.Status;
 using Gateway.Host.Trading;
 using Gateway.LedgerClient;
-using Gateway.LedgerClient.Outbox;
 using Gateway.Market;
 using Gateway.Market.Contracts;
 using Gateway.Market.Decision;
@@ -29,14 +29,14 @@ public sealed class RoundRunner
     private readonly RoundJournal _journal;
     private readonly MarketCore _core;
     private readonly RoundPlanner _planner;
-    private readonly SettlementOutbox _outbox;
+    private readonly RoundLedgerWriter _ledger;
     private readonly Action? _settlementsQueued;
     private readonly GatewayStatusBoard _board;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
 
-    /// <summary>Create a runner; <paramref name="settlementsQueued"/> wakes the outbox dispatcher.</summary>
-    public RoundRunner(RigDefinition rig, IReadOnlyList<DeviceLink> links, RoundJournal journal, MarketCore core, SettlementOutbox outbox,
+    /// <summary>Create a runner; <paramref name="ledger"/> queues what a settled round puts on the three streams, <paramref name="settlementsQueued"/> wakes the outbox dispatcher.</summary>
+    public RoundRunner(RigDefinition rig, IReadOnlyList<DeviceLink> links, RoundJournal journal, MarketCore core, RoundLedgerWriter ledger,
         Action? settlementsQueued, GatewayStatusBoard board, TimeProvider clock, ILogger logger)
     {
         _rig = rig;
@@ -44,7 +44,7 @@ public sealed class RoundRunner
         _journal = journal;
         _core = core;
         _planner = new RoundPlanner(rig);
-        _outbox = outbox;
+        _ledger = ledger;
         _settlementsQueued = settlementsQueued;
         _board = board;
         _clock = clock;
@@ -101,11 +101,13 @@ public sealed class RoundRunner
         }
 
         var metered = MeteredNetExport(roundId);
-        var settlements = MeteredSettlements.Compute(roundId, decision, metered, intervalStartUtc, intervalEnd);
+        var settlements = MeteredSettlements.Compute(roundId, decision, metered, intervalStartUtc, intervalEnd, _ledger.Epoch);
         if (_journal.Get(roundId)!.State < RoundState.Settled)
         {
             var resultJson = JsonSerializer.Serialize(new { meteredNetExportKwh = metered, settlements });
-            if (await _journal.SettleAsync(roundId, resultJson, (_, tx) => _outbox.EnqueueAsync(tx, settlements, cancellationToken)).ConfigureAwait(false))
+            var records = _ledger.Records(roundId, intervalStartUtc, intervalEnd, round, decision, _journal.Setpoints(roundId),
+                _journal.MeterReadings(roundId, MeterPhase.Start), _journal.MeterReadings(roundId, MeterPhase.End));
+            if (await _journal.SettleAsync(roundId, resultJson, (_, tx) => _ledger.EnqueueAsync(tx, roundId, settlements, records, cancellationToken)).ConfigureAwait(false))
                 _settlementsQueued?.Invoke();
         }
         _journal.Advance(roundId, RoundState.Closed);
