@@ -111,7 +111,11 @@ internal static class RunVerb
         var backlog = await runtime.DrainLedgerAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
         var report = await RunReport.WriteAsync(rig, outcomes, backlog, outDir, CancellationToken.None);
         progress.Summary(outcomes, backlog, report);
-        return backlog.PendingCount == 0 && backlog.DeadLetterCount == 0 ? ExitCodes.Ok : ExitCodes.Failed;
+        // The side chains (decisions, deliveries) must be delivered too; say which is not.
+        var streams = await runtime.StreamBacklogsAsync(CancellationToken.None);
+        foreach (var (stream, b) in streams.Where(p => p.Key != Gateway.LedgerClient.LedgerStream.Settlements && (p.Value.PendingCount > 0 || p.Value.DeadLetterCount > 0)))
+            AnsiConsole.MarkupLine($"[red]{stream.ToString().ToLowerInvariant()} side chain[/]: {b.PendingCount} pending, {b.DeadLetterCount} dead-lettered{Markup.Escape(b.LastError is { } e ? "; last error: " + e : "")}");
+        return streams.Values.All(b => b.PendingCount == 0 && b.DeadLetterCount == 0) ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
     internal static string Pct(double v) => (v * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %";

@@ -12,6 +12,7 @@ internal static class Verbs
         yield return ProbeVerb.Create();
         yield return ScheduleVerb.Create();
         yield return LedgerVerb.Create();
+        yield return TraceVerb.Create();
         yield return CompareVerb.Create();
     }
 }

@@ -326,16 +326,27 @@ public sealed class EmbeddedLedger : ISettlementBatchLedger, IRoundRecordLedger,
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
-    internal static async Task<IReadOnlyList<LedgerEntry>> ReadRoundEntriesAsync(SqliteConnection connection, string roundId, CancellationToken cancellationToken)
+    /// <summary>One settlement with the block it landed in, or null.</summary>
+    public async Task<LedgerEntry?> FindEntryAsync(string settlementId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(settlementId);
+        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        return (await ReadEntriesAsync(connection, "s.settlement_id = $key", settlementId, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+    }
+
+    internal static Task<IReadOnlyList<LedgerEntry>> ReadRoundEntriesAsync(SqliteConnection connection, string roundId, CancellationToken cancellationToken) =>
+        ReadEntriesAsync(connection, "s.round_id = $key", roundId, cancellationToken);
+
+    private static async Task<IReadOnlyList<LedgerEntry>> ReadEntriesAsync(SqliteConnection connection, string where, string key, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
             SELECT s.block_number, s.position, s.leaf_hash, b.timestamp_unix_ms, {SettlementRow.Columns.Replace("settlement_id", "s.settlement_id")}
             FROM settlements s JOIN blocks b ON b.number = s.block_number
-            WHERE s.round_id = $round
+            WHERE {where}
             ORDER BY s.block_number, s.position
             """;
-        command.Parameters.AddWithValue("$round", roundId);
+        command.Parameters.AddWithValue("$key", key);
         var entries = new List<LedgerEntry>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
