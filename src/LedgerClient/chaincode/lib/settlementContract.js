@@ -5,18 +5,21 @@ const { parseDecimal, multiply, compare, add, isRoundingOf } = require('./exactD
 
 /** Key spaces (composite key object types). */
 const SETTLEMENT = 'settlement';
+const BATCH = 'settlement~batch';
 const ROUND_INDEX = 'settlement~round';
 
 /**
- * The gateway's settlement ids are {round}/{epoch}/{index}/{payer}->{payee}: the key splits them after the epoch, so the
- * settlements of one round batch share a first key attribute and one range read finds which of them are already on
- * the ledger (a stub call per settlement costs the peer and the chaincode a round trip each). Other ids are one attribute.
+ * Storage. The gateway's settlement ids are {round}/{epoch}/{index}/{payer}->{payee}: the settlements a transaction
+ * commits under one {round}/{epoch} prefix are stored together as one record, key (settlement~batch, prefix, txId),
+ * and one range read over the prefix finds every settlement of that round already on the ledger. A round thus costs
+ * one read and two writes (its record and its round-index entry) instead of a stub call per settlement — each a round
+ * trip between chaincode and peer, the cost that limits throughput. Any other id is stored on its own (settlement, id).
  */
-const BATCH_PREFIX = /^(.+\/[0-9a-f]{8})\/(.+)$/;
+const BATCH_PREFIX = /^(.+\/[0-9a-f]{8})\/[0-9]{3,}\/.+$/;
 
-function keyAttributes(settlementId) {
+function batchPrefix(settlementId) {
     const match = BATCH_PREFIX.exec(settlementId);
-    return match ? [match[1], match[2]] : [settlementId];
+    return match ? match[1] : null;
 }
 
 /** Event emitted once per transaction that commits settlements, carrying them, so followers see each as it commits. */
@@ -134,51 +137,87 @@ class SettlementContract extends Contract {
         super('SettlementContract');
     }
 
-    async _put(ctx, settlement, txId, committedAtMs) {
-        const record = { ...settlement, txId, committedAtMs };
-        await ctx.stub.putState(ctx.stub.createCompositeKey(SETTLEMENT, keyAttributes(settlement.settlementId)), Buffer.from(JSON.stringify(record)));
-        return record;
+    /**
+     * Writes committed settlements: one record per batch prefix, single ones on their own, and one round-index entry per
+     * round naming where this transaction put that round's settlements. Proposal time orders a round's transactions
+     * (padded so keys sort numerically); the transaction id breaks ties.
+     */
+    async _write(ctx, settlements, txId, committedAtMs) {
+        const records = settlements.map((s) => ({ ...s, txId, committedAtMs }));
+        const byPrefix = new Map();
+        const singles = [];
+        for (const record of records) {
+            const prefix = batchPrefix(record.settlementId);
+            if (prefix) {
+                byPrefix.set(prefix, [...(byPrefix.get(prefix) || []), record]);
+            } else {
+                singles.push(record);
+            }
+        }
+        for (const [prefix, batch] of byPrefix) {
+            await ctx.stub.putState(ctx.stub.createCompositeKey(BATCH, [prefix, txId]), Buffer.from(JSON.stringify(batch)));
+        }
+        for (const record of singles) {
+            await ctx.stub.putState(ctx.stub.createCompositeKey(SETTLEMENT, [record.settlementId]), Buffer.from(JSON.stringify(record)));
+        }
+        const byRound = new Map();
+        for (const record of records) {
+            const where = byRound.get(record.roundId) || { batches: [], ids: [] };
+            const prefix = batchPrefix(record.settlementId);
+            if (prefix) {
+                if (!where.batches.includes(prefix)) {
+                    where.batches.push(prefix);
+                }
+            } else {
+                where.ids.push(record.settlementId);
+            }
+            byRound.set(record.roundId, where);
+        }
+        for (const [roundId, where] of byRound) {
+            await ctx.stub.putState(ctx.stub.createCompositeKey(ROUND_INDEX, [roundId, String(committedAtMs).padStart(15, '0'), txId]),
+                Buffer.from(JSON.stringify(where)));
+        }
+        return records;
     }
 
-    /**
-     * One round-index entry per transaction and round: the ids it committed, in order. Proposal time orders a round's
-     * transactions (padded so keys sort numerically); the transaction id breaks ties.
-     */
-    async _index(ctx, committed, txId, committedAtMs) {
-        const byRound = new Map();
-        for (const record of committed) {
-            byRound.set(record.roundId, [...(byRound.get(record.roundId) || []), record.settlementId]);
+    /** Every settlement stored under a batch prefix (one range read), by id. */
+    async _batch(ctx, prefix) {
+        const found = new Map();
+        for await (const entry of ctx.stub.getStateByPartialCompositeKey(BATCH, [prefix])) {
+            for (const stored of JSON.parse(Buffer.from(entry.value).toString('utf8'))) {
+                found.set(stored.settlementId, stored);
+            }
         }
-        for (const [roundId, ids] of byRound) {
-            await ctx.stub.putState(ctx.stub.createCompositeKey(ROUND_INDEX, [roundId, String(committedAtMs).padStart(15, '0'), txId]),
-                Buffer.from(JSON.stringify(ids)));
-        }
+        return found;
     }
 
     async _get(ctx, settlementId) {
-        const value = await ctx.stub.getState(ctx.stub.createCompositeKey(SETTLEMENT, keyAttributes(settlementId)));
+        const prefix = batchPrefix(settlementId);
+        if (prefix) {
+            return (await this._batch(ctx, prefix)).get(settlementId) || null;
+        }
+        const value = await ctx.stub.getState(ctx.stub.createCompositeKey(SETTLEMENT, [settlementId]));
         return value && value.length > 0 ? JSON.parse(Buffer.from(value).toString('utf8')) : null;
     }
 
-    /** The stored settlements among `ids`, by id: one range read per round batch, one read per other id. */
+    /** The stored settlements among `ids`, by id: one range read per batch prefix, one read per other id. */
     async _getMany(ctx, ids) {
         const found = new Map();
         const prefixes = new Set();
         for (const id of ids) {
-            const attributes = keyAttributes(id);
-            if (attributes.length === 1) {
+            const prefix = batchPrefix(id);
+            if (prefix) {
+                prefixes.add(prefix);
+            } else {
                 const stored = await this._get(ctx, id);
                 if (stored) {
                     found.set(id, stored);
                 }
-            } else {
-                prefixes.add(attributes[0]);
             }
         }
         for (const prefix of prefixes) {
-            for await (const entry of ctx.stub.getStateByPartialCompositeKey(SETTLEMENT, [prefix])) {
-                const stored = JSON.parse(Buffer.from(entry.value).toString('utf8'));
-                found.set(stored.settlementId, stored);
+            for (const [id, stored] of await this._batch(ctx, prefix)) {
+                found.set(id, stored);
             }
         }
         return found;
@@ -191,9 +230,7 @@ class SettlementContract extends Contract {
             throw new Error(`${ERR_EXISTS}: settlement ${settlement.settlementId} is already committed`);
         }
         const txId = ctx.stub.getTxID();
-        const committedAtMs = ctx.stub.getDateTimestamp().getTime();
-        const record = await this._put(ctx, settlement, txId, committedAtMs);
-        await this._index(ctx, [record], txId, committedAtMs);
+        const [record] = await this._write(ctx, [settlement], txId, ctx.stub.getDateTimestamp().getTime());
         ctx.stub.setEvent(COMMITTED_EVENT, Buffer.from(JSON.stringify({ txId, settlements: [record] })));
         return JSON.stringify(record);
     }
@@ -241,7 +278,7 @@ class SettlementContract extends Contract {
         const txId = ctx.stub.getTxID();
         const committedAtMs = ctx.stub.getDateTimestamp().getTime();
         const results = [];
-        const committed = [];
+        const fresh = [];
         const existing = await this._getMany(ctx, checked.map((c) => c.settlement.settlementId));
         for (const { settlement } of checked) {
             const stored = existing.get(settlement.settlementId);
@@ -253,11 +290,11 @@ class SettlementContract extends Contract {
                 results.push({ settlementId: settlement.settlementId, outcome: 'already', txId: stored.txId });
                 continue;
             }
-            committed.push(await this._put(ctx, settlement, txId, committedAtMs));
+            fresh.push(settlement);
             results.push({ settlementId: settlement.settlementId, outcome: 'committed', txId });
         }
-        if (committed.length > 0) {
-            await this._index(ctx, committed, txId, committedAtMs);
+        if (fresh.length > 0) {
+            const committed = await this._write(ctx, fresh, txId, committedAtMs);
             ctx.stub.setEvent(COMMITTED_EVENT, Buffer.from(JSON.stringify({ txId, settlements: committed })));
         }
         return JSON.stringify({ txId, results });
@@ -265,15 +302,23 @@ class SettlementContract extends Contract {
 
     /** The settlement with this id as JSON, or an empty string when there is none. */
     async GetSettlement(ctx, settlementId) {
-        const value = await ctx.stub.getState(ctx.stub.createCompositeKey(SETTLEMENT, keyAttributes(settlementId)));
-        return value && value.length > 0 ? Buffer.from(value).toString('utf8') : '';
+        const stored = await this._get(ctx, settlementId);
+        return stored ? JSON.stringify(stored) : '';
     }
 
     /** All settlements of one round as a JSON array, in commit order (transactions by proposal time, each in batch order). */
     async QueryRound(ctx, roundId) {
         const settlements = [];
         for await (const entry of ctx.stub.getStateByPartialCompositeKey(ROUND_INDEX, [roundId])) {
-            for (const id of JSON.parse(Buffer.from(entry.value).toString('utf8'))) {
+            const txId = ctx.stub.splitCompositeKey(entry.key).attributes[2];
+            const where = JSON.parse(Buffer.from(entry.value).toString('utf8'));
+            for (const prefix of where.batches) {
+                const value = await ctx.stub.getState(ctx.stub.createCompositeKey(BATCH, [prefix, txId]));
+                if (value && value.length > 0) {
+                    settlements.push(...JSON.parse(Buffer.from(value).toString('utf8')).filter((s) => s.roundId === roundId));
+                }
+            }
+            for (const id of where.ids) {
                 const stored = await this._get(ctx, id);
                 if (stored) {
                     settlements.push(stored);

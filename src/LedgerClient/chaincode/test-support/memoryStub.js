@@ -83,6 +83,12 @@ class MemoryStub {
         return NS + objectType + NS + attributes.map((a) => a + NS).join('');
     }
 
+    splitCompositeKey(compositeKey) {
+        const parts = compositeKey.split(NS);
+        // "", objectType, attributes..., "" (the key ends with the separator)
+        return { objectType: parts[1], attributes: parts.slice(2, -1) };
+    }
+
     getStateByPartialCompositeKey(objectType, attributes) {
         this.world.calls.rangeQueries += 1;
         const prefix = this.createCompositeKey(objectType, attributes);

@@ -108,16 +108,22 @@ test('checks the batch: count and totals must add up, ids must be unique, size i
     assert.equal(world.state.size, 0);
 });
 
-test('a round batch of gateway ids costs one range read, one write per settlement and one index entry', async () => {
+test('a round batch of gateway ids costs one range read and two writes: its record and its round-index entry', async () => {
     const { world, contract } = setup();
     const round = Array.from({ length: 55 }, (_, i) => settlement(`site-20260601T1000/0a1b2c3d/${String(i).padStart(3, '0')}/ev-${i}->pv-1`));
     await world.invoke(contract, 'CommitSettlements', batch(round));
-    assert.deepEqual(world.calls, { getState: 0, putState: 56, rangeQueries: 1 });
+    assert.deepEqual(world.calls, { getState: 0, putState: 2, rangeQueries: 1 });
     const stored = JSON.parse(await world.invoke(contract, 'GetSettlement', round[7].settlementId));
     assert.equal(stored.settlementId, round[7].settlementId);
     // Resent: found by the same single read, nothing written.
     const again = JSON.parse(await world.invoke(contract, 'CommitSettlements', batch(round)));
     assert.ok(again.results.every((r) => r.outcome === 'already'));
-    assert.equal(world.calls.putState, 56);
-    assert.equal(world.calls.rangeQueries, 2);
+    assert.equal(world.calls.putState, 2);
+    assert.equal(world.calls.rangeQueries, 3); // commit, GetSettlement, resend
+    // A remainder committed later (a settlement was refused first) lands in a second record of the same round.
+    const late = settlement('site-20260601T1000/0a1b2c3d/055/ev-55->pv-1');
+    await world.invoke(contract, 'CommitSettlements', batch([late]));
+    const all = JSON.parse(await world.invoke(contract, 'QueryRound', 'site-20260601T1000'));
+    assert.deepEqual(all.map((s) => s.settlementId), [...round, late].map((s) => s.settlementId));
+    assert.equal(JSON.parse(await world.invoke(contract, 'GetSettlement', late.settlementId)).txId, 'tx4');
 });
