@@ -20,6 +20,7 @@ internal sealed class BenchSite : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _dispatching;
     private readonly FabricLedger _ledger;
+    private readonly FabricConnection _connection;
 
     public BenchSite(string siteId, string directory, FabricLedgerOptions options, OutboxDispatcherOptions dispatcherOptions)
     {
@@ -34,7 +35,10 @@ internal sealed class BenchSite : IAsyncDisposable
             pragma.ExecuteNonQuery();
             SettlementOutbox.EnsureSchemaAsync(connection).GetAwaiter().GetResult();
         }
-        _ledger = FabricLedger.Create(options);
+        _connection = FabricConnection.Open(options);
+        // Connected before the first round, as a running gateway is (it connects at start).
+        _connection.TryConnectAsync().GetAwaiter().GetResult();
+        _ledger = FabricLedger.Create(_connection, options.Channel, options.Chaincode);
         Dispatcher = new OutboxDispatcher(_journal, _ledger, dispatcherOptions, TimeProvider.System);
         _dispatching = Dispatcher.RunAsync(_stop.Token);
     }
@@ -101,6 +105,7 @@ internal sealed class BenchSite : IAsyncDisposable
         await _stop.CancelAsync();
         try { await _dispatching; } catch (OperationCanceledException) { }
         _ledger.Dispose();
+        _connection.Dispose();
         _stop.Dispose();
     }
 }

@@ -124,6 +124,8 @@ public sealed class GatewayRuntime : IAsyncDisposable
         }
         var ledgers = await LedgerSet.OpenAsync(rig.Ledger, wallClock, loggers, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("ledger: {Ledger}; journal epoch {Epoch}", ledgers.Description, journal.Epoch);
+        // The TLS handshake with the peer now, not inside the first round's commit.
+        if (ledgers.Connection is { } fabric) _ = fabric.TryConnectAsync(cancellationToken);
         var dispatcher = ledgers.CreateDispatcher(journalConnection, new OutboxDispatcherOptions
         {
             PollInterval = TimeSpan.FromMilliseconds(500),

@@ -58,6 +58,23 @@ public sealed class FabricConnection : IDisposable
         }
     }
 
+    /// <summary>
+    /// Opens the connection (TCP and TLS handshake) now rather than with the first call, so the first round a gateway
+    /// settles does not pay for it. Does not throw: a peer that is not there yet is the outbox's business.
+    /// </summary>
+    public async Task<bool> TryConnectAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await _channel.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     internal FabricContract Contract(string channel, string chaincode, string loggerName) =>
         new(new FabricGatewayClient(_gateway, Identity, channel, chaincode, _timeouts, _wallClock), _loggers.CreateLogger(loggerName));
 
