@@ -40,6 +40,23 @@ internal static class MultiSiteBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"gateway (Grpc.Net.Client): {Mean(throughputs):0} ± {Sd(throughputs):0} settlements/s; latency mean {Mean(means):0} ± {Sd(means):0} ms, p95 {Mean(p95s):0} ± {Sd(p95s):0} ms, max {maxes.Max():0} ms ({o.Repeat} runs)"));
 
+        if (o.Direct)
+        {
+            var direct = new List<(double Throughput, double Mean, double P95, double Max)>();
+            for (var run = 0; run < o.Repeat; run++)
+            {
+                var result = await DirectRunAsync(o, target, o.Seed + run);
+                direct.Add(result);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  direct run {run + 1}: {result.Throughput:0} settlements/s; latency mean {result.Mean:0} ms, p95 {result.P95:0}, max {result.Max:0} ms"));
+            }
+            var t = direct.Select(n => n.Throughput).ToList();
+            var m = direct.Select(n => n.Mean).ToList();
+            var p = direct.Select(n => n.P95).ToList();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"FabricLedger direct (no outbox): {Mean(t):0} ± {Sd(t):0} settlements/s; latency mean {Mean(m):0} ± {Sd(m):0} ms, p95 {Mean(p):0} ± {Sd(p):0} ms, max {direct.Max(n => n.Max):0} ms ({o.Repeat} runs)"));
+        }
+
         if (o.Node)
         {
             var node = new List<(double Throughput, double Mean, double P95, double Max)>();
@@ -105,6 +122,45 @@ internal static class MultiSiteBench
         }
     }
 
+    /// <summary>
+    /// The client alone, the way the Node script drives the official client: chunks of the window endorsed together,
+    /// submitted in order, statuses awaited together — no journal, no outbox — so the two clients compare like for like.
+    /// </summary>
+    private static async Task<(double Throughput, double Mean, double P95, double Max)> DirectRunAsync(BenchOptions o, FabricTarget target, int seed)
+    {
+        var directory = Directory.CreateTempSubdirectory("ledger-bench-direct-").FullName;
+        var options = target.NewOptions();
+        using var connection = Gateway.LedgerClient.Fabric.FabricConnection.Open(options);
+        await connection.TryConnectAsync();
+        var ledger = Gateway.LedgerClient.Fabric.FabricLedger.Create(connection, options.Channel, options.Chaincode);
+        await using var site = new BenchSite("direct01", directory, options, new OutboxDispatcherOptions());
+        var rounds = Enumerable.Range(0, o.Rounds).Select(r => site.Round(r, o.Settlements, seed)).ToList();
+        var window = o.OneAtATime ? 1 : o.Window;
+        var watch = Stopwatch.StartNew();
+        var available = rounds.Select((_, r) => o.Mode == "paced" ? TimeSpan.FromMilliseconds(o.IntervalMs * r) : TimeSpan.Zero).ToList();
+        var latencies = new List<double>();
+        var settlements = 0;
+        var last = TimeSpan.Zero;
+        for (var next = 0; next < rounds.Count;)
+        {
+            if (watch.Elapsed < available[next]) await Task.Delay(available[next] - watch.Elapsed);
+            var chunk = new List<int>();
+            while (next < rounds.Count && chunk.Count < window && available[next] <= watch.Elapsed) chunk.Add(next++);
+            var prepared = await Task.WhenAll(chunk.Select(r => ledger.PrepareAsync(rounds[r])));
+            foreach (var p in prepared) await p.SubmitAsync();
+            await Task.WhenAll(prepared.Select(p => p.WaitForCommitAsync()));
+            var now = watch.Elapsed;
+            foreach (var r in chunk)
+            {
+                latencies.Add((now - available[r]).TotalMilliseconds);
+                settlements += rounds[r].Count;
+            }
+            last = now;
+        }
+        try { Directory.Delete(directory, true); } catch (IOException) { }
+        return (settlements / last.TotalSeconds, latencies.Average(), Percentile(latencies, 0.95), latencies.Max());
+    }
+
     /// <summary>The official Node client sends one site's batches (same generator, a fresh epoch) with the same window and order.</summary>
     private static async Task<(double Throughput, double Mean, double P95, double Max)> NodeRunAsync(BenchOptions o, FabricTarget target, int seed)
     {
@@ -162,7 +218,7 @@ internal static class MultiSiteBench
 
 /// <summary>Options of the multi-site bench.</summary>
 internal sealed record BenchOptions(int Sites, int Rounds, int Settlements, int Window, string Mode, int IntervalMs, bool OneAtATime, int Repeat, int Seed,
-    string? Lab, string Channel, string Chaincode, int BatchTimeoutMs, int MaxMessageCount, bool Node)
+    string? Lab, string Channel, string Chaincode, int BatchTimeoutMs, int MaxMessageCount, bool Node, bool Direct)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -179,7 +235,7 @@ internal sealed record BenchOptions(int Sites, int Rounds, int Settlements, int 
         if (mode is not ("backlog" or "paced")) throw new ArgumentException("--mode is backlog or paced");
         return new BenchOptions(Int("sites", 1), Int("rounds", 20), Int("settlements", 55), Int("window", 16), mode, Int("interval-ms", 2000),
             flags.Contains("one-at-a-time"), Int("repeat", 10), Int("seed", 1), map.GetValueOrDefault("lab"), map.GetValueOrDefault("channel", "settlement-channel"),
-            map.GetValueOrDefault("chaincode", "settlement"), Int("batch-timeout-ms", 500), Int("max-message-count", 10), flags.Contains("node"));
+            map.GetValueOrDefault("chaincode", "settlement"), Int("batch-timeout-ms", 500), Int("max-message-count", 10), flags.Contains("node"), flags.Contains("direct"));
     }
 }
 
