@@ -29,7 +29,7 @@ internal static class MarketScaleBench
             "| buyers+sellers | candidate pairs | trades | matching, ours | matching LP, CLP | same weight | nucleolus, ours | nucleolus LPs, CLP | same split | whole round |",
             "|---|---:|---:|---:|---:|:---:|---:|---:|:---:|---:|",
         };
-        var solver = new CoinOrSolver();
+        var solver = new OrToolsLinearSolver();
         foreach (var (m, n) in sizes)
         {
             var round = Round(new Random(7), m, n);

@@ -10,9 +10,12 @@ internal static class Verbs
         yield return RunVerb.Create();
         yield return ClearVerb.Create();
         yield return ProbeVerb.Create();
+        yield return ScanVerb.Create();
+        yield return CommissionVerb.Create();
         yield return ScheduleVerb.Create();
         yield return LedgerVerb.Create();
         yield return TraceVerb.Create();
         yield return CompareVerb.Create();
+        yield return OperatorVerb.Create();
     }
 }
