@@ -1,6 +1,5 @@
 using Gateway.Host.Ledger;
 using Gateway.Host.Rigs;
-using Gateway.LedgerClient.Fabric;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gateway.Host.Cli;
@@ -22,7 +21,7 @@ internal sealed class LedgerRigContext : IAsyncDisposable
     public LedgerSet Ledgers { get; }
 
     /// <summary>Loads the rig; null (and the exit code written to <paramref name="failure"/>) when the file is wrong.</summary>
-    public static RigDefinition? LoadRig(string rigPath, TextWriter error, string verb, out int failure)
+    public static RigDefinition? LoadRig(string rigPath, LedgerVerbFailure report, out int failure)
     {
         failure = ExitCodes.Ok;
         try
@@ -31,64 +30,42 @@ internal sealed class LedgerRigContext : IAsyncDisposable
         }
         catch (RigFileException e)
         {
-            error.WriteLine($"{verb}: {e.Message}");
-            failure = ExitCodes.BadInput;
+            failure = report.Fail(ExitCodes.BadInput, e.Message);
             return null;
         }
     }
 
     /// <summary>Opens the rig's ledgers without creating an embedded file that is not there.</summary>
-    public static async Task<(LedgerRigContext? Context, int ExitCode)> OpenAsync(string rigPath, TextWriter error, string verb, CancellationToken cancellationToken)
+    public static async Task<(LedgerRigContext? Context, int ExitCode)> OpenAsync(string rigPath, LedgerVerbFailure report, CancellationToken cancellationToken)
     {
-        var rig = LoadRig(rigPath, error, verb, out var failure);
+        var rig = LoadRig(rigPath, report, out var failure);
         if (rig is null) return (null, failure);
         var usesFile = rig.Ledger.Kind != "fabric" || rig.Ledger.Fabric is not { Matching: not null, Electricity: not null };
         if (usesFile && !File.Exists(rig.Ledger.EmbeddedPath))
-        {
-            error.WriteLine($"{verb}: no embedded ledger file at {rig.Ledger.EmbeddedPath} (has the rig run yet?)");
-            return (null, ExitCodes.BadInput);
-        }
+            return (null, report.Fail(ExitCodes.BadInput, $"no embedded ledger file at {rig.Ledger.EmbeddedPath} (has the rig run yet?)"));
         try
         {
             return (new LedgerRigContext(rig, await LedgerSet.OpenAsync(rig.Ledger, TimeProvider.System, NullLoggerFactory.Instance, cancellationToken)), ExitCodes.Ok);
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or System.Security.Cryptography.CryptographicException or Microsoft.Data.Sqlite.SqliteException)
         {
-            error.WriteLine($"{verb}: cannot open the ledger of {rigPath}: {e.Message}");
-            return (null, ExitCodes.BadInput);
+            return (null, report.Fail(ExitCodes.BadInput, $"cannot open the ledger of {rigPath}: {e.Message}"));
         }
     }
 
     /// <summary>The rig's journal, read-only; null (and the exit code) when it is missing or unreadable.</summary>
-    public static async Task<(JournalLedgerView? Journal, int ExitCode)> ReadJournalAsync(string path, TextWriter error, string verb, bool required, CancellationToken cancellationToken)
+    public static async Task<(JournalLedgerView? Journal, int ExitCode)> ReadJournalAsync(string path, LedgerVerbFailure report, bool required, CancellationToken cancellationToken)
     {
         if (!File.Exists(path))
-        {
-            if (!required) return (null, ExitCodes.Ok);
-            error.WriteLine($"{verb}: no journal file at {path}");
-            return (null, ExitCodes.BadInput);
-        }
+            return (null, required ? report.Fail(ExitCodes.BadInput, $"no journal file at {path}") : ExitCodes.Ok);
         try
         {
             return (await JournalLedgerView.ReadAsync(path, cancellationToken), ExitCodes.Ok);
         }
-        catch (Exception e) when (e is InvalidDataException or FileNotFoundException)
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or Microsoft.Data.Sqlite.SqliteException)
         {
-            error.WriteLine($"{verb}: {e.Message}");
-            return (null, ExitCodes.BadInput);
+            return (null, report.FileProblem(e));
         }
-    }
-
-    /// <summary>Exit code and line for a ledger that could not be asked.</summary>
-    public static int Unreachable(TextWriter error, string verb, FabricLedgerException e)
-    {
-        error.WriteLine($"{verb}: the Fabric peer could not answer: {e.Message}");
-        return e.Kind switch
-        {
-            FabricFailureKind.Unavailable => ExitCodes.Unreachable,
-            FabricFailureKind.Timeout => ExitCodes.Timeout,
-            _ => ExitCodes.Failed,
-        };
     }
 
     public ValueTask DisposeAsync() => Ledgers.DisposeAsync();

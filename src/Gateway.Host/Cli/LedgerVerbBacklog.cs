@@ -26,25 +26,19 @@ internal static class LedgerVerbBacklog
         command.Options.Add(json);
         command.SetAction(async (ParseResult result, CancellationToken cancellationToken) =>
         {
-            var error = result.InvocationConfiguration.Error;
-            var path = JournalPath(result.GetValue(journal), result.GetValue(rig), error, "backlog", out var failure);
-            return path is null ? failure : await RunAsync(path, result.GetValue(limit), result.GetValue(json), TimeProvider.System, result.InvocationConfiguration.Output, error, cancellationToken);
+            var report = new LedgerVerbFailure("ledger backlog", result.GetValue(json), result.InvocationConfiguration.Output, result.InvocationConfiguration.Error);
+            var path = JournalPath(result.GetValue(journal), result.GetValue(rig), report, out var failure);
+            return path is null ? failure : await RunAsync(path, result.GetValue(limit), result.GetValue(json), TimeProvider.System, result.InvocationConfiguration.Output,
+                result.InvocationConfiguration.Error, cancellationToken);
         });
         return command;
     }
 
     public static async Task<int> RunAsync(string journalPath, int limit, bool json, TimeProvider timeProvider, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        if (limit <= 0)
-        {
-            error.WriteLine($"error: --limit must be positive (is {limit})");
-            return ExitCodes.BadInput;
-        }
-        if (!File.Exists(journalPath))
-        {
-            error.WriteLine($"error: no journal file at {journalPath}");
-            return ExitCodes.BadInput;
-        }
+        var report = new LedgerVerbFailure("ledger backlog", json, output, error);
+        if (limit <= 0) return report.Fail(ExitCodes.BadInput, $"--limit must be positive (is {limit})");
+        if (!File.Exists(journalPath)) return report.Fail(ExitCodes.BadInput, $"no journal file at {journalPath}");
 
         OutboxBacklog backlog;
         IReadOnlyList<OutboxEntry> pending, dead;
@@ -55,10 +49,7 @@ internal static class LedgerVerbBacklog
             await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = journalPath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
             await connection.OpenAsync(cancellationToken);
             if (!await HasOutboxAsync(connection, cancellationToken))
-            {
-                error.WriteLine($"error: {journalPath} has no settlement outbox (table {SettlementOutbox.TableName})");
-                return ExitCodes.BadInput;
-            }
+                return report.Fail(ExitCodes.BadInput, $"{journalPath} has no settlement outbox (table {SettlementOutbox.TableName})");
             backlog = await new SettlementOutbox(timeProvider).ReadBacklogAsync(connection, cancellationToken: cancellationToken);
             pending = await SettlementOutbox.ReadEntriesAsync(connection, OutboxEntryState.Pending, limit, cancellationToken);
             dead = await SettlementOutbox.ReadEntriesAsync(connection, OutboxEntryState.DeadLettered, limit, cancellationToken);
@@ -69,14 +60,14 @@ internal static class LedgerVerbBacklog
         }
         catch (Exception e) when (e is SqliteException or FormatException or InvalidDataException)
         {
-            error.WriteLine($"error: cannot read the outbox in {journalPath}: {e.Message}");
-            return ExitCodes.BadInput;
+            return report.Fail(ExitCodes.BadInput, $"cannot read the outbox in {journalPath}: {e.Message}");
         }
 
         if (json)
         {
             LedgerVerbOutput.WriteJson(output, new
             {
+                exitCode = ExitCodes.Ok,
                 journal = journalPath,
                 pending = backlog.PendingCount,
                 oldestPendingAgeSeconds = backlog.OldestPendingAge?.TotalSeconds,
@@ -141,17 +132,16 @@ internal static class LedgerVerbBacklog
     }
 
     /// <summary>The journal named by --journal, or the rig's (--rig); exactly one of them.</summary>
-    internal static string? JournalPath(string? journal, string? rig, TextWriter error, string verb, out int failure)
+    internal static string? JournalPath(string? journal, string? rig, LedgerVerbFailure report, out int failure)
     {
         failure = ExitCodes.Ok;
         if ((journal is null) == (rig is null))
         {
-            error.WriteLine($"{verb}: give either --journal FILE or --rig FILE");
-            failure = ExitCodes.BadInput;
+            failure = report.Fail(ExitCodes.BadInput, "give either --journal FILE or --rig FILE");
             return null;
         }
         if (journal is not null) return journal;
-        return LedgerRigContext.LoadRig(rig!, error, verb, out failure)?.JournalPath;
+        return LedgerRigContext.LoadRig(rig!, report, out failure)?.JournalPath;
     }
 
     private static async Task<bool> HasOutboxAsync(SqliteConnection connection, CancellationToken cancellationToken)

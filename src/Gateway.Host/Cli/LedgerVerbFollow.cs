@@ -29,16 +29,21 @@ internal static class LedgerVerbFollow
 
     public static async Task<int> RunAsync(string rigPath, long? fromBlock, int? count, bool json, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        if (fromBlock is < 0 || count is <= 0)
-        {
-            error.WriteLine("follow: --from-block must be 0 or more and --count at least 1");
-            return ExitCodes.BadInput;
-        }
-        var (context, failure) = await LedgerRigContext.OpenAsync(rigPath, error, "follow", cancellationToken);
+        var report = new LedgerVerbFailure("ledger follow", json, output, error);
+        if (fromBlock is < 0 || count is <= 0) return report.Fail(ExitCodes.BadInput, "--from-block must be 0 or more and --count at least 1");
+        var (context, failure) = await LedgerRigContext.OpenAsync(rigPath, report, cancellationToken);
         if (context is null) return failure;
         await using (context)
         {
-            if (!json) output.WriteLine($"following {context.Ledgers.Description} (Ctrl-C to stop)");
+            // A peer that is not there at the start is a wrong rig or a network that is down: say so and exit, rather than
+            // wait silently; once following, a peer that goes away is waited for (below).
+            if (context.Ledgers.Connection is { } fabric && !await ConnectsAsync(fabric, cancellationToken))
+            {
+                if (cancellationToken.IsCancellationRequested) return ExitCodes.Ok;
+                return report.Fail(ExitCodes.Unreachable, $"the Fabric peer could not answer: no connection to {context.Rig.Ledger.Fabric?.PeerUrl} within {ConnectTimeout.TotalSeconds:0} s");
+            }
+            // Status on stderr, so stdout carries only settlements (text or JSON lines) for a pipe.
+            if (!json) error.WriteLine($"following {context.Ledgers.Description} (Ctrl-C to stop)");
             var printed = 0;
             long? resumeBlock = fromBlock;
             var seenInBlock = new HashSet<string>(StringComparer.Ordinal);
@@ -69,7 +74,7 @@ internal static class LedgerVerbFollow
                 catch (FabricLedgerException e) when (e.IsRetryable)
                 {
                     // The peer went away: say so once, wait, and pick up after the last block printed.
-                    if (failures++ == 0) error.WriteLine($"follow: {e.Message}; reconnecting");
+                    if (failures++ == 0) error.WriteLine($"{report.Verb}: {CliFailure.OneLine(e.Message)}; reconnecting");
                     try
                     {
                         await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, failures)), cancellationToken);
@@ -81,10 +86,27 @@ internal static class LedgerVerbFollow
                 }
                 catch (FabricLedgerException e)
                 {
-                    return LedgerRigContext.Unreachable(error, "follow", e);
+                    return report.Unreachable(e);
                 }
             }
             return ExitCodes.Ok;
+        }
+    }
+
+    /// <summary>How long follow waits for the first connection to the peer.</summary>
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+
+    private static async Task<bool> ConnectsAsync(FabricConnection fabric, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ConnectTimeout);
+        try
+        {
+            return await fabric.ConnectsOnceAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 

@@ -23,26 +23,19 @@ internal static class LedgerVerbRetry
         foreach (var o in new Option[] { all, journal, rig, json }) command.Options.Add(o);
         command.SetAction(async (ParseResult result, CancellationToken cancellationToken) =>
         {
-            var error = result.InvocationConfiguration.Error;
-            var path = LedgerVerbBacklog.JournalPath(result.GetValue(journal), result.GetValue(rig), error, "retry", out var failure);
+            var report = new LedgerVerbFailure("ledger retry", result.GetValue(json), result.InvocationConfiguration.Output, result.InvocationConfiguration.Error);
+            var path = LedgerVerbBacklog.JournalPath(result.GetValue(journal), result.GetValue(rig), report, out var failure);
             return path is null ? failure : await RunAsync(path, result.GetValue(id), result.GetValue(all), result.GetValue(json), TimeProvider.System,
-                result.InvocationConfiguration.Output, error, cancellationToken);
+                result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, cancellationToken);
         });
         return command;
     }
 
     public static async Task<int> RunAsync(string journalPath, string? id, bool all, bool json, TimeProvider wallClock, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        if ((id is null) == !all)
-        {
-            error.WriteLine("retry: give a settlement id (or record key) or --all, not both");
-            return ExitCodes.BadInput;
-        }
-        if (!File.Exists(journalPath))
-        {
-            error.WriteLine($"retry: no journal file at {journalPath}");
-            return ExitCodes.BadInput;
-        }
+        var report = new LedgerVerbFailure("ledger retry", json, output, error);
+        if ((id is null) == !all) return report.Fail(ExitCodes.BadInput, "give a settlement id (or record key) or --all, not both");
+        if (!File.Exists(journalPath)) return report.Fail(ExitCodes.BadInput, $"no journal file at {journalPath}");
         int settlements, records;
         try
         {
@@ -59,12 +52,12 @@ internal static class LedgerVerbRetry
         }
         catch (SqliteException e)
         {
-            error.WriteLine($"retry: cannot update the outbox in {journalPath}: {e.Message}");
-            return ExitCodes.BadInput;
+            return report.Fail(ExitCodes.BadInput, $"cannot update the outbox in {journalPath}: {e.Message}");
         }
+        var exitCode = settlements + records > 0 ? ExitCodes.Ok : ExitCodes.Failed;
         if (json)
         {
-            LedgerVerbOutput.WriteJson(output, new { journal = journalPath, requeuedSettlements = settlements, requeuedRecords = records });
+            LedgerVerbOutput.WriteJson(output, new { exitCode, journal = journalPath, requeuedSettlements = settlements, requeuedRecords = records });
         }
         else if (settlements + records == 0)
         {
@@ -74,6 +67,6 @@ internal static class LedgerVerbRetry
         {
             output.WriteLine($"re-queued {settlements} settlements and {records} side-chain records in {journalPath}; the gateway sends them with its next tick");
         }
-        return settlements + records > 0 ? ExitCodes.Ok : ExitCodes.Failed;
+        return exitCode;
     }
 }

@@ -34,57 +34,60 @@ internal static class LedgerVerbVerify
 
     public static async Task<int> RunForRigAsync(string rigPath, bool json, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var (context, failure) = await LedgerRigContext.OpenAsync(rigPath, error, "verify", cancellationToken);
+        var report = new LedgerVerbFailure("ledger verify", json, output, error);
+        var (context, failure) = await LedgerRigContext.OpenAsync(rigPath, report, cancellationToken);
         if (context is null) return failure;
         await using (context)
         {
-            var (journal, journalFailure) = await LedgerRigContext.ReadJournalAsync(context.Rig.JournalPath, error, "verify", required: true, cancellationToken);
+            var (journal, journalFailure) = await LedgerRigContext.ReadJournalAsync(context.Rig.JournalPath, report, required: true, cancellationToken);
             if (journal is null) return journalFailure;
-            JournalLedgerReport report;
+            JournalLedgerReport verified;
             try
             {
-                report = await JournalLedgerVerifier.VerifyAsync(journal, context.Ledgers, cancellationToken);
+                verified = await JournalLedgerVerifier.VerifyAsync(journal, context.Ledgers, cancellationToken);
             }
             catch (FabricLedgerException e)
             {
-                return LedgerRigContext.Unreachable(error, "verify", e);
+                return report.Unreachable(e);
             }
             if (json)
             {
                 LedgerVerbOutput.WriteJson(output, new
                 {
+                    exitCode = verified.IsConsistent ? ExitCodes.Ok : ExitCodes.Failed,
                     rig = rigPath,
                     ledger = context.Ledgers.Description,
-                    consistent = report.IsConsistent,
+                    consistent = verified.IsConsistent,
                     epoch = journal.Epoch,
-                    settlements = report.Settlements,
-                    decisions = report.Decisions,
-                    deliveries = report.Deliveries,
-                    pending = report.Pending,
-                    dead = report.Dead,
-                    disagreements = report.Disagreements.Select(d => new { stream = d.Stream, key = d.Key, problem = d.Problem }),
-                    embeddedChain = report.EmbeddedChain is { } c ? new { intact = c.IsIntact, blocks = c.BlockCount, headHash = c.HeadHash, firstTamper = c.FirstTamper?.Description,
+                    settlements = verified.Settlements,
+                    decisions = verified.Decisions,
+                    deliveries = verified.Deliveries,
+                    pending = verified.Pending,
+                    dead = verified.Dead,
+                    disagreements = verified.Disagreements.Select(d => new { stream = d.Stream, key = d.Key, problem = d.Problem }),
+                    embeddedChain = verified.EmbeddedChain is { } c ? new { intact = c.IsIntact, blocks = c.BlockCount, headHash = c.HeadHash, firstTamper = c.FirstTamper?.Description,
                         streams = c.Streams.Select(s => new { stream = s.Stream.ToString().ToLowerInvariant(), entries = s.EntryCount, intact = s.IsIntact, firstTamper = s.FirstTamper?.Description }) } : null,
                 });
             }
             else
             {
-                output.WriteLine($"{(report.IsConsistent ? "verified" : "INCONSISTENT")} {rigPath}: {context.Ledgers.Description}");
-                output.WriteLine($"  journal epoch {journal.Epoch ?? "(none)"}: {report.Settlements} settlements on the main chain, {report.Decisions} decisions, {report.Deliveries} deliveries checked; {report.Pending} pending, {report.Dead} dead-lettered");
-                foreach (var d in report.Disagreements.Take(20)) output.WriteLine($"  {d.Stream} {d.Key}: {d.Problem}");
-                if (report.Disagreements.Count > 20) output.WriteLine($"  … and {report.Disagreements.Count - 20} more");
-                if (report.Pending > 0 || report.Dead > 0) output.WriteLine("  see `gateway ledger backlog --rig " + rigPath + "`");
-                if (report.EmbeddedChain is { } chain)
+                output.WriteLine($"{(verified.IsConsistent ? "verified" : "INCONSISTENT")} {rigPath}: {context.Ledgers.Description}");
+                output.WriteLine($"  journal epoch {journal.Epoch ?? "(none)"}: {verified.Settlements} settlements on the main chain, {verified.Decisions} decisions, {verified.Deliveries} deliveries checked; {verified.Pending} pending, {verified.Dead} dead-lettered");
+                foreach (var d in verified.Disagreements.Take(20)) output.WriteLine($"  {d.Stream} {d.Key}: {d.Problem}");
+                if (verified.Disagreements.Count > 20) output.WriteLine($"  … and {verified.Disagreements.Count - 20} more");
+                if (verified.Pending > 0 || verified.Dead > 0) output.WriteLine("  see `gateway ledger backlog --rig " + rigPath + "`");
+                if (verified.EmbeddedChain is { } chain)
                     output.WriteLine(chain.IsIntact
                         ? $"  embedded chain intact: {chain.BlockCount} blocks, {chain.SettlementCount} settlements, {string.Join(", ", chain.Streams.Select(s => $"{s.EntryCount} {s.Stream.ToString().ToLowerInvariant()} entries"))}"
                         : $"  embedded chain TAMPERED: {chain.FirstTamper?.Description ?? chain.Streams.First(s => !s.IsIntact).FirstTamper!.Description}");
             }
-            return report.IsConsistent ? ExitCodes.Ok : ExitCodes.Failed;
+            return verified.IsConsistent ? ExitCodes.Ok : ExitCodes.Failed;
         }
     }
 
     public static async Task<int> RunAsync(string databasePath, string? anchorHashHex, bool json, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
+        var report = new LedgerVerbFailure("ledger verify", json, output, error);
         LedgerVerification verification;
         try
         {
@@ -92,12 +95,11 @@ internal static class LedgerVerbVerify
         }
         catch (ArgumentException e)
         {
-            error.WriteLine($"error: {e.Message}");
-            return ExitCodes.BadInput;
+            return report.Fail(ExitCodes.BadInput, e.Message);
         }
         catch (Exception e) when (e is FileNotFoundException or InvalidDataException or Microsoft.Data.Sqlite.SqliteException)
         {
-            return LedgerVerbOutput.Fail(error, e);
+            return report.FileProblem(e);
         }
 
         var streamTamper = verification.Streams.FirstOrDefault(s => !s.IsIntact)?.FirstTamper;
@@ -105,6 +107,7 @@ internal static class LedgerVerbVerify
         {
             LedgerVerbOutput.WriteJson(output, new
             {
+                exitCode = verification.IsIntact ? ExitCodes.Ok : ExitCodes.Failed,
                 ledger = databasePath,
                 intact = verification.IsIntact,
                 blocks = verification.BlockCount,

@@ -32,16 +32,13 @@ internal static class TraceVerb
 
     public static async Task<int> RunAsync(string settlementId, string rigPath, bool json, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(settlementId))
-        {
-            error.WriteLine("trace: give a settlement id");
-            return ExitCodes.BadInput;
-        }
-        var (context, failure) = await LedgerRigContext.OpenAsync(rigPath, error, "trace", cancellationToken);
+        var report = new LedgerVerbFailure("trace", json, output, error);
+        if (string.IsNullOrWhiteSpace(settlementId)) return report.Fail(ExitCodes.BadInput, "give a settlement id");
+        var (context, failure) = await LedgerRigContext.OpenAsync(rigPath, report, cancellationToken);
         if (context is null) return failure;
         await using (context)
         {
-            var (journal, journalFailure) = await LedgerRigContext.ReadJournalAsync(context.Rig.JournalPath, error, "trace", required: false, cancellationToken);
+            var (journal, journalFailure) = await LedgerRigContext.ReadJournalAsync(context.Rig.JournalPath, report, required: false, cancellationToken);
             if (journalFailure != ExitCodes.Ok) return journalFailure;
             SettlementTrace? trace;
             try
@@ -50,11 +47,11 @@ internal static class TraceVerb
             }
             catch (FabricLedgerException e)
             {
-                return LedgerRigContext.Unreachable(error, "trace", e);
+                return report.Unreachable(e);
             }
             if (trace is null)
             {
-                if (json) LedgerVerbOutput.WriteJson(output, new { settlementId, found = false });
+                if (json) LedgerVerbOutput.WriteJson(output, new { exitCode = ExitCodes.Failed, settlementId, found = false });
                 else output.WriteLine($"no settlement '{settlementId}' on {context.Ledgers.Description} or in the journal {context.Rig.JournalPath}");
                 return ExitCodes.Failed;
             }
@@ -66,6 +63,7 @@ internal static class TraceVerb
 
     private static void WriteJson(TextWriter output, SettlementTrace t) => LedgerVerbOutput.WriteJson(output, new
     {
+        exitCode = ExitCodes.Ok,
         found = true,
         settlement = new
         {

@@ -75,6 +75,23 @@ public sealed class FabricConnection : IDisposable
         }
     }
 
+    /// <summary>
+    /// Tries once to open the connection: false as soon as the attempt fails (refused, no route, TLS refused) instead of
+    /// waiting through the channel's reconnect backoff as <see cref="TryConnectAsync"/> does. For verbs that should name
+    /// an unreachable peer at once.
+    /// </summary>
+    public async Task<bool> ConnectsOnceAsync(CancellationToken cancellationToken = default)
+    {
+        var connecting = TryConnectAsync(cancellationToken);
+        for (var state = _channel.State; !connecting.IsCompleted; state = _channel.State)
+        {
+            if (state == Grpc.Core.ConnectivityState.TransientFailure) return false;
+            var changed = _channel.WaitForStateChangedAsync(state, cancellationToken);
+            if (await Task.WhenAny(changed, connecting).ConfigureAwait(false) == changed) await changed.ConfigureAwait(false);
+        }
+        return await connecting.ConfigureAwait(false);
+    }
+
     internal FabricContract Contract(string channel, string chaincode, string loggerName) =>
         new(new FabricGatewayClient(_gateway, Identity, channel, chaincode, _timeouts, _wallClock), _loggers.CreateLogger(loggerName));
 
