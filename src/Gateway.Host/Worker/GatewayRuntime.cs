@@ -156,6 +156,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
         }
         runtime._backgroundTasks.Add(poller.RunAsync(runtime._background.Token));
         runtime._backgroundTasks.Add(runtime.RunDispatcherAsync(runtime._background.Token));
+        runtime._backgroundTasks.Add(runtime.FollowLedgerAsync(runtime._background.Token));
         return runtime;
     }
 
@@ -386,6 +387,55 @@ public sealed class GatewayRuntime : IAsyncDisposable
         await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Rig.JournalPath, Pooling = false }.ToString());
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await new SettlementOutbox(WallClock).ReadBacklogAsync(connection, countCommitted: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Puts on the board what the main chain says it committed (Fabric: the peer's ChaincodeEvents; embedded: new blocks),
+    /// so the dashboard's ledger card shows commits as the ledger reports them, not only what the outbox believes. A peer
+    /// that goes away is followed again from the last block seen, on wall time, with backoff.
+    /// </summary>
+    private async Task FollowLedgerAsync(CancellationToken cancellationToken)
+    {
+        long? resumeBlock = null;
+        var seenInBlock = new HashSet<string>(StringComparer.Ordinal);
+        var failures = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var committed in LedgerFeed.FollowAsync(resumeBlock, cancellationToken).ConfigureAwait(false))
+                {
+                    // After a reconnect the feed starts again at the last block seen: skip what the board already has.
+                    if (committed.BlockNumber != resumeBlock)
+                    {
+                        resumeBlock = committed.BlockNumber;
+                        seenInBlock.Clear();
+                    }
+                    if (!seenInBlock.Add(committed.Settlement.SettlementId)) continue;
+                    failures = 0;
+                    var s = committed.Settlement;
+                    Board.Report(new LedgerCommit(s.SettlementId, s.RoundId, s.PayerId, s.PayeeId, s.EnergyKwh, s.Amount, committed.BlockNumber, committed.TransactionId,
+                        WallClock.GetUtcNow()));
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is FabricLedgerException or IOException or SqliteException or InvalidDataException or OperationCanceledException)
+            {
+                // Settling does not depend on this view; the outbox has the authoritative counts.
+                if (failures++ % 10 == 0) _logger.LogWarning("following the ledger's commits: {Error}; trying again", e.Message);
+            }
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, 1 << Math.Min(failures, 5))), WallClock, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
     }
 
     private async Task RunDispatcherAsync(CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using Gateway.Host.Devices;
 using Gateway.Host.Rigs;
 using Gateway.Host.Scheduling;
+using Gateway.Host.Status;
 using Gateway.Host.Tests.Worker;
 using Gateway.Host.Worker;
 using Gateway.LedgerClient;
@@ -41,6 +42,12 @@ public sealed class FabricRigFixture : IAsyncLifetime
     public IReadOnlyDictionary<LedgerStream, OutboxBacklog> Backlogs { get; private set; } = new Dictionary<LedgerStream, OutboxBacklog>();
 
     public string Epoch { get; private set; } = "";
+
+    /// <summary>What the status board listed as committed by the ledger (the dashboard's live list) when the run ended.</summary>
+    public IReadOnlyList<LedgerCommit> BoardCommits { get; private set; } = [];
+
+    /// <summary>The last round's settlement ids, as the outbox delivered them.</summary>
+    public IReadOnlyList<string> LastRoundSettlementIds { get; private set; } = [];
 
     public string RigYaml(Uri peer) => EndToEndRig.Yaml
         .Replace("timeScale: 300", $"timeScale: {TimeScale}")
@@ -90,6 +97,20 @@ public sealed class FabricRigFixture : IAsyncLifetime
             for (var i = 0; i < 3; i++) outcomes.Add(await runtime.TickAsync());
             await runtime.DrainLedgerAsync(TimeSpan.FromSeconds(60));
             Backlogs = await runtime.StreamBacklogsAsync();
+            // The board hears of commits from the peer's ChaincodeEvents, independently of the outbox: wait (wall time,
+            // on the board's own change events) until it has the last round's settlements, or give up after 30 s.
+            var lastRound = outcomes.Last(o => o.Settlements.Count > 0);
+            LastRoundSettlementIds = lastRound.Settlements.Select(s => s.SettlementId).ToList();
+            var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            void Check(object _)
+            {
+                if (LastRoundSettlementIds.All(id => runtime.Board.Snapshot().LedgerCommits.Any(c => c.SettlementId == id))) seen.TrySetResult();
+            }
+            runtime.Board.Changed += Check;
+            Check(this);
+            await Task.WhenAny(seen.Task, Task.Delay(TimeSpan.FromSeconds(30)));
+            runtime.Board.Changed -= Check;
+            BoardCommits = runtime.Board.Snapshot().LedgerCommits;
             Epoch = runtime.Journal.Epoch;
         }
         FinishedAtUtc = TimeProvider.System.GetUtcNow();

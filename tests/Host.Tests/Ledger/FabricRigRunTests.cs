@@ -40,6 +40,20 @@ public sealed class FabricRigRunTests(FabricRigFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public void The_status_board_lists_what_the_peer_reports_committed_from_its_chaincode_events()
+    {
+        // The dashboard's ledger card reads this list: fed by the peer's ChaincodeEvents stream, not by the outbox.
+        Assert.NotEmpty(fixture.LastRoundSettlementIds);
+        var listed = fixture.BoardCommits.Where(c => fixture.LastRoundSettlementIds.Contains(c.SettlementId)).ToList();
+        Assert.Equal(fixture.LastRoundSettlementIds.Order(), listed.Select(c => c.SettlementId).Order());
+        // A round is one CommitSettlements transaction: one block, one transaction id for all its settlements.
+        Assert.Single(listed.Select(c => c.TransactionId).Distinct());
+        Assert.Single(listed.Select(c => c.BlockNumber).Distinct());
+        Assert.All(listed, c => Assert.True(c.BlockNumber > 0 && c.TransactionId.Length == 64, $"{c.SettlementId}: block {c.BlockNumber}, tx '{c.TransactionId}'"));
+        Assert.All(listed, c => Assert.InRange(c.SeenAtUtc, fixture.StartedAtUtc, fixture.FinishedAtUtc));
+    }
+
+    [Fact]
     public void Deadlines_the_peer_sees_are_wall_time_not_the_plants_accelerated_time()
     {
         // At ×180 a 60 s commit-status deadline taken from the plant's clock would reach the peer as a third of a second.
