@@ -2,7 +2,8 @@
 # The main job: the demo rig on simulators. Builds everything, starts the device
 # simulators of hil-rigs/demo (Modbus TCP on loopback, free ports), runs the gateway
 # against them with the rig's ledger (embedded by default) for the rig's rounds, prints the
-# rounds as they finish and ends with a summary, plots (out/run/<site>/) and a ledger check.
+# rounds as they finish and ends with a summary, plots (out/run/<site>/<start time>/,
+# out/run/<site>/latest) and a ledger check.
 # A rig with `ledger: kind: fabric` settles on a Fabric network (hil-rigs/fabric-lab brings
 # one up on 127.0.0.1; its key and certificate paths use ${FABRIC_LAB}, default ~/fabric-lab),
 # and the check is `ledger verify --rig`: every journaled settlement on the chain exactly once.
