@@ -182,8 +182,12 @@ internal static class RunVerb
         var report = await RunReport.WriteAsync(rig, record, backlog, outDir, CancellationToken.None);
         if (reportDir is null && Reports.RunReportFolder.MarkLatest(siteReports, outDir) is { } linkProblem) log.LogWarning("{Problem}", linkProblem);
         progress.Summary(record, backlog, report);
+        // The side chains (decisions, deliveries) must be delivered too; say which is not.
+        var streams = await runtime.StreamBacklogsAsync(CancellationToken.None);
+        foreach (var (stream, b) in streams.Where(p => p.Key != Gateway.LedgerClient.LedgerStream.Settlements && (p.Value.PendingCount > 0 || p.Value.DeadLetterCount > 0)))
+            AnsiConsole.MarkupLine($"[red]{stream.ToString().ToLowerInvariant()} side chain[/]: {b.PendingCount} pending, {b.DeadLetterCount} dead-lettered{Markup.Escape(b.LastError is { } e ? "; last error: " + e : "")}");
         if (stoppedBySignal) return ExitCodes.Ok;
-        return backlog.PendingCount == 0 && backlog.DeadLetterCount == 0 ? ExitCodes.Ok : ExitCodes.Failed;
+        return streams.Values.All(b => b.PendingCount == 0 && b.DeadLetterCount == 0) ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
     internal static string Pct(double v) => (v * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %";
