@@ -16,9 +16,6 @@ namespace Gateway.Market;
 /// </summary>
 public sealed class MarketCore
 {
-    /// <summary>Most fixed-point passes of price and weight under eq. 2 before the last one is taken (with a warning).</summary>
-    public const int MaxPricePasses = 50;
-
     private const double EmptyRoundEnergyKwh = 1e-9;
 
     /// <summary>Clears <paramref name="round"/>; throws <see cref="RoundValidationException"/> when it is invalid.</summary>
@@ -78,58 +75,90 @@ public sealed class MarketCore
     /// <summary>
     /// Prices the matched trades by the nucleolus. With the buyer's travel energy at the grid price a trade's weight does
     /// not depend on its price: one pass. Under eq. 2 as written it is valued at the trade's own price p, so the weight
-    /// Q(p) = (v − c)·q − p·e_b − F_s and the split that sets p depend on each other: repeat (weights at the last prices,
-    /// nucleolus, prices) until the weights stop changing on the round's grid. Other pairs keep their weight at C_ep, the
-    /// price they face without a trade. Raising a trade's weight keeps the matching optimal (every other matching gains at
-    /// most as much), so the matching is solved once.
+    /// Q(p) = (v − c)·q − p·e_b − F_s and the split that sets p depend on each other; the prices are the fixed point where
+    /// the nucleolus of the game with every trade weighted at its own price gives back those prices. Other pairs keep their
+    /// weight at C_ep, the price they face without a trade. Raising a trade's weight keeps the matching optimal (every other
+    /// matching gains at most as much), so the matching is solved once.
+    /// <para>
+    /// The fixed point is found Newton-like: the nucleolus is piecewise affine in the weights, so along the structure of the
+    /// last full solution (<see cref="NucleolusStructure"/>) the iteration weights → shares → prices → weights runs in
+    /// linear time until it settles; the game with the settled weights (on the round's grid) is then solved in full, and
+    /// when its prices give back the same weights the fixed point is exact on the grid. Usually two full solutions.
+    /// </para>
     /// </summary>
     private static List<PricedTrade> Price(MarketRound round, CandidateGraph graph, int[] matched, List<string> warnings)
     {
         var n = matched.Length;
         var weights = matched.Select(k => graph.Candidates[k].Weight).ToArray();
-        var travel = Enumerable.Repeat(BenefitModel.InitialTravelPrice(round), n).ToArray();
-        var shares = new double[n];
-        var prices = new double[n];
-        for (var pass = 1; ; pass++)
+        var solver = new NucleolusSolver(graph.Game(matched, weights));
+        var (shares, stages, structure) = solver.Solve(weights);
+        if (round.Rules.BuyerTravel == BuyerTravelPricing.TradePrice && n > 0)
         {
-            var split = AssignmentNucleolus.Compute(graph.Game(matched, weights)).BuyerShares;
-            var changed = false;
-            var next = new double[n];
-            for (var t = 0; t < n; t++)
+            var scale = Math.Max(1e-300, weights.Max());
+            var settled = false;
+            for (var solve = 1; solve <= MaxPriceSolves && !settled; solve++)
             {
-                var b = graph.Buyers[graph.Edges[matched[t]].Buyer];
-                var s = graph.Sellers[graph.Edges[matched[t]].Seller];
-                var q = graph.Candidates[matched[t]].EnergyKwh;
-                shares[t] = Math.Clamp(split[t], 0, weights[t]);
-                var value = BenefitModel.BuyerValuePerKwh(b, round);
-                // Q sits on the round's grid; a share at an end of [0, Q] would carry that rounding into the price, so the
-                // price is held to [c, v] where it belongs.
-                prices[t] = Math.Clamp(BenefitModel.PriceForBuyerShare(b, round, q, shares[t]), Math.Min(BenefitModel.SellerCostPerKwh(s, round), value), value);
-                var pi = BenefitModel.TravelPrice(round, prices[t]);
-                next[t] = graph.Grid.Round(BenefitModel.PairWeight(b, s, round, pi));
-                changed |= next[t] != weights[t];
-                travel[t] = pi;
+                // Along the structure: iterate to a fixed point of the affine map.
+                var u = shares;
+                for (var step = 0; step < 1000; step++)
+                {
+                    var next = structure.Replay(WeightsAt(round, graph, matched, u, quantize: false));
+                    var moved = 0.0;
+                    for (var t = 0; t < n; t++) moved = Math.Max(moved, Math.Abs(next[t] - u[t]));
+                    u = next;
+                    if (moved <= 1e-14 * scale) break;
+                }
+
+                var candidate = WeightsAt(round, graph, matched, u, quantize: true);
+                (shares, stages, structure) = solver.Solve(candidate);
+                var back = WeightsAt(round, graph, matched, shares, quantize: true);
+                settled = back.SequenceEqual(candidate);
+                weights = candidate;
             }
 
-            if (!changed || round.Rules.BuyerTravel == BuyerTravelPricing.GridPrice) break;
-            if (pass >= MaxPricePasses)
-            {
-                warnings.Add($"pricing: weights and prices still moved after {MaxPricePasses} passes of the eq. 2 fixed point; the last pass is used");
-                break;
-            }
-
-            weights = next;
+            if (!settled) warnings.Add($"pricing: the eq. 2 fixed point of weights and prices did not settle on the weight grid in {MaxPriceSolves} solutions; the last is used");
         }
 
-        var result = new List<PricedTrade>(n);
+        var result2 = new List<PricedTrade>(n);
         for (var t = 0; t < n; t++)
         {
             var e = graph.Edges[matched[t]];
-            result.Add(new PricedTrade(graph.Buyers[e.Buyer], graph.Sellers[e.Seller], graph.Candidates[matched[t]].EnergyKwh, weights[t],
-                graph.Grid.ToUnits(weights[t]), travel[t], prices[t], shares[t]));
+            var (b, s) = (graph.Buyers[e.Buyer], graph.Sellers[e.Seller]);
+            var share = Math.Clamp(shares[t], 0, weights[t]);
+            var price = PriceOf(round, b, s, graph.Candidates[matched[t]].EnergyKwh, share);
+            result2.Add(new PricedTrade(b, s, graph.Candidates[matched[t]].EnergyKwh, weights[t], graph.Grid.ToUnits(weights[t]),
+                BenefitModel.TravelPrice(round, price), price, share));
         }
 
-        return result;
+        return result2;
+    }
+
+    /// <summary>Most full nucleolus solutions the eq. 2 fixed point may take.</summary>
+    public const int MaxPriceSolves = 8;
+
+    // The price that gives the buyer its share: Q sits on the round's grid, and a share at an end of [0, Q] would carry that
+    // rounding into the price, so the price is held to [c, v] where it belongs.
+    private static double PriceOf(MarketRound round, Quotation b, Quotation s, double q, double share)
+    {
+        var value = BenefitModel.BuyerValuePerKwh(b, round);
+        return Math.Clamp(BenefitModel.PriceForBuyerShare(b, round, q, share), Math.Min(BenefitModel.SellerCostPerKwh(s, round), value), value);
+    }
+
+    // Each trade's weight with the buyer's travel energy at the price its share implies (eq. 2).
+    private static double[] WeightsAt(MarketRound round, CandidateGraph graph, int[] matched, double[] shares, bool quantize)
+    {
+        var w = new double[matched.Length];
+        for (var t = 0; t < w.Length; t++)
+        {
+            var e = graph.Edges[matched[t]];
+            var (b, s) = (graph.Buyers[e.Buyer], graph.Sellers[e.Seller]);
+            var q = graph.Candidates[matched[t]].EnergyKwh;
+            var price = PriceOf(round, b, s, q, Math.Max(0, shares[t]));
+            var raw = BenefitModel.PairWeight(b, s, round, BenefitModel.TravelPrice(round, price));
+            w[t] = quantize ? graph.Grid.Round(raw) : raw;
+        }
+
+        return w;
     }
 
     private static RoundDecision Assemble(

@@ -32,7 +32,7 @@ public sealed class RulesDocument
     public string? TravelCost { get; set; }
     /// <summary>"grid-price-net" (eq. 1, default) or "trade-price-gross".</summary>
     public string? SmesSettlement { get; set; }
-    /// <summary>Branch-and-bound node budget of the exact execution (default 200000).</summary>
+    /// <summary>Branch-and-bound node budget of the exact execution (default 20000).</summary>
     public int? ExecutionNodeBudget { get; set; }
 }
 

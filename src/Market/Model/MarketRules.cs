@@ -27,7 +27,7 @@ public sealed record MarketRules
     /// Branch-and-bound nodes the exact execution may explore before it stops with its best selection and a proven bound
     /// on what it may have missed. A count, not a time, so the same round always gives the same decision.
     /// </summary>
-    public int ExecutionNodeBudget { get; init; } = 200_000;
+    public int ExecutionNodeBudget { get; init; } = 20_000;
 }
 
 /// <summary>How the safety check picks the trades that execute.</summary>
