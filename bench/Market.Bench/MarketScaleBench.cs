@@ -5,6 +5,7 @@ using Gateway.Market.Matching;
 using Gateway.Market.Model;
 using Gateway.Market.Pricing;
 using Gateway.Market.Solvers;
+using Gateway.Market.Tests.Pricing;
 
 namespace Gateway.Bench;
 

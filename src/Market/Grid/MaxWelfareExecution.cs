@@ -182,6 +182,9 @@ internal static class MaxWelfareExecution
                     Pop(stack);
                 }
             }
+
+            // Repair: a selection found under a node's fixings may leave out a trade that fits; let every such trade in.
+            TryImprove(Greedy(Incumbent, Enumerable.Repeat((sbyte)-1, n).ToArray()));
         }
 
         private Frame Child(int variable, sbyte value, double parentBound)
@@ -263,26 +266,32 @@ internal static class MaxWelfareExecution
             return true;
         }
 
-        // Adds free trades heaviest first wherever they keep every row within its bounds; the input must be feasible.
+        // Adds free trades heaviest first wherever they keep every row within its bounds, until none fits; the input must be feasible.
         private bool[] Greedy(bool[] start, sbyte[] fixing)
         {
             var chosen = (bool[])start.Clone();
             var activity = new double[m];
             for (var j = 0; j < n; j++)
                 if (chosen[j]) for (var i = 0; i < m; i++) activity[i] += a[i, j];
-            foreach (var j in byWeight)
+            // Passes repeat: with flows both ways on a line, a trade that did not fit may fit once a counter-flow is in.
+            for (var added = true; added;)
             {
-                if (chosen[j] || fixing[j] == 0) continue;
-                var fits = true;
-                for (var i = 0; i < m && fits; i++)
+                added = false;
+                foreach (var j in byWeight)
                 {
-                    var v = activity[i] + a[i, j];
-                    fits = v <= upper[i] + tolerance[i] && v >= lower[i] - tolerance[i];
-                }
+                    if (chosen[j] || fixing[j] == 0) continue;
+                    var fits = true;
+                    for (var i = 0; i < m && fits; i++)
+                    {
+                        var v = activity[i] + a[i, j];
+                        fits = v <= upper[i] + tolerance[i] && v >= lower[i] - tolerance[i];
+                    }
 
-                if (!fits) continue;
-                chosen[j] = true;
-                for (var i = 0; i < m; i++) activity[i] += a[i, j];
+                    if (!fits) continue;
+                    chosen[j] = true;
+                    added = true;
+                    for (var i = 0; i < m; i++) activity[i] += a[i, j];
+                }
             }
 
             return chosen;

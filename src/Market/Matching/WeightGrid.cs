@@ -2,9 +2,10 @@ namespace Gateway.Market.Matching;
 
 /// <summary>
 /// The integer grid the exact matching and the exact execution count weights on, relative to the round's largest pair
-/// weight: one unit is 2^(⌈log₂ Q_max⌉ − 30), between 2⁻³¹ and 2⁻³⁰ of Q_max. Relative, so a round whose prices are all
-/// multiplied by k has the same integer weights (exactly when k is a power of two; otherwise except where a weight lies
-/// within ~10⁻⁷ of a unit of a rounding boundary): the same candidate pairs and the same matching, only the prices scale.
+/// weight: one unit is Q_max·2⁻³⁰. Relative, so a round whose prices are all multiplied by k has the same integer weights
+/// (exactly when k is a power of two; otherwise except where a weight lies within ~10⁻⁷ of a unit of a rounding boundary,
+/// where the two products round differently in the last bit): the same candidate pairs and the same matching, only the
+/// prices scale. A pair worth less than half a unit (about 5·10⁻¹⁰ of the best pair) is no candidate.
 /// </summary>
 public readonly record struct WeightGrid(double Unit)
 {
@@ -15,10 +16,7 @@ public readonly record struct WeightGrid(double Unit)
     public static WeightGrid For(double largestWeight)
     {
         if (!(largestWeight > 0) || !double.IsFinite(largestWeight)) return new WeightGrid(1);
-        var exponent = (int)Math.Ceiling(Math.Log2(largestWeight));
-        // Math.Log2 may land one off at exact powers of two; the unit must keep Q_max within 2^Bits units.
-        if (Math.ScaleB(1.0, exponent) < largestWeight) exponent++;
-        return new WeightGrid(Math.ScaleB(1.0, exponent - Bits));
+        return new WeightGrid(Math.ScaleB(largestWeight, -Bits));
     }
 
     /// <summary>A weight in whole units (rounded to nearest).</summary>

@@ -33,7 +33,9 @@ internal sealed class NucleolusSolver
     {
         if (trades == 0) return ([], 0, new NucleolusStructure(1));
         var kappa = rows.KappaFor(tradeWeights);
-        var tolerance = RelativeTolerance * Math.Max(1, tradeWeights.Max(Math.Abs));
+        // Relative to the largest trade, so the currency unit changes nothing.
+        var largest = tradeWeights.Max(Math.Abs);
+        var tolerance = largest > 0 ? RelativeTolerance * largest : double.Epsilon;
         active ??= Seed(kappa);
         Runs = 0;
         while (true)

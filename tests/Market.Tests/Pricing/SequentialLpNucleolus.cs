@@ -1,6 +1,7 @@
+using Gateway.Market.Pricing;
 using Gateway.Market.Solvers;
 
-namespace Gateway.Market.Pricing;
+namespace Gateway.Market.Tests.Pricing;
 
 /// <summary>
 /// The nucleolus of an <see cref="AssignmentGame"/> by the Maschler–Peleg–Shapley sequence of LPs (Li et al. eq. 11) on a
@@ -10,7 +11,8 @@ namespace Gateway.Market.Pricing;
 /// violated pair rows.
 /// <para>
 /// The market clears with the combinatorial <see cref="AssignmentNucleolus"/>; this is its independent reference, solving
-/// the same stages as LPs, kept for the tests and for the side-by-side benchmark.
+/// the same stages as LPs — a test oracle, not part of the market: it lives with the tests, and bench/Market.Bench compiles
+/// this file in for its side-by-side run.
 /// </para>
 /// </summary>
 public static class SequentialLpNucleolus
