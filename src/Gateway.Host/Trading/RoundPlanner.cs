@@ -59,7 +59,7 @@ public sealed class RoundPlanner
                     var state = new EvState(device.ParticipantId, device.NodeId, PluggedIn: true, soc, capacity, target, minutes / 60.0,
                         MaxChargePowerKw: Math.Max(0, -minPower), MaxDischargePowerKw: Math.Max(0, maxPower),
                         new EvTradeParameters(market.MaxSellersPerBuyer, econ.EvConsumptionKwhPerKm, econ.DistanceToChargerKm,
-                            econ.EvChargingPricePerKwh, econ.TransferEfficiency, econ.BatteryDegradationPerKwh));
+                            econ.EvChargingPricePerKwh, econ.TransferEfficiency, econ.BatteryDegradationPerKwh, econ.BatteryWearPerTrade));
                     if (QuotationBuilder.ForEv(state, hours) is { } q)
                         quotations.Add(q.Role == TradeRole.Seller ? q with { MaxTrades = market.MaxBuyersPerSeller } : q);
                     break;
@@ -94,7 +94,10 @@ public sealed class RoundPlanner
             _rig.Feeder.Nodes.Select(n => new FeederNode(n.Id, n.BaseLoadKw)).ToList(),
             _rig.Feeder.Lines.Select(l => new FeederLine(l.Id, l.FromNodeId, l.ToNodeId, l.LimitKw)).ToList());
         var timeOfDay = TimeOnly.FromTimeSpan(intervalStartUtc.UtcDateTime.TimeOfDay);
-        return new MarketRound(RoundId(intervalStartUtc), hours, market.GridPriceAt(timeOfDay), market.FeedInPricePerKwh, quotations, smes, feeder);
+        return new MarketRound(RoundId(intervalStartUtc), hours, market.GridPriceAt(timeOfDay), market.FeedInPricePerKwh, quotations, smes, feeder)
+        {
+            Rules = market.Rules ?? MarketRules.Paper,
+        };
     }
 
     /// <summary>
