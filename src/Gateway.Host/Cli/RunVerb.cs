@@ -23,14 +23,16 @@ internal static class RunVerb
         var noSmes = new Option<bool>("--no-smes") { Description = "Run the market without the SMES fallback (the paper's 'without SMES' case)" };
         var report = new Option<DirectoryInfo?>("--report") { Description = "Where the summary, CSV and plots go (default out/run/<site>)" };
         var verbose = new Option<bool>("--verbose") { Description = "Log every round and device event to stderr" };
+        var lockstep = new Option<bool>("--lockstep") { Description = "Step the simulators' clock with the rounds (device-sims --clock stepped; needs --endpoints): the same rig gives the same day on any machine load" };
         var command = new Command("run", "Run the gateway on a rig: poll devices, trade every market interval, dispatch, settle.");
-        foreach (var o in new Option[] { rig, endpoints, rounds, noSmes, report, verbose }) command.Options.Add(o);
+        foreach (var o in new Option[] { rig, endpoints, rounds, noSmes, report, verbose, lockstep }) command.Options.Add(o);
         command.SetAction(async (ParseResult r, CancellationToken ct) =>
-            await RunAsync(r.GetValue(rig)!, r.GetValue(endpoints), r.GetValue(rounds), r.GetValue(noSmes), r.GetValue(report), r.GetValue(verbose), ct));
+            await RunAsync(r.GetValue(rig)!, r.GetValue(endpoints), r.GetValue(rounds), r.GetValue(noSmes), r.GetValue(report), r.GetValue(verbose), ct, r.GetValue(lockstep)));
         return command;
     }
 
-    internal static async Task<int> RunAsync(string rigPath, FileInfo? endpointsFile, int? rounds, bool noSmes, DirectoryInfo? reportDir, bool verbose, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(string rigPath, FileInfo? endpointsFile, int? rounds, bool noSmes, DirectoryInfo? reportDir, bool verbose, CancellationToken cancellationToken,
+        bool lockstep = false)
     {
         RigDefinition rig;
         try
@@ -72,8 +74,32 @@ internal static class RunVerb
             b.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         });
         var outDir = reportDir?.FullName ?? Path.Combine(Directory.GetCurrentDirectory(), "out", "run", rig.SiteId + (rig.Market.SmesEnabled ? "" : "-no-smes"));
+        Scheduling.LockstepPlant? plant = null;
+        if (lockstep)
+        {
+            if (overrides?.GetValueOrDefault("@clock") is not { } control)
+            {
+                Console.Error.WriteLine("run: --lockstep needs --endpoints from device-sims --clock stepped (the file lists the simulators' clock as '@clock')");
+                return ExitCodes.BadInput;
+            }
+            if (rig.Operator.RequireAck)
+            {
+                Console.Error.WriteLine("run: --lockstep cannot wait for operator acknowledgements (operator.requireAck): nobody moves the simulated clock meanwhile");
+                return ExitCodes.BadInput;
+            }
+            try
+            {
+                plant = await Scheduling.LockstepPlant.ConnectAsync(control, cancellationToken);
+            }
+            catch (IOException e)
+            {
+                Console.Error.WriteLine("run: " + e.Message);
+                return ExitCodes.Unreachable;
+            }
+        }
+
         TimeProvider? clock = null;
-        if (endpointsFile is not null && rig.StartUtc is { } simStart)
+        if (plant is null && endpointsFile is not null && rig.StartUtc is { } simStart)
         {
             // device-sims writes the endpoints file the moment its simulated clock starts: start the
             // gateway's clock where the simulators' clock is now, so both agree on simulated time.
@@ -81,7 +107,7 @@ internal static class RunVerb
             if (sinceSimsStarted < TimeSpan.Zero) sinceSimsStarted = TimeSpan.Zero;
             clock = new Scheduling.AcceleratedTimeProvider(simStart + sinceSimsStarted * rig.TimeScale, rig.TimeScale);
         }
-        await using var runtime = await GatewayRuntime.StartAsync(rig, loggers, overrides, clock, cancellationToken: cancellationToken);
+        await using var runtime = await GatewayRuntime.StartAsync(rig, loggers, overrides, clock, cancellationToken: cancellationToken, lockstep: plant);
         var progress = new RunProgress(rig, runtime.Board, AnsiConsole.Console);
         progress.Header(roundCount);
         if (runtime.DashboardUrl is { } url) AnsiConsole.MarkupLine($"dashboard: {Markup.Escape(url.ToString())}");

@@ -32,6 +32,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
     private DashboardServer? _dashboard;
     private MqttClient? _mqtt;
     private OperatorPublisher? _publisher;
+    private LockstepPlant? _lockstep;
 
     private GatewayRuntime(RigDefinition rig, TimeProvider clock, TimeProvider wallClock, DeviceConnector connector, IReadOnlyList<DeviceLink> links, RoundJournal journal,
         ISettlementLedger ledger, OutboxDispatcher dispatcher, GatewayStatusBoard board, DevicePoller poller, MeasurementLog measurements, RoundRunner runner, ILogger logger)
@@ -93,10 +94,16 @@ public sealed class GatewayRuntime : IAsyncDisposable
     /// device endpoints by device id (e.g. the ports a simulator picked); <paramref name="clock"/>
     /// overrides the rig's plant clock and <paramref name="wallClock"/> wall time (tests).
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="lockstep"/> the plant clock is the lockstep plant's: nothing polls in the background, and
+    /// <see cref="TickAsync"/> steps simulators and clock through each round (<see cref="LockstepPlant"/>).
+    /// </remarks>
     public static async Task<GatewayRuntime> StartAsync(RigDefinition rig, ILoggerFactory loggers, IReadOnlyDictionary<string, string>? endpointOverrides = null,
-        TimeProvider? clock = null, DevicePollerOptions? pollerOptions = null, TimeProvider? wallClock = null, CancellationToken cancellationToken = default)
+        TimeProvider? clock = null, DevicePollerOptions? pollerOptions = null, TimeProvider? wallClock = null, CancellationToken cancellationToken = default,
+        LockstepPlant? lockstep = null)
     {
         wallClock ??= TimeProvider.System;
+        if (lockstep is not null) clock = lockstep.Clock;
         clock ??= rig.StartUtc is { } start ? new AcceleratedTimeProvider(start, rig.TimeScale) : wallClock;
         var logger = loggers.CreateLogger("gateway");
         var connector = new DeviceConnector(clock, siteId: rig.SiteId);
@@ -123,8 +130,9 @@ public sealed class GatewayRuntime : IAsyncDisposable
         var core = new MarketCore();
         var runner = new RoundRunner(rig, links, journal, core, new SettlementOutbox(wallClock), dispatcher.Notify, board, clock, loggers.CreateLogger<RoundRunner>());
         var runtime = new GatewayRuntime(rig, clock, wallClock, connector, links, journal, ledger, dispatcher, board, poller, measurements, runner, logger);
+        runtime._lockstep = lockstep;
         await runtime.StartOperatorChannelsAsync(loggers, cancellationToken).ConfigureAwait(false);
-        runtime._backgroundTasks.Add(poller.RunAsync(runtime._background.Token));
+        if (lockstep is null) runtime._backgroundTasks.Add(poller.RunAsync(runtime._background.Token));
         runtime._backgroundTasks.Add(runtime.RunDispatcherAsync(runtime._background.Token));
         return runtime;
     }
@@ -178,6 +186,12 @@ public sealed class GatewayRuntime : IAsyncDisposable
     /// <summary>Wait until every device has been polled once (or <paramref name="timeout"/> of real time passed).</summary>
     public async Task WaitForFirstPollAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
+        if (_lockstep is not null)
+        {
+            await _lockstep.PollAllAsync(this, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var until = TimeProvider.System.GetTimestamp() + (long)(timeout.TotalSeconds * TimeProvider.System.TimestampFrequency);
         while (Links.Any(l => l.State == DeviceLinkState.Unknown) && TimeProvider.System.GetTimestamp() < until)
             await Task.Delay(50, cancellationToken).ConfigureAwait(false);
@@ -212,6 +226,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
     /// <summary>Run the next market round (waiting for its interval to begin if needed).</summary>
     public async Task<RoundOutcome> TickAsync(CancellationToken cancellationToken = default)
     {
+        if (_lockstep is not null) return await _lockstep.RunRoundAsync(this, cancellationToken).ConfigureAwait(false);
         var start = NextIntervalStart();
         var wait = start - Clock.GetUtcNow();
         if (wait > TimeSpan.Zero) await Task.Delay(wait, Clock, cancellationToken).ConfigureAwait(false);
@@ -264,6 +279,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
         _background.Cancel();
         try { await Task.WhenAll(_backgroundTasks).ConfigureAwait(false); } catch (OperationCanceledException) { }
         foreach (var link in Links) await link.DisposeAsync().ConfigureAwait(false);
+        if (_lockstep is not null) await _lockstep.DisposeAsync().ConfigureAwait(false);
         await _connector.DisposeAsync().ConfigureAwait(false);
         await _measurements.DisposeAsync().ConfigureAwait(false);
         if (_ledger is IAsyncDisposable d) await d.DisposeAsync().ConfigureAwait(false);
