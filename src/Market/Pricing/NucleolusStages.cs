@@ -33,6 +33,8 @@ internal sealed class NucleolusStages
     private double[] weight = [];
     private int[] rowOfArc = [];
     private int[] tailOfArc = [];
+    private int[]? outSlot;
+    private int[]? inSlot;
 
     public NucleolusStages(ExcessRows rows, double[] kappa, List<int> activeRows, double tolerance)
     {
@@ -255,7 +257,23 @@ internal sealed class NucleolusStages
     private void DropInternalAndDominated(bool[] grown)
     {
         var n = group.Length;
-        var bestOut = new Dictionary<long, int>();
+        var single = -1;
+        for (var v = 0; v < n; v++)
+        {
+            if (!grown[v]) continue;
+            single = single == -1 ? v : -2;
+        }
+
+        // Usually one part grew (a stage per trade): its twins are found by the other end in two flat tables.
+        if (single >= 0)
+        {
+            outSlot ??= new int[n];
+            inSlot ??= new int[n];
+            Array.Fill(outSlot, -1);
+            Array.Fill(inSlot, -1);
+        }
+
+        var bestOther = single == -2 ? new Dictionary<long, int>() : null;
         var kept = 0;
         for (var i = 0; i < activeCount; i++)
         {
@@ -265,14 +283,25 @@ internal sealed class NucleolusStages
             if (from == to) continue;
             if (grown[from] || grown[to])
             {
-                var key = (long)from * n + to;
-                if (bestOut.TryGetValue(key, out var slot))
+                int slot;
+                if (bestOther is null)
+                {
+                    var table = from == single ? outSlot! : inSlot!;
+                    var other = from == single ? to : from;
+                    slot = table[other];
+                    if (slot < 0) table[other] = kept;
+                }
+                else
+                {
+                    var key = (long)from * n + to;
+                    if (!bestOther.TryGetValue(key, out slot)) { slot = -1; bestOther[key] = kept; }
+                }
+
+                if (slot >= 0)
                 {
                     if (Weight(r) > Weight(activeRows[slot])) activeRows[slot] = r;
                     continue;
                 }
-
-                bestOut[key] = kept;
             }
 
             activeRows[kept++] = r;
