@@ -9,8 +9,9 @@ The distributions are the rig's documented assumptions (hil-rigs/li2021-paper/RE
 
   workplace EVs (ev-w*, node n3): arrive 07:00-09:30, stay 7-10 h; 6 of 9 arrive low (SoC 12-40 %, want 70-90 %),
                                   3 arrive with surplus (SoC 75-95 %, keep 40-60 %)
-  home EVs (ev-h*, node n2):      arrive 16:30-19:30, stay to 23:59; 4 of 6 arrive low (20-45 %, want 75-90 %),
-                                  2 with surplus (80-95 %, keep 45-60 %)
+  day-home EVs (ev-d*, node n2):  at home all day (06:00-08:00 to 16:00-19:00) with surplus to sell (SoC 75-95 %,
+                                  keep 35-55 %): shift workers, home offices
+  evening EVs (ev-h*, node n2):   arrive 16:30-19:30, stay to 23:59; low (SoC 20-45 %, want 75-90 %)
   every EV: battery 40/50/60/64/75 kWh, charger 7.4 or 11 kW both ways
 """
 import argparse, random, re, sys
@@ -32,11 +33,17 @@ def draw(rng, group, index):
         arrive = quarter(rng, 7, 9.5)
         leave = arrive + quarter(rng, 7, 10)
         surplus = index >= 6
+    elif group == "d":
+        arrive = quarter(rng, 6, 8)
+        leave = quarter(rng, 16, 19)
+        surplus = True
     else:
         arrive = quarter(rng, 16.5, 19.5)
         leave = 23 + 59 / 60
-        surplus = index >= 4
-    if surplus:
+        surplus = False
+    if group == "d":
+        soc = rng.randint(75, 95); target = rng.randint(35, 55)
+    elif surplus:
         soc = rng.randint(75, 95); target = rng.randint(40, 60)
     else:
         soc = rng.randint(12, 40) if group == "w" else rng.randint(20, 45)
@@ -56,7 +63,7 @@ def main():
     current = None
     out = []
     for line in lines:
-        m = re.match(r"\s*- id: (ev-([wh])(\d+))\s*$", line)
+        m = re.match(r"\s*- id: (ev-([wdh])(\d+))\s*$", line)
         if m:
             current = (m.group(2), int(m.group(3)) - 1)
         if current and re.match(r"\s*sim: \{", line):
