@@ -78,9 +78,9 @@ internal static class CompareVerb
             if (a.Count > 1)
             {
                 var days = new Table().Border(TableBorder.Simple);
-                foreach (var c in new[] { "day (with / without)", "success without", "success with", "renewable without", "renewable with" }) days.AddColumn(new TableColumn(c).RightAligned());
+                foreach (var c in new[] { "day", "success without", "success with", "renewable without", "renewable with" }) days.AddColumn(new TableColumn(c).RightAligned());
                 for (var i = 0; i < a.Count; i++)
-                    days.AddRow(Markup.Escape($"{a[i].Run} / {b[i].Run}"), Pct1(b[i].Success * 100), Pct1(a[i].Success * 100), Pct1(b[i].Renewable * 100), Pct1(a[i].Renewable * 100));
+                    days.AddRow(Markup.Escape(a[i].Run), Pct1(b[i].Success * 100), Pct1(a[i].Success * 100), Pct1(b[i].Renewable * 100), Pct1(a[i].Renewable * 100));
                 AnsiConsole.Write(days);
             }
         }
@@ -171,7 +171,9 @@ internal static class CompareVerb
         int matched = Col("matched"), success = Col("success_rate"), renewable = Col("renewable_rate"), sellers = Col("sellers");
         var rows = lines.Skip(1).Where(l => l.Length > 0).Select(l => l.Split(',')).ToList();
         double Mean(IEnumerable<string[]> rs, int col) => rs.Select(r => double.Parse(r[col], Inv)).DefaultIfEmpty(0).Average();
-        return new DayKpis(dir.Name, Mean(rows.Where(r => int.Parse(r[matched], Inv) > 0), success),
+        // scripts/li2021.sh keeps each day as DAY/with and DAY/without: name the day, not the variant.
+        var name = dir.Name is "with" or "without" && dir.Parent is { } parent ? parent.Name : dir.Name;
+        return new DayKpis(name, Mean(rows.Where(r => int.Parse(r[matched], Inv) > 0), success),
             Mean(rows.Where(r => double.Parse(r[renewable], Inv) > 0 || int.Parse(r[sellers], Inv) > 0), renewable), rows.Count);
     }
 
