@@ -77,4 +77,46 @@ public sealed class PriceFixedPointTests
         var scale = ours.TradeWeights.Max();
         for (var t = 0; t < ours.BuyerShares.Length; t++) Assert.Equal(lp.BuyerShares[t], ours.BuyerShares[t], 1e-7 * scale);
     }
+
+    [Fact]
+    public void The_rows_are_scanned_a_few_times_per_solution_not_once_per_stage()
+    {
+        // Issue 18 item 7 took 19 s because every stage rescanned every row: on a tied round one stage needed dozens of
+        // admission passes over hundreds of thousands of rows, and a round whose participants all differ has a stage per
+        // trade. Now the rows are checked once per run of all stages, and runs are few.
+        foreach (var name in new[] { "tied", "distinct" })
+        {
+            var round = Bench(name == "tied");
+            var graph = CandidateGraph.Build(round);
+            var matched = graph.Match();
+            // Distinct: each trade weighted at its own eq. 2 price, as the market prices it — a stage per trade or so.
+            var weights = name == "tied"
+                ? matched.Select(k => graph.Candidates[k].Weight).ToArray()
+                : new MarketCore().Clear(round with { Rules = MarketRules.Paper }).Trades.Select(t => t.Weight).ToArray();
+            var game = graph.Game(matched, weights);
+            var solver = new NucleolusSolver(game);
+            var (_, stages, _) = solver.Solve(weights);
+            Assert.True(solver.Runs <= 12, $"{name}: {solver.Runs} runs over the rows for {stages} stages");
+            if (name == "distinct") Assert.True(stages > 50, $"{name}: only {stages} stages");
+        }
+    }
+
+    // 200 + 200 in the bench's shape: tied (whole kWh, identical costs, thousand-unit prices) or every participant its own
+    // travel, charging price, efficiency and wear.
+    private static MarketRound Bench(bool tied)
+    {
+        var rnd = new Random(tied ? 31 : 32);
+        var q = new List<Quotation>();
+        for (var i = 0; i < 200; i++)
+            q.Add(tied
+                ? new Quotation($"b{i:D3}", ParticipantKind.Ev, TradeRole.Buyer, "n0", rnd.Next(1, 8), 7.4, 2, 0.15, 2)
+                : new Quotation($"b{i:D3}", ParticipantKind.Ev, TradeRole.Buyer, "n0", 1 + 6 * rnd.NextDouble(), 7.4, 2, 0.1 + 0.1 * rnd.NextDouble(), 5 * rnd.NextDouble()));
+        for (var j = 0; j < 200; j++)
+            q.Add(j % 2 == 0
+                ? new Quotation($"s{j:D3}", ParticipantKind.Pv, TradeRole.Seller, "n0", tied ? rnd.Next(1, 10) : 1 + 8 * rnd.NextDouble(), 10, 3, MaintenancePerKwh: tied ? 100 : 50 + 100 * rnd.NextDouble())
+                : new Quotation($"s{j:D3}", ParticipantKind.Ev, TradeRole.Seller, "n0", tied ? rnd.Next(1, 8) : 1 + 6 * rnd.NextDouble(), 7.4, 3, 0.15, 2,
+                    tied ? 450 : 400 + 100 * rnd.NextDouble(), tied ? 0.95 : 0.88 + 0.1 * rnd.NextDouble(), BatteryWearPerTrade: tied ? 50 : 100 * rnd.NextDouble()));
+        return new MarketRound("scan", 1, 1000, 300, q, null, new Feeder("n0", [new FeederNode("n0")], []))
+        { Rules = MarketRules.Paper with { BuyerTravel = BuyerTravelPricing.GridPrice } };
+    }
 }
