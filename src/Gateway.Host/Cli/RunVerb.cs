@@ -82,6 +82,11 @@ internal static class RunVerb
                 Console.Error.WriteLine("run: --lockstep needs --endpoints from device-sims --clock stepped (the file lists the simulators' clock as '@clock')");
                 return ExitCodes.BadInput;
             }
+            if (rig.Devices.FirstOrDefault(d => d.Protocol == "mqtt") is { } mqtt)
+            {
+                Console.Error.WriteLine($"run: --lockstep needs every device on Modbus: MQTT telemetry (device '{mqtt.Id}') arrives on the broker's schedule, not at the stepped instant");
+                return ExitCodes.BadInput;
+            }
             if (rig.Operator.RequireAck)
             {
                 Console.Error.WriteLine("run: --lockstep cannot wait for operator acknowledgements (operator.requireAck): nobody moves the simulated clock meanwhile");

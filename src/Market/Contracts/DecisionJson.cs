@@ -103,8 +103,8 @@ public static class DecisionJson
         if (t.OverloadKw is not { } over || line is null) return $"line {t.FailedLineId} would exceed its limit";
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         return over > 0
-            ? string.Format(inv, "with it, line {0} would carry {1:0.###} kW over its {2:0.###} kW limit ({3:0.###} kW of trades and base load already on it)",
-                t.FailedLineId, over, line.LimitKw, Math.Abs(line.MarketFlowKw))
+            ? string.Format(inv, "with it, line {0} would carry {1:0.###} kW over its {2:0.###} kW limit, on top of the executed trades and base load",
+                t.FailedLineId, over, line.LimitKw)
             : string.Format(inv, "failed on line {0} by the greedy rule, though with it the line would still be {1:0.###} kW below its {2:0.###} kW limit (over-curtailed)",
                 t.FailedLineId, -over, line.LimitKw);
     }
