@@ -8,21 +8,24 @@
 #                                      hil-rigs/li2021-paper over N simulated days (default 5), each day its own EV draw
 #                                      (scripts/li2021_day.py): the four Fig. 4 numbers, mean ± sd, beside the paper's;
 #                                      figure docs/figures/li2021-paper-fig4.svg                       (~1 min per day)
-#   scripts/li2021.sh --sweep [--days N]
-#                                      the same across the congestion of the workplace lateral (no limit → 4 kW), N days
-#                                      per level (default 3); docs/figures/li2021-sweep.svg and .csv   (~25 min)
+#   scripts/li2021.sh --sweep [--days N] [--levels "10 3"]
+#                                      the same across the congestion of the workplace lateral (no limit → 2 kW), N days
+#                                      per level (default 3); docs/figures/li2021-sweep.svg and .csv (~1 h). --levels
+#                                      re-runs only those levels and replaces their rows in the CSV (runs are lockstep,
+#                                      so a level's row is the same whichever run wrote it)
 #   scripts/li2021.sh --real-time      hil-rigs/li2021 on the accelerated real-time clock (as a HIL bench runs; numbers
 #                                      then depend on the machine's load)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
-mode=li2021; days=""
+mode=li2021; days=""; levels="none 40 20 14 10 8 6 4 3 2"
 while [ $# -gt 0 ]; do
   case "$1" in
     --paper) mode=paper ;;
     --sweep) mode=sweep ;;
     --real-time) mode=realtime ;;
     --days) days=${2:?--days needs a number}; shift ;;
+    --levels) levels=${2:?--levels needs a list of limits in kW or none}; shift ;;
     *) echo "li2021.sh: unknown argument '$1' (--paper, --sweep, --real-time, --days N)" >&2; exit 2 ;;
   esac
   shift
@@ -95,8 +98,9 @@ case "$mode" in
   sweep)
     days=${days:-3}; out=out/li2021-sweep; rm -rf "$out"
     csv=docs/figures/li2021-sweep.csv
-    echo "level,limit_kw,days,success_without,success_without_sd,success_with,success_with_sd,renewable_without,renewable_without_sd,renewable_with,renewable_with_sd" > "$csv.tmp"
-    for limit in none 40 20 14 10 8 6 4; do
+    header="level,limit_kw,days,success_without,success_without_sd,success_with,success_with_sd,renewable_without,renewable_without_sd,renewable_with,renewable_with_sd"
+    echo "$header" > "$csv.tmp"
+    for limit in $levels; do
       withs=(); withouts=()
       for d in $(seq 0 $((days - 1))); do
         echo "limit $limit kW, day $d of $days ..." >&2
@@ -108,7 +112,21 @@ case "$mode" in
       $gateway compare --with "${withs[@]}" --without "${withouts[@]}" --figure "$out/$limit/fig4.svg" --json \
         | python3 -c "import json,sys; d=json.load(sys.stdin); k=['successWithout','successWith','renewableWithout','renewableWith']; print(','.join(['$label','$limit',str(d['days'])]+[f\"{d[x]['Mean']:.4f},{d[x]['Sd']:.4f}\" for x in k]))" >> "$csv.tmp"
     done
-    mv "$csv.tmp" "$csv"
+    # Merge: rows of the levels just run replace the same levels' rows; order from no limit to the heaviest.
+    python3 - "$csv" "$csv.tmp" <<'PY'
+import sys, os
+old, new = sys.argv[1], sys.argv[2]
+rows = {}
+header = None
+for path in (old, new):
+    if not os.path.exists(path): continue
+    lines = [l for l in open(path).read().split("\n") if l]
+    header = lines[0]
+    for l in lines[1:]: rows[l.split(",")[1]] = l
+key = lambda limit: -1e9 if limit == "none" else -float(limit)
+open(old, "w").write("\n".join([header] + [rows[k] for k in sorted(rows, key=key)]) + "\n")
+os.remove(new)
+PY
     column -s, -t "$csv"
     $gateway compare --sweep "$csv" --figure docs/figures/li2021-sweep.svg
     ;;

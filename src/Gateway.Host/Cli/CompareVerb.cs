@@ -136,7 +136,7 @@ internal static class CompareVerb
         var levels = rows.Select(r => r[cols[0]]).ToList();
         var chart = new SvgChart("Fig. 4 across feeder congestion: the SMES's effect (mean over simulated days)", levels)
         {
-            YAxisLabel = "%", XAxisLabel = "congestion of the PV lateral (its line limit)", Height = 520,
+            YAxisLabel = "%", XAxisLabel = "limit of the congested line (no limit → heavy congestion)", Height = 520,
         };
         chart.Add(new ChartSeries("success, without SMES", Col(1), Color: "#4e79a7"));
         chart.Add(new ChartSeries("success, with SMES", Col(2), Color: "#f28e2b"));
