@@ -5,7 +5,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
 apt_packages=(mosquitto mosquitto-clients python3-pymodbus python3-serial socat
-              coinor-libcbc-dev coinor-libclp-dev libmodbus-dev sqlite3 librsvg2-bin
+              libmodbus-dev sqlite3 librsvg2-bin
               chromium)  # headless browser for the dashboard tests (tests/Host.Tests/Operator)
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -1,17 +1,23 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using Gateway.Drivers.Modbus;
+using System.Text;
 
 namespace Gateway.Bench;
 
 /// <summary>
-/// Documented bench runner for the Modbus stack (see docs/readme-parts/modbus.md), started by
-/// bench/modbus/run.sh as <c>Drivers.Bench modbus --libmodbus-client PATH --seconds N</c>.
-/// Hosts one of our TCP servers on loopback, runs our client and libmodbus's C client against
-/// it one after the other (FC3, 10 registers, one request in flight), prints one table; then
-/// times a poll of 100 devices.
+/// The side-by-side Modbus TCP benchmark, started by bench/modbus/run.sh as
+/// <c>Drivers.Bench modbus --libmodbus-client PATH --libmodbus-server PATH [--repetitions 10] [--seconds 2] [--variants pinned,loaded,quiet]</c>.
 /// </summary>
+/// <remarks>
+/// Every client and server is a process of its own, so each one's CPU time is its own. Per
+/// repetition three pairs run one after the other, in a rotating order: our client → libmodbus's
+/// server, libmodbus's client → libmodbus's server, libmodbus's client → our server (FC3, 10
+/// registers, one request in flight). The first two compare the clients, the last two the servers;
+/// ratios are taken within a repetition (same machine conditions) and reported as mean ± sd over
+/// the repetitions. Variants: <c>pinned</c> — every client and server on CPU 0 (taskset), so the
+/// two sides take turns on one core; <c>loaded</c> — unpinned, with one busy-looping process per
+/// core started by the bench; <c>quiet</c> — unpinned, no load of the bench's own.
+/// </remarks>
 internal static class ModbusBenchRunner
 {
     private const int Registers = 10;
@@ -19,199 +25,236 @@ internal static class ModbusBenchRunner
     public static async Task<int> RunAsync(string[] args)
     {
         string? libmodbusClient = null;
-        double seconds = 5;
-        for (int i = 0; i < args.Length - 1; i++)
+        string? libmodbusServer = null;
+        int repetitions = 10;
+        double seconds = 2;
+        string[] variants = ["pinned", "loaded", "quiet"];
+        for (int i = 0; i < args.Length - 1; i += 2)
         {
-            if (args[i] == "--libmodbus-client")
+            switch (args[i])
             {
-                libmodbusClient = args[i + 1];
-            }
-            else if (args[i] == "--seconds")
-            {
-                seconds = double.Parse(args[i + 1], CultureInfo.InvariantCulture);
-            }
-        }
-
-        var units = Enumerable.Range(0, 248).Select(_ => new ModbusMemoryUnit(1000)).ToArray();
-        await using var server = new ModbusTcpServer(new IPEndPoint(IPAddress.Loopback, 0), id => id is >= 1 and <= 247 ? units[id] : null);
-        await server.StartAsync();
-        int port = server.LocalEndpoint.Port;
-
-        string inline = Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1" ? "inline socket completions" : "default socket completions";
-        Console.WriteLine($"Modbus TCP loopback, FC3 x {Registers} registers, 1 request in flight, {seconds:0.#} s per client, server: ours, {inline} ({Environment.ProcessorCount} cores, shared machine)");
-        // The machine is shared and its load drifts: alternate one-second slices of each client so
-        // both see the same conditions, and pool the slices.
-        int slices = Math.Max(1, (int)Math.Round(seconds));
-        var ourSlices = new List<Slice>();
-        var referenceSlices = new List<Slice>();
-        await using (var warm = new ModbusTcpClient("127.0.0.1", port))
-        {
-            for (int i = 0; i < 2000; i++)
-            {
-                await warm.ReadHoldingRegistersAsync(1, 0, Registers);
+                case "--libmodbus-client": libmodbusClient = args[i + 1]; break;
+                case "--libmodbus-server": libmodbusServer = args[i + 1]; break;
+                case "--repetitions": repetitions = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--seconds": seconds = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--variants": variants = args[i + 1].Split(','); break;
+                default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
             }
         }
 
-        for (int i = 0; i < slices; i++)
+        if (libmodbusClient is null || libmodbusServer is null)
         {
-            ourSlices.Add(await RunOurClientAsync(port, seconds / slices));
-            if (libmodbusClient is not null)
-            {
-                referenceSlices.Add(await RunLibmodbusAsync(libmodbusClient, port, seconds / slices));
-            }
+            Console.Error.WriteLine("usage: modbus --libmodbus-client PATH --libmodbus-server PATH [--repetitions N] [--seconds S] [--variants pinned,loaded,quiet]");
+            return 2;
         }
 
-        var ours = Pool(ourSlices);
-        Result? reference = libmodbusClient is null ? null : Pool(referenceSlices);
-
-        Console.WriteLine();
-        Console.WriteLine("| client | reads/s | p50 µs | p99 µs |");
-        Console.WriteLine("|---|---:|---:|---:|");
-        Print("Gateway.Drivers ModbusTcpClient", ours);
-        if (reference is not null)
+        Console.WriteLine($"Modbus TCP on loopback, FC3 x {Registers} registers, one request in flight; {repetitions} repetitions of {seconds:0.#} s per pair; {Environment.ProcessorCount} cores (shared machine, load average {LoadAverage()} at start)");
+        foreach (var variant in variants)
         {
-            Print("libmodbus 3.1 (C)", reference);
-            Console.WriteLine();
-            Console.WriteLine($"ours / libmodbus throughput: {ours.ReadsPerSecond / reference.ReadsPerSecond:P0} (goal ≥ 80 %)");
+            await RunVariantAsync(variant, libmodbusClient, libmodbusServer, repetitions, seconds);
         }
 
-        Console.WriteLine();
-        await PollHundredDevicesAsync(port);
         return 0;
     }
 
-    private static void Print(string name, Result r) =>
-        Console.WriteLine($"| {name} | {r.ReadsPerSecond:N0} | {r.P50Microseconds:0.0} | {r.P99Microseconds:0.0} |");
-
-    private static Result Pool(List<Slice> slices)
+    private static async Task RunVariantAsync(string variant, string libmodbusClient, string libmodbusServer, int repetitions, double seconds)
     {
-        var latencies = slices.SelectMany(s => s.Latencies).Order().ToList();
-        double elapsed = slices.Sum(s => s.Seconds);
-        return new Result(latencies.Count / elapsed, latencies[latencies.Count / 2], latencies[(int)(latencies.Count * 0.99)]);
-    }
-
-    private static async Task<Slice> RunOurClientAsync(int port, double seconds)
-    {
-        await using var client = new ModbusTcpClient("127.0.0.1", port);
-        for (int i = 0; i < 200; i++)
+        bool pinned = variant == "pinned";
+        var spinners = new List<Process>();
+        if (variant == "loaded")
         {
-            await client.ReadHoldingRegistersAsync(1, 0, Registers);
-        }
-
-        var latencies = new List<double>(1 << 20);
-        long start = Stopwatch.GetTimestamp();
-        long end = start + (long)(seconds * Stopwatch.Frequency);
-        long now = start;
-        while (now < end)
-        {
-            long before = Stopwatch.GetTimestamp();
-            await client.ReadHoldingRegistersAsync(1, 0, Registers);
-            now = Stopwatch.GetTimestamp();
-            latencies.Add((now - before) * 1e6 / Stopwatch.Frequency);
-        }
-
-        return new Slice((now - start) / (double)Stopwatch.Frequency, latencies);
-    }
-
-    private static async Task<Slice> RunLibmodbusAsync(string path, int port, double seconds)
-    {
-        var info = new ProcessStartInfo(path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "127.0.0.1", port.ToString(CultureInfo.InvariantCulture), seconds.ToString(CultureInfo.InvariantCulture), "1", Registers.ToString(CultureInfo.InvariantCulture) })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {path}");
-        string output = await process.StandardOutput.ReadToEndAsync();
-        string error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal))
-            ?? throw new InvalidOperationException($"libmodbus client failed ({process.ExitCode}): {output} {error}");
-        var fields = line["RESULT ".Length..].Split(' ').Select(f => f.Split('=')).ToDictionary(f => f[0], f => double.Parse(f[1], CultureInfo.InvariantCulture));
-        var latencies = output.Split('\n').Where(l => l.StartsWith("L ", StringComparison.Ordinal)).Select(l => double.Parse(l[2..], CultureInfo.InvariantCulture)).ToList();
-        return new Slice(fields["seconds"], latencies);
-    }
-
-    private static async Task PollHundredDevicesAsync(int port)
-    {
-        const int rounds = 20;
-        await using var gateway = new ModbusTcpClient("127.0.0.1", port);
-        await using var pipelined = new ModbusTcpClient("127.0.0.1", port, new ModbusClientOptions { MaxConcurrentRequests = 16 });
-        var sequential = new List<double>();
-        var concurrent = new List<double>();
-        for (int round = 0; round < rounds + 2; round++)
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            for (byte id = 1; id <= 100; id++)
+            for (int i = 0; i < Environment.ProcessorCount; i++)
             {
-                await gateway.ReadHoldingRegistersAsync(id, 0, Registers);
-            }
-
-            long t1 = Stopwatch.GetTimestamp();
-            await Task.WhenAll(Enumerable.Range(1, 100).Select(id => pipelined.ReadHoldingRegistersAsync((byte)id, 0, Registers)));
-            long t2 = Stopwatch.GetTimestamp();
-            if (round >= 2)
-            {
-                sequential.Add((t1 - t0) * 1e3 / Stopwatch.Frequency);
-                concurrent.Add((t2 - t1) * 1e3 / Stopwatch.Frequency);
+                spinners.Add(Process.Start(new ProcessStartInfo("/bin/sh", ["-c", "while :; do :; done"]) { UseShellExecute = false })!);
             }
         }
 
-        // 100 separate devices: 100 servers, 100 clients, polled concurrently.
-        var servers = new List<ModbusTcpServer>();
-        var clients = new List<ModbusTcpClient>();
-        var unit = new ModbusMemoryUnit(1000);
-        var separate = new List<double>();
+        var ourServer = await BenchServer.StartAsync(Ours("modbus-server", "0"), pinned);
+        var referenceServer = await BenchServer.StartAsync([libmodbusServer, "0"], pinned);
+        var runs = new Dictionary<string, List<PairResult>> { ["ours → libmodbus"] = [], ["libmodbus → libmodbus"] = [], ["libmodbus → ours"] = [] };
         try
         {
-            for (int i = 0; i < 100; i++)
+            for (int rep = 0; rep < repetitions; rep++)
             {
-                var s = new ModbusTcpServer(new IPEndPoint(IPAddress.Loopback, 0), _ => unit);
-                await s.StartAsync();
-                servers.Add(s);
-                clients.Add(new ModbusTcpClient("127.0.0.1", s.LocalEndpoint.Port));
-            }
-
-            for (int round = 0; round < rounds + 2; round++)
-            {
-                long t0 = Stopwatch.GetTimestamp();
-                await Task.WhenAll(clients.Select(c => c.ReadHoldingRegistersAsync(1, 0, Registers)));
-                long t1 = Stopwatch.GetTimestamp();
-                if (round >= 2)
+                var pairs = new (string Name, string[] Client, BenchServer Server)[]
                 {
-                    separate.Add((t1 - t0) * 1e3 / Stopwatch.Frequency);
+                    ("ours → libmodbus", Ours("modbus-client", "127.0.0.1", referenceServer.Port.ToString(CultureInfo.InvariantCulture), Seconds(seconds), "1", "10"), referenceServer),
+                    ("libmodbus → libmodbus", [libmodbusClient, "127.0.0.1", referenceServer.Port.ToString(CultureInfo.InvariantCulture), Seconds(seconds), "1", "10"], referenceServer),
+                    ("libmodbus → ours", [libmodbusClient, "127.0.0.1", ourServer.Port.ToString(CultureInfo.InvariantCulture), Seconds(seconds), "1", "10"], ourServer),
+                };
+                for (int k = 0; k < pairs.Length; k++)
+                {
+                    var (name, client, server) = pairs[(rep + k) % pairs.Length];
+                    runs[name].Add(await RunPairAsync(client, server, pinned));
                 }
             }
         }
         finally
         {
-            foreach (var c in clients)
+            await ourServer.DisposeAsync();
+            await referenceServer.DisposeAsync();
+            foreach (var spinner in spinners)
             {
-                await c.DisposeAsync();
-            }
-
-            foreach (var s in servers)
-            {
-                await s.DisposeAsync();
+                spinner.Kill();
+                await spinner.WaitForExitAsync();
+                spinner.Dispose();
             }
         }
 
-        Console.WriteLine($"Poll of 100 devices (FC3 x {Registers} registers each), median / max of {rounds} polls (goal < 100 ms):");
-        Console.WriteLine();
-        Console.WriteLine("| poll | median ms | max ms |");
-        Console.WriteLine("|---|---:|---:|");
-        PrintPoll("100 unit ids behind one gateway, one request at a time", sequential);
-        PrintPoll("100 unit ids behind one gateway, 16 in flight", concurrent);
-        PrintPoll("100 servers, 100 connections, all at once", separate);
+        Report(variant, runs);
     }
 
-    private static void PrintPoll(string name, List<double> durations)
+    private static void Report(string variant, Dictionary<string, List<PairResult>> runs)
     {
-        durations.Sort();
-        Console.WriteLine($"| {name} | {durations[durations.Count / 2]:0.0} | {durations[^1]:0.0} |");
+        string title = variant switch
+        {
+            "pinned" => "pinned: every client and server on CPU 0 (taskset -c 0)",
+            "loaded" => $"loaded: unpinned, {Environment.ProcessorCount} busy-looping processes beside the benchmark",
+            _ => "quiet: unpinned, no load of the benchmark's own",
+        };
+        var text = new StringBuilder();
+        text.AppendLine().AppendLine($"### {title}").AppendLine();
+        text.AppendLine("| client → server | reads/s | client CPU µs/read | server CPU µs/request | p50 µs | p99 µs |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|");
+        foreach (var (name, results) in runs)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {Stat(results.Select(r => r.ReadsPerSecond), "N0")} | {Stat(results.Select(r => r.ClientCpuPerRead), "0.0")} | {Stat(results.Select(r => r.ServerCpuPerRead), "0.0")} | {Stat(results.Select(r => r.P50), "0")} | {Stat(results.Select(r => r.P99), "0")} |");
+        }
+
+        var ourClient = runs["ours → libmodbus"];
+        var reference = runs["libmodbus → libmodbus"];
+        var ourServer = runs["libmodbus → ours"];
+        text.AppendLine();
+        text.AppendLine("| ratio, ours / libmodbus (per repetition) | mean ± sd | median | goal |");
+        text.AppendLine("|---|---:|---:|---|");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| client reads/s | {Stat(ourClient.Zip(reference, (o, r) => o.ReadsPerSecond / r.ReadsPerSecond), "0.00")} | {Median(ourClient.Zip(reference, (o, r) => o.ReadsPerSecond / r.ReadsPerSecond)):0.00} | ≥ 0.80 |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| client CPU per read | {Stat(ourClient.Zip(reference, (o, r) => o.ClientCpuPerRead / r.ClientCpuPerRead), "0.00")} | {Median(ourClient.Zip(reference, (o, r) => o.ClientCpuPerRead / r.ClientCpuPerRead)):0.00} | ≤ 1.00 |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| server requests/s | {Stat(ourServer.Zip(reference, (o, r) => o.ReadsPerSecond / r.ReadsPerSecond), "0.00")} | {Median(ourServer.Zip(reference, (o, r) => o.ReadsPerSecond / r.ReadsPerSecond)):0.00} | ≥ 0.80 |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| server CPU per request | {Stat(ourServer.Zip(reference, (o, r) => o.ServerCpuPerRead / r.ServerCpuPerRead), "0.00")} | {Median(ourServer.Zip(reference, (o, r) => o.ServerCpuPerRead / r.ServerCpuPerRead)):0.00} | ≤ 1.00 |");
+        Console.Write(text.ToString());
     }
 
-    private sealed record Result(double ReadsPerSecond, double P50Microseconds, double P99Microseconds);
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
 
-    private sealed record Slice(double Seconds, List<double> Latencies);
+    private static string Stat(IEnumerable<double> values, string format)
+    {
+        var list = values.ToList();
+        double mean = list.Average();
+        double sd = list.Count > 1 ? Math.Sqrt(list.Sum(v => (v - mean) * (v - mean)) / (list.Count - 1)) : 0;
+        return $"{mean.ToString(format, CultureInfo.InvariantCulture)} ± {sd.ToString(format, CultureInfo.InvariantCulture)}";
+    }
+
+    private static async Task<PairResult> RunPairAsync(string[] client, BenchServer server, bool pinned)
+    {
+        using var process = Process.Start(StartInfo(client, pinned)) ?? throw new InvalidOperationException($"cannot start {client[0]}");
+        double serverCpuStart = double.NaN;
+        string? result = null;
+        var error = process.StandardError.ReadToEndAsync();
+        while (await process.StandardOutput.ReadLineAsync() is { } line)
+        {
+            if (line == "START")
+            {
+                serverCpuStart = ProcessCpu.OfProcessMicroseconds(server.Pid);
+            }
+            else if (line.StartsWith("RESULT ", StringComparison.Ordinal))
+            {
+                result = line;
+                break;
+            }
+        }
+
+        double serverCpuEnd = ProcessCpu.OfProcessMicroseconds(server.Pid);
+        await process.WaitForExitAsync();
+        if (result is null || double.IsNaN(serverCpuStart))
+        {
+            throw new InvalidOperationException($"{client[0]} failed ({process.ExitCode}): {await error}");
+        }
+
+        var fields = result["RESULT ".Length..].Split(' ').Select(f => f.Split('=')).ToDictionary(f => f[0], f => double.Parse(f[1], CultureInfo.InvariantCulture));
+        double reads = fields["reads"];
+        return new PairResult(reads / fields["seconds"], fields["cpu_us"] / reads, (serverCpuEnd - serverCpuStart) / reads, fields["p50_us"], fields["p99_us"]);
+    }
+
+    private static ProcessStartInfo StartInfo(string[] command, bool pinned)
+    {
+        var info = new ProcessStartInfo(pinned ? "taskset" : command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        if (pinned)
+        {
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add("0");
+            info.ArgumentList.Add(command[0]);
+        }
+
+        foreach (var arg in command.Skip(1))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return info;
+    }
+
+    /// <summary>This benchmark's own executable with a verb, runnable as a child process.</summary>
+    private static string[] Ours(params string[] args)
+    {
+        string self = Environment.ProcessPath!;
+        return Path.GetFileNameWithoutExtension(self) == "dotnet"
+            ? [self, typeof(ModbusBenchRunner).Assembly.Location, .. args]
+            : [self, .. args];
+    }
+
+    private static string Seconds(double seconds) => seconds.ToString(CultureInfo.InvariantCulture);
+
+    private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
+
+    private sealed record PairResult(double ReadsPerSecond, double ClientCpuPerRead, double ServerCpuPerRead, double P50, double P99);
+
+    /// <summary>A server process that prints "LISTENING port" once bound and stops when its standard input closes (or is killed).</summary>
+    private sealed class BenchServer : IAsyncDisposable
+    {
+        private readonly Process process;
+
+        private BenchServer(Process process, int port)
+        {
+            this.process = process;
+            Port = port;
+        }
+
+        public int Port { get; }
+
+        public int Pid => process.Id;
+
+        public static async Task<BenchServer> StartAsync(string[] command, bool pinned)
+        {
+            var process = Process.Start(StartInfo(command, pinned)) ?? throw new InvalidOperationException($"cannot start {command[0]}");
+            string? line = await process.StandardOutput.ReadLineAsync();
+            if (line is null || !line.StartsWith("LISTENING ", StringComparison.Ordinal))
+            {
+                process.Kill();
+                throw new InvalidOperationException($"{command[0]} did not start: {line} {await process.StandardError.ReadToEndAsync()}");
+            }
+
+            return new BenchServer(process, int.Parse(line["LISTENING ".Length..], CultureInfo.InvariantCulture));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            process.StandardInput.Close();
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            try
+            {
+                await process.WaitForExitAsync(grace.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill();
+                await process.WaitForExitAsync();
+            }
+
+            process.Dispose();
+        }
+    }
 }

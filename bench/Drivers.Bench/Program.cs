@@ -1,9 +1,16 @@
 using BenchmarkDotNet.Running;
 
-if (args is ["modbus", ..])
+return args switch
 {
-    return await Gateway.Bench.ModbusBenchRunner.RunAsync(args[1..]);
-}
+    ["modbus", ..] => await Gateway.Bench.ModbusBenchRunner.RunAsync(args[1..]),
+    ["modbus-client", ..] => await Gateway.Bench.ModbusBenchClient.RunAsync(args[1..]),
+    ["modbus-server", ..] => await Gateway.Bench.ModbusBenchServer.RunAsync(args[1..]),
+    ["modbus-poll", ..] => await Gateway.Bench.ModbusPollBench.RunAsync(),
+    _ => RunBenchmarkDotNet(args),
+};
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
-return 0;
+static int RunBenchmarkDotNet(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    return 0;
+}

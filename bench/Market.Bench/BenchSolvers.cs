@@ -6,5 +6,5 @@ namespace Gateway.Bench;
 internal static class BenchSolvers
 {
     /// <summary>A fresh solver.</summary>
-    public static ILinearSolver Linear() => new CoinOrSolver();
+    public static ILinearSolver Linear() => new OrToolsLinearSolver();
 }

@@ -12,7 +12,7 @@ namespace Gateway.Bench;
 /// <summary>
 /// The market core at the paper's size (15 EVs + 5 PV) and beyond, phase by phase, each beside independent references on
 /// the same rounds: our exact b-matching against OR-Tools' min-cost flow, OR-Tools' linear-sum assignment (on the exact
-/// reduction of b-matching to assignment) and the same matching as an LP on COIN-OR CLP (integral for bipartite
+/// reduction of b-matching to assignment) and the same matching as an LP on OR-Tools GLOP (integral for bipartite
 /// b-matching) — all must reach the same integer weight —; our combinatorial nucleolus against the Maschler–Peleg–Shapley LP
 /// sequence (same split); and whole rounds (matching, nucleolus, safety check, SMES fallback, settlements) under the
 /// paper's rules and with the buyer's travel at C_ep. Every timing is the mean ± sd over rounds drawn with different
@@ -42,7 +42,7 @@ internal static class MarketScaleBench
         var measured = new List<(string Size, double Match, double Mcf, double? Lsa, double? Lp, double Nucleolus, double? NucleolusLp, double Round, double RoundGrid)>();
         var rows = new List<string>
         {
-            "| round | candidate pairs | trades | matching, ours | min-cost flow, OR-Tools | assignment, OR-Tools | matching LP, CLP | same weight | nucleolus, ours | nucleolus LPs, CLP | same split | whole round (paper rules) | whole round (travel at C_ep) |",
+            "| round | candidate pairs | trades | matching, ours | min-cost flow, OR-Tools | assignment, OR-Tools | matching LP, GLOP | same weight | nucleolus, ours | nucleolus LPs, GLOP | same split | whole round (paper rules) | whole round (travel at C_ep) |",
             "|---|---:|---:|---:|---:|---:|---:|:---:|---:|---:|:---:|---:|---:|",
         };
         var solver = BenchSolvers.Linear();
@@ -75,7 +75,7 @@ internal static class MarketScaleBench
                 if (participants <= assignmentLimit) Time("lsa", () => lsa = OrToolsAnchors.AssignmentWeight(graph));
                 if (seed <= lpSeeds) Time("lp", () => lp = MatchingLp(graph, solver));
                 var ours = matched.Sum(k => graph.Edges[k].Weight);
-                // The LP's objective is a double of ~10¹² units: equal within its solver's tolerances (CLP: 1e-7 per row), not to the unit.
+                // The LP's objective is a double of ~10¹² units: equal within its solver's tolerances (GLOP: ~1e-7 per row), not to the unit.
                 var same = ours == mcf && (participants > assignmentLimit || ours == lsa) && (seed > lpSeeds || Math.Abs(ours - lp) <= 0.5 + 1e-7 * ours);
                 if (!same) Progress($"{size.Label}, seed {seed}: ours {ours}, min-cost flow {mcf}, assignment {lsa}, LP {lp:R}");
                 sameWeight &= same;
@@ -84,7 +84,7 @@ internal static class MarketScaleBench
                 Time("nucleolus", () => nucleolus = AssignmentNucleolus.Compute(game));
                 if (seed == 1 && participants <= lpNucleolusLimit)
                 {
-                    Progress($"{size.Label}: nucleolus LP sequence on CLP (a minute at 70+70)");
+                    Progress($"{size.Label}: nucleolus LP sequence on GLOP (a minute at 70+70)");
                     NucleolusResult reference = null!;
                     Time("nucleolusLp", () => reference = SequentialLpNucleolus.Compute(game, solver));
                     var gap = nucleolus.BuyerShares.Zip(reference.BuyerShares, (a, b) => Math.Abs(a - b)).DefaultIfEmpty(0).Max();
@@ -109,13 +109,13 @@ internal static class MarketScaleBench
 
         if (figurePath is not null)
         {
-            var chart = new LogBarChart($"Market core beside OR-Tools and COIN-OR on the same rounds (mean of {seeds} rounds each; shared 2-core machine)", measured.Select(r => r.Size).ToList())
+            var chart = new LogBarChart($"Market core beside OR-Tools on the same rounds (mean of {seeds} rounds each; shared 2-core machine)", measured.Select(r => r.Size).ToList())
                 .Add("matching, ours", "#4e79a7", measured.Select(r => (double?)r.Match).ToArray())
                 .Add("min-cost flow, OR-Tools", "#76b7b2", measured.Select(r => (double?)r.Mcf).ToArray())
                 .Add("assignment, OR-Tools", "#b07aa1", measured.Select(r => r.Lsa).ToArray())
-                .Add("matching LP, CLP", "#a0cbe8", measured.Select(r => r.Lp).ToArray())
+                .Add("matching LP, GLOP", "#a0cbe8", measured.Select(r => r.Lp).ToArray())
                 .Add("nucleolus, ours", "#f28e2b", measured.Select(r => (double?)r.Nucleolus).ToArray())
-                .Add("nucleolus LPs, CLP", "#ffbe7d", measured.Select(r => r.NucleolusLp).ToArray())
+                .Add("nucleolus LPs, GLOP", "#ffbe7d", measured.Select(r => r.NucleolusLp).ToArray())
                 .Add("whole round, paper rules", "#59a14f", measured.Select(r => (double?)r.Round).ToArray());
             File.WriteAllText(figurePath, chart.ToSvg());
             Console.Error.WriteLine($"figure: {figurePath}");

@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 using Gateway.Bench;
 
 // `scale [SIZES…] [--seeds N] [--lp-nucleolus-limit N] [--assignment-limit N] [--figure FILE.svg]`: the market core phase by
-// phase beside OR-Tools and COIN-OR (default sizes 15+5, 70+70, 100+100, 1000+1000 and the tied thousand-unit 1000+1000t;
+// phase beside OR-Tools: min-cost flow, linear-sum assignment, GLOP (default sizes 15+5, 70+70, 100+100, 1000+1000 and the tied thousand-unit 1000+1000t;
 // 10 seeds each; the LP nucleolus reference up to 140 participants, the OR-Tools assignment up to 400); anything else goes to
 // BenchmarkDotNet.
 if (args is ["scale", ..])

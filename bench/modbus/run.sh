@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Modbus TCP benchmark: our client and libmodbus's client, one after the other, against one
-# server (ours, hosted by Drivers.Bench) on loopback; then a poll of 100 devices.
-# Usage: bench/modbus/run.sh [seconds-per-client, default 5]
+# Modbus TCP benchmark, ours and libmodbus side by side in one run: each client and server is a
+# process of its own; per repetition, our client and libmodbus's client against libmodbus's
+# server, and libmodbus's client against our server (FC3, 10 registers, one request in flight);
+# variants pinned on one core, unpinned under load, unpinned quiet. Then a poll of 100 devices.
+# Usage: bench/modbus/run.sh [repetitions, default 10] [seconds per pair, default 2] [variants, default pinned,loaded,quiet]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 out="$root/bench/modbus/bin"
 mkdir -p "$out"
-gcc -O2 -Wall -o "$out/libmodbus_client" "$root/bench/modbus/libmodbus_client.c" $(pkg-config --cflags --libs libmodbus)
+for tool in libmodbus_client libmodbus_server; do
+  gcc -O2 -Wall -o "$out/$tool" "$root/bench/modbus/$tool.c" $(pkg-config --cflags --libs libmodbus)
+done
 dotnet build "$root/bench/Drivers.Bench" -c Release -v q --nologo | grep -E " error " && exit 1 || true
-# Socket completions inline on the epoll thread (a documented runtime switch) save a thread-pool
-# hop per request; off by default (the runtime default), INLINE=1 turns it on.
-DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS="${INLINE:-0}" \
-dotnet "$root/bench/Drivers.Bench/bin/Release/net10.0/Drivers.Bench.dll" modbus \
-  --libmodbus-client "$out/libmodbus_client" --seconds "${1:-5}"
+bench="$root/bench/Drivers.Bench/bin/Release/net10.0/Drivers.Bench.dll"
+dotnet "$bench" modbus --libmodbus-client "$out/libmodbus_client" --libmodbus-server "$out/libmodbus_server" \
+  --repetitions "${1:-10}" --seconds "${2:-2}" --variants "${3:-pinned,loaded,quiet}"
+echo
+dotnet "$bench" modbus-poll

@@ -49,7 +49,9 @@ public sealed class MqttDeviceAdapter : IAsyncDisposable
     /// <param name="broker">The broker the device publishes through.</param>
     /// <param name="publishPeriod">Real time between two telemetry messages.</param>
     /// <param name="logger">Receives connection problems and malformed commands.</param>
-    public MqttDeviceAdapter(SimulatedRig rig, SimulatedDevice device, MqttBrokerAddress broker, TimeSpan publishPeriod, ILogger? logger = null)
+    /// <param name="security">TLS and credentials the device connects with (default: plain, anonymous).</param>
+    public MqttDeviceAdapter(SimulatedRig rig, SimulatedDevice device, MqttBrokerAddress broker, TimeSpan publishPeriod, ILogger? logger = null,
+        MqttBrokerSecurity? security = null)
     {
         _rig = rig;
         _device = device;
@@ -59,15 +61,16 @@ public sealed class MqttDeviceAdapter : IAsyncDisposable
         Broker = broker;
         _publishPeriod = publishPeriod > TimeSpan.Zero ? publishPeriod : throw new ArgumentOutOfRangeException(nameof(publishPeriod), publishPeriod, "must be positive");
         _logger = logger ?? NullLogger.Instance;
-        _client = new MqttClient(new MqttClientOptions
+        _client = new MqttClient((security ?? new MqttBrokerSecurity { Tls = broker.UseTls }).Apply(new MqttClientOptions
         {
             Host = broker.Host,
             Port = broker.Port,
             ClientId = $"device-sims-{rig.Definition.Site}-{device.Id}",
             KeepAlive = TimeSpan.FromSeconds(30),
-            ConnectTimeout = TimeSpan.FromSeconds(5),
+            // TCP, TLS handshake and CONNACK together: a loaded bench box may need more than a few seconds for a TLS handshake.
+            ConnectTimeout = TimeSpan.FromSeconds(15),
             Reconnect = new MqttReconnectOptions { InitialDelay = TimeSpan.FromMilliseconds(200), MaxDelay = TimeSpan.FromSeconds(2) },
-        }, TimeProvider.System, _logger);
+        }), TimeProvider.System, _logger);
     }
 
     /// <summary>The device's topics.</summary>

@@ -105,8 +105,8 @@ public sealed class RigHost : IAsyncDisposable
     {
         foreach (var device in Rig.Devices.Where(d => d.Definition.Protocol == "mqtt"))
         {
-            var broker = Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.Parse(device.Definition.Endpoint);
-            var adapter = new MqttDeviceAdapter(Rig, device, broker, publishPeriod);
+            var (broker, security) = Rig.Definition.Broker(device.Definition.Endpoint);
+            var adapter = new MqttDeviceAdapter(Rig, device, broker, publishPeriod, security: security);
             _servers.Add(adapter);
             _mqtt[device] = adapter;
             await adapter.StartAsync(cancellationToken).ConfigureAwait(false);

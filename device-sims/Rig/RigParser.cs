@@ -13,7 +13,7 @@ namespace Gateway.DeviceSims.Rig;
 public static class RigParser
 {
     private static readonly string[] TopLevel = ["site", "start", "timeScale", "devices"];
-    private static readonly string[] DeviceKeys = ["id", "kind", "participant", "node", "protocol", "endpoint", "unitId", "profile", "pollSeconds", "sim"];
+    private static readonly string[] DeviceKeys = ["id", "kind", "participant", "node", "protocol", "endpoint", "unitId", "profile", "pollSeconds", "readOnly", "sim"];
     private static readonly string[] Protocols = ["modbus-tcp", "modbus-rtu", "mqtt"];
 
     /// <summary>Reads and validates the rig file at <paramref name="path"/>.</summary>
@@ -45,6 +45,11 @@ public static class RigParser
         {
             throw new RigParseException([$"{sourcePath}: line {e.Start.Line}: {e.Message}"]);
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet gives up on some malformed text with these instead of a YamlException (found by fuzzing).
+            throw new RigParseException([$"{sourcePath}: not valid YAML (the YAML reader gave up: {e.Message})"]);
+        }
         var ctx = new Context(sourcePath);
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new RigParseException([$"{sourcePath}: the rig file must be a mapping with site, start, timeScale and devices"]);
@@ -75,8 +80,46 @@ public static class RigParser
             foreach (var id in meter.Meter!.Sums.Where(id => devices.All(d => d.Id != id)))
                 ctx.Problems.Add($"{sourcePath}: device '{meter.Id}': sim.sums names '{id}', which is not a device of this rig");
 
+        var brokers = ParseBrokers(ctx, root, Path.GetDirectoryName(Path.GetFullPath(sourcePath)) ?? ".");
         if (ctx.Problems.Count > 0) throw new RigParseException(ctx.Problems);
-        return new RigDefinition { Site = site, Start = start, TimeScale = timeScale, Devices = devices, SourcePath = sourcePath };
+        return new RigDefinition { Site = site, Start = start, TimeScale = timeScale, Devices = devices, SourcePath = sourcePath, Brokers = brokers };
+    }
+
+    /// <summary>brokers[].url with its <c>sims:</c> part — how the simulated devices connect (the gateway reads the rest).</summary>
+    private static List<SimBroker> ParseBrokers(Context ctx, YamlMappingNode root, string baseDir)
+    {
+        var brokers = new List<SimBroker>();
+        if (ctx.Child(root, "brokers") is not YamlSequenceNode list) return brokers;
+        foreach (var node in list.Children.OfType<YamlMappingNode>())
+        {
+            var url = ctx.String(node, "url", "brokers[]", required: true);
+            if (url is null) continue;
+            if (!Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.TryParse(url, out var address, out var error)) { ctx.Problem(node, "brokers[]", error); continue; }
+            var security = new Gateway.Drivers.Mqtt.MqttBrokerSecurity { Tls = address!.UseTls };
+            if (ctx.Child(node, "sims") is YamlMappingNode sims)
+            {
+                var where = $"broker {address}: sims";
+                ctx.UnknownKeys(sims, where, ["tls", "username", "passwordEnv", "passwordFile"]);
+                string? Path0(string? p) => p is null ? null : Path.IsPathRooted(p) ? p : Path.GetFullPath(Path.Combine(baseDir, p));
+                if (ctx.Child(sims, "tls") is YamlMappingNode tls)
+                {
+                    ctx.UnknownKeys(tls, where + ".tls", ["ca", "certificate", "key", "serverName"]);
+                    security = security with
+                    {
+                        Tls = true, CaFile = Path0(ctx.String(tls, "ca", where, false)), ClientCertificateFile = Path0(ctx.String(tls, "certificate", where, false)),
+                        ClientKeyFile = Path0(ctx.String(tls, "key", where, false)), ServerName = ctx.String(tls, "serverName", where, false),
+                    };
+                }
+                security = security with
+                {
+                    UserName = ctx.String(sims, "username", where, false), PasswordEnvironmentVariable = ctx.String(sims, "passwordEnv", where, false),
+                    PasswordFile = Path0(ctx.String(sims, "passwordFile", where, false)),
+                };
+                foreach (var problem in security.Check()) ctx.Problem(sims, where, problem);
+            }
+            brokers.Add(new SimBroker(address.WithoutCredentials(), security));
+        }
+        return brokers;
     }
 
     private static RigDevice? ParseDevice(Context ctx, YamlMappingNode node, int index, DateTimeOffset start)
@@ -96,8 +139,8 @@ public static class RigParser
             ctx.Problem(node, where, $"'endpoint' is '{endpoint}': a simulated device listens on a loopback host:port only (127.0.0.1:PORT, [::1]:PORT or localhost:PORT)");
         if (protocol == "modbus-rtu" && endpoint.Length > 0 && !Gateway.Drivers.Modbus.ModbusEndpoint.TryParse("modbus-rtu://" + endpoint, out _, out var rtuError))
             ctx.Problem(node, where, $"'endpoint' is '{endpoint}': {rtuError} (an RTU endpoint is a tty path the simulator creates, e.g. /tmp/gw-ev-1?baud=9600&parity=E)");
-        if (protocol == "mqtt" && endpoint.Length > 0 && !endpoint.StartsWith("mqtt://", StringComparison.OrdinalIgnoreCase))
-            ctx.Problem(node, where, $"'endpoint' is '{endpoint}': an mqtt device's endpoint is the broker it publishes through, written mqtt://HOST:PORT");
+        if (protocol == "mqtt" && endpoint.Length > 0 && !endpoint.StartsWith("mqtt://", StringComparison.OrdinalIgnoreCase) && !endpoint.StartsWith("mqtts://", StringComparison.OrdinalIgnoreCase))
+            ctx.Problem(node, where, $"'endpoint' is '{Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.Mask(endpoint)}': an mqtt device's endpoint is the broker it publishes through, written mqtt://HOST:PORT (mqtts:// for TLS)");
         else if (protocol == "mqtt" && endpoint.Length > 0 && !Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.TryParse(endpoint, out _, out var mqttError))
             ctx.Problem(node, where, $"'endpoint' is '{endpoint}': {mqttError} (an mqtt device's endpoint is the broker it publishes through, e.g. mqtt://127.0.0.1:1883)");
         var unitId = ctx.Number(node, "unitId", where, 1, min: 0, max: 255);

@@ -1,10 +1,12 @@
-using System.CommandLine;
 using Gateway.Host.Cli;
 
-var root = new RootCommand("Gateway for peer-to-peer energy trading among EVs, rooftop PV and an SMES unit on one feeder.");
-foreach (var verb in Verbs.All())
+// Whatever fails on another thread ends the process with one line and exit code 1, never a runtime stack trace.
+AppDomain.CurrentDomain.UnhandledException += (_, e) =>
 {
-    root.Subcommands.Add(verb);
-}
+    var (code, lines) = e.ExceptionObject is Exception error ? CliFailure.Classify(error) : (ExitCodes.Failed, ["unexpected failure"]);
+    foreach (var line in lines) Console.Error.WriteLine($"gateway: {CliFailure.OneLine(line)}");
+    Environment.Exit(code);
+};
+TaskScheduler.UnobservedTaskException += (_, e) => e.SetObserved();
 
-return await root.Parse(args).InvokeAsync();
+return await CommandLine.RunAsync(args, Console.Out, Console.Error);

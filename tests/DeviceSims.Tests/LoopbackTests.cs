@@ -91,8 +91,8 @@ public sealed class LoopbackTests : IAsyncLifetime
         await using var _d = driver;
         var device = _rig.Rig.Find("ev-1")!;
         device.Faults.Current = new ModbusFault(ModbusFaultKind.Exception, ExceptionCode: ModbusExceptionCode.ServerDeviceBusy);
-        var e = await Assert.ThrowsAsync<ModbusDeviceException>(() => driver.ReadAsync());
-        Assert.Equal(ModbusExceptionCode.ServerDeviceBusy, e.Code);
+        var e = await Assert.ThrowsAsync<DeviceException>(() => driver.ReadAsync());
+        Assert.Equal((DeviceErrorKind.Refused, (int)ModbusExceptionCode.ServerDeviceBusy, true), (e.Kind, e.DeviceCode, e.IsTransient));
         device.Faults.Current = ModbusFault.None;
         Assert.Equal(50, (await driver.ReadAsync()).Find(PointRole.StateOfCharge)!.Value);
     }
@@ -103,7 +103,9 @@ public sealed class LoopbackTests : IAsyncLifetime
         var (driver, _) = Connect("smes-1", timeoutSeconds: 0.3);
         await using var _d = driver;
         _rig.Rig.Find("smes-1")!.Faults.Current = new ModbusFault(ModbusFaultKind.NoAnswer);
-        await Assert.ThrowsAsync<ModbusTimeoutException>(() => driver.ReadAsync());
+        var e = await Assert.ThrowsAsync<DeviceException>(() => driver.ReadAsync());
+        Assert.Equal(DeviceErrorKind.Timeout, e.Kind);
+        Assert.IsType<ModbusTimeoutException>(e.InnerException);
         _rig.Rig.Find("smes-1")!.Faults.Current = ModbusFault.None;
         Assert.Equal(700, (await driver.ReadAsync()).Find(PointRole.CoilCurrent)!.Value!.Value, 3);
     }
@@ -126,9 +128,9 @@ public sealed class LoopbackTests : IAsyncLifetime
         await using var _d = driver;
         var device = _rig.Rig.Find("ev-late")!;
         device.Faults.Current = new ModbusFault(ModbusFaultKind.CorruptFrame);
-        await Assert.ThrowsAnyAsync<ModbusException>(() => driver.ReadAsync());
+        Assert.True((await Assert.ThrowsAsync<DeviceException>(() => driver.ReadAsync())).IsTransient);
         device.Faults.Current = new ModbusFault(ModbusFaultKind.Disconnect);
-        await Assert.ThrowsAnyAsync<ModbusCommunicationException>(() => driver.ReadAsync());
+        Assert.Equal(DeviceErrorKind.Unreachable, (await Assert.ThrowsAsync<DeviceException>(() => driver.ReadAsync())).Kind);
         device.Faults.Current = ModbusFault.None;
         Assert.Equal("disconnected", (await driver.ReadAsync()).Find(PointRole.PlugState)!.Text);
     }

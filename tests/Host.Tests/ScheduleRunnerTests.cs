@@ -19,12 +19,12 @@ public class ScheduleRunnerTests
     }
 
     [Fact]
-    public async Task Wall_time_comes_from_the_injected_clock_and_the_schedule_is_checked()
+    public void Wall_time_comes_from_the_injected_clock_and_the_schedule_is_checked()
     {
-        var scenario = await ScheduleScenarioLoader.LoadAsync(ScheduleTestFiles.Scenario("II"));
+        var scenario = DayAheadScenarioLoader.Load(ScheduleTestFiles.Scenario("II"), File.ReadAllText);
         var market = DayAheadMarket.Create(scenario);
         var clock = new ManualTimeProvider();
-        var run = new ScheduleRunner(clock).Run(new SlowSolver(clock, new ParticleSwarmSolver(new MetaheuristicOptions(4, 3, 1))), market);
+        var run = new ScheduleRunner(clock).Run(new SlowSolver(clock, new ParticleSwarmSolver(new MetaheuristicOptions(4, 3, 1))), market, 1);
         Assert.Equal(TimeSpan.FromSeconds(3), run.WallTime);
         Assert.Empty(run.Violations);
     }

@@ -1,14 +1,24 @@
 namespace Gateway.Drivers.Devices;
 
 /// <summary>
-/// One device, reached through its profile over some transport (Modbus today, MQTT later).
+/// One device, reached through its profile over some transport (Modbus TCP/RTU, MQTT).
 /// Values are in the gateway's sign convention: positive power is delivered to the grid.
 /// </summary>
-/// <remarks>Transport failures surface as the transport's own exceptions; the caller decides about retries.</remarks>
+/// <remarks>
+/// Every failure surfaces as a <see cref="DeviceException"/> whose <see cref="DeviceException.Kind"/> and
+/// <see cref="DeviceException.IsTransient"/> say what went wrong and whether to try again (the transport's own exception
+/// is inside); the caller decides about retries. Cancellation the caller asked for surfaces as itself.
+/// </remarks>
 public interface IDeviceDriver : IAsyncDisposable
 {
     /// <summary>The profile the device is read through.</summary>
     DeviceProfile Profile { get; }
+
+    /// <summary>
+    /// Whether the driver may only read: every write (setpoint, watchdog, enable point, heartbeat, any point, any command
+    /// topic) then fails with <see cref="DeviceErrorKind.ReadOnly"/> before anything reaches the device.
+    /// </summary>
+    bool ReadOnly { get; }
 
     /// <summary>Reads every point of the device.</summary>
     Task<DeviceReading> ReadAsync(CancellationToken cancellationToken = default);

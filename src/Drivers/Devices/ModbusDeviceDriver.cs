@@ -9,8 +9,8 @@ namespace Gateway.Drivers.Devices;
 /// point offsets resolved against it); reads are coalesced into block reads.
 /// </summary>
 /// <remarks>
-/// One caller at a time: the poller owns the driver. Modbus failures surface as the client's
-/// exceptions (communication, protocol, device exception).
+/// One caller at a time: the poller owns the driver. Every failure surfaces as a <see cref="DeviceException"/>
+/// (the Modbus client's exception inside). In <see cref="ReadOnly"/> mode no request that writes ever leaves the driver.
 /// </remarks>
 public sealed class ModbusDeviceDriver : IDeviceDriver
 {
@@ -20,6 +20,7 @@ public sealed class ModbusDeviceDriver : IDeviceDriver
     private readonly bool _ownsClient;
     private readonly ModbusRegisterMap _map;
     private readonly HashSet<ReadBlock> _splitBlocks = [];
+    private readonly string? _name;
     private Dictionary<(RegisterTable, int), ushort> _lastRegisters = [];
     private IReadOnlyList<ResolvedPoint>? _resolved;
     private (int Address, ushort[] Words)? _lastSetpointWrite;
@@ -44,20 +45,57 @@ public sealed class ModbusDeviceDriver : IDeviceDriver
     /// <inheritdoc />
     public DeviceProfile Profile { get; }
 
+    /// <summary>The device in plain words for messages, e.g. <c>modbus-tcp://10.0.0.7:502 unit 3</c> (default: <c>unit N</c>).</summary>
+    public string Name
+    {
+        get => _name ?? $"unit {_unitId}";
+        init => _name = value;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Set it for a device the gateway may only watch (a probe, a commissioning read, a monitored-only rig device).</remarks>
+    public bool ReadOnly { get; init; }
+
+    /// <summary>
+    /// The device's rating in kW, from its nameplate, for devices whose profile's rating point reads absent (an inverter
+    /// without SunSpec model 120): the basis of a setpoint in %, and the upper bound of a setpoint when the device reports none.
+    /// </summary>
+    public double? RatingKw { get; init; }
+
     /// <summary>The SunSpec model chain, once discovered (SunSpec profiles only).</summary>
     public SunSpecMap? SunSpec { get; private set; }
 
     /// <summary>Walks the device's SunSpec chain (again) and re-resolves the points against it.</summary>
-    public async Task<SunSpecMap> DiscoverSunSpecAsync(CancellationToken cancellationToken = default)
+    /// <exception cref="DeviceException">The device cannot be reached, does not answer, or is not SunSpec (<see cref="DeviceErrorKind.BadValue"/>).</exception>
+    public Task<SunSpecMap> DiscoverSunSpecAsync(CancellationToken cancellationToken = default) =>
+        GuardAsync(async () =>
+        {
+            SunSpec = await SunSpecDiscovery.DiscoverAsync(_client, _unitId, cancellationToken).ConfigureAwait(false);
+            _resolved = null;
+            _splitBlocks.Clear();
+            return SunSpec;
+        });
+
+    /// <summary>
+    /// The signed value of every scale-factor point (SunSpec *_SF) as of the last read: null where the register was not read or
+    /// holds "not implemented" (0x8000). Scale-factor points are not measurements, so <see cref="ReadAsync(CancellationToken)"/> does not report them.
+    /// </summary>
+    public IReadOnlyDictionary<string, int?> ScaleFactorsOfLastRead()
     {
-        SunSpec = await SunSpecDiscovery.DiscoverAsync(_client, _unitId, cancellationToken).ConfigureAwait(false);
-        _resolved = null;
-        _splitBlocks.Clear();
-        return SunSpec;
+        var result = new Dictionary<string, int?>(StringComparer.Ordinal);
+        foreach (var p in _resolved ?? [])
+        {
+            if (p.Point.Role != PointRole.ScaleFactor) continue;
+            result[p.Point.Name] = p.Address is { } a && _lastRegisters.TryGetValue((p.Location.Table, a), out var raw) && (short)raw != RegisterCodec.AbsentScaleFactor
+                ? (short)raw : null;
+        }
+        return result;
     }
 
     /// <inheritdoc />
-    public async Task<DeviceReading> ReadAsync(CancellationToken cancellationToken = default)
+    public Task<DeviceReading> ReadAsync(CancellationToken cancellationToken = default) => GuardAsync(() => ReadCoreAsync(cancellationToken));
+
+    private async Task<DeviceReading> ReadCoreAsync(CancellationToken cancellationToken)
     {
         var points = await ResolveAsync(cancellationToken).ConfigureAwait(false);
         var spans = new List<ReadBlock>();
@@ -82,19 +120,25 @@ public sealed class ModbusDeviceDriver : IDeviceDriver
     }
 
     /// <inheritdoc />
-    public async Task<SetpointResult> WriteSetpointAsync(double powerKw, TimeSpan validFor, CancellationToken cancellationToken = default)
+    public Task<SetpointResult> WriteSetpointAsync(double powerKw, TimeSpan validFor, CancellationToken cancellationToken = default)
+    {
+        ThrowIfReadOnly("a setpoint");
+        return GuardAsync(() => WriteSetpointCoreAsync(powerKw, validFor, cancellationToken));
+    }
+
+    private async Task<SetpointResult> WriteSetpointCoreAsync(double powerKw, TimeSpan validFor, CancellationToken cancellationToken)
     {
         if (double.IsNaN(powerKw) || double.IsInfinity(powerKw)) throw new ArgumentOutOfRangeException(nameof(powerKw), powerKw, "a setpoint must be a finite number of kW");
         var setpoint = Profile.FindRole(PointRole.Setpoint)
             ?? throw new InvalidOperationException($"profile '{Profile.Name}' has no setpoint point");
-        var reading = await ReadAsync(cancellationToken).ConfigureAwait(false);
+        var reading = await ReadCoreAsync(cancellationToken).ConfigureAwait(false);
         var resolved = Resolve(setpoint);
 
-        var bounds = SetpointBounds.From(setpoint, reading);
+        var bounds = SetpointBounds.From(setpoint, reading, RatingKw);
         var (lowKw, highKw) = (bounds.LowKw, bounds.HighKw);
         var (targetKw, clampedBy) = bounds.Clamp(powerKw);
 
-        var (value, percentBasisKw) = SetpointBounds.ToPointValue(setpoint, reading, targetKw, powerKw);
+        var (value, percentBasisKw) = SetpointBounds.ToPointValue(setpoint, reading, targetKw, powerKw, RatingKw);
         var unitLimits = setpoint.Limits;
         if (!unitLimits.Contains(value)) { value = unitLimits.Clamp(value); clampedBy ??= $"profile limit of {setpoint.Name}"; }
 
@@ -115,10 +159,10 @@ public sealed class ModbusDeviceDriver : IDeviceDriver
         {
             // Never 0: on many devices a timeout of 0 means "valid forever".
             validSeconds = Math.Max(1, watchdog.Limits.Clamp(Math.Ceiling(validFor.TotalSeconds)));
-            await WritePointAsync(watchdog.Name, validSeconds, cancellationToken).ConfigureAwait(false);
+            await WritePointCoreAsync(watchdog.Name, validSeconds, cancellationToken).ConfigureAwait(false);
         }
         if (setpoint.EnablePoint is { } enable)
-            await WritePointAsync(enable, 1, cancellationToken).ConfigureAwait(false);
+            await WritePointCoreAsync(enable, 1, cancellationToken).ConfigureAwait(false);
         var words = RegisterCodec.EncodeRaw(resolved.Location, raw);
         await WriteWordsAsync(resolved.Address!.Value, words, cancellationToken).ConfigureAwait(false);
         _lastSetpointWrite = (resolved.Address.Value, words);
@@ -131,13 +175,19 @@ public sealed class ModbusDeviceDriver : IDeviceDriver
     }
 
     /// <inheritdoc />
-    public async Task RefreshWatchdogAsync(CancellationToken cancellationToken = default)
+    public Task RefreshWatchdogAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfReadOnly("the heartbeat");
+        return GuardAsync(async () => { await RefreshWatchdogCoreAsync(cancellationToken).ConfigureAwait(false); return true; });
+    }
+
+    private async Task RefreshWatchdogCoreAsync(CancellationToken cancellationToken)
     {
         if (Profile.FindRole(PointRole.Heartbeat) is { IsWritable: true } heartbeat)
         {
             await ResolveAsync(cancellationToken).ConfigureAwait(false);
             _heartbeat = (_heartbeat + 1) % 10_000;
-            await WritePointAsync(heartbeat.Name, _heartbeat, cancellationToken).ConfigureAwait(false);
+            await WritePointCoreAsync(heartbeat.Name, _heartbeat, cancellationToken).ConfigureAwait(false);
         }
         else if (_lastSetpointWrite is { } last)
         {
@@ -147,8 +197,15 @@ public sealed class ModbusDeviceDriver : IDeviceDriver
     }
 
     /// <summary>Writes one writable point (in its unit, scaled like a read); read-only points are refused.</summary>
-    /// <exception cref="InvalidOperationException">The point is unknown, read-only or not on the device.</exception>
-    public async Task WritePointAsync(string pointName, double value, CancellationToken cancellationToken = default)
+    /// <exception cref="DeviceException">The point is unknown, read-only or not on the device (<see cref="DeviceErrorKind.BadValue"/>),
+    /// the driver is read-only (<see cref="DeviceErrorKind.ReadOnly"/>), or the device failed.</exception>
+    public Task WritePointAsync(string pointName, double value, CancellationToken cancellationToken = default)
+    {
+        ThrowIfReadOnly($"point '{pointName}'");
+        return GuardAsync(async () => { await WritePointCoreAsync(pointName, value, cancellationToken).ConfigureAwait(false); return true; });
+    }
+
+    private async Task WritePointCoreAsync(string pointName, double value, CancellationToken cancellationToken)
     {
         var point = Profile.FindPoint(pointName) ?? throw new InvalidOperationException($"profile '{Profile.Name}' has no point '{pointName}'");
         if (!point.IsWritable) throw new InvalidOperationException($"point '{pointName}' of profile '{Profile.Name}' is read-only");
@@ -169,10 +226,33 @@ public sealed class ModbusDeviceDriver : IDeviceDriver
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _ownsClient ? _client.DisposeAsync() : ValueTask.CompletedTask;
 
-    private Task WriteWordsAsync(int address, ushort[] words, CancellationToken cancellationToken) =>
-        words.Length == 1
+    // Every register write of the driver goes through here, so the read-only lock holds for paths added later too.
+    private Task WriteWordsAsync(int address, ushort[] words, CancellationToken cancellationToken)
+    {
+        ThrowIfReadOnly($"register {address}");
+        return words.Length == 1
             ? _client.WriteSingleRegisterAsync(_unitId, (ushort)address, words[0], cancellationToken)
             : _client.WriteMultipleRegistersAsync(_unitId, (ushort)address, words, cancellationToken);
+    }
+
+    private void ThrowIfReadOnly(string what)
+    {
+        if (ReadOnly)
+            throw new DeviceException(DeviceErrorKind.ReadOnly, Name,
+                $"{Name} is read-only: refusing to write {what} (allow writes explicitly to change the device)", isTransient: false);
+    }
+
+    private async Task<T> GuardAsync<T>(Func<Task<T>> action)
+    {
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (Exception e) when (DeviceFailures.Translate(e, Name) is { } failure)
+        {
+            throw failure;
+        }
+    }
 
     private ResolvedPoint Resolve(ProfilePoint point)
     {
@@ -195,7 +275,7 @@ public sealed class ModbusDeviceDriver : IDeviceDriver
                 list.Add(new ResolvedPoint(point, location, location.Address, location.ScaleFactorRegister, null));
                 continue;
             }
-            var model = SunSpec!.Find(location.SunSpecModel!.Value);
+            var model = SunSpec!.FindCompatible(location.SunSpecModel!.Value);
             if (model is null)
             {
                 list.Add(new ResolvedPoint(point, location, null, null, $"SunSpec model {location.SunSpecModel} not present"));

@@ -6,8 +6,9 @@ namespace Gateway.Drivers.Devices;
 
 /// <summary>
 /// Loads device profiles from YAML files, by path or by the name of a shipped profile
-/// (<c>v2g-charger</c> is <c>Profiles/v2g-charger.yaml</c> next to the application), and
-/// validates them: every problem is reported with its file and point.
+/// (<c>v2g-charger</c> is <c>src/Drivers/Profiles/v2g-charger.yaml</c>, embedded in this assembly so
+/// that a single-file build carries its profiles), and validates them: every problem is reported
+/// with its file and point.
 /// </summary>
 public static class ProfileLoader
 {
@@ -15,14 +16,24 @@ public static class ProfileLoader
         .WithNamingConvention(CamelCaseNamingConvention.Instance)
         .Build();
 
-    /// <summary>Folder holding the shipped profiles.</summary>
-    public static string ShippedProfilesDirectory => Path.Combine(AppContext.BaseDirectory, "Profiles");
+    private const string ResourcePrefix = "Gateway.Drivers.Profiles.";
+    private const string ResourceSuffix = ".yaml";
 
     /// <summary>Names of the shipped profiles.</summary>
     public static IReadOnlyList<string> ShippedProfileNames() =>
-        Directory.Exists(ShippedProfilesDirectory)
-            ? Directory.GetFiles(ShippedProfilesDirectory, "*.yaml").Select(Path.GetFileNameWithoutExtension).OfType<string>().Order(StringComparer.Ordinal).ToArray()
-            : [];
+        typeof(ProfileLoader).Assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal) && n.EndsWith(ResourceSuffix, StringComparison.Ordinal))
+            .Select(n => n[ResourcePrefix.Length..^ResourceSuffix.Length])
+            .Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>The YAML of the shipped profile <paramref name="name"/>, or null when there is none.</summary>
+    public static string? ShippedProfileText(string name)
+    {
+        using var stream = typeof(ProfileLoader).Assembly.GetManifestResourceStream(ResourcePrefix + name + ResourceSuffix);
+        if (stream is null) return null;
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
 
     /// <summary>
     /// Loads <paramref name="nameOrPath"/>: an existing file path, or the name of a shipped profile.
@@ -31,8 +42,8 @@ public static class ProfileLoader
     public static DeviceProfile Load(string nameOrPath)
     {
         if (File.Exists(nameOrPath)) return LoadFile(nameOrPath);
-        var shipped = Path.Combine(ShippedProfilesDirectory, nameOrPath + ".yaml");
-        if (!nameOrPath.Contains('/') && !nameOrPath.Contains('\\') && File.Exists(shipped)) return LoadFile(shipped);
+        if (!nameOrPath.Contains('/') && !nameOrPath.Contains('\\') && ShippedProfileText(nameOrPath) is { } shipped)
+            return Parse(shipped, $"{nameOrPath} (shipped profile)");
         var known = string.Join(", ", ShippedProfileNames());
         throw new ProfileLoadException([new ProfileProblem(nameOrPath, null,
             $"no such profile file, and not a shipped profile name (shipped: {(known.Length == 0 ? "none found" : known)})")]);
@@ -67,6 +78,11 @@ public static class ProfileLoader
         {
             var why = e.InnerException?.Message ?? e.Message;
             throw new ProfileLoadException([new ProfileProblem(sourcePath, null, $"line {e.Start.Line}, column {e.Start.Column}: {why}")]);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet gives up on some malformed text with these instead of a YamlException (found by fuzzing).
+            throw new ProfileLoadException([new ProfileProblem(sourcePath, null, $"not valid YAML (the YAML reader gave up: {e.Message})")]);
         }
         if (file is null) throw new ProfileLoadException([new ProfileProblem(sourcePath, null, "the file is empty")]);
         return new ProfileValidator(sourcePath).Validate(file);

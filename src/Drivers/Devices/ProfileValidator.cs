@@ -22,6 +22,8 @@ internal sealed class ProfileValidator(string file)
         var models = new List<SunSpecModelLayout>();
         foreach (var m in dto.Modbus?.SunSpecModels ?? [])
         {
+            // A bare "-" in the list is a null entry (found by fuzzing).
+            if (m is null) { Problem(null, "a sunSpecModels entry is empty"); continue; }
             if (m.Id is not { } id || id is < 1 or > 65534) { Problem(null, "a sunSpecModels entry needs an 'id' between 1 and 65534"); continue; }
             if (m.Length is not { } len || len is < 1 or > 65535) { Problem(null, $"sunSpecModels entry {id} needs a 'length' (the model's L)"); continue; }
             models.Add(new SunSpecModelLayout(id, len));
@@ -40,6 +42,8 @@ internal sealed class ProfileValidator(string file)
         foreach (var p in dto.Points ?? [])
         {
             index++;
+            // A bare "-" in the list is a null entry (found by fuzzing).
+            if (p is null) { Problem($"#{index}", "the entry is empty"); continue; }
             var label = string.IsNullOrWhiteSpace(p.Name) ? $"#{index}" : p.Name;
             if (string.IsNullOrWhiteSpace(p.Name)) { Problem(label, "'name' is missing"); continue; }
             if (!seen.Add(p.Name)) { Problem(label, "the name is used by an earlier point"); continue; }

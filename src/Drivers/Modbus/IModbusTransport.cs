@@ -10,5 +10,5 @@ internal interface IModbusTransport : IAsyncDisposable
     /// Sends <paramref name="requestPdu"/> to <paramref name="unitId"/> and returns the response PDU,
     /// or an empty PDU for a broadcast that gets no answer.
     /// </summary>
-    Task<ReadOnlyMemory<byte>> TransactAsync(byte unitId, ReadOnlyMemory<byte> requestPdu, CancellationToken cancellationToken);
+    ValueTask<ReadOnlyMemory<byte>> TransactAsync(byte unitId, ReadOnlyMemory<byte> requestPdu, CancellationToken cancellationToken);
 }

@@ -9,17 +9,17 @@ namespace Gateway.Drivers.Modbus;
 /// </summary>
 internal sealed class ModbusMaster(IModbusTransport transport) : IModbusClient
 {
-    public async Task<bool[]> ReadCoilsAsync(byte unitId, ushort address, ushort count, CancellationToken cancellationToken = default)
-        => await ReadBitsAsync(ModbusFunctionCode.ReadCoils, unitId, address, count, cancellationToken).ConfigureAwait(false);
+    public Task<bool[]> ReadCoilsAsync(byte unitId, ushort address, ushort count, CancellationToken cancellationToken = default)
+        => ReadBitsAsync(ModbusFunctionCode.ReadCoils, unitId, address, count, cancellationToken);
 
-    public async Task<bool[]> ReadDiscreteInputsAsync(byte unitId, ushort address, ushort count, CancellationToken cancellationToken = default)
-        => await ReadBitsAsync(ModbusFunctionCode.ReadDiscreteInputs, unitId, address, count, cancellationToken).ConfigureAwait(false);
+    public Task<bool[]> ReadDiscreteInputsAsync(byte unitId, ushort address, ushort count, CancellationToken cancellationToken = default)
+        => ReadBitsAsync(ModbusFunctionCode.ReadDiscreteInputs, unitId, address, count, cancellationToken);
 
-    public async Task<ushort[]> ReadHoldingRegistersAsync(byte unitId, ushort address, ushort count, CancellationToken cancellationToken = default)
-        => await ReadRegistersAsync(ModbusFunctionCode.ReadHoldingRegisters, unitId, address, count, cancellationToken).ConfigureAwait(false);
+    public Task<ushort[]> ReadHoldingRegistersAsync(byte unitId, ushort address, ushort count, CancellationToken cancellationToken = default)
+        => ReadRegistersAsync(ModbusFunctionCode.ReadHoldingRegisters, unitId, address, count, cancellationToken);
 
-    public async Task<ushort[]> ReadInputRegistersAsync(byte unitId, ushort address, ushort count, CancellationToken cancellationToken = default)
-        => await ReadRegistersAsync(ModbusFunctionCode.ReadInputRegisters, unitId, address, count, cancellationToken).ConfigureAwait(false);
+    public Task<ushort[]> ReadInputRegistersAsync(byte unitId, ushort address, ushort count, CancellationToken cancellationToken = default)
+        => ReadRegistersAsync(ModbusFunctionCode.ReadInputRegisters, unitId, address, count, cancellationToken);
 
     public async Task WriteSingleCoilAsync(byte unitId, ushort address, bool value, CancellationToken cancellationToken = default)
     {
@@ -72,7 +72,7 @@ internal sealed class ModbusMaster(IModbusTransport transport) : IModbusClient
         ModbusLimits.CheckQuantity(values.Length, ModbusLimits.MaxReadWriteWriteRegisters, "ReadWriteMultipleRegisters write", nameof(values));
         var request = new byte[ReadWriteMultipleRegistersFunction.RequestLength(values.Length)];
         ReadWriteMultipleRegistersFunction.EncodeRequest(request, readAddress, readCount, writeAddress, values.Span);
-        var response = await TransactReadAsync(unitId, request, cancellationToken).ConfigureAwait(false);
+        var response = CheckAnswered(await transport.TransactAsync(unitId, request, cancellationToken).ConfigureAwait(false), unitId);
         return ReadWriteMultipleRegistersFunction.DecodeResponse(response.Span, unitId, readCount);
     }
 
@@ -82,7 +82,7 @@ internal sealed class ModbusMaster(IModbusTransport transport) : IModbusClient
     {
         var request = new byte[ReadBitsFunction.RequestLength];
         ReadBitsFunction.EncodeRequest(request, code, address, count);
-        var response = await TransactReadAsync(unitId, request, cancellationToken).ConfigureAwait(false);
+        var response = CheckAnswered(await transport.TransactAsync(unitId, request, cancellationToken).ConfigureAwait(false), unitId);
         return ReadBitsFunction.DecodeResponse(response.Span, unitId, code, count);
     }
 
@@ -90,13 +90,12 @@ internal sealed class ModbusMaster(IModbusTransport transport) : IModbusClient
     {
         var request = new byte[ReadRegistersFunction.RequestLength];
         ReadRegistersFunction.EncodeRequest(request, code, address, count);
-        var response = await TransactReadAsync(unitId, request, cancellationToken).ConfigureAwait(false);
+        var response = CheckAnswered(await transport.TransactAsync(unitId, request, cancellationToken).ConfigureAwait(false), unitId);
         return ReadRegistersFunction.DecodeResponse(response.Span, unitId, code, count);
     }
 
-    private async Task<ReadOnlyMemory<byte>> TransactReadAsync(byte unitId, byte[] request, CancellationToken cancellationToken)
+    private static ReadOnlyMemory<byte> CheckAnswered(ReadOnlyMemory<byte> response, byte unitId)
     {
-        var response = await transport.TransactAsync(unitId, request, cancellationToken).ConfigureAwait(false);
         if (response.IsEmpty)
         {
             throw new ArgumentException($"Unit id {unitId} is the broadcast address; a read needs an answer, so it cannot be broadcast (Modbus over Serial Line v1.02 §2.1).", nameof(unitId));

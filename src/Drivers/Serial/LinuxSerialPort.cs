@@ -38,7 +38,8 @@ public sealed class LinuxSerialPort : ISerialChannel
     public SerialLineSettings Settings { get; }
 
     /// <summary>Opens and configures <paramref name="devicePath"/>.</summary>
-    /// <exception cref="IOException">The device cannot be opened or is not a terminal.</exception>
+    /// <exception cref="IOException">The device cannot be opened, is not a terminal or refuses the settings; the message carries the
+    /// errno and a hint (e.g. "this port does not support parity E").</exception>
     /// <exception cref="ArgumentOutOfRangeException">Unsupported settings.</exception>
     public static LinuxSerialPort Open(string devicePath, SerialLineSettings settings, TimeProvider? timeProvider = null)
     {
@@ -52,7 +53,8 @@ public sealed class LinuxSerialPort : ISerialChannel
         int fd = Libc.open(devicePath, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
         {
-            throw Error($"Cannot open serial port {devicePath}");
+            int errno = Marshal.GetLastPInvokeError();
+            throw Error($"Cannot open serial port {devicePath}", errno, SerialErrorHint.For(errno, "open", devicePath, settings));
         }
 
         try
@@ -123,10 +125,12 @@ public sealed class LinuxSerialPort : ISerialChannel
 
     private static unsafe void Configure(int fd, SerialLineSettings settings, string devicePath)
     {
+        // Each errno is read right after its call: anything run in between (even building the message) may overwrite it.
         Termios termios;
         if (Libc.tcgetattr(fd, &termios) != 0)
         {
-            throw Error($"{devicePath} is not a terminal (tcgetattr)");
+            int errno = Marshal.GetLastPInvokeError();
+            throw Error($"{devicePath} is not a terminal (tcgetattr)", errno, SerialErrorHint.For(errno, "tcgetattr", devicePath, settings));
         }
 
         Libc.cfmakeraw(&termios);
@@ -154,12 +158,30 @@ public sealed class LinuxSerialPort : ISerialChannel
         uint speed = SpeedCode(settings.BaudRate);
         if (Libc.cfsetispeed(&termios, speed) != 0 || Libc.cfsetospeed(&termios, speed) != 0)
         {
-            throw Error($"Cannot set {settings.BaudRate} baud on {devicePath}");
+            int errno = Marshal.GetLastPInvokeError();
+            throw Error($"Cannot set {settings.BaudRate} baud on {devicePath}", errno, SerialErrorHint.For(errno, "cfsetspeed", devicePath, settings));
         }
 
         if (Libc.tcsetattr(fd, TCSANOW, &termios) != 0)
         {
-            throw Error($"Cannot apply line settings {settings} to {devicePath}");
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == EINVAL && settings.Parity != SerialParity.None && IsPseudoTerminal(devicePath))
+            {
+                // A pseudo-terminal has no line to put parity bits on: Linux drops PARENB when it is first set and refuses it
+                // (EINVAL) once the pty holds other settings, so a second open of the same pty would fail. Without the bit the
+                // pty carries the bytes exactly as with it, which is all a simulator on the other end sees.
+                termios.ControlFlags &= ~(PARENB | PARODD);
+                termios.InputFlags &= ~INPCK;
+                if (Libc.tcsetattr(fd, TCSANOW, &termios) == 0)
+                {
+                    Libc.tcflush(fd, TCIOFLUSH);
+                    return;
+                }
+
+                errno = Marshal.GetLastPInvokeError();
+            }
+
+            throw Error($"Cannot apply line settings {settings} to {devicePath}", errno, SerialErrorHint.For(errno, "tcsetattr", devicePath, settings));
         }
 
         Libc.tcflush(fd, TCIOFLUSH);
@@ -181,7 +203,7 @@ public sealed class LinuxSerialPort : ISerialChannel
                 return 0;
             }
 
-            throw Error($"Write to {DevicePath} failed", errno);
+            throw Error($"Write to {DevicePath} failed", errno, SerialErrorHint.For(errno, "write", DevicePath, Settings));
         }
     }
 
@@ -202,7 +224,7 @@ public sealed class LinuxSerialPort : ISerialChannel
                         continue;
                     }
 
-                    throw Error($"poll on {DevicePath} failed", errno);
+                    throw Error($"poll on {DevicePath} failed", errno, SerialErrorHint.For(errno, "poll", DevicePath, Settings));
                 }
 
                 if (ready == 0)
@@ -249,9 +271,22 @@ public sealed class LinuxSerialPort : ISerialChannel
         }
     }
 
-    private static IOException Error(string what, int? errno = null)
+    private static IOException Error(string what, int errno, string? hint) =>
+        new($"{what}: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}){(hint is null ? "." : $" — {hint}.")}") { HResult = errno };
+
+    /// <summary>Whether <paramref name="devicePath"/> (or the file a link at it points to) is a pseudo-terminal.</summary>
+    internal static bool IsPseudoTerminal(string devicePath)
     {
-        int code = errno ?? Marshal.GetLastPInvokeError();
-        return new IOException($"{what}: {Marshal.GetPInvokeErrorMessage(code)} (errno {code}).");
+        string target;
+        try
+        {
+            target = new FileInfo(devicePath).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.GetFullPath(devicePath);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+
+        return target.StartsWith("/dev/pts/", StringComparison.Ordinal) || target == "/dev/ptmx";
     }
 }

@@ -1,53 +1,25 @@
-using System.Net.Sockets;
+using Gateway.Drivers.Devices;
 using Gateway.Drivers.Modbus;
-using Gateway.Drivers.Mqtt;
 
 namespace Gateway.Host.Cli;
 
-/// <summary>Opens the probe's Modbus connection and says in plain words why one failed.</summary>
+/// <summary>Opens the probe's Modbus connection.</summary>
 internal static class ProbeConnection
 {
-    /// <summary>A client for the request's endpoint (modbus-tcp://HOST:PORT or modbus-rtu:///dev/ttyX?baud=…&amp;parity=…).</summary>
-    /// <exception cref="FormatException">The endpoint is not a valid Modbus endpoint; the message says why.</exception>
-    public static IModbusClient Open(ProbeRequest request) =>
-        ModbusEndpoint.Parse(request.Endpoint).CreateClient(new ModbusClientOptions
-        {
-            RequestTimeout = request.Timeout,
-            // A short answer timeout must not turn a slow connect into "unreachable".
-            ConnectTimeout = request.Timeout > MinConnectTimeout ? request.Timeout : MinConnectTimeout,
-        });
-
     private static readonly TimeSpan MinConnectTimeout = TimeSpan.FromSeconds(3);
 
-    /// <summary>The exit code and message for a transport failure, or null when it is none.</summary>
-    public static (int ExitCode, string Message)? ClassifyTransport(Exception error, ProbeRequest request)
-    {
-        var who = request.Who;
-        var socket = error as SocketException ?? error.InnerException as SocketException ?? error.InnerException?.InnerException as SocketException;
-        return error switch
-        {
-            ModbusTimeoutException => (ExitCodes.Timeout,
-                $"{who} did not answer within {request.Timeout.TotalSeconds:0.###} s — wrong unit id, a busy device, or a serial line with the wrong settings?"),
-            TimeoutException or OperationCanceledException => (ExitCodes.Timeout, $"{who} did not answer within {request.Timeout.TotalSeconds:0.###} s"),
-            ModbusCommunicationException when socket is not null => (ExitCodes.Unreachable, $"cannot reach {request.Endpoint}: {Describe(socket)}"),
-            SocketException s => (ExitCodes.Unreachable, $"cannot reach {request.Endpoint}: {Describe(s)}"),
-            ModbusCommunicationException e => (ExitCodes.Unreachable, $"cannot talk to {request.Endpoint}: {e.Message}"),
-            MqttConnectException e => (ExitCodes.Unreachable, $"the broker {request.Endpoint} refused the connection: {e.ReturnCode}"),
-            MqttCommunicationException when socket is not null => (ExitCodes.Unreachable, $"cannot reach the broker {request.Endpoint}: {Describe(socket)}"),
-            MqttCommunicationException e => (ExitCodes.Unreachable, $"cannot talk to the broker {request.Endpoint}: {e.Message}"),
-            IOException or UnauthorizedAccessException => (ExitCodes.Unreachable, $"cannot open {request.Endpoint}: {error.Message}"),
-            FormatException or ArgumentException => (ExitCodes.BadInput, $"bad input: {error.Message}"),
-            _ => null,
-        };
-    }
+    /// <summary>A client for the request's endpoint (modbus-tcp://HOST:PORT or modbus-rtu:///dev/ttyX?baud=…&amp;parity=…).</summary>
+    /// <exception cref="FormatException">The endpoint is not a valid Modbus endpoint; the message says why.</exception>
+    /// <exception cref="DeviceException">A serial port cannot be opened.</exception>
+    public static IModbusClient Open(ProbeRequest request) => Open(request.Endpoint, request.Timeout);
 
-    private static string Describe(SocketException e) => e.SocketErrorCode switch
-    {
-        SocketError.ConnectionRefused => "connection refused (nothing listens on that port)",
-        SocketError.HostNotFound or SocketError.NoData => "no such host",
-        SocketError.HostUnreachable or SocketError.NetworkUnreachable => "no route to the host",
-        SocketError.TimedOut => "the connection attempt timed out",
-        SocketError.ConnectionReset => "the device closed the connection",
-        _ => e.Message,
-    };
+    /// <summary>A client for <paramref name="endpoint"/> whose requests wait <paramref name="timeout"/> for an answer.</summary>
+    public static IModbusClient Open(string endpoint, TimeSpan timeout, int maxConcurrentRequests = 1) =>
+        ModbusDeviceClient.Open(endpoint, new ModbusClientOptions
+        {
+            RequestTimeout = timeout,
+            // A short answer timeout must not turn a slow connect into "unreachable".
+            ConnectTimeout = timeout > MinConnectTimeout ? timeout : MinConnectTimeout,
+            MaxConcurrentRequests = maxConcurrentRequests,
+        });
 }

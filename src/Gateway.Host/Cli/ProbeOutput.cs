@@ -24,14 +24,15 @@ internal static class ProbeOutput
         [120] = "nameplate", [121] = "basic settings", [122] = "measurements status", [123] = "immediate controls",
         [124] = "storage", [160] = "MPPT", [201] = "meter (single phase)", [202] = "meter (split phase)",
         [203] = "meter (wye three phase)", [204] = "meter (delta three phase)", [701] = "DER AC measurement",
-        [702] = "DER capacity", [704] = "DER AC controls", [713] = "DER storage capacity", [802] = "battery",
+        [302] = "irradiance", [702] = "DER capacity", [704] = "DER AC controls", [713] = "DER storage capacity", [802] = "battery",
     };
 
     public static void Write(ProbeReport report, TextWriter stdout, TextWriter stderr)
     {
         if (report.Request.Json) stdout.WriteLine(JsonSerializer.Serialize(ToJson(report), JsonOptions));
         else WriteTables(report, stdout);
-        if (report.Error is not null) stderr.WriteLine($"probe: {report.Error}");
+        foreach (var warning in report.Warnings) stderr.WriteLine($"probe: warning: {warning}");
+        if (report.Error is not null) stderr.WriteLine($"probe: {CliFailure.OneLine(report.Error)}");
     }
 
     private static void WriteTables(ProbeReport report, TextWriter stdout)
@@ -45,9 +46,10 @@ internal static class ProbeOutput
         });
         console.Profile.Width = 120;
         var r = report.Request;
+        var chosen = report.ProfileChosenBecause is { } why ? $" ({why})" : "";
         console.WriteLine(r.IsMqtt
-            ? $"device {r.Endpoint} topics {report.TopicPrefix ?? r.DeviceId}/…, profile {report.ProfileName ?? r.Profile}"
-            : $"device {r.Endpoint} unit {r.UnitId}, profile {report.ProfileName ?? r.Profile}");
+            ? $"device {Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.Mask(r.Endpoint)} topics {report.TopicPrefix ?? r.DeviceId}/…, profile {report.ProfileName ?? r.Profile}{chosen}"
+            : $"device {r.Endpoint} unit {r.UnitId}, profile {report.ProfileName ?? r.Profile}{chosen}");
         if (report.SunSpec is { } map)
         {
             var models = new Table { Title = new TableTitle($"SunSpec models (base {map.BaseAddress})") };
@@ -77,13 +79,15 @@ internal static class ProbeOutput
 
     private static object ToJson(ProbeReport report) => new
     {
-        endpoint = report.Request.Endpoint,
+        endpoint = Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.Mask(report.Request.Endpoint),
         unitId = report.Request.IsMqtt ? (byte?)null : report.Request.UnitId,
         device = report.Request.IsMqtt ? report.Request.DeviceId : null,
         topicPrefix = report.TopicPrefix,
         profile = report.ProfileName ?? report.Request.Profile,
+        profileChosenBecause = report.ProfileChosenBecause,
         exitCode = report.ExitCode,
-        error = report.Error,
+        error = report.Error is null ? null : CliFailure.OneLine(report.Error),
+        warnings = report.Warnings.Count == 0 ? null : report.Warnings,
         sunSpec = report.SunSpec is { } map
             ? new { baseAddress = map.BaseAddress, models = map.Models.Select(m => new { id = m.Id, name = SunSpecModelNames.GetValueOrDefault(m.Id), address = m.Address, length = m.Length }) }
             : null,

@@ -8,10 +8,13 @@ internal sealed class ProbeReport
 {
     public required ProbeRequest Request { get; init; }
     public string? ProfileName { get; set; }
+    /// <summary>Why this profile, when the probe picked it (from the SunSpec models found).</summary>
+    public string? ProfileChosenBecause { get; set; }
     public string? TopicPrefix { get; set; }
     public SunSpecMap? SunSpec { get; set; }
     public DeviceReading? Reading { get; set; }
     public SetpointResult? Setpoint { get; set; }
+    public List<string> Warnings { get; } = [];
     public int ExitCode { get; set; }
     public string? Error { get; set; }
 }

@@ -1,12 +1,11 @@
 using System.CommandLine;
-using System.Globalization;
 
 namespace Gateway.Host.Cli;
 
 /// <summary>
-/// <c>gateway probe ENDPOINT --unit N --profile P [--json] [--sunspec] [--set KW]</c>, or
-/// <c>gateway probe mqtt://HOST:PORT --profile P --device ID …</c>: reads a device through its
-/// profile and prints its measurements, for field engineers at a pile.
+/// <c>gateway probe ENDPOINT --unit N --profile P [--json] [--sunspec] [--set KW|PCT%] [--rating KW]</c>, or
+/// <c>gateway probe mqtt://HOST:PORT --profile P --device ID …</c>: reads a device through its profile and prints its
+/// measurements, for field engineers at a pile. Read-only unless <c>--set</c> is given.
 /// </summary>
 internal static class ProbeVerb
 {
@@ -17,28 +16,31 @@ internal static class ProbeVerb
             Description = "modbus-tcp://HOST:PORT, modbus-rtu:///dev/ttyX?baud=9600&parity=E, or mqtt://HOST:PORT (the broker an MQTT device publishes through)",
         };
         var unit = new Option<int>("--unit") { Description = "Modbus unit id (0–255)", DefaultValueFactory = _ => 1 };
-        var profile = new Option<string>("--profile") { Description = "device profile: a shipped name (v2g-charger, sunspec-inverter, sunspec-meter, smes-converter; over MQTT mqtt-charger, mqtt-smes-converter, mqtt-pv-inverter, mqtt-meter) or a file", Required = true };
+        var profile = new Option<string?>("--profile") { Description = "device profile: a shipped name (v2g-charger, sunspec-inverter, sunspec-inverter-float, sunspec-meter, smes-converter; over MQTT mqtt-charger, mqtt-smes-converter, mqtt-pv-inverter, mqtt-meter) or a file; with --sunspec it may be left out and is picked from the device's SunSpec models" };
         var device = new Option<string?>("--device") { Description = "MQTT only: the device id in the profile's topics ({device})" };
         var json = new Option<bool>("--json") { Description = "print JSON instead of tables" };
-        var sunspec = new Option<bool>("--sunspec") { Description = "walk and list the SunSpec models found" };
-        var set = new Option<string?>("--set") { Description = "write this power setpoint in kW (positive = delivered to the grid), read it back and report" };
+        var sunspec = new Option<bool>("--sunspec") { Description = "walk and list the SunSpec models found (and pick the profile from them when --profile is not given)" };
+        var set = new Option<string?>("--set") { Description = "write this power setpoint and read it back: kW (2, -3.5kW; positive = delivered to the grid) or % of the device's rating (50%)" };
+        var rating = new Option<double?>("--rating") { Description = "the device's rating in kW from its nameplate: the basis of --set N% and of a % setpoint register when the device does not report its rating" };
         var validFor = new Option<double>("--valid-for") { Description = "validity of the setpoint in seconds; the device falls back to 0 kW after it", DefaultValueFactory = _ => 60 };
         var timeout = new Option<double>("--timeout") { Description = "seconds to wait for each answer (MQTT: for telemetry, for the acknowledgement)", DefaultValueFactory = _ => 2 };
 
         var command = new Command("probe", "Read a device through its profile and print its measurements; optionally write a setpoint.");
         command.Arguments.Add(endpoint);
-        foreach (var o in new Option[] { unit, profile, device, json, sunspec, set, validFor, timeout }) command.Options.Add(o);
+        foreach (var o in new Option[] { unit, profile, device, json, sunspec, set, rating, validFor, timeout }) command.Options.Add(o);
         command.SetAction(async (ParseResult r, CancellationToken ct) =>
         {
             var problems = new List<string>();
             var unitId = r.GetValue(unit);
             if (unitId is < 0 or > 255) problems.Add($"--unit {unitId} is not a Modbus unit id (0–255)");
-            double? setKw = null;
+            ProbeSetpoint? setpoint = null;
             if (r.GetValue(set) is { } text)
             {
-                if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var kw) && double.IsFinite(kw)) setKw = kw;
-                else problems.Add($"--set '{text}' is not a number of kW");
+                if (ProbeSetpoint.TryParse(text, out var parsed)) setpoint = parsed;
+                else problems.Add($"--set '{text}' is not a number of kW (2, -3.5kW) or a percentage of the rating (-100%–100%)");
             }
+            var ratingKw = r.GetValue(rating);
+            if (ratingKw is { } kw && !(kw > 0 && kw <= 100_000)) problems.Add($"--rating {kw} must be more than 0 and at most 100000 kW");
             var valid = r.GetValue(validFor);
             if (!(valid is >= 1 and <= 86_400)) problems.Add($"--valid-for {valid} must be 1–86400 seconds");
             var wait = r.GetValue(timeout);
@@ -47,13 +49,16 @@ internal static class ProbeVerb
             var mqtt = endpointText.StartsWith("mqtt://", StringComparison.OrdinalIgnoreCase);
             if (r.GetValue(device) is not null && !mqtt) problems.Add("--device is for MQTT devices (an mqtt://HOST:PORT endpoint); a Modbus device is chosen with --unit");
             if (r.GetValue(sunspec) && mqtt) problems.Add("--sunspec walks Modbus registers; an MQTT device has none");
+            if (r.GetValue(profile) is null && (mqtt || !r.GetValue(sunspec)))
+                problems.Add(mqtt ? "--profile is required for an MQTT device (e.g. mqtt-charger)" : "--profile is required (or --sunspec, to pick it from the device's SunSpec models)");
             if (problems.Count > 0)
             {
-                foreach (var p in problems) Console.Error.WriteLine($"probe: {p}");
+                CliFailure.Write("probe", ExitCodes.BadInput, problems, r.GetValue(json), Console.Out, Console.Error);
                 return ExitCodes.BadInput;
             }
-            var request = new ProbeRequest(r.GetValue(endpoint)!, (byte)unitId, r.GetValue(profile)!, r.GetValue(json), r.GetValue(sunspec),
-                setKw, TimeSpan.FromSeconds(valid), TimeSpan.FromSeconds(wait), r.GetValue(device));
+            var request = new ProbeRequest(endpointText, (byte)unitId, r.GetValue(profile), r.GetValue(json), r.GetValue(sunspec),
+                setpoint is { IsPercent: false } k ? k.Value : null, TimeSpan.FromSeconds(valid), TimeSpan.FromSeconds(wait), r.GetValue(device),
+                setpoint is { IsPercent: true } p ? p.Value : null, ratingKw);
             return await ProbeRunner.RunAsync(request, ProbeConnection.Open, Console.Out, Console.Error, TimeProvider.System, ct);
         });
         return command;

@@ -45,17 +45,31 @@ internal sealed class RunProgress(RigDefinition rig, GatewayStatusBoard board, I
         var price = o.Decision.Trades.Count == 0 ? double.NaN : o.Decision.Trades.Average(t => t.PricePerKwh);
         var time = s.IntervalStartUtc.UtcDateTime.ToString("MM-dd HH:mm", Inv);
         var missed = s.SetpointsMissed > 0 ? $"[red]{s.SetpointsMissed} missed[/]" : "";
+        if (o.Parked)
+        {
+            console.MarkupLine($"{time}{(resumed ? "*" : " ")}      [yellow]parked ({s.State.ToString().ToLowerInvariant()}): {Markup.Escape(s.Note ?? "")}[/]");
+            return;
+        }
+        if (o.DispatchedNothing) missed = $"[red]dispatched nothing: {Markup.Escape(s.Note ?? "no setpoint confirmed")}[/]";
         console.MarkupLine(string.Create(Inv,
             $"{time}{(resumed ? "*" : " ")}      {executed,6}  {failed,6}  {viaSmes,8}  {traded,10:0.00}  {s.SmesEnergyKwh,8:0.00}  {(double.IsNaN(price) ? "     -" : price.ToString("0.000", Inv)),9}  {RunVerb.Pct(s.TransactionSuccessRate),7}  {RunVerb.Pct(s.RenewableConsumptionRate),9}  {s.WelfareCurrency,7:0.00}  {s.SetpointsConfirmed} ok {missed}"));
     }
 
-    public void Summary(IReadOnlyList<RoundOutcome> outcomes, OutboxBacklog backlog, RunReport.Written report)
+    /// <summary>A row for an interval that was never traded.</summary>
+    public void Skipped(RoundSummary row) =>
+        console.MarkupLine($"{row.IntervalStartUtc.UtcDateTime.ToString("MM-dd HH:mm", Inv)}       [yellow]skipped: {Markup.Escape(row.Note ?? "")}[/]");
+
+    /// <summary>A row for a round that ended in an error.</summary>
+    public void Failed(string roundId, DateTimeOffset start, string error) =>
+        console.MarkupLine($"{start.UtcDateTime.ToString("MM-dd HH:mm", Inv)}       [red]failed: {Markup.Escape(error)}[/]");
+
+    public void Summary(RunReport.RunRecord record, OutboxBacklog backlog, RunReport.Written report)
     {
         var table = new Table().Border(TableBorder.Rounded).Title("[bold]summary[/]");
         table.AddColumn("measure");
         table.AddColumn(new TableColumn("value").RightAligned());
-        var k = RunReport.Totals(outcomes);
-        table.AddRow("rounds", k.Rounds.ToString(Inv));
+        var k = RunReport.Totals(record.Closed);
+        table.AddRow("rounds traded / skipped / failed / parked", $"{record.Traded} / {record.Skipped.Count} / {record.FailedCount} / {record.Parked}");
         table.AddRow("trades matched / executed / failed", $"{k.Matched} / {k.Executed} / {k.Failed}");
         table.AddRow("failed trades served through the SMES", k.ViaSmes.ToString(Inv));
         table.AddRow("energy settled, kWh", k.SettledKwh.ToString("0.00", Inv));

@@ -17,6 +17,33 @@ internal static class RunReport
 
     internal sealed record Written(string SummaryPath, string CsvPath, IReadOnlyList<string> Figures);
 
+    /// <summary>Everything a run went through: rounds (traded or parked), intervals skipped, rounds that failed with an error.</summary>
+    internal sealed class RunRecord
+    {
+        public List<RoundOutcome> Outcomes { get; } = new();
+
+        public List<Status.RoundSummary> Skipped { get; } = new();
+
+        public List<(string RoundId, DateTimeOffset Start, string Error)> Failed { get; } = new();
+
+        public void Add(RoundOutcome outcome) => Outcomes.Add(outcome);
+
+        /// <summary>Rounds closed that dispatched what they decided (at least one setpoint confirmed, or none planned).</summary>
+        public int Traded => Outcomes.Count(o => !o.Parked && !o.DispatchedNothing);
+
+        /// <summary>Rounds that ended in an error or dispatched nothing they planned (no acknowledgement, every device missed).</summary>
+        public int FailedCount => Failed.Count + Outcomes.Count(o => o.DispatchedNothing);
+
+        /// <summary>Rounds a stop left open (journaled; the next run resumes them).</summary>
+        public int Parked => Outcomes.Count(o => o.Parked);
+
+        /// <summary>Rounds started (what --rounds counts): traded, failed and parked.</summary>
+        public int Attempted => Outcomes.Count + Failed.Count;
+
+        /// <summary>Closed rounds, for KPIs and settlements.</summary>
+        public IReadOnlyList<RoundOutcome> Closed => Outcomes.Where(o => !o.Parked).ToList();
+    }
+
     internal sealed record RunTotals(int Rounds, int Matched, int Executed, int Failed, int ViaSmes, double SettledKwh, double SuccessRate, double RenewableRate,
         double Welfare, int SetpointsConfirmed, int SetpointsMissed);
 
@@ -46,15 +73,23 @@ internal static class RunReport
             outcomes.Sum(o => o.Setpoints.Count(s => s.Status is SetpointStatus.Missed or SetpointStatus.Skipped)));
     }
 
-    public static async Task<Written> WriteAsync(RigDefinition rig, IReadOnlyList<RoundOutcome> outcomes, OutboxBacklog backlog, string directory, CancellationToken cancellationToken)
+    public static async Task<Written> WriteAsync(RigDefinition rig, RunRecord record, OutboxBacklog backlog, string directory, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(directory);
-        var csv = new StringBuilder("round,interval_start_utc,buyers,sellers,matched,executed,failed,via_smes,settled_kwh,smes_kwh,grid_kwh,success_rate,renewable_rate,welfare,setpoints_confirmed,setpoints_missed\n");
-        foreach (var o in outcomes)
+        var outcomes = record.Closed;
+        var csv = new StringBuilder("round,interval_start_utc,status,buyers,sellers,matched,executed,failed,via_smes,settled_kwh,smes_kwh,grid_kwh,success_rate,renewable_rate,welfare,setpoints_confirmed,setpoints_missed,note\n");
+        var rows = new List<(DateTimeOffset Start, string Line)>();
+        foreach (var o in record.Outcomes)
         {
             var s = o.Summary;
-            csv.AppendLine(string.Create(Inv, $"{o.RoundId},{s.IntervalStartUtc.UtcDateTime:O},{s.Buyers},{s.Sellers},{o.Decision.Kpis.MatchedTrades},{o.Decision.Kpis.ExecutedTrades},{o.Decision.Kpis.FailedTrades},{s.Trades.Count(t => t.Outcome == "smes")},{o.Settlements.Sum(x => (double)x.EnergyKwh):0.####},{s.SmesEnergyKwh:0.####},{s.GridEnergyKwh:0.####},{s.TransactionSuccessRate:0.####},{s.RenewableConsumptionRate:0.####},{s.WelfareCurrency:0.####},{s.SetpointsConfirmed},{s.SetpointsMissed}"));
+            var status = o.Parked ? "parked" : o.DispatchedNothing ? "failed" : "traded";
+            rows.Add((s.IntervalStartUtc, string.Create(Inv, $"{o.RoundId},{s.IntervalStartUtc.UtcDateTime:O},{status},{s.Buyers},{s.Sellers},{o.Decision.Kpis.MatchedTrades},{o.Decision.Kpis.ExecutedTrades},{o.Decision.Kpis.FailedTrades},{s.Trades.Count(t => t.Outcome == "smes")},{o.Settlements.Sum(x => (double)x.EnergyKwh):0.####},{s.SmesEnergyKwh:0.####},{s.GridEnergyKwh:0.####},{s.TransactionSuccessRate:0.####},{s.RenewableConsumptionRate:0.####},{s.WelfareCurrency:0.####},{s.SetpointsConfirmed},{s.SetpointsMissed},{Csv(s.Note)}")));
         }
+        foreach (var s in record.Skipped)
+            rows.Add((s.IntervalStartUtc, string.Create(Inv, $"{s.RoundId},{s.IntervalStartUtc.UtcDateTime:O},skipped,,,,,,,,,,,,,,,{Csv("skipped: " + s.Note)}")));
+        foreach (var (id, start, error) in record.Failed)
+            rows.Add((start, string.Create(Inv, $"{id},{start.UtcDateTime:O},failed,,,,,,,,,,,,,,,{Csv("failed: " + error)}")));
+        foreach (var row in rows.OrderBy(r => r.Start)) csv.AppendLine(row.Line);
         var csvPath = Path.Combine(directory, "rounds.csv");
         await File.WriteAllTextAsync(csvPath, csv.ToString(), cancellationToken);
 
@@ -85,10 +120,11 @@ internal static class RunReport
         var md = new StringBuilder();
         md.AppendLine($"# Run of `{rig.SiteId}` ({Path.GetFileName(rig.SourceFile)})");
         md.AppendLine();
-        md.AppendLine($"{t.Rounds} rounds of {rig.Market.Interval.TotalMinutes:0} min, SMES {(rig.Market.SmesEnabled ? "on" : "off")}, ledger {rig.Ledger.Kind}.");
+        md.AppendLine($"{t.Rounds} rounds of {rig.Market.Interval.TotalMinutes:0} min closed, SMES {(rig.Market.SmesEnabled ? "on" : "off")}, ledger {rig.Ledger.Kind}.");
         md.AppendLine();
         md.AppendLine("| measure | value |");
         md.AppendLine("|---|---:|");
+        md.AppendLine($"| rounds traded / skipped / failed / parked | {record.Traded} / {record.Skipped.Count} / {record.FailedCount} / {record.Parked} |");
         md.AppendLine($"| trades matched / executed / failed | {t.Matched} / {t.Executed} / {t.Failed} |");
         md.AppendLine($"| failed trades served through the SMES | {t.ViaSmes} |");
         md.AppendLine(string.Create(Inv, $"| energy settled (metered), kWh | {t.SettledKwh:0.00} |"));
@@ -99,10 +135,23 @@ internal static class RunReport
         md.AppendLine($"| settlements committed / pending / dead-lettered | {backlog.CommittedCount ?? 0} / {backlog.PendingCount} / {backlog.DeadLetterCount} |");
         md.AppendLine();
         foreach (var f in figures.Where(f => f.EndsWith(".svg", StringComparison.Ordinal))) md.AppendLine($"![{Path.GetFileNameWithoutExtension(f)}]({Path.GetFileName(f)})");
+        var notes = record.Skipped.Select(x => (x.IntervalStartUtc, $"{x.RoundId}: skipped: {x.Note}"))
+            .Concat(record.Failed.Select(f => (f.Start, $"{f.RoundId}: failed: {f.Error}")))
+            .Concat(record.Outcomes.Where(o => o.Parked || o.DispatchedNothing).Select(o => (o.Summary.IntervalStartUtc, $"{o.RoundId}: {(o.Parked ? "parked" : "failed")}: {o.Summary.Note ?? "no setpoint confirmed"}")))
+            .OrderBy(x => x.Item1).ToList();
+        if (notes.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("## Rounds not traded");
+            md.AppendLine();
+            foreach (var (_, line) in notes) md.AppendLine("- " + line);
+        }
         var summaryPath = Path.Combine(directory, "summary.md");
         await File.WriteAllTextAsync(summaryPath, md.ToString(), cancellationToken);
         return new Written(summaryPath, csvPath, figures);
     }
+
+    private static string Csv(string? text) => text is null ? "" : "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     private static async Task<IReadOnlyList<string>> SaveAsync(SvgChart chart, string pathWithoutExtension, CancellationToken cancellationToken)
     {

@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using Gateway.Host.Rigs;
 using Gateway.Host.Worker;
+using Gateway.LedgerClient.Outbox;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
@@ -66,13 +68,23 @@ internal static class RunVerb
             }
         }
 
-        // Logs go to stderr so stdout holds only the progress table and the summary.
+        using var signals = new StopSignals();
+        var systemd = new SystemdNotifier();
+        // Logs go to stderr so stdout holds only the progress table and the summary; under systemd in journald's format.
         using var loggers = LoggerFactory.Create(b =>
         {
-            b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
-             .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning);
+            if (SystemdHelpers.IsSystemdService()) b.AddSystemdConsole(o => o.TimestampFormat = null);
+            else b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+            b.SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning);
             b.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         });
+        var log = loggers.CreateLogger("gateway.run");
+        signals.Received += (signal, second) =>
+        {
+            if (second) log.LogWarning("{Signal} again: stopping at once (the journal keeps the round; the next run resumes it)", signal);
+            else log.LogWarning("{Signal} received: finishing or parking the current round, then flushing the ledger outbox (send it again to stop at once)", signal);
+            if (!second && systemd.IsEnabled) systemd.Notify(ServiceState.Stopping);
+        };
         var outDir = reportDir?.FullName ?? Path.Combine(Directory.GetCurrentDirectory(), "out", "run", rig.SiteId + (rig.Market.SmesEnabled ? "" : "-no-smes"));
         Scheduling.LockstepPlant? plant = null;
         if (lockstep)
@@ -94,7 +106,7 @@ internal static class RunVerb
             }
             try
             {
-                plant = await Scheduling.LockstepPlant.ConnectAsync(control, cancellationToken);
+                plant = await Scheduling.LockstepPlant.ConnectAsync(control, signals.Abort);
             }
             catch (IOException e)
             {
@@ -112,36 +124,94 @@ internal static class RunVerb
             if (sinceSimsStarted < TimeSpan.Zero) sinceSimsStarted = TimeSpan.Zero;
             clock = new Scheduling.AcceleratedTimeProvider(simStart + sinceSimsStarted * rig.TimeScale, rig.TimeScale);
         }
-        await using var runtime = await GatewayRuntime.StartAsync(rig, loggers, overrides, clock, cancellationToken: cancellationToken, lockstep: plant);
+        GatewayRuntime runtime;
+        try
+        {
+            runtime = await GatewayRuntime.StartAsync(rig, loggers, overrides, clock, cancellationToken: signals.Abort, lockstep: plant);
+        }
+        catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException or ArgumentException or Gateway.Drivers.Mqtt.MqttBrokerSecurityException)
+        {
+            if (plant is not null) await plant.DisposeAsync();
+            Console.Error.WriteLine("run: cannot start: " + e.Message);
+            return ExitCodes.BadInput;
+        }
+        await using var _ = runtime;
         var progress = new RunProgress(rig, runtime.Board, AnsiConsole.Console);
         progress.Header(roundCount);
         if (runtime.DashboardUrl is { } url) AnsiConsole.MarkupLine($"dashboard: {Markup.Escape(url.ToString())}");
-        await runtime.WaitForFirstPollAsync(TimeSpan.FromSeconds(10), cancellationToken);
-        progress.Devices();
-
-        var outcomes = new List<RoundOutcome>();
         try
         {
-            foreach (var resumed in await runtime.ResumeOpenRoundsAsync(cancellationToken))
+            await runtime.WaitForFirstPollAsync(TimeSpan.FromSeconds(10), signals.Stopping);
+        }
+        catch (OperationCanceledException) { }
+        progress.Devices();
+        if (systemd.IsEnabled) systemd.Notify(ServiceState.Ready);
+
+        var record = new RunReport.RunRecord();
+        try
+        {
+            foreach (var resumed in await runtime.ResumeOpenRoundsAsync(signals.Abort, signals.Stopping))
             {
-                outcomes.Add(resumed);
+                record.Add(resumed);
                 progress.Round(resumed, resumed: true);
             }
-            while (roundCount is null || outcomes.Count < roundCount)
+            while (!signals.Stopping.IsCancellationRequested && (roundCount is null || record.Attempted < roundCount))
             {
-                var outcome = await runtime.TickAsync(cancellationToken);
-                outcomes.Add(outcome);
+                var start = runtime.NextIntervalStart();
+                RoundOutcome outcome;
+                try
+                {
+                    outcome = await runtime.TickAsync(signals.Abort, signals.Stopping);
+                }
+                catch (OperationCanceledException) when (signals.Stopping.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // One round's failure must not end the service: log it, count it, and wait for the next interval.
+                    var id = runtime.Runner.Planner.RoundId(start);
+                    log.LogError(e, "round {Round} failed: {Error}; the next interval is traded as usual, the journal keeps this round for the next run", id, e.Message);
+                    record.Failed.Add((id, start, e.Message));
+                    runtime.RecordFailedInterval(start);
+                    progress.Failed(id, start, e.Message);
+                    try { await runtime.WaitUntilAsync(start + rig.Market.Interval, signals.Stopping); }
+                    catch (OperationCanceledException) { break; }
+                    continue;
+                }
+                foreach (var skipped in outcome.SkippedBefore)
+                {
+                    record.Skipped.Add(skipped);
+                    progress.Skipped(skipped);
+                }
+                record.Add(outcome);
                 progress.Round(outcome, resumed: false);
+                if (systemd.IsEnabled) systemd.Notify(new ServiceState($"STATUS=round {outcome.RoundId}: {outcome.Summary.State.ToString().ToLowerInvariant()}; {record.Traded} traded, {record.Skipped.Count} skipped, {record.FailedCount} failed"));
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (signals.Abort.IsCancellationRequested)
         {
-            AnsiConsole.MarkupLine("[yellow]stopped[/]: the journal keeps every round; run again to resume");
+            // Second signal: the step that ran is abandoned; the journal wrote ahead of it.
         }
 
-        var backlog = await runtime.DrainLedgerAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
-        var report = await RunReport.WriteAsync(rig, outcomes, backlog, outDir, CancellationToken.None);
-        progress.Summary(outcomes, backlog, report);
+        var stoppedBySignal = signals.FirstSignal is not null;
+        if (stoppedBySignal)
+            AnsiConsole.Console.WriteLine($"stopped on {signals.FirstSignal}{(signals.Abort.IsCancellationRequested ? " (at once, second signal)" : "")}: the journal keeps every round; run again to resume parked ones",
+                new Style(Color.Yellow));
+        // Bounded: at most 20 s (10 s after a stop was asked for, nothing after a second signal); the outbox keeps the rest for the next run.
+        var drainFor = signals.Abort.IsCancellationRequested ? TimeSpan.Zero : stoppedBySignal ? TimeSpan.FromSeconds(10) : TimeSpan.FromSeconds(20);
+        OutboxBacklog backlog;
+        try
+        {
+            backlog = await runtime.DrainLedgerAsync(drainFor, signals.Abort.IsCancellationRequested ? CancellationToken.None : signals.Abort);
+        }
+        catch (OperationCanceledException)
+        {
+            backlog = await runtime.DrainLedgerAsync(TimeSpan.Zero, CancellationToken.None);
+        }
+        var report = await RunReport.WriteAsync(rig, record, backlog, outDir, CancellationToken.None);
+        progress.Summary(record, backlog, report);
+        if (stoppedBySignal) return ExitCodes.Ok;
         return backlog.PendingCount == 0 && backlog.DeadLetterCount == 0 ? ExitCodes.Ok : ExitCodes.Failed;
     }
 

@@ -36,6 +36,7 @@ internal static class ScheduleFigures
                 chart.Add(new ChartSeries($"from class {sc.Classes[seller].Name} users", values, ChartSeriesKind.StackedBar, peerColors[seller % peerColors.Length]));
             }
         }
+        chart.Add(new ChartSeries("own EV energy", Column(run, periods, buyer, f => f.EvOwnUseKwh), ChartSeriesKind.StackedBar, "#bab0ac"));
         chart.Add(new ChartSeries("own stored energy", Column(run, periods, buyer, f => f.StorageOwnUseKwh), ChartSeriesKind.StackedBar, "#edc948"));
         chart.Add(new ChartSeries("state grid", Column(run, periods, buyer, f => f.BoughtGridKwh), ChartSeriesKind.StackedBar, "#e15759"));
         chart.Add(new ChartSeries("electricity-selling company", Column(run, periods, buyer, f => f.BoughtCompanyKwh), ChartSeriesKind.StackedBar, "#f28e2b"));
@@ -56,6 +57,27 @@ internal static class ScheduleFigures
             chart.Add(new ChartSeries(run.Solver, run.Schedule.StorageEnergyKwh.ToArray()));
         }
         chart.Add(new ChartSeries("capacity limit", Enumerable.Repeat(sc.Storage.MaxEnergyKwh, market.PeriodCount).ToArray(), Color: "#888888", Dashed: true));
+        return chart;
+    }
+
+    /// <summary>The class's EV batteries over the day (what V2G sells from), one line per class.</summary>
+    public static SvgChart EvEnergy(DayAheadMarket market, DayAheadSolverResult run)
+    {
+        var sc = market.Scenario;
+        var chart = new SvgChart($"Scenario {sc.Name}: energy in each class's EV batteries ({run.Solver})", PeriodLabels(market.PeriodCount))
+        {
+            XAxisLabel = "Hour of day (end of period) [h]",
+            YAxisLabel = "EV energy, class total [kWh]",
+        };
+        for (int k = 0; k < market.ClassCount; k++)
+        {
+            var values = new double[market.PeriodCount];
+            for (int t = 0; t < market.PeriodCount; t++)
+            {
+                values[t] = run.Schedule.EvEnergyKwh(t, k);
+            }
+            chart.Add(new ChartSeries($"class {sc.Classes[k].Name}", values));
+        }
         return chart;
     }
 

@@ -8,7 +8,7 @@ namespace Gateway.Host.Cli;
 internal static class SchedulePublishedResults
 {
     /// <summary>Where the numbers come from.</summary>
-    public const string Source = "Energies 2023, 16, 6317, Tables 2–4 and 6";
+    public const string Source = "Energies 2023, 16, 6317, Tables 2–6";
 
     /// <summary>A row of Table 6.</summary>
     public sealed record SolverRow(string Algorithm, int Iterations, double RunTimeSeconds, double RevenueYuan);
@@ -20,6 +20,18 @@ internal static class SchedulePublishedResults
         new("Improved PSO", 500, 1.868, 2883.968),
         new("PSO", 500, 3.583, 2621.941),
     ];
+
+    /// <summary>Table 5: average cost of electricity to users, Yuan/kWh, without and with the blockchain market.</summary>
+    public static (double Without, double With) Table5AverageCost { get; } = (1.3, 0.74);
+
+    /// <summary>The published row of Table 6 for one of our solver names, if the paper has one.</summary>
+    public static SolverRow? Table6Row(string solver) => solver switch
+    {
+        "NGO" => Table6[0],
+        "Improved PSO" => Table6[1],
+        "PSO" => Table6[2],
+        _ => null,
+    };
 
     /// <summary>Tables 2–4: sellers' revenue per hour (1..24) and class A, B, C, in Yuan; hours not listed are 0.</summary>
     public static IReadOnlyDictionary<string, double[][]> SellerRevenueByScenario { get; } = new Dictionary<string, double[][]>(StringComparer.Ordinal)

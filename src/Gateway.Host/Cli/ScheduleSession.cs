@@ -5,119 +5,116 @@ using Spectre.Console;
 
 namespace Gateway.Host.Cli;
 
-/// <summary>One invocation of the schedule verb: load, solve, check, print, write.</summary>
+/// <summary>
+/// One invocation of the schedule verb: load, warm up, solve every seed, check, print Table 6 beside the paper, write
+/// every schedule as JSON and CSV, the report and the figures. All runs happen in this one process after a warm-up
+/// run of each solver, so the times compare like for like.
+/// </summary>
 internal sealed class ScheduleSession(TimeProvider timeProvider, IAnsiConsole console)
 {
-    public async Task<int> RunAsync(
-        IReadOnlyList<string> files, string solverChoice, MetaheuristicOptions options, string? outDir, bool summary, string commandLine, CancellationToken cancellationToken)
+    private const int WarmUpIterations = 20;
+
+    public async Task<int> RunAsync(IReadOnlyList<string> files, ScheduleOptions options, string commandLine, CancellationToken cancellationToken)
     {
         var runner = new ScheduleRunner(timeProvider);
-        var results = new List<(DayAheadMarket Market, IReadOnlyList<ScheduleRun> Runs, string Dir)>();
+        var results = new List<ScheduleScenarioResult>();
         bool allFeasible = true;
         foreach (string file in files)
         {
-            var scenario = await ScheduleScenarioLoader.LoadAsync(file, cancellationToken).ConfigureAwait(false);
+            var scenario = DayAheadScenarioLoader.Load(file, File.ReadAllText);
             var market = DayAheadMarket.Create(scenario);
-            var runs = new List<ScheduleRun>();
-            foreach (var solver in ScheduleSolvers.Create(solverChoice, options))
+            string dir = options.Summary
+                ? Path.Combine(options.OutDir ?? Path.Combine("out", "schedule"), "scenario-" + scenario.Name)
+                : options.OutDir ?? Path.Combine("out", "schedule", "scenario-" + scenario.Name);
+            var metaheuristics = ScheduleSolvers.Metaheuristics(options.Solver);
+            var exact = ScheduleSolvers.Exact(options.Solver);
+
+            // Warm-up: JIT and caches, not measured.
+            exact?.Solve(market, cancellationToken);
+            foreach (var (_, create) in metaheuristics)
             {
-                runs.Add(runner.Run(solver, market, cancellationToken));
+                create(new MetaheuristicOptions(options.Population, WarmUpIterations, 0)).Solve(market, cancellationToken);
             }
-            string dir = summary
-                ? Path.Combine(outDir ?? Path.Combine("out", "schedule"), "scenario-" + scenario.Name)
-                : outDir ?? Path.Combine("out", "schedule", "scenario-" + scenario.Name);
-            Print(market, runs);
-            var written = await ScheduleReport.WriteAsync(dir, market, runs, commandLine, cancellationToken).ConfigureAwait(false);
-            console.MarkupLine($"[grey]wrote {written.Count} files to {Markup.Escape(dir)}[/]");
-            foreach (var run in runs.Where(r => r.Violations.Count > 0))
+
+            var solvers = new List<(string, IReadOnlyList<ScheduleRun>)>();
+            foreach (var (name, create) in metaheuristics)
+            {
+                var runs = new List<ScheduleRun>();
+                foreach (int seed in options.SeedList)
+                {
+                    runs.Add(runner.Run(create(options.ForSeed(seed)), market, seed, cancellationToken));
+                }
+                solvers.Add((name, runs));
+            }
+            if (exact is not null)
+            {
+                // Deterministic: one schedule, timed as often as each metaheuristic runs.
+                var runs = new List<ScheduleRun>();
+                for (int i = 0; i < options.Seeds; i++)
+                {
+                    runs.Add(runner.Run(exact, market, null, cancellationToken));
+                }
+                solvers.Add(("Exact", runs));
+            }
+
+            var result = new ScheduleScenarioResult(market, file, solvers, dir);
+            results.Add(result);
+            Print(result);
+            var written = await ScheduleOutputs.WriteAsync(result, options, commandLine, cancellationToken).ConfigureAwait(false);
+            console.MarkupLine($"[grey]wrote {written.Count} files to {Markup.Escape(dir)} (every schedule as JSON and CSV under schedules/)[/]");
+            foreach (var run in result.AllRuns.Where(r => r.Violations.Count > 0))
             {
                 allFeasible = false;
-                console.MarkupLine($"[red]{run.Result.Solver} schedule violates {run.Violations.Count} constraints:[/]");
+                console.MarkupLine($"[red]{Markup.Escape(run.Result.Solver)} (seed {run.Seed}) schedule violates {run.Violations.Count} constraints:[/]");
                 foreach (string violation in run.Violations.Take(20))
                 {
                     console.MarkupLine("  " + Markup.Escape(violation));
                 }
             }
-            results.Add((market, runs, dir));
         }
 
-        if (summary)
+        if (options.Summary)
         {
-            string path = Path.Combine(outDir ?? Path.Combine("out", "schedule"), "summary.md");
+            string path = Path.Combine(options.OutDir ?? Path.Combine("out", "schedule"), "summary.md");
             await File.WriteAllTextAsync(path, Summary(results, commandLine), cancellationToken).ConfigureAwait(false);
             console.MarkupLine($"[grey]wrote {Markup.Escape(path)}[/]");
         }
         return allFeasible ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
-    private void Print(DayAheadMarket market, IReadOnlyList<ScheduleRun> runs)
+    private void Print(ScheduleScenarioResult result)
     {
-        var sc = market.Scenario;
-        var table = new Table().Title(Markup.Escape($"Scenario {sc.Name}: N = [{string.Join(", ", sc.Classes.Select(c => c.UserCount))}]"));
-        foreach (string column in new[] { "Solver", "Iterations", "Run time [s]", "Objective J [Yuan]", "Sellers' revenue [Yuan]", "Buyers' indirect income [Yuan]", "Storage rent [Yuan]", "Constraints" })
+        var sc = result.Market.Scenario;
+        int seeds = result.Solvers.Max(s => s.Runs.Count);
+        var table = new Table().Title(Markup.Escape($"Table 6, scenario {sc.Name} (N = [{string.Join(", ", sc.Classes.Select(c => c.UserCount))}]): mean ± sd over {seeds} runs, beside Energies 2023"));
+        foreach (string column in new[] { "Algorithm", "Runs × iterations", "Run time [s]: mean ± sd (min–max)", "Paper [s] (ours/paper)", "Revenue [Yuan]: mean ± sd (min–max)", "Paper [Yuan]", "Gap to exact", "Feasible" })
         {
             table.AddColumn(new TableColumn(Markup.Escape(column)).RightAligned());
         }
-        foreach (var run in runs)
+        foreach (var r in ScheduleTables.Table6Rows(result))
         {
-            var o = run.Result.Outcome;
-            table.AddRow(
-                run.Result.Solver,
-                run.Result.Iterations.ToString(CultureInfo.InvariantCulture),
-                run.WallTime.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture),
-                o.Objective.ToString("0.000", CultureInfo.InvariantCulture),
-                o.SellerRevenue.ToString("0.000", CultureInfo.InvariantCulture),
-                o.BuyerIndirectIncome.ToString("0.000", CultureInfo.InvariantCulture),
-                o.StorageRent.ToString("0.000", CultureInfo.InvariantCulture),
-                run.Violations.Count == 0 ? "[green]all hold[/]" : $"[red]{run.Violations.Count} violated[/]");
+            // Same cells as the markdown table, folded into fewer columns for a terminal.
+            table.AddRow(new[] { r[0], $"{r[1]} × {r[2]}", $"{r[3]} ({r[4]})", r[5] == "–" ? "–" : $"{r[5]} ({r[6]})", $"{r[7]} ({r[8]})", r[9], r[10], r[11] }.Select(Markup.Escape).ToArray());
         }
         console.Write(table);
-
-        var primary = ScheduleReport.Primary(runs);
-        var hourly = new Table().Title(Markup.Escape($"Sellers' revenue per hour [Yuan] ({primary.Result.Solver})"));
-        hourly.AddColumn("Hour");
-        foreach (var c in sc.Classes)
-        {
-            hourly.AddColumn(new TableColumn("Class " + Markup.Escape(c.Name)).RightAligned());
-        }
-        hourly.AddColumn(new TableColumn("Storage [[kWh]]").RightAligned());
-        for (int t = 0; t < market.PeriodCount; t++)
-        {
-            var row = new List<string> { (t + 1).ToString(CultureInfo.InvariantCulture) };
-            row.AddRange(primary.Result.Outcome.SellerRevenueByPeriodAndClass[t].Select(v => v.ToString("0.000", CultureInfo.InvariantCulture)));
-            row.Add(primary.Result.Schedule.StorageEnergyKwh[t].ToString("0.0", CultureInfo.InvariantCulture));
-            hourly.AddRow(row.ToArray());
-        }
-        console.Write(hourly);
     }
 
-    private static string Summary(List<(DayAheadMarket Market, IReadOnlyList<ScheduleRun> Runs, string Dir)> results, string commandLine)
+    private static string Summary(IReadOnlyList<ScheduleScenarioResult> results, string commandLine)
     {
         var md = new StringBuilder();
-        md.AppendLine("# Day-ahead schedules, scenarios I–III: solver comparison (Table 6 shape)");
+        md.AppendLine("# Day-ahead schedules, scenarios I–III: Table 6 beside Energies 2023");
         md.AppendLine();
-        md.AppendLine($"Produced by `{commandLine}`.");
+        md.AppendLine($"Produced by `{commandLine}`. Model and assumptions: docs/day-ahead-model.md. Every run's schedule is under `scenario-*/schedules/` as JSON and CSV; `gateway schedule check FILE` re-checks any of them.");
         md.AppendLine();
-        foreach (var (market, runs, dir) in results)
+        foreach (var result in results)
         {
-            md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"## Scenario {market.Scenario.Name} (N = [{string.Join(", ", market.Scenario.Classes.Select(c => c.UserCount))}]) — report: {Path.GetFileName(dir)}/report.md"));
+            var sc = result.Market.Scenario;
+            md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"## Scenario {sc.Name} (N = [{string.Join(", ", sc.Classes.Select(c => c.UserCount))}]) — report: {Path.GetFileName(result.Dir)}/report.md"));
             md.AppendLine();
-            md.Append(ScheduleReport.SolverTable(runs));
-            md.AppendLine();
-            foreach (string sentence in ScheduleReport.Differences(runs))
-            {
-                md.AppendLine("- " + sentence);
-            }
+            md.Append(ScheduleTables.Table6Markdown(result));
             md.AppendLine();
         }
-        md.AppendLine($"Published ({SchedulePublishedResults.Source}; the paper does not say which scenario Table 6 belongs to):");
-        md.AppendLine();
-        md.AppendLine("| Algorithm | Iterations | Run time [s] | Revenue [Yuan] |");
-        md.AppendLine("|---|---:|---:|---:|");
-        foreach (var row in SchedulePublishedResults.Table6)
-        {
-            md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {row.Algorithm} | {row.Iterations} | {row.RunTimeSeconds:0.000} | {row.RevenueYuan:0.000} |"));
-        }
+        md.AppendLine(ScheduleTables.Table6Notes);
         return md.ToString();
     }
 }

@@ -7,29 +7,29 @@ namespace Gateway.Host.Cli;
 internal static class ScheduleSolvers
 {
     /// <summary>Names accepted by <c>--solver</c>.</summary>
-    public static readonly string[] Names = ["ngo", "pso", "exact", "all"];
+    public static readonly string[] Names = ["ngo", "ipso", "pso", "exact", "all"];
 
-    /// <summary>The solvers for <paramref name="choice"/>, in report order.</summary>
-    public static IReadOnlyList<IDayAheadSolver> Create(string choice, MetaheuristicOptions options)
+    /// <summary>The metaheuristics for <paramref name="choice"/>, in Table 6's order, each as a factory over its options (one instance per seed).</summary>
+    public static IReadOnlyList<(string Name, Func<MetaheuristicOptions, IDayAheadSolver> Create)> Metaheuristics(string choice)
     {
-        var all = choice == "all";
-        var solvers = new List<IDayAheadSolver>();
-        if (all || choice == "exact")
-        {
-            solvers.Add(new ExactDayAheadSolver(new CoinOrSolver()));
-        }
+        bool all = choice == "all";
+        var list = new List<(string, Func<MetaheuristicOptions, IDayAheadSolver>)>();
         if (all || choice == "ngo")
         {
-            solvers.Add(new NorthernGoshawkSolver(options));
+            list.Add(("NGO", o => new NorthernGoshawkSolver(o)));
+        }
+        if (all || choice == "ipso")
+        {
+            list.Add(("Improved PSO", o => new ImprovedParticleSwarmSolver(o)));
         }
         if (all || choice == "pso")
         {
-            solvers.Add(new ParticleSwarmSolver(options));
+            list.Add(("PSO", o => new ParticleSwarmSolver(o)));
         }
-        if (solvers.Count == 0)
-        {
-            throw new ArgumentException($"unknown solver '{choice}' (expected one of: {string.Join(", ", Names)})");
-        }
-        return solvers;
+        return list;
     }
+
+    /// <summary>The exact reference when <paramref name="choice"/> asks for it.</summary>
+    public static IDayAheadSolver? Exact(string choice) =>
+        choice is "all" or "exact" ? new ExactDayAheadSolver(new OrToolsLinearSolver()) : null;
 }

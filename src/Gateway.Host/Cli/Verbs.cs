@@ -10,8 +10,11 @@ internal static class Verbs
         yield return RunVerb.Create();
         yield return ClearVerb.Create();
         yield return ProbeVerb.Create();
+        yield return ScanVerb.Create();
+        yield return CommissionVerb.Create();
         yield return ScheduleVerb.Create();
         yield return LedgerVerb.Create();
         yield return CompareVerb.Create();
+        yield return OperatorVerb.Create();
     }
 }

@@ -3,6 +3,9 @@ using Gateway.Drivers.Devices.Mqtt;
 using Gateway.Drivers.Modbus;
 using Gateway.Drivers.Mqtt;
 using Gateway.Host.Rigs;
+using Gateway.Host.Status;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gateway.Host.Devices;
 
@@ -19,17 +22,35 @@ public sealed class DeviceConnector : IAsyncDisposable
     private readonly Dictionary<string, MqttDeviceConnection> _mqttConnections = new(StringComparer.Ordinal);
     private readonly MqttDeviceDriverOptions _mqttOptions;
     private readonly string? _siteId;
+    private readonly Func<string, (MqttBrokerAddress Address, MqttBrokerSecurity Security)>? _brokers;
+    private readonly Action<BrokerLink>? _brokerChanged;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _wallClock;
+    private readonly Dictionary<string, List<string>> _devicesByBroker = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Create a connector whose drivers stamp readings with <paramref name="clock"/>. With <paramref name="siteId"/>, each
     /// device broker connection announces the gateway on <see cref="MqttGatewayPresence.Topic"/> (online at connect,
     /// offline as its last will and on a clean stop).
     /// </summary>
+    /// <param name="clock">The plant clock readings are stamped with.</param>
+    /// <param name="modbusOptions">Modbus client settings (default: 16 pipelined requests, real-time timeouts).</param>
+    /// <param name="mqttOptions">MQTT driver waits.</param>
+    /// <param name="siteId">Announces the gateway's presence on device brokers when set.</param>
+    /// <param name="brokers">Resolves a device endpoint to its broker and the security the rig gives it (TLS, user, password source).</param>
+    /// <param name="brokerChanged">Told when a device broker connection goes up or down.</param>
+    /// <param name="logger">Logs broker loss and reconnects.</param>
+    /// <param name="wallClock">Stamps broker events (default: the system's).</param>
     public DeviceConnector(TimeProvider clock, ModbusClientOptions? modbusOptions = null, MqttDeviceDriverOptions? mqttOptions = null,
-        string? siteId = null)
+        string? siteId = null, Func<string, (MqttBrokerAddress Address, MqttBrokerSecurity Security)>? brokers = null, Action<BrokerLink>? brokerChanged = null,
+        ILogger? logger = null, TimeProvider? wallClock = null)
     {
         _clock = clock;
         _siteId = siteId;
+        _brokers = brokers;
+        _brokerChanged = brokerChanged;
+        _logger = logger ?? NullLogger.Instance;
+        _wallClock = wallClock ?? TimeProvider.System;
         // Waits for telemetry and acknowledgements are network waits: real time, not market time.
         _mqttOptions = (mqttOptions ?? new MqttDeviceDriverOptions()).Validate();
         // Several devices behind one TCP endpoint are polled concurrently: let their requests pipeline.
@@ -52,7 +73,7 @@ public sealed class DeviceConnector : IAsyncDisposable
                     client = new ModbusTcpClient(host, port, _modbusOptions);
                     _tcpClients[key] = client;
                 }
-                return new DeviceLink(device, new ModbusDeviceDriver(client, device.UnitId, profile, _clock));
+                return new DeviceLink(device, new ModbusDeviceDriver(client, device.UnitId, profile, _clock) { ReadOnly = device.ReadOnly });
             }
             case "modbus-rtu":
             {
@@ -64,15 +85,20 @@ public sealed class DeviceConnector : IAsyncDisposable
                     client = ModbusEndpoint.Parse(uri).CreateClient(_modbusOptions);
                     _tcpClients[key] = client;
                 }
-                return new DeviceLink(device, new ModbusDeviceDriver(client, device.UnitId, profile, _clock));
+                return new DeviceLink(device, new ModbusDeviceDriver(client, device.UnitId, profile, _clock) { ReadOnly = device.ReadOnly });
             }
             case "mqtt":
             {
-                var broker = MqttBrokerAddress.Parse(endpoint.Contains("://", StringComparison.Ordinal) ? endpoint : "mqtt://" + endpoint);
-                var key = broker.ToString();
+                // An override without a scheme (host:port from device-sims) keeps the rig's: mqtts:// stays TLS.
+                var scheme = device.Endpoint.StartsWith("mqtts://", StringComparison.OrdinalIgnoreCase) ? "mqtts://" : "mqtt://";
+                var text = endpoint.Contains("://", StringComparison.Ordinal) ? endpoint : scheme + endpoint;
+                var (broker, security) = _brokers?.Invoke(text) ?? Plain(text);
+                // One connection per broker and identity: devices behind the same broker with other credentials get their own.
+                var key = broker.ToString() + "|" + security.Describe() + "|" + (security.Password is { } pw
+                    ? Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(pw)))[..12] : "");
                 if (!_mqttConnections.TryGetValue(key, out var connection))
                 {
-                    var client = new MqttClient(new MqttClientOptions
+                    var options = security.Apply(new MqttClientOptions
                     {
                         Host = broker.Host,
                         Port = broker.Port,
@@ -82,14 +108,46 @@ public sealed class DeviceConnector : IAsyncDisposable
                         Reconnect = new MqttReconnectOptions { InitialDelay = TimeSpan.FromMilliseconds(200), MaxDelay = TimeSpan.FromSeconds(10) },
                         Will = _siteId is null ? null : MqttGatewayPresence.Will(_siteId),
                         BirthMessage = _siteId is null ? null : MqttGatewayPresence.Birth(_siteId),
-                    }, TimeProvider.System);
-                    connection = new MqttDeviceConnection(client, key);
+                    });
+                    var client = new MqttClient(options, TimeProvider.System);
+                    var devices = new List<string>();
+                    _devicesByBroker[key] = devices;
+                    var address = broker.ToString();
+                    client.ConnectionStateChanged += (_, e) => OnBrokerStateChanged(address, security, devices, e);
+                    connection = new MqttDeviceConnection(client, address);
                     _mqttConnections[key] = connection;
+                    _logger.LogInformation("device broker {Broker}: {Security}", address, security.Describe());
                 }
-                return new DeviceLink(device, new MqttDeviceDriver(connection, device.Id, profile, _clock, _mqttOptions));
+                _devicesByBroker[key].Add(device.Id);
+                return new DeviceLink(device, new MqttDeviceDriver(connection, device.Id, profile, _clock, _mqttOptions) { ReadOnly = device.ReadOnly });
             }
             default:
                 throw new NotSupportedException($"device '{device.Id}': protocol '{device.Protocol}' is not supported by this gateway build");
+        }
+    }
+
+    private static (MqttBrokerAddress, MqttBrokerSecurity) Plain(string text)
+    {
+        var address = MqttBrokerAddress.Parse(text);
+        return (address.WithoutCredentials(), new MqttBrokerSecurity { Tls = address.UseTls, UserName = address.UserName, Password = address.Password });
+    }
+
+    private void OnBrokerStateChanged(string address, MqttBrokerSecurity security, List<string> devices, MqttConnectionStateChangedEventArgs e)
+    {
+        var ids = devices.ToArray();
+        switch (e.State)
+        {
+            case MqttConnectionState.Connected:
+                _logger.LogWarning("device broker {Broker} connected ({Security}); devices {Devices}", address, security.Describe(), string.Join(", ", ids));
+                _brokerChanged?.Invoke(new BrokerLink("devices", address, true, _wallClock.GetUtcNow(), null, ids));
+                break;
+            case MqttConnectionState.Reconnecting:
+            case MqttConnectionState.Disconnected:
+                var why = e.Reason?.Message ?? (e.State == MqttConnectionState.Disconnected ? "disconnected" : "connection lost");
+                if (e.Reason is not null || e.State == MqttConnectionState.Reconnecting)
+                    _logger.LogWarning("device broker {Broker} lost: {Reason}; devices {Devices} are stale until it is back (reconnecting)", address, why, string.Join(", ", ids));
+                _brokerChanged?.Invoke(new BrokerLink("devices", address, false, _wallClock.GetUtcNow(), why, ids));
+                break;
         }
     }
 

@@ -1,33 +1,30 @@
 using Gateway.Drivers.Devices;
-using Gateway.Drivers.Devices.Mqtt;
-using Gateway.Drivers.Modbus;
-using Gateway.Drivers.Mqtt;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
 namespace Gateway.Host.Devices;
 
-/// <summary>Turns driver and transport failures into the plain words operators read.</summary>
+/// <summary>
+/// Turns device failures into retry decisions and the plain words operators read. Drivers throw only
+/// <see cref="DeviceException"/>s (the transport's exception inside), so nothing here knows Modbus or MQTT; Polly's
+/// own exceptions come from the host's pipeline around the drivers.
+/// </summary>
 public static class DeviceErrors
 {
     /// <summary>Whether a poll or write that failed this way is worth retrying.</summary>
-    public static bool IsTransient(Exception e) => e is ModbusCommunicationException or TimeoutRejectedException or ModbusProtocolException
-        or MqttCommunicationException or MqttDeviceTimeoutException
-        || e is ModbusDeviceException { Code: ModbusExceptionCode.ServerDeviceBusy or ModbusExceptionCode.Acknowledge or ModbusExceptionCode.GatewayTargetDeviceFailedToRespond or ModbusExceptionCode.GatewayPathUnavailable };
+    public static bool IsTransient(Exception e) => e is DeviceException { IsTransient: true } or TimeoutRejectedException;
 
     /// <summary>A one-line description of <paramref name="e"/>.</summary>
     public static string Describe(Exception e) => e switch
     {
-        ModbusTimeoutException => "no answer in time: " + e.Message,
+        DeviceException { Kind: DeviceErrorKind.Timeout } => "no answer in time: " + e.Message,
+        DeviceException { Kind: DeviceErrorKind.Refused } => "the device refused: " + e.Message,
+        DeviceException { Kind: DeviceErrorKind.Protocol } => "garbled answer: " + e.Message,
+        DeviceException { Kind: DeviceErrorKind.Unreachable } => "unreachable: " + e.Message,
+        DeviceException { Kind: DeviceErrorKind.ReadOnly } => "read-only: " + e.Message,
+        DeviceException { Kind: DeviceErrorKind.BadValue } => "unusable value: " + e.Message,
         TimeoutRejectedException => "no answer in time (the poll was abandoned)",
         BrokenCircuitException => "isolated after repeated failures; retrying later",
-        ModbusDeviceException d => $"the device refused: Modbus exception {(byte)d.Code:X2} ({d.Code})",
-        ModbusProtocolException => "garbled answer: " + e.Message,
-        ModbusCommunicationException => "unreachable: " + e.Message,
-        MqttDeviceTimeoutException => "no answer in time: " + e.Message,
-        SetpointRejectedException r => $"the device refused: {r.Reason ?? "no reason given"}",
-        MqttConnectException c => $"the MQTT broker refused the connection ({c.ReturnCode})",
-        MqttCommunicationException => "MQTT broker unreachable: " + e.Message,
         _ => e.Message,
     };
 }

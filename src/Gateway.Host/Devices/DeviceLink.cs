@@ -90,20 +90,30 @@ public sealed class DeviceLink : IAsyncDisposable
         }
     }
 
-    /// <summary>What operators see of this device now.</summary>
-    public DeviceHealth ToHealth(double? setpointKw, DateTimeOffset? validUntil)
+    /// <summary>
+    /// What operators see of this device now. Values are stale when the last good reading is older than two poll periods
+    /// at <paramref name="now"/> (plant time), or the last poll failed: they are then the last known, not current.
+    /// </summary>
+    public DeviceHealth ToHealth(double? setpointKw, DateTimeOffset? validUntil, DateTimeOffset? now = null)
     {
         lock (_gate)
         {
             var values = new Dictionary<string, double>(StringComparer.Ordinal);
+            var states = new Dictionary<string, string>(StringComparer.Ordinal);
             if (_lastReading is not null)
             {
                 foreach (var m in _lastReading.Measurements)
                 {
-                    if (m.Value is { } v && m.Role != PointRole.Info) values[m.Point] = v;
+                    if (m.Value is not { } v || m.Role == PointRole.Info) continue;
+                    values[m.Point] = v;
+                    if (Driver.Profile.Points.FirstOrDefault(p => p.Name == m.Point) is { States.Count: > 0 } point)
+                        states[m.Point] = double.IsFinite(v) && point.States.TryGetValue((long)Math.Round(v), out var name) ? name : $"unknown ({v:0.##})";
                 }
             }
-            return new DeviceHealth(Device.Id, Device.Kind, Device.ParticipantId, _state, _lastGoodAt, _lastError, values, setpointKw, validUntil);
+            var stale = _state == DeviceLinkState.Isolated || _consecutiveFailures > 0
+                || (_lastGoodAt is { } at && now is { } n && n - at > Device.PollPeriod * 2);
+            return new DeviceHealth(Device.Id, Device.Kind, Device.ParticipantId, _state, _lastGoodAt, _lastError, values, setpointKw, validUntil,
+                states, Device.PollPeriod, _lastReading is not null && stale, Device.NodeId);
         }
     }
 

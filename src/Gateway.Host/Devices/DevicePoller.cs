@@ -38,7 +38,39 @@ public sealed class DevicePoller
 
     /// <summary>Poll until <paramref name="cancellationToken"/> is cancelled.</summary>
     public Task RunAsync(CancellationToken cancellationToken) =>
-        Task.WhenAll(_links.Select(link => PollLoopAsync(link, cancellationToken)));
+        Task.WhenAll(_links.Select(link => PollLoopAsync(link, cancellationToken)).Append(StalenessWatchAsync(cancellationToken)));
+
+    /// <summary>
+    /// Marks a device stale when its last good reading is older than two poll periods, even while a poll of it hangs
+    /// (a broker gone without a word, a TCP peer that never answers): operators must not take old values for current.
+    /// </summary>
+    private async Task StalenessWatchAsync(CancellationToken cancellationToken)
+    {
+        if (_links.Count == 0) return;
+        var period = _links.Min(l => l.Device.PollPeriod) / 2;
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(period, _clock, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            var now = _clock.GetUtcNow();
+            foreach (var link in _links)
+            {
+                var old = link.LastGoodAt is { } at && now - at > link.Device.PollPeriod * 2;
+                if (!old) { reported.Remove(link.Device.Id); continue; }
+                if (!reported.Add(link.Device.Id)) continue;
+                var current = _board.Snapshot().Setpoints.FirstOrDefault(s => s.DeviceId == link.Device.Id);
+                _board.Report(link.ToHealth(current?.SetpointKw, current?.ValidUntilUtc, now));
+                _logger.LogWarning("device {Device}: no good reading for {Age:0} s (plant time), more than two poll periods; its values are stale", link.Device.Id, (now - link.LastGoodAt!.Value).TotalSeconds);
+            }
+        }
+    }
 
     /// <summary>Poll one device once (one attempt through its pipeline); the unit of work of the loop.</summary>
     public async Task PollOnceAsync(DeviceLink link, CancellationToken cancellationToken = default)
@@ -51,7 +83,8 @@ public sealed class DevicePoller
                 link, cancellationToken).ConfigureAwait(false);
             link.RecordReading(reading);
             _log?.Append(link.Device.Id, reading);
-            if (_options.RefreshWatchdogs && link.State == DeviceLinkState.Healthy && HasWatchdog(link.Driver.Profile))
+            // A read-only device is only watched: nothing of the gateway's to keep alive on it.
+            if (_options.RefreshWatchdogs && !link.Driver.ReadOnly && link.State == DeviceLinkState.Healthy && HasWatchdog(link.Driver.Profile))
                 await link.UseDriverAsync(static async (d, c) => { await d.RefreshWatchdogAsync(c).ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -64,13 +97,15 @@ public sealed class DevicePoller
         }
         if (link.State != before)
         {
-            if (link.State == DeviceLinkState.Isolated)
+            if (link.State == DeviceLinkState.Degraded && before == DeviceLinkState.Healthy)
+                _logger.LogWarning("device {Device} degraded: {Error}; its values are stale", link.Device.Id, link.LastError);
+            else if (link.State == DeviceLinkState.Isolated)
                 _logger.LogWarning("device {Device} isolated: {Error}; no setpoints until it answers again (its own fail-safe takes it to 0 kW)", link.Device.Id, link.LastError);
             else if (before == DeviceLinkState.Isolated)
                 _logger.LogInformation("device {Device} answers again", link.Device.Id);
         }
         var current = _board.Snapshot().Setpoints.FirstOrDefault(s => s.DeviceId == link.Device.Id);
-        _board.Report(link.ToHealth(current?.SetpointKw, current?.ValidUntilUtc));
+        _board.Report(link.ToHealth(current?.SetpointKw, current?.ValidUntilUtc, _clock.GetUtcNow()));
     }
 
     private async Task PollLoopAsync(DeviceLink link, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ namespace Gateway.Host.Operator;
 
 /// <summary>An accepted acknowledgement, as published (retained) on <c>gw/{site}/rounds/{roundId}/ack</c> and answered by the dashboard.</summary>
 /// <param name="RoundId">Round acknowledged.</param>
-/// <param name="Operator">Who acknowledged.</param>
-/// <param name="AtUtc">When the gateway recorded it (gateway clock).</param>
-public sealed record AckNotice(string RoundId, string Operator, DateTimeOffset AtUtc);
+/// <param name="Operator">Who acknowledged (the authenticated operator).</param>
+/// <param name="AtUtc">When the gateway recorded it (wall time).</param>
+/// <param name="Via">dashboard or mqtt.</param>
+public sealed record AckNotice(string RoundId, string Operator, DateTimeOffset AtUtc, string Via = "");

@@ -9,7 +9,12 @@ using Microsoft.Extensions.Logging;
 
 namespace Gateway.Host.Operator;
 
-/// <summary>The dashboard's HTTP surface. Every error is JSON <c>{"error": "..."}</c> naming what is wrong.</summary>
+/// <summary>
+/// The dashboard's HTTP surface. Every error is JSON <c>{"error": "..."}</c> naming what is wrong. Every request must name
+/// this dashboard in its Host header (DNS rebinding); with credentials configured every request but <c>/healthz</c> must
+/// authenticate; a state-changing request must be JSON, and when a browser sends it, come from this dashboard's own
+/// origin (CSRF). Acknowledgements are made by the authenticated operator, never by a name in the body.
+/// </summary>
 internal sealed class DashboardEndpoints
 {
     private const string JsonContentType = "application/json; charset=utf-8";
@@ -21,6 +26,11 @@ internal sealed class DashboardEndpoints
     private readonly DashboardOptions _options;
     private readonly TimeProvider _clock;
     private readonly ILogger? _logger;
+
+    private const string OperatorItem = "gateway.operator";
+
+    /// <summary>The port the server actually listens on (set once started), for the Host and Origin checks.</summary>
+    public int ListenPort { get; set; }
 
     public DashboardEndpoints(GatewayStatusBoard board, DashboardOptions options, TimeProvider clock, ILogger? logger)
     {
@@ -39,6 +49,12 @@ internal sealed class DashboardEndpoints
         app.MapGet("/api/devices", ctx => WriteJsonAsync(ctx, 200, _board.Snapshot().Devices));
         app.MapGet("/api/rounds", ListRoundsAsync);
         app.MapGet("/api/rounds/{id}", GetRoundAsync);
+        app.MapGet("/api/whoami", ctx => WriteJsonAsync(ctx, 200, new
+        {
+            @operator = ctx.Items[OperatorItem] as string,
+            canAcknowledge = ctx.Items[OperatorItem] is string,
+            authentication = _options.Credentials.Any ? "required" : "none configured: read-only",
+        }));
         app.MapPost("/api/rounds/{id}/ack", AcknowledgeAsync);
         app.MapFallback(ctx => WriteErrorAsync(ctx, 404, $"no such resource: {ctx.Request.Method} {ctx.Request.Path}"));
     }
@@ -47,6 +63,28 @@ internal sealed class DashboardEndpoints
     {
         try
         {
+            if (CheckHost(context.Request) is { } hostError)
+            {
+                await WriteErrorAsync(context, 421, hostError).ConfigureAwait(false);
+                return;
+            }
+            var who = _options.Credentials.Authenticate(context.Request.Headers.Authorization.ToString());
+            if (who is not null) context.Items[OperatorItem] = who;
+            var open = context.Request.Path == "/healthz";
+            if (_options.Credentials.Any && who is null && !open)
+            {
+                context.Response.Headers.WWWAuthenticate = "Basic realm=\"gateway operators\", charset=\"UTF-8\"";
+                await WriteErrorAsync(context, 401, context.Request.Headers.Authorization.Count == 0
+                    ? "authentication required: a bearer token or an operator's user name and password"
+                    : "the credentials were not accepted").ConfigureAwait(false);
+                return;
+            }
+            if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method) && CheckStateChangeOrNull(context.Request) is { } refusal)
+            {
+                _logger?.LogWarning("dashboard refused {Method} {Path} from {Remote}: {Why}", context.Request.Method, context.Request.Path, context.Connection.RemoteIpAddress, refusal.Why);
+                await WriteErrorAsync(context, refusal.Status, refusal.Why).ConfigureAwait(false);
+                return;
+            }
             await next(context).ConfigureAwait(false);
         }
         catch (BadHttpRequestException e)
@@ -58,6 +96,48 @@ internal sealed class DashboardEndpoints
             _logger?.LogError(e, "dashboard request {Method} {Path} failed", context.Request.Method, context.Request.Path);
             if (!context.Response.HasStarted) await WriteErrorAsync(context, 500, $"the gateway could not answer: {e.Message}").ConfigureAwait(false);
         }
+    }
+
+    private string? CheckHost(HttpRequest request)
+    {
+        var host = request.Host;
+        if (!host.HasValue) return "the request names no Host";
+        // By name only: an SSH tunnel may forward any local port to the dashboard's.
+        return AllowedHostNames().Contains(host.Host, StringComparer.OrdinalIgnoreCase)
+            ? null
+            : $"Host '{host.Host}' is not a name of this dashboard (allowed: {string.Join(", ", AllowedHostNames())}; add it to operator.dashboardHosts)";
+    }
+
+    private IEnumerable<string> AllowedHostNames()
+    {
+        yield return "127.0.0.1";
+        yield return "localhost";
+        yield return "[::1]";
+        if (!System.Net.IPAddress.Any.Equals(_options.Address) && !System.Net.IPAddress.IPv6Any.Equals(_options.Address))
+            yield return _options.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{_options.Address}]" : _options.Address.ToString();
+        foreach (var h in _options.AllowedHosts) yield return h;
+    }
+
+    private (int Status, string Why)? CheckStateChangeOrNull(HttpRequest request)
+    {
+        // A cross-site form or a fetch without CORS can carry only text/plain, form or multipart bodies: JSON only closes that door.
+        var type = request.ContentType ?? "";
+        if (!type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+            return (415, $"state-changing requests take application/json only, got '{(type.Length == 0 ? "no content type" : type)}'");
+        var fetchSite = request.Headers["Sec-Fetch-Site"].ToString();
+        if (fetchSite.Length > 0 && fetchSite is not ("same-origin" or "none"))
+            return (403, $"cross-site request refused (Sec-Fetch-Site: {fetchSite})");
+        var origin = request.Headers.Origin.ToString();
+        if (origin.Length > 0)
+        {
+            if (!Uri.TryCreate(origin, UriKind.Absolute, out var o)) return (403, $"Origin '{origin}' is not a URL");
+            // Same origin as the browser sees it: the Origin names the very host and port the request was sent to.
+            var scheme = _options.CertificatePath is null ? "http" : "https";
+            var ok = o.Scheme == scheme && string.Equals(o.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase)
+                     && AllowedHostNames().Contains(o.Host.Contains(':') ? $"[{o.Host.Trim('[', ']')}]" : o.Host, StringComparer.OrdinalIgnoreCase);
+            if (!ok) return (403, $"Origin '{origin}' is not this dashboard: cross-site request refused");
+        }
+        return null;
     }
 
     private static async Task ServePageAsync(HttpContext context)
@@ -96,16 +176,26 @@ internal sealed class DashboardEndpoints
     private async Task AcknowledgeAsync(HttpContext context)
     {
         var roundId = (string)context.GetRouteValue("id")!;
+        if (context.Items[OperatorItem] is not string who)
+        {
+            await WriteErrorAsync(context, 403, "acknowledgements need an authenticated operator: configure operator.auth (tokens or users) in the rig").ConfigureAwait(false);
+            return;
+        }
         if (OperatorAckRequest.CheckRoundId(roundId) is { } idError)
         {
             await WriteErrorAsync(context, 400, idError).ConfigureAwait(false);
             return;
         }
         var body = await ReadBodyAsync(context.Request, OperatorAckRequest.MaxPayloadBytes + 1, context.RequestAborted).ConfigureAwait(false);
-        var request = OperatorAckRequest.TryParse(body, roundId, out var error);
+        var request = OperatorAckRequest.TryParse(body, roundId, out var error, operatorRequired: false);
         if (request is null)
         {
             await WriteErrorAsync(context, 400, "bad acknowledgement: " + error).ConfigureAwait(false);
+            return;
+        }
+        if (request.OperatorName.Length > 0 && request.OperatorName != who)
+        {
+            await WriteErrorAsync(context, 400, $"you are signed in as '{who}' and cannot acknowledge as '{request.OperatorName}'").ConfigureAwait(false);
             return;
         }
         if (!OperatorAckRequest.IsKnownRound(_board.Snapshot(), roundId))
@@ -113,9 +203,15 @@ internal sealed class DashboardEndpoints
             await WriteErrorAsync(context, 404, $"unknown round '{roundId}'").ConfigureAwait(false);
             return;
         }
-        _board.Acknowledge(request.ToAck());
-        _logger?.LogInformation("round {RoundId} acknowledged by {Operator} on the dashboard", roundId, request.OperatorName);
-        await WriteJsonAsync(context, 200, new AckNotice(roundId, request.OperatorName, _clock.GetUtcNow())).ConfigureAwait(false);
+        var ack = new OperatorAck(roundId, who, "dashboard", context.Connection.RemoteIpAddress?.ToString() ?? "?", _clock.GetUtcNow());
+        if (!_board.Acknowledge(ack))
+        {
+            var by = _board.Snapshot().OperatorAcks.GetValueOrDefault(roundId);
+            await WriteErrorAsync(context, 409, $"round '{roundId}' is already acknowledged by {by}").ConfigureAwait(false);
+            return;
+        }
+        _logger?.LogInformation("round {RoundId} acknowledged by {Operator} on the dashboard from {Remote}", roundId, who, ack.Source);
+        await WriteJsonAsync(context, 200, new AckNotice(roundId, who, ack.AtUtc, "dashboard")).ConfigureAwait(false);
     }
 
     private static JsonNode RoundWithAcknowledgement(RoundSummary round, GatewayStatusSnapshot snapshot)

@@ -26,7 +26,11 @@ public sealed record OperatorAckRequest(string RoundId, string OperatorName)
     /// present it must agree.
     /// </summary>
     /// <returns>The request, or null with <paramref name="error"/> saying what is wrong.</returns>
-    public static OperatorAckRequest? TryParse(ReadOnlySpan<byte> payload, string? roundIdFromPath, out string error)
+    /// <param name="payload">The JSON payload.</param>
+    /// <param name="roundIdFromPath">The round named by the URL, or null.</param>
+    /// <param name="error">What is wrong, when null is returned.</param>
+    /// <param name="operatorRequired">False where the operator is known from authentication (then <c>operator</c> may be omitted: empty name).</param>
+    public static OperatorAckRequest? TryParse(ReadOnlySpan<byte> payload, string? roundIdFromPath, out string error, bool operatorRequired = true)
     {
         if (payload.Length == 0) return Fail("the payload is empty; expected a JSON object {\"roundId\": \"...\", \"operator\": \"...\"}", out error);
         if (payload.Length > MaxPayloadBytes) return Fail($"the payload is {payload.Length} bytes; at most {MaxPayloadBytes} are accepted", out error);
@@ -59,7 +63,11 @@ public sealed record OperatorAckRequest(string RoundId, string OperatorName)
             if (roundId is null) return Fail("\"roundId\" is missing", out error);
             if (CheckText(roundId, "roundId", MaxRoundIdLength) is { } roundError) return Fail(roundError, out error);
 
-            if (!root.TryGetProperty("operator", out var operatorElement)) return Fail("\"operator\" is missing (who acknowledges?)", out error);
+            if (!root.TryGetProperty("operator", out var operatorElement))
+            {
+                if (!operatorRequired) { error = ""; return new OperatorAckRequest(roundId, ""); }
+                return Fail("\"operator\" is missing (who acknowledges?)", out error);
+            }
             if (operatorElement.ValueKind != JsonValueKind.String) return Fail("\"operator\" must be a string", out error);
             var operatorName = operatorElement.GetString()!.Trim();
             if (CheckText(operatorName, "operator", MaxOperatorLength) is { } operatorError) return Fail(operatorError, out error);
@@ -76,8 +84,6 @@ public sealed record OperatorAckRequest(string RoundId, string OperatorName)
     public static bool IsKnownRound(GatewayStatusSnapshot snapshot, string roundId) =>
         snapshot.Rounds.Any(r => r.RoundId == roundId) || snapshot.Setpoints.Any(s => s.RoundId == roundId);
 
-    /// <summary>The acknowledgement to record.</summary>
-    public OperatorAck ToAck() => new(RoundId, OperatorName);
 
     private static string? CheckText(string value, string name, int maxLength)
     {

@@ -40,8 +40,8 @@ public sealed class OperatorMessageFormatter
     }
 
     /// <summary>An accepted acknowledgement: retained under its round, QoS 1.</summary>
-    public OperatorMessage Acknowledgement(OperatorAck ack, DateTimeOffset atUtc) =>
-        new(Topics.RoundAcknowledgement(ack.RoundId), OperatorJson.ToUtf8(new AckNotice(ack.RoundId, ack.OperatorId, atUtc)), MqttQos.AtLeastOnce, Retain: true);
+    public OperatorMessage Acknowledgement(AckNotice ack) =>
+        new(Topics.RoundAcknowledgement(ack.RoundId), OperatorJson.ToUtf8(ack), MqttQos.AtLeastOnce, Retain: true);
 
     /// <summary>A refused acknowledgement: not retained (it is an event), QoS 1.</summary>
     public OperatorMessage Rejection(AckRejection rejection) =>

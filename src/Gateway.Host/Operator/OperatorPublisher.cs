@@ -38,6 +38,9 @@ public sealed class OperatorPublisher : IAsyncDisposable
     private long _rejectedAcks;
     private int _started;
     private volatile bool _publishing;
+    private readonly HealthThrottle _health;
+    private readonly object _healthGate = new();
+    private Task _ticker = Task.CompletedTask;
 
     /// <summary>Create a publisher for <paramref name="board"/>'s site over <paramref name="client"/>.</summary>
     /// <param name="board">The status board the worker reports to.</param>
@@ -57,7 +60,13 @@ public sealed class OperatorPublisher : IAsyncDisposable
         _logger = logger ?? NullLogger.Instance;
         Formatter = new OperatorMessageFormatter(new OperatorTopics(board.SiteId));
         _outbox = new OperatorOutbox(_options.HealthQueueCapacity, _options.OrderedQueueCapacity);
+        _health = new HealthThrottle(_options.HealthMinInterval, _options.HealthHeartbeat);
     }
+
+    /// <summary>Device health updates the rate bound held back or dropped (they were not significant, or came too soon).</summary>
+    public long ThrottledHealthUpdates => Interlocked.Read(ref _throttled);
+
+    private long _throttled;
 
     /// <summary>Topics and payload formatting of this site.</summary>
     public OperatorMessageFormatter Formatter { get; }
@@ -87,6 +96,7 @@ public sealed class OperatorPublisher : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _started, 1) != 0) throw new InvalidOperationException("the operator publisher is already started");
+        await _client.SubscribeAsync(Formatter.Topics.AcknowledgeAnyUser, MqttQos.AtLeastOnce, OnAcknowledgementAsync, cancellationToken).ConfigureAwait(false);
         await _client.SubscribeAsync(Formatter.Topics.Acknowledge, MqttQos.AtLeastOnce, OnAcknowledgementAsync, cancellationToken).ConfigureAwait(false);
         _outbox.Enqueue(new OutboxItem(new PresenceNotice(true), "status", Coalesce: false));
         // Follow first, then copy the board: a change made meanwhile may go out twice, but none is missed.
@@ -94,10 +104,11 @@ public sealed class OperatorPublisher : IAsyncDisposable
         _client.ConnectionStateChanged += OnConnectionStateChanged;
         var snapshot = _board.Snapshot();
         foreach (var round in snapshot.Rounds) OnBoardChanged(round);
-        foreach (var (roundId, operatorId) in snapshot.OperatorAcks) OnBoardChanged(new OperatorAck(roundId, operatorId));
+        foreach (var ack in snapshot.Acknowledgements) OnBoardChanged(ack);
         foreach (var setpoint in snapshot.Setpoints) OnBoardChanged(setpoint);
         EnqueueLatestValues(snapshot);
         _pump = PumpAsync(_stopping.Token);
+        _ticker = TickAsync(_stopping.Token);
     }
 
     /// <summary>
@@ -123,6 +134,8 @@ public sealed class OperatorPublisher : IAsyncDisposable
         }
         _stopping.Cancel();
         try { await _pump.ConfigureAwait(false); }
+        catch (OperationCanceledException) { /* stopping */ }
+        try { await _ticker.ConfigureAwait(false); }
         catch (OperationCanceledException) { /* stopping */ }
     }
 
@@ -152,7 +165,10 @@ public sealed class OperatorPublisher : IAsyncDisposable
         switch (record)
         {
             case DeviceHealth health:
-                _outbox.Enqueue(new OutboxItem(health, "health/" + health.DeviceId, Coalesce: true));
+                bool now;
+                lock (_healthGate) now = _health.Offer(health, _clock.GetUtcNow());
+                if (now) _outbox.Enqueue(new OutboxItem(health, "health/" + health.DeviceId, Coalesce: true));
+                else Interlocked.Increment(ref _throttled);
                 break;
             case LedgerBacklog backlog:
                 _outbox.Enqueue(new OutboxItem(backlog, "ledger", Coalesce: true));
@@ -164,7 +180,7 @@ public sealed class OperatorPublisher : IAsyncDisposable
                 _outbox.Enqueue(new OutboxItem(round, "round/" + round.RoundId, Coalesce: false));
                 break;
             case OperatorAck ack:
-                _outbox.Enqueue(new OutboxItem(new AckNotice(ack.RoundId, ack.OperatorId, _clock.GetUtcNow()), "ack/" + ack.RoundId, Coalesce: false));
+                _outbox.Enqueue(new OutboxItem(new AckNotice(ack.RoundId, ack.OperatorId, ack.AtUtc == default ? _clock.GetUtcNow() : ack.AtUtc, ack.Via), "ack/" + ack.RoundId, Coalesce: false));
                 break;
         }
     }
@@ -174,7 +190,21 @@ public sealed class OperatorPublisher : IAsyncDisposable
         if (e.State != MqttConnectionState.Connected) return;
         // Our last will may have replaced "online" while we were away, and QoS 0 health sent meanwhile is lost.
         _outbox.Enqueue(new OutboxItem(new PresenceNotice(true), "status", Coalesce: false));
+        lock (_healthGate) _health.Reset();
         EnqueueLatestValues(_board.Snapshot());
+    }
+
+    // Sends held health changes when their interval ends, and the slow heartbeat of every device.
+    private async Task TickAsync(CancellationToken cancellationToken)
+    {
+        var period = _options.HealthMinInterval > TimeSpan.Zero ? _options.HealthMinInterval : TimeSpan.FromSeconds(1);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(period, _clock, cancellationToken).ConfigureAwait(false);
+            List<DeviceHealth> due;
+            lock (_healthGate) due = _health.Due(_clock.GetUtcNow());
+            foreach (var health in due) _outbox.Enqueue(new OutboxItem(health, "health/" + health.DeviceId, Coalesce: true));
+        }
     }
 
     private void EnqueueLatestValues(GatewayStatusSnapshot snapshot)
@@ -226,7 +256,7 @@ public sealed class OperatorPublisher : IAsyncDisposable
             case DeviceHealth health: return [Formatter.DeviceHealth(health)];
             case LedgerBacklog backlog: return [Formatter.LedgerBacklog(backlog)];
             case DispatchedSetpoint setpoint: return [Formatter.Setpoint(setpoint)];
-            case AckNotice ack: return [Formatter.Acknowledgement(new OperatorAck(ack.RoundId, ack.Operator), ack.AtUtc)];
+            case AckNotice ack: return [Formatter.Acknowledgement(ack)];
             case AckRejection rejection: return [Formatter.Rejection(rejection)];
             case PresenceNotice presence: return [Formatter.Presence(presence.Online)];
             case RoundSummary round: return FormatRound(round);
@@ -290,7 +320,20 @@ public sealed class OperatorPublisher : IAsyncDisposable
         }
         try
         {
-            var request = OperatorAckRequest.TryParse(message.Payload.Span, roundIdFromPath: null, out var error);
+            // Who published is known only from the topic level the broker's ACL reserves for each user (gw/{site}/operator/ack/%u).
+            var prefix = Formatter.Topics.Acknowledge + "/";
+            if (!message.Topic.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                Reject($"anonymous acknowledgement on {message.Topic}: publish on {prefix}<your broker user> (the broker's ACL lets only that user write it)", message.Payload);
+                return ValueTask.CompletedTask;
+            }
+            var brokerUser = Uri.UnescapeDataString(message.Topic[prefix.Length..]);
+            if (!_options.AckUsers.TryGetValue(brokerUser, out var operatorName))
+            {
+                Reject($"broker user '{brokerUser}' is not allowed to acknowledge (operator.mqttAckUsers maps broker users to operators)", message.Payload);
+                return ValueTask.CompletedTask;
+            }
+            var request = OperatorAckRequest.TryParse(message.Payload.Span, roundIdFromPath: null, out var error, operatorRequired: false);
             if (request is not null && !OperatorAckRequest.IsKnownRound(_board.Snapshot(), request.RoundId))
                 error = $"unknown round '{request.RoundId}' (the gateway knows the last rounds on its status board only)";
             if (request is null || error.Length > 0)
@@ -298,8 +341,16 @@ public sealed class OperatorPublisher : IAsyncDisposable
                 Reject(error, message.Payload);
                 return ValueTask.CompletedTask;
             }
-            _board.Acknowledge(request.ToAck());
-            _logger.LogInformation("round {RoundId} acknowledged by {Operator} over MQTT", request.RoundId, request.OperatorName);
+            if (request.OperatorName.Length > 0 && request.OperatorName != operatorName)
+            {
+                Reject($"broker user '{brokerUser}' acknowledges as '{operatorName}', not as '{request.OperatorName}'", message.Payload);
+                return ValueTask.CompletedTask;
+            }
+            var ack = new OperatorAck(request.RoundId, operatorName, "mqtt", "broker user " + brokerUser);
+            if (_board.Acknowledge(ack))
+                _logger.LogInformation("round {RoundId} acknowledged by {Operator} over MQTT (broker user {User})", request.RoundId, operatorName, brokerUser);
+            else
+                Reject($"round '{request.RoundId}' is already acknowledged by {_board.Snapshot().OperatorAcks.GetValueOrDefault(request.RoundId)}", message.Payload);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

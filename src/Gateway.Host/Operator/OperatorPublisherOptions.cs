@@ -15,6 +15,18 @@ public sealed class OperatorPublisherOptions
     /// <summary>How long <see cref="OperatorPublisher.StopAsync"/> waits for queued messages and the "offline" status to reach the broker.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Shortest time between two health publications of one device (changes inside it are held, then sent).</summary>
+    public TimeSpan HealthMinInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>A device's health is re-sent at least this often, changed or not.</summary>
+    public TimeSpan HealthHeartbeat { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Broker user names allowed to acknowledge, each mapped to the operator it stands for. An acknowledgement counts only
+    /// when published on <c>gw/{site}/operator/ack/{user}</c>, which the broker's ACL lets only that user write.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> AckUsers { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Throw <see cref="ArgumentException"/> naming every invalid setting.</summary>
     public void Validate()
     {
@@ -22,6 +34,8 @@ public sealed class OperatorPublisherOptions
         if (HealthQueueCapacity < 1) errors.Add($"HealthQueueCapacity must be at least 1, got {HealthQueueCapacity}");
         if (OrderedQueueCapacity < 1) errors.Add($"OrderedQueueCapacity must be at least 1, got {OrderedQueueCapacity}");
         if (RetainedRoundsKept < 1) errors.Add($"RetainedRoundsKept must be at least 1, got {RetainedRoundsKept}");
+        if (HealthMinInterval < TimeSpan.Zero) errors.Add($"HealthMinInterval must not be negative, got {HealthMinInterval}");
+        if (HealthHeartbeat <= HealthMinInterval) errors.Add($"HealthHeartbeat must be longer than HealthMinInterval, got {HealthHeartbeat}");
         if (DrainTimeout < TimeSpan.Zero) errors.Add($"DrainTimeout must not be negative, got {DrainTimeout}");
         if (errors.Count > 0) throw new ArgumentException("invalid operator publisher options: " + string.Join("; ", errors));
     }

@@ -27,11 +27,17 @@ public sealed class OperatorTopics
     /// <summary><c>gw/{site}/status</c>: retained <c>online</c> / <c>offline</c>.</summary>
     public string Status => _root + "/status";
 
-    /// <summary><c>gw/{site}/operator/ack</c>: operators publish <c>{"roundId": "...", "operator": "..."}</c> here.</summary>
+    /// <summary><c>gw/{site}/operator/ack</c>: the old anonymous acknowledgement topic; anything published here is refused (no broker identity).</summary>
     public string Acknowledge => _root + "/operator/ack";
 
-    /// <summary><c>gw/{site}/operator/ack/rejected</c>: acknowledgements the gateway refused, with the reason.</summary>
-    public string AcknowledgeRejected => _root + "/operator/ack/rejected";
+    /// <summary><c>gw/{site}/operator/ack/{user}</c>: where broker user <paramref name="brokerUser"/> acknowledges (the broker ACL lets only that user write it).</summary>
+    public string AcknowledgeAs(string brokerUser) => $"{Acknowledge}/{Level(brokerUser, nameof(brokerUser))}";
+
+    /// <summary><c>gw/{site}/operator/ack/+</c>: every user's acknowledgement topic.</summary>
+    public string AcknowledgeAnyUser => Acknowledge + "/+";
+
+    /// <summary><c>gw/{site}/operator/rejected</c>: acknowledgements the gateway refused, with the reason (outside <c>operator/ack/+</c>, so it never reads its own refusals).</summary>
+    public string AcknowledgeRejected => _root + "/operator/rejected";
 
     /// <summary><c>gw/{site}/ledger/backlog</c>: retained settlement backlog.</summary>
     public string LedgerBacklog => _root + "/ledger/backlog";

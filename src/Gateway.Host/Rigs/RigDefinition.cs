@@ -15,6 +15,7 @@ namespace Gateway.Host.Rigs;
 /// <param name="Ledger">Where settlements are committed.</param>
 /// <param name="Operator">How operators are reached (dashboard, MQTT).</param>
 /// <param name="JournalPath">The gateway's round journal (SQLite).</param>
+/// <param name="Brokers">Security of the MQTT brokers the rig uses (TLS, user, password source), by address.</param>
 public sealed record RigDefinition(
     string SourceFile,
     string SiteId,
@@ -25,7 +26,29 @@ public sealed record RigDefinition(
     RigMarket Market,
     RigLedger Ledger,
     RigOperator Operator,
-    string JournalPath);
+    string JournalPath,
+    IReadOnlyList<RigBroker>? Brokers = null)
+{
+    /// <summary>
+    /// The broker at <paramref name="address"/> with the security the rig gives it (matched on scheme, host and port),
+    /// merged with a user and password written in the address itself.
+    /// </summary>
+    public (Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress Address, Gateway.Drivers.Mqtt.MqttBrokerSecurity Security) Broker(string address)
+    {
+        var parsed = Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.Parse(address.Contains("://", StringComparison.Ordinal) ? address : "mqtt://" + address);
+        var bare = parsed.WithoutCredentials();
+        var security = Brokers?.FirstOrDefault(b => b.Address.WithoutCredentials() == bare)?.Gateway ?? new Gateway.Drivers.Mqtt.MqttBrokerSecurity();
+        security = security with { Tls = security.Tls || parsed.UseTls };
+        if (parsed.UserName is not null && security.UserName is null)
+            security = security with { UserName = parsed.UserName, Password = parsed.Password };
+        return (bare, security);
+    }
+}
+
+/// <summary>An MQTT broker of the rig and how to reach it securely.</summary>
+/// <param name="Address">Its address (devices' endpoints and operator.mqtt that name it get this security).</param>
+/// <param name="Gateway">What the gateway connects with (its own identity: the broker ACL lets only it publish setpoints).</param>
+public sealed record RigBroker(Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress Address, Gateway.Drivers.Mqtt.MqttBrokerSecurity Gateway);
 
 /// <summary>One device of the rig.</summary>
 /// <param name="Id">Device id.</param>
@@ -37,6 +60,7 @@ public sealed record RigDefinition(
 /// <param name="UnitId">Modbus unit id (1–247).</param>
 /// <param name="Profile">Profile name or path.</param>
 /// <param name="PollPeriod">How often the device is read.</param>
+/// <param name="ReadOnly">The gateway only reads the device: its driver refuses every write (a device being commissioned, or watched only).</param>
 public sealed record RigDevice(
     string Id,
     string Kind,
@@ -46,7 +70,8 @@ public sealed record RigDevice(
     string Endpoint,
     byte UnitId,
     string Profile,
-    TimeSpan PollPeriod);
+    TimeSpan PollPeriod,
+    bool ReadOnly = false);
 
 /// <summary>The radial feeder.</summary>
 /// <param name="RootNodeId">The node where the feeder meets the grid (the transformer's secondary).</param>
@@ -76,11 +101,27 @@ public sealed record RigLedger(string Kind, string EmbeddedPath, RigFabric? Fabr
 public sealed record RigFabric(string PeerUrl, string TlsCaPath, string Channel, string Chaincode, string MspId, string CertificatePath, string PrivateKeyPath);
 
 /// <summary>How operators are reached.</summary>
-/// <param name="DashboardListen">host:port of the local dashboard (null: no dashboard; port 0: a free port).</param>
-/// <param name="MqttBroker">host:port of the operators' MQTT broker (null: no publishing).</param>
+/// <param name="DashboardListen">host:port of the dashboard (null: no dashboard; port 0: a free port). Loopback unless <see cref="DashboardTls"/> is set.</param>
+/// <param name="MqttBroker">The operators' MQTT broker, host:port or mqtt(s)://… (null: no publishing).</param>
 /// <param name="RequireAck">Hold each round's dispatch until an operator acknowledges it (or the deadline passes, then dispatch nothing).</param>
-/// <param name="AckDeadline">How long to wait for the acknowledgement.</param>
-public sealed record RigOperator(string? DashboardListen, string? MqttBroker, bool RequireAck, TimeSpan AckDeadline);
+/// <param name="AckDeadline">How long to wait for the acknowledgement (wall time).</param>
+public sealed record RigOperator(string? DashboardListen, string? MqttBroker, bool RequireAck, TimeSpan AckDeadline)
+{
+    /// <summary>Certificate and key (PEM) the dashboard serves HTTPS with; required to listen beyond loopback.</summary>
+    public RigTlsFiles? DashboardTls { get; init; }
+
+    /// <summary>Host names (besides the listen address, localhost and 127.0.0.1) the dashboard answers to; others are refused (DNS rebinding).</summary>
+    public IReadOnlyList<string> DashboardHosts { get; init; } = [];
+
+    /// <summary>Who may act on the dashboard and how they prove it (empty: nobody may acknowledge).</summary>
+    public Gateway.Host.Operator.OperatorCredentials Credentials { get; init; } = Gateway.Host.Operator.OperatorCredentials.None;
+
+    /// <summary>Broker user names allowed to acknowledge over MQTT, each mapped to the operator it stands for.</summary>
+    public IReadOnlyDictionary<string, string> MqttAckUsers { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>A certificate and its private key, PEM files.</summary>
+public sealed record RigTlsFiles(string CertificatePath, string KeyPath);
 
 /// <summary>The market of the site: interval, prices and the economics behind each participant's quotation.</summary>
 /// <param name="Interval">Length of one market interval (round).</param>

@@ -42,19 +42,26 @@ public static class RigLoader
         {
             throw new RigFileException([new RigProblem(file, "", (int)e.Start.Line, "not valid YAML: " + e.Message)]);
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet gives up on some malformed text with these instead of a YamlException (found by fuzzing).
+            throw new RigFileException([new RigProblem(file, "", 0, "not valid YAML (the YAML reader gave up: " + e.Message + ")")]);
+        }
 
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".";
-        reader.RejectUnknownKeys(root, "", "site", "start", "timeScale", "devices", "feeder", "market", "ledger", "operator", "journal");
+        RigSimChecks.NoNonFiniteNumbers(reader, root);
+        reader.RejectUnknownKeys(root, "", "site", "start", "timeScale", "devices", "feeder", "market", "ledger", "operator", "journal", "brokers");
         var site = reader.String(root, "site", "");
         var start = YamlFieldReader.Child(root, "start") is null ? null : reader.Instant(root, "start", "");
         var timeScale = reader.Number(root, "timeScale", "", 0.001, 100_000, required: false, fallback: 1) ?? 1;
 
         var feeder = ReadFeeder(reader, root);
         var nodeIds = feeder?.Nodes.Select(n => n.Id).ToHashSet(StringComparer.Ordinal) ?? new HashSet<string>(StringComparer.Ordinal);
-        var devices = ReadDevices(reader, root, nodeIds, baseDir, feeder is not null);
+        var devices = ReadDevices(reader, root, nodeIds, baseDir, feeder is not null, start);
         var market = ReadMarket(reader, root);
         var ledger = ReadLedger(reader, root, baseDir);
-        var op = ReadOperator(reader, root);
+        var brokers = ReadBrokers(reader, root, baseDir);
+        var op = ReadOperator(reader, root, baseDir);
         var journalPath = YamlFieldReader.Child(root, "journal") is YamlMappingNode journal
             ? Resolve(baseDir, reader.String(journal, "path", "journal") ?? "")
             : Path.Combine(Directory.GetCurrentDirectory(), ".gateway", $"{site ?? "site"}-journal.db");
@@ -68,7 +75,7 @@ public static class RigLoader
             throw new RigFileException(problems.OrderBy(p => p.Line).ToList());
         }
 
-        return new RigDefinition(file, site, start, timeScale, devices, feeder, market, ledger, op, journalPath);
+        return new RigDefinition(file, site, start, timeScale, devices, feeder, market, ledger, op, journalPath, brokers);
     }
 
     private static RigFeeder? ReadFeeder(YamlFieldReader reader, YamlMappingNode root)
@@ -131,7 +138,7 @@ public static class RigLoader
         return rootNode is null ? null : new RigFeeder(rootNode, nodes, lines);
     }
 
-    private static List<RigDevice> ReadDevices(YamlFieldReader reader, YamlMappingNode root, HashSet<string> nodeIds, string baseDir, bool checkNodes)
+    private static List<RigDevice> ReadDevices(YamlFieldReader reader, YamlMappingNode root, HashSet<string> nodeIds, string baseDir, bool checkNodes, DateTimeOffset? start)
     {
         var devices = new List<RigDevice>();
         var seenIds = new HashSet<string>(StringComparer.Ordinal);
@@ -142,7 +149,7 @@ public static class RigLoader
         {
             var path = $"devices[{i}]";
             if (items[i] is not YamlMappingNode d) { reader.Problem(items[i], path, "must be a mapping"); continue; }
-            reader.RejectUnknownKeys(d, path, "id", "kind", "participant", "node", "protocol", "endpoint", "unitId", "profile", "pollSeconds", "sim");
+            reader.RejectUnknownKeys(d, path, "id", "kind", "participant", "node", "protocol", "endpoint", "unitId", "profile", "pollSeconds", "readOnly", "sim");
             var id = reader.String(d, "id", path);
             var kind = reader.Choice(d, "kind", path, DeviceKinds);
             var participant = reader.String(d, "participant", path, required: false) ?? id;
@@ -152,6 +159,8 @@ public static class RigLoader
             var unitId = reader.Integer(d, "unitId", path, 1, 247, required: false, fallback: 1);
             var profileName = reader.String(d, "profile", path);
             var poll = reader.Number(d, "pollSeconds", path, 0.01, 86_400, required: false, fallback: 5, unit: "s");
+            var readOnly = reader.Boolean(d, "readOnly", path, required: false, fallback: false);
+            if (kind == "charger" && YamlFieldReader.Child(d, "sim") is YamlMappingNode sim) RigSimChecks.Charger(reader, sim, path + ".sim", start);
 
             if (checkNodes && node is not null && !nodeIds.Contains(node))
                 reader.Problem(YamlFieldReader.Child(d, "node"), path + ".node", $"'{node}' is not a node of the feeder");
@@ -183,9 +192,9 @@ public static class RigLoader
                 }
             }
 
-            if (id is null || kind is null || node is null || protocol is null || endpoint is null || unitId is null || profile is null || poll is null || participant is null)
+            if (id is null || kind is null || node is null || protocol is null || endpoint is null || unitId is null || profile is null || poll is null || participant is null || readOnly is null)
                 continue;
-            devices.Add(new RigDevice(id, kind, participant, node, protocol, endpoint, (byte)unitId.Value, profile, TimeSpan.FromSeconds(poll.Value)));
+            devices.Add(new RigDevice(id, kind, participant, node, protocol, endpoint, (byte)unitId.Value, profile, TimeSpan.FromSeconds(poll.Value), readOnly.Value));
         }
         return devices;
     }
@@ -304,25 +313,179 @@ public static class RigLoader
         return kind is null ? null : new RigLedger(kind, path is null ? defaultPath : Resolve(baseDir, path), fabric);
     }
 
-    private static RigOperator? ReadOperator(YamlFieldReader reader, YamlMappingNode root)
+    private static RigOperator? ReadOperator(YamlFieldReader reader, YamlMappingNode root, string baseDir)
     {
         var map = reader.Mapping(root, "operator", "", required: false);
         if (map is null) return new RigOperator(null, null, false, TimeSpan.FromMinutes(5));
-        reader.RejectUnknownKeys(map, "operator", "dashboard", "mqtt", "requireAck", "ackDeadlineSeconds");
-        var dashboard = reader.String(map, "dashboard", "operator", required: false);
-        var mqtt = reader.String(map, "mqtt", "operator", required: false);
-        var requireAck = reader.Boolean(map, "requireAck", "operator", required: false, fallback: false);
-        var deadline = reader.Number(map, "ackDeadlineSeconds", "operator", 1, 86_400, required: false, fallback: 300, unit: "s");
+        const string p = "operator";
+        reader.RejectUnknownKeys(map, p, "dashboard", "dashboardTls", "dashboardHosts", "mqtt", "requireAck", "ackDeadlineSeconds", "auth", "mqttAckUsers");
+        var dashboard = reader.String(map, "dashboard", p, required: false);
+        var mqtt = reader.String(map, "mqtt", p, required: false);
+        var requireAck = reader.Boolean(map, "requireAck", p, required: false, fallback: false);
+        var deadline = reader.Number(map, "ackDeadlineSeconds", p, 1, 86_400, required: false, fallback: 300, unit: "s");
         if (dashboard is not null && !IsHostPort(dashboard)) reader.Problem(YamlFieldReader.Child(map, "dashboard"), "operator.dashboard", $"'{dashboard}' is not host:port");
-        if (mqtt is not null && !IsHostPort(mqtt)) reader.Problem(YamlFieldReader.Child(map, "mqtt"), "operator.mqtt", $"'{mqtt}' is not host:port");
-        return requireAck is null || deadline is null ? null : new RigOperator(dashboard, mqtt, requireAck.Value, TimeSpan.FromSeconds(deadline.Value));
+        if (mqtt is not null && !Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.TryParse(mqtt.Contains("://", StringComparison.Ordinal) ? mqtt : "mqtt://" + mqtt, out _, out var mqttError))
+            reader.Problem(YamlFieldReader.Child(map, "mqtt"), "operator.mqtt", mqttError);
+
+        RigTlsFiles? tls = null;
+        if (reader.Mapping(map, "dashboardTls", p, required: false) is { } t)
+        {
+            const string tp = "operator.dashboardTls";
+            reader.RejectUnknownKeys(t, tp, "certificate", "key");
+            var cert = reader.String(t, "certificate", tp);
+            var key = reader.String(t, "key", tp);
+            foreach (var (k, v) in new[] { ("certificate", cert), ("key", key) })
+                if (v is not null && !File.Exists(Resolve(baseDir, v))) reader.Problem(YamlFieldReader.Child(t, k), $"{tp}.{k}", $"file '{v}' not found");
+            if (cert is not null && key is not null) tls = new RigTlsFiles(Resolve(baseDir, cert), Resolve(baseDir, key));
+        }
+        var hosts = new List<string>();
+        foreach (var h in reader.Sequence(map, "dashboardHosts", p, required: false))
+        {
+            if (h is YamlScalarNode { Value: { Length: > 0 } name } && Uri.CheckHostName(name) != UriHostNameType.Unknown) hosts.Add(name);
+            else reader.Problem(h, "operator.dashboardHosts", "each entry must be a host name or address");
+        }
+
+        var problems = new List<string>();
+        var tokenHashes = new List<(string, string)>();
+        var users = new List<(string, string)>();
+        string? tokensEnv = null, usersEnv = null;
+        var authNode = reader.Mapping(map, "auth", p, required: false);
+        if (authNode is not null)
+        {
+            const string ap = "operator.auth";
+            reader.RejectUnknownKeys(authNode, ap, "tokens", "tokensEnv", "users", "usersEnv");
+            tokensEnv = reader.String(authNode, "tokensEnv", ap, required: false);
+            usersEnv = reader.String(authNode, "usersEnv", ap, required: false);
+            var items = reader.Sequence(authNode, "tokens", ap, required: false);
+            for (var i = 0; i < items.Count; i++)
+            {
+                var ip = $"{ap}.tokens[{i}]";
+                if (items[i] is not YamlMappingNode e) { reader.Problem(items[i], ip, "must be a mapping with operator and sha256"); continue; }
+                reader.RejectUnknownKeys(e, ip, "operator", "sha256");
+                var op = reader.String(e, "operator", ip);
+                var hash = reader.String(e, "sha256", ip);
+                if (op is not null && hash is not null) tokenHashes.Add((op, "sha256:" + hash.Replace("sha256:", "", StringComparison.Ordinal)));
+            }
+            items = reader.Sequence(authNode, "users", ap, required: false);
+            for (var i = 0; i < items.Count; i++)
+            {
+                var ip = $"{ap}.users[{i}]";
+                if (items[i] is not YamlMappingNode e) { reader.Problem(items[i], ip, "must be a mapping with name and passwordHash"); continue; }
+                reader.RejectUnknownKeys(e, ip, "name", "passwordHash");
+                var name = reader.String(e, "name", ip);
+                var hash = reader.String(e, "passwordHash", ip);
+                if (name is not null && hash is not null) users.Add((name, hash));
+            }
+        }
+        var credentials = Gateway.Host.Operator.OperatorCredentials.Create(tokenHashes, users, tokensEnv, usersEnv, Environment.GetEnvironmentVariable, problems);
+        foreach (var problem in problems) reader.Problem(authNode, "operator.auth", problem);
+
+        var ackUsers = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (reader.Mapping(map, "mqttAckUsers", p, required: false) is { } au)
+        {
+            foreach (var (k, v) in au.Children)
+            {
+                if (k is YamlScalarNode { Value: { Length: > 0 } user } && v is YamlScalarNode { Value: { Length: > 0 } name }) ackUsers[user] = name;
+                else reader.Problem(k, "operator.mqttAckUsers", "each entry maps a broker user name to an operator name");
+            }
+        }
+
+        if (dashboard is not null && IsHostPort(dashboard))
+        {
+            var host = dashboard[..dashboard.LastIndexOf(':')].Trim('[', ']');
+            var loopback = host is "localhost" || (System.Net.IPAddress.TryParse(host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
+            if (!loopback && tls is null)
+                reader.Problem(YamlFieldReader.Child(map, "dashboard"), "operator.dashboard",
+                    $"'{dashboard}' is not a loopback address: a dashboard reachable from the network needs HTTPS (operator.dashboardTls with certificate and key) and operator.auth");
+            else if (!loopback && !credentials.Any)
+                reader.Problem(YamlFieldReader.Child(map, "dashboard"), "operator.dashboard", $"'{dashboard}' is not a loopback address: it needs operator.auth (tokens or users)");
+        }
+        if (requireAck == true && !credentials.Any && ackUsers.Count == 0)
+            reader.Problem(YamlFieldReader.Child(map, "requireAck"), "operator.requireAck",
+                "requireAck needs someone who can acknowledge: operator.auth (dashboard tokens or users) or operator.mqttAckUsers (broker users)");
+        if (ackUsers.Count > 0 && mqtt is null)
+            reader.Problem(YamlFieldReader.Child(map, "mqttAckUsers"), "operator.mqttAckUsers", "needs operator.mqtt (the broker the acknowledgements come through)");
+
+        return requireAck is null || deadline is null ? null : new RigOperator(dashboard, mqtt, requireAck.Value, TimeSpan.FromSeconds(deadline.Value))
+        {
+            DashboardTls = tls, DashboardHosts = hosts, Credentials = credentials, MqttAckUsers = ackUsers,
+        };
+    }
+
+    private static List<RigBroker> ReadBrokers(YamlFieldReader reader, YamlMappingNode root, string baseDir)
+    {
+        var brokers = new List<RigBroker>();
+        var items = reader.Sequence(root, "brokers", "", required: false);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var path = $"brokers[{i}]";
+            if (items[i] is not YamlMappingNode b) { reader.Problem(items[i], path, "must be a mapping with url and its security (tls, username, passwordEnv or passwordFile)"); continue; }
+            reader.RejectUnknownKeys(b, path, "url", "tls", "username", "passwordEnv", "passwordFile", "sims");
+            var url = reader.String(b, "url", path);
+            Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress? address = null;
+            if (url is not null && !Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.TryParse(url, out address, out var error))
+                reader.Problem(YamlFieldReader.Child(b, "url"), path + ".url", error);
+            if (address?.Password is not null)
+                reader.Problem(YamlFieldReader.Child(b, "url"), path + ".url", "write no password in a rig: use passwordEnv or passwordFile");
+            var security = ReadSecurity(reader, b, path, baseDir);
+            if (address is null || security is null) continue;
+            if (brokers.Any(x => x.Address.WithoutCredentials() == address.WithoutCredentials()))
+            {
+                reader.Problem(b, path + ".url", $"broker {address} is listed twice");
+                continue;
+            }
+            brokers.Add(new RigBroker(address.WithoutCredentials(), security with { Tls = security.Tls || address.UseTls, UserName = security.UserName ?? address.UserName }));
+        }
+        return brokers;
+    }
+
+    /// <summary>tls: {ca, certificate, key, serverName}, username, passwordEnv | passwordFile (the simulators' "sims:" part is theirs).</summary>
+    private static Gateway.Drivers.Mqtt.MqttBrokerSecurity? ReadSecurity(YamlFieldReader reader, YamlMappingNode b, string path, string baseDir)
+    {
+        var before = reader.Problems.Count;
+        string? ca = null, cert = null, key = null, serverName = null;
+        var tls = false;
+        if (reader.Mapping(b, "tls", path, required: false) is { } t)
+        {
+            tls = true;
+            var tp = path + ".tls";
+            reader.RejectUnknownKeys(t, tp, "ca", "certificate", "key", "serverName");
+            ca = reader.String(t, "ca", tp, required: false);
+            cert = reader.String(t, "certificate", tp, required: false);
+            key = reader.String(t, "key", tp, required: false);
+            serverName = reader.String(t, "serverName", tp, required: false);
+            foreach (var (k, v) in new[] { ("ca", ca), ("certificate", cert), ("key", key) })
+                if (v is not null && !File.Exists(Resolve(baseDir, v))) reader.Problem(YamlFieldReader.Child(t, k), $"{tp}.{k}", $"file '{v}' not found");
+            if (cert is null != key is null) reader.Problem(t, tp, "a client certificate needs its key (certificate and key together)");
+        }
+        var user = reader.String(b, "username", path, required: false);
+        var passwordEnv = reader.String(b, "passwordEnv", path, required: false);
+        var passwordFile = reader.String(b, "passwordFile", path, required: false);
+        if (passwordEnv is not null && passwordFile is not null) reader.Problem(b, path, "give passwordEnv or passwordFile, not both");
+        if ((passwordEnv ?? passwordFile) is not null && user is null) reader.Problem(b, path, "a password needs a username");
+        if (passwordFile is not null && !File.Exists(Resolve(baseDir, passwordFile))) reader.Problem(YamlFieldReader.Child(b, "passwordFile"), path + ".passwordFile", $"file '{passwordFile}' not found");
+        if (passwordEnv is not null && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(passwordEnv)))
+            reader.Problem(YamlFieldReader.Child(b, "passwordEnv"), path + ".passwordEnv", $"the environment variable ${passwordEnv} is not set");
+        if (reader.Problems.Count > before) return null;
+        return new Gateway.Drivers.Mqtt.MqttBrokerSecurity
+        {
+            Tls = tls, CaFile = ca is null ? null : Resolve(baseDir, ca), ClientCertificateFile = cert is null ? null : Resolve(baseDir, cert),
+            ClientKeyFile = key is null ? null : Resolve(baseDir, key), ServerName = serverName, UserName = user,
+            PasswordEnvironmentVariable = passwordEnv, PasswordFile = passwordFile is null ? null : Resolve(baseDir, passwordFile),
+        };
     }
 
     private static string? MqttEndpointProblem(string endpoint)
     {
-        if (!endpoint.StartsWith("mqtt://", StringComparison.OrdinalIgnoreCase))
-            return $"'{endpoint}' is not an MQTT broker address: write mqtt://HOST:PORT";
+        if (!endpoint.StartsWith("mqtt://", StringComparison.OrdinalIgnoreCase) && !endpoint.StartsWith("mqtts://", StringComparison.OrdinalIgnoreCase))
+            return $"'{Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.Mask(endpoint)}' is not an MQTT broker address: write mqtt://HOST:PORT (mqtts:// for TLS)";
         return Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.TryParse(endpoint, out _, out var error) ? null : error;
+    }
+
+    private static bool IsLoopbackHost(string host)
+    {
+        host = host.Trim('[', ']');
+        return host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (System.Net.IPAddress.TryParse(host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
     }
 
     private static bool IsHostPort(string text)

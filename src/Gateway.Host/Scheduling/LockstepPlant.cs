@@ -70,16 +70,15 @@ public sealed class LockstepPlant : IAsyncDisposable
     }
 
     /// <summary>
-    /// The next round, in lockstep: time steps (polling as it goes) to the interval's start, the round runs, and whenever
-    /// the round waits for its interval to end, time steps there.
+    /// The round of the interval starting at <paramref name="intervalStart"/>, in lockstep: time steps (polling as it
+    /// goes) to the interval's start if it is not there yet, the round runs, and whenever the round waits for its interval
+    /// to end, time steps there. The round always runs to its end: nothing real is waited for.
     /// </summary>
-    public async Task<RoundOutcome> RunRoundAsync(GatewayRuntime runtime, CancellationToken cancellationToken = default)
+    public async Task<RoundOutcome> RunRoundAsync(GatewayRuntime runtime, DateTimeOffset intervalStart, CancellationToken cancellationToken = default)
     {
-        if (_nextPoll.Count == 0) await PollAllAsync(runtime, cancellationToken).ConfigureAwait(false);
-        var start = runtime.NextIntervalStart();
-        await AdvanceToAsync(runtime, start, cancellationToken).ConfigureAwait(false);
-        var end = start + runtime.Rig.Market.Interval;
-        var round = runtime.Runner.RunAsync(start, cancellationToken);
+        await AdvanceToAsync(runtime, intervalStart, cancellationToken).ConfigureAwait(false);
+        var end = intervalStart + runtime.Rig.Market.Interval;
+        var round = runtime.Runner.RunAsync(intervalStart, cancellationToken);
         while (!round.IsCompleted)
         {
             // The round waits on the plant clock only for its interval to end: step there once it does.
@@ -95,11 +94,16 @@ public sealed class LockstepPlant : IAsyncDisposable
         return await round.ConfigureAwait(false);
     }
 
-    /// <summary>Steps simulators and clock to <paramref name="target"/> through every poll due on the way.</summary>
-    public async Task AdvanceToAsync(GatewayRuntime runtime, DateTimeOffset target, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Steps simulators and clock to <paramref name="target"/> through every poll due on the way (every device is polled
+    /// once first if none has been). <paramref name="stopToken"/> ends the walk between two steps (a requested stop).
+    /// </summary>
+    public async Task AdvanceToAsync(GatewayRuntime runtime, DateTimeOffset target, CancellationToken cancellationToken = default, CancellationToken stopToken = default)
     {
+        if (_nextPoll.Count == 0) await PollAllAsync(runtime, cancellationToken).ConfigureAwait(false);
         while (true)
         {
+            stopToken.ThrowIfCancellationRequested();
             var next = target;
             foreach (var due in _nextPoll.Values) if (due < next) next = due;
             if (next < Clock.GetUtcNow()) next = Clock.GetUtcNow();

@@ -11,24 +11,42 @@ public sealed class GatewayStatusBoard
 {
     private const int RoundsKept = 96;
     private readonly object _gate = new();
+    // Serialises acknowledgements so "first one counts" and the journal agree.
+    private readonly object _ackOrder = new();
     private readonly TimeProvider _clock;
+    private readonly TimeProvider _wallClock;
     private ImmutableSortedDictionary<string, DeviceHealth> _devices = ImmutableSortedDictionary<string, DeviceHealth>.Empty.WithComparers(StringComparer.Ordinal);
     private ImmutableSortedDictionary<string, DispatchedSetpoint> _setpoints = ImmutableSortedDictionary<string, DispatchedSetpoint>.Empty.WithComparers(StringComparer.Ordinal);
     private ImmutableList<RoundSummary> _rounds = ImmutableList<RoundSummary>.Empty;
-    private ImmutableSortedDictionary<string, string> _acks = ImmutableSortedDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
+    private ImmutableSortedDictionary<string, OperatorAck> _acks = ImmutableSortedDictionary<string, OperatorAck>.Empty.WithComparers(StringComparer.Ordinal);
+    private ImmutableSortedDictionary<string, BrokerLink> _brokers = ImmutableSortedDictionary<string, BrokerLink>.Empty.WithComparers(StringComparer.Ordinal);
+    private readonly Dictionary<string, TaskCompletionSource> _ackWaiters = new(StringComparer.Ordinal);
     private LedgerBacklog _ledger = LedgerBacklog.Empty;
 
-    /// <summary>Create a board for <paramref name="siteId"/>.</summary>
-    public GatewayStatusBoard(string siteId, TimeProvider clock)
+    /// <summary>Create a board for <paramref name="siteId"/>; <paramref name="clock"/> is the plant's, <paramref name="wallClock"/> wall time (default: the system's).</summary>
+    public GatewayStatusBoard(string siteId, TimeProvider clock, TimeProvider? wallClock = null)
     {
         SiteId = siteId;
         _clock = clock;
+        _wallClock = wallClock ?? TimeProvider.System;
     }
 
     /// <summary>Site id from the rig.</summary>
     public string SiteId { get; }
 
-    /// <summary>Raised after every change, with the changed record (DeviceHealth, DispatchedSetpoint, RoundSummary, LedgerBacklog or an OperatorAck).</summary>
+    /// <summary>The feeder drawn by the dashboard's feeder view (null: not known).</summary>
+    public FeederTopology? Feeder { get; set; }
+
+    /// <summary>Simulated seconds per real second (1 on a real site), shown beside plant times.</summary>
+    public double TimeScale { get; set; } = 1;
+
+    /// <summary>
+    /// Called with every acknowledgement (and whether it is the one that counts for its round) before the board records
+    /// it, to journal it; a throw keeps it from counting. Null: acknowledgements are not journaled (tests).
+    /// </summary>
+    public Action<OperatorAck, bool>? AckRecorder { get; set; }
+
+    /// <summary>Raised after every change, with the changed record (DeviceHealth, DispatchedSetpoint, RoundSummary, LedgerBacklog, BrokerLink or an OperatorAck).</summary>
     public event Action<object>? Changed;
 
     /// <summary>Replace what is known of a device.</summary>
@@ -50,13 +68,19 @@ public sealed class GatewayStatusBoard
         Changed?.Invoke(setpoint);
     }
 
-    /// <summary>Add or replace a round's summary.</summary>
+    /// <summary>Add or replace a round's summary (rows stay in interval order).</summary>
     public void Report(RoundSummary round)
     {
         lock (_gate)
         {
             var index = _rounds.FindIndex(r => r.RoundId == round.RoundId);
-            _rounds = index >= 0 ? _rounds.SetItem(index, round) : _rounds.Add(round);
+            if (index >= 0) _rounds = _rounds.SetItem(index, round);
+            else
+            {
+                var at = _rounds.Count;
+                while (at > 0 && _rounds[at - 1].IntervalStartUtc > round.IntervalStartUtc) at--;
+                _rounds = _rounds.Insert(at, round);
+            }
             if (_rounds.Count > RoundsKept) _rounds = _rounds.RemoveRange(0, _rounds.Count - RoundsKept);
         }
         Changed?.Invoke(round);
@@ -69,11 +93,37 @@ public sealed class GatewayStatusBoard
         Changed?.Invoke(backlog);
     }
 
-    /// <summary>Record that an operator acknowledged a round's dispatch.</summary>
-    public void Acknowledge(OperatorAck ack)
+    /// <summary>Replace what is known of a broker connection.</summary>
+    public void Report(BrokerLink broker)
     {
-        lock (_gate) _acks = _acks.SetItem(ack.RoundId, ack.OperatorId);
+        lock (_gate) _brokers = _brokers.SetItem(broker.Name + " " + broker.Address, broker);
+        Changed?.Invoke(broker);
+    }
+
+    /// <summary>
+    /// Record that an operator acknowledged a round's dispatch. The first acknowledgement of a round is the one that
+    /// counts; a later one is journaled (audit) but does not replace who acknowledged.
+    /// </summary>
+    /// <returns>True when this acknowledgement is the one recorded for the round; false when the round was already acknowledged or the journal refused it.</returns>
+    public bool Acknowledge(OperatorAck ack)
+    {
+        if (ack.AtUtc == default) ack = ack with { AtUtc = _wallClock.GetUtcNow() };
+        TaskCompletionSource? waiter;
+        lock (_ackOrder)
+        {
+            bool first;
+            lock (_gate) first = !_acks.ContainsKey(ack.RoundId);
+            AckRecorder?.Invoke(ack, first);
+            if (!first) return false;
+            lock (_gate)
+            {
+                _acks = _acks.SetItem(ack.RoundId, ack);
+                _ackWaiters.Remove(ack.RoundId, out waiter);
+            }
+        }
+        waiter?.TrySetResult();
         Changed?.Invoke(ack);
+        return true;
     }
 
     /// <summary>True when an operator has acknowledged <paramref name="roundId"/>.</summary>
@@ -82,12 +132,43 @@ public sealed class GatewayStatusBoard
         lock (_gate) return _acks.ContainsKey(roundId);
     }
 
+    /// <summary>Completes when <paramref name="roundId"/> is acknowledged (at once if it already is).</summary>
+    public Task WhenAcknowledged(string roundId)
+    {
+        lock (_gate)
+        {
+            if (_acks.ContainsKey(roundId)) return Task.CompletedTask;
+            if (!_ackWaiters.TryGetValue(roundId, out var waiter))
+            {
+                waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _ackWaiters[roundId] = waiter;
+            }
+            return waiter.Task;
+        }
+    }
+
     /// <summary>Everything, at once.</summary>
     public GatewayStatusSnapshot Snapshot()
     {
         lock (_gate)
         {
-            return new GatewayStatusSnapshot(SiteId, _clock.GetUtcNow(), _devices.Values.ToList(), _setpoints.Values.ToList(), _rounds, _ledger, _acks);
+            var devices = _devices.Values.ToList();
+            var setpoints = _setpoints.Values.ToList();
+            FeederView? feeder = null;
+            if (Feeder is { } topology)
+            {
+                var decided = _rounds.LastOrDefault(r => r.State != RoundPhase.Skipped);
+                feeder = FeederFlows.Compute(topology, devices, setpoints, decided);
+            }
+            return new GatewayStatusSnapshot(SiteId, _clock.GetUtcNow(), devices, setpoints, _rounds, _ledger,
+                _acks.ToImmutableSortedDictionary(a => a.Key, a => a.Value.OperatorId, StringComparer.Ordinal))
+            {
+                WallUtc = _wallClock.GetUtcNow(),
+                TimeScale = TimeScale,
+                Acknowledgements = _acks.Values.ToList(),
+                Brokers = _brokers.Values.ToList(),
+                Feeder = feeder,
+            };
         }
     }
 }

@@ -1,12 +1,10 @@
-using Gateway.Host.Journal;
-
 namespace Gateway.Host.Status;
 
 /// <summary>A market round as operators see it: what was decided, dispatched and settled.</summary>
 /// <param name="RoundId">Stable round id.</param>
 /// <param name="IntervalStartUtc">Start of the interval.</param>
 /// <param name="IntervalEndUtc">End of the interval.</param>
-/// <param name="State">How far the round got.</param>
+/// <param name="State">How far the round got (skipped: never traded, see <paramref name="Note"/>).</param>
 /// <param name="Buyers">Number of buy quotations.</param>
 /// <param name="Sellers">Number of sell quotations.</param>
 /// <param name="Trades">Every trade with its outcome.</param>
@@ -17,11 +15,13 @@ namespace Gateway.Host.Status;
 /// <param name="WelfareCurrency">Total welfare of the round, currency units.</param>
 /// <param name="SetpointsConfirmed">Setpoints written and read back within tolerance.</param>
 /// <param name="SetpointsMissed">Setpoints missed or skipped.</param>
+/// <param name="AckDeadlineUtc">With requireAck: when the wait for an operator's acknowledgement ends (wall time); dispatch happens only after an acknowledgement before it.</param>
+/// <param name="Note">Why a round was skipped, parked at a stop, or dispatched nothing, in plain words; null otherwise.</param>
 public sealed record RoundSummary(
     string RoundId,
     DateTimeOffset IntervalStartUtc,
     DateTimeOffset IntervalEndUtc,
-    RoundState State,
+    RoundPhase State,
     int Buyers,
     int Sellers,
     IReadOnlyList<TradeSummary> Trades,
@@ -31,4 +31,11 @@ public sealed record RoundSummary(
     double RenewableConsumptionRate,
     double WelfareCurrency,
     int SetpointsConfirmed,
-    int SetpointsMissed);
+    int SetpointsMissed,
+    DateTimeOffset? AckDeadlineUtc = null,
+    string? Note = null)
+{
+    /// <summary>The row operators see for an interval that was never traded.</summary>
+    public static RoundSummary Skipped(string roundId, DateTimeOffset start, DateTimeOffset end, string why) =>
+        new(roundId, start, end, RoundPhase.Skipped, 0, 0, [], 0, 0, 0, 0, 0, 0, 0, Note: why);
+}

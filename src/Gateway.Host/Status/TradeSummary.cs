@@ -8,6 +8,7 @@ namespace Gateway.Host.Status;
 /// <param name="PricePerKwh">Trade price, currency/kWh.</param>
 /// <param name="Outcome">executed, smes (served through the SMES fallback) or failed.</param>
 /// <param name="Reason">Why a trade failed or was curtailed (e.g. the line that failed it).</param>
+/// <param name="FailedLineId">The feeder line whose limit failed the trade, when one did.</param>
 public sealed record TradeSummary(
     string BuyerId,
     string SellerId,
@@ -15,4 +16,5 @@ public sealed record TradeSummary(
     double? MeteredEnergyKwh,
     double PricePerKwh,
     string Outcome,
-    string? Reason);
+    string? Reason,
+    string? FailedLineId = null);

@@ -42,7 +42,8 @@ public sealed class RoundPlanner
         var econ = market.Economics;
         foreach (var link in links.OrderBy(l => l.Device.Id, StringComparer.Ordinal))
         {
-            if (link.State == DeviceLinkState.Isolated || link.LastReading is not { } last) continue;
+            // A read-only device is only watched: it cannot carry out a trade, so it does not quote.
+            if (link.State == DeviceLinkState.Isolated || link.Driver.ReadOnly || link.LastReading is not { } last) continue;
             var reading = last.AsOf(now, maxAge);
             var device = link.Device;
             switch (device.Kind)
@@ -135,7 +136,7 @@ public sealed class RoundPlanner
 
         var result = new List<PlannedSetpoint>();
         var pvLinks = new List<DeviceLink>();
-        foreach (var link in links.OrderBy(l => l.Device.Id, StringComparer.Ordinal))
+        foreach (var link in links.OrderBy(l => l.Device.Id, StringComparer.Ordinal).Where(l => !l.Driver.ReadOnly))
         {
             var d = link.Device;
             switch (d.Kind)

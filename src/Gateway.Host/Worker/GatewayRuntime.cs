@@ -33,6 +33,10 @@ public sealed class GatewayRuntime : IAsyncDisposable
     private MqttClient? _mqtt;
     private OperatorPublisher? _publisher;
     private LockstepPlant? _lockstep;
+    private OperatorAckJournal? _ackJournal;
+    private Task _operatorConnect = Task.CompletedTask;
+    private DateTimeOffset? _lastTradedEnd;
+    private string? _lastRoundId;
 
     private GatewayRuntime(RigDefinition rig, TimeProvider clock, TimeProvider wallClock, DeviceConnector connector, IReadOnlyList<DeviceLink> links, RoundJournal journal,
         ISettlementLedger ledger, OutboxDispatcher dispatcher, GatewayStatusBoard board, DevicePoller poller, MeasurementLog measurements, RoundRunner runner, ILogger logger)
@@ -106,7 +110,8 @@ public sealed class GatewayRuntime : IAsyncDisposable
         if (lockstep is not null) clock = lockstep.Clock;
         clock ??= rig.StartUtc is { } start ? new AcceleratedTimeProvider(start, rig.TimeScale) : wallClock;
         var logger = loggers.CreateLogger("gateway");
-        var connector = new DeviceConnector(clock, siteId: rig.SiteId);
+        var board = new GatewayStatusBoard(rig.SiteId, clock, wallClock) { TimeScale = rig.TimeScale, Feeder = Topology(rig) };
+        var connector = new DeviceConnector(clock, siteId: rig.SiteId, brokers: rig.Broker, brokerChanged: board.Report, logger: logger, wallClock: wallClock);
         var links = rig.Devices.Select(d => connector.Open(d, endpointOverrides?.GetValueOrDefault(d.Id))).ToList();
         var journal = RoundJournal.Open(rig.JournalPath, clock);
         var journalConnection = new SqliteConnectionStringBuilder { DataSource = rig.JournalPath, Pooling = false }.ToString();
@@ -124,14 +129,24 @@ public sealed class GatewayRuntime : IAsyncDisposable
             : await EmbeddedLedger.OpenAsync(rig.Ledger.EmbeddedPath, wallClock, cancellationToken).ConfigureAwait(false);
         var dispatcher = new OutboxDispatcher(journalConnection, ledger, new OutboxDispatcherOptions { PollInterval = TimeSpan.FromMilliseconds(500) }, wallClock,
             loggers.CreateLogger<OutboxDispatcher>());
-        var board = new GatewayStatusBoard(rig.SiteId, clock);
         var measurements = new MeasurementLog(Path.ChangeExtension(rig.JournalPath, ".measurements.db"), TimeSpan.FromDays(2));
         var poller = new DevicePoller(links, clock, pollerOptions ?? new DevicePollerOptions(), board, measurements, loggers.CreateLogger<DevicePoller>());
         var core = new MarketCore();
-        var runner = new RoundRunner(rig, links, journal, core, new SettlementOutbox(wallClock), dispatcher.Notify, board, clock, loggers.CreateLogger<RoundRunner>());
+        var runner = new RoundRunner(rig, links, journal, core, new SettlementOutbox(wallClock), dispatcher.Notify, board, clock, loggers.CreateLogger<RoundRunner>(), wallClock);
         var runtime = new GatewayRuntime(rig, clock, wallClock, connector, links, journal, ledger, dispatcher, board, poller, measurements, runner, logger);
         runtime._lockstep = lockstep;
-        await runtime.StartOperatorChannelsAsync(loggers, cancellationToken).ConfigureAwait(false);
+        runtime._ackJournal = OperatorAckJournal.Open(rig.JournalPath);
+        board.AckRecorder = runtime._ackJournal.Record;
+        runtime._lastTradedEnd = journal.AllRounds().Select(r => (DateTimeOffset?)r.IntervalEndUtc).DefaultIfEmpty(null).Max();
+        try
+        {
+            await runtime.StartOperatorChannelsAsync(loggers, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await runtime.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         if (lockstep is null) runtime._backgroundTasks.Add(poller.RunAsync(runtime._background.Token));
         runtime._backgroundTasks.Add(runtime.RunDispatcherAsync(runtime._background.Token));
         return runtime;
@@ -140,33 +155,106 @@ public sealed class GatewayRuntime : IAsyncDisposable
     /// <summary>The dashboard's address, when the rig asks for one.</summary>
     public Uri? DashboardUrl => _dashboard?.Url;
 
+    /// <summary>What the dashboard's feeder view draws.</summary>
+    private static FeederTopology Topology(RigDefinition rig) => new(rig.Feeder.RootNodeId,
+        rig.Feeder.Nodes.Select(n => new FeederDiagramNode(n.Id, n.BaseLoadKw, rig.Devices.Where(d => d.NodeId == n.Id).Select(d => d.Id).ToList())).ToList(),
+        rig.Feeder.Lines.Select(l => new FeederDiagramLine(l.Id, l.FromNodeId, l.ToNodeId, l.LimitKw)).ToList());
+
+    /// <summary>What the dashboard listens with, from the rig.</summary>
+    internal static DashboardOptions DashboardOptionsOf(RigOperator op)
+    {
+        var (host, port) = DeviceConnector.SplitHostPortAllowingZero(op.DashboardListen!);
+        var address = host is "localhost" ? System.Net.IPAddress.Loopback : System.Net.IPAddress.Parse(host.Trim('[', ']'));
+        return new DashboardOptions
+        {
+            Address = address, Port = port, CertificatePath = op.DashboardTls?.CertificatePath, KeyPath = op.DashboardTls?.KeyPath,
+            AllowedHosts = op.DashboardHosts, Credentials = op.Credentials,
+        };
+    }
+
     private async Task StartOperatorChannelsAsync(ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        if (Rig.Operator.DashboardListen is { } listen)
+        if (Rig.Operator.DashboardListen is not null)
         {
-            var (_, port) = DeviceConnector.SplitHostPortAllowingZero(listen);
-            _dashboard = new DashboardServer(Board, new DashboardOptions { Port = port }, Clock, loggers);
+            var options = DashboardOptionsOf(Rig.Operator);
+            _dashboard = new DashboardServer(Board, options, WallClock, loggers);
             await _dashboard.StartAsync(cancellationToken).ConfigureAwait(false);
+            var who = options.Credentials.Any ? "operators: " + string.Join(", ", options.Credentials.OperatorNames) : "no operator credentials: read-only, nobody can acknowledge";
+            if (_dashboard.Certificate is { } cert)
+                _logger.LogWarning("dashboard on {Url} over HTTPS (certificate {Subject}, valid until {Expiry:yyyy-MM-dd}), reachable beyond this machine; {Who}",
+                    _dashboard.Url, cert.Subject, cert.NotAfter, who);
+            else
+                _logger.LogInformation("dashboard on {Url} (loopback only); {Who}", _dashboard.Url, who);
         }
-        if (Rig.Operator.MqttBroker is { } broker)
+        if (Rig.Operator.MqttBroker is { } brokerText)
         {
-            var (host, port) = DeviceConnector.SplitHostPortAllowingZero(broker);
+            var (broker, security) = Rig.Broker(brokerText);
             var formatter = new OperatorMessageFormatter(new OperatorTopics(Board.SiteId));
-            _mqtt = new MqttClient(new MqttClientOptions { Host = host, Port = port, ClientId = "gateway-" + Board.SiteId, Will = formatter.Will(), BirthMessage = formatter.Birth() });
+            _mqtt = new MqttClient(security.Apply(new MqttClientOptions
+            {
+                Host = broker.Host, Port = broker.Port, ClientId = "gateway-" + Board.SiteId, Will = formatter.Will(), BirthMessage = formatter.Birth(),
+                ConnectTimeout = TimeSpan.FromSeconds(5),
+                Reconnect = new MqttReconnectOptions { InitialDelay = TimeSpan.FromMilliseconds(500), MaxDelay = TimeSpan.FromSeconds(30) },
+            }), TimeProvider.System);
+            var address = broker.ToString();
+            _mqtt.ConnectionStateChanged += (_, e) =>
+            {
+                if (e.State == MqttConnectionState.Connected)
+                {
+                    _logger.LogWarning("operator broker {Broker} connected ({Security})", address, security.Describe());
+                    Board.Report(new BrokerLink("operators", address, true, WallClock.GetUtcNow(), null, []));
+                }
+                else if (e.State == MqttConnectionState.Reconnecting)
+                {
+                    _logger.LogWarning("operator broker {Broker} lost: {Reason}; reconnecting (setpoints and results wait in a queue)", address, e.Reason?.Message ?? "connection lost");
+                    Board.Report(new BrokerLink("operators", address, false, WallClock.GetUtcNow(), e.Reason?.Message ?? "connection lost", []));
+                }
+            };
+            // Real time: the publisher's drain timeout and rate bounds are about network I/O and people, not market time.
+            _publisher = new OperatorPublisher(Board, _mqtt, new OperatorPublisherOptions { AckUsers = Rig.Operator.MqttAckUsers }, TimeProvider.System, loggers.CreateLogger<OperatorPublisher>());
+            _operatorConnect = ConnectOperatorBrokerAsync(address, _background.Token);
+        }
+    }
+
+    /// <summary>
+    /// Connect to the operators' broker, retrying with backoff until it answers (a broker down at start must not leave
+    /// the gateway silent for the rest of the run); after the first connection the client reconnects by itself.
+    /// </summary>
+    private async Task ConnectOperatorBrokerAsync(string address, CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(500);
+        var attempts = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
             try
             {
-                await _mqtt.ConnectAsync(cancellationToken).ConfigureAwait(false);
-                // Real time: the publisher's drain timeout bounds network I/O, not market time.
-                _publisher = new OperatorPublisher(Board, _mqtt, new OperatorPublisherOptions(), TimeProvider.System, loggers.CreateLogger<OperatorPublisher>());
-                await _publisher.StartAsync(cancellationToken).ConfigureAwait(false);
+                await _mqtt!.ConnectAsync(cancellationToken).ConfigureAwait(false);
+                await _publisher!.StartAsync(cancellationToken).ConfigureAwait(false);
+                if (attempts > 0) _logger.LogWarning("operator broker {Broker} reached after {Attempts} failed attempt(s)", address, attempts);
+                return;
             }
-            catch (Exception e) when (e is MqttCommunicationException or MqttConnectException)
+            catch (Exception e) when (e is MqttCommunicationException or MqttConnectException or MqttSubscribeException)
             {
-                // Trading does not depend on operators' broker; say so loudly and go on.
-                _logger.LogError("operator MQTT broker {Broker} not reachable ({Error}); setpoints and results are not published", broker, e.Message);
+                attempts++;
+                // Trading does not depend on operators' broker; say so loudly and keep trying.
+                if (attempts == 1 || attempts % 10 == 0)
+                    _logger.LogError("operator MQTT broker {Broker} not reachable ({Error}); retrying every {Delay:0.#} s at most, setpoints and results are published once it answers",
+                        address, e.Message, delay.TotalSeconds);
+                Board.Report(new BrokerLink("operators", address, false, WallClock.GetUtcNow(), e.Message, []));
+                try { await _mqtt!.DisconnectAsync(CancellationToken.None).ConfigureAwait(false); } catch (Exception) { /* not connected */ }
+                try { await Task.Delay(delay, WallClock, cancellationToken).ConfigureAwait(false); }
+                catch (OperationCanceledException) { return; }
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
         }
     }
+
+    /// <summary>Messages published to the operators' broker so far (0 when none is configured).</summary>
+    public long OperatorMessagesPublished => _publisher?.Published ?? 0;
 
     /// <summary>Read endpoint overrides from a device-sims <c>--endpoints-out</c> file: [{id, uri}, …].</summary>
     public static IReadOnlyDictionary<string, string> ReadEndpointsFile(string path)
@@ -198,13 +286,16 @@ public sealed class GatewayRuntime : IAsyncDisposable
     }
 
     /// <summary>Finish the rounds a previous run left open (after a crash), oldest first.</summary>
-    public async Task<IReadOnlyList<RoundOutcome>> ResumeOpenRoundsAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<RoundOutcome>> ResumeOpenRoundsAsync(CancellationToken cancellationToken = default, CancellationToken parkToken = default)
     {
         var outcomes = new List<RoundOutcome>();
         foreach (var open in Journal.OpenRounds())
         {
+            if (parkToken.IsCancellationRequested) break;
             _logger.LogInformation("resuming round {Round} from {State}", open.RoundId, open.State);
-            outcomes.Add(await Runner.RunAsync(open.IntervalStartUtc, cancellationToken).ConfigureAwait(false));
+            outcomes.Add(_lockstep is not null
+                ? await _lockstep.RunRoundAsync(this, open.IntervalStartUtc, cancellationToken).ConfigureAwait(false)
+                : await Runner.RunAsync(open.IntervalStartUtc, cancellationToken, parkToken).ConfigureAwait(false));
         }
         return outcomes;
     }
@@ -223,14 +314,81 @@ public sealed class GatewayRuntime : IAsyncDisposable
         return start;
     }
 
-    /// <summary>Run the next market round (waiting for its interval to begin if needed).</summary>
-    public async Task<RoundOutcome> TickAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Run the next market round (waiting for its interval to begin if needed). Intervals between the previous round and
+    /// this one that were never traded come back in <see cref="RoundOutcome.SkippedBefore"/>, each with the reason, and are
+    /// shown to operators as skipped rows. <paramref name="parkToken"/> asks the round to stop early (see <see cref="RoundRunner.RunAsync"/>).
+    /// </summary>
+    public async Task<RoundOutcome> TickAsync(CancellationToken cancellationToken = default, CancellationToken parkToken = default)
     {
-        if (_lockstep is not null) return await _lockstep.RunRoundAsync(this, cancellationToken).ConfigureAwait(false);
         var start = NextIntervalStart();
-        var wait = start - Clock.GetUtcNow();
+        var skipped = SkippedBefore(start);
+        foreach (var row in skipped) Board.Report(row);
+        RoundOutcome outcome;
+        if (_lockstep is not null)
+        {
+            // Stepping to the interval's start is where a stop is honoured; the round itself then runs to its end, which
+            // in lockstep takes no wall time of waiting (nothing to park: the simulators' day would not resume).
+            await _lockstep.AdvanceToAsync(this, start, cancellationToken, parkToken).ConfigureAwait(false);
+            outcome = await _lockstep.RunRoundAsync(this, start, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            var wait = start - Clock.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, parkToken);
+                await Task.Delay(wait, Clock, linked.Token).ConfigureAwait(false);
+            }
+            outcome = await Runner.RunAsync(start, cancellationToken, parkToken).ConfigureAwait(false);
+        }
+        _lastTradedEnd = start + Rig.Market.Interval;
+        _lastRoundId = outcome.RoundId;
+        return outcome with { SkippedBefore = skipped };
+    }
+
+    /// <summary>
+    /// Wait on the plant clock until <paramref name="time"/> (after a round that failed, for the next interval): in lockstep
+    /// the simulators and the clock are stepped there, polling on the way; otherwise a delay on the plant clock.
+    /// </summary>
+    public async Task WaitUntilAsync(DateTimeOffset time, CancellationToken cancellationToken = default)
+    {
+        if (_lockstep is not null)
+        {
+            await _lockstep.AdvanceToAsync(this, time, cancellationToken, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var wait = time - Clock.GetUtcNow();
         if (wait > TimeSpan.Zero) await Task.Delay(wait, Clock, cancellationToken).ConfigureAwait(false);
-        return await Runner.RunAsync(start, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Record a round that ended in an error: its interval counts as traded-and-failed, not skipped.</summary>
+    public void RecordFailedInterval(DateTimeOffset intervalStart)
+    {
+        _lastTradedEnd = intervalStart + Rig.Market.Interval;
+        _lastRoundId = Runner.Planner.RoundId(intervalStart);
+    }
+
+    private IReadOnlyList<RoundSummary> SkippedBefore(DateTimeOffset start)
+    {
+        if (_lastTradedEnd is not { } from || from >= start) return [];
+        var interval = Rig.Market.Interval;
+        var count = (int)Math.Min(96, (start - from).Ticks / interval.Ticks);
+        // A gap of more than a day since an old run is history, not a skipped interval of this run.
+        if ((start - from).Ticks / interval.Ticks > 96) return [];
+        var why = _lastRoundId is { } previous
+            ? $"the round before ({previous}) ended at {Clock.GetUtcNow():HH:mm:ss}, past the first tenth of this interval (a slow device, a long dispatch or a late acknowledgement)"
+            : "the gateway was not running when this interval began (stopped or restarting)";
+        var rows = new List<RoundSummary>();
+        for (var i = 0; i < count; i++)
+        {
+            var s = from + interval * i;
+            var id = Runner.Planner.RoundId(s);
+            if (Journal.Get(id) is not null) continue;
+            rows.Add(RoundSummary.Skipped(id, s, s + interval, why));
+            _logger.LogWarning("interval {Round} skipped: {Why}", id, why);
+        }
+        return rows;
     }
 
     /// <summary>Wait until the outbox is empty or <paramref name="timeout"/> of real time passed; returns the backlog then.</summary>
@@ -242,13 +400,16 @@ public sealed class GatewayRuntime : IAsyncDisposable
             Dispatcher.Notify();
             var backlog = await Dispatcher.GetBacklogAsync(cancellationToken).ConfigureAwait(false);
             if (backlog.IsEmpty || TimeProvider.System.GetTimestamp() >= until)
-            {
-                await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Rig.JournalPath, Pooling = false }.ToString());
-                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-                return await new SettlementOutbox(WallClock).ReadBacklogAsync(connection, countCommitted: true, cancellationToken).ConfigureAwait(false);
-            }
+                return await ReadBacklogAsync(cancellationToken).ConfigureAwait(false);
             await Task.Delay(100, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private async Task<OutboxBacklog> ReadBacklogAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Rig.JournalPath, Pooling = false }.ToString());
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await new SettlementOutbox(WallClock).ReadBacklogAsync(connection, countCommitted: true, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task RunDispatcherAsync(CancellationToken cancellationToken)
@@ -258,9 +419,10 @@ public sealed class GatewayRuntime : IAsyncDisposable
         {
             try
             {
-                var b = await Dispatcher.GetBacklogAsync(cancellationToken).ConfigureAwait(false);
-                Board.Report(new LedgerBacklog((int)b.PendingCount, b.OldestPendingAge, (int)b.DeadLetterCount, b.CommittedCount ?? 0, b.LastError));
-                await Task.Delay(1000, cancellationToken).ConfigureAwait(false);
+                // Read from the outbox with the committed count: the dispatcher's own snapshot does not count history.
+                var b = await ReadBacklogAsync(cancellationToken).ConfigureAwait(false);
+                Board.Report(new LedgerBacklog((int)b.PendingCount, b.OldestPendingAge, (int)b.DeadLetterCount, b.CommittedCount ?? 0, b.LastError ?? Dispatcher.LastBacklog?.LastError));
+                await Task.Delay(TimeSpan.FromSeconds(2), WallClock, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -273,10 +435,20 @@ public sealed class GatewayRuntime : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        if (_publisher is not null) await _publisher.StopAsync().ConfigureAwait(false);
-        if (_mqtt is not null) await _mqtt.DisposeAsync().ConfigureAwait(false);
-        if (_dashboard is not null) await _dashboard.DisposeAsync().ConfigureAwait(false);
         _background.Cancel();
+        try { await _operatorConnect.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        if (_publisher is not null) await _publisher.StopAsync().ConfigureAwait(false);
+        if (_mqtt is not null)
+        {
+            try
+            {
+                using var bye = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                if (_mqtt.State == MqttConnectionState.Connected) await _mqtt.DisconnectAsync(bye.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException) { }
+            await _mqtt.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_dashboard is not null) await _dashboard.DisposeAsync().ConfigureAwait(false);
         try { await Task.WhenAll(_backgroundTasks).ConfigureAwait(false); } catch (OperationCanceledException) { }
         foreach (var link in Links) await link.DisposeAsync().ConfigureAwait(false);
         if (_lockstep is not null) await _lockstep.DisposeAsync().ConfigureAwait(false);
@@ -284,6 +456,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
         await _measurements.DisposeAsync().ConfigureAwait(false);
         if (_ledger is IAsyncDisposable d) await d.DisposeAsync().ConfigureAwait(false);
         Journal.Dispose();
+        _ackJournal?.Dispose();
         _background.Dispose();
     }
 }

@@ -23,7 +23,20 @@ public sealed record RoundOutcome(
     IReadOnlyDictionary<string, double> MeteredNetExportKwh,
     IReadOnlyList<SettlementRecord> Settlements,
     RoundSummary Summary,
-    RoundTiming? Timing = null);
+    RoundTiming? Timing = null)
+{
+    /// <summary>True when a stop parked the round before it closed (the journal keeps it; the next run resumes it).</summary>
+    public bool Parked { get; init; }
+
+    /// <summary>Intervals before this round that were never traded (each a row with the reason), oldest first.</summary>
+    public IReadOnlyList<RoundSummary> SkippedBefore { get; init; } = [];
+
+    /// <summary>
+    /// True when the round dispatched nothing although it planned setpoints (no acknowledgement, or every device missed):
+    /// counted as a failed round.
+    /// </summary>
+    public bool DispatchedNothing => !Parked && Setpoints.Count > 0 && Setpoints.All(s => s.Status is not SetpointStatus.Confirmed);
+}
 
 /// <summary>Instants of one round's hot path, on the gateway's clock.</summary>
 /// <param name="OldestReadingUtc">Timestamp of the oldest measurement the quotations used.</param>

@@ -33,12 +33,25 @@ public sealed class RoundRunner
     private readonly Action? _settlementsQueued;
     private readonly GatewayStatusBoard _board;
     private readonly TimeProvider _clock;
+    private readonly TimeProvider _wallClock;
     private readonly ILogger _logger;
+    private readonly Dictionary<string, DateTimeOffset?> _lastAckDeadline = new(StringComparer.Ordinal);
 
     /// <summary>Create a runner; <paramref name="settlementsQueued"/> wakes the outbox dispatcher.</summary>
+    /// <param name="rig">The rig.</param>
+    /// <param name="links">Every device link.</param>
+    /// <param name="journal">The round journal.</param>
+    /// <param name="core">The market core.</param>
+    /// <param name="outbox">The ledger outbox settlements go into.</param>
+    /// <param name="settlementsQueued">Wakes the outbox dispatcher.</param>
+    /// <param name="board">What operators see.</param>
+    /// <param name="clock">The plant clock (intervals, setpoint validity).</param>
+    /// <param name="logger">Round events.</param>
+    /// <param name="wallClock">Wall time: acknowledgement deadlines run on it (default: the system's).</param>
     public RoundRunner(RigDefinition rig, IReadOnlyList<DeviceLink> links, RoundJournal journal, MarketCore core, SettlementOutbox outbox,
-        Action? settlementsQueued, GatewayStatusBoard board, TimeProvider clock, ILogger logger)
+        Action? settlementsQueued, GatewayStatusBoard board, TimeProvider clock, ILogger logger, TimeProvider? wallClock = null)
     {
+        _wallClock = wallClock ?? TimeProvider.System;
         _rig = rig;
         _links = links;
         _journal = journal;
@@ -54,8 +67,21 @@ public sealed class RoundRunner
     /// <summary>The planner that names rounds and maps decisions to setpoints.</summary>
     public RoundPlanner Planner => _planner;
 
+    /// <summary>
+    /// How much real time may be left of a round's interval when a stop is requested for the gateway to finish the
+    /// round (meter, settle, close) rather than park it.
+    /// </summary>
+    public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Run (or resume) the round of the interval starting at <paramref name="intervalStartUtc"/>.</summary>
-    public async Task<RoundOutcome> RunAsync(DateTimeOffset intervalStartUtc, CancellationToken cancellationToken = default)
+    /// <param name="intervalStartUtc">Start of the interval.</param>
+    /// <param name="cancellationToken">Stops at once: whatever step runs is abandoned (the journal keeps what was done).</param>
+    /// <param name="parkToken">
+    /// A requested stop: a round waiting for an operator stays decided, and a delivering round whose interval ends later
+    /// than <see cref="StopGrace"/> from now stays delivering — both journaled, for the next run to resume. A dispatch
+    /// in progress finishes first (bounded by the read-back deadline).
+    /// </param>
+    public async Task<RoundOutcome> RunAsync(DateTimeOffset intervalStartUtc, CancellationToken cancellationToken = default, CancellationToken parkToken = default)
     {
         var intervalEnd = intervalStartUtc + _rig.Market.Interval;
         var roundId = _planner.RoundId(intervalStartUtc);
@@ -65,14 +91,27 @@ public sealed class RoundRunner
         var decidedAt = _clock.GetUtcNow();
         var dispatchedAt = decidedAt;
         var state = _journal.Get(roundId)!.State;
+        string? note = null;
 
         if (state < RoundState.Delivering)
         {
             if (_clock.GetUtcNow() < intervalEnd)
             {
-                if (_rig.Operator.RequireAck && !await WaitForOperatorAckAsync(roundId, cancellationToken).ConfigureAwait(false))
+                DateTimeOffset? ackDeadline = _rig.Operator.RequireAck ? AckDeadline(intervalEnd) : null;
+                // Published before anything is dispatched: with requireAck this is what the operator acknowledges.
+                Report(roundId, intervalStartUtc, intervalEnd, round, decision, RoundPhase.Decided, null, ackDeadline);
+                var ack = ackDeadline is { } until ? await WaitForOperatorAckAsync(roundId, until, intervalEnd, cancellationToken, parkToken).ConfigureAwait(false) : AckWait.Acknowledged;
+                if (ack == AckWait.Parked)
                 {
-                    _logger.LogWarning("round {Round}: no operator acknowledgement within {Deadline}; nothing dispatched", roundId, _rig.Operator.AckDeadline);
+                    note = "parked at stop while waiting for an operator's acknowledgement; the next run resumes it";
+                    _logger.LogWarning("round {Round}: {Note}", roundId, note);
+                    var parked = Report(roundId, intervalStartUtc, intervalEnd, round, decision, RoundPhase.Decided, null, ackDeadline, note);
+                    return new RoundOutcome(roundId, round, decision, _journal.Setpoints(roundId), new Dictionary<string, double>(), [], parked, null) { Parked = true };
+                }
+                if (ack == AckWait.Expired)
+                {
+                    note = $"no operator acknowledgement by {ackDeadline:HH:mm:ss} (wall time); nothing dispatched";
+                    _logger.LogWarning("round {Round}: no operator acknowledgement by {Deadline:O}; nothing dispatched", roundId, ackDeadline);
                     foreach (var sp in _planner.Setpoints(decision, round, _links))
                     {
                         _journal.RecordSetpointIntent(roundId, sp.DeviceId, 0, intervalEnd);
@@ -82,17 +121,27 @@ public sealed class RoundRunner
                 else
                 {
                     _journal.Advance(roundId, RoundState.Dispatching);
+                    Report(roundId, intervalStartUtc, intervalEnd, round, decision, RoundPhase.Dispatching, null, ackDeadline);
                     await DispatchAsync(roundId, round, decision, intervalEnd, cancellationToken).ConfigureAwait(false);
                     dispatchedAt = _clock.GetUtcNow();
                 }
             }
+            else
+            {
+                note = "decided after its interval had ended; nothing dispatched";
+            }
             await ReadMetersAsync(roundId, MeterPhase.Start, cancellationToken).ConfigureAwait(false);
             _journal.Advance(roundId, RoundState.Delivering);
         }
-        Report(roundId, intervalStartUtc, intervalEnd, round, decision, RoundState.Delivering, null);
+        Report(roundId, intervalStartUtc, intervalEnd, round, decision, RoundPhase.Delivering, null, note: note);
 
-        var wait = intervalEnd - _clock.GetUtcNow();
-        if (wait > TimeSpan.Zero) await Task.Delay(wait, _clock, cancellationToken).ConfigureAwait(false);
+        if (!await WaitForIntervalEndAsync(intervalEnd, cancellationToken, parkToken).ConfigureAwait(false))
+        {
+            var why = "parked at stop while delivering; the next run meters and settles it";
+            _logger.LogWarning("round {Round}: {Note}", roundId, why);
+            var parked = Report(roundId, intervalStartUtc, intervalEnd, round, decision, RoundPhase.Delivering, null, note: Join(note, why));
+            return new RoundOutcome(roundId, round, decision, _journal.Setpoints(roundId), new Dictionary<string, double>(), [], parked, null) { Parked = true };
+        }
 
         if (_journal.Get(roundId)!.State < RoundState.Metered)
         {
@@ -102,16 +151,77 @@ public sealed class RoundRunner
 
         var metered = MeteredNetExport(roundId);
         var settlements = MeteredSettlements.Compute(roundId, decision, metered, intervalStartUtc, intervalEnd);
+        Report(roundId, intervalStartUtc, intervalEnd, round, decision, RoundPhase.Metered, null, note: note);
         if (_journal.Get(roundId)!.State < RoundState.Settled)
         {
             var resultJson = JsonSerializer.Serialize(new { meteredNetExportKwh = metered, settlements });
             if (await _journal.SettleAsync(roundId, resultJson, (_, tx) => _outbox.EnqueueAsync(tx, settlements, cancellationToken)).ConfigureAwait(false))
                 _settlementsQueued?.Invoke();
         }
+        Report(roundId, intervalStartUtc, intervalEnd, round, decision, RoundPhase.Settled, settlements, note: note);
         _journal.Advance(roundId, RoundState.Closed);
-        var summary = Report(roundId, intervalStartUtc, intervalEnd, round, decision, RoundState.Closed, settlements);
+        var summary = Report(roundId, intervalStartUtc, intervalEnd, round, decision, RoundPhase.Closed, settlements, note: note);
         return new RoundOutcome(roundId, round, decision, _journal.Setpoints(roundId), metered, settlements, summary,
             fresh ? new RoundTiming(oldestReading, decidedAt, dispatchedAt) : null);
+    }
+
+    private static string? Join(string? a, string b) => a is null ? b : a + "; " + b;
+
+    /// <summary>
+    /// When the wait for an operator ends, on wall time: the rig's deadline, or earlier when half of what is left of the
+    /// plant's interval has passed first — a dispatch later than that delivers little and makes the next round late
+    /// (at ×180 a 15-minute interval is 5 real seconds).
+    /// </summary>
+    private DateTimeOffset AckDeadline(DateTimeOffset intervalEnd)
+    {
+        var wallNow = _wallClock.GetUtcNow();
+        var plantLeft = intervalEnd - _clock.GetUtcNow();
+        var realLeft = TimeSpan.FromTicks((long)(Math.Max(0, plantLeft.Ticks) / Math.Max(_rig.TimeScale, 1e-9)));
+        var byDeadline = wallNow + _rig.Operator.AckDeadline;
+        var byInterval = wallNow + realLeft / 2;
+        return byDeadline < byInterval ? byDeadline : byInterval;
+    }
+
+    private enum AckWait { Acknowledged, Expired, Parked }
+
+    private async Task<AckWait> WaitForOperatorAckAsync(string roundId, DateTimeOffset deadlineWall, DateTimeOffset intervalEnd, CancellationToken cancellationToken, CancellationToken parkToken)
+    {
+        if (_board.IsAcknowledged(roundId)) return AckWait.Acknowledged;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, parkToken);
+        var acknowledged = _board.WhenAcknowledged(roundId);
+        var wallLeft = deadlineWall - _wallClock.GetUtcNow();
+        var plantLeft = intervalEnd - _clock.GetUtcNow();
+        var expired = Task.Delay(wallLeft > TimeSpan.Zero ? wallLeft : TimeSpan.Zero, _wallClock, linked.Token);
+        var intervalOver = Task.Delay(plantLeft > TimeSpan.Zero ? plantLeft : TimeSpan.Zero, _clock, linked.Token);
+        var stopped = Task.Delay(Timeout.InfiniteTimeSpan, linked.Token);
+        await Task.WhenAny(acknowledged, expired, intervalOver, stopped).ConfigureAwait(false);
+        linked.Cancel();
+        if (acknowledged.IsCompleted) return AckWait.Acknowledged;
+        cancellationToken.ThrowIfCancellationRequested();
+        if (parkToken.IsCancellationRequested) return AckWait.Parked;
+        return AckWait.Expired;
+    }
+
+    /// <summary>Wait for the interval to end; false when a stop parks the round instead (the interval ends beyond the grace).</summary>
+    private async Task<bool> WaitForIntervalEndAsync(DateTimeOffset intervalEnd, CancellationToken cancellationToken, CancellationToken parkToken)
+    {
+        var wait = intervalEnd - _clock.GetUtcNow();
+        if (wait <= TimeSpan.Zero) return true;
+        try
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, parkToken);
+            await Task.Delay(wait, _clock, linked.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            var plantLeft = intervalEnd - _clock.GetUtcNow();
+            var realLeft = TimeSpan.FromTicks((long)(Math.Max(0, plantLeft.Ticks) / Math.Max(_rig.TimeScale, 1e-9)));
+            if (realLeft > StopGrace) return false;
+            _logger.LogWarning("stop requested: finishing the round first ({Seconds:0.#} s of its interval left)", realLeft.TotalSeconds);
+            if (plantLeft > TimeSpan.Zero) await Task.Delay(plantLeft, _clock, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
     }
 
     private (MarketRound Round, RoundDecision Decision) DecideOrRecall(string roundId, DateTimeOffset start, DateTimeOffset end)
@@ -131,17 +241,6 @@ public sealed class RoundRunner
         _logger.LogInformation("round {Round}: {Buyers} buyers, {Sellers} sellers, {Trades} trades ({Failed} failed), SMES {Smes:0.###} kW",
             roundId, decision.BuyerIds.Count, decision.SellerIds.Count, decision.Trades.Count, decision.Kpis.FailedTrades, decision.Smes?.NetPowerKw ?? 0);
         return (round, decision);
-    }
-
-    private async Task<bool> WaitForOperatorAckAsync(string roundId, CancellationToken cancellationToken)
-    {
-        var deadline = _clock.GetUtcNow() + _rig.Operator.AckDeadline;
-        while (!_board.IsAcknowledged(roundId))
-        {
-            if (_clock.GetUtcNow() >= deadline) return false;
-            await Task.Delay(TimeSpan.FromSeconds(1), _clock, cancellationToken).ConfigureAwait(false);
-        }
-        return true;
     }
 
     private async Task DispatchAsync(string roundId, MarketRound round, RoundDecision decision, DateTimeOffset intervalEnd, CancellationToken cancellationToken)
@@ -252,7 +351,8 @@ public sealed class RoundRunner
         return byParticipant;
     }
 
-    private RoundSummary Report(string roundId, DateTimeOffset start, DateTimeOffset end, MarketRound round, RoundDecision decision, RoundState state, IReadOnlyList<SettlementRecord>? settlements)
+    private RoundSummary Report(string roundId, DateTimeOffset start, DateTimeOffset end, MarketRound round, RoundDecision decision, RoundPhase state,
+        IReadOnlyList<SettlementRecord>? settlements, DateTimeOffset? ackDeadline = null, string? note = null)
     {
         var setpoints = _journal.Setpoints(roundId);
         var trades = new List<TradeSummary>();
@@ -261,7 +361,7 @@ public sealed class RoundRunner
             var metered = settlements?.FirstOrDefault(s => s.PayerId == t.BuyerId && s.PayeeId == t.SellerId)?.EnergyKwh;
             trades.Add(new TradeSummary(t.BuyerId, t.SellerId, t.EnergyKwh, metered is { } m ? (double)m : null, t.PricePerKwh,
                 t.Status == TradeStatus.Executed ? "executed" : decision.SmesActions.Any(a => a.BuyerId == t.BuyerId && a.SellerId == t.SellerId && a.EnergyKwh > 0) ? "smes" : "failed",
-                t.FailedLineId is { } line ? $"line {line} over its limit" : null));
+                t.FailedLineId is { } line ? $"line {line} over its limit" : null, t.FailedLineId));
         }
         var smesKwh = decision.Smes is { } s ? s.DischargedKwh - s.ChargedKwh : 0;
         var bought = round.Participants.Where(q => q.Role == TradeRole.Buyer).Sum(q => q.EnergyKwh);
@@ -269,7 +369,10 @@ public sealed class RoundRunner
                      + decision.SmesActions.Where(a => a.Direction == SmesDirection.Discharge).Sum(a => a.EnergyKwh);
         var summary = new RoundSummary(roundId, start, end, state, decision.BuyerIds.Count, decision.SellerIds.Count, trades, smesKwh,
             Math.Max(0, bought - served), decision.Kpis.TransactionSuccessRate, decision.Kpis.RenewableConsumptionRate, decision.Kpis.TotalWelfare,
-            setpoints.Count(p => p.Status == SetpointStatus.Confirmed), setpoints.Count(p => p.Status is SetpointStatus.Missed or SetpointStatus.Skipped));
+            setpoints.Count(p => p.Status == SetpointStatus.Confirmed), setpoints.Count(p => p.Status is SetpointStatus.Missed or SetpointStatus.Skipped),
+            ackDeadline ?? (_rig.Operator.RequireAck ? _lastAckDeadline.GetValueOrDefault(roundId) : null), note);
+        if (ackDeadline is { } d) _lastAckDeadline[roundId] = d;
+        if (state == RoundPhase.Closed) _lastAckDeadline.Remove(roundId);
         _board.Report(summary);
         return summary;
     }

@@ -1,25 +1,42 @@
 namespace Gateway.Market.DayAhead;
 
 /// <summary>
-/// A scenario with everything the solvers need derived once: PV output per user (eqs. 1–2),
-/// each class's surplus or demand per period (the buyer/seller split), the peer-to-peer prices
-/// (eqs. 6, 8, 9 inside the bounds 3–5), and the charging-price satisfaction per period (eqs. 20–23).
+/// A scenario with everything the solvers need derived once: PV output per user (eqs. 1–2), each class's surplus or
+/// need per period (the buyer/seller split of section 3.2), the EV batteries' limits per class and period, and the
+/// band every period's buyer price must stay in (eqs. 3–6, 8).
 /// </summary>
 public sealed class DayAheadMarket
 {
     private readonly double[,] _surplusKwh;
     private readonly double[,] _demandKwh;
+    private readonly double[,] _evChargeLimitKwh;
+    private readonly double[,] _evDischargeLimitKwh;
 
     private DayAheadMarket(DayAheadScenario scenario)
     {
         Scenario = scenario;
         int periods = scenario.PeriodCount;
         int classes = scenario.Classes.Count;
+        double dt = scenario.PeriodHours;
         PvPowerPerUserKw = new double[periods];
         _surplusKwh = new double[periods, classes];
         _demandKwh = new double[periods, classes];
-        Prices = new PeriodPrices[periods];
-        PriceSatisfaction = new double[periods];
+        _evChargeLimitKwh = new double[periods, classes];
+        _evDischargeLimitKwh = new double[periods, classes];
+        BuyerPriceFloor = new double[periods];
+        BuyerPriceCeiling = new double[periods];
+        RulePrices = new PeriodPrices[periods];
+        EvMinKwh = new double[classes];
+        EvMaxKwh = new double[classes];
+        EvInitialKwh = new double[classes];
+
+        for (int k = 0; k < classes; k++)
+        {
+            var c = scenario.Classes[k];
+            EvMinKwh[k] = c.UserCount * c.Ev.BatteryKwh * c.Ev.MinSoc;
+            EvMaxKwh[k] = c.UserCount * c.Ev.BatteryKwh * c.Ev.MaxSoc;
+            EvInitialKwh[k] = c.UserCount * c.Ev.BatteryKwh * c.Ev.InitialSoc;
+        }
 
         for (int t = 0; t < periods; t++)
         {
@@ -28,14 +45,22 @@ public sealed class DayAheadMarket
             for (int k = 0; k < classes; k++)
             {
                 var c = scenario.Classes[k];
-                double loadKw = c.Charging[t] ? c.ChargingPowerKw : 0.0;
-                double netKwh = c.UserCount * (pv - loadKw) * scenario.PeriodHours;
+                double needKw = c.Charging[t] ? c.ChargingPowerKw : 0.0;
+                double netKwh = c.UserCount * (pv - needKw) * dt;
                 _surplusKwh[t, k] = Math.Max(0.0, netKwh);
                 _demandKwh[t, k] = Math.Max(0.0, -netKwh);
+                bool home = !c.Away[t];
+                _evChargeLimitKwh[t, k] = home ? c.UserCount * c.Ev.ChargePowerKw * dt : 0.0;
+                _evDischargeLimitKwh[t, k] = home ? c.UserCount * c.Ev.V2gPowerKw * dt : 0.0;
             }
-            Prices[t] = PriceFor(scenario, t);
+
+            double fees = scenario.GridFeePerKwh[t] + scenario.PlatformFeePerKwh[t];
+            double cost = scenario.SellerPricing.PvLossCostPerKwh + scenario.SellerPricing.EvLossCostPerKwh;
+            double tick = scenario.Rules.PriceTickPerKwh;
+            BuyerPriceFloor[t] = Math.Max(scenario.PriceFloorPerKwh[t], cost + fees);
+            BuyerPriceCeiling[t] = Math.Min(scenario.PriceCeilingPerKwh[t], AlternativePricePerKwh(t) - tick);
+            RulePrices[t] = PricesAt(t, scenario.SellerPricing.ExpectedProfitShare);
         }
-        ComputePriceSatisfaction();
     }
 
     /// <summary>The scenario this market was derived from.</summary>
@@ -50,24 +75,58 @@ public sealed class DayAheadMarket
     /// <summary>PV output of one user per period (eq. 2).</summary>
     public double[] PvPowerPerUserKw { get; }
 
-    /// <summary>Peer-to-peer prices per period.</summary>
-    public PeriodPrices[] Prices { get; }
+    /// <summary>Lowest buyer price per period: Φ^min, and the seller's cost plus fees (eqs. 5, 6, 8 with a profit ≥ 0).</summary>
+    public double[] BuyerPriceFloor { get; }
 
-    /// <summary>Gra_t, the charging-price satisfaction of buyers in each period (eqs. 20–23), in [0, 1].</summary>
-    public double[] PriceSatisfaction { get; }
+    /// <summary>Highest buyer price per period: Φ^max, and one tick below the cheaper of grid and company (eqs. 3–5).</summary>
+    public double[] BuyerPriceCeiling { get; }
+
+    /// <summary>Prices by the rule of eqs. (8)–(9) with the scenario's expected-profit share.</summary>
+    public PeriodPrices[] RulePrices { get; }
+
+    /// <summary>Lowest energy the class's EVs may hold together (reserve), kWh.</summary>
+    public double[] EvMinKwh { get; }
+
+    /// <summary>Highest energy the class's EVs may hold together, kWh.</summary>
+    public double[] EvMaxKwh { get; }
+
+    /// <summary>Energy the class's EVs hold at the start of the day, kWh.</summary>
+    public double[] EvInitialKwh { get; }
 
     /// <summary>Class <paramref name="classIndex"/>'s PV energy left after its own charging in period <paramref name="period"/> (0 when it is a buyer).</summary>
     public double SurplusKwh(int period, int classIndex) => _surplusKwh[period, classIndex];
 
-    /// <summary>Class <paramref name="classIndex"/>'s charging energy its PV cannot cover in period <paramref name="period"/> (0 when it is not a buyer).</summary>
+    /// <summary>Class <paramref name="classIndex"/>'s charging need its PV cannot cover in period <paramref name="period"/> (0 when it is not a buyer).</summary>
     public double DemandKwh(int period, int classIndex) => _demandKwh[period, classIndex];
 
-    /// <summary>True when the class is a buyer in the period; otherwise it may sell PV surplus and stored energy.</summary>
+    /// <summary>True when the class is a buyer in the period; otherwise it is on the seller side (PV surplus, EV and stored energy).</summary>
     public bool IsBuyer(int period, int classIndex) => _demandKwh[period, classIndex] > 0;
+
+    /// <summary>True while the class's EVs are at their piles (not on a trip).</summary>
+    public bool IsHome(int period, int classIndex) => !Scenario.Classes[classIndex].Away[period];
+
+    /// <summary>Most energy the class's EVs can take in during the period (0 while away).</summary>
+    public double EvChargeLimitKwh(int period, int classIndex) => _evChargeLimitKwh[period, classIndex];
+
+    /// <summary>Most energy the class's EVs can give out during the period (0 while away).</summary>
+    public double EvDischargeLimitKwh(int period, int classIndex) => _evDischargeLimitKwh[period, classIndex];
 
     /// <summary>The cheaper of grid and company in the period (the buyer's alternative).</summary>
     public double AlternativePricePerKwh(int period) =>
-        Math.Min(Scenario.GridPricePerKwh[period], Scenario.CompanyPricePerKwh[period]);
+        CompanyAllowed(period) ? Math.Min(Scenario.GridPricePerKwh[period], Scenario.CompanyPricePerKwh[period]) : Scenario.GridPricePerKwh[period];
+
+    /// <summary>Whether a buyer may buy from the company in the period (always, unless the rule says only when it is cheaper than the grid).</summary>
+    public bool CompanyAllowed(int period) =>
+        !Scenario.Rules.CompanyOnlyWhenCheaper || Scenario.CompanyPricePerKwh[period] < Scenario.GridPricePerKwh[period];
+
+    /// <summary>The prices at position <paramref name="share"/> ∈ [0, 1] of period <paramref name="period"/>'s band (0 = floor, 1 = ceiling); Q_s = Q_b − fees (eq. 6).</summary>
+    public PeriodPrices PricesAt(int period, double share)
+    {
+        double fees = Scenario.GridFeePerKwh[period] + Scenario.PlatformFeePerKwh[period];
+        double s = double.IsNaN(share) ? 0.0 : Math.Clamp(share, 0.0, 1.0);
+        double buyer = BuyerPriceFloor[period] + s * (BuyerPriceCeiling[period] - BuyerPriceFloor[period]);
+        return new PeriodPrices(buyer - fees, buyer);
+    }
 
     /// <summary>Derives the market; throws <see cref="ArgumentException"/> listing every problem of an invalid scenario.</summary>
     public static DayAheadMarket Create(DayAheadScenario scenario)
@@ -79,53 +138,5 @@ public sealed class DayAheadMarket
             throw new ArgumentException("invalid day-ahead scenario: " + string.Join("; ", problems.Select(p => $"{p.Path}: {p.Message}")), nameof(scenario));
         }
         return new DayAheadMarket(scenario);
-    }
-
-    // Q_s = C_PV + C_EV + profit (eqs. 8–9); the profit is a share of what is left between the
-    // buyer's cheapest alternative and cost plus fees, so Q_b stays strictly below Q_G and Q_C.
-    private static PeriodPrices PriceFor(DayAheadScenario scenario, int t)
-    {
-        double fees = scenario.GridFeePerKwh[t] + scenario.PlatformFeePerKwh[t];
-        double cost = scenario.SellerPricing.PvLossCostPerKwh + scenario.SellerPricing.EvLossCostPerKwh;
-        double alternative = Math.Min(scenario.GridPricePerKwh[t], scenario.CompanyPricePerKwh[t]);
-        double buyer = cost + fees + scenario.SellerPricing.ExpectedProfitShare * (alternative - cost - fees);
-        buyer = Math.Clamp(buyer, scenario.PriceFloorPerKwh[t], scenario.PriceCeilingPerKwh[t]);
-        return new PeriodPrices(buyer - fees, buyer);
-    }
-
-    // Eqs. 20–23: the price difference to the alternative the buyer would otherwise use
-    // (α₁ = 1 for the grid when it is the cheaper one, else α₂ = 1), mapped through the cosine
-    // between the day's smallest and largest difference.
-    private void ComputePriceSatisfaction()
-    {
-        int periods = PeriodCount;
-        var toGrid = new double[periods];
-        var toCompany = new double[periods];
-        for (int t = 0; t < periods; t++)
-        {
-            toGrid[t] = Scenario.GridPricePerKwh[t] - Prices[t].SellerPricePerKwh;
-            toCompany[t] = Scenario.CompanyPricePerKwh[t] - Prices[t].SellerPricePerKwh;
-        }
-        for (int t = 0; t < periods; t++)
-        {
-            bool gridIsAlternative = Scenario.GridPricePerKwh[t] <= Scenario.CompanyPricePerKwh[t];
-            PriceSatisfaction[t] = gridIsAlternative
-                ? Satisfaction(toGrid[t], toGrid.Min(), toGrid.Max())
-                : Satisfaction(toCompany[t], toCompany.Min(), toCompany.Max());
-        }
-    }
-
-    private static double Satisfaction(double difference, double min, double max)
-    {
-        if (difference <= 0)
-        {
-            return 0.0;
-        }
-        if (max - min <= 1e-12)
-        {
-            return 1.0;
-        }
-        // cos(π/2) is −1.6e-16 in floating point; satisfaction is defined on [0, 1].
-        return Math.Clamp(Math.Cos(Math.PI / 2 * (max - difference) / (max - min)), 0.0, 1.0);
     }
 }

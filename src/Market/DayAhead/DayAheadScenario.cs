@@ -1,8 +1,8 @@
 namespace Gateway.Market.DayAhead;
 
 /// <summary>
-/// A day-ahead planning problem: T periods of one day, the aggregated EV user classes with
-/// their PV, the weather, the time-of-use prices of the grid and the electricity-selling
+/// A day-ahead planning problem (the <c>energies2023</c> model): T periods of one day, the aggregated EV user classes
+/// with their PV and V2G batteries, the weather, the time-of-use prices of the grid and the electricity-selling
 /// company, the fees, and the shared storage. Pure data; <see cref="DayAheadMarket"/> derives
 /// the per-period quantities.
 /// </summary>
@@ -20,7 +20,7 @@ namespace Gateway.Market.DayAhead;
 /// <param name="PriceCeilingPerKwh">Φ^max_t, highest allowed buyer price.</param>
 /// <param name="SellerPricing">How the sellers' price is formed.</param>
 /// <param name="Storage">The shared storage.</param>
-/// <param name="Weights">Objective weights.</param>
+/// <param name="Rules">Market rules and the choices for what the paper leaves open.</param>
 public sealed record DayAheadScenario(
     string Name,
     double PeriodHours,
@@ -36,7 +36,7 @@ public sealed record DayAheadScenario(
     IReadOnlyList<double> PriceCeilingPerKwh,
     SellerPricing SellerPricing,
     SharedStorageParameters Storage,
-    ObjectiveWeights Weights)
+    DayAheadRules Rules)
 {
     /// <summary>T, the number of periods.</summary>
     public int PeriodCount => IrradianceWPerM2.Count;

@@ -61,6 +61,45 @@ public static class DayAheadScenarioValidator
             {
                 Add($"{path}.charging", $"has {c.Charging.Count} entries but the scenario has {periods} periods");
             }
+            if (c.Away.Count != periods)
+            {
+                Add($"{path}.trips", $"cover {c.Away.Count} periods but the scenario has {periods}");
+            }
+            else if (c.Charging.Count == periods)
+            {
+                for (int t = 0; t < periods; t++)
+                {
+                    if (c.Away[t] && c.Charging[t])
+                    {
+                        Add($"{path}.trips", $"period {t + 1}: the EV is on a trip but Table 1 has it charging");
+                    }
+                }
+            }
+            var ev = c.Ev;
+            if (!IsFinite(ev.BatteryKwh) || ev.BatteryKwh < 0)
+            {
+                Add($"{path}.ev.batteryKwh", $"must be ≥ 0, got {ev.BatteryKwh}");
+            }
+            if (!IsFinite(ev.MinSoc) || ev.MinSoc < 0 || ev.MinSoc > 1)
+            {
+                Add($"{path}.ev.minSoc", $"must be in [0, 1], got {ev.MinSoc}");
+            }
+            if (!IsFinite(ev.MaxSoc) || ev.MaxSoc < ev.MinSoc || ev.MaxSoc > 1)
+            {
+                Add($"{path}.ev.maxSoc", $"must be in [minSoc, 1] = [{ev.MinSoc}, 1], got {ev.MaxSoc}");
+            }
+            if (!IsFinite(ev.InitialSoc) || ev.InitialSoc < ev.MinSoc || ev.InitialSoc > ev.MaxSoc)
+            {
+                Add($"{path}.ev.initialSoc", $"must be in [minSoc, maxSoc] = [{ev.MinSoc}, {ev.MaxSoc}], got {ev.InitialSoc}");
+            }
+            if (!IsFinite(ev.ChargePowerKw) || ev.ChargePowerKw < 0)
+            {
+                Add($"{path}.ev.chargePowerKw", $"must be ≥ 0, got {ev.ChargePowerKw}");
+            }
+            if (!IsFinite(ev.V2gPowerKw) || ev.V2gPowerKw < 0)
+            {
+                Add($"{path}.ev.v2gPowerKw", $"must be ≥ 0, got {ev.V2gPowerKw}");
+            }
         }
 
         var pv = scenario.Pv;
@@ -124,14 +163,14 @@ public static class DayAheadScenarioValidator
             Add("sellerPricing.expectedProfitShare", $"must be in (0, 1), got {sp.ExpectedProfitShare}");
         }
 
-        var w = scenario.Weights;
-        if (!IsFinite(w.SatisfactionYuanPerKwh) || w.SatisfactionYuanPerKwh < 0)
+        var rules = scenario.Rules;
+        if (!IsFinite(rules.MaxIntolerableDeviation) || rules.MaxIntolerableDeviation <= 0 || rules.MaxIntolerableDeviation > 1)
         {
-            Add("weights.satisfactionYuanPerKwh", $"must be ≥ 0, got {w.SatisfactionYuanPerKwh}");
+            Add("rules.maxIntolerableDeviation", $"must be in (0, 1], got {rules.MaxIntolerableDeviation}");
         }
-        if (!IsFinite(w.MaxIntolerableDeviation) || w.MaxIntolerableDeviation <= 0 || w.MaxIntolerableDeviation > 1)
+        if (!IsFinite(rules.PriceTickPerKwh) || rules.PriceTickPerKwh <= 0 || rules.PriceTickPerKwh > 0.1)
         {
-            Add("weights.maxIntolerableDeviation", $"must be in (0, 1], got {w.MaxIntolerableDeviation}");
+            Add("rules.priceTickPerKwh", $"must be in (0, 0.1], got {rules.PriceTickPerKwh}");
         }
 
         if (problems.Count == 0)
@@ -149,19 +188,21 @@ public static class DayAheadScenarioValidator
         {
             double fees = scenario.GridFeePerKwh[t] + scenario.PlatformFeePerKwh[t];
             double cost = scenario.SellerPricing.PvLossCostPerKwh + scenario.SellerPricing.EvLossCostPerKwh;
-            double alternative = Math.Min(scenario.GridPricePerKwh[t], scenario.CompanyPricePerKwh[t]);
+            bool companyAllowed = !scenario.Rules.CompanyOnlyWhenCheaper || scenario.CompanyPricePerKwh[t] < scenario.GridPricePerKwh[t];
+            double alternative = (companyAllowed ? Math.Min(scenario.GridPricePerKwh[t], scenario.CompanyPricePerKwh[t]) : scenario.GridPricePerKwh[t])
+                - scenario.Rules.PriceTickPerKwh;
             double floor = scenario.PriceFloorPerKwh[t];
             double ceiling = scenario.PriceCeilingPerKwh[t];
             if (ceiling < floor)
             {
                 problems.Add(new ScenarioProblem($"priceCeilingPerKwh[{t}]", $"ceiling {ceiling} is below the floor {floor}"));
             }
-            else if (cost + fees >= alternative)
+            else if (cost + fees > alternative)
             {
                 problems.Add(new ScenarioProblem($"gridPricePerKwh[{t}]",
-                    $"period {t + 1}: seller cost {cost:0.###} + fees {fees:0.###} ≥ cheapest alternative {alternative:0.###} Yuan/kWh, so no peer-to-peer price satisfies eqs. (3)–(6)"));
+                    $"period {t + 1}: seller cost {cost:0.###} + fees {fees:0.###} is above the cheapest alternative less one price tick, {alternative:0.###} Yuan/kWh, so no peer-to-peer price satisfies eqs. (3)–(6)"));
             }
-            else if (floor >= alternative || ceiling <= cost + fees)
+            else if (floor > alternative || ceiling < cost + fees)
             {
                 problems.Add(new ScenarioProblem($"priceFloorPerKwh[{t}]",
                     $"period {t + 1}: the band [{floor}, {ceiling}] leaves no buyer price between cost+fees {cost + fees:0.###} and the cheapest alternative {alternative:0.###}"));

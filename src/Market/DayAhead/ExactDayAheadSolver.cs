@@ -3,11 +3,11 @@ using Gateway.Market.Solvers;
 namespace Gateway.Market.DayAhead;
 
 /// <summary>
-/// The true optimum of the day-ahead model: the model is linear in the energies once prices follow
-/// eqs. (6), (8), (9), with one binary per buyer and period for the grid-or-company choice (17), so
-/// it is a MILP solved exactly by an <see cref="ILinearSolver"/> (COIN-OR CBC in production). Its
-/// objective is the same J the metaheuristics maximise, and its feasible set contains every
-/// schedule the <see cref="ScheduleDecoder"/> can produce, so no metaheuristic can beat it.
+/// The true optimum of the day-ahead model: every constraint is linear in the energies, the users' revenue does not
+/// depend on the peer-to-peer price (each traded kWh moves Q_s from buyer to seller and leaves Q_G − fees with the
+/// users), and eq. (17) needs no binary, so the model is a linear program, solved by an <see cref="ILinearSolver"/>
+/// (OR-Tools GLOP in production). Its feasible set contains every schedule the <see cref="ScheduleDecoder"/> can
+/// produce, so no metaheuristic can beat it. Its prices follow the rule of eqs. (8)–(9).
 /// </summary>
 public sealed class ExactDayAheadSolver : IDayAheadSolver
 {

@@ -6,9 +6,10 @@ namespace Gateway.Market.DayAhead;
 /// better, away from it otherwise) and the exploitation stage (a pursuit step in a radius that
 /// shrinks as R = 0.02 (1 − t/T)), keeping a move only when it improves. After the last iteration
 /// the final population's optimal set — every goshawk within <see cref="EliteTolerance"/> of the
-/// best objective — is ranked with the entropy weight method over the stakeholders' criteria
-/// (objective, sellers' revenue, buyers' indirect income, buyer preference satisfaction) and the
-/// top-ranked scheme is returned. Decision vectors are decoded by
+/// best objective — is ranked with the entropy weight method over the paper's criteria (the users'
+/// revenue, the sellers' revenue to maximise, the buyers' cost to minimise, the buyers' price and
+/// preference satisfaction) and the top-ranked scheme is returned; with prices as strategies this is
+/// where the split between sellers and buyers is decided, since the users' revenue does not depend on it. Decision vectors are decoded by
 /// <see cref="ScheduleDecoder"/>, so every scheme is feasible.
 /// </summary>
 public sealed class NorthernGoshawkSolver : IDayAheadSolver
@@ -110,7 +111,7 @@ public sealed class NorthernGoshawkSolver : IDayAheadSolver
         for (int a = 0; a < set.Count; a++)
         {
             var outcome = DayAheadEconomics.Evaluate(market, ScheduleDecoder.Decode(market, positions[set[a]]));
-            criteria[a] = [outcome.Objective, outcome.SellerRevenue, outcome.BuyerIndirectIncome, outcome.PreferenceSatisfaction];
+            criteria[a] = [outcome.Objective, outcome.SellerRevenue, -outcome.BuyerCost, outcome.PriceSatisfaction, outcome.PreferenceSatisfaction];
         }
         return positions[set[EntropyWeightRanking.Best(criteria)]];
     }

@@ -135,8 +135,10 @@ public sealed class ModbusDeviceDriverTests
         var image = PluggedCharger();
         image.ValidateWrite = (name, _) => name == "SetpointKw" ? ModbusExceptionCode.IllegalDataValue : ModbusExceptionCode.None;
         var driver = new ModbusDeviceDriver(InMemoryModbusClient.For(1, image), 1, image.Profile, _clock);
-        var e = await Assert.ThrowsAsync<ModbusDeviceException>(() => driver.WriteSetpointAsync(2, TimeSpan.FromSeconds(30)));
-        Assert.Equal(ModbusExceptionCode.IllegalDataValue, e.Code);
+        var e = await Assert.ThrowsAsync<DeviceException>(() => driver.WriteSetpointAsync(2, TimeSpan.FromSeconds(30)));
+        Assert.Equal((DeviceErrorKind.Refused, (int)ModbusExceptionCode.IllegalDataValue, false), (e.Kind, e.DeviceCode, e.IsTransient));
+        Assert.Equal(ModbusExceptionCode.IllegalDataValue, Assert.IsType<ModbusDeviceException>(e.InnerException).Code);
+        Assert.Contains("exception 03 (illegal data value", e.Message);
     }
 
     [Fact]
@@ -144,7 +146,8 @@ public sealed class ModbusDeviceDriverTests
     {
         var image = PluggedCharger();
         var driver = new ModbusDeviceDriver(InMemoryModbusClient.For(1, image), 1, image.Profile, _clock);
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => driver.WritePointAsync("PowerKw", 1));
+        var e = await Assert.ThrowsAsync<DeviceException>(() => driver.WritePointAsync("PowerKw", 1));
+        Assert.Equal(DeviceErrorKind.BadValue, e.Kind);
         Assert.Contains("read-only", e.Message);
         Assert.Equal(-3.3, image.Get("PowerKw")!.Value, 9);
     }
@@ -222,7 +225,10 @@ public sealed class ModbusDeviceDriverTests
     public async Task A_wrong_unit_id_is_not_answered_as_another_device()
     {
         var driver = new ModbusDeviceDriver(InMemoryModbusClient.For(1, PluggedCharger()), 2, ProfileLoader.Load("v2g-charger"), _clock);
-        await Assert.ThrowsAsync<ModbusDeviceException>(() => driver.ReadAsync());
+        var e = await Assert.ThrowsAsync<DeviceException>(() => driver.ReadAsync());
+        Assert.Equal(DeviceErrorKind.Refused, e.Kind);
+        Assert.True(e.IsTransient);
+        Assert.Contains("wrong unit id", e.Message);
     }
 
     private static ushort RawAt(RegisterImage image, string point)

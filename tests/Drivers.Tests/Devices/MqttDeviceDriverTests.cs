@@ -94,7 +94,7 @@ public sealed class MqttDeviceDriverTests : IAsyncLifetime
 
         // The profile's own marker (65535) is absent too.
         var path = Path.Combine(_broker.Directory, "marker.yaml");
-        await File.WriteAllTextAsync(path, File.ReadAllText(Path.Combine(ProfileLoader.ShippedProfilesDirectory, "mqtt-meter.yaml"))
+        await File.WriteAllTextAsync(path, ProfileLoader.ShippedProfileText("mqtt-meter")!
             .Replace("mqtt: { field: frequencyHz }", "mqtt: { field: frequencyHz, absent: 65535 }"));
         var meter = await DriverAsync(path, "m-1");
         await PubAsync("meter/m-1/telemetry", """{"frequencyHz":65535,"power":{"w":1000},"serial":"SN-7"}""");
@@ -267,57 +267,7 @@ public sealed class MqttDeviceDriverTests : IAsyncLifetime
         }
     }
 
-    private async Task PubAsync(string topic, string payload)
-    {
-        var start = new ProcessStartInfo("/usr/bin/mosquitto_pub") { RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "-h", "127.0.0.1", "-p", _broker.Port.ToString(), "-q", "1", "-t", topic, "-m", payload }) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.True(process.ExitCode == 0, $"mosquitto_pub failed: {await error}");
-    }
+    private Task PubAsync(string topic, string payload) => MosquittoCli.PubAsync(_broker, topic, payload);
 
-    private async Task<Subscriber> SubscriberAsync(string topic)
-    {
-        // stdbuf: mosquitto_sub's lines are block-buffered on a pipe; -d prints the SUBACK we wait for.
-        var start = new ProcessStartInfo("/usr/bin/stdbuf") { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in new[] { "-oL", "/usr/bin/mosquitto_sub", "-h", "127.0.0.1", "-p", _broker.Port.ToString(), "-q", "1", "-t", topic, "-d", "-F", "MSG %p" })
-            start.ArgumentList.Add(a);
-        var subscriber = new Subscriber(Process.Start(start)!);
-        await subscriber.Subscribed.WaitAsync(TimeSpan.FromSeconds(5));
-        return subscriber;
-    }
-
-    private sealed class Subscriber : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly BlockingCollection<string> _messages = new();
-        private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Subscriber(Process process)
-        {
-            _process = process;
-            process.OutputDataReceived += (_, e) =>
-            {
-                if (e.Data is null) return;
-                if (e.Data.Contains("received SUBACK")) _subscribed.TrySetResult();
-                if (e.Data.StartsWith("MSG ", StringComparison.Ordinal)) _messages.Add(e.Data[4..]);
-            };
-            process.BeginOutputReadLine();
-        }
-
-        public Task Subscribed => _subscribed.Task;
-
-        public Task<string> NextAsync() => Task.Run(() =>
-            _messages.TryTake(out var message, TimeSpan.FromSeconds(5)) ? message : throw new TimeoutException("mosquitto_sub saw no message within 5 s"));
-
-        public ValueTask DisposeAsync()
-        {
-            if (!_process.HasExited) _process.Kill();
-            _process.WaitForExit(2000);
-            _process.Dispose();
-            _messages.Dispose();
-            return ValueTask.CompletedTask;
-        }
-    }
+    private Task<MosquittoCli.Subscriber> SubscriberAsync(string topic) => MosquittoCli.SubscriberAsync(_broker, topic);
 }

@@ -78,7 +78,8 @@ public sealed class SunSpecDiscoveryTests
         var reading = await driver.ReadAsync();
         Assert.Equal(MeasurementQuality.Absent, reading.Find("PowerLimitPercent")!.Quality);
         Assert.Equal(MeasurementQuality.Good, reading.Find("PowerKw")!.Quality);
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => driver.WriteSetpointAsync(3, TimeSpan.FromMinutes(1)));
+        var e = await Assert.ThrowsAsync<DeviceException>(() => driver.WriteSetpointAsync(3, TimeSpan.FromMinutes(1)));
+        Assert.Equal(DeviceErrorKind.BadValue, e.Kind);
         Assert.Contains("model 123 not present", e.Message);
     }
 

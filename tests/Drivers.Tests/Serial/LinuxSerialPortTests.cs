@@ -54,11 +54,49 @@ public sealed class LinuxSerialPortTests
     {
         var missing = Assert.Throws<IOException>(() => LinuxSerialPort.Open("/dev/does-not-exist-modbus", Line));
         Assert.Contains("/dev/does-not-exist-modbus", missing.Message);
+        Assert.Contains("(errno 2)", missing.Message);
+        Assert.Contains("is the adapter plugged in?", missing.Message);
+        Assert.Equal(2, missing.HResult);
         var notTty = Assert.Throws<IOException>(() => LinuxSerialPort.Open("/dev/null", Line));
         Assert.Contains("not a terminal", notTty.Message);
+        Assert.Contains("(errno 25)", notTty.Message);
+        Assert.Contains("this is not a serial port", notTty.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => LinuxSerialPort.Open("/dev/null", Line with { BaudRate = 12345 }));
         Assert.Throws<ModbusCommunicationException>(() => new ModbusRtuClient("/dev/does-not-exist-modbus", Line));
     }
+
+    [Fact]
+    public async Task A_pty_opens_with_parity_E_again_and_again_and_carries_bytes()
+    {
+        // Linux drops the parity bit of a pty when it is first set and refuses it (EINVAL) afterwards; a second
+        // probe of the same pty used to fail with "Unknown error 203 (errno 203)".
+        var even = new SerialLineSettings(38400, SerialParity.Even, 8, SerialStopBits.One);
+        await using var pty = await SocatPtyPair.StartAsync();
+        Assert.True(LinuxSerialPort.IsPseudoTerminal(pty.A));
+        await using var b = LinuxSerialPort.Open(pty.B, even);
+        for (var round = 0; round < 3; round++)
+        {
+            await using var a = LinuxSerialPort.Open(pty.A, even);
+            await a.WriteAsync(new byte[] { 0x11, (byte)round });
+            Assert.Equal([0x11, (byte)round], await ReadExactlyAsync(b, 2));
+        }
+    }
+
+    [Theory]
+    [InlineData(22, "tcsetattr", "E", "this port does not support parity E")]
+    [InlineData(22, "tcsetattr", "N", "this port does not support 9600 8N1")]
+    [InlineData(13, "open", "E", "'dialout' group")]
+    [InlineData(16, "open", "E", "in use by another program (fuser /dev/ttyUSB0)")]
+    [InlineData(5, "read", "E", "unplugged")]
+    public void Errnos_come_with_a_hint(int errno, string call, string parity, string hint)
+    {
+        var settings = new SerialLineSettings(9600, parity == "E" ? SerialParity.Even : SerialParity.None);
+        Assert.Contains(hint, SerialErrorHint.For(errno, call, "/dev/ttyUSB0", settings));
+    }
+
+    [Fact]
+    public void Not_every_errno_has_a_hint() =>
+        Assert.Null(SerialErrorHint.For(4, "poll", "/dev/ttyUSB0", new SerialLineSettings()));
 
     [Fact]
     public async Task Our_rtu_client_and_server_talk_over_the_pty_with_several_units()

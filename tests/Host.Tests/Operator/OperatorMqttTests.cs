@@ -97,7 +97,7 @@ public sealed class OperatorMqttTests : IAsyncLifetime
     public async Task An_update_of_an_older_round_does_not_move_rounds_latest_back()
     {
         await StartAsync();
-        var older = SampleStatusBoard.Round(SampleStatusBoard.RoundCount - 3) with { State = RoundState.Closed };
+        var older = SampleStatusBoard.Round(SampleStatusBoard.RoundCount - 3) with { State = RoundPhase.Closed };
         _board.Report(older);
         await DrainedAsync();
 
@@ -114,41 +114,48 @@ public sealed class OperatorMqttTests : IAsyncLifetime
         var roundId = SampleStatusBoard.LatestRoundId;
         Assert.False(_board.IsAcknowledged(roundId));
 
-        await _broker.PublishAsync($"gw/{_site}/operator/ack", $$"""{"roundId":"{{roundId}}","operator":"j.ortega"}""");
+        await _broker.PublishAsync($"gw/{_site}/operator/ack/scada-1", $$"""{"roundId":"{{roundId}}"}""");
 
         await WaitUntilAsync(() => _board.IsAcknowledged(roundId), "the board records the acknowledgement");
         Assert.Equal("j.ortega", _board.Snapshot().OperatorAcks[roundId]);
         var notice = Parse(await _broker.SubscribeAsync($"gw/{_site}/rounds/{roundId}/ack", 1)).Single().Value.RootElement;
         Assert.Equal("j.ortega", notice.GetProperty("operator").GetString());
+        Assert.Equal("mqtt", notice.GetProperty("via").GetString());
+        var ack = Assert.Single(_board.Snapshot().Acknowledgements, a => a.RoundId == roundId);
+        Assert.Equal("broker user scada-1", ack.Source);
         Assert.Equal(0, _publisher!.RejectedAcknowledgements);
     }
 
     [Theory]
-    [InlineData("roundId=20261122-0815 by j.ortega", "not valid JSON")]
-    [InlineData("{\"roundId\":\"20261122-0815\"}", "\"operator\" is missing")]
-    [InlineData("{\"roundId\":\"19990101-0000\",\"operator\":\"j.ortega\"}", "unknown round '19990101-0000'")]
-    public async Task A_garbled_or_unknown_acknowledgement_is_rejected_on_its_topic_and_the_gateway_carries_on(string payload, string reason)
+    [InlineData("scada-1", "roundId=20261122-0815 by j.ortega", "not valid JSON")]
+    [InlineData("scada-1", "{\"roundId\":\"LATEST\",\"operator\":\"mallory\"}", "acknowledges as 'j.ortega', not as 'mallory'")]
+    [InlineData("scada-1", "{\"roundId\":\"19990101-0000\",\"operator\":\"j.ortega\"}", "unknown round '19990101-0000'")]
+    [InlineData(null, "{\"roundId\":\"LATEST\",\"operator\":\"j.ortega\"}", "anonymous acknowledgement")]
+    [InlineData("mallory", "{\"roundId\":\"LATEST\"}", "broker user 'mallory' is not allowed to acknowledge")]
+    public async Task A_garbled_unknown_or_anonymous_acknowledgement_is_rejected_on_its_topic_and_the_gateway_carries_on(string? user, string payload, string reason)
     {
         await StartAsync();
-        using var subscriber = _broker.StartSubscriber($"gw/{_site}/operator/ack/rejected", 1);
+        payload = payload.Replace("LATEST", SampleStatusBoard.LatestRoundId, StringComparison.Ordinal);
+        var topic = user is null ? $"gw/{_site}/operator/ack" : $"gw/{_site}/operator/ack/{user}";
+        using var subscriber = _broker.StartSubscriber($"gw/{_site}/operator/rejected", 1);
         // The subscriber is a separate process: keep sending until it has seen one rejection.
         var clock = Stopwatch.StartNew();
         while (!subscriber.HasExited && clock.Elapsed < TimeSpan.FromSeconds(15))
         {
-            await _broker.PublishAsync($"gw/{_site}/operator/ack", payload);
+            await _broker.PublishAsync(topic, payload);
             await Task.WhenAny(subscriber.WaitForExitAsync(), Task.Delay(200));
         }
         Assert.True(subscriber.HasExited, "no rejection within 15 s");
         var line = (await subscriber.StandardOutput.ReadToEndAsync()).Trim();
-        Assert.StartsWith($"gw/{_site}/operator/ack/rejected ", line);
+        Assert.StartsWith($"gw/{_site}/operator/rejected ", line);
         using var rejection = JsonDocument.Parse(line[(line.IndexOf(' ') + 1)..]);
         Assert.Contains(reason, rejection.RootElement.GetProperty("reason").GetString());
         Assert.Equal(payload, rejection.RootElement.GetProperty("payload").GetString());
         Assert.True(_publisher!.RejectedAcknowledgements >= 1);
-        Assert.DoesNotContain(_board.Snapshot().OperatorAcks, a => a.Value == "j.ortega");
+        Assert.False(_board.IsAcknowledged(SampleStatusBoard.LatestRoundId));
 
         // Still serving: a good acknowledgement after the bad ones is honoured.
-        await _broker.PublishAsync($"gw/{_site}/operator/ack", $$"""{"roundId":"{{SampleStatusBoard.LatestRoundId}}","operator":"j.ortega"}""");
+        await _broker.PublishAsync($"gw/{_site}/operator/ack/scada-1", $$"""{"roundId":"{{SampleStatusBoard.LatestRoundId}}","operator":"j.ortega"}""");
         await WaitUntilAsync(() => _board.IsAcknowledged(SampleStatusBoard.LatestRoundId), "a good acknowledgement after a rejected one");
     }
 
@@ -156,12 +163,12 @@ public sealed class OperatorMqttTests : IAsyncLifetime
     public async Task A_retained_acknowledgement_is_honoured_at_start_and_clearing_it_is_not_a_rejection()
     {
         var roundId = SampleStatusBoard.RoundId(5);
-        await _broker.PublishAsync($"gw/{_site}/operator/ack", $$"""{"roundId":"{{roundId}}","operator":"night-shift"}""", retain: true);
+        await _broker.PublishAsync($"gw/{_site}/operator/ack/night", $$"""{"roundId":"{{roundId}}","operator":"night-shift"}""", retain: true);
         await StartAsync();
         await WaitUntilAsync(() => _board.IsAcknowledged(roundId), "the retained acknowledgement is delivered on subscribe");
 
-        await _broker.PublishAsync($"gw/{_site}/operator/ack", "", retain: true);
-        await _broker.PublishAsync($"gw/{_site}/operator/ack", $$"""{"roundId":"{{SampleStatusBoard.LatestRoundId}}","operator":"day-shift"}""");
+        await _broker.PublishAsync($"gw/{_site}/operator/ack/night", "", retain: true);
+        await _broker.PublishAsync($"gw/{_site}/operator/ack/day", $$"""{"roundId":"{{SampleStatusBoard.LatestRoundId}}","operator":"day-shift"}""");
         await WaitUntilAsync(() => _board.IsAcknowledged(SampleStatusBoard.LatestRoundId), "the next acknowledgement");
         Assert.Equal(0, _publisher!.RejectedAcknowledgements);
     }
@@ -278,9 +285,16 @@ public sealed class OperatorMqttTests : IAsyncLifetime
             Reconnect = new MqttReconnectOptions { Enabled = reconnect, InitialDelay = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromSeconds(1) },
         }, channelFactory: _channels);
         await _client.ConnectAsync();
-        _publisher = new OperatorPublisher(_board, _client, options);
+        options ??= new OperatorPublisherOptions();
+        _publisher = new OperatorPublisher(_board, _client, new OperatorPublisherOptions
+        {
+            RetainedRoundsKept = options.RetainedRoundsKept, DrainTimeout = options.DrainTimeout, HealthMinInterval = options.HealthMinInterval,
+            HealthHeartbeat = options.HealthHeartbeat, AckUsers = AckUsers,
+        });
         await _publisher.StartAsync();
     }
+
+    private static readonly Dictionary<string, string> AckUsers = new() { ["scada-1"] = "j.ortega", ["night"] = "night-shift", ["day"] = "day-shift" };
 
     private Task DrainedAsync() =>
         WaitUntilAsync(() => _publisher!.QueueLength == 0 && _publisher.IsIdle, "the publisher drains its queue");

@@ -17,7 +17,9 @@ public sealed class OperatorTopicsAndFormatTests
         var topics = _format.Topics;
         Assert.Equal("gw/feeder-7/status", topics.Status);
         Assert.Equal("gw/feeder-7/operator/ack", topics.Acknowledge);
-        Assert.Equal("gw/feeder-7/operator/ack/rejected", topics.AcknowledgeRejected);
+        Assert.Equal("gw/feeder-7/operator/rejected", topics.AcknowledgeRejected);
+        Assert.Equal("gw/feeder-7/operator/ack/scada-1", topics.AcknowledgeAs("scada-1"));
+        Assert.Equal("gw/feeder-7/operator/ack/+", topics.AcknowledgeAnyUser);
         Assert.Equal("gw/feeder-7/ledger/backlog", topics.LedgerBacklog);
         Assert.Equal("gw/feeder-7/rounds/latest", topics.LatestRound);
         Assert.Equal("gw/feeder-7/setpoints/ev-01", topics.Setpoint("ev-01"));
@@ -49,7 +51,7 @@ public sealed class OperatorTopicsAndFormatTests
         Assert.Equal("gw/feeder-7/setpoints/ev-02", message.Topic);
         Assert.Equal(MqttQos.AtLeastOnce, message.Qos);
         Assert.True(message.Retain);
-        Assert.Equal("""{"roundId":"r1","deviceId":"ev-02","setpointKw":-5,"validUntilUtc":"2026-11-22T08:31:00+00:00","status":"missed","readBackKw":null}""",
+        Assert.Equal("""{"roundId":"r1","deviceId":"ev-02","setpointKw":-5,"validUntilUtc":"2026-11-22T08:31:00+00:00","status":"missed","readBackKw":null,"direction":"from-grid"}""",
             Encoding.UTF8.GetString(message.Payload.Span));
     }
 

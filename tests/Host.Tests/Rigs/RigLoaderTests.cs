@@ -153,4 +153,75 @@ public sealed class RigLoaderTests
         var smes = Assert.Single(good.Devices);
         Assert.Equal(("mqtt", "mqtt://127.0.0.1:1883"), (smes.Protocol, smes.Endpoint));
     }
+
+    private static string Rig(string device, string extra = "") => $$"""
+        site: checks
+        start: 2026-06-01T10:00:00Z
+        devices:
+          - {{device}}
+        feeder:
+          root: n0
+          nodes: [ { id: n0 }, { id: n1 } ]
+          lines: [ { id: L1, from: n0, to: n1, limitKw: 50 } ]
+        market:
+          intervalMinutes: 15
+          gridPrices: [ { from: "00:00", pricePerKwh: 0.5 } ]
+          feedInPricePerKwh: 0.3
+        {{extra}}
+        """;
+
+    private const string Ev = "{ id: ev-1, kind: charger, node: n1, protocol: modbus-tcp, endpoint: \"127.0.0.1:502\", profile: v2g-charger";
+
+    [Theory]
+    [InlineData("socAtArrivalPercent: 150, arrival: \"08:00\", departure: \"18:00\"", "devices[0].sim.socAtArrivalPercent: 150 % is out of range [0, 100] %")]
+    [InlineData("socAtArrivalPercent: 40, targetSocPercent: -5, arrival: \"08:00\", departure: \"18:00\"", "devices[0].sim.targetSocPercent: -5 % is out of range")]
+    [InlineData("socAtArrivalPercent: 40, arrival: \"18:00\", departure: \"08:00\"", "devices[0].sim.departure: must be after 'arrival'")]
+    [InlineData("socAtArrivalPercent: 40, arrival: \"2026-06-01T18:00:00Z\", departure: \"17:00\"", "devices[0].sim.departure: must be after 'arrival'")]
+    [InlineData("socAtArrivalPercent: .nan, arrival: \"08:00\", departure: \"18:00\"", "devices[0].sim.socAtArrivalPercent: '.nan' is not a number")]
+    [InlineData("socAtArrivalPercent: 40, maxChargeKw: -.inf, arrival: \"08:00\", departure: \"18:00\"", "devices[0].sim.maxChargeKw: '-.inf' is not a number")]
+    public void The_gateway_refuses_sim_blocks_the_simulators_refuse(string sim, string why)
+    {
+        var e = Assert.Throws<RigFileException>(() => RigLoader.Parse(Rig($"{Ev}, sim: {{ batteryKwh: 60, {sim} }} }}"), "sim.yaml"));
+        Assert.Contains(why, e.Message);
+        Assert.All(e.Problems, p => Assert.True(p.Line > 0, $"{p} has no line"));
+    }
+
+    [Fact]
+    public void A_non_finite_number_anywhere_is_refused_and_a_quoted_one_is_text()
+    {
+        var e = Assert.Throws<RigFileException>(() => RigLoader.Parse(Rig($"{Ev} }}", "journal: { path: x.db }\nx-note: .NaN"), "nan.yaml"));
+        Assert.Contains("unknown key", e.Message);
+        Assert.Contains("x-note: '.NaN' is not a number", e.Message);
+        var quoted = RigLoader.Parse(Rig($"{Ev}, participant: \".nan\" }}"), "quoted.yaml");
+        Assert.Equal(".nan", quoted.Devices[0].ParticipantId);
+    }
+
+    [Theory]
+    [InlineData("0.0.0.0:18090", false)]
+    [InlineData("192.168.1.10:8080", false)]
+    [InlineData("[::]:8080", false)]
+    [InlineData("127.0.0.1:18090", true)]
+    [InlineData("localhost:0", true)]
+    [InlineData("[::1]:8080", true)]
+    public void A_dashboard_beyond_loopback_without_TLS_is_refused_not_silently_bound_to_loopback(string listen, bool accepted)
+    {
+        var yaml = Rig($"{Ev} }}", $"operator: {{ dashboard: \"{listen}\" }}");
+        if (accepted)
+        {
+            Assert.Equal(listen, RigLoader.Parse(yaml, "dash.yaml").Operator.DashboardListen);
+            return;
+        }
+        var e = Assert.Throws<RigFileException>(() => RigLoader.Parse(yaml, "dash.yaml"));
+        Assert.Contains($"operator.dashboard: '{listen}' is not a loopback address: a dashboard reachable from the network needs HTTPS", e.Message);
+    }
+
+    [Fact]
+    public void A_device_can_be_read_only()
+    {
+        var rig = RigLoader.Parse(Rig($"{Ev}, readOnly: true }}"), "ro.yaml");
+        Assert.True(rig.Devices[0].ReadOnly);
+        Assert.False(RigLoader.Parse(Rig($"{Ev} }}"), "rw.yaml").Devices[0].ReadOnly);
+        var e = Assert.Throws<RigFileException>(() => RigLoader.Parse(Rig($"{Ev}, readOnly: maybe }}"), "ro.yaml"));
+        Assert.Contains("devices[0].readOnly: must be true or false", e.Message);
+    }
 }

@@ -28,33 +28,19 @@ public class ExactDayAheadSolverTests
     }
 
     [Fact]
-    public void The_program_is_a_maximisation_with_one_binary_per_buyer_and_period()
+    public void The_program_is_a_linear_maximisation_with_seven_variables_per_class_and_period()
     {
         var market = PaperScenarios.Market(0);
         var fake = new FixedStatusSolver(LinearSolutionStatus.Error);
         Assert.Throws<InvalidOperationException>(() => new ExactDayAheadSolver(fake).Solve(market));
         var program = fake.Seen!;
         Assert.Equal(ObjectiveSense.Maximize, program.Sense);
-        Assert.True(program.HasIntegerVariables);
-        int buyerCells = 0, sellerCells = 0;
-        for (int t = 0; t < market.PeriodCount; t++)
-        {
-            for (int k = 0; k < market.ClassCount; k++)
-            {
-                if (market.IsBuyer(t, k))
-                {
-                    buyerCells++;
-                }
-                else
-                {
-                    sellerCells++;
-                }
-            }
-        }
-        // Buyer: account + 4 energies + γ; seller side: account + 3 energies.
-        Assert.Equal(buyerCells * 6 + sellerCells * 4, program.VariableCount);
-        // Buyer: demand, 2 big-M rows, account; seller: surplus, account; per period: balance, 2 power rows, capacity.
-        Assert.Equal(buyerCells * 4 + sellerCells * 2 + market.PeriodCount * 4, program.ConstraintCount);
+        Assert.False(program.HasIntegerVariables);
+        int cells = market.PeriodCount * market.ClassCount;
+        // EV energy + account + five flows (buyer: own EV, own storage, peer, grid, company; seller: PV sold/to EV/stored, EV sold, storage sold).
+        Assert.Equal(cells * 7, program.VariableCount);
+        // Per cell: need or surplus split, EV balance, account balance; per period: balance (7), two power rows (31), capacity (30).
+        Assert.Equal(cells * 3 + market.PeriodCount * 4, program.ConstraintCount);
     }
 
     [Fact]

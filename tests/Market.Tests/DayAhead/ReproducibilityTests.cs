@@ -12,8 +12,10 @@ public class ReproducibilityTests
             for (int k = 0; k < s.ClassCount; k++)
             {
                 var f = s[t, k];
-                values.AddRange([f.PvSoldKwh, f.PvStoredKwh, f.PvCurtailedKwh, f.StorageSoldKwh, f.StorageOwnUseKwh, f.BoughtPeerKwh, f.BoughtGridKwh, f.BoughtCompanyKwh]);
+                values.AddRange(f.Energies().Select(e => e.Value));
+                values.Add(s.EvEnergyKwh(t, k));
             }
+            values.Add(s.Prices[t].BuyerPricePerKwh);
         }
         return values.ToArray();
     }

@@ -13,7 +13,7 @@ public class SchedulePropertyTests
         var data = new TheoryData<int, string>();
         for (int s = 0; s < 3; s++)
         {
-            foreach (string solver in new[] { "NGO", "PSO", "Exact" })
+            foreach (string solver in new[] { "NGO", "Improved PSO", "PSO", "Exact" })
             {
                 data.Add(s, solver);
             }
@@ -24,8 +24,9 @@ public class SchedulePropertyTests
     private static IDayAheadSolver Solver(string name) => name switch
     {
         "NGO" => new NorthernGoshawkSolver(Quick),
+        "Improved PSO" => new ImprovedParticleSwarmSolver(Quick),
         "PSO" => new ParticleSwarmSolver(Quick),
-        _ => new ExactDayAheadSolver(new CoinOrSolver()),
+        _ => new ExactDayAheadSolver(new OrToolsLinearSolver()),
     };
 
     [Theory]
@@ -45,8 +46,8 @@ public class SchedulePropertyTests
     public void No_metaheuristic_beats_the_exact_optimum(int scenario)
     {
         var market = PaperScenarios.Market(scenario);
-        double exact = new ExactDayAheadSolver(new CoinOrSolver()).Solve(market).Outcome.Objective;
-        foreach (var solver in new IDayAheadSolver[] { new NorthernGoshawkSolver(Quick), new ParticleSwarmSolver(Quick) })
+        double exact = new ExactDayAheadSolver(new OrToolsLinearSolver()).Solve(market).Outcome.Objective;
+        foreach (var solver in new IDayAheadSolver[] { new NorthernGoshawkSolver(Quick), new ImprovedParticleSwarmSolver(Quick), new ParticleSwarmSolver(Quick) })
         {
             double found = solver.Solve(market).Outcome.Objective;
             Assert.True(found <= exact + 1e-6, $"{solver.Name} found {found}, above the exact optimum {exact}");
@@ -54,11 +55,12 @@ public class SchedulePropertyTests
     }
 
     [Fact]
-    public void Exact_objective_from_coin_or_equals_the_economics_of_its_schedule()
+    public void Exact_model_is_a_linear_program_whose_optimum_equals_the_economics_of_its_schedule()
     {
         var market = PaperScenarios.Market(0);
         var program = DayAheadProgram.Build(market);
-        var solution = new CoinOrSolver().Solve(program.Program);
+        Assert.False(program.Program.HasIntegerVariables);
+        var solution = new OrToolsLinearSolver().Solve(program.Program);
         Assert.Equal(LinearSolutionStatus.Optimal, solution.Status);
         var schedule = program.ToSchedule(solution.VariableValues);
         Assert.Equal(solution.ObjectiveValue, DayAheadEconomics.Evaluate(market, schedule).Objective, 5);
@@ -86,13 +88,39 @@ public class SchedulePropertyTests
     }
 
     [Fact]
-    public void A_greedy_all_ones_vector_fills_the_storage_within_capacity()
+    public void A_greedy_all_ones_vector_stays_within_storage_and_battery_limits()
     {
         var market = PaperScenarios.Market(0);
         var genes = Enumerable.Repeat(1.0, ScheduleDecoder.Dimension(market)).ToArray();
         var schedule = ScheduleDecoder.Decode(market, genes);
         Assert.Empty(ScheduleChecker.Check(market, schedule));
-        Assert.Contains(schedule.StorageEnergyKwh, level => level > 1000);
+        Assert.Contains(schedule.StorageEnergyKwh, level => level > 300);
         Assert.All(schedule.StorageEnergyKwh, level => Assert.InRange(level, 60 - 1e-9, 1200 + 1e-9));
+    }
+}
+
+public class ImprovedParticleSwarmTests
+{
+    [Fact]
+    public void Annealing_and_the_falling_inertia_make_it_search_differently_from_pso_with_the_same_seed()
+    {
+        var market = PaperScenarios.Market(0);
+        var options = new MetaheuristicOptions(10, 30, 5);
+        var improved = new ImprovedParticleSwarmSolver(options).Solve(market);
+        var plain = new ParticleSwarmSolver(options).Solve(market);
+        Assert.NotEqual(plain.BestObjectiveByIteration, improved.BestObjectiveByIteration);
+        Assert.Empty(ScheduleChecker.Check(market, improved.Schedule));
+        for (int i = 1; i < improved.BestObjectiveByIteration.Count; i++)
+        {
+            Assert.True(improved.BestObjectiveByIteration[i] >= improved.BestObjectiveByIteration[i - 1]);
+        }
+    }
+
+    [Fact]
+    public void Same_seed_gives_the_same_result()
+    {
+        var market = PaperScenarios.Market(2);
+        var options = new MetaheuristicOptions(8, 25, 11);
+        Assert.Equal(new ImprovedParticleSwarmSolver(options).Solve(market).BestObjectiveByIteration, new ImprovedParticleSwarmSolver(options).Solve(market).BestObjectiveByIteration);
     }
 }

@@ -64,9 +64,9 @@ public sealed class BMatchingSolverTests
     [Fact]
     public void Matches_the_b_matching_lp_solved_by_coin_or_up_to_30_by_30()
     {
-        // The bipartite b-matching polytope is integral, so CLP's LP optimum is the matching optimum.
+        // The bipartite b-matching polytope is integral, so the LP optimum (GLOP) is the matching optimum.
         var rnd = new Random(11);
-        var solver = new CoinOrSolver();
+        var solver = new OrToolsLinearSolver();
         for (var round = 0; round < 40; round++)
         {
             var (m, n, la, l, edges) = RandomInstance(rnd, rnd.Next(1, 31), rnd.Next(1, 31), rnd.Next(1, 4), rnd.NextDouble());
@@ -101,7 +101,7 @@ public sealed class BMatchingSolverTests
         // Dense, as a real round is (every buyer can trade with nearly every seller), at sizes where the phases of cost
         // scaling and the global price updates all take part.
         var rnd = new Random(23);
-        var solver = new CoinOrSolver();
+        var solver = new OrToolsLinearSolver();
         foreach (var (m, n) in new[] { (60, 60), (90, 40), (40, 90) })
         {
             var (_, _, la, l, edges) = RandomInstance(rnd, m, n, 3, 0.95);
@@ -160,7 +160,7 @@ public sealed class BMatchingSolverTests
         Assert.Contains("too large", ex.Message);
     }
 
-    private static double LpOptimum(CoinOrSolver solver, int m, int n, int[] la, int[] l, List<MatchingEdge> edges)
+    private static double LpOptimum(OrToolsLinearSolver solver, int m, int n, int[] la, int[] l, List<MatchingEdge> edges)
     {
         var lp = new LinearProgram { Sense = ObjectiveSense.Maximize };
         foreach (var e in edges) lp.AddVariable($"T{e.Buyer},{e.Seller}", 0, 1, e.Weight);

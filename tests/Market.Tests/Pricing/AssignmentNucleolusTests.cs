@@ -6,7 +6,7 @@ namespace Gateway.Market.Tests.Pricing;
 
 public sealed class AssignmentNucleolusTests
 {
-    private readonly CoinOrSolver solver = new();
+    private readonly OrToolsLinearSolver solver = new();
 
     internal static AssignmentGame RandomGame(Random rnd, int m, int n, double density, bool integerWeights, int maxCapacity = 1)
     {

@@ -12,7 +12,7 @@ namespace Gateway.Market.Tests.Pricing;
 public sealed class NucleolusOracleTests(ITestOutputHelper output)
 {
     private const double Agreement = 1e-6;
-    private readonly CoinOrSolver solver = new();
+    private readonly OrToolsLinearSolver solver = new();
 
     [Fact]
     public void One_to_one_games_match_the_brute_force_nucleolus()

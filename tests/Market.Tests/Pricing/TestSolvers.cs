@@ -6,5 +6,5 @@ namespace Gateway.Market.Tests.Pricing;
 internal static class TestSolvers
 {
     /// <summary>A fresh solver.</summary>
-    public static ILinearSolver Linear() => new CoinOrSolver();
+    public static ILinearSolver Linear() => new OrToolsLinearSolver();
 }

@@ -33,7 +33,7 @@ public sealed class GridFlowTests
         var round = Contracts.RoundJson.Parse(File.ReadAllText(Example("li2021-round.json")));
         var d = new MarketCore().Clear(round);
         Check(round, d, "li2021-round");
-        Assert.NotEmpty(d.Trades.Where(t => t.Status == TradeStatus.Failed));
+        Assert.Contains(d.Trades, t => t.Status == TradeStatus.Failed);
     }
 
     internal static string Example(string name)

@@ -31,7 +31,9 @@ public sealed class MqttDeviceConnection : IAsyncDisposable
     /// <exception cref="MqttConnectException">The broker refused the connection.</exception>
     public async Task EnsureConnectedAsync(CancellationToken cancellationToken = default)
     {
-        if (Client.State != MqttConnectionState.Disconnected) return;
+        // Connecting: another device behind this broker is making the first connection (a TLS handshake takes a while);
+        // wait for it on the lock rather than subscribe on a connection that is not there yet.
+        if (Client.State is MqttConnectionState.Connected or MqttConnectionState.Reconnecting or MqttConnectionState.Disposed) return;
         await _connectLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {

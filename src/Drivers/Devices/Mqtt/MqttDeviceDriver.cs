@@ -21,6 +21,8 @@ namespace Gateway.Drivers.Devices.Mqtt;
 /// what is wrong, and dropped: it never throws out of the MQTT handler and never replaces a good value.
 /// Retained telemetry and acknowledgements are ignored: their age is unknown.</para>
 /// <para>One caller at a time (the poller owns the driver); the MQTT handlers run beside it.</para>
+/// <para>Every failure surfaces as a <see cref="DeviceException"/> (the MQTT client's exception inside). In <see cref="ReadOnly"/>
+/// mode the driver never publishes: no command, no heartbeat.</para>
 /// </remarks>
 public sealed class MqttDeviceDriver : IDeviceDriver
 {
@@ -74,6 +76,16 @@ public sealed class MqttDeviceDriver : IDeviceDriver
     /// <inheritdoc />
     public DeviceProfile Profile { get; }
 
+    /// <inheritdoc />
+    /// <remarks>Set it for a device the gateway may only watch (a probe, a commissioning read, a monitored-only rig device).</remarks>
+    public bool ReadOnly { get; init; }
+
+    /// <summary>
+    /// The device's rating in kW, from its nameplate, for devices whose profile's rating point is absent: the basis of a setpoint
+    /// in %, and the upper bound of a setpoint when the device reports none.
+    /// </summary>
+    public double? RatingKw { get; init; }
+
     /// <summary>The device's topics (prefix with the device id filled in).</summary>
     public MqttDeviceTopics Topics => _topics;
 
@@ -94,10 +106,16 @@ public sealed class MqttDeviceDriver : IDeviceDriver
 
     /// <inheritdoc />
     /// <exception cref="MqttDeviceTimeoutException">No telemetry arrived yet within the first-telemetry timeout, or none for longer than the silence timeout.</exception>
-    /// <exception cref="MqttCommunicationException">The broker cannot be reached.</exception>
-    public async Task<DeviceReading> ReadAsync(CancellationToken cancellationToken = default)
+    /// <exception cref="DeviceException">The broker cannot be reached (<see cref="DeviceErrorKind.Unreachable"/>).</exception>
+    public Task<DeviceReading> ReadAsync(CancellationToken cancellationToken = default) => GuardAsync(() => ReadCoreAsync(cancellationToken));
+
+    private async Task<DeviceReading> ReadCoreAsync(CancellationToken cancellationToken)
     {
-        await StartAsync(cancellationToken).ConfigureAwait(false);
+        await StartCoreAsync(cancellationToken).ConfigureAwait(false);
+        // The last values of a device behind a lost broker are history, not a reading: fail the read so the device is
+        // marked stale (and isolated if the broker stays away) at its next poll, not after the silence timeout.
+        if (_connection.Client.State == MqttConnectionState.Reconnecting)
+            throw new MqttCommunicationException($"the connection to {_connection.Description} is lost (reconnecting); the last values of {_topics.Prefix} are stale");
         if (!_firstTelemetry.Task.IsCompleted)
         {
             try
@@ -110,7 +128,7 @@ public sealed class MqttDeviceDriver : IDeviceDriver
                 bool any;
                 lock (_gate) any = _telemetrySeen.Count > 0;
                 if (!any)
-                    throw new MqttDeviceTimeoutException(
+                    throw new MqttDeviceTimeoutException(Who,
                         $"no telemetry from {Who} on {string.Join(", ", _topics.Telemetry.Keys)} within {Seconds(_options.FirstTelemetryTimeout)} s");
                 _firstTelemetry.TrySetResult();
             }
@@ -122,7 +140,7 @@ public sealed class MqttDeviceDriver : IDeviceDriver
         {
             var quiet = _options.WaitTimeProvider.GetElapsedTime(_lastTelemetryTimestamp!.Value);
             if (quiet > silence)
-                throw new MqttDeviceTimeoutException($"{Who} has published no telemetry for {Seconds(quiet)} s (silence timeout {Seconds(silence)} s)");
+                throw new MqttDeviceTimeoutException(Who, $"{Who} has published no telemetry for {Seconds(quiet)} s (silence timeout {Seconds(silence)} s)");
             foreach (var point in Profile.Points)
             {
                 if (point.Role == PointRole.ScaleFactor) continue;
@@ -137,17 +155,24 @@ public sealed class MqttDeviceDriver : IDeviceDriver
     /// <inheritdoc />
     /// <exception cref="MqttDeviceTimeoutException">The device did not acknowledge the command in time.</exception>
     /// <exception cref="SetpointRejectedException">The device refused the command (its reason is in the message).</exception>
-    public async Task<SetpointResult> WriteSetpointAsync(double powerKw, TimeSpan validFor, CancellationToken cancellationToken = default)
+    /// <exception cref="DeviceException">The driver is read-only, or the broker cannot be reached.</exception>
+    public Task<SetpointResult> WriteSetpointAsync(double powerKw, TimeSpan validFor, CancellationToken cancellationToken = default)
+    {
+        ThrowIfReadOnly("a setpoint command");
+        return GuardAsync(() => WriteSetpointCoreAsync(powerKw, validFor, cancellationToken));
+    }
+
+    private async Task<SetpointResult> WriteSetpointCoreAsync(double powerKw, TimeSpan validFor, CancellationToken cancellationToken)
     {
         if (!double.IsFinite(powerKw)) throw new ArgumentOutOfRangeException(nameof(powerKw), powerKw, "a setpoint must be a finite number of kW");
         var setpoint = Profile.FindRole(PointRole.Setpoint)
             ?? throw new InvalidOperationException($"profile '{Profile.Name}' has no setpoint point");
         var location = _map.Locations[setpoint.Name];
-        var reading = await ReadAsync(cancellationToken).ConfigureAwait(false);
+        var reading = await ReadCoreAsync(cancellationToken).ConfigureAwait(false);
 
-        var bounds = SetpointBounds.From(setpoint, reading);
+        var bounds = SetpointBounds.From(setpoint, reading, RatingKw);
         var (targetKw, clampedBy) = bounds.Clamp(powerKw);
-        var (value, percentBasisKw) = SetpointBounds.ToPointValue(setpoint, reading, targetKw, powerKw);
+        var (value, percentBasisKw) = SetpointBounds.ToPointValue(setpoint, reading, targetKw, powerKw, RatingKw);
         if (!setpoint.Limits.Contains(value)) { value = setpoint.Limits.Clamp(value); clampedBy ??= $"profile limit of {setpoint.Name}"; }
 
         // The command goes in whole steps of the device's resolution; rounding must never step outside a limit.
@@ -180,11 +205,17 @@ public sealed class MqttDeviceDriver : IDeviceDriver
     /// With a heartbeat topic: publishes <c>{"seq":N}</c> there (QoS 1). Without one: re-sends the last
     /// setpoint as a new command and waits for its acknowledgement, which re-arms the validity.
     /// </remarks>
-    public async Task RefreshWatchdogAsync(CancellationToken cancellationToken = default)
+    public Task RefreshWatchdogAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfReadOnly("the heartbeat");
+        return GuardAsync(async () => { await RefreshWatchdogCoreAsync(cancellationToken).ConfigureAwait(false); return true; });
+    }
+
+    private async Task RefreshWatchdogCoreAsync(CancellationToken cancellationToken)
     {
         if (_topics.Heartbeat is { } topic)
         {
-            await StartAsync(cancellationToken).ConfigureAwait(false);
+            await StartCoreAsync(cancellationToken).ConfigureAwait(false);
             _heartbeat = (_heartbeat + 1) % 10_000;
             var payload = JsonSerializer.SerializeToUtf8Bytes(new JsonObject { ["seq"] = _heartbeat });
             await PublishAsync(topic, payload, "heartbeat", cancellationToken).ConfigureAwait(false);
@@ -212,12 +243,34 @@ public sealed class MqttDeviceDriver : IDeviceDriver
 
     private string Who => $"{_topics.Prefix} ({_connection.Description})";
 
+    private void ThrowIfReadOnly(string what)
+    {
+        if (ReadOnly)
+            throw new DeviceException(DeviceErrorKind.ReadOnly, Who,
+                $"{Who} is read-only: refusing to publish {what} (allow writes explicitly to change the device)", isTransient: false);
+    }
+
+    private async Task<T> GuardAsync<T>(Func<Task<T>> action)
+    {
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (Exception e) when (DeviceFailures.Translate(e, Who) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
     /// <summary>
     /// Connects (if the shared connection is not up yet) and subscribes to the device's telemetry and
     /// acknowledgements, so values start arriving before the first read; the first read does it otherwise.
     /// </summary>
-    /// <exception cref="MqttCommunicationException">The broker cannot be reached.</exception>
-    public async Task StartAsync(CancellationToken cancellationToken = default)
+    /// <exception cref="DeviceException">The broker cannot be reached or refuses the connection or a subscription.</exception>
+    public Task StartAsync(CancellationToken cancellationToken = default) =>
+        GuardAsync(async () => { await StartCoreAsync(cancellationToken).ConfigureAwait(false); return true; });
+
+    private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         await _connection.EnsureConnectedAsync(cancellationToken).ConfigureAwait(false);
@@ -241,8 +294,9 @@ public sealed class MqttDeviceDriver : IDeviceDriver
 
     private async Task<Ack> SendCommandAsync(double deviceValue, double validSeconds, double targetKw, CancellationToken cancellationToken)
     {
+        ThrowIfReadOnly($"a command on {_topics.Command}");
         var command = _map.Command!;
-        await StartAsync(cancellationToken).ConfigureAwait(false);
+        await StartCoreAsync(cancellationToken).ConfigureAwait(false);
         var id = Guid.NewGuid().ToString("N");
         var body = new JsonObject();
         command.IdField.Set(body, id);
@@ -267,7 +321,7 @@ public sealed class MqttDeviceDriver : IDeviceDriver
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                throw new MqttDeviceTimeoutException(pending.Task.IsCompleted
+                throw new MqttDeviceTimeoutException(Who, pending.Task.IsCompleted
                     ? $"{Who} acknowledged command {id} too late"
                     : $"{Who} did not acknowledge command {id} on {_topics.Ack} within {Seconds(_options.AckTimeout)} s");
             }
@@ -279,8 +333,10 @@ public sealed class MqttDeviceDriver : IDeviceDriver
         }
     }
 
+    // Every publish of the driver goes through here or SendCommandAsync, so the read-only lock holds for both.
     private async Task PublishAsync(string topic, byte[] payload, string what, CancellationToken cancellationToken)
     {
+        ThrowIfReadOnly($"the {what} on {topic}");
         using var timeout = new CancellationTokenSource(_options.AckTimeout, _options.WaitTimeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
@@ -289,7 +345,7 @@ public sealed class MqttDeviceDriver : IDeviceDriver
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw new MqttDeviceTimeoutException($"the broker {_connection.Description} did not take the {what} for {_topics.Prefix} within {Seconds(_options.AckTimeout)} s");
+            throw new MqttDeviceTimeoutException(Who, $"the broker {_connection.Description} did not take the {what} for {_topics.Prefix} within {Seconds(_options.AckTimeout)} s");
         }
     }
 

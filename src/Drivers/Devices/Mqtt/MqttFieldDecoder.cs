@@ -26,7 +26,16 @@ public static class MqttFieldDecoder
             case JsonValueKind.False:
                 return Number(point, 0);
             case JsonValueKind.String:
-                var text = field.GetString() ?? "";
+                string text;
+                try
+                {
+                    text = field.GetString() ?? "";
+                }
+                catch (InvalidOperationException)
+                {
+                    // JsonDocument checks a string's UTF-8 only when it is read (found by fuzzing).
+                    return Wrong("is a string that is not valid UTF-8");
+                }
                 foreach (var (key, name) in point.States)
                     if (string.Equals(name, text, StringComparison.OrdinalIgnoreCase)) return new MqttFieldValue(MqttFieldKind.Number, key, name);
                 if (point.Unit.Length == 0 && point.States.Count == 0) return new MqttFieldValue(MqttFieldKind.Text, Text: text);
@@ -52,7 +61,8 @@ public static class MqttFieldDecoder
         return field.ValueKind switch
         {
             JsonValueKind.Number => double.TryParse(marker, NumberStyles.Float, CultureInfo.InvariantCulture, out var m) && field.TryGetDouble(out var v) && v == m,
-            JsonValueKind.String => string.Equals(field.GetString(), marker, StringComparison.Ordinal),
+            // Compared as UTF-8, without decoding: a string that is not valid UTF-8 is simply not the marker.
+            JsonValueKind.String => field.ValueEquals(marker),
             _ => string.Equals(field.GetRawText(), marker, StringComparison.Ordinal),
         };
     }

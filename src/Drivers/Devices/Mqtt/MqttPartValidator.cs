@@ -18,6 +18,8 @@ internal sealed class MqttPartValidator(Action<string?, string> problem)
         if (m.Telemetry is null || m.Telemetry.Count == 0) { problem(null, "mqtt: 'telemetry' is missing or empty: list the topics the device publishes JSON on"); }
         foreach (var topic in m.Telemetry ?? [])
         {
+            // A bare "-" in the list is a null entry (found by fuzzing).
+            if (topic is null) { problem(null, "mqtt: a telemetry topic is empty"); continue; }
             if (CheckRelative(topic) is { } why) { problem(null, $"mqtt: telemetry topic {why}"); }
             else if (telemetry.Contains(topic)) { problem(null, $"mqtt: telemetry topic '{topic}' is listed twice"); }
             else telemetry.Add(topic);

@@ -30,5 +30,34 @@ public static class MqttTopicLevel
         return text.ToString();
     }
 
+    /// <summary>The id that <see cref="Escape"/> turned into <paramref name="level"/>: %XX sequences decoded as UTF-8, the rest kept.</summary>
+    public static string Unescape(string level)
+    {
+        if (!level.Contains('%')) return level;
+        var text = new StringBuilder(level.Length);
+        var pending = new List<byte>();
+        for (var i = 0; i < level.Length; i++)
+        {
+            if (level[i] == '%' && i + 2 < level.Length
+                && byte.TryParse(level.AsSpan(i + 1, 2), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var b))
+            {
+                pending.Add(b);
+                i += 2;
+                continue;
+            }
+            Flush();
+            text.Append(level[i]);
+        }
+        Flush();
+        return text.ToString();
+
+        void Flush()
+        {
+            if (pending.Count == 0) return;
+            text.Append(Encoding.UTF8.GetString(pending.ToArray()));
+            pending.Clear();
+        }
+    }
+
     private static bool NeedsEscape(char c) => c is '/' or '+' or '#' or '%' || char.IsControl(c);
 }

@@ -38,7 +38,7 @@ public static class SunSpecDiscovery
             if (marker.Length == 2 && marker[0] == MarkerHigh && marker[1] == MarkerLow)
                 return new SunSpecMap(baseAddress, await WalkAsync(client, unitId, baseAddress + 2, cancellationToken).ConfigureAwait(false));
         }
-        throw new SunSpecDiscoveryException($"unit {unitId} is not SunSpec: no \"SunS\" marker at {string.Join(", ", BaseAddresses)}");
+        throw new SunSpecDiscoveryException($"unit {unitId}", $"unit {unitId} is not SunSpec: no \"SunS\" marker at {string.Join(", ", BaseAddresses)}");
     }
 
     private static async Task<List<SunSpecModelBlock>> WalkAsync(IModbusClient client, byte unitId, int address, CancellationToken cancellationToken)
@@ -47,9 +47,9 @@ public static class SunSpecDiscovery
         while (true)
         {
             if (address > ushort.MaxValue - 1)
-                throw new SunSpecDiscoveryException($"the model chain runs past register 65535 after {models.Count} models");
+                throw new SunSpecDiscoveryException($"unit {unitId}", $"the model chain of unit {unitId} runs past register 65535 after {models.Count} models");
             if (models.Count == MaxModels)
-                throw new SunSpecDiscoveryException($"the model chain has more than {MaxModels} models and no end marker");
+                throw new SunSpecDiscoveryException($"unit {unitId}", $"the model chain of unit {unitId} has more than {MaxModels} models and no end marker");
             ushort[] header;
             try
             {
@@ -62,7 +62,7 @@ public static class SunSpecDiscovery
             }
             if (header[0] == EndOfChain) return models;
             if (header[0] == 0)
-                throw new SunSpecDiscoveryException($"model id 0 at register {address}: the chain is broken");
+                throw new SunSpecDiscoveryException($"unit {unitId}", $"unit {unitId}: model id 0 at register {address}: the chain is broken");
             models.Add(new SunSpecModelBlock(header[0], address, header[1]));
             address += 2 + header[1];
         }

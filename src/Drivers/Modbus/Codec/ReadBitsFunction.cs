@@ -10,7 +10,11 @@ internal abstract class ReadBitsFunction : ModbusFunction
 
     public static int EncodeRequest(Span<byte> pdu, ModbusFunctionCode code, ushort address, ushort count)
     {
-        ModbusLimits.CheckQuantity(count, ModbusLimits.MaxReadBits, code.ToString(), nameof(count));
+        if (count < 1 || count > ModbusLimits.MaxReadBits)
+        {
+            // Named only on failure: formatting the function's name on every read showed up in the profile.
+            ModbusLimits.CheckQuantity(count, ModbusLimits.MaxReadBits, code.ToString(), nameof(count));
+        }
         ModbusLimits.CheckRange(address, count, nameof(address));
         pdu[0] = (byte)code;
         ModbusPdu.WriteUInt16(pdu, 1, address);

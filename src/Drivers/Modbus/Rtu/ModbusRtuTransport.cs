@@ -13,7 +13,7 @@ internal sealed class ModbusRtuTransport(ISerialChannel channel, SerialLineSetti
 {
     private readonly SemaphoreSlim line = new(1, 1);
 
-    public async Task<ReadOnlyMemory<byte>> TransactAsync(byte unitId, ReadOnlyMemory<byte> requestPdu, CancellationToken cancellationToken)
+    public async ValueTask<ReadOnlyMemory<byte>> TransactAsync(byte unitId, ReadOnlyMemory<byte> requestPdu, CancellationToken cancellationToken)
     {
         byte functionCode = requestPdu.Span[0];
         if (unitId > ModbusLimits.MaxSerialUnitId)

@@ -1,32 +1,93 @@
-using System.Collections.Concurrent;
+using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Threading.Tasks.Sources;
 
 namespace Gateway.Drivers.Modbus.Tcp;
 
 /// <summary>
-/// One live TCP connection of a client. A single reader loop parses MBAP frames and hands
-/// each response to the request waiting for its transaction id; a response whose id nobody
-/// waits for any more (its request timed out) is dropped, so a late reply can never answer
-/// the next request. Any I/O or framing error poisons the connection: every waiter fails and
-/// the owning transport opens a fresh one for the next request.
+/// One live TCP connection of a client. A receive loop on a thread of its own parses MBAP
+/// frames and hands each response to the request waiting for its transaction id; a response
+/// whose id nobody waits for any more (its request timed out or was cancelled) is dropped, so a
+/// late reply can never answer the next request. Any I/O or framing error poisons the
+/// connection: every waiter fails and the owning transport opens a fresh one for the next request.
 /// </summary>
+/// <remarks>
+/// Why a thread of its own and not an async receive loop: with one request in flight, an async
+/// receive wakes the runtime's epoll thread, which queues the completion to a thread-pool worker,
+/// which then spins looking for more work — two wake-ups and a spin per read. On a busy machine
+/// each wake-up waits for a time slice, and the spinning burns CPU on an idle one. Here the kernel
+/// wakes the receive thread directly out of recv(2) (one wake-up, as for a blocking C client); the
+/// caller's continuation runs on it and sends the next request synchronously (a frame of a few
+/// bytes that the socket's send buffer takes at once). The cost is one mostly-sleeping thread per
+/// open connection — the gateway opens one per endpoint. Callers' code after an await therefore
+/// runs on this thread until its next await and must not block (it never does in async I/O code).
+/// Timeouts share one timer per connection: it is armed for the oldest request's deadline and
+/// re-armed when it fires, instead of a timer per request. A connection on which
+/// <see cref="ModbusClientOptions.ReconnectAfterSilentTimeouts"/> requests in a row timed out with
+/// not one byte back is taken for half-open (peer gone without FIN or reset) and failed.
+/// </remarks>
 internal sealed class ModbusTcpConnection : IAsyncDisposable
 {
-    private readonly Socket socket;
+    // Completed requests kept for reuse; more than the largest pipelining window is never needed.
+    private const int MaxSpareRequests = 256;
+
     private readonly string peer;
-    private readonly ConcurrentDictionary<ushort, TaskCompletionSource<byte[]>> pending = new();
-    private readonly SemaphoreSlim sendLock = new(1, 1);
-    private readonly CancellationTokenSource shutdown = new();
-    private readonly Task readerLoop;
+    private readonly TimeSpan timeout;
+    private readonly TimeProvider timeProvider;
+    private readonly Lock sync = new();
+    private readonly Dictionary<ushort, PendingRequest> pending = [];
+    private readonly Stack<PendingRequest> spare = new();
+    private readonly Lock sendLock = new();
+    private readonly ITimer deadlineTimer;
+    private readonly TaskCompletionSource connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource receiverExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly int silentTimeoutLimit;
+    private volatile Socket? socket;
+    private bool timerArmed;
+    private int silentTimeouts;
+    private long lastReceiveTimestamp;
     private int nextTransactionId;
     private volatile Exception? failure;
     private long staleResponses;
 
-    public ModbusTcpConnection(Socket socket, string peer)
+    private ModbusTcpConnection(string peer, ModbusClientOptions options)
     {
-        this.socket = socket;
         this.peer = peer;
-        readerLoop = ReadLoopAsync();
+        timeout = options.RequestTimeout;
+        timeProvider = options.TimeProvider;
+        silentTimeoutLimit = options.ReconnectAfterSilentTimeouts;
+        deadlineTimer = timeProvider.CreateTimer(static state => ((ModbusTcpConnection)state!).ExpireOverdue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>
+    /// Connects to the first of <paramref name="addresses"/> that accepts, within
+    /// <see cref="ModbusClientOptions.ConnectTimeout"/>, and starts the receive thread.
+    /// </summary>
+    /// <exception cref="ModbusCommunicationException">No address accepted in time (unreachable).</exception>
+    public static async Task<ModbusTcpConnection> OpenAsync(IPAddress[] addresses, int port, string peer, ModbusClientOptions options, CancellationToken cancellationToken)
+    {
+        var connection = new ModbusTcpConnection(peer, options);
+        // The socket is never handed to the runtime's async socket engine (no ConnectAsync): once registered with its
+        // epoll, every arriving answer would wake the engine and a thread-pool worker even though nobody waits there.
+        new Thread(() => connection.Run(addresses, port)) { IsBackground = true, Name = "Modbus TCP receive" }.Start();
+        using var connectTimeout = new CancellationTokenSource(options.ConnectTimeout, options.TimeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(connectTimeout.Token, cancellationToken);
+        try
+        {
+            await connection.connected.Task.WaitAsync(linked.Token).ConfigureAwait(false);
+            return connection;
+        }
+        catch (OperationCanceledException) when (connectTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw new ModbusCommunicationException($"Cannot connect to {peer}: no answer within {options.ConnectTimeout.TotalMilliseconds:0} ms (unreachable).");
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>True once the connection failed; the transport then replaces it.</summary>
@@ -35,102 +96,194 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
     /// <summary>Responses dropped because no request waited for their transaction id any more.</summary>
     public long StaleResponses => Interlocked.Read(ref staleResponses);
 
-    public async Task<byte[]> TransactAsync(byte unitId, ReadOnlyMemory<byte> requestPdu, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
+    /// <summary>Sends one request and returns the answer's unit id followed by its PDU.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<byte[]> TransactAsync(byte unitId, ReadOnlyMemory<byte> requestPdu, CancellationToken cancellationToken)
     {
-        ThrowIfFaulted();
-        // Continuations run inline on the reader loop: one thread hop less per request. The caller's code after
-        // the await then runs on the reader until its next await, so it must not block (it is async I/O code).
-        var completion = new TaskCompletionSource<byte[]>();
-        ushort transactionId;
-        do
+        cancellationToken.ThrowIfCancellationRequested();
+        var request = Register(unitId, requestPdu.Span[0]);
+        byte[] response;
+        using (cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(static (state, token) => ((PendingRequest)state!).Cancel(token), request) : default)
         {
-            // Id 0 is never sent: it is what some devices answer with whatever was asked (see Dispatch).
-            transactionId = (ushort)Interlocked.Increment(ref nextTransactionId);
-        }
-        while (transactionId == 0 || !pending.TryAdd(transactionId, completion));
-
-        if (failure is { } raced)
-        {
-            // The connection failed between the check above and the registration: Fail() may have missed this waiter.
-            completion.TrySetException(raced);
+            Send(request.TransactionId, unitId, requestPdu.Span);
+            response = await new ValueTask<byte[]>(request, request.Version).ConfigureAwait(false);
         }
 
-        try
+        // Completed (by its answer, timeout, cancellation or failure) and its cancellation callback gone: reusable.
+        Return(request);
+        if (response[0] != unitId)
         {
-            var frame = new byte[MbapHeader.Size + requestPdu.Length];
-            MbapHeader.Write(frame, transactionId, unitId, requestPdu.Length);
-            requestPdu.Span.CopyTo(frame.AsSpan(MbapHeader.Size));
-            await SendAsync(frame, cancellationToken).ConfigureAwait(false);
-
-            byte[] response;
-            try
-            {
-                response = await completion.Task.WaitAsync(timeout, timeProvider, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                throw new ModbusTimeoutException($"No answer from {peer} unit {unitId} to function 0x{requestPdu.Span[0]:X2} within {timeout.TotalMilliseconds:0} ms.", timeout);
-            }
-
-            if (response[0] != unitId)
-            {
-                throw new ModbusProtocolException($"Response from {peer} carries unit id {response[0]} for a request to unit {unitId} (Modbus Messaging on TCP/IP v1.0b §3.1.3: the server echoes the unit id).");
-            }
-
-            return response;
+            throw new ModbusProtocolException($"Response from {peer} carries unit id {response[0]} for a request to unit {unitId} (Modbus Messaging on TCP/IP v1.0b §3.1.3: the server echoes the unit id).");
         }
-        finally
-        {
-            pending.TryRemove(transactionId, out _);
-        }
+
+        return response;
     }
 
     public async ValueTask DisposeAsync()
     {
         Fail(new ModbusCommunicationException($"Connection to {peer} was closed by the client."));
-        await readerLoop.ConfigureAwait(false);
-        shutdown.Dispose();
-        sendLock.Dispose();
+        // Called on the receive thread itself (a caller disposing in its continuation), this returns and the thread ends after it.
+        await receiverExited.Task.ConfigureAwait(false);
     }
 
-    private async Task SendAsync(byte[] frame, CancellationToken cancellationToken)
+    private PendingRequest Register(byte unitId, byte functionCode)
     {
-        await sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        PendingRequest request;
+        lock (sync)
         {
+            // Checked under the lock: Fail() sets the failure before it collects the waiters under the same lock,
+            // so a request is either refused here or collected and failed there.
             ThrowIfFaulted();
-            int sent = 0;
-            while (sent < frame.Length)
+            request = spare.Count > 0 ? spare.Pop() : new PendingRequest(this);
+            ushort transactionId;
+            do
             {
-                sent += await socket.SendAsync(frame.AsMemory(sent), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                // Id 0 is never sent: it is what some devices answer with whatever was asked (see Dispatch).
+                transactionId = (ushort)++nextTransactionId;
+            }
+            while (transactionId == 0 || pending.ContainsKey(transactionId));
+
+            request.Start(transactionId, unitId, functionCode, timeProvider.GetTimestamp());
+            pending.Add(transactionId, request);
+            if (!timerArmed)
+            {
+                // Every request has the same timeout, so a timer armed earlier fires no later than this one's deadline.
+                timerArmed = true;
+                deadlineTimer.Change(timeout, Timeout.InfiniteTimeSpan);
             }
         }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
+
+        return request;
+    }
+
+    private void Return(PendingRequest request)
+    {
+        lock (sync)
+        {
+            if (spare.Count < MaxSpareRequests)
+            {
+                spare.Push(request);
+            }
+        }
+    }
+
+    /// <summary>Takes a request out of the pending table; true for exactly one caller, who then completes it.</summary>
+    private bool TryTake(PendingRequest request)
+    {
+        lock (sync)
+        {
+            return pending.TryGetValue(request.TransactionId, out var current) && current == request && pending.Remove(request.TransactionId);
+        }
+    }
+
+    private void Send(ushort transactionId, byte unitId, ReadOnlySpan<byte> pdu)
+    {
+        Span<byte> frame = stackalloc byte[MbapHeader.Size + ModbusLimits.MaxPduLength];
+        frame = frame[..(MbapHeader.Size + pdu.Length)];
+        MbapHeader.Write(frame, transactionId, unitId, pdu.Length);
+        pdu.CopyTo(frame[MbapHeader.Size..]);
+        SocketError error = SocketError.Success;
+        lock (sendLock)
+        {
+            ThrowIfFaulted();
+            try
+            {
+                // A frame is at most 260 bytes: the send buffer takes it at once unless the peer stopped reading
+                // while many requests were pipelined; then SendTimeout bounds the wait.
+                var current = socket!;
+                while (!frame.IsEmpty && error == SocketError.Success)
+                {
+                    int sent = current.Send(frame, SocketFlags.None, out error);
+                    frame = frame[sent..];
+                }
+            }
+            catch (ObjectDisposedException)
+            {
+                error = SocketError.Shutdown;
+            }
+        }
+
+        if (error != SocketError.Success)
         {
             // A send cut short leaves half a frame on the wire; the stream cannot be trusted any more.
-            var error = new ModbusCommunicationException($"Sending to {peer} failed: {ex.Message}", ex);
-            Fail(error);
-            if (ex is OperationCanceledException)
-            {
-                throw;
-            }
+            var exception = new ModbusCommunicationException($"Sending to {peer} failed: {new SocketException((int)error).Message}");
+            Fail(exception);
+            throw exception;
+        }
+    }
 
-            throw error;
+    private void Run(IPAddress[] addresses, int port)
+    {
+        try
+        {
+            if (Connect(addresses, port) is { } connectedSocket)
+            {
+                connected.TrySetResult();
+                ReceiveLoop(connectedSocket);
+            }
         }
         finally
         {
-            sendLock.Release();
+            receiverExited.TrySetResult();
         }
     }
 
-    private async Task ReadLoopAsync()
+    private Socket? Connect(IPAddress[] addresses, int port)
+    {
+        SocketException? lastError = null;
+        foreach (var address in addresses)
+        {
+            // Blocking throughout: the receive thread sleeps in recv(2) itself, and a send (a frame of at most 260 bytes)
+            // finds room in the send buffer or waits at most the request timeout for it.
+            var candidate = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
+            {
+                NoDelay = true,
+                SendTimeout = (int)Math.Clamp(timeout.TotalMilliseconds, 1, int.MaxValue),
+            };
+            socket = candidate;
+            if (failure is not null)
+            {
+                candidate.Dispose();
+                return null;
+            }
+
+            try
+            {
+                // Abandoned (timeout, cancellation, dispose), Fail() shuts the socket down, which ends a blocked connect(2).
+                candidate.Connect(new IPEndPoint(address, port));
+                return candidate;
+            }
+            catch (SocketException ex)
+            {
+                candidate.Dispose();
+                if (failure is not null)
+                {
+                    return null;
+                }
+
+                lastError = ex;
+            }
+            catch (ObjectDisposedException)
+            {
+                // Abandoned (timeout, cancellation, dispose) while connecting.
+                return null;
+            }
+        }
+
+        var exception = new ModbusCommunicationException($"Cannot connect to {peer}: {lastError?.Message ?? "no address"} (unreachable).", lastError);
+        Fail(exception);
+        connected.TrySetException(exception);
+        return null;
+    }
+
+    private void ReceiveLoop(Socket socket)
     {
         var buffer = new byte[4096];
         int start = 0;
         int end = 0;
         try
         {
-            while (true)
+            while (failure is null)
             {
                 while (end - start >= MbapHeader.Size)
                 {
@@ -155,24 +308,38 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
                 {
                     start = end = 0;
                 }
-                else if (buffer.Length - end < 300)
+                else if (buffer.Length - end < MbapHeader.Size + ModbusLimits.MaxPduLength)
                 {
                     Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
                     end -= start;
                     start = 0;
                 }
 
-                int read = await socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None, shutdown.Token).ConfigureAwait(false);
+                // A blocking receive straight on the descriptor: the kernel wakes this thread when bytes arrive, with no
+                // detour through the runtime's socket engine and thread pool; Fail() ends it with shutdown(2).
+                int read = socket.Receive(buffer, end, buffer.Length - end, SocketFlags.None, out var error);
+                if (error is SocketError.WouldBlock or SocketError.Interrupted)
+                {
+                    continue;
+                }
+
+                if (error != SocketError.Success)
+                {
+                    Fail(new ModbusCommunicationException($"Connection to {peer} failed: {new SocketException((int)error).Message}"));
+                    return;
+                }
+
                 if (read == 0)
                 {
                     Fail(new ModbusCommunicationException($"{peer} closed the connection."));
                     return;
                 }
 
+                Volatile.Write(ref lastReceiveTimestamp, timeProvider.GetTimestamp());
                 end += read;
             }
         }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
             Fail(new ModbusCommunicationException($"Connection to {peer} failed: {ex.Message}", ex));
         }
@@ -182,19 +349,89 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
     /// <param name="unitAndPdu">Unit id followed by the PDU.</param>
     private void Dispatch(MbapHeader header, ReadOnlySpan<byte> unitAndPdu)
     {
-        if (pending.TryRemove(header.TransactionId, out var completion))
+        PendingRequest? request;
+        lock (sync)
         {
-            completion.TrySetResult(unitAndPdu.ToArray());
+            // Any frame shows the peer alive: the count of silent timeouts starts over.
+            silentTimeouts = 0;
+            if (!pending.Remove(header.TransactionId, out request)
+                && header.TransactionId == 0 && pending.Count == 1)
+            {
+                // Some devices answer every request with transaction id 0. With a single request in flight
+                // the answer can only be for it; the caller still checks unit id and function code.
+                ushort only = pending.Keys.First();
+                pending.Remove(only, out request);
+            }
         }
-        else if (header.TransactionId == 0 && pending.Count == 1 && pending.Keys.FirstOrDefault() is var only && only != 0 && pending.TryRemove(only, out completion))
+
+        // Completed outside the lock: the caller's continuation runs right here and registers its next request.
+        if (request is null)
         {
-            // Some devices answer every request with transaction id 0. With a single request in flight
-            // the answer can only be for it; the caller still checks unit id and function code.
-            completion.TrySetResult(unitAndPdu.ToArray());
+            Interlocked.Increment(ref staleResponses);
         }
         else
         {
-            Interlocked.Increment(ref staleResponses);
+            request.Complete(unitAndPdu.ToArray());
+        }
+    }
+
+    private void ExpireOverdue()
+    {
+        List<PendingRequest>? overdue = null;
+        lock (sync)
+        {
+            TimeSpan nextDue = Timeout.InfiniteTimeSpan;
+            List<ushort>? overdueIds = null;
+            foreach (var (id, request) in pending)
+            {
+                var waited = timeProvider.GetElapsedTime(request.StartTimestamp);
+                if (waited >= timeout)
+                {
+                    (overdueIds ??= []).Add(id);
+                    (overdue ??= []).Add(request);
+                }
+                else if (nextDue == Timeout.InfiniteTimeSpan || timeout - waited < nextDue)
+                {
+                    nextDue = timeout - waited;
+                }
+            }
+
+            foreach (var id in overdueIds ?? [])
+            {
+                pending.Remove(id);
+            }
+
+            long lastReceived = Volatile.Read(ref lastReceiveTimestamp);
+            foreach (var request in overdue ?? [])
+            {
+                // Silent: nothing at all arrived since this request went out. Anything that arrived resets the count.
+                silentTimeouts = lastReceived < request.StartTimestamp ? silentTimeouts + 1 : 0;
+            }
+
+            timerArmed = nextDue != Timeout.InfiniteTimeSpan && failure is null;
+            if (timerArmed)
+            {
+                deadlineTimer.Change(nextDue, Timeout.InfiniteTimeSpan);
+            }
+        }
+
+        int silent;
+        lock (sync)
+        {
+            silent = silentTimeouts;
+        }
+
+        if (silent >= silentTimeoutLimit)
+        {
+            // A half-open connection (peer gone without FIN or reset, path cut) never fails by itself: drop it before
+            // the callers learn of their timeouts, so that their next request already connects afresh.
+            Fail(new ModbusCommunicationException($"Connection to {peer} considered dead: {silent} requests in a row got no byte back within {timeout.TotalMilliseconds:0} ms; the next request reconnects."));
+        }
+
+        foreach (var request in overdue ?? [])
+        {
+            request.Fail(new ModbusTimeoutException(
+                $"No answer from {peer} unit {request.UnitId} to function 0x{request.FunctionCode:X2} within {timeout.TotalMilliseconds:0} ms.", timeout));
         }
     }
 
@@ -205,11 +442,32 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
             return;
         }
 
-        shutdown.Cancel();
-        socket.Dispose();
-        foreach (var entry in pending)
+        connected.TrySetException(error);
+        if (socket is { } current)
         {
-            entry.Value.TrySetException(error);
+            try
+            {
+                // Wakes the receive thread out of recv(2) at once; closing the descriptor alone would not.
+                current.Shutdown(SocketShutdown.Both);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+            }
+
+            current.Dispose();
+        }
+        PendingRequest[] waiting;
+        lock (sync)
+        {
+            // Under the lock: Register and ExpireOverdue arm the timer only while no failure is set.
+            deadlineTimer.Dispose();
+            waiting = [.. pending.Values];
+            pending.Clear();
+        }
+
+        foreach (var request in waiting)
+        {
+            request.Fail(error);
         }
     }
 
@@ -219,5 +477,55 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
         {
             throw error is ModbusException ? error : new ModbusCommunicationException(error.Message, error);
         }
+    }
+
+    /// <summary>
+    /// A request waiting for its answer, awaited as a <see cref="ValueTask{TResult}"/> and reused for later requests
+    /// (no allocation per read). Exactly one party completes it: whoever takes it out of the pending table under the
+    /// lock (the answer, the deadline timer, a cancellation, or a connection failure).
+    /// </summary>
+    private sealed class PendingRequest(ModbusTcpConnection owner) : IValueTaskSource<byte[]>
+    {
+        // RunContinuationsAsynchronously stays false: the caller resumes on the completing thread (the receive thread
+        // for an answer), without a thread hop.
+        private ManualResetValueTaskSourceCore<byte[]> core;
+
+        public ushort TransactionId { get; private set; }
+
+        public byte UnitId { get; private set; }
+
+        public byte FunctionCode { get; private set; }
+
+        public long StartTimestamp { get; private set; }
+
+        public short Version => core.Version;
+
+        public void Start(ushort transactionId, byte unitId, byte functionCode, long startTimestamp)
+        {
+            core.Reset();
+            TransactionId = transactionId;
+            UnitId = unitId;
+            FunctionCode = functionCode;
+            StartTimestamp = startTimestamp;
+        }
+
+        public void Complete(byte[] response) => core.SetResult(response);
+
+        public void Fail(Exception error) => core.SetException(error);
+
+        public void Cancel(CancellationToken token)
+        {
+            if (owner.TryTake(this))
+            {
+                Fail(new OperationCanceledException(token));
+            }
+        }
+
+        public byte[] GetResult(short token) => core.GetResult(token);
+
+        public ValueTaskSourceStatus GetStatus(short token) => core.GetStatus(token);
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+            => core.OnCompleted(continuation, state, token, flags);
     }
 }

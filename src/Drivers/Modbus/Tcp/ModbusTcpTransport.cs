@@ -1,4 +1,6 @@
+using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 
 namespace Gateway.Drivers.Modbus.Tcp;
 
@@ -29,13 +31,14 @@ internal sealed class ModbusTcpTransport : IModbusTransport
 
     public string Peer => $"{host}:{port}";
 
-    public async Task<ReadOnlyMemory<byte>> TransactAsync(byte unitId, ReadOnlyMemory<byte> requestPdu, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<ReadOnlyMemory<byte>> TransactAsync(byte unitId, ReadOnlyMemory<byte> requestPdu, CancellationToken cancellationToken)
     {
         await inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var current = await GetConnectionAsync(cancellationToken).ConfigureAwait(false);
-            var response = await current.TransactAsync(unitId, requestPdu, options.RequestTimeout, options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            var response = await current.TransactAsync(unitId, requestPdu, cancellationToken).ConfigureAwait(false);
             return response.AsMemory(1);
         }
         finally
@@ -85,30 +88,17 @@ internal sealed class ModbusTcpTransport : IModbusTransport
                 connection = null;
             }
 
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            using var connectTimeout = new CancellationTokenSource(options.ConnectTimeout, options.TimeProvider);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(connectTimeout.Token, cancellationToken);
+            IPAddress[] addresses;
             try
             {
-                await socket.ConnectAsync(host, port, linked.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (connectTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-            {
-                socket.Dispose();
-                throw new ModbusCommunicationException($"Cannot connect to {Peer}: no answer within {options.ConnectTimeout.TotalMilliseconds:0} ms (unreachable).");
+                addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
             }
             catch (SocketException ex)
             {
-                socket.Dispose();
                 throw new ModbusCommunicationException($"Cannot connect to {Peer}: {ex.Message} (unreachable).", ex);
             }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
 
-            connection = new ModbusTcpConnection(socket, Peer);
+            connection = await ModbusTcpConnection.OpenAsync(addresses, port, Peer, options, cancellationToken).ConfigureAwait(false);
             return connection;
         }
         finally

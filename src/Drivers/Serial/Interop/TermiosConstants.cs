@@ -34,8 +34,15 @@ internal static class TermiosConstants
     public const short POLLHUP = 0x10;
     public const short POLLNVAL = 0x20;
 
+    public const int ENOENT = 2;
     public const int EINTR = 4;
+    public const int EIO = 5;
+    public const int ENXIO = 6;
     public const int EAGAIN = 11;
+    public const int EACCES = 13;
+    public const int EBUSY = 16;
+    public const int EINVAL = 22;
+    public const int ENOTTY = 25;
 
     /// <summary>The speed_t code of a baud rate (Bxxx in termios-baud.h).</summary>
     public static uint SpeedCode(int baudRate) => baudRate switch

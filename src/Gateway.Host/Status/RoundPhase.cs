@@ -1,0 +1,32 @@
+using Gateway.Host.Journal;
+
+namespace Gateway.Host.Status;
+
+/// <summary>
+/// Where a round stands as operators see it: the journal's states (<see cref="RoundState"/>) plus
+/// <see cref="Skipped"/> for an interval the gateway never traded.
+/// </summary>
+public enum RoundPhase
+{
+    /// <summary>The market decided; nothing dispatched yet (with requireAck: waiting for an operator until the deadline).</summary>
+    Decided = 1,
+    /// <summary>Setpoints are being written.</summary>
+    Dispatching = 2,
+    /// <summary>Every setpoint has an outcome; energy flows until the interval ends.</summary>
+    Delivering = 3,
+    /// <summary>End-of-interval meter readings are journaled.</summary>
+    Metered = 4,
+    /// <summary>Settlements are queued for the ledger.</summary>
+    Settled = 5,
+    /// <summary>Nothing more to do for this round.</summary>
+    Closed = 6,
+    /// <summary>The interval was never traded (the note says why): no quotation, no setpoint, no settlement.</summary>
+    Skipped = 7,
+}
+
+/// <summary>Maps journal states to operator phases.</summary>
+public static class RoundPhases
+{
+    /// <summary>The phase of a journaled round.</summary>
+    public static RoundPhase Of(RoundState state) => (RoundPhase)(int)state;
+}

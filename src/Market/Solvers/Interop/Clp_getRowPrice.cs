@@ -1,9 +1,0 @@
-using System.Runtime.InteropServices;
-
-namespace Gateway.Market.Solvers.Interop;
-
-internal static unsafe partial class ClpNative
-{
-    [LibraryImport("Clp")]
-    internal static partial double* Clp_getRowPrice(IntPtr model);
-}

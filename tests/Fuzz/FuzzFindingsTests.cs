@@ -1,0 +1,54 @@
+using System.Text;
+using System.Text.Json;
+using Gateway.DeviceSims.Rig;
+using Gateway.Drivers.Devices;
+using Gateway.Drivers.Devices.Mqtt;
+using Gateway.Host.Rigs;
+
+namespace Gateway.Fuzz;
+
+/// <summary>
+/// What each crash the fuzzers found now does instead: a problem of the parser's documented kind that
+/// names what is wrong. The crashing inputs themselves are replayed from regressions/ by <see cref="FuzzRegressionTests"/>.
+/// </summary>
+public sealed class FuzzFindingsTests
+{
+    [Fact]
+    public void Yaml_the_reader_gives_up_on_is_a_rig_problem_for_the_gateway_and_the_simulators()
+    {
+        foreach (var name in new[] { "yamldotnet-invalid-operation-plain-scalar", "yamldotnet-argument-unsupported-event" })
+        {
+            var host = Regression("rig-host", name);
+            var rigFile = Assert.Throws<RigFileException>(() => RigLoader.Parse(host, "rig.yaml"));
+            Assert.Contains(rigFile.Problems, p => p.Message.Contains("not valid YAML", StringComparison.Ordinal));
+
+            var sims = Regression("rig-sims", name);
+            var parse = Assert.Throws<RigParseException>(() => RigParser.Parse(sims, "rig.yaml"));
+            Assert.Contains(parse.Problems, p => p.Contains("not valid YAML", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void A_bare_dash_in_a_profiles_point_list_is_named_not_a_null_reference()
+    {
+        var ex = Assert.Throws<ProfileLoadException>(() => ProfileLoader.Parse("name: p\nkind: meter\nmodbus: {}\npoints:\n  -\n", "p.yaml"));
+        Assert.Contains(ex.Problems, p => p.ToString().Contains("the entry is empty", StringComparison.Ordinal));
+        Assert.Throws<ProfileLoadException>(() => ProfileLoader.Parse(Regression("device-profile", "yamldotnet-invalid-operation-document-start"), "p.yaml"));
+    }
+
+    [Fact]
+    public void A_telemetry_string_that_is_not_utf8_is_a_wrong_type_for_that_point_only()
+    {
+        var profile = ProfileLoader.Load("mqtt-charger");
+        var plug = profile.Points.Single(p => p.Name == "PlugState");
+        // "chargi" + bytes that are not UTF-8 + "ng", as the fuzzer sent it.
+        var payload = Encoding.UTF8.GetBytes("{\"plug\": \"chargi").Concat(new byte[] { 0x95, 0xE4, 0x56, 0xD8, 0xBE }).Concat(Encoding.UTF8.GetBytes("ng\"}")).ToArray();
+        using var document = JsonDocument.Parse(payload);
+        var value = MqttFieldDecoder.Decode(plug, profile.Mqtt!.Locations[plug.Name], document.RootElement.GetProperty("plug"));
+        Assert.Equal(MqttFieldKind.WrongType, value.Kind);
+        Assert.Contains("not valid UTF-8", value.Problem);
+    }
+
+    private static string Regression(string target, string name) =>
+        Encoding.UTF8.GetString(FuzzEngine.LoadFolder("regressions", target).Single(f => f.Name == name).Bytes);
+}

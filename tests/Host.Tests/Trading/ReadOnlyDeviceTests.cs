@@ -1,0 +1,66 @@
+using Gateway.DeviceSims.Devices;
+using Gateway.DeviceSims.Rig;
+using Gateway.Drivers.Devices;
+using Gateway.Drivers.Tests.Devices;
+using Gateway.Host.Devices;
+using Gateway.Host.Rigs;
+using Gateway.Host.Status;
+using Gateway.Host.Tests.Worker;
+using Gateway.Host.Trading;
+using Gateway.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gateway.Host.Tests.Trading;
+
+/// <summary>
+/// A rig device marked <c>readOnly: true</c> is only watched: its driver refuses writes, the poller reads it without
+/// refreshing its watchdog, and the planner neither quotes it nor plans a setpoint for it.
+/// </summary>
+public sealed class ReadOnlyDeviceTests
+{
+    private static readonly byte[] WriteFunctions = [5, 6, 15, 16, 23];
+
+    [Fact]
+    public async Task A_read_only_device_is_polled_without_writes_and_left_out_of_the_market()
+    {
+        var yaml = EndToEndRig.Yaml.Replace("timeScale: 300", "timeScale: 1");
+        var gateway = RigLoader.Parse(yaml, "read-only.yaml");
+        var real = new ManualTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var sims = new SimulatedRig(RigParser.Parse(yaml, "read-only.yaml"), real);
+        var links = new List<DeviceLink>();
+        var clients = new Dictionary<string, InMemoryModbusClient>();
+        foreach (var device in gateway.Devices.Where(d => d.Protocol != "mqtt"))
+        {
+            var sim = sims.Find(device.Id)!;
+            var client = InMemoryModbusClient.For(device.UnitId, sims.UnitOf(sim));
+            clients[device.Id] = client;
+            var readOnly = device.Kind is "charger" or "pv-inverter";
+            links.Add(new DeviceLink(device with { ReadOnly = readOnly },
+                new ModbusDeviceDriver(client, device.UnitId, ProfileLoader.Load(device.Profile), real) { ReadOnly = readOnly }));
+        }
+        Assert.Contains(links, l => l.Driver.ReadOnly && l.Device.Kind == "charger");
+
+        var poller = new DevicePoller(links, real, new DevicePollerOptions(), new GatewayStatusBoard(gateway.SiteId, real), null, NullLogger.Instance);
+        foreach (var link in links) await poller.PollOnceAsync(link);
+        Assert.All(links, l => Assert.NotNull(l.LastReading));
+        foreach (var link in links.Where(l => l.Driver.ReadOnly))
+            Assert.DoesNotContain(clients[link.Device.Id].Requests, r => WriteFunctions.Contains(r.Function));
+        // A device that may be written still has its watchdog re-armed by the poll.
+        Assert.Contains(links.Where(l => !l.Driver.ReadOnly && l.Driver.Profile.Points.Any(p => p.Role is PointRole.Heartbeat or PointRole.Watchdog)),
+            l => clients[l.Device.Id].Requests.Any(r => WriteFunctions.Contains(r.Function)));
+
+        var round = new RoundPlanner(gateway).BuildRound(sims.Clock.Now, links, real.GetUtcNow());
+        var readOnlyParticipants = links.Where(l => l.Driver.ReadOnly).Select(l => l.Device.ParticipantId).ToHashSet();
+        Assert.DoesNotContain(round.Participants, p => readOnlyParticipants.Contains(p.Id));
+
+        // The same readings through writable drivers do quote: it is the lock that keeps them out.
+        var writable = links.Select(l =>
+        {
+            var twin = new DeviceLink(l.Device with { ReadOnly = false }, new ModbusDeviceDriver(clients[l.Device.Id], l.Device.UnitId, l.Driver.Profile, real));
+            twin.RecordReading(l.LastReading!);
+            return twin;
+        }).ToList();
+        var open = new RoundPlanner(gateway).BuildRound(sims.Clock.Now, writable, real.GetUtcNow());
+        Assert.Contains(open.Participants, p => readOnlyParticipants.Contains(p.Id));
+    }
+}
