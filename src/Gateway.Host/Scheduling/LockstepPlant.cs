@@ -29,7 +29,7 @@ public sealed class LockstepPlant : IAsyncDisposable
         _reader = new StreamReader(stream, Encoding.ASCII);
         _writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
         Clock = new SteppedTimeProvider(now);
-        Clock.TimerArmed += () => _armed.Release();
+        Clock.DriverWake += () => _armed.Release();
     }
 
     /// <summary>The plant clock the gateway runs on.</summary>

@@ -18,6 +18,12 @@ public sealed class SteppedTimeProvider : TimeProvider
     /// <summary>Raised (on the creating thread) whenever a timer is armed, so a driver waiting for the plant to go idle wakes.</summary>
     public event Action? TimerArmed;
 
+    /// <summary>
+    /// Wakes the lockstep driver after every <see cref="TimerArmed"/> handler has run: an observer of the arming (a test
+    /// aborting a round at its interval's end, a trace) always sees it before the driver can step past it.
+    /// </summary>
+    internal event Action? DriverWake;
+
     /// <inheritdoc />
     public override DateTimeOffset GetUtcNow()
     {
@@ -97,6 +103,7 @@ public sealed class SteppedTimeProvider : TimeProvider
             }
 
             owner.TimerArmed?.Invoke();
+            owner.DriverWake?.Invoke();
             return true;
         }
 

@@ -68,4 +68,62 @@ public sealed class LockstepTests
         Assert.Equal(quiet, loaded);
         Assert.Contains(quiet, l => l.Contains("\"status\": \"executed\"", StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// Main's stop semantics in lockstep: a stop asked for between rounds is honoured before the simulators are stepped
+    /// (nothing half-done, the clock where the last round ended); a round cut short by an abort while it delivers stays
+    /// in the journal, and resuming it steps the plant to its interval's end and closes it instead of waiting forever
+    /// for a clock nobody moves.
+    /// </summary>
+    [Fact]
+    public async Task A_stop_between_rounds_steps_nothing_and_an_aborted_round_resumes_in_lockstep()
+    {
+        var dir = Directory.CreateTempSubdirectory("lockstep-stop-").FullName;
+        var rigPath = Path.Combine(dir, "rig.yaml");
+        await File.WriteAllTextAsync(rigPath, EndToEndRig.Yaml.Replace("rounds: 3", "rounds: 4"));
+        var sims = new SimulatedRig(RigParser.Load(rigPath), TimeProvider.System, stepped: true);
+        await using var host = await RigHost.StartAsync(sims, portBase: 0);
+        await using var control = LockstepControl.Start(sims);
+        var endpoints = host.Endpoints.ToDictionary(e => e.Id, e => new Uri(e.Uri).Authority, StringComparer.Ordinal);
+        var rig = RigLoader.Load(rigPath);
+        var plant = await LockstepPlant.ConnectAsync(new Uri(control.Uri).Authority);
+        try
+        {
+            await using var runtime = await GatewayRuntime.StartAsync(rig, NullLoggerFactory.Instance, endpoints, lockstep: plant);
+            await runtime.WaitForFirstPollAsync(TimeSpan.FromSeconds(10));
+            var first = await runtime.TickAsync();
+            Assert.Equal(RoundState.Closed, runtime.Journal.Get(first.RoundId)!.State);
+            var end = plant.Clock.GetUtcNow();
+
+            using (var stopping = new CancellationTokenSource())
+            {
+                stopping.Cancel();
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runtime.TickAsync(CancellationToken.None, stopping.Token));
+            }
+            Assert.Equal(end, plant.Clock.GetUtcNow());
+            Assert.Equal(end, sims.Clock.Now);
+            Assert.Empty(runtime.Journal.OpenRounds());
+
+            // Abort the next round once it waits for its interval's end (delivering): the journal keeps it open.
+            var intervalEnd = end + rig.Market.Interval;
+            using var abort = new CancellationTokenSource();
+            plant.Clock.TimerArmed += () => { if (!abort.IsCancellationRequested && plant.Clock.NextDue() >= intervalEnd) abort.Cancel(); };
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runtime.TickAsync(abort.Token));
+            var open = Assert.Single(runtime.Journal.OpenRounds());
+            Assert.Equal(RoundState.Delivering, open.State);
+            Assert.True(plant.Clock.GetUtcNow() < intervalEnd);
+
+            var resumed = Assert.Single(await runtime.ResumeOpenRoundsAsync().WaitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Equal(open.RoundId, resumed.RoundId);
+            Assert.Equal(RoundState.Closed, runtime.Journal.Get(open.RoundId)!.State);
+            Assert.Equal(intervalEnd, plant.Clock.GetUtcNow());
+            Assert.Equal(intervalEnd, sims.Clock.Now);
+            Assert.NotEmpty(resumed.Settlements);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try { Directory.Delete(dir, true); } catch (IOException) { }
+        }
+    }
 }
