@@ -37,9 +37,9 @@ internal static class MarketScaleBench
     }
 
     /// <summary>Runs <paramref name="sizes"/> over <paramref name="seeds"/> rounds each.</summary>
-    public static int Run(IReadOnlyList<Size> sizes, int seeds, int lpNucleolusLimit, int assignmentLimit, string? figurePath)
+    public static int Run(IReadOnlyList<Size> sizes, int seeds, int lpNucleolusLimit, int assignmentLimit, string? figurePath, bool nucleolusOnly = false)
     {
-        var measured = new List<(string Size, double Match, double Mcf, double? Lsa, double? Lp, double Nucleolus, double? NucleolusLp, double Round, double RoundGrid)>();
+        var measured = new List<(string Size, double Match, double? Mcf, double? Lsa, double? Lp, double Nucleolus, double? NucleolusLp, double? Round, double? RoundGrid)>();
         var rows = new List<string>
         {
             "| round | candidate pairs | trades | matching, ours | min-cost flow, OR-Tools | assignment, OR-Tools | matching LP, GLOP | same weight | nucleolus, ours | nucleolus LPs, GLOP | same split | whole round (paper rules) | whole round (travel at C_ep) |",
@@ -71,18 +71,22 @@ internal static class MarketScaleBench
                 long mcf = 0, lsa = 0;
                 double lp = 0;
                 Time("match", () => matched = graph.Match());
-                Time("mcf", () => mcf = OrToolsAnchors.MinCostFlowWeight(graph));
-                if (participants <= assignmentLimit) Time("lsa", () => lsa = OrToolsAnchors.AssignmentWeight(graph));
-                if (seed <= lpSeeds) Time("lp", () => lp = MatchingLp(graph, solver));
+                // --nucleolus-only: matching and nucleolus alone, for a quick comparison of two round shapes' nucleolus times.
+                if (!nucleolusOnly)
+                {
+                    Time("mcf", () => mcf = OrToolsAnchors.MinCostFlowWeight(graph));
+                    if (participants <= assignmentLimit) Time("lsa", () => lsa = OrToolsAnchors.AssignmentWeight(graph));
+                    if (seed <= lpSeeds) Time("lp", () => lp = MatchingLp(graph, solver));
+                }
                 var ours = matched.Sum(k => graph.Edges[k].Weight);
                 // The LP's objective is a double of ~10¹² units: equal within its solver's tolerances (GLOP: ~1e-7 per row), not to the unit.
-                var same = ours == mcf && (participants > assignmentLimit || ours == lsa) && (seed > lpSeeds || Math.Abs(ours - lp) <= 0.5 + 1e-7 * ours);
+                var same = nucleolusOnly || ours == mcf && (participants > assignmentLimit || ours == lsa) && (seed > lpSeeds || Math.Abs(ours - lp) <= 0.5 + 1e-7 * ours);
                 if (!same) Progress($"{size.Label}, seed {seed}: ours {ours}, min-cost flow {mcf}, assignment {lsa}, LP {lp:R}");
                 sameWeight &= same;
                 var game = graph.Game(matched);
                 NucleolusResult nucleolus = null!;
                 Time("nucleolus", () => nucleolus = AssignmentNucleolus.Compute(game));
-                if (seed == 1 && participants <= lpNucleolusLimit)
+                if (seed == 1 && participants <= lpNucleolusLimit && !nucleolusOnly)
                 {
                     Progress($"{size.Label}: nucleolus LP sequence on GLOP (a minute at 70+70)");
                     NucleolusResult reference = null!;
@@ -91,9 +95,12 @@ internal static class MarketScaleBench
                     sameSplit = gap < 1e-6 * Math.Max(1, nucleolus.TradeWeights.DefaultIfEmpty(1).Max()) ? "yes" : string.Create(Inv, $"NO (Δ {gap:g3})");
                 }
 
-                var core = new MarketCore();
-                Time("round", () => core.Clear(round));
-                Time("roundGrid", () => core.Clear(round with { Rules = round.Rules with { BuyerTravel = BuyerTravelPricing.GridPrice } }));
+                if (!nucleolusOnly)
+                {
+                    var core = new MarketCore();
+                    Time("round", () => core.Clear(round));
+                    Time("roundGrid", () => core.Clear(round with { Rules = round.Rules with { BuyerTravel = BuyerTravelPricing.GridPrice } }));
+                }
                 if (warmUp) { t.Clear(); continue; }
                 pairs += graph.Edges.Count;
                 trades += matched.Length;
@@ -102,28 +109,65 @@ internal static class MarketScaleBench
             string Cell(string key) => t.TryGetValue(key, out var l) ? MeanSd(l) : "–";
             double? Mean(string key) => t.TryGetValue(key, out var l) ? l.Average() : null;
             rows.Add(string.Create(Inv,
-                $"| {size.Label} | {pairs / seeds:N0} | {trades / seeds:N0} | {Cell("match")} | {Cell("mcf")} | {Cell("lsa")} | {Cell("lp")}{(lpSeeds < seeds ? $" ({lpSeeds} seeds)" : "")} | {(sameWeight ? "yes" : "NO")} | {Cell("nucleolus")} | {Cell("nucleolusLp")} | {sameSplit} | {Cell("round")} | {Cell("roundGrid")} |"));
+                $"| {size.Label} | {pairs / seeds:N0} | {trades / seeds:N0} | {Cell("match")} | {Cell("mcf")} | {Cell("lsa")} | {Cell("lp")}{(lpSeeds < seeds && t.ContainsKey("lp") ? $" ({lpSeeds} seeds)" : "")} | {(nucleolusOnly ? "–" : sameWeight ? "yes" : "NO")} | {Cell("nucleolus")} | {Cell("nucleolusLp")} | {sameSplit} | {Cell("round")} | {Cell("roundGrid")} |"));
             Console.Error.WriteLine(rows[^1]);
-            measured.Add((size.Label, Mean("match")!.Value, Mean("mcf")!.Value, Mean("lsa"), Mean("lp"), Mean("nucleolus")!.Value, Mean("nucleolusLp"), Mean("round")!.Value, Mean("roundGrid")!.Value));
+            measured.Add((size.Label, Mean("match")!.Value, Mean("mcf"), Mean("lsa"), Mean("lp"), Mean("nucleolus")!.Value, Mean("nucleolusLp"), Mean("round"), Mean("roundGrid")));
         }
 
         if (figurePath is not null)
         {
-            var chart = new LogBarChart($"Market core beside OR-Tools on the same rounds (mean of {seeds} rounds each; shared 2-core machine)", measured.Select(r => r.Size).ToList())
-                .Add("matching, ours", "#4e79a7", measured.Select(r => (double?)r.Match).ToArray())
-                .Add("min-cost flow, OR-Tools", "#76b7b2", measured.Select(r => (double?)r.Mcf).ToArray())
-                .Add("assignment, OR-Tools", "#b07aa1", measured.Select(r => r.Lsa).ToArray())
-                .Add("matching LP, GLOP", "#a0cbe8", measured.Select(r => r.Lp).ToArray())
-                .Add("nucleolus, ours", "#f28e2b", measured.Select(r => (double?)r.Nucleolus).ToArray())
-                .Add("nucleolus LPs, GLOP", "#ffbe7d", measured.Select(r => r.NucleolusLp).ToArray())
-                .Add("whole round, paper rules", "#59a14f", measured.Select(r => (double?)r.Round).ToArray());
-            File.WriteAllText(figurePath, chart.ToSvg());
+            File.WriteAllText(figurePath, Figure(measured.Select(r => (r.Size, (double?)r.Match, r.Mcf, r.Lsa, r.Lp, (double?)r.Nucleolus, r.NucleolusLp, r.Round)).ToList(), seeds));
             Console.Error.WriteLine($"figure: {figurePath}");
         }
 
         Console.WriteLine();
         foreach (var row in rows) Console.WriteLine(row);
         return sizes.Count > 0 ? 0 : 2;
+    }
+
+    private static string Figure(IReadOnlyList<(string Size, double? Match, double? Mcf, double? Lsa, double? Lp, double? Nucleolus, double? NucleolusLp, double? Round)> measured, int? seeds) =>
+        new LogBarChart($"Market core beside OR-Tools on the same rounds ({(seeds is { } n ? $"mean of {n} rounds each" : "means from the bench's table")}; shared 2-core machine)", measured.Select(r => r.Size).ToList())
+            .Add("matching, ours", "#4e79a7", measured.Select(r => r.Match).ToArray())
+            .Add("min-cost flow, OR-Tools", "#76b7b2", measured.Select(r => r.Mcf).ToArray())
+            .Add("assignment, OR-Tools", "#b07aa1", measured.Select(r => r.Lsa).ToArray())
+            .Add("matching LP, GLOP", "#a0cbe8", measured.Select(r => r.Lp).ToArray())
+            .Add("nucleolus, ours", "#f28e2b", measured.Select(r => r.Nucleolus).ToArray())
+            .Add("nucleolus LPs, GLOP", "#ffbe7d", measured.Select(r => r.NucleolusLp).ToArray())
+            .Add("whole round, paper rules", "#59a14f", measured.Select(r => r.Round).ToArray())
+            .ToSvg();
+
+    /// <summary>
+    /// Draws the figure from rows of the table <see cref="Run"/> prints (other lines ignored; the column order is this
+    /// bench's). A cell reads "12 ms ± 3", "0.25 ms", "1.5 s ± 0.2" or "–" (not run).
+    /// </summary>
+    public static int Chart(IEnumerable<string> lines, string figurePath)
+    {
+        var measured = new List<(string, double?, double?, double?, double?, double?, double?, double?)>();
+        foreach (var line in lines)
+        {
+            var cells = line.Trim().Trim('|').Split('|').Select(c => c.Trim()).ToArray();
+            if (!line.TrimStart().StartsWith('|') || cells.Length != 13 || cells[0] is "round" || cells[0].StartsWith("---", StringComparison.Ordinal)) continue;
+            measured.Add((cells[0], Cell(cells[3]), Cell(cells[4]), Cell(cells[5]), Cell(cells[6]), Cell(cells[8]), Cell(cells[9]), Cell(cells[11])));
+        }
+
+        if (measured.Count == 0) throw new FormatException("no rows of the scale bench's table found");
+        File.WriteAllText(figurePath, Figure(measured, null));
+        Console.Error.WriteLine($"figure: {figurePath} ({measured.Count} rows)");
+        return 0;
+
+        static double? Cell(string cell)
+        {
+            if (cell.Length == 0 || cell[0] is '–' or '-') return null;
+            var parts = cell.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length < 2 || !double.TryParse(parts[0], NumberStyles.Float, Inv, out var value))
+                throw new FormatException($"'{cell}' is not a time (\"12 ms ± 3\", \"1.5 s\")");
+            return parts[1] switch
+            {
+                "ms" => value,
+                "s" => value * 1000,
+                _ => throw new FormatException($"'{cell}': unit '{parts[1]}' is not ms or s"),
+            };
+        }
     }
 
     private static void Progress(string what) => Console.Error.WriteLine($"[{Clock.Elapsed.TotalSeconds,6:0.0} s] {what} ...");
