@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using Gateway.DeviceSims.Devices;
 using Gateway.DeviceSims.Hosting;
 using Gateway.DeviceSims.Physics;
-using Gateway.DeviceSims.Rig;
+using Gateway.Rigs;
 using Gateway.Testing;
 
 namespace Gateway.DeviceSims.Tests;

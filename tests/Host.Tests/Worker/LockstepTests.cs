@@ -1,6 +1,6 @@
 using Gateway.DeviceSims.Devices;
 using Gateway.DeviceSims.Hosting;
-using Gateway.DeviceSims.Rig;
+using Gateway.Rigs;
 using Gateway.Host.Journal;
 using Gateway.Host.Rigs;
 using Gateway.Host.Scheduling;
