@@ -29,7 +29,7 @@ public sealed class ContactorOutput : IDisposable
             _gpio.OpenPin(pin, PinMode.Output, OpenLevel);
             _gpio.Write(pin, OpenLevel);
         }
-        catch (Exception e) when (e is not OutOfMemoryException and not IOException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             throw new IOException($"contactor output GPIO {pin} cannot be driven: {e.Message}", e);
         }
@@ -56,7 +56,7 @@ public sealed class ContactorOutput : IDisposable
             {
                 _gpio.Write(_pin, closed ? _closedLevel : OpenLevel);
             }
-            catch (Exception e) when (e is not OutOfMemoryException and not IOException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
                 throw new IOException($"contactor output GPIO {_pin} cannot be {(closed ? "closed" : "opened")}: {e.Message}", e);
             }

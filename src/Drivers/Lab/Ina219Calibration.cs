@@ -33,7 +33,8 @@ public sealed record Ina219Calibration(double ShuntOhms, double MaxCurrentA, ush
             throw new ArgumentException($"shunt resistance {shuntOhms} Ω is outside (0, 10] Ω");
         if (!double.IsFinite(maxCurrentA) || maxCurrentA <= 0)
             throw new ArgumentException($"maximum current {maxCurrentA} A must be positive");
-        var shuntV = shuntOhms * maxCurrentA;
+        // Rounded to the nanovolt so that 3.2 A × 0.1 Ω is 320 mV, not a hair above it.
+        var shuntV = Math.Round(shuntOhms * maxCurrentA, 9);
         if (shuntV > 0.32)
             throw new ArgumentException($"{maxCurrentA} A through {shuntOhms} Ω drops {shuntV * 1000:0.#} mV, beyond the INA219's ±320 mV: use a smaller shunt");
         var pga = shuntV <= 0.04 ? Ina219PgaSensitivity.PlusOrMinus40mv

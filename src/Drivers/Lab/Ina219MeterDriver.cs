@@ -89,8 +89,8 @@ public sealed class Ina219MeterDriver : IDeviceDriver
             {
                 if (!_configured) Configure();
                 busV = (double)_chip.ReadBusVoltage().Volts;
-                shuntV = (double)_chip.ReadShuntVoltage().Volts;
-                currentA = (double)_chip.ReadCurrent().Amperes;
+                shuntV = Signed((double)_chip.ReadShuntVoltage().Volts, 10e-6);
+                currentA = Signed((double)_chip.ReadCurrent().Amperes, Calibration.CurrentLsbA);
                 powerW = (double)_chip.ReadPower().Watts;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or TimeoutException)
@@ -117,6 +117,16 @@ public sealed class Ina219MeterDriver : IDeviceDriver
             };
             return Task.FromResult(new DeviceReading(Profile.Name, now, measurements));
         }
+    }
+
+    /// <summary>
+    /// The shunt and current registers are two's complement (the chip is bidirectional), but the 4.2.0 binding scales
+    /// them as unsigned: −1 count comes back as 65535 counts. Fold the upper half back to negative.
+    /// </summary>
+    private static double Signed(double value, double lsb)
+    {
+        var counts = Math.Round(value / lsb);
+        return counts > short.MaxValue ? (counts - 65536) * lsb : value;
     }
 
     private static Measurement Value(string point, PointRole role, double value, string unit, DateTimeOffset at, MeasurementQuality quality) =>
