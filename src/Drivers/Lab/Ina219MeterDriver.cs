@@ -20,8 +20,9 @@ public sealed class Ina219MeterDriver : IDeviceDriver
     public const string BusVoltagePoint = "BusVoltageV", CurrentPoint = "CurrentA", ShuntVoltagePoint = "ShuntVoltageMv",
         PowerPoint = "PowerKw", ExportedPoint = "EnergyExportedKwh", ImportedPoint = "EnergyImportedKwh";
 
-    private readonly I2cDevice _device;
-    private readonly Ina219 _chip;
+    private readonly Func<I2cDevice> _open;
+    private I2cDevice? _device;
+    private Ina219? _chip;
     private readonly Ina219MeterOptions _options;
     private readonly TimeProvider _clock;
     private readonly bool _ownsDevice;
@@ -38,12 +39,25 @@ public sealed class Ina219MeterDriver : IDeviceDriver
     /// <param name="ownsDevice">Dispose <paramref name="device"/> with the driver.</param>
     /// <exception cref="ArgumentException">The shunt and current cannot be calibrated (the message says why).</exception>
     public Ina219MeterDriver(I2cDevice device, Ina219MeterOptions options, TimeProvider clock, bool ownsDevice = false)
+        : this(() => device, options, clock, ownsDevice)
+    {
+    }
+
+    /// <summary>
+    /// Create a meter that opens its I²C device on the first read (and again after a failed open), so a gateway starts
+    /// even when the bus is missing and reports the meter unreachable instead.
+    /// </summary>
+    /// <param name="open">Opens the I²C device at the INA219's address.</param>
+    /// <param name="options">Shunt, maximum current, sign and bus range.</param>
+    /// <param name="clock">Stamps readings and integrates energy (the plant clock).</param>
+    /// <param name="ownsDevice">Dispose the device with the driver.</param>
+    /// <exception cref="ArgumentException">The shunt and current cannot be calibrated (the message says why).</exception>
+    public Ina219MeterDriver(Func<I2cDevice> open, Ina219MeterOptions options, TimeProvider clock, bool ownsDevice = true)
     {
         if (options.ExportSign is not (1 or -1)) throw new ArgumentException($"export sign must be +1 or -1, not {options.ExportSign}");
         if (options.BusVoltageRangeV is not (16 or 32)) throw new ArgumentException($"bus voltage range must be 16 or 32 V, not {options.BusVoltageRangeV}");
         Calibration = Ina219Calibration.Compute(options.ShuntOhms, options.MaxCurrentA);
-        _device = device;
-        _chip = new Ina219(device);
+        _open = open;
         _options = options;
         _clock = clock;
         _ownsDevice = ownsDevice;
@@ -88,12 +102,13 @@ public sealed class Ina219MeterDriver : IDeviceDriver
             try
             {
                 if (!_configured) Configure();
-                busV = (double)_chip.ReadBusVoltage().Volts;
-                shuntV = Signed((double)_chip.ReadShuntVoltage().Volts, 10e-6);
-                currentA = Signed((double)_chip.ReadCurrent().Amperes, Calibration.CurrentLsbA);
-                powerW = (double)_chip.ReadPower().Watts;
+                var chip = _chip!;
+                busV = (double)chip.ReadBusVoltage().Volts;
+                shuntV = Signed((double)chip.ReadShuntVoltage().Volts, 10e-6);
+                currentA = Signed((double)chip.ReadCurrent().Amperes, Calibration.CurrentLsbA);
+                powerW = (double)chip.ReadPower().Watts;
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or TimeoutException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or TimeoutException or PlatformNotSupportedException or DllNotFoundException)
             {
                 // The chip may have browned out and lost its calibration: write it again on the next read.
                 _configured = false;
@@ -161,6 +176,11 @@ public sealed class Ina219MeterDriver : IDeviceDriver
 
     private void Configure()
     {
+        if (_chip is null)
+        {
+            _device = _open();
+            _chip = new Ina219(_device);
+        }
         _chip.Reset();
         _chip.BusVoltageRange = _options.BusVoltageRangeV == 16 ? Ina219BusVoltageRange.Range16v : Ina219BusVoltageRange.Range32v;
         _chip.PgaSensitivity = Calibration.Pga;
@@ -178,8 +198,8 @@ public sealed class Ina219MeterDriver : IDeviceDriver
     /// <inheritdoc />
     public ValueTask DisposeAsync()
     {
-        _chip.Dispose();
-        if (_ownsDevice) _device.Dispose();
+        _chip?.Dispose();
+        if (_ownsDevice) _device?.Dispose();
         return ValueTask.CompletedTask;
     }
 }
