@@ -22,6 +22,7 @@ public sealed class GatewayStatusBoard
     private ImmutableSortedDictionary<string, BrokerLink> _brokers = ImmutableSortedDictionary<string, BrokerLink>.Empty.WithComparers(StringComparer.Ordinal);
     private readonly Dictionary<string, TaskCompletionSource> _ackWaiters = new(StringComparer.Ordinal);
     private LedgerBacklog _ledger = LedgerBacklog.Empty;
+    private InterlockStatus? _interlock;
 
     /// <summary>Create a board for <paramref name="siteId"/>; <paramref name="clock"/> is the plant's, <paramref name="wallClock"/> wall time (default: the system's).</summary>
     public GatewayStatusBoard(string siteId, TimeProvider clock, TimeProvider? wallClock = null)
@@ -46,7 +47,7 @@ public sealed class GatewayStatusBoard
     /// </summary>
     public Action<OperatorAck, bool>? AckRecorder { get; set; }
 
-    /// <summary>Raised after every change, with the changed record (DeviceHealth, DispatchedSetpoint, RoundSummary, LedgerBacklog, BrokerLink or an OperatorAck).</summary>
+    /// <summary>Raised after every change, with the changed record (DeviceHealth, DispatchedSetpoint, RoundSummary, LedgerBacklog, BrokerLink, InterlockStatus or an OperatorAck).</summary>
     public event Action<object>? Changed;
 
     /// <summary>Replace what is known of a device.</summary>
@@ -91,6 +92,13 @@ public sealed class GatewayStatusBoard
     {
         lock (_gate) _ledger = backlog;
         Changed?.Invoke(backlog);
+    }
+
+    /// <summary>Replace the safety interlock's state (benches with an e-stop).</summary>
+    public void Report(InterlockStatus interlock)
+    {
+        lock (_gate) _interlock = interlock;
+        Changed?.Invoke(interlock);
     }
 
     /// <summary>Replace what is known of a broker connection.</summary>
@@ -168,6 +176,7 @@ public sealed class GatewayStatusBoard
                 Acknowledgements = _acks.Values.ToList(),
                 Brokers = _brokers.Values.ToList(),
                 Feeder = feeder,
+                Interlock = _interlock,
             };
         }
     }
