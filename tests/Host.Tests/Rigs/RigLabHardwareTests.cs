@@ -25,6 +25,12 @@ public sealed class RigLabHardwareTests
     private static string WithDevices(string extraDevices, string tail) =>
         EndToEndRig.Yaml.Replace("feeder:", extraDevices.TrimEnd() + "\nfeeder:") + "\n" + tail;
 
+    // Built directly: a rig with sim: blocks and an i2c device is one the simulators refuse (they cannot simulate an INA219).
+    private static readonly RigDevice DcMeter = new("dc-meter", "meter", "dc-meter", "n2", "i2c", "i2c-1@0x40", 1, "ina219", TimeSpan.FromSeconds(1))
+    {
+        Ina219 = new RigIna219(1, 0x40, 0.1, 3.2, 1, 32),
+    };
+
     private static RigFileException Refused(string yaml) => Assert.Throws<RigFileException>(() => RigLoader.Parse(yaml, "lab.yaml"));
 
     [Fact]
@@ -100,8 +106,7 @@ public sealed class RigLabHardwareTests
     [Fact]
     public async Task The_connector_opens_an_ina219_meter_that_reads_delivered_power_positive()
     {
-        var rig = RigLoader.Parse(WithDevices(Meter, ""), "lab.yaml");
-        var device = rig.Devices.Single(d => d.Id == "dc-meter");
+        var device = DcMeter;
         var chip = new FakeIna219Device(0.1) { BusVoltageV = 12, ShuntCurrentA = -0.5 };
         var clock = new ManualTimeProvider();
         await using var connector = new DeviceConnector(clock) { I2cDevices = d => d.Id == "dc-meter" ? chip : throw new InvalidOperationException() };
@@ -115,9 +120,8 @@ public sealed class RigLabHardwareTests
     [Fact]
     public async Task A_missing_i2c_bus_makes_the_meter_unreachable_not_the_gateway_fail()
     {
-        var rig = RigLoader.Parse(WithDevices(Meter, ""), "lab.yaml");
         await using var connector = new DeviceConnector(new ManualTimeProvider()) { I2cDevices = _ => throw new IOException("/dev/i2c-1: No such file or directory") };
-        await using var link = connector.Open(rig.Devices.Single(d => d.Id == "dc-meter"));
+        await using var link = connector.Open(DcMeter);
         var e = await Assert.ThrowsAsync<DeviceException>(() => link.UseDriverAsync((d, ct) => d.ReadAsync(ct)));
         Assert.Equal(DeviceErrorKind.Unreachable, e.Kind);
         Assert.Contains("/dev/i2c-1", e.Message);
