@@ -1,6 +1,6 @@
 using System.Device.Gpio;
 using Gateway.DeviceSims.Devices;
-using Gateway.DeviceSims.Rig;
+using Gateway.Rigs;
 using Gateway.Drivers.Devices;
 using Gateway.Drivers.Lab;
 using Gateway.Drivers.Tests.Devices;
@@ -48,7 +48,7 @@ internal sealed class SafetyBench : IAsyncDisposable
     public static SafetyBench Start(TimeSpan? debounce = null, TimeSpan? startOffset = null)
     {
         var yaml = EndToEndRig.Yaml.Replace("timeScale: 300", "timeScale: 1");
-        var rig = RigLoader.Parse(yaml, "safety.yaml");
+        var rig = Gateway.Host.Rigs.RigLoader.Parse(yaml, "safety.yaml");
         var clock = new ManualTimeProvider(new DateTimeOffset(2026, 6, 1, 11, 0, 0, TimeSpan.Zero) + (startOffset ?? TimeSpan.Zero));
         var sims = new SimulatedRig(RigParser.Parse(yaml, "safety.yaml"), clock);
         var writes = new List<(string, double, DateTimeOffset)>();
