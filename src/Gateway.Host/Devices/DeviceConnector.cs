@@ -57,9 +57,22 @@ public sealed class DeviceConnector : IAsyncDisposable
         _modbusOptions = modbusOptions ?? new ModbusClientOptions { MaxConcurrentRequests = 16, TimeProvider = TimeProvider.System };
     }
 
+    /// <summary>Opens the I²C device of an INA219 meter (tests: a simulated chip; default: the kernel's /dev/i2c-N).</summary>
+    public Func<RigDevice, System.Device.I2c.I2cDevice>? I2cDevices { get; init; }
+
     /// <summary>Open the driver of <paramref name="device"/>, reaching it at <paramref name="endpoint"/> (the rig's, or an override).</summary>
     public DeviceLink Open(RigDevice device, string? endpoint = null)
     {
+        if (device.Protocol == "i2c" && device.Ina219 is { } ina)
+        {
+            // The bus is opened on the first read: a missing /dev/i2c-N makes the meter unreachable, not the gateway fail.
+            var name = $"i2c-{ina.Bus}@0x{ina.Address:X2}";
+            var open = I2cDevices is { } factory ? () => factory(device) : (Func<System.Device.I2c.I2cDevice>)(() => System.Device.I2c.I2cDevice.Create(new System.Device.I2c.I2cConnectionSettings(ina.Bus, ina.Address)));
+            return new DeviceLink(device, new Gateway.Drivers.Lab.Ina219MeterDriver(open, new Gateway.Drivers.Lab.Ina219MeterOptions
+            {
+                ShuntOhms = ina.ShuntOhms, MaxCurrentA = ina.MaxCurrentA, ExportSign = ina.ExportSign, BusVoltageRangeV = ina.BusVoltageRangeV, Name = $"{device.Id} ({name})",
+            }, _clock));
+        }
         var profile = ProfileLoader.Load(device.Profile);
         endpoint ??= device.Endpoint;
         switch (device.Protocol)

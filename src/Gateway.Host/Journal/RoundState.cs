@@ -19,4 +19,9 @@ public enum RoundState
     Settled = 5,
     /// <summary>Nothing more to do for this round.</summary>
     Closed = 6,
+    /// <summary>
+    /// Ended early by an emergency stop: what was delivered up to the stop is metered and settled, the rest of the
+    /// interval is not traded. Final, like <see cref="Closed"/>.
+    /// </summary>
+    Interrupted = 7,
 }

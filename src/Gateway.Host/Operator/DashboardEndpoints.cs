@@ -198,6 +198,11 @@ internal sealed class DashboardEndpoints
             await WriteErrorAsync(context, 400, $"you are signed in as '{who}' and cannot acknowledge as '{request.OperatorName}'").ConfigureAwait(false);
             return;
         }
+        if (OperatorAckRequest.EmergencyStopStillOpen(_board.Snapshot(), roundId) is { } stillOpen)
+        {
+            await WriteErrorAsync(context, 409, stillOpen).ConfigureAwait(false);
+            return;
+        }
         if (!OperatorAckRequest.IsKnownRound(_board.Snapshot(), roundId))
         {
             await WriteErrorAsync(context, 404, $"unknown round '{roundId}'").ConfigureAwait(false);

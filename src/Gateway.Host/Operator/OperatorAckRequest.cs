@@ -80,9 +80,20 @@ public sealed record OperatorAckRequest(string RoundId, string OperatorName)
     /// <summary>Check a round id taken from a URL path or topic (same rules as in a payload).</summary>
     public static string? CheckRoundId(string roundId) => CheckText(roundId, "roundId", MaxRoundIdLength);
 
-    /// <summary>True when the board knows <paramref name="roundId"/> (a recent round, or the round of the setpoints in force).</summary>
+    /// <summary>
+    /// True when the board knows <paramref name="roundId"/> (a recent round, or the round of the setpoints in force), or
+    /// it is the e-stop trip waiting for its reset (only once the loop is closed again: an acknowledgement given while the
+    /// stop is still pressed must not re-arm the bench the moment it is released).
+    /// </summary>
     public static bool IsKnownRound(GatewayStatusSnapshot snapshot, string roundId) =>
-        snapshot.Rounds.Any(r => r.RoundId == roundId) || snapshot.Setpoints.Any(s => s.RoundId == roundId);
+        snapshot.Rounds.Any(r => r.RoundId == roundId) || snapshot.Setpoints.Any(s => s.RoundId == roundId)
+        || (snapshot.Interlock is { AckId: { } ackId } && ackId == roundId);
+
+    /// <summary>Why <paramref name="id"/> cannot be acknowledged yet when it names an e-stop trip whose loop is still open; null otherwise.</summary>
+    public static string? EmergencyStopStillOpen(GatewayStatusSnapshot snapshot, string id) =>
+        snapshot.Interlock is { State: InterlockState.Tripped, TripId: { } trip } && trip == id
+            ? $"'{id}' is an emergency stop whose loop is still open: release the stop (close the loop) first, then acknowledge"
+            : null;
 
 
     private static string? CheckText(string value, string name, int maxLength)

@@ -29,6 +29,9 @@ public sealed record RigDefinition(
     string JournalPath,
     IReadOnlyList<RigBroker>? Brokers = null)
 {
+    /// <summary>The bench's safety hardware (e-stop, contactor); null when the rig declares none.</summary>
+    public RigSafety? Safety { get; init; }
+
     /// <summary>
     /// The broker at <paramref name="address"/> with the security the rig gives it (matched on scheme, host and port),
     /// merged with a user and password written in the address itself.
@@ -55,8 +58,8 @@ public sealed record RigBroker(Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress Ad
 /// <param name="Kind">charger, pv-inverter, meter or smes.</param>
 /// <param name="ParticipantId">Market participant it belongs to.</param>
 /// <param name="NodeId">Feeder node it is connected at.</param>
-/// <param name="Protocol">modbus-tcp, modbus-rtu or mqtt.</param>
-/// <param name="Endpoint">host:port (TCP, MQTT broker) or a tty path with settings (RTU).</param>
+/// <param name="Protocol">modbus-tcp, modbus-rtu, mqtt or i2c (an INA219 meter).</param>
+/// <param name="Endpoint">host:port (TCP, MQTT broker), a tty path with settings (RTU), or i2c-BUS@ADDRESS (I²C).</param>
 /// <param name="UnitId">Modbus unit id (1–247).</param>
 /// <param name="Profile">Profile name or path.</param>
 /// <param name="PollPeriod">How often the device is read.</param>
@@ -71,7 +74,11 @@ public sealed record RigDevice(
     byte UnitId,
     string Profile,
     TimeSpan PollPeriod,
-    bool ReadOnly = false);
+    bool ReadOnly = false)
+{
+    /// <summary>The INA219 settings of an <c>i2c</c> device; null for every other protocol.</summary>
+    public RigIna219? Ina219 { get; init; }
+}
 
 /// <summary>The radial feeder.</summary>
 /// <param name="RootNodeId">The node where the feeder meets the grid (the transformer's secondary).</param>
@@ -203,3 +210,29 @@ public sealed record RigEconomics(
     double PvOperatingCostPerKwh,
     double SmesOperatingCostPerKwh,
     double BatteryWearPerTrade = 0);
+
+/// <summary>A lab bench's safety hardware on the gateway's GPIO: the emergency-stop loop and the contactor it controls.</summary>
+/// <param name="GpioChip">The GPIO chip (gpiochipN) both pins belong to: 0 on a Raspberry Pi 4, 4 on a Pi 5 (older kernels) or 0 (6.6.45+).</param>
+/// <param name="EmergencyStop">The e-stop input.</param>
+/// <param name="Contactor">The contactor output (null: the bench has none the gateway drives).</param>
+public sealed record RigSafety(int GpioChip, RigEmergencyStop EmergencyStop, RigContactor? Contactor);
+
+/// <summary>The emergency-stop input: a normally-closed loop on a GPIO line.</summary>
+/// <param name="Pin">GPIO line (BCM numbering on a Raspberry Pi).</param>
+/// <param name="ClosedLevelHigh">True when the intact loop reads high; false (the usual wiring: loop to ground, pull-up) when it reads low.</param>
+/// <param name="Debounce">How long a new level must hold before it counts.</param>
+public sealed record RigEmergencyStop(int Pin, bool ClosedLevelHigh, TimeSpan Debounce);
+
+/// <summary>The contactor output: a GPIO line driving a relay driver whose relay switches the contactor coil.</summary>
+/// <param name="Pin">GPIO line (BCM numbering on a Raspberry Pi).</param>
+/// <param name="ClosedLevelHigh">True when driving the line high closes the contactor.</param>
+public sealed record RigContactor(int Pin, bool ClosedLevelHigh);
+
+/// <summary>An INA219 power monitor on I²C, used as a DC meter.</summary>
+/// <param name="Bus">I²C bus number (1: /dev/i2c-1, the Raspberry Pi's header pins 3 and 5).</param>
+/// <param name="Address">7-bit address, 0x40–0x4F (A0/A1 straps).</param>
+/// <param name="ShuntOhms">Shunt resistance, Ω.</param>
+/// <param name="MaxCurrentA">Largest current expected, A.</param>
+/// <param name="ExportSign">+1 when current IN+ → IN− is delivered to the grid, −1 when it is taken from it.</param>
+/// <param name="BusVoltageRangeV">16 or 32.</param>
+public sealed record RigIna219(int Bus, int Address, double ShuntOhms, double MaxCurrentA, int ExportSign, int BusVoltageRangeV);

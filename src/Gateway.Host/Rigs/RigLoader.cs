@@ -13,7 +13,7 @@ namespace Gateway.Host.Rigs;
 public static class RigLoader
 {
     private static readonly string[] DeviceKinds = ["charger", "pv-inverter", "meter", "smes"];
-    private static readonly string[] Protocols = ["modbus-tcp", "modbus-rtu", "mqtt"];
+    private static readonly string[] Protocols = ["modbus-tcp", "modbus-rtu", "mqtt", "i2c"];
     private static readonly string[] LedgerKinds = ["embedded", "fabric"];
 
     /// <summary>
@@ -75,7 +75,7 @@ public static class RigLoader
 
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".";
         RigNumberCheck.NoNonFiniteNumbers(reader, root);
-        reader.RejectUnknownKeys(root, "", "site", "start", "timeScale", "devices", "feeder", "market", "ledger", "operator", "journal", "brokers");
+        reader.RejectUnknownKeys(root, "", "site", "start", "timeScale", "devices", "feeder", "market", "ledger", "operator", "journal", "brokers", "safety");
         var site = reader.String(root, "site", "");
         var start = YamlFieldReader.Child(root, "start") is null ? null : reader.Instant(root, "start", "");
         var timeScale = reader.Number(root, "timeScale", "", 0.001, 100_000, required: false, fallback: 1) ?? 1;
@@ -87,6 +87,8 @@ public static class RigLoader
         var ledger = ReadLedger(reader, root, baseDir);
         var brokers = ReadBrokers(reader, root, baseDir);
         var op = ReadOperator(reader, root, baseDir);
+        var safety = RigLabHardware.ReadSafety(reader, root);
+        RigLabHardware.CheckConflicts(reader, root, devices, safety);
         var journalPath = YamlFieldReader.Child(root, "journal") is YamlMappingNode journal
             ? Resolve(baseDir, reader.String(journal, "path", "journal") ?? "")
             : Path.Combine(Directory.GetCurrentDirectory(), ".gateway", $"{site ?? "site"}-journal.db");
@@ -103,7 +105,7 @@ public static class RigLoader
             throw new RigFileException(problems.OrderBy(p => p.Line).ToList());
         }
 
-        return new RigDefinition(file, site, start, timeScale, devices, feeder, market, ledger, op, journalPath, brokers);
+        return new RigDefinition(file, site, start, timeScale, devices, feeder, market, ledger, op, journalPath, brokers) { Safety = safety };
     }
 
     private static RigFeeder? ReadFeeder(YamlFieldReader reader, YamlMappingNode root)
@@ -177,7 +179,7 @@ public static class RigLoader
         {
             var path = $"devices[{i}]";
             if (items[i] is not YamlMappingNode d) { reader.Problem(items[i], path, "must be a mapping"); continue; }
-            reader.RejectUnknownKeys(d, path, "id", "kind", "participant", "node", "protocol", "endpoint", "unitId", "profile", "pollSeconds", "readOnly", "sim");
+            reader.RejectUnknownKeys(d, path, "id", "kind", "participant", "node", "protocol", "endpoint", "unitId", "profile", "pollSeconds", "readOnly", "sim", "ina219");
             var id = reader.String(d, "id", path);
             var kind = reader.Choice(d, "kind", path, DeviceKinds);
             var participant = reader.String(d, "participant", path, required: false) ?? id;
@@ -185,7 +187,7 @@ public static class RigLoader
             var protocol = reader.Choice(d, "protocol", path, Protocols);
             var endpoint = reader.String(d, "endpoint", path);
             var unitId = reader.Integer(d, "unitId", path, 1, 247, required: false, fallback: 1);
-            var profileName = reader.String(d, "profile", path);
+            var profileName = reader.String(d, "profile", path, required: protocol != "i2c");
             var poll = reader.Number(d, "pollSeconds", path, 0.01, 86_400, required: false, fallback: 5, unit: "s");
             var readOnly = reader.Boolean(d, "readOnly", path, required: false, fallback: false);
 
@@ -199,7 +201,17 @@ public static class RigLoader
                 reader.Problem(YamlFieldReader.Child(d, "endpoint"), path + ".endpoint", mqttProblem);
 
             string? profile = null;
-            if (profileName is not null)
+            RigIna219? ina219 = null;
+            if (protocol == "i2c")
+            {
+                ina219 = RigLabHardware.ReadIna219(reader, d, path, endpoint, kind);
+                if (profileName is not null && profileName != "ina219")
+                    reader.Problem(YamlFieldReader.Child(d, "profile"), path + ".profile", $"an i2c device is read by the built-in INA219 driver: leave profile out or write ina219, not '{profileName}'");
+                profile = "ina219";
+            }
+            else if (YamlFieldReader.Child(d, "ina219") is not null)
+                reader.Problem(YamlFieldReader.Child(d, "ina219"), path + ".ina219", $"only an i2c device has INA219 settings; this one speaks {protocol}");
+            if (profileName is not null && protocol != "i2c")
             {
                 var candidate = profileName.Contains('/') || profileName.EndsWith(".yaml", StringComparison.Ordinal) ? Resolve(baseDir, profileName) : profileName;
                 try
@@ -221,7 +233,8 @@ public static class RigLoader
 
             if (id is null || kind is null || node is null || protocol is null || endpoint is null || unitId is null || profile is null || poll is null || participant is null || readOnly is null)
                 continue;
-            devices.Add(new RigDevice(id, kind, participant, node, protocol, endpoint, (byte)unitId.Value, profile, TimeSpan.FromSeconds(poll.Value), readOnly.Value));
+            if (protocol == "i2c" && ina219 is null) continue;
+            devices.Add(new RigDevice(id, kind, participant, node, protocol, endpoint, (byte)unitId.Value, profile, TimeSpan.FromSeconds(poll.Value), readOnly.Value) { Ina219 = ina219 });
         }
         return devices;
     }

@@ -24,6 +24,7 @@ public sealed class GatewayStatusBoard
     private LedgerBacklog _ledger = LedgerBacklog.Empty;
     private ImmutableList<LedgerCommit> _commits = ImmutableList<LedgerCommit>.Empty;
     private long _commitsSeen;
+    private InterlockStatus? _interlock;
 
     /// <summary>Create a board for <paramref name="siteId"/>; <paramref name="clock"/> is the plant's, <paramref name="wallClock"/> wall time (default: the system's).</summary>
     public GatewayStatusBoard(string siteId, TimeProvider clock, TimeProvider? wallClock = null)
@@ -48,7 +49,7 @@ public sealed class GatewayStatusBoard
     /// </summary>
     public Action<OperatorAck, bool>? AckRecorder { get; set; }
 
-    /// <summary>Raised after every change, with the changed record (DeviceHealth, DispatchedSetpoint, RoundSummary, LedgerBacklog, LedgerCommit, BrokerLink or an OperatorAck).</summary>
+    /// <summary>Raised after every change, with the changed record (DeviceHealth, DispatchedSetpoint, RoundSummary, LedgerBacklog, LedgerCommit, BrokerLink, InterlockStatus or an OperatorAck).</summary>
     public event Action<object>? Changed;
 
     /// <summary>Replace what is known of a device.</summary>
@@ -108,6 +109,13 @@ public sealed class GatewayStatusBoard
             _commitsSeen++;
         }
         Changed?.Invoke(commit);
+    }
+
+    /// <summary>Replace the safety interlock's state (benches with an e-stop).</summary>
+    public void Report(InterlockStatus interlock)
+    {
+        lock (_gate) _interlock = interlock;
+        Changed?.Invoke(interlock);
     }
 
     /// <summary>Replace what is known of a broker connection.</summary>
@@ -187,6 +195,7 @@ public sealed class GatewayStatusBoard
                 Feeder = feeder,
                 LedgerCommits = _commits,
                 LedgerCommitsSeen = _commitsSeen,
+                Interlock = _interlock,
             };
         }
     }

@@ -37,4 +37,7 @@ public sealed record GatewayStatusSnapshot(
 
     /// <summary>The feeder with its line flows (null when the board has no topology).</summary>
     public FeederView? Feeder { get; init; }
+
+    /// <summary>The bench's e-stop interlock (null: the rig has no safety section).</summary>
+    public InterlockStatus? Interlock { get; init; }
 }

@@ -22,11 +22,13 @@ public enum RoundPhase
     Closed = 6,
     /// <summary>The interval was never traded (the note says why): no quotation, no setpoint, no settlement.</summary>
     Skipped = 7,
+    /// <summary>Ended early by an emergency stop (the note says when); delivered energy up to the stop is settled.</summary>
+    Interrupted = 8,
 }
 
 /// <summary>Maps journal states to operator phases.</summary>
 public static class RoundPhases
 {
     /// <summary>The phase of a journaled round.</summary>
-    public static RoundPhase Of(RoundState state) => (RoundPhase)(int)state;
+    public static RoundPhase Of(RoundState state) => state == RoundState.Interrupted ? RoundPhase.Interrupted : (RoundPhase)(int)state;
 }

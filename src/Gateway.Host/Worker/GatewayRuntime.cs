@@ -5,6 +5,7 @@ using Gateway.Host.Operator;
 using Gateway.Host.Journal;
 using Gateway.Host.Ledger;
 using Gateway.Host.Rigs;
+using Gateway.Host.Safety;
 using Gateway.Host.Scheduling;
 using Gateway.Host.Status;
 using Gateway.LedgerClient;
@@ -35,9 +36,11 @@ public sealed class GatewayRuntime : IAsyncDisposable
     private OperatorPublisher? _publisher;
     private LockstepPlant? _lockstep;
     private OperatorAckJournal? _ackJournal;
+    private SafetyEventJournal? _safetyJournal;
     private Task _operatorConnect = Task.CompletedTask;
     private DateTimeOffset? _lastTradedEnd;
     private string? _lastRoundId;
+    private string? _skipReason;
 
     private GatewayRuntime(RigDefinition rig, TimeProvider clock, TimeProvider wallClock, DeviceConnector connector, IReadOnlyList<DeviceLink> links, RoundJournal journal,
         LedgerSet ledgers, OutboxDispatcher dispatcher, GatewayStatusBoard board, DevicePoller poller, MeasurementLog measurements, RoundRunner runner, ILogger logger)
@@ -91,6 +94,9 @@ public sealed class GatewayRuntime : IAsyncDisposable
     /// <summary>Runs rounds.</summary>
     public RoundRunner Runner { get; }
 
+    /// <summary>The bench's e-stop interlock (null: the rig has no safety section).</summary>
+    public SafetyInterlock? Interlock { get; private set; }
+
     /// <summary>The ledger settlements go to (the main chain).</summary>
     public ISettlementLedger Ledger => _ledgers.Settlements;
 
@@ -118,14 +124,19 @@ public sealed class GatewayRuntime : IAsyncDisposable
     /// </remarks>
     public static async Task<GatewayRuntime> StartAsync(RigDefinition rig, ILoggerFactory loggers, IReadOnlyDictionary<string, string>? endpointOverrides = null,
         TimeProvider? clock = null, DevicePollerOptions? pollerOptions = null, TimeProvider? wallClock = null, CancellationToken cancellationToken = default,
-        LockstepPlant? lockstep = null)
+        LockstepPlant? lockstep = null,
+        LabHardware? labHardware = null)
     {
+        labHardware ??= LabHardware.Kernel;
         wallClock ??= TimeProvider.System;
         if (lockstep is not null) clock = lockstep.Clock;
         clock ??= rig.StartUtc is { } start ? new AcceleratedTimeProvider(start, rig.TimeScale) : wallClock;
         var logger = loggers.CreateLogger("gateway");
         var board = new GatewayStatusBoard(rig.SiteId, clock, wallClock) { TimeScale = rig.TimeScale, Feeder = Topology(rig) };
-        var connector = new DeviceConnector(clock, siteId: rig.SiteId, brokers: rig.Broker, brokerChanged: board.Report, logger: logger, wallClock: wallClock);
+        var connector = new DeviceConnector(clock, siteId: rig.SiteId, brokers: rig.Broker, brokerChanged: board.Report, logger: logger, wallClock: wallClock)
+        {
+            I2cDevices = labHardware.OpenI2c,
+        };
         var links = rig.Devices.Select(d => connector.Open(d, endpointOverrides?.GetValueOrDefault(d.Id))).ToList();
         var journal = RoundJournal.Open(rig.JournalPath, clock);
         var journalConnection = new SqliteConnectionStringBuilder { DataSource = rig.JournalPath, Pooling = false }.ToString();
@@ -146,10 +157,19 @@ public sealed class GatewayRuntime : IAsyncDisposable
         var measurements = new MeasurementLog(Path.ChangeExtension(rig.JournalPath, ".measurements.db"), TimeSpan.FromDays(2));
         var poller = new DevicePoller(links, clock, pollerOptions ?? new DevicePollerOptions(), board, measurements, loggers.CreateLogger<DevicePoller>());
         var core = new MarketCore();
+        SafetyEventJournal? safetyJournal = null;
+        var interlock = rig.Safety is { } safety ? OpenInterlock(rig, safety, labHardware, links, board, wallClock, logger, safetyJournal = SafetyEventJournal.Open(rig.JournalPath)) : null;
         var runner = new RoundRunner(rig, links, journal, core, new RoundLedgerWriter(rig, journal.Epoch, wallClock), dispatcher.Notify, board, clock,
-            loggers.CreateLogger<RoundRunner>(), wallClock);
-        var runtime = new GatewayRuntime(rig, clock, wallClock, connector, links, journal, ledgers, dispatcher, board, poller, measurements, runner, logger);
+            loggers.CreateLogger<RoundRunner>(), wallClock)
+        {
+            Interlock = interlock,
+        };
+        var runtime = new GatewayRuntime(rig, clock, wallClock, connector, links, journal, ledgers, dispatcher, board, poller, measurements, runner, logger)
+        {
+            Interlock = interlock, _safetyJournal = safetyJournal,
+        };
         runtime._lockstep = lockstep;
+        interlock?.Start();
         runtime._ackJournal = OperatorAckJournal.Open(rig.JournalPath);
         board.AckRecorder = runtime._ackJournal.Record;
         runtime._lastTradedEnd = journal.AllRounds().Select(r => (DateTimeOffset?)r.IntervalEndUtc).DefaultIfEmpty(null).Max();
@@ -166,6 +186,47 @@ public sealed class GatewayRuntime : IAsyncDisposable
         runtime._backgroundTasks.Add(runtime.RunDispatcherAsync(runtime._background.Token));
         runtime._backgroundTasks.Add(runtime.FollowLedgerAsync(runtime._background.Token));
         return runtime;
+    }
+
+    /// <summary>
+    /// Open the e-stop input and the contactor on the rig's GPIO chip. A chip that cannot be opened is not an error that
+    /// stops the gateway: the e-stop then reads open (fail safe), so the gateway runs, says why, and dispatches nothing.
+    /// </summary>
+    private static SafetyInterlock OpenInterlock(RigDefinition rig, RigSafety safety, LabHardware hardware, IReadOnlyList<DeviceLink> links, GatewayStatusBoard board,
+        TimeProvider wallClock, ILogger logger, SafetyEventJournal journal)
+    {
+        System.Device.Gpio.GpioDriver driver;
+        try
+        {
+            driver = hardware.OpenGpio(safety.GpioChip);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            driver = new Gateway.Drivers.Lab.UnavailableGpioDriver($"GPIO chip {safety.GpioChip} cannot be opened ({e.Message})");
+        }
+        var gpio = new System.Device.Gpio.GpioController(driver);
+        var level = (bool high) => high ? System.Device.Gpio.PinValue.High : System.Device.Gpio.PinValue.Low;
+        var estop = new Gateway.Drivers.Lab.EmergencyStopInput(gpio, new Gateway.Drivers.Lab.EmergencyStopOptions
+        {
+            Pin = safety.EmergencyStop.Pin, ClosedLevel = level(safety.EmergencyStop.ClosedLevelHigh), Debounce = safety.EmergencyStop.Debounce,
+            // The pull makes a cut wire read as the open level.
+            InputMode = safety.EmergencyStop.ClosedLevelHigh ? System.Device.Gpio.PinMode.InputPullDown : System.Device.Gpio.PinMode.InputPullUp,
+        }, wallClock);
+        Gateway.Drivers.Lab.ContactorOutput? contactor = null;
+        string? contactorError = null;
+        if (safety.Contactor is { } c)
+        {
+            try
+            {
+                contactor = new Gateway.Drivers.Lab.ContactorOutput(gpio, c.Pin, level(c.ClosedLevelHigh));
+            }
+            catch (IOException e)
+            {
+                contactorError = e.Message;
+            }
+        }
+        if (estop.IsOpen) logger.LogCritical("safety: the e-stop reads open at start ({Reason}); nothing is dispatched until it is closed and an operator acknowledges", estop.Reason);
+        return new SafetyInterlock(estop, contactor, contactorError, links, board, rig.SiteId, wallClock, logger, journal);
     }
 
     /// <summary>The dashboard's address, when the rig asks for one.</summary>
@@ -326,7 +387,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
         var now = Clock.GetUtcNow();
         var current = new DateTimeOffset(now.UtcTicks - now.UtcTicks % interval.Ticks, TimeSpan.Zero);
         var start = now - current <= interval / 10 ? current : current + interval;
-        while (Journal.Get(Runner.Planner.RoundId(start)) is { State: RoundState.Closed }) start += interval;
+        while (Journal.Get(Runner.Planner.RoundId(start)) is { State: RoundState.Closed or RoundState.Interrupted }) start += interval;
         return start;
     }
 
@@ -337,6 +398,15 @@ public sealed class GatewayRuntime : IAsyncDisposable
     /// </summary>
     public async Task<RoundOutcome> TickAsync(CancellationToken cancellationToken = default, CancellationToken parkToken = default)
     {
+        if (Interlock is { IsTripped: true } interlock)
+        {
+            // Nothing is traded while the bench is stopped; the intervals it misses are reported as skipped, with why.
+            _logger.LogWarning("emergency stop {TripId}: waiting for the loop to close and an operator to acknowledge before the next round", interlock.TripId);
+            using var waitArmed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, parkToken);
+            var tripId = interlock.TripId;
+            await interlock.WhenArmedAsync(waitArmed.Token).ConfigureAwait(false);
+            _skipReason = $"emergency stop {tripId}: the bench was stopped until an operator acknowledged";
+        }
         var start = NextIntervalStart();
         var skipped = SkippedBefore(start);
         foreach (var row in skipped) Board.Report(row);
@@ -360,6 +430,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
         }
         _lastTradedEnd = start + Rig.Market.Interval;
         _lastRoundId = outcome.RoundId;
+        _skipReason = null;
         return outcome with { SkippedBefore = skipped };
     }
 
@@ -392,7 +463,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
         var count = (int)Math.Min(96, (start - from).Ticks / interval.Ticks);
         // A gap of more than a day since an old run is history, not a skipped interval of this run.
         if ((start - from).Ticks / interval.Ticks > 96) return [];
-        var why = _lastRoundId is { } previous
+        var why = _skipReason is { } stopped ? stopped : _lastRoundId is { } previous
             ? $"the round before ({previous}) ended at {Clock.GetUtcNow():HH:mm:ss}, past the first tenth of this interval (a slow device, a long dispatch or a late acknowledgement)"
             : "the gateway was not running when this interval began (stopped or restarting)";
         var rows = new List<RoundSummary>();
@@ -517,6 +588,8 @@ public sealed class GatewayRuntime : IAsyncDisposable
             await _mqtt.DisposeAsync().ConfigureAwait(false);
         }
         if (_dashboard is not null) await _dashboard.DisposeAsync().ConfigureAwait(false);
+        // Opens the contactor: a stopped gateway leaves the bench disconnected.
+        if (Interlock is not null) await Interlock.DisposeAsync().ConfigureAwait(false);
         try { await Task.WhenAll(_backgroundTasks).ConfigureAwait(false); } catch (OperationCanceledException) { }
         foreach (var link in Links) await link.DisposeAsync().ConfigureAwait(false);
         if (_lockstep is not null) await _lockstep.DisposeAsync().ConfigureAwait(false);
@@ -525,6 +598,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
         await _ledgers.DisposeAsync().ConfigureAwait(false);
         Journal.Dispose();
         _ackJournal?.Dispose();
+        _safetyJournal?.Dispose();
         _background.Dispose();
     }
 }

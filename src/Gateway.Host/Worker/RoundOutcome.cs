@@ -28,6 +28,9 @@ public sealed record RoundOutcome(
     /// <summary>True when a stop parked the round before it closed (the journal keeps it; the next run resumes it).</summary>
     public bool Parked { get; init; }
 
+    /// <summary>True when an emergency stop ended the round early (journaled as interrupted; delivered energy settled).</summary>
+    public bool Interrupted { get; init; }
+
     /// <summary>Intervals before this round that were never traded (each a row with the reason), oldest first.</summary>
     public IReadOnlyList<RoundSummary> SkippedBefore { get; init; } = [];
 
@@ -35,7 +38,7 @@ public sealed record RoundOutcome(
     /// True when the round dispatched nothing although it planned setpoints (no acknowledgement, or every device missed):
     /// counted as a failed round.
     /// </summary>
-    public bool DispatchedNothing => !Parked && Setpoints.Count > 0 && Setpoints.All(s => s.Status is not SetpointStatus.Confirmed);
+    public bool DispatchedNothing => !Parked && !Interrupted && Setpoints.Count > 0 && Setpoints.All(s => s.Status is not SetpointStatus.Confirmed);
 }
 
 /// <summary>Instants of one round's hot path, on the gateway's clock.</summary>

@@ -73,6 +73,12 @@ public sealed class RoundRunner
     /// </summary>
     public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The bench's e-stop interlock (null: none). When it trips, the round in progress stops where it is — no further
+    /// setpoint is written — and is metered up to the stop, settled and journaled as <see cref="RoundState.Interrupted"/>.
+    /// </summary>
+    public Gateway.Host.Safety.SafetyInterlock? Interlock { get; init; }
+
     /// <summary>Run (or resume) the round of the interval starting at <paramref name="intervalStartUtc"/>.</summary>
     /// <param name="intervalStartUtc">Start of the interval.</param>
     /// <param name="cancellationToken">Stops at once: whatever step runs is abandoned (the journal keeps what was done).</param>
@@ -92,7 +98,12 @@ public sealed class RoundRunner
         var dispatchedAt = decidedAt;
         var state = _journal.Get(roundId)!.State;
         string? note = null;
-
+        var trip = Interlock?.TripToken ?? CancellationToken.None;
+        using var stopOrTrip = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, trip);
+        var roundToken = stopOrTrip.Token;
+        try
+        {
+        if (Interlock is { IsTripped: true }) throw new OperationCanceledException("emergency stop open", trip);
         if (state < RoundState.Delivering)
         {
             if (_clock.GetUtcNow() < intervalEnd)
@@ -100,7 +111,7 @@ public sealed class RoundRunner
                 DateTimeOffset? ackDeadline = _rig.Operator.RequireAck ? AckDeadline(intervalEnd) : null;
                 // Published before anything is dispatched: with requireAck this is what the operator acknowledges.
                 Report(roundId, intervalStartUtc, intervalEnd, round, decision, RoundPhase.Decided, null, ackDeadline);
-                var ack = ackDeadline is { } until ? await WaitForOperatorAckAsync(roundId, until, intervalEnd, cancellationToken, parkToken).ConfigureAwait(false) : AckWait.Acknowledged;
+                var ack = ackDeadline is { } until ? await WaitForOperatorAckAsync(roundId, until, intervalEnd, roundToken, parkToken).ConfigureAwait(false) : AckWait.Acknowledged;
                 if (ack == AckWait.Parked)
                 {
                     note = "parked at stop while waiting for an operator's acknowledgement; the next run resumes it";
@@ -122,7 +133,7 @@ public sealed class RoundRunner
                 {
                     _journal.Advance(roundId, RoundState.Dispatching);
                     Report(roundId, intervalStartUtc, intervalEnd, round, decision, RoundPhase.Dispatching, null, ackDeadline);
-                    await DispatchAsync(roundId, round, decision, intervalEnd, cancellationToken).ConfigureAwait(false);
+                    await DispatchAsync(roundId, round, decision, intervalEnd, roundToken).ConfigureAwait(false);
                     dispatchedAt = _clock.GetUtcNow();
                 }
             }
@@ -130,17 +141,22 @@ public sealed class RoundRunner
             {
                 note = "decided after its interval had ended; nothing dispatched";
             }
-            await ReadMetersAsync(roundId, MeterPhase.Start, cancellationToken).ConfigureAwait(false);
+            await ReadMetersAsync(roundId, MeterPhase.Start, roundToken).ConfigureAwait(false);
             _journal.Advance(roundId, RoundState.Delivering);
         }
         Report(roundId, intervalStartUtc, intervalEnd, round, decision, RoundPhase.Delivering, null, note: note);
 
-        if (!await WaitForIntervalEndAsync(intervalEnd, cancellationToken, parkToken).ConfigureAwait(false))
+        if (!await WaitForIntervalEndAsync(intervalEnd, roundToken, parkToken).ConfigureAwait(false))
         {
             var why = "parked at stop while delivering; the next run meters and settles it";
             _logger.LogWarning("round {Round}: {Note}", roundId, why);
             var parked = Report(roundId, intervalStartUtc, intervalEnd, round, decision, RoundPhase.Delivering, null, note: Join(note, why));
             return new RoundOutcome(roundId, round, decision, _journal.Setpoints(roundId), new Dictionary<string, double>(), [], parked, null) { Parked = true };
+        }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && (trip.IsCancellationRequested || Interlock is { IsTripped: true }))
+        {
+            return await InterruptAsync(roundId, intervalStartUtc, intervalEnd, round, decision, note, cancellationToken).ConfigureAwait(false);
         }
 
         if (_journal.Get(roundId)!.State < RoundState.Metered)
@@ -168,6 +184,49 @@ public sealed class RoundRunner
     }
 
     private static string? Join(string? a, string b) => a is null ? b : a + "; " + b;
+
+    /// <summary>
+    /// The e-stop tripped during the round: setpoints not yet confirmed are skipped, the meters are read once the
+    /// interlock's 0 kW writes are done, what was delivered up to then is settled, and the round is journaled as
+    /// interrupted — final, never resumed.
+    /// </summary>
+    private async Task<RoundOutcome> InterruptAsync(string roundId, DateTimeOffset start, DateTimeOffset end, MarketRound round, RoundDecision decision, string? note,
+        CancellationToken cancellationToken)
+    {
+        var tripId = Interlock?.TripId ?? "emergency stop";
+        var why = $"interrupted by {tripId} at {_wallClock.GetUtcNow():HH:mm:ss.fff} (wall time): energy delivered up to the stop is metered and settled, the rest of the interval is not traded";
+        _logger.LogWarning("round {Round}: {Note}", roundId, why);
+        foreach (var sp in _journal.Setpoints(roundId).Where(s => s.Status == SetpointStatus.Intended))
+        {
+            _journal.RecordSetpointOutcome(roundId, sp.DeviceId, SetpointStatus.Skipped, null, "emergency stop: not written");
+            _board.Report(new DispatchedSetpoint(roundId, sp.DeviceId, sp.SetpointKw, sp.ValidUntilUtc, SetpointStatus.Skipped, null));
+        }
+        if (Interlock is { } interlock)
+        {
+            try { await interlock.Zeroing.WaitAsync(cancellationToken).ConfigureAwait(false); }
+            catch (Exception e) when (e is not OperationCanceledException) { /* each failure is in the interlock's events */ }
+        }
+        if (_journal.Get(roundId)!.State < RoundState.Metered)
+        {
+            if (_journal.MeterReadings(roundId, MeterPhase.Start).Count == 0) await ReadMetersAsync(roundId, MeterPhase.Start, cancellationToken).ConfigureAwait(false);
+            await ReadMetersAsync(roundId, MeterPhase.End, cancellationToken).ConfigureAwait(false);
+            _journal.Advance(roundId, RoundState.Metered);
+        }
+        var metered = MeteredNetExport(roundId);
+        var settlements = MeteredSettlements.Compute(roundId, decision, metered, start, end, _ledger.Epoch);
+        if (_journal.Get(roundId)!.State < RoundState.Settled)
+        {
+            var resultJson = JsonSerializer.Serialize(new { meteredNetExportKwh = metered, settlements, interruptedBy = tripId });
+            var records = _ledger.Records(roundId, start, end, round, decision, _journal.Setpoints(roundId),
+                _journal.MeterReadings(roundId, MeterPhase.Start), _journal.MeterReadings(roundId, MeterPhase.End));
+            if (await _journal.SettleAsync(roundId, resultJson, (_, tx) => _ledger.EnqueueAsync(tx, roundId, settlements, records, cancellationToken)).ConfigureAwait(false))
+                _settlementsQueued?.Invoke();
+        }
+        _journal.Advance(roundId, RoundState.Interrupted);
+        Interlock?.NoteInterrupted(roundId, tripId);
+        var summary = Report(roundId, start, end, round, decision, RoundPhase.Interrupted, settlements, note: Join(note, why));
+        return new RoundOutcome(roundId, round, decision, _journal.Setpoints(roundId), metered, settlements, summary, null) { Interrupted = true };
+    }
 
     /// <summary>
     /// When the wait for an operator ends, on wall time: the rig's deadline, or earlier when half of what is left of the
@@ -281,7 +340,10 @@ public sealed class RoundRunner
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(_rig.Market.ReadBackDeadline);
-            var result = await link.UseDriverAsync((d, ct) => d.WriteSetpointAsync(sp.SetpointKw, validFor, ct), deadline.Token).ConfigureAwait(false);
+            // Checked under the driver lock: the interlock's 0 kW write takes the same lock, so no setpoint lands after it.
+            var result = await link.UseDriverAsync((d, ct) => Interlock is { IsTripped: true }
+                ? throw new OperationCanceledException("emergency stop: setpoint not written")
+                : d.WriteSetpointAsync(sp.SetpointKw, validFor, ct), deadline.Token).ConfigureAwait(false);
             readBack = result.Unit == "kW" ? result.ReadBackValue : result.TargetKw;
             var within = readBack is { } rb && Math.Abs(rb - result.TargetKw) <= _rig.Market.SetpointToleranceKw;
             status = result.Confirmed && within ? SetpointStatus.Confirmed : SetpointStatus.Missed;
@@ -289,7 +351,7 @@ public sealed class RoundRunner
                 ? $"read back {Fmt(readBack)} kW for {Fmt(result.TargetKw)} kW"
                 : result.ClampedBy is { } by ? $"clamped by {by} to {Fmt(result.TargetKw)} kW" : null;
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && Interlock is not { IsTripped: true })
         {
             status = SetpointStatus.Missed;
             detail = $"not confirmed within {_rig.Market.ReadBackDeadline.TotalSeconds:0.#} s";
@@ -374,7 +436,7 @@ public sealed class RoundRunner
             setpoints.Count(p => p.Status == SetpointStatus.Confirmed), setpoints.Count(p => p.Status is SetpointStatus.Missed or SetpointStatus.Skipped),
             ackDeadline ?? (_rig.Operator.RequireAck ? _lastAckDeadline.GetValueOrDefault(roundId) : null), note);
         if (ackDeadline is { } d) _lastAckDeadline[roundId] = d;
-        if (state == RoundPhase.Closed) _lastAckDeadline.Remove(roundId);
+        if (state is RoundPhase.Closed or RoundPhase.Interrupted) _lastAckDeadline.Remove(roundId);
         _board.Report(summary);
         return summary;
     }
