@@ -35,7 +35,6 @@ internal static class TermiosConstants
     public const nuint TIOCSRS485 = 0x542F;
 
     public const short POLLIN = 0x1;
-    public const short POLLOUT = 0x4;
     public const short POLLERR = 0x8;
     public const short POLLHUP = 0x10;
     public const short POLLNVAL = 0x20;
