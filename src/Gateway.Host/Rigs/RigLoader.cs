@@ -302,14 +302,15 @@ public static class RigLoader
             if (f is not null)
             {
                 const string fp = "ledger.fabric";
-                reader.RejectUnknownKeys(f, fp, "peer", "tlsCa", "channel", "chaincode", "mspId", "certificate", "privateKey");
+                reader.RejectUnknownKeys(f, fp, "peer", "tlsCa", "channel", "chaincode", "mspId", "certificate", "privateKey", "matching", "electricity", "roundsInFlight");
                 var peer = reader.String(f, "peer", fp);
-                var ca = reader.String(f, "tlsCa", fp);
+                var ca = ExpandVariables(reader, f, "tlsCa", fp);
                 var channel = reader.String(f, "channel", fp);
                 var chaincode = reader.String(f, "chaincode", fp);
                 var msp = reader.String(f, "mspId", fp);
-                var cert = reader.String(f, "certificate", fp);
-                var key = reader.String(f, "privateKey", fp);
+                var cert = ExpandVariables(reader, f, "certificate", fp);
+                var key = ExpandVariables(reader, f, "privateKey", fp);
+                var inFlight = reader.Number(f, "roundsInFlight", fp, 1, 1000, required: false, fallback: 16);
                 if (peer is not null && !Uri.TryCreate(peer, UriKind.Absolute, out _))
                     reader.Problem(YamlFieldReader.Child(f, "peer"), fp + ".peer", $"'{peer}' is not a URL such as https://peer0.org1:7051");
                 foreach (var (key2, value) in new[] { ("tlsCa", ca), ("certificate", cert), ("privateKey", key) })
@@ -317,8 +318,24 @@ public static class RigLoader
                     if (value is not null && !File.Exists(Resolve(baseDir, value)))
                         reader.Problem(YamlFieldReader.Child(f, key2), $"{fp}.{key2}", $"file '{value}' not found");
                 }
-                if (peer is not null && ca is not null && channel is not null && chaincode is not null && msp is not null && cert is not null && key is not null)
-                    fabric = new RigFabric(peer, Resolve(baseDir, ca), channel, chaincode, msp, Resolve(baseDir, cert), Resolve(baseDir, key));
+                RigFabricChannel? SideChain(string name)
+                {
+                    var side = reader.Mapping(f, name, fp, required: false);
+                    if (side is null) return null;
+                    reader.RejectUnknownKeys(side, $"{fp}.{name}", "channel", "chaincode");
+                    var sideChannel = reader.String(side, "channel", $"{fp}.{name}");
+                    var sideChaincode = reader.String(side, "chaincode", $"{fp}.{name}");
+                    return sideChannel is null || sideChaincode is null ? null : new RigFabricChannel(sideChannel, sideChaincode);
+                }
+                var matching = SideChain("matching");
+                var electricity = SideChain("electricity");
+                if (peer is not null && ca is not null && channel is not null && chaincode is not null && msp is not null && cert is not null && key is not null && inFlight is not null)
+                    fabric = new RigFabric(peer, Resolve(baseDir, ca), channel, chaincode, msp, Resolve(baseDir, cert), Resolve(baseDir, key))
+                    {
+                        Matching = matching,
+                        Electricity = electricity,
+                        RoundsInFlight = (int)inFlight.Value,
+                    };
             }
         }
         return kind is null ? null : new RigLedger(kind, path is null ? defaultPath : Resolve(baseDir, path), fabric);
@@ -503,6 +520,29 @@ public static class RigLoader
     {
         var colon = text.LastIndexOf(':');
         return colon > 0 && int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is >= 0 and <= 65535;
+    }
+
+    /// <summary>
+    /// A file path that may name environment variables as ${NAME} (a lab network's work folder, a site box's key store);
+    /// an unset variable is a problem naming it.
+    /// </summary>
+    private static string? ExpandVariables(YamlFieldReader reader, YamlMappingNode map, string key, string context)
+    {
+        var value = reader.String(map, key, context);
+        if (value is null) return null;
+        var missing = new List<string>();
+        var expanded = System.Text.RegularExpressions.Regex.Replace(value, @"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", m =>
+        {
+            var variable = Environment.GetEnvironmentVariable(m.Groups[1].Value);
+            if (string.IsNullOrEmpty(variable)) missing.Add(m.Groups[1].Value);
+            return variable ?? "";
+        });
+        if (missing.Count > 0)
+        {
+            reader.Problem(YamlFieldReader.Child(map, key), $"{context}.{key}", $"'{value}' uses the environment variable {string.Join(", ", missing)}, which is not set");
+            return null;
+        }
+        return expanded;
     }
 
     private static string Resolve(string baseDir, string path) => Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(baseDir, path));
