@@ -27,7 +27,7 @@ public sealed class ModbusRtuClient : IModbusClient
         ISerialChannel port;
         try
         {
-            port = LinuxSerialPort.Open(devicePath, settings, options.TimeProvider);
+            port = SerialChannels.Open(devicePath, settings, options.TimeProvider);
         }
         catch (IOException ex)
         {

@@ -10,7 +10,8 @@ namespace Gateway.Drivers.Modbus;
 /// predicted length (from function code and byte count) is in, or at 3.5 characters of silence
 /// (fixed 1.75 ms above 19200 baud). Frames with a bad CRC, truncated by silence, or too long
 /// are dropped and counted in <see cref="ModbusServerCounters.MalformedFrames"/>; bytes up to the
-/// next silence are then ignored so the server resynchronises on the next frame.
+/// next silence are then ignored so the server resynchronises on the next frame. An answer goes
+/// out only after 3.5 characters of silence since the request's last byte, in one write (t3.5, t1.5).
 /// </summary>
 /// <remarks>
 /// Unit ids the resolver does not know get no answer (another device on the bus may own them).
@@ -64,7 +65,7 @@ public sealed class ModbusRtuServer : IAsyncDisposable
         {
             try
             {
-                channel = LinuxSerialPort.Open(devicePath, settings, TimeProvider);
+                channel = SerialChannels.Open(devicePath, settings, TimeProvider);
             }
             catch (IOException ex)
             {
@@ -98,6 +99,7 @@ public sealed class ModbusRtuServer : IAsyncDisposable
     {
         var buffer = new byte[RtuFrame.MaxLength * 2];
         var response = new byte[RtuFrame.MaxLength];
+        var gap = new InterFrameGap(settings, TimeProvider);
         int have = 0;
         bool discarding = false;
         try
@@ -109,7 +111,7 @@ public sealed class ModbusRtuServer : IAsyncDisposable
                 if (read == 0)
                 {
                     // Silence: whatever is buffered is a whole frame or garbage.
-                    if (!discarding && have > 0 && !await TryServeUnpredictableAsync(line, buffer.AsMemory(0, have), response, cancellationToken).ConfigureAwait(false))
+                    if (!discarding && have > 0 && !await TryServeUnpredictableAsync(line, buffer.AsMemory(0, have), response, gap, cancellationToken).ConfigureAwait(false))
                     {
                         Counters.CountMalformed();
                     }
@@ -120,6 +122,7 @@ public sealed class ModbusRtuServer : IAsyncDisposable
                 }
 
                 have += read;
+                gap.FrameEndedNow();
                 if (discarding)
                 {
                     have = 0;
@@ -163,7 +166,7 @@ public sealed class ModbusRtuServer : IAsyncDisposable
                         break;
                     }
 
-                    await ServeFrameAsync(line, buffer.AsMemory(0, frameLength), response, cancellationToken).ConfigureAwait(false);
+                    await ServeFrameAsync(line, buffer.AsMemory(0, frameLength), response, gap, cancellationToken).ConfigureAwait(false);
                     Buffer.BlockCopy(buffer, frameLength, buffer, 0, have - frameLength);
                     have -= frameLength;
                 }
@@ -185,18 +188,18 @@ public sealed class ModbusRtuServer : IAsyncDisposable
         }
     }
 
-    private async Task<bool> TryServeUnpredictableAsync(ISerialChannel line, ReadOnlyMemory<byte> frame, byte[] response, CancellationToken cancellationToken)
+    private async Task<bool> TryServeUnpredictableAsync(ISerialChannel line, ReadOnlyMemory<byte> frame, byte[] response, InterFrameGap gap, CancellationToken cancellationToken)
     {
         if (frame.Length < RtuFrame.MinLength || !ModbusCrc16.IsValid(frame.Span))
         {
             return false;
         }
 
-        await ServeFrameAsync(line, frame, response, cancellationToken).ConfigureAwait(false);
+        await ServeFrameAsync(line, frame, response, gap, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
-    private async Task ServeFrameAsync(ISerialChannel line, ReadOnlyMemory<byte> frame, byte[] response, CancellationToken cancellationToken)
+    private async Task ServeFrameAsync(ISerialChannel line, ReadOnlyMemory<byte> frame, byte[] response, InterFrameGap gap, CancellationToken cancellationToken)
     {
         byte address = frame.Span[0];
         var reply = handler.Handle(address, frame.Span[1..^2], response.AsSpan(1), ModbusExceptionCode.None, isBroadcast: address == 0);
@@ -217,6 +220,8 @@ public sealed class ModbusRtuServer : IAsyncDisposable
             await Task.Delay(reply.Delay, TimeProvider, cancellationToken).ConfigureAwait(false);
         }
 
+        await gap.WaitAsync(cancellationToken).ConfigureAwait(false);
         await line.WriteAsync(response.AsMemory(0, length + 2), cancellationToken).ConfigureAwait(false);
+        gap.FrameSent(length + 2);
     }
 }

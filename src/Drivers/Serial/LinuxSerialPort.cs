@@ -10,6 +10,9 @@ namespace Gateway.Drivers.Serial;
 /// from <see cref="SerialLineSettings"/>, no flow control, both queues flushed on open.
 /// One dedicated thread waits in poll(2) and moves received bytes into an in-memory inbox,
 /// so async reads never block a thread-pool thread.
+/// Kept beside the default <see cref="SerialPortChannel"/> for what System.IO.Ports cannot do
+/// on Linux: kernel RS-485 mode (<see cref="SerialLineSettings.Rs485"/>, TIOCSRS485), which needs
+/// the file descriptor. Chosen with <see cref="SerialDriver.Termios"/> (<c>driver=termios</c>).
 /// </summary>
 public sealed class LinuxSerialPort : ISerialChannel
 {
@@ -38,8 +41,8 @@ public sealed class LinuxSerialPort : ISerialChannel
     public SerialLineSettings Settings { get; }
 
     /// <summary>Opens and configures <paramref name="devicePath"/>.</summary>
-    /// <exception cref="IOException">The device cannot be opened, is not a terminal or refuses the settings; the message carries the
-    /// errno and a hint (e.g. "this port does not support parity E").</exception>
+    /// <exception cref="IOException">The device cannot be opened, is not a terminal, refuses the settings or has no kernel RS-485 mode
+    /// when it was asked for; the message carries the errno and a hint (e.g. "this port does not support parity E").</exception>
     /// <exception cref="ArgumentOutOfRangeException">Unsupported settings.</exception>
     public static LinuxSerialPort Open(string devicePath, SerialLineSettings settings, TimeProvider? timeProvider = null)
     {
@@ -60,6 +63,10 @@ public sealed class LinuxSerialPort : ISerialChannel
         try
         {
             Configure(fd, settings, devicePath);
+            if (settings.Rs485 is not null)
+            {
+                KernelRs485.Apply(fd, devicePath, settings);
+            }
         }
         catch
         {
@@ -137,7 +144,7 @@ public sealed class LinuxSerialPort : ISerialChannel
         termios.ControlFlags |= CLOCAL | CREAD;
         termios.ControlFlags &= ~(CSIZE | PARENB | PARODD | CSTOPB | CRTSCTS);
         termios.ControlFlags |= settings.DataBits == 7 ? CS7 : CS8;
-        if (settings.Parity != SerialParity.None)
+        if (settings.Parity != SerialParity.None && !SerialDevicePath.IsPseudoTerminal(devicePath))
         {
             termios.ControlFlags |= PARENB;
             termios.InputFlags |= INPCK;
@@ -165,22 +172,6 @@ public sealed class LinuxSerialPort : ISerialChannel
         if (Libc.tcsetattr(fd, TCSANOW, &termios) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            if (errno == EINVAL && settings.Parity != SerialParity.None && IsPseudoTerminal(devicePath))
-            {
-                // A pseudo-terminal has no line to put parity bits on: Linux drops PARENB when it is first set and refuses it
-                // (EINVAL) once the pty holds other settings, so a second open of the same pty would fail. Without the bit the
-                // pty carries the bytes exactly as with it, which is all a simulator on the other end sees.
-                termios.ControlFlags &= ~(PARENB | PARODD);
-                termios.InputFlags &= ~INPCK;
-                if (Libc.tcsetattr(fd, TCSANOW, &termios) == 0)
-                {
-                    Libc.tcflush(fd, TCIOFLUSH);
-                    return;
-                }
-
-                errno = Marshal.GetLastPInvokeError();
-            }
-
             throw Error($"Cannot apply line settings {settings} to {devicePath}", errno, SerialErrorHint.For(errno, "tcsetattr", devicePath, settings));
         }
 
@@ -271,22 +262,5 @@ public sealed class LinuxSerialPort : ISerialChannel
         }
     }
 
-    private static IOException Error(string what, int errno, string? hint) =>
-        new($"{what}: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}){(hint is null ? "." : $" — {hint}.")}") { HResult = errno };
-
-    /// <summary>Whether <paramref name="devicePath"/> (or the file a link at it points to) is a pseudo-terminal.</summary>
-    internal static bool IsPseudoTerminal(string devicePath)
-    {
-        string target;
-        try
-        {
-            target = new FileInfo(devicePath).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.GetFullPath(devicePath);
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-
-        return target.StartsWith("/dev/pts/", StringComparison.Ordinal) || target == "/dev/ptmx";
-    }
+    private static IOException Error(string what, int errno, string? hint) => SerialError.Create(what, errno, hint);
 }

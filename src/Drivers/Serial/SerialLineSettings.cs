@@ -10,6 +10,12 @@ public sealed record SerialLineSettings(int BaudRate = 9600, SerialParity Parity
     /// <summary>The baud rates the Linux port supports.</summary>
     public static IReadOnlyList<int> SupportedBaudRates { get; } = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400];
 
+    /// <summary>The implementation that drives the port: <see cref="SerialDriver.Ports"/> (System.IO.Ports) unless kernel RS-485 mode needs termios.</summary>
+    public SerialDriver Driver { get; init; } = SerialDriver.Ports;
+
+    /// <summary>Kernel RS-485 mode, or null to leave the UART as it is (RS-232, or an adapter that switches direction itself).</summary>
+    public Rs485Settings? Rs485 { get; init; }
+
     /// <summary>Bits on the wire per character: start + data + parity + stop.</summary>
     public int BitsPerCharacter => 1 + DataBits + (Parity == SerialParity.None ? 0 : 1) + (StopBits == SerialStopBits.Two ? 2 : 1);
 
@@ -22,11 +28,18 @@ public sealed record SerialLineSettings(int BaudRate = 9600, SerialParity Parity
     /// </summary>
     public TimeSpan FrameSilence => BaudRate > 19200 ? TimeSpan.FromMilliseconds(1.75) : CharacterTime * 3.5;
 
+    /// <summary>
+    /// The 1.5-character limit on a gap inside an RTU frame: a sender must not pause longer than this between two characters of
+    /// one frame; fixed at 0.75 ms above 19200 baud (Modbus over Serial Line v1.02 §2.5.1.1).
+    /// </summary>
+    public TimeSpan CharacterGapLimit => BaudRate > 19200 ? TimeSpan.FromMilliseconds(0.75) : CharacterTime * 1.5;
+
     /// <summary>Time <paramref name="characters"/> take on the wire.</summary>
     public TimeSpan TransmitTime(int characters) => CharacterTime * characters;
 
     /// <summary>Throws when a setting is not supported.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">Unsupported baud rate or data bits.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Unsupported baud rate, data bits or RS-485 delays.</exception>
+    /// <exception cref="ArgumentException">Kernel RS-485 mode asked of a driver that cannot set it.</exception>
     public SerialLineSettings Validate()
     {
         if (!SupportedBaudRates.Contains(BaudRate))
@@ -42,6 +55,20 @@ public sealed record SerialLineSettings(int BaudRate = 9600, SerialParity Parity
         if (!Enum.IsDefined(Parity) || !Enum.IsDefined(StopBits))
         {
             throw new ArgumentOutOfRangeException(nameof(Parity), "Unknown parity or stop bits.");
+        }
+
+        if (!Enum.IsDefined(Driver))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Driver), Driver, "Unknown serial driver.");
+        }
+
+        if (Rs485 is not null)
+        {
+            Rs485.Validate();
+            if (Driver != SerialDriver.Termios)
+            {
+                throw new ArgumentException("Kernel RS-485 mode (rs485=on) needs driver=termios: System.IO.Ports has no way to send the TIOCSRS485 ioctl.", nameof(Rs485));
+            }
         }
 
         return this;

@@ -118,6 +118,7 @@ public sealed class ModbusRtuTests : IAsyncLifetime
         await using (var impatient = new ModbusRtuClient(a, Line, new ModbusClientOptions { RequestTimeout = TimeSpan.FromMilliseconds(200) }))
         {
             var cut = impatient.ReadHoldingRegistersAsync(1, 0, 2);
+            await ReadRequestAsync(b);
             await b.WriteAsync(answer.AsMemory(0, 6));
             var truncated = await Assert.ThrowsAsync<ModbusTimeoutException>(() => cut);
             Assert.Contains("truncated", truncated.Message);
@@ -127,11 +128,14 @@ public sealed class ModbusRtuTests : IAsyncLifetime
         await using var client = new ModbusRtuClient(a, Line, new ModbusClientOptions { RequestTimeout = TimeSpan.FromMilliseconds(3000) });
         answer[3] ^= 1;
         var pending = client.ReadHoldingRegistersAsync(1, 0, 2);
+        await ReadRequestAsync(b);
         await b.WriteAsync(answer);
         await Assert.ThrowsAsync<ModbusProtocolException>(() => pending);
 
         answer[3] ^= 1;
         pending = client.ReadHoldingRegistersAsync(1, 0, 2);
+        // An answer comes after its request (the client waits t3.5 after the last frame before it sends, and drops what came before).
+        await ReadRequestAsync(b);
         // Delivered in three pieces with gaps, as a USB adapter would: the predicted length still frames it.
         await b.WriteAsync(answer.AsMemory(0, 2));
         await Task.Delay(20);
@@ -140,6 +144,20 @@ public sealed class ModbusRtuTests : IAsyncLifetime
         await b.WriteAsync(answer.AsMemory(5));
         Assert.Equal([10, 20], await pending);
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => client.ReadCoilsAsync(248, 0, 1));
+    }
+
+    private static async Task ReadRequestAsync(ISerialChannel device)
+    {
+        var request = new byte[8];
+        int have = 0;
+        while (have < request.Length)
+        {
+            int n = await device.ReadAsync(request.AsMemory(have), TimeSpan.FromSeconds(10));
+            Assert.True(n > 0, "the client sent no request");
+            have += n;
+        }
+
+        Assert.True(ModbusCrc16.IsValid(request));
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

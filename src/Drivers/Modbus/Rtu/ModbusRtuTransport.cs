@@ -8,10 +8,14 @@ namespace Gateway.Drivers.Modbus.Rtu;
 /// each request so nothing stale (a late reply to a timed-out request) is taken as the answer;
 /// the answer's length is predicted from its function code and byte count, so the frame is
 /// complete as soon as its last byte is in, whatever gaps a USB adapter puts in between.
+/// A request goes out only after the line has been silent for 3.5 characters (t3.5, fixed 1.75 ms
+/// above 19200 baud) since the previous frame ended, counting the time a written frame still
+/// spends on the wire; each frame is written in one piece, so no gap opens inside it (t1.5).
 /// </summary>
 internal sealed class ModbusRtuTransport(ISerialChannel channel, SerialLineSettings settings, ModbusClientOptions options, string name) : IModbusTransport
 {
     private readonly SemaphoreSlim line = new(1, 1);
+    private readonly InterFrameGap gap = new(settings, options.TimeProvider);
 
     public async ValueTask<ReadOnlyMemory<byte>> TransactAsync(byte unitId, ReadOnlyMemory<byte> requestPdu, CancellationToken cancellationToken)
     {
@@ -31,6 +35,7 @@ internal sealed class ModbusRtuTransport(ISerialChannel channel, SerialLineSetti
         await line.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            await gap.WaitAsync(cancellationToken).ConfigureAwait(false);
             channel.DiscardInput();
             try
             {
@@ -38,17 +43,26 @@ internal sealed class ModbusRtuTransport(ISerialChannel channel, SerialLineSetti
             }
             catch (IOException ex)
             {
+                gap.FrameEndedNow();
                 throw new ModbusCommunicationException($"Writing to {name} failed: {ex.Message}", ex);
             }
 
+            gap.FrameSent(frameLength);
             if (unitId == 0)
             {
-                // Broadcast: nobody answers; give the devices the transmit time before the line is used again.
-                await Task.Delay(settings.TransmitTime(frameLength) + settings.FrameSilence, options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                // Broadcast: nobody answers; the next request waits for the frame to leave the wire and t3.5 after it.
                 return ReadOnlyMemory<byte>.Empty;
             }
 
-            return await ReadResponseAsync(unitId, functionCode, frameLength, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await ReadResponseAsync(unitId, functionCode, frameLength, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                // The answer's last byte (or the give-up) is where the silence before the next request starts.
+                gap.FrameEndedNow();
+            }
         }
         finally
         {

@@ -1,6 +1,6 @@
 namespace Gateway.Drivers.Serial.Interop;
 
-/// <summary>Linux values of the termios, open, poll and errno constants used here (asm-generic).</summary>
+/// <summary>Linux values of the termios, open, poll, ioctl and errno constants used here (asm-generic).</summary>
 internal static class TermiosConstants
 {
     public const int O_RDWR = 0x2;
@@ -28,8 +28,13 @@ internal static class TermiosConstants
     public const int TCIFLUSH = 0;
     public const int TCIOFLUSH = 2;
 
+    /// <summary>Read the RS-485 settings of a UART (asm-generic ioctl number; x86-64, arm64 and arm share it).</summary>
+    public const nuint TIOCGRS485 = 0x542E;
+
+    /// <summary>Set the RS-485 settings of a UART.</summary>
+    public const nuint TIOCSRS485 = 0x542F;
+
     public const short POLLIN = 0x1;
-    public const short POLLOUT = 0x4;
     public const short POLLERR = 0x8;
     public const short POLLHUP = 0x10;
     public const short POLLNVAL = 0x20;
@@ -43,6 +48,7 @@ internal static class TermiosConstants
     public const int EBUSY = 16;
     public const int EINVAL = 22;
     public const int ENOTTY = 25;
+    public const int EOPNOTSUPP = 95;
 
     /// <summary>The speed_t code of a baud rate (Bxxx in termios-baud.h).</summary>
     public static uint SpeedCode(int baudRate) => baudRate switch
