@@ -16,7 +16,12 @@ public sealed class RigLoaderTests
     {
         var rigs = new TheoryData<string>();
         foreach (var file in Directory.EnumerateFiles(RepoFile("hil-rigs"), "rig.yaml", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            // Rigs for the Fabric lab network name its crypto material through ${FABRIC_LAB}: FabricRigFilesTests load them
+            // with a laid-out lab folder (the variable is process-wide, so they run alone).
+            if (File.ReadAllText(file).Contains("${FABRIC_LAB}", StringComparison.Ordinal)) continue;
             rigs.Add(Path.GetRelativePath(RepoFile("hil-rigs"), Path.GetDirectoryName(file)!));
+        }
         return rigs;
     }
 
