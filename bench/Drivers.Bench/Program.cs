@@ -5,6 +5,7 @@ return args switch
     ["modbus", ..] => await Gateway.Bench.ModbusBenchRunner.RunAsync(args[1..]),
     ["modbus-client", ..] => await Gateway.Bench.ModbusBenchClient.RunAsync(args[1..]),
     ["modbus-server", ..] => await Gateway.Bench.ModbusBenchServer.RunAsync(args[1..]),
+    ["mqtt", ..] => await Gateway.Bench.Mqtt.MqttBenchRunner.RunAsync(args[1..]),
     ["modbus-poll", ..] => await Gateway.Bench.ModbusPollBench.RunAsync(),
     _ => RunBenchmarkDotNet(args),
 };
