@@ -1,4 +1,4 @@
-using Gateway.Drivers.Mqtt.Packets;
+using Gateway.Drivers.Mqtt;
 
 namespace Gateway.Host.Operator;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Gateway.Drivers.Mqtt.Packets;
+using Gateway.Drivers.Mqtt;
 using Gateway.Host.Status;
 
 namespace Gateway.Host.Operator;

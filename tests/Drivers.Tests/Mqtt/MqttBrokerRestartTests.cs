@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Gateway.Drivers.Mqtt;
-using Gateway.Drivers.Mqtt.Packets;
 using static Gateway.Drivers.Tests.Mqtt.MqttTestSupport;
 
 namespace Gateway.Drivers.Tests.Mqtt;

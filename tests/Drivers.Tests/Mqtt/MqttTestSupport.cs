@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using Gateway.Drivers.Mqtt;
-using Gateway.Drivers.Mqtt.Channel;
+using MQTTnet.Channel;
 
 namespace Gateway.Drivers.Tests.Mqtt;
 
@@ -22,9 +22,9 @@ internal static class MqttTestSupport
         Reconnect = new MqttReconnectOptions { InitialDelay = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromSeconds(1) },
     };
 
-    public static async Task<MqttClient> ConnectedAsync(MqttClientOptions options, IMqttChannelFactory? channelFactory = null)
+    public static async Task<MqttClient> ConnectedAsync(MqttClientOptions options, IMqttClientStreamProvider? streamProvider = null)
     {
-        var client = new MqttClient(options, channelFactory: channelFactory);
+        var client = new MqttClient(options, streamProvider: streamProvider);
         await client.ConnectAsync();
         return client;
     }
@@ -49,17 +49,4 @@ internal static class MqttTestSupport
         into.Enqueue(message);
         return ValueTask.CompletedTask;
     };
-}
-
-/// <summary>Opens real TCP channels but keeps hold of them, so a test can cut one without an MQTT goodbye.</summary>
-internal sealed class RecordingChannelFactory : IMqttChannelFactory
-{
-    public IMqttChannel? Last { get; private set; }
-
-    public async ValueTask<IMqttChannel> ConnectAsync(MqttClientOptions options, CancellationToken cancellationToken = default)
-    {
-        var channel = await MqttTcpChannelFactory.Instance.ConnectAsync(options, cancellationToken);
-        Last = channel;
-        return channel;
-    }
 }

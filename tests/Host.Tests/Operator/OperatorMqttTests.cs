@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Gateway.Drivers.Mqtt;
+using Gateway.Drivers.Tests.Mqtt;
 using Gateway.Host.Journal;
 using Gateway.Host.Operator;
 using Gateway.Host.Status;
@@ -11,7 +12,7 @@ namespace Gateway.Host.Tests.Operator;
 public sealed class OperatorMqttTests : IAsyncLifetime
 {
     private readonly string _site = "site-" + Guid.NewGuid().ToString("N")[..8];
-    private readonly CuttableChannelFactory _channels = new();
+    private readonly CuttableStreamProvider _channels = new();
     private MosquittoProcess _broker = null!;
     private GatewayStatusBoard _board = null!;
     private MqttClient? _client;
@@ -283,7 +284,7 @@ public sealed class OperatorMqttTests : IAsyncLifetime
             Will = formatter.Will(),
             BirthMessage = formatter.Birth(),
             Reconnect = new MqttReconnectOptions { Enabled = reconnect, InitialDelay = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromSeconds(1) },
-        }, channelFactory: _channels);
+        }, streamProvider: _channels);
         await _client.ConnectAsync();
         options ??= new OperatorPublisherOptions();
         _publisher = new OperatorPublisher(_board, _client, new OperatorPublisherOptions

@@ -1,4 +1,4 @@
-namespace Gateway.Drivers.Mqtt.Packets;
+namespace Gateway.Drivers.Mqtt;
 
 /// <summary>
 /// The last will: published by the broker for this client when its connection ends without a DISCONNECT

@@ -1,4 +1,4 @@
-namespace Gateway.Drivers.Mqtt.Packets;
+namespace Gateway.Drivers.Mqtt;
 
 /// <summary>A topic filter (may hold <c>+</c> and <c>#</c>) and the maximum QoS asked for it.</summary>
 /// <param name="TopicFilter">The filter, e.g. <c>site/+/meter/#</c>.</param>

@@ -1,6 +1,6 @@
-namespace Gateway.Drivers.Mqtt.Packets;
+namespace Gateway.Drivers.Mqtt;
 
-/// <summary>SUBACK return codes (MQTT 3.1.1 §3.9.3).</summary>
+/// <summary>SUBACK return codes (MQTT 3.1.1 §3.9.3; an MQTT 5 failure reason code arrives as Failure).</summary>
 public enum MqttSubscribeReturnCode : byte
 {
     /// <summary>Success, granted QoS 0.</summary>

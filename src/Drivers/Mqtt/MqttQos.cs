@@ -1,4 +1,4 @@
-namespace Gateway.Drivers.Mqtt.Packets;
+namespace Gateway.Drivers.Mqtt;
 
 /// <summary>Quality of service of a publication or subscription.</summary>
 public enum MqttQos : byte
