@@ -7,7 +7,7 @@ namespace Gateway.Bench.Mqtt;
 
 /// <summary>
 /// The side-by-side MQTT benchmark, started by bench/mqtt/run.sh as
-/// <c>Drivers.Bench mqtt [--runs 10] [--messages 20000] [--paced-messages 2000] [--rate 1000] [--clients ours,mqttnet5,mqttnet311,mosquitto] [--markdown FILE]</c>.
+/// <c>Drivers.Bench mqtt [--runs 10] [--messages 20000] [--paced-messages 2000] [--rate 1000] [--clients gateway,mqttnet5,mqttnet311,mosquitto] [--markdown FILE]</c>.
 /// </summary>
 /// <remarks>
 /// One mosquitto on a free 127.0.0.1 port serves every client. Per run and QoS (0 and 1), each client in a rotating
@@ -22,7 +22,7 @@ internal static class MqttBenchRunner
     public static async Task<int> RunAsync(string[] args)
     {
         int runs = 10, messages = 20_000, pacedMessages = 2_000, rate = 1_000;
-        string[] clientNames = ["ours", "mqttnet5", "mqttnet311", "mosquitto"];
+        string[] clientNames = ["gateway", "mqttnet5", "mqttnet311", "mosquitto"];
         string? markdown = null;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
@@ -39,7 +39,7 @@ internal static class MqttBenchRunner
         }
         if (args.Length % 2 != 0 || runs < 1 || messages < 1 || pacedMessages < 1 || rate < 1)
         {
-            Console.Error.WriteLine("usage: mqtt [--runs N>=1] [--messages N] [--paced-messages N] [--rate MSG_PER_S] [--clients ours,mqttnet5,mqttnet311,mosquitto] [--markdown FILE]");
+            Console.Error.WriteLine("usage: mqtt [--runs N>=1] [--messages N] [--paced-messages N] [--rate MSG_PER_S] [--clients gateway,mqttnet5,mqttnet311,mosquitto] [--markdown FILE]");
             return 2;
         }
         var clients = new List<IMqttBenchClient>();

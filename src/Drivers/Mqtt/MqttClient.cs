@@ -387,7 +387,8 @@ public sealed class MqttClient : IMqttClient
             }
             if (result.ResultCode == MqttClientConnectResultCode.Success) return result.IsSessionPresent;
             await AbortAsync().ConfigureAwait(false);
-            if (result.ResultCode == MqttClientConnectResultCode.UnsupportedProtocolVersion && version == MqttProtocolVersion.V500)
+            // A 3.1.1 broker answers with its own return code 0x01 (unacceptable protocol version), read here as is.
+            if (version == MqttProtocolVersion.V500 && result.ResultCode is MqttClientConnectResultCode.UnsupportedProtocolVersion or (MqttClientConnectResultCode)0x01)
             {
                 FallBackTo311("it refused protocol version 5");
                 continue;

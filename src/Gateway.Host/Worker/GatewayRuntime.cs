@@ -31,6 +31,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
     private readonly MeasurementLog _measurements;
     private DashboardServer? _dashboard;
     private MqttClient? _mqtt;
+    private SqliteMqttOutboxStore? _mqttOutbox;
     private OperatorPublisher? _publisher;
     private OperatorAckJournal? _ackJournal;
     private Task _operatorConnect = Task.CompletedTask;
@@ -182,8 +183,12 @@ public sealed class GatewayRuntime : IAsyncDisposable
         {
             var (broker, security) = Rig.Broker(brokerText);
             var formatter = new OperatorMessageFormatter(new OperatorTopics(Board.SiteId));
+            // Rounds, setpoints and acknowledgements handed to the client survive a restart of the gateway while the
+            // broker is away; the file sits beside the round journal.
+            _mqttOutbox = new SqliteMqttOutboxStore(Path.ChangeExtension(Rig.JournalPath, ".mqtt-outbox.db"));
             _mqtt = new MqttClient(security.Apply(new MqttClientOptions
             {
+                OutboxStore = _mqttOutbox,
                 Host = broker.Host, Port = broker.Port, ClientId = "gateway-" + Board.SiteId, Will = formatter.Will(), BirthMessage = formatter.Birth(),
                 ConnectTimeout = TimeSpan.FromSeconds(5),
                 Reconnect = new MqttReconnectOptions { InitialDelay = TimeSpan.FromMilliseconds(500), MaxDelay = TimeSpan.FromSeconds(30) },
@@ -406,6 +411,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
             catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException) { }
             await _mqtt.DisposeAsync().ConfigureAwait(false);
         }
+        _mqttOutbox?.Dispose();
         if (_dashboard is not null) await _dashboard.DisposeAsync().ConfigureAwait(false);
         try { await Task.WhenAll(_backgroundTasks).ConfigureAwait(false); } catch (OperationCanceledException) { }
         foreach (var link in Links) await link.DisposeAsync().ConfigureAwait(false);

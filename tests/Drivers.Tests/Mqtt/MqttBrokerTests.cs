@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Gateway.Drivers.Mqtt;
+using MQTTnet.Formatter;
 using static Gateway.Drivers.Tests.Mqtt.MqttTestSupport;
 
 namespace Gateway.Drivers.Tests.Mqtt;
@@ -20,16 +21,20 @@ public sealed class MqttBrokerTests(SharedMosquitto shared) : IClassFixture<Shar
     private MosquittoBroker Broker => shared.Broker;
 
     [Theory]
-    [InlineData(MqttQos.AtMostOnce)]
-    [InlineData(MqttQos.AtLeastOnce)]
-    [InlineData(MqttQos.ExactlyOnce)]
-    public async Task Publish_and_subscribe_round_trip(MqttQos qos)
+    [InlineData(MqttQos.AtMostOnce, MqttProtocolVersion.V500)]
+    [InlineData(MqttQos.AtLeastOnce, MqttProtocolVersion.V500)]
+    [InlineData(MqttQos.ExactlyOnce, MqttProtocolVersion.V500)]
+    [InlineData(MqttQos.AtMostOnce, MqttProtocolVersion.V311)]
+    [InlineData(MqttQos.AtLeastOnce, MqttProtocolVersion.V311)]
+    [InlineData(MqttQos.ExactlyOnce, MqttProtocolVersion.V311)]
+    public async Task Publish_and_subscribe_round_trip(MqttQos qos, MqttProtocolVersion version)
     {
         var topic = UniqueId("pubsub");
         var received = new ConcurrentQueue<MqttApplicationMessage>();
-        await using var subscriber = await ConnectedAsync(Options(Broker, UniqueId("sub")));
+        await using var subscriber = await ConnectedAsync(Options(Broker, UniqueId("sub"), version: version));
         Assert.Equal(qos, await subscriber.SubscribeAsync(topic + "/#", qos, Collect(received)));
-        await using var publisher = await ConnectedAsync(Options(Broker, UniqueId("pub")));
+        await using var publisher = await ConnectedAsync(Options(Broker, UniqueId("pub"), version: version));
+        Assert.Equal(version, publisher.ProtocolVersion);
 
         const int count = 200;
         await Task.WhenAll(Enumerable.Range(0, count).Select(i => publisher.PublishAsync($"{topic}/m", Utf8($"msg {i}"), qos, retain: false)));
@@ -55,15 +60,18 @@ public sealed class MqttBrokerTests(SharedMosquitto shared) : IClassFixture<Shar
         Assert.Equal(Enumerable.Range(0, 100).Select(i => i.ToString()), received.Select(Text));
     }
 
-    [Fact]
-    public async Task Wildcards_route_to_the_matching_handlers_and_hash_never_sees_sys_topics()
+    [Theory]
+    [InlineData(MqttProtocolVersion.V500)]
+    [InlineData(MqttProtocolVersion.V311)]
+    public async Task Wildcards_route_to_the_matching_handlers_and_hash_never_sees_sys_topics(MqttProtocolVersion version)
     {
         var root = UniqueId("wild");
         var plus = new ConcurrentQueue<MqttApplicationMessage>();
         var hash = new ConcurrentQueue<MqttApplicationMessage>();
         var everything = new ConcurrentQueue<MqttApplicationMessage>();
         var sys = new ConcurrentQueue<MqttApplicationMessage>();
-        await using var client = await ConnectedAsync(Options(Broker, UniqueId("wild")));
+        // Overlapping filters: MQTT 5 brokers send a copy per subscription, each naming its subscription identifier.
+        await using var client = await ConnectedAsync(Options(Broker, UniqueId("wild"), version: version));
         await client.SubscribeAsync($"{root}/+/power_kw", MqttQos.AtLeastOnce, Collect(plus));
         await client.SubscribeAsync($"{root}/ev-1/#", MqttQos.AtLeastOnce, Collect(hash));
         await client.SubscribeAsync("#", MqttQos.AtMostOnce, Collect(everything));

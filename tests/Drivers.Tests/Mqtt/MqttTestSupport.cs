@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using Gateway.Drivers.Mqtt;
 using MQTTnet.Channel;
+using MQTTnet.Formatter;
 
 namespace Gateway.Drivers.Tests.Mqtt;
 
@@ -10,8 +11,9 @@ internal static class MqttTestSupport
 {
     public static string UniqueId(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..10]}";
 
-    public static MqttClientOptions Options(MosquittoBroker broker, string clientId, bool cleanSession = true) => new()
+    public static MqttClientOptions Options(MosquittoBroker broker, string clientId, bool cleanSession = true, MqttProtocolVersion version = MqttProtocolVersion.V500) => new()
     {
+        ProtocolVersion = version,
         Host = "127.0.0.1",
         Port = broker.Port,
         ClientId = clientId,

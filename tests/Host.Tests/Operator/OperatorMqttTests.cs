@@ -122,6 +122,10 @@ public sealed class OperatorMqttTests : IAsyncLifetime
         var notice = Parse(await _broker.SubscribeAsync($"gw/{_site}/rounds/{roundId}/ack", 1)).Single().Value.RootElement;
         Assert.Equal("j.ortega", notice.GetProperty("operator").GetString());
         Assert.Equal("mqtt", notice.GetProperty("via").GetString());
+        // Over MQTT 5 the notice names the round it answers and the operator in user properties (read by mosquitto_sub).
+        var properties = Assert.Single(await _broker.SubscribeUserPropertiesAsync($"gw/{_site}/rounds/{roundId}/ack", 1));
+        Assert.Contains($"round:{roundId}", properties);
+        Assert.Contains("operator:j.ortega", properties);
         var ack = Assert.Single(_board.Snapshot().Acknowledgements, a => a.RoundId == roundId);
         Assert.Equal("broker user scada-1", ack.Source);
         Assert.Equal(0, _publisher!.RejectedAcknowledgements);

@@ -2,17 +2,20 @@ using Gateway.Drivers.Mqtt;
 
 namespace Gateway.Bench.Mqtt;
 
-/// <summary>The project's own MQTT 3.1.1 client (before MQTTnet), publisher and subscriber in this process.</summary>
-internal sealed class OursMqttBenchClient : IMqttBenchClient
+/// <summary>
+/// The gateway's <see cref="MqttClient"/> (MQTTnet 5 underneath, with our in-order outbox, in-flight window and
+/// handler routing on top), publisher and subscriber in this process: what the layer above MQTTnet costs.
+/// </summary>
+internal sealed class GatewayMqttBenchClient : IMqttBenchClient
 {
-    public string Name => "ours (3.1.1)";
+    public string Name => "gateway (MQTTnet 5)";
 
     public async Task<MqttBenchRun> RunAsync(MqttBenchCase benchCase, CancellationToken cancellationToken)
     {
         var qos = (MqttQos)benchCase.Qos;
         var receiver = new MqttBenchReceiver(benchCase.Messages);
-        await using var subscriber = new MqttClient(Options(benchCase, "bench-sub-ours"));
-        await using var publisher = new MqttClient(Options(benchCase, "bench-pub-ours"));
+        await using var subscriber = new MqttClient(Options(benchCase, "bench-sub-gateway"));
+        await using var publisher = new MqttClient(Options(benchCase, "bench-pub-gateway"));
         await subscriber.ConnectAsync(cancellationToken);
         await subscriber.SubscribeAsync(benchCase.Topic, qos, (message, _) =>
         {
