@@ -2,7 +2,7 @@
 # The main job: the demo rig on simulators. Builds everything, starts the device
 # simulators of hil-rigs/demo (Modbus TCP on loopback, free ports), runs the gateway
 # against them with the embedded ledger for the rig's rounds, prints the rounds as they
-# finish and ends with a summary, plots (out/run/<site>/) and a ledger check.
+# finish and ends with a summary, plots (out/run/<site>/<start time>/, out/run/<site>/latest) and a ledger check.
 #   scripts/demo.sh [RIG] [extra gateway run arguments, e.g. --no-smes or --rounds 4]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
