@@ -21,6 +21,8 @@ internal sealed class MqttBenchBroker : IDisposable
 
     public int Port { get; }
 
+    public int ProcessId => _process.Id;
+
     public static MqttBenchBroker Start()
     {
         var directory = Path.Combine(Path.GetTempPath(), "mqtt-bench-" + Guid.NewGuid().ToString("N")[..10]);

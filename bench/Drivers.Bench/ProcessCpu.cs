@@ -7,6 +7,14 @@ namespace Gateway.Bench;
 internal static partial class ProcessCpu
 {
     private const int RusageSelf = 0;
+    private const int RusageChildren = -1;
+
+    /// <summary>User + system CPU of every child process that ended and was reaped so far, in microseconds.</summary>
+    public static double ChildrenMicroseconds()
+    {
+        if (GetRusage(RusageChildren, out var usage) != 0) throw new InvalidOperationException("getrusage(RUSAGE_CHILDREN) failed");
+        return (usage.UserSeconds + usage.SystemSeconds) * 1e6 + usage.UserMicroseconds + usage.SystemMicroseconds;
+    }
 
     /// <summary>User + system CPU of this process so far, in microseconds.</summary>
     public static double SelfMicroseconds()

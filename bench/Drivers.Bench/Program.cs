@@ -7,6 +7,7 @@ return args switch
     ["modbus-server", ..] => await Gateway.Bench.ModbusBenchServer.RunAsync(args[1..]),
     ["serial-client", ..] => await Gateway.Bench.SerialBenchClient.RunAsync(args[1..]),
     ["serial-server", ..] => await Gateway.Bench.SerialBenchServer.RunAsync(args[1..]),
+    ["mqtt", ..] => await Gateway.Bench.Mqtt.MqttBenchRunner.RunAsync(args[1..]),
     ["modbus-poll", ..] => await Gateway.Bench.ModbusPollBench.RunAsync(),
     _ => RunBenchmarkDotNet(args),
 };

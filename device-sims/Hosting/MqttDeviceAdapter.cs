@@ -8,7 +8,6 @@ using Gateway.Drivers.Devices;
 using Gateway.Drivers.Devices.Mqtt;
 using Gateway.Drivers.Modbus;
 using Gateway.Drivers.Mqtt;
-using Gateway.Drivers.Mqtt.Packets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

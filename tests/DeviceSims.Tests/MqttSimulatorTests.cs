@@ -8,8 +8,8 @@ using Gateway.Drivers.Devices;
 using Gateway.Drivers.Devices.Mqtt;
 using Gateway.Drivers.Modbus;
 using Gateway.Drivers.Mqtt;
-using Gateway.Drivers.Mqtt.Packets;
 using Gateway.Host.Tests.Operator;
+using Gateway.Drivers.Tests.Mqtt;
 
 namespace Gateway.DeviceSims.Tests;
 
@@ -169,12 +169,12 @@ public sealed class MqttSimulatorTests : IAsyncLifetime
     {
         await StartAsync(timeScale: 1, rampKwPerSecond: 50);
         var site = _host.Rig.Definition.Site;
-        var channels = new CuttableChannelFactory();
+        var channels = new CuttableStreamProvider();
         var client = new MqttClient(new MqttClientOptions
         {
             Host = "127.0.0.1", Port = _broker.Port, ClientId = "gw-dies",
             Will = MqttGatewayPresence.Will(site), BirthMessage = MqttGatewayPresence.Birth(site),
-        }, TimeProvider.System, channelFactory: channels);
+        }, TimeProvider.System, streamProvider: channels);
         var ev = new MqttDeviceDriver(new MqttDeviceConnection(client, $"mqtt://127.0.0.1:{_broker.Port}"), "ev-1", ProfileLoader.Load("mqtt-charger"), TimeProvider.System,
             new MqttDeviceDriverOptions { FirstTelemetryTimeout = TimeSpan.FromSeconds(3), AckTimeout = TimeSpan.FromSeconds(3) }, ownsConnection: true);
         _owned.Add(ev);

@@ -32,7 +32,7 @@ internal static class DeviceFailures
                 or ModbusExceptionCode.GatewayPathUnavailable or ModbusExceptionCode.GatewayTargetDeviceFailedToRespond,
             d, (int)d.Code),
         MqttConnectException m => new DeviceException(DeviceErrorKind.Unreachable, device,
-            $"the broker of {device} refused the connection: {m.Message}", false, m, (int)m.ReturnCode),
+            $"the broker of {device} refused the connection: {m.Message}", false, m, (int)m.ResultCode),
         MqttProtocolException p => new DeviceException(DeviceErrorKind.Protocol, device,
             $"the broker of {device} broke the MQTT protocol: {p.Message}", true, p),
         MqttSubscribeException s => new DeviceException(DeviceErrorKind.Refused, device,

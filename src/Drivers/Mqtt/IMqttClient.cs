@@ -1,10 +1,9 @@
-using Gateway.Drivers.Mqtt.Packets;
 
 namespace Gateway.Drivers.Mqtt;
 
 /// <summary>
-/// An MQTT 3.1.1 client: connect, publish with QoS 0/1/2 and retain, subscribe with a handler per filter,
-/// and stay connected (keep-alive, automatic reconnect that restores the session).
+/// An MQTT client (MQTT 5, falling back to 3.1.1): connect, publish with QoS 0/1/2 and retain, subscribe with a
+/// handler per filter, and stay connected (keep-alive, automatic reconnect that restores the session).
 /// </summary>
 public interface IMqttClient : IAsyncDisposable
 {
@@ -27,7 +26,15 @@ public interface IMqttClient : IAsyncDisposable
     /// broker acknowledged it; while disconnected the message waits in a bounded queue and is sent after reconnect.
     /// Cancelling stops the wait but not the delivery of a message already accepted.
     /// </summary>
+    /// <exception cref="MqttPublishRefusedException">An MQTT 5 broker refused the message with a reason code (e.g. not authorised).</exception>
     Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, MqttQos qos, bool retain, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Publish with MQTT 5 user properties (e.g. who acknowledged, which round a message answers). Over MQTT 3.1.1,
+    /// which has no properties, they are dropped and the payload must carry what the receiver needs.
+    /// </summary>
+    Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, MqttQos qos, bool retain,
+        IReadOnlyList<KeyValuePair<string, string>>? userProperties, CancellationToken cancellationToken = default);
 
     /// <summary>Subscribe to filters; returns the SUBACK code per filter (granted QoS or Failure). Messages for filters without a handler go to <see cref="MqttClient.ReceivedMessages"/>.</summary>
     Task<IReadOnlyList<MqttSubscribeReturnCode>> SubscribeAsync(IReadOnlyList<MqttTopicSubscription> subscriptions, CancellationToken cancellationToken = default);

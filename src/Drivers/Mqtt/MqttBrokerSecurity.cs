@@ -74,15 +74,7 @@ public sealed record MqttBrokerSecurity
     public MqttClientOptions Apply(MqttClientOptions options, Func<string, string?>? environment = null)
     {
         var (tls, password) = Resolve(environment);
-        return new MqttClientOptions
-        {
-            Host = options.Host, Port = options.Port, ClientId = options.ClientId, CleanSession = options.CleanSession,
-            UserName = UserName ?? options.UserName, Password = UserName is null ? options.Password : password,
-            KeepAlive = options.KeepAlive, Will = options.Will, BirthMessage = options.BirthMessage,
-            Tls = tls ?? options.Tls, ConnectTimeout = options.ConnectTimeout, OperationTimeout = options.OperationTimeout,
-            MaxPendingMessages = options.MaxPendingMessages, MaxInflightMessages = options.MaxInflightMessages,
-            MaxIncomingPacketSize = options.MaxIncomingPacketSize, Reconnect = options.Reconnect,
-        };
+        return options.With(UserName, password, tls);
     }
 
     private (MqttTlsOptions? Tls, string? Password) Resolve(Func<string, string?>? environment)

@@ -1,27 +1,29 @@
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading.Channels;
-using Gateway.Drivers.Mqtt.Channel;
-using Gateway.Drivers.Mqtt.Client;
-using Gateway.Drivers.Mqtt.Codec;
-using Gateway.Drivers.Mqtt.Packets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using MQTTnet;
+using MQTTnet.Channel;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
 using Polly;
 using Polly.Retry;
+using MqttNetClient = MQTTnet.IMqttClient;
+using MqttNetMessage = MQTTnet.MqttApplicationMessage;
 
 namespace Gateway.Drivers.Mqtt;
 
 /// <summary>
-/// The project's MQTT 3.1.1 client. One instance owns one session with the broker and keeps it alive:
-/// keep-alive pings, automatic reconnect (a Polly retry with exponential backoff and jitter), and on reconnect
-/// it restores subscriptions the broker forgot and resends every unacknowledged QoS 1/2 message with DUP = 1,
-/// so no acknowledged-at-least-once message is lost across a broker restart.
+/// The gateway's MQTT client: MQTTnet's client (MQTT 5, or 3.1.1) for the protocol, and on top of it what a gateway
+/// needs from a connection that must not lose anything — automatic reconnect by a Polly retry pipeline, subscriptions
+/// restored when the broker lost the session, QoS 1/2 messages kept (in memory or in a durable
+/// <see cref="IMqttOutboxStore"/>) and resent in order until acknowledged, at most <see cref="MqttClientOptions.MaxInflightMessages"/>
+/// in flight, a birth message on every connect, handlers per subscription that run one message at a time.
 /// </summary>
-/// <remarks>
-/// Received messages go to the handlers of every matching subscription, one message at a time in arrival order;
-/// messages no handler takes go to <see cref="ReceivedMessages"/>. Malformed packets from the broker close the
-/// connection with an <see cref="MqttProtocolException"/> naming the violated clause; the client then reconnects.
-/// </remarks>
 public sealed class MqttClient : IMqttClient
 {
     private const int ReceivedMessagesCapacity = 10_000;
@@ -29,49 +31,49 @@ public sealed class MqttClient : IMqttClient
     private readonly MqttClientOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly IMqttChannelFactory _channelFactory;
-    private readonly MqttPacketCodec _codec;
-    private readonly MqttPacketDispatcher _dispatcher = new();
+    private readonly IMqttClientStreamProvider? _streamProvider;
+    private readonly MqttClientFactory _factory = new();
+    private readonly MqttNetClient _client;
     private readonly ResiliencePipeline _reconnectPipeline;
     private readonly SemaphoreSlim _pendingSlots;
+    private readonly SemaphoreSlim _sendSignal = new(0);
     private readonly object _gate = new();
-    private readonly Dictionary<ushort, MqttOutgoingPublish> _inflight = new();
-    private readonly Queue<MqttOutgoingPublish> _unsent = new();
-    private readonly SemaphoreSlim _sendOrder = new(1, 1);
-    private readonly HashSet<ushort> _idsInUse = new();
-    private readonly List<ushort> _quarantinedIds = new();
+    private readonly SortedDictionary<long, PendingPublish> _pending = new();
     private readonly Dictionary<string, MqttSubscriptionEntry> _subscriptions = new(StringComparer.Ordinal);
-    private readonly HashSet<ushort> _incomingQos2 = new();
-    private readonly Channel<MqttInboundDelivery> _deliveries = System.Threading.Channels.Channel.CreateUnbounded<MqttInboundDelivery>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<MqttApplicationMessage> _received = System.Threading.Channels.Channel.CreateBounded<MqttApplicationMessage>(new BoundedChannelOptions(ReceivedMessagesCapacity) { SingleWriter = true });
     private readonly CancellationTokenSource _disposed = new();
-    private readonly Task _deliveryTask;
-    private MqttPacketConnection? _connection;
+    private readonly Task _sendLoop;
+    private Queue<PendingPublish> _unsent = new();
+    private MqttProtocolVersion _version;
     private MqttConnectionState _state = MqttConnectionState.Disconnected;
     private CancellationTokenSource _session = new();
     private Task _reconnectTask = Task.CompletedTask;
-    private ushort _lastPacketId;
-    private long _nextSequence;
-    private int _inflightOnConnection;
-    private long _pingResponses;
+    private long _nextMemoryId;
+    private uint _nextSubscriptionId;
+    private int _generation;
+    private int _inflight;
 
     /// <summary>Create a client; nothing is sent until <see cref="ConnectAsync"/>.</summary>
     /// <param name="options">Validated here; an invalid setting throws <see cref="ArgumentException"/> naming it.</param>
-    /// <param name="timeProvider">Clock for keep-alive, timeouts and backoff; the system clock by default.</param>
+    /// <param name="timeProvider">Clock for the reconnect backoff; the system clock by default.</param>
     /// <param name="logger">Receives connection events and handler failures.</param>
-    /// <param name="channelFactory">How to open the byte stream; TCP/TLS by default, in-memory in tests.</param>
-    public MqttClient(MqttClientOptions options, TimeProvider? timeProvider = null, ILogger? logger = null, IMqttChannelFactory? channelFactory = null)
+    /// <param name="streamProvider">How to open the byte stream to the broker (TLS is layered on top); a plain socket by default. Tests cut it.</param>
+    public MqttClient(MqttClientOptions options, TimeProvider? timeProvider = null, ILogger? logger = null, IMqttClientStreamProvider? streamProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
+        _version = options.ProtocolVersion;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
-        _channelFactory = channelFactory ?? MqttTcpChannelFactory.Instance;
-        _codec = new MqttPacketCodec(options.MaxIncomingPacketSize);
+        _streamProvider = streamProvider;
         _pendingSlots = new SemaphoreSlim(options.MaxPendingMessages, options.MaxPendingMessages);
         _reconnectPipeline = BuildReconnectPipeline(options.Reconnect);
-        _deliveryTask = DeliverLoopAsync();
+        _client = _factory.CreateMqttClient();
+        _client.ApplicationMessageReceivedAsync += OnMessageReceivedAsync;
+        _client.DisconnectedAsync += OnDisconnectedAsync;
+        if (options.OutboxStore is { } store) RestoreFromStore(store);
+        _sendLoop = SendLoopAsync();
     }
 
     /// <inheritdoc />
@@ -83,17 +85,20 @@ public sealed class MqttClient : IMqttClient
     /// <summary>The options this client runs with.</summary>
     public MqttClientOptions Options => _options;
 
+    /// <summary>The protocol version of the current (or last) connection: 3.1.1 after a fallback from 5.</summary>
+    public MqttProtocolVersion ProtocolVersion
+    {
+        get { lock (_gate) return _version; }
+    }
+
     /// <summary>Messages on subscriptions without a handler (bounded; read it, or the client stops acknowledging).</summary>
     public ChannelReader<MqttApplicationMessage> ReceivedMessages => _received.Reader;
 
-    /// <summary>QoS 1/2 messages published but not yet acknowledged (sent or waiting for a connection).</summary>
+    /// <summary>QoS 1/2 messages published but not yet acknowledged (sent, or waiting for a connection or a slot).</summary>
     public int PendingMessageCount
     {
-        get { lock (_gate) return _inflight.Count; }
+        get { lock (_gate) return _pending.Count; }
     }
-
-    /// <summary>PINGRESP packets received so far (the keep-alive is working).</summary>
-    public long PingResponsesReceived => Interlocked.Read(ref _pingResponses);
 
     /// <inheritdoc />
     public event EventHandler<MqttConnectionStateChangedEventArgs>? ConnectionStateChanged;
@@ -119,7 +124,8 @@ public sealed class MqttClient : IMqttClient
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, sessionToken);
         try
         {
-            await EstablishAsync(linked.Token).ConfigureAwait(false);
+            var sessionPresent = await EstablishAsync(linked.Token).ConfigureAwait(false);
+            await GoLiveAsync(sessionPresent, MqttConnectionState.Connecting, linked.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -140,28 +146,24 @@ public sealed class MqttClient : IMqttClient
     /// <inheritdoc />
     public async Task DisconnectAsync(CancellationToken cancellationToken = default)
     {
-        MqttPacketConnection? connection;
         Task reconnect;
         lock (_gate)
         {
             if (_state is MqttConnectionState.Disconnected or MqttConnectionState.Disposed) return;
             _session.Cancel();
-            connection = _connection;
-            _connection = null;
             _state = MqttConnectionState.Disconnected;
+            _generation++;
             reconnect = _reconnectTask;
         }
-        if (connection is not null)
+        try
         {
-            try
-            {
-                await connection.SendAsync(MqttDisconnectPacket.Instance, cancellationToken).ConfigureAwait(false);
-            }
-            catch (MqttCommunicationException)
-            {
-                // Already gone: the broker will publish the will, which is the truth anyway.
-            }
-            await connection.DisposeAsync().ConfigureAwait(false);
+            if (_client.IsConnected)
+                await _client.DisconnectAsync(_factory.CreateClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Already gone: the broker publishes the will, which is the truth anyway.
+            _logger.LogDebug(ex, "MQTT DISCONNECT not sent");
         }
         try
         {
@@ -171,31 +173,44 @@ public sealed class MqttClient : IMqttClient
         {
             // The reconnect loop was cancelled by the Cancel above.
         }
-        var reason = new MqttCommunicationException("the client disconnected");
-        _dispatcher.FailAll(reason, MqttPacketType.SubAck, MqttPacketType.UnsubAck);
-        // A persistent session keeps unacknowledged messages for the next ConnectAsync; a clean one would drop them anyway.
-        if (_options.CleanSession) FailPendingPublishes(new MqttCommunicationException("the client disconnected before the broker acknowledged the message"));
+        // A persistent session or a durable store keeps unacknowledged messages for the next ConnectAsync; a clean
+        // in-memory one would drop them anyway.
+        if (_options.CleanSession && _options.OutboxStore is null)
+            FailPendingPublishes(new MqttCommunicationException("the client disconnected before the broker acknowledged the message"), forget: true);
         RaiseStateChanged(MqttConnectionState.Disconnected, null, false);
     }
 
     /// <inheritdoc />
-    public async Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, MqttQos qos, bool retain, CancellationToken cancellationToken = default)
+    public Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, MqttQos qos, bool retain, CancellationToken cancellationToken = default) =>
+        PublishAsync(topic, payload, qos, retain, null, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, MqttQos qos, bool retain,
+        IReadOnlyList<KeyValuePair<string, string>>? userProperties, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(topic);
         if (MqttTopic.CheckTopicName(topic) is { } topicError) throw new ArgumentException(topicError, nameof(topic));
         if ((int)qos > 2) throw new ArgumentOutOfRangeException(nameof(qos), qos, "QoS must be 0, 1 or 2");
         if (Encoding.UTF8.GetByteCount(topic) > ushort.MaxValue) throw new ArgumentException("topic is longer than 65535 bytes of UTF-8", nameof(topic));
+        var properties = userProperties ?? [];
 
         if (qos == MqttQos.AtMostOnce)
         {
-            var connection = Volatile.Read(ref _connection)
-                ?? throw new MqttCommunicationException($"not connected ({State}): QoS 0 messages are not queued while disconnected");
-            await connection.SendAsync(new MqttPublishPacket { Topic = topic, Payload = payload, Qos = qos, Retain = retain }, cancellationToken).ConfigureAwait(false);
+            if (State != MqttConnectionState.Connected)
+                throw new MqttCommunicationException($"not connected ({State}): QoS 0 messages are not queued while disconnected");
+            try
+            {
+                await _client.PublishAsync(Message(topic, payload.ToArray(), qos, retain, properties, duplicate: false), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (Translate(ex) is { } translated)
+            {
+                throw translated;
+            }
             return;
         }
 
         await _pendingSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
-        Task<MqttPacket> acknowledged;
+        PendingPublish entry;
         lock (_gate)
         {
             if (_state is MqttConnectionState.Disconnected or MqttConnectionState.Disposed)
@@ -204,16 +219,15 @@ public sealed class MqttClient : IMqttClient
                 ObjectDisposedException.ThrowIf(_state == MqttConnectionState.Disposed, this);
                 throw new MqttCommunicationException("not connected: call ConnectAsync first (QoS 1/2 messages are queued only while reconnecting)");
             }
-            var id = AllocatePacketId();
             // The caller may reuse its buffer once the task completes or is abandoned; we may resend later.
-            var packet = new MqttPublishPacket { Topic = topic, Payload = payload.ToArray(), Qos = qos, Retain = retain, PacketId = id };
-            var entry = new MqttOutgoingPublish(packet, _nextSequence++);
-            _inflight.Add(id, entry);
+            var stored = new MqttStoredMessage(0, topic, payload.ToArray(), qos, retain, properties);
+            var id = _options.OutboxStore?.Add(stored) ?? ++_nextMemoryId;
+            entry = new PendingPublish(stored with { Id = id });
+            _pending.Add(id, entry);
             _unsent.Enqueue(entry);
-            acknowledged = _dispatcher.Expect(qos == MqttQos.AtLeastOnce ? MqttPacketType.PubAck : MqttPacketType.PubComp, id);
         }
-        await SendUnsentAsync().ConfigureAwait(false);
-        await acknowledged.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _sendSignal.Release();
+        await entry.Acknowledged.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -228,11 +242,11 @@ public sealed class MqttClient : IMqttClient
             {
                 for (var i = 0; i < codes.Count; i++)
                 {
-                    if (codes[i] == MqttSubscribeReturnCode.Failure && added[i]) _subscriptions.Remove(subscriptions[i].TopicFilter);
-                    else if (codes[i] != MqttSubscribeReturnCode.Failure) _subscriptions[subscriptions[i].TopicFilter].Qos = subscriptions[i].Qos;
+                    if (codes[i].Code == MqttSubscribeReturnCode.Failure && added[i]) _subscriptions.Remove(subscriptions[i].TopicFilter);
+                    else if (codes[i].Code != MqttSubscribeReturnCode.Failure) _subscriptions[subscriptions[i].TopicFilter].Qos = subscriptions[i].Qos;
                 }
             }
-            return codes;
+            return codes.Select(c => c.Code).ToArray();
         }
         catch
         {
@@ -246,9 +260,10 @@ public sealed class MqttClient : IMqttClient
     /// <exception cref="MqttSubscribeException">The broker refused the subscription.</exception>
     public async Task<MqttQos> SubscribeAsync(string topicFilter, MqttQos qos, CancellationToken cancellationToken = default)
     {
-        var codes = await SubscribeAsync([new MqttTopicSubscription(topicFilter, qos)], cancellationToken).ConfigureAwait(false);
-        if (codes[0] == MqttSubscribeReturnCode.Failure) throw new MqttSubscribeException(topicFilter);
-        return (MqttQos)codes[0];
+        MqttTopicSubscription[] subscriptions = [new MqttTopicSubscription(topicFilter, qos)];
+        ValidateSubscriptions(subscriptions);
+        var added = Register(subscriptions, handler: null);
+        return await SubscribeRegisteredAsync(subscriptions, added, null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -259,22 +274,7 @@ public sealed class MqttClient : IMqttClient
         ValidateSubscriptions(subscriptions);
         // The handler is in place before SUBSCRIBE leaves, so retained messages right after SUBACK reach it.
         var added = Register(subscriptions, handler);
-        IReadOnlyList<MqttSubscribeReturnCode> codes;
-        try
-        {
-            codes = await SendSubscribeAsync(subscriptions, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            Unregister(subscriptions, added, handler);
-            throw;
-        }
-        if (codes[0] == MqttSubscribeReturnCode.Failure)
-        {
-            Unregister(subscriptions, added, handler);
-            throw new MqttSubscribeException(topicFilter);
-        }
-        return (MqttQos)codes[0];
+        return await SubscribeRegisteredAsync(subscriptions, added, handler, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -286,15 +286,17 @@ public sealed class MqttClient : IMqttClient
         {
             if (MqttTopic.CheckTopicFilter(filter) is { } error) throw new ArgumentException(error, nameof(topicFilters));
         }
-        var connection = RequireConnection();
-        ushort id;
-        Task<MqttPacket> acknowledged;
-        lock (_gate)
+        RequireConnected();
+        var builder = _factory.CreateUnsubscribeOptionsBuilder();
+        foreach (var filter in topicFilters) builder.WithTopicFilter(filter);
+        try
         {
-            id = AllocatePacketId();
-            acknowledged = _dispatcher.Expect(MqttPacketType.UnsubAck, id);
+            await _client.UnsubscribeAsync(builder.Build(), cancellationToken).ConfigureAwait(false);
         }
-        await SendAndAwaitAckAsync(connection, new MqttUnsubscribePacket(id, topicFilters.ToArray()), MqttPacketType.UnsubAck, id, acknowledged, cancellationToken).ConfigureAwait(false);
+        catch (Exception ex) when (Translate(ex) is { } translated)
+        {
+            throw translated;
+        }
         lock (_gate)
         {
             foreach (var filter in topicFilters) _subscriptions.Remove(filter);
@@ -310,21 +312,22 @@ public sealed class MqttClient : IMqttClient
         }
         await DisconnectAsync().ConfigureAwait(false);
         lock (_gate) _state = MqttConnectionState.Disposed;
-        FailPendingPublishes(new ObjectDisposedException(nameof(MqttClient), "the MQTT client was disposed before the broker acknowledged the message"));
-        _deliveries.Writer.TryComplete();
+        // Messages in a durable store stay there for the next client; only the waiting callers are released.
+        FailPendingPublishes(new ObjectDisposedException(nameof(MqttClient), "the MQTT client was disposed before the broker acknowledged the message"), forget: false);
         _disposed.Cancel();
         try
         {
-            await _deliveryTask.ConfigureAwait(false);
+            await _sendLoop.ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            // Deliveries still queued are dropped; the broker redelivers unacknowledged QoS 1/2 ones.
+            // The send loop ends with the client.
         }
+        _client.Dispose();
         _received.Writer.TryComplete();
         _session.Dispose();
-        _disposed.Dispose();
         RaiseStateChanged(MqttConnectionState.Disposed, null, false);
+        _disposed.Dispose();
     }
 
     // ---- connection lifecycle ----
@@ -336,7 +339,7 @@ public sealed class MqttClient : IMqttClient
             {
                 ShouldHandle = new PredicateBuilder()
                     .Handle<MqttCommunicationException>()
-                    .Handle<MqttConnectException>(ex => ex.ReturnCode == MqttConnectReturnCode.ServerUnavailable),
+                    .Handle<MqttConnectException>(ex => ex.IsTransient),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = reconnect.UseJitter,
                 Delay = reconnect.InitialDelay,
@@ -352,147 +355,162 @@ public sealed class MqttClient : IMqttClient
             .Build();
     }
 
-    /// <summary>One connection attempt: channel, CONNECT/CONNACK, session restore, then live.</summary>
-    private async Task EstablishAsync(CancellationToken cancellationToken)
+    /// <summary>One connection attempt (two when an MQTT 5 CONNECT is refused for its version); returns the session-present flag.</summary>
+    private async Task<bool> EstablishAsync(CancellationToken cancellationToken)
     {
-        using var timeout = new CancellationTokenSource(_options.ConnectTimeout, _timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        MqttPacketConnection? connection = null;
-        try
+        while (true)
         {
-            var channel = await _channelFactory.ConnectAsync(_options, linked.Token).ConfigureAwait(false);
-            connection = new MqttPacketConnection(channel, _codec, _timeProvider);
-            await connection.SendAsync(BuildConnectPacket(), linked.Token).ConfigureAwait(false);
-            var first = await connection.ReceiveAsync(linked.Token).ConfigureAwait(false);
-            if (first is not MqttConnAckPacket connAck)
-                throw new MqttProtocolException($"the broker's first packet must be CONNACK, got {first.Type.ToString().ToUpperInvariant()}", "MQTT-3.2.0-1");
-            if (connAck.ReturnCode != MqttConnectReturnCode.Accepted) throw new MqttConnectException(connAck.ReturnCode);
-
-            lock (_gate)
+            MqttProtocolVersion version;
+            lock (_gate) version = _version;
+            using var timeout = new CancellationTokenSource(_options.ConnectTimeout, _timeProvider);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            MqttClientConnectResult result;
+            try
             {
-                if (!connAck.SessionPresent) _incomingQos2.Clear();
+                result = await _client.ConnectAsync(BuildOptions(version), linked.Token).ConfigureAwait(false);
             }
-            _ = ReadLoopAsync(connection);
-            StartKeepAlive(connection);
-            if (!connAck.SessionPresent) await RestoreSubscriptionsAsync(connection, linked.Token).ConfigureAwait(false);
-            await ResendAndGoLiveAsync(connection, linked.Token).ConfigureAwait(false);
-            _logger.LogInformation("MQTT connected to {Host}:{Port} as \"{ClientId}\" (session present: {SessionPresent})",
-                _options.Host, _options.Port, _options.ClientId, connAck.SessionPresent);
-            RaiseStateChanged(MqttConnectionState.Connected, null, connAck.SessionPresent);
-            if (connection.IsClosed) await OnConnectionLostAsync(connection, connection.CloseReason).ConfigureAwait(false);
-            else if (_options.BirthMessage is { } birth) _ = PublishBirthAsync(birth);
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
-            throw new MqttCommunicationException($"connecting to MQTT broker {_options.Host}:{_options.Port} timed out after {_options.ConnectTimeout.TotalSeconds:0.###} s");
-        }
-        catch
-        {
-            if (connection is not null && !ReferenceEquals(Volatile.Read(ref _connection), connection))
-                await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                await AbortAsync().ConfigureAwait(false);
+                throw new MqttCommunicationException($"connecting to MQTT broker {_options.Host}:{_options.Port} timed out after {_options.ConnectTimeout.TotalSeconds:0.###} s");
+            }
+            catch (Exception ex) when (version == MqttProtocolVersion.V500 && IsVersionRefusal(ex))
+            {
+                // A 3.1.1 broker answers a version-5 CONNECT with its own CONNACK 0x01, which MQTTnet's v5 reader rejects.
+                FallBackTo311("its CONNACK could not be read as MQTT 5");
+                continue;
+            }
+            catch (Exception ex) when (Translate(ex) is { } translated)
+            {
+                await AbortAsync().ConfigureAwait(false);
+                throw translated;
+            }
+            if (result.ResultCode == MqttClientConnectResultCode.Success) return result.IsSessionPresent;
+            await AbortAsync().ConfigureAwait(false);
+            // A 3.1.1 broker answers with its own return code 0x01 (unacceptable protocol version), read here as is.
+            if (version == MqttProtocolVersion.V500 && result.ResultCode is MqttClientConnectResultCode.UnsupportedProtocolVersion or (MqttClientConnectResultCode)0x01)
+            {
+                FallBackTo311("it refused protocol version 5");
+                continue;
+            }
+            throw new MqttConnectException(result.ResultCode, result.ReasonString);
         }
     }
 
-    private MqttConnectPacket BuildConnectPacket() => new()
+    private static bool IsVersionRefusal(Exception ex)
     {
-        ClientId = _options.ClientId,
-        CleanSession = _options.CleanSession,
-        KeepAliveSeconds = (ushort)_options.KeepAlive.TotalSeconds,
-        UserName = _options.UserName,
-        Password = _options.Password is null ? (ReadOnlyMemory<byte>?)null : Encoding.UTF8.GetBytes(_options.Password),
-        Will = _options.Will,
-    };
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is MQTTnet.Adapter.MqttConnectingFailedException failed && failed.Message.Contains("UnsupportedProtocolVersion", StringComparison.Ordinal)) return true;
+            if (e is MQTTnet.Exceptions.MqttProtocolViolationException) return true;
+        }
+        return false;
+    }
 
-    private async Task RestoreSubscriptionsAsync(MqttPacketConnection connection, CancellationToken cancellationToken)
+    private void FallBackTo311(string why)
+    {
+        lock (_gate) _version = MqttProtocolVersion.V311;
+        _logger.LogWarning("MQTT broker {Host}:{Port} does not speak MQTT 5 ({Why}); using MQTT 3.1.1 from now on", _options.Host, _options.Port, why);
+    }
+
+    private async Task AbortAsync()
+    {
+        try
+        {
+            if (_client.IsConnected) await _client.DisconnectAsync(new MqttClientDisconnectOptions()).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _logger.LogDebug(ex, "MQTT connection attempt cleanup");
+        }
+    }
+
+    private MQTTnet.MqttClientOptions BuildOptions(MqttProtocolVersion version)
+    {
+        var builder = _factory.CreateClientOptionsBuilder()
+            .WithTcpServer(_options.Host, _options.Port)
+            .WithProtocolVersion(version)
+            .WithClientId(_options.ClientId)
+            .WithCleanSession(_options.CleanSession)
+            .WithTimeout(_options.OperationTimeout);
+        if (_streamProvider is not null) builder.WithStreamProvider(_streamProvider);
+        builder = _options.KeepAlive == TimeSpan.Zero ? builder.WithNoKeepAlive() : builder.WithKeepAlivePeriod(_options.KeepAlive);
+        if (_options.UserName is not null) builder.WithCredentials(_options.UserName, _options.Password is null ? null : Encoding.UTF8.GetBytes(_options.Password));
+        if (version == MqttProtocolVersion.V500)
+        {
+            builder.WithMaximumPacketSize((uint)_options.MaxIncomingPacketSize);
+            builder.WithRequestProblemInformation(true);
+            // Over MQTT 5 a persistent session ends with the connection unless it has an expiry; none given means
+            // "keep it", as in 3.1.1.
+            if (!_options.CleanSession)
+                builder.WithSessionExpiryInterval(_options.SessionExpiry is { } expiry ? (uint)expiry.TotalSeconds : uint.MaxValue);
+        }
+        if (_options.Will is { } will)
+        {
+            builder.WithWillTopic(will.Topic).WithWillPayload(will.Payload.ToArray())
+                .WithWillQualityOfServiceLevel((MqttQualityOfServiceLevel)will.Qos).WithWillRetain(will.Retain);
+        }
+        if (_options.Tls is { } tls)
+        {
+            var tlsBuilder = new MqttClientTlsOptionsBuilder()
+                .UseTls()
+                .WithTargetHost(tls.ServerName ?? _options.Host)
+                .WithSslProtocols(tls.Protocols)
+                .WithRevocationMode(X509RevocationMode.NoCheck)
+                .WithCertificateValidationHandler(e => ValidateServerCertificate(tls, e.Certificate, e.SslPolicyErrors));
+            if (tls.ClientCertificate is { } certificate) tlsBuilder.WithClientCertificates([certificate]);
+            builder.WithTlsOptions(tlsBuilder.Build());
+        }
+        return builder.Build();
+    }
+
+    private static bool ValidateServerCertificate(MqttTlsOptions tls, X509Certificate? certificate, SslPolicyErrors errors)
+    {
+        if (certificate is null) return false;
+        if (tls.TrustedCertificateAuthorities.Count == 0) return errors == SslPolicyErrors.None;
+        // Name mismatches stay fatal; only the chain is re-judged, against our CAs instead of the system store.
+        if ((errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0) return false;
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(tls.TrustedCertificateAuthorities);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var server = new X509Certificate2(certificate);
+        return chain.Build(server);
+    }
+
+    /// <summary>After CONNACK: restore subscriptions the broker forgot, resend what is unacknowledged, announce, publish the birth.</summary>
+    private async Task GoLiveAsync(bool sessionPresent, MqttConnectionState from, CancellationToken cancellationToken)
+    {
+        if (!sessionPresent) await RestoreSubscriptionsAsync(cancellationToken).ConfigureAwait(false);
+        int resend;
+        lock (_gate)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_state != from) throw new OperationCanceledException("the client was disconnected while connecting");
+            _generation++;
+            _inflight = 0;
+            _unsent = new Queue<PendingPublish>(_pending.Values);
+            resend = _unsent.Count;
+            _state = MqttConnectionState.Connected;
+        }
+        if (resend > 0) _logger.LogInformation("MQTT sending {Count} unacknowledged message(s) after connecting", resend);
+        _sendSignal.Release();
+        _logger.LogInformation("MQTT connected to {Host}:{Port} as \"{ClientId}\" over MQTT {Version} (session present: {SessionPresent})",
+            _options.Host, _options.Port, _options.ClientId, ProtocolVersion == MqttProtocolVersion.V500 ? "5" : "3.1.1", sessionPresent);
+        RaiseStateChanged(MqttConnectionState.Connected, null, sessionPresent);
+        if (_options.BirthMessage is { } birth) _ = PublishBirthAsync(birth);
+    }
+
+    private async Task RestoreSubscriptionsAsync(CancellationToken cancellationToken)
     {
         MqttTopicSubscription[] subscriptions;
         lock (_gate) subscriptions = _subscriptions.Values.Select(s => new MqttTopicSubscription(s.TopicFilter, s.Qos)).ToArray();
         if (subscriptions.Length == 0) return;
-        ushort id;
-        Task<MqttPacket> acknowledged;
-        lock (_gate)
+        var codes = await SendSubscribeAsync(subscriptions, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < codes.Count; i++)
         {
-            id = AllocatePacketId();
-            acknowledged = _dispatcher.Expect(MqttPacketType.SubAck, id);
-        }
-        var ack = (MqttSubAckPacket)await SendAndAwaitAckAsync(connection, new MqttSubscribePacket(id, subscriptions), MqttPacketType.SubAck, id, acknowledged, cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < ack.ReturnCodes.Count && i < subscriptions.Length; i++)
-        {
-            if (ack.ReturnCodes[i] == MqttSubscribeReturnCode.Failure)
-                _logger.LogWarning("MQTT broker refused to restore the subscription to {Filter}", subscriptions[i].TopicFilter);
-        }
-    }
-
-    /// <summary>
-    /// Queue every unacknowledged message for resending in publication order (DUP = 1 for those sent before,
-    /// PUBREL for QoS 2 ones already received), make the connection the live one, and start sending.
-    /// </summary>
-    private async Task ResendAndGoLiveAsync(MqttPacketConnection connection, CancellationToken cancellationToken)
-    {
-        int pending;
-        lock (_gate)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            _unsent.Clear();
-            foreach (var entry in _inflight.Values.OrderBy(e => e.Sequence)) _unsent.Enqueue(entry);
-            pending = _unsent.Count;
-            _inflightOnConnection = 0;
-            _connection = connection;
-            _state = MqttConnectionState.Connected;
-        }
-        if (pending > 0) _logger.LogInformation("MQTT resending {Count} unacknowledged message(s) after connecting", pending);
-        await SendUnsentAsync().ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Send queued QoS 1/2 messages in order while the in-flight window has room. One sender at a time keeps the
-    /// publication order on the wire; acknowledgements call this again to move the window.
-    /// </summary>
-    private async Task SendUnsentAsync()
-    {
-        await _sendOrder.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            while (true)
-            {
-                MqttPacketConnection? connection;
-                MqttPacket packet;
-                lock (_gate)
-                {
-                    connection = _connection;
-                    if (connection is null || _inflightOnConnection >= _options.MaxInflightMessages) return;
-                    MqttOutgoingPublish? next = null;
-                    while (_unsent.TryDequeue(out var candidate))
-                    {
-                        if (_inflight.TryGetValue(candidate.PacketId, out var current) && ReferenceEquals(current, candidate))
-                        {
-                            next = candidate;
-                            break;
-                        }
-                    }
-                    if (next is null) return;
-                    packet = next.Released ? new MqttPubRelPacket(next.PacketId) : next.Packet with { Duplicate = next.Sent };
-                    next.Sent = true;
-                    next.SentOn = connection;
-                    _inflightOnConnection++;
-                }
-                try
-                {
-                    await connection.SendAsync(packet).ConfigureAwait(false);
-                }
-                catch (MqttCommunicationException ex)
-                {
-                    // The message stays in flight; the next connection resends it.
-                    _logger.LogDebug(ex, "MQTT send failed; the message is resent after reconnect");
-                    return;
-                }
-            }
-        }
-        finally
-        {
-            _sendOrder.Release();
+            if (codes[i].Code == MqttSubscribeReturnCode.Failure)
+                _logger.LogWarning("MQTT broker refused to restore the subscription to {Filter} (reason code 0x{Code:X2})", subscriptions[i].TopicFilter, codes[i].Reason);
         }
     }
 
@@ -502,358 +520,358 @@ public sealed class MqttClient : IMqttClient
         {
             await PublishAsync(birth.Topic, birth.Payload, birth.Qos, birth.Retain).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is MqttCommunicationException or ObjectDisposedException)
+        catch (Exception ex) when (ex is MqttCommunicationException or ObjectDisposedException or MqttPublishRefusedException)
         {
             // Lost again already; the next connection publishes it anew.
             _logger.LogDebug(ex, "MQTT birth message to {Topic} not published", birth.Topic);
         }
     }
 
-    private async Task ReadLoopAsync(MqttPacketConnection connection)
+    private Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs e)
     {
-        Exception reason;
-        try
-        {
-            while (true)
-            {
-                var packet = await connection.ReceiveAsync().ConfigureAwait(false);
-                await HandlePacketAsync(connection, packet).ConfigureAwait(false);
-            }
-        }
-        catch (MqttCommunicationException ex)
-        {
-            reason = ex;
-        }
-        catch (Exception ex)
-        {
-            // Whatever goes wrong here must end this connection, never the process.
-            reason = new MqttCommunicationException($"MQTT receive loop failed: {ex.Message}", ex);
-        }
-        connection.Close(reason);
-        await OnConnectionLostAsync(connection, connection.CloseReason ?? reason).ConfigureAwait(false);
-    }
-
-    private async Task OnConnectionLostAsync(MqttPacketConnection connection, Exception? reason)
-    {
+        // Failed connection attempts are reported by EstablishAsync; only a live connection's end matters here.
+        if (!e.ClientWasConnected) return Task.CompletedTask;
         bool reconnect;
         lock (_gate)
         {
-            // A connection that never went live is cleaned up by EstablishAsync itself.
-            if (!ReferenceEquals(_connection, connection)) return;
-            _connection = null;
-            reconnect = _options.Reconnect.Enabled && _state == MqttConnectionState.Connected;
+            if (_state != MqttConnectionState.Connected) return Task.CompletedTask;
+            reconnect = _options.Reconnect.Enabled;
             _state = reconnect ? MqttConnectionState.Reconnecting : MqttConnectionState.Disconnected;
-            foreach (var id in _quarantinedIds) _idsInUse.Remove(id);
-            _quarantinedIds.Clear();
+            _generation++;
         }
-        _logger.LogWarning(reason, "MQTT connection to {Host}:{Port} lost: {Reason}", _options.Host, _options.Port, reason?.Message);
-        var failure = reason as MqttCommunicationException ?? new MqttCommunicationException("connection to the broker lost", reason);
-        _dispatcher.FailAll(failure, MqttPacketType.SubAck, MqttPacketType.UnsubAck);
-        await connection.DisposeAsync().ConfigureAwait(false);
+        var reason = DescribeLoss(e);
+        _logger.LogWarning(reason.InnerException, "MQTT connection to {Host}:{Port} lost: {Reason}", _options.Host, _options.Port, reason.Message);
         RaiseStateChanged(reconnect ? MqttConnectionState.Reconnecting : MqttConnectionState.Disconnected, reason, false);
         if (!reconnect)
         {
-            FailPendingPublishes(failure);
-            return;
+            FailPendingPublishes(reason, forget: _options.OutboxStore is null);
+            return Task.CompletedTask;
         }
-        lock (_gate) _reconnectTask = ReconnectAsync(_session.Token);
+        lock (_gate)
+        {
+            var token = _session.Token;
+            // Off MQTTnet's own thread: it raises this event from its receive loop.
+            _reconnectTask = Task.Run(() => ReconnectAsync(token), CancellationToken.None);
+        }
+        return Task.CompletedTask;
     }
 
-    private async Task ReconnectAsync(CancellationToken sessionToken)
+    private MqttCommunicationException DescribeLoss(MqttClientDisconnectedEventArgs e)
     {
-        await Task.Yield();
+        var reasonString = string.IsNullOrEmpty(e.ReasonString) ? "" : $": {e.ReasonString}";
+        if (e.Reason is MqttClientDisconnectReason.MalformedPacket or MqttClientDisconnectReason.ProtocolError || e.Exception is MQTTnet.Exceptions.MqttProtocolViolationException)
+            return new MqttProtocolException($"connection closed for a protocol violation ({e.Reason}{reasonString}{(e.Exception is null ? "" : ": " + e.Exception.Message)})", e.Exception);
+        if (e.Reason != MqttClientDisconnectReason.NormalDisconnection)
+            return new MqttCommunicationException($"the broker disconnected: reason code 0x{(int)e.Reason:X2} ({e.Reason}){reasonString}", e.Exception);
+        return e.Exception is null
+            ? new MqttCommunicationException("connection to the broker lost")
+            : new MqttCommunicationException($"connection to the broker lost: {e.Exception.Message}", e.Exception);
+    }
+
+    private async Task ReconnectAsync(CancellationToken token)
+    {
         try
         {
-            await _reconnectPipeline.ExecuteAsync(async token => await EstablishAsync(token).ConfigureAwait(false), sessionToken).ConfigureAwait(false);
+            await _reconnectPipeline.ExecuteAsync(async ct =>
+            {
+                var sessionPresent = await EstablishAsync(ct).ConfigureAwait(false);
+                await GoLiveAsync(sessionPresent, MqttConnectionState.Reconnecting, ct).ConfigureAwait(false);
+            }, token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (sessionToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             // DisconnectAsync or DisposeAsync stopped reconnecting.
         }
         catch (Exception ex)
         {
-            var changed = false;
+            bool changed;
             lock (_gate)
             {
-                if (_state == MqttConnectionState.Reconnecting)
-                {
-                    _state = MqttConnectionState.Disconnected;
-                    changed = true;
-                }
+                changed = _state == MqttConnectionState.Reconnecting;
+                if (changed) _state = MqttConnectionState.Disconnected;
             }
-            _logger.LogError(ex, "MQTT reconnect to {Host}:{Port} gave up", _options.Host, _options.Port);
             if (!changed) return;
-            FailPendingPublishes(ex as MqttCommunicationException ?? new MqttCommunicationException($"reconnect gave up: {ex.Message}", ex));
+            _logger.LogError(ex, "MQTT reconnect to {Host}:{Port} gave up", _options.Host, _options.Port);
+            FailPendingPublishes(ex as MqttCommunicationException ?? new MqttCommunicationException($"reconnect gave up: {ex.Message}", ex), forget: _options.OutboxStore is null);
             RaiseStateChanged(MqttConnectionState.Disconnected, ex, false);
         }
     }
 
-    // ---- incoming packets ----
+    // ---- outgoing QoS 1/2 ----
 
-    private async ValueTask HandlePacketAsync(MqttPacketConnection connection, MqttPacket packet)
+    private void RestoreFromStore(IMqttOutboxStore store)
     {
-        switch (packet)
+        var stored = store.Load();
+        foreach (var message in stored)
         {
-            case MqttPublishPacket publish:
-                if (publish.Qos == MqttQos.ExactlyOnce)
-                {
-                    bool first;
-                    lock (_gate) first = _incomingQos2.Add(publish.PacketId);
-                    if (!first)
-                    {
-                        // Already delivered (or queued for delivery): only the handshake goes on [MQTT-4.3.3-2].
-                        await connection.SendAsync(new MqttPubRecPacket(publish.PacketId)).ConfigureAwait(false);
-                        return;
-                    }
-                }
-                _deliveries.Writer.TryWrite(new MqttInboundDelivery(connection, publish));
-                return;
-            case MqttPubAckPacket ack:
-                CompleteOutgoing(ack, MqttQos.AtLeastOnce);
-                return;
-            case MqttPubRecPacket received:
-                lock (_gate)
-                {
-                    if (_inflight.TryGetValue(received.PacketId, out var entry) && entry.Packet.Qos == MqttQos.ExactlyOnce) entry.Released = true;
-                }
-                await connection.SendAsync(new MqttPubRelPacket(received.PacketId)).ConfigureAwait(false);
-                return;
-            case MqttPubCompPacket complete:
-                CompleteOutgoing(complete, MqttQos.ExactlyOnce);
-                return;
-            case MqttPubRelPacket release:
-                lock (_gate) _incomingQos2.Remove(release.PacketId);
-                await connection.SendAsync(new MqttPubCompPacket(release.PacketId)).ConfigureAwait(false);
-                return;
-            case MqttSubAckPacket or MqttUnsubAckPacket:
-                if (!_dispatcher.TryDispatch(packet))
-                    _logger.LogDebug("MQTT ignored a late {Type} for packet id {Id}", packet.Type, ((IMqttPacketWithId)packet).PacketId);
-                return;
-            case MqttPingRespPacket:
-                Interlocked.Exchange(ref connection.PingOutstandingSince, 0);
-                Interlocked.Increment(ref _pingResponses);
-                return;
-            default:
-                throw new MqttProtocolException($"the broker sent {packet.Type.ToString().ToUpperInvariant()}, a packet only a client may send", "MQTT-2.2.1");
-        }
-    }
-
-    private void CompleteOutgoing(MqttPacket acknowledgement, MqttQos expectedQos)
-    {
-        var id = ((IMqttPacketWithId)acknowledgement).PacketId;
-        bool removed;
-        lock (_gate)
-        {
-            removed = _inflight.TryGetValue(id, out var entry) && entry.Packet.Qos == expectedQos && _inflight.Remove(id);
-            if (removed)
+            if (!_pendingSlots.Wait(0))
             {
-                _idsInUse.Remove(id);
-                if (_connection is not null && ReferenceEquals(entry!.SentOn, _connection)) _inflightOnConnection--;
+                _logger.LogWarning("MQTT outbox holds more messages than MaxPendingMessages ({Max}); the rest wait in the store", _options.MaxPendingMessages);
+                break;
             }
+            var entry = new PendingPublish(message) { Sent = true }; // a previous process may have sent it
+            _pending.Add(message.Id, entry);
         }
-        if (!removed)
-        {
-            _logger.LogDebug("MQTT ignored {Type} for unknown packet id {Id}", acknowledgement.Type, id);
-            return;
-        }
-        _pendingSlots.Release();
-        _dispatcher.TryDispatch(acknowledgement);
-        // Not awaited: the read loop must keep reading while the window refills.
-        _ = SendUnsentAsync();
-    }
-
-    private async Task DeliverLoopAsync()
-    {
-        await Task.Yield();
-        var token = _disposed.Token;
-        await foreach (var delivery in _deliveries.Reader.ReadAllAsync(token).ConfigureAwait(false))
-        {
-            var publish = delivery.Packet;
-            var message = new MqttApplicationMessage(publish.Topic, publish.Payload, publish.Qos, publish.Retain, publish.Duplicate);
-            List<MqttMessageHandler> handlers = new();
-            lock (_gate)
-            {
-                foreach (var subscription in _subscriptions.Values)
-                {
-                    if (subscription.Handlers.Count > 0 && MqttTopic.Matches(subscription.TopicFilter, publish.Topic)) handlers.AddRange(subscription.Handlers);
-                }
-            }
-            if (handlers.Count == 0)
-            {
-                await _received.Writer.WriteAsync(message, token).ConfigureAwait(false);
-            }
-            foreach (var handler in handlers)
-            {
-                try
-                {
-                    await handler(message, token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (token.IsCancellationRequested)
-                {
-                    throw;
-                }
-                catch (Exception ex)
-                {
-                    _logger.LogError(ex, "MQTT message handler failed for topic {Topic}", publish.Topic);
-                }
-            }
-            MqttPacket? acknowledgement = publish.Qos switch
-            {
-                MqttQos.AtLeastOnce => new MqttPubAckPacket(publish.PacketId),
-                MqttQos.ExactlyOnce => new MqttPubRecPacket(publish.PacketId),
-                _ => null,
-            };
-            if (acknowledgement is null || delivery.Connection.IsClosed) continue;
-            try
-            {
-                await delivery.Connection.SendAsync(acknowledgement, token).ConfigureAwait(false);
-            }
-            catch (MqttCommunicationException)
-            {
-                // The connection died; the broker redelivers the message after reconnect.
-            }
-        }
-    }
-
-    // ---- keep-alive ----
-
-    private void StartKeepAlive(MqttPacketConnection connection)
-    {
-        if (_options.KeepAlive == TimeSpan.Zero) return;
-        // Checking four times per interval and pinging after half of it idle keeps the gap between packets under
-        // the keep-alive even with a late timer, well before the broker's 1.5× limit [MQTT-3.1.2-24].
-        var period = _options.KeepAlive / 4;
-        connection.KeepAliveTimer = _timeProvider.CreateTimer(_ => KeepAliveTick(connection), null, period, period);
-    }
-
-    private void KeepAliveTick(MqttPacketConnection connection)
-    {
-        if (connection.IsClosed) return;
-        var outstanding = Interlocked.Read(ref connection.PingOutstandingSince);
-        if (outstanding != 0)
-        {
-            if (_timeProvider.GetElapsedTime(outstanding) >= _options.KeepAlive)
-                connection.Close(new MqttCommunicationException($"no PINGRESP within the keep-alive of {_options.KeepAlive.TotalSeconds:0} s: the broker is unreachable"));
-            return;
-        }
-        if (connection.IdleSendTime < _options.KeepAlive / 2) return;
-        Interlocked.Exchange(ref connection.PingOutstandingSince, _timeProvider.GetTimestamp());
-        _ = SendPingAsync(connection);
-    }
-
-    private async Task SendPingAsync(MqttPacketConnection connection)
-    {
-        try
-        {
-            await connection.SendAsync(MqttPingReqPacket.Instance).ConfigureAwait(false);
-        }
-        catch (MqttCommunicationException)
-        {
-            // SendAsync closed the connection; the read loop reports the loss.
-        }
-    }
-
-    // ---- helpers ----
-
-    private async Task<IReadOnlyList<MqttSubscribeReturnCode>> SendSubscribeAsync(IReadOnlyList<MqttTopicSubscription> subscriptions, CancellationToken cancellationToken)
-    {
-        var connection = RequireConnection();
-        ushort id;
-        Task<MqttPacket> acknowledged;
-        lock (_gate)
-        {
-            id = AllocatePacketId();
-            acknowledged = _dispatcher.Expect(MqttPacketType.SubAck, id);
-        }
-        var ack = (MqttSubAckPacket)await SendAndAwaitAckAsync(connection, new MqttSubscribePacket(id, subscriptions.ToArray()), MqttPacketType.SubAck, id, acknowledged, cancellationToken).ConfigureAwait(false);
-        if (ack.ReturnCodes.Count != subscriptions.Count)
-        {
-            var violation = new MqttProtocolException($"SUBACK carries {ack.ReturnCodes.Count} return code(s) for {subscriptions.Count} topic filter(s)", "MQTT-3.8.4-5");
-            connection.Close(violation);
-            throw violation;
-        }
-        return ack.ReturnCodes;
+        if (_pending.Count > 0) _logger.LogInformation("MQTT outbox: {Count} message(s) from before the restart wait for the broker", _pending.Count);
     }
 
     /// <summary>
-    /// Send a request and wait for its acknowledgement. On a timeout the connection is closed (and re-established),
-    /// so a late reply can never be taken for the answer to a later request with the same id.
+    /// Hands queued messages to MQTTnet in order while the in-flight window has room; each completes when its
+    /// PUBACK/PUBCOMP arrives. MQTTnet serialises writes in call order, so the wire order is the publication order.
     /// </summary>
-    private async Task<MqttPacket> SendAndAwaitAckAsync(MqttPacketConnection connection, MqttPacket request, MqttPacketType ackType, ushort id, Task<MqttPacket> acknowledged, CancellationToken cancellationToken)
+    private async Task SendLoopAsync()
     {
-        using var timeout = new CancellationTokenSource(_options.OperationTimeout, _timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token, connection.Closed);
-        var settled = false;
-        try
+        var token = _disposed.Token;
+        while (!token.IsCancellationRequested)
         {
-            await connection.SendAsync(request, linked.Token).ConfigureAwait(false);
-            var ack = await acknowledged.WaitAsync(linked.Token).ConfigureAwait(false);
-            settled = true;
-            return ack;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            _dispatcher.Forget(ackType, id);
-            if (connection.IsClosed)
-            {
-                settled = true;
-                throw connection.CloseReason as MqttCommunicationException ?? new MqttCommunicationException($"connection lost while waiting for {ackType.ToString().ToUpperInvariant()}", connection.CloseReason);
-            }
-            var failure = new MqttCommunicationException($"no {ackType.ToString().ToUpperInvariant()} for packet id {id} within {_options.OperationTimeout.TotalSeconds:0.###} s; reconnecting");
-            connection.Close(failure);
-            settled = true;
-            throw failure;
-        }
-        catch (MqttCommunicationException)
-        {
-            _dispatcher.Forget(ackType, id);
-            settled = true;
-            throw;
-        }
-        finally
-        {
+            PendingPublish? next = null;
+            int generation;
             lock (_gate)
             {
-                // Cancelled by the caller while the request may be on the wire: keep the id out of use until this
-                // connection ends, so a late acknowledgement cannot match a new request.
-                if (settled) _idsInUse.Remove(id);
-                else
+                generation = _generation;
+                if (_state == MqttConnectionState.Connected && _inflight < _options.MaxInflightMessages)
                 {
-                    _dispatcher.Forget(ackType, id);
-                    _quarantinedIds.Add(id);
+                    while (_unsent.TryDequeue(out var candidate))
+                    {
+                        if (_pending.TryGetValue(candidate.Message.Id, out var current) && ReferenceEquals(current, candidate))
+                        {
+                            next = candidate;
+                            break;
+                        }
+                    }
+                }
+                if (next is not null)
+                {
+                    _inflight++;
+                    next.Generation = generation;
                 }
             }
+            if (next is null)
+            {
+                await _sendSignal.WaitAsync(token).ConfigureAwait(false);
+                continue;
+            }
+            var duplicate = next.Sent;
+            next.Sent = true;
+            _ = SendOneAsync(next, generation, duplicate);
         }
     }
 
-    private MqttPacketConnection RequireConnection()
+    private async Task SendOneAsync(PendingPublish entry, int generation, bool duplicate)
+    {
+        var m = entry.Message;
+        Exception? refused = null;
+        try
+        {
+            var result = await _client.PublishAsync(Message(m.Topic, m.Payload, m.Qos, m.Retain, m.UserProperties, duplicate), CancellationToken.None).ConfigureAwait(false);
+            // 0x10 "no matching subscribers" is a success; 0x80 and up is a refusal that resending will not change.
+            if ((int)result.ReasonCode >= 0x80) refused = new MqttPublishRefusedException(m.Topic, result.ReasonCode, result.ReasonString);
+        }
+        catch (Exception ex)
+        {
+            // Not acknowledged on this connection (lost, or no PUBACK in time): it stays pending and goes again —
+            // on the next connection, or at once if this one is still up.
+            lock (_gate)
+            {
+                if (_generation != generation || !_pending.ContainsKey(m.Id)) return;
+                _inflight--;
+                _unsent = new Queue<PendingPublish>(_unsent.Prepend(entry));
+            }
+            _logger.LogDebug(ex, "MQTT message {Id} to {Topic} not acknowledged; it will be resent", m.Id, m.Topic);
+            _sendSignal.Release();
+            return;
+        }
+        Complete(entry, generation, refused);
+    }
+
+    private void Complete(PendingPublish entry, int generation, Exception? error)
     {
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_state == MqttConnectionState.Disposed, this);
-            return _connection ?? throw new MqttCommunicationException($"not connected ({_state})");
+            if (!_pending.Remove(entry.Message.Id)) return;
+            if (_generation == generation) _inflight--;
+            _options.OutboxStore?.Remove(entry.Message.Id);
+        }
+        _pendingSlots.Release();
+        _sendSignal.Release();
+        if (error is null) entry.Acknowledged.TrySetResult();
+        else
+        {
+            _logger.LogWarning("{Error}", error.Message);
+            entry.Acknowledged.TrySetException(error);
         }
     }
 
-    private ushort AllocatePacketId()
+    private void FailPendingPublishes(Exception reason, bool forget)
     {
-        for (var i = 0; i < ushort.MaxValue; i++)
+        PendingPublish[] entries;
+        lock (_gate)
         {
-            _lastPacketId = _lastPacketId == ushort.MaxValue ? (ushort)1 : (ushort)(_lastPacketId + 1);
-            if (_idsInUse.Add(_lastPacketId)) return _lastPacketId;
+            entries = _pending.Values.ToArray();
+            if (forget)
+            {
+                foreach (var entry in entries) _options.OutboxStore?.Remove(entry.Message.Id);
+                _pending.Clear();
+                _unsent.Clear();
+            }
         }
-        throw new InvalidOperationException("all 65535 packet ids are in use");
+        if (forget && entries.Length > 0) _pendingSlots.Release(entries.Length);
+        foreach (var entry in entries) entry.Acknowledged.TrySetException(reason);
+    }
+
+    private MqttNetMessage Message(string topic, byte[] payload, MqttQos qos, bool retain, IReadOnlyList<KeyValuePair<string, string>> userProperties, bool duplicate)
+    {
+        var builder = _factory.CreateApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(payload)
+            .WithQualityOfServiceLevel((MqttQualityOfServiceLevel)qos)
+            .WithRetainFlag(retain);
+        if (ProtocolVersion == MqttProtocolVersion.V500)
+        {
+            foreach (var property in userProperties) builder.WithUserProperty(property.Key, Encoding.UTF8.GetBytes(property.Value).AsMemory());
+        }
+        var message = builder.Build();
+        message.Dup = duplicate;
+        return message;
+    }
+
+    // ---- incoming ----
+
+    private async Task OnMessageReceivedAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        var source = e.ApplicationMessage;
+        var message = new MqttApplicationMessage(source.Topic, System.Buffers.BuffersExtensions.ToArray(source.Payload), (MqttQos)source.QualityOfServiceLevel, source.Retain, source.Dup)
+        {
+            UserProperties = source.UserProperties is { Count: > 0 } properties
+                ? properties.Select(p => new KeyValuePair<string, string>(p.Name, Encoding.UTF8.GetString(p.ValueBuffer.Span))).ToArray()
+                : [],
+        };
+        // MQTT 5 brokers name the subscriptions this copy is for (mosquitto sends one copy per overlapping
+        // subscription); without identifiers (3.1.1) every subscription whose filter matches gets it.
+        var identifiers = source.SubscriptionIdentifiers is { Count: > 0 } ids ? ids : null;
+        List<MqttMessageHandler> handlers = [];
+        lock (_gate)
+        {
+            foreach (var entry in _subscriptions.Values)
+            {
+                if (identifiers is not null ? !identifiers.Contains(entry.Identifier) : !MqttTopic.Matches(entry.TopicFilter, message.Topic)) continue;
+                handlers.AddRange(entry.Handlers);
+            }
+        }
+        CancellationToken token;
+        try
+        {
+            token = _disposed.Token;
+        }
+        catch (ObjectDisposedException)
+        {
+            return;
+        }
+        if (handlers.Count == 0)
+        {
+            try
+            {
+                await _received.Writer.WriteAsync(message, token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
+            {
+                // Disposed: the broker redelivers an unacknowledged QoS 1/2 message to the next session.
+            }
+            return;
+        }
+        // Handlers run one message at a time, in arrival order, before MQTTnet acknowledges the message.
+        foreach (var handler in handlers)
+        {
+            try
+            {
+                await handler(message, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                _logger.LogError(ex, "MQTT handler for {Topic} failed", message.Topic);
+            }
+        }
+    }
+
+    // ---- subscriptions ----
+
+    private async Task<MqttQos> SubscribeRegisteredAsync(MqttTopicSubscription[] subscriptions, bool[] added, MqttMessageHandler? handler, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<(MqttSubscribeReturnCode Code, int Reason, string? ReasonString)> codes;
+        try
+        {
+            codes = await SendSubscribeAsync(subscriptions, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Unregister(subscriptions, added, handler);
+            throw;
+        }
+        if (codes[0].Code == MqttSubscribeReturnCode.Failure)
+        {
+            Unregister(subscriptions, added, handler);
+            throw new MqttSubscribeException(subscriptions[0].TopicFilter, codes[0].Reason, codes[0].ReasonString);
+        }
+        return (MqttQos)codes[0].Code;
+    }
+
+    private async Task<IReadOnlyList<(MqttSubscribeReturnCode Code, int Reason, string? ReasonString)>> SendSubscribeAsync(
+        IReadOnlyList<MqttTopicSubscription> subscriptions, CancellationToken cancellationToken)
+    {
+        if (!_client.IsConnected) throw new MqttCommunicationException($"not connected ({State}): cannot subscribe");
+        var codes = new (MqttSubscribeReturnCode, int, string?)[subscriptions.Count];
+        if (ProtocolVersion == MqttProtocolVersion.V500)
+        {
+            // One SUBSCRIBE per filter: an identifier belongs to a whole SUBSCRIBE packet.
+            for (var i = 0; i < subscriptions.Count; i++)
+            {
+                uint identifier;
+                lock (_gate) identifier = _subscriptions.TryGetValue(subscriptions[i].TopicFilter, out var entry) ? entry.Identifier : 0;
+                var builder = _factory.CreateSubscribeOptionsBuilder().WithTopicFilter(subscriptions[i].TopicFilter, (MqttQualityOfServiceLevel)subscriptions[i].Qos);
+                if (identifier > 0) builder.WithSubscriptionIdentifier(identifier);
+                var result = await SubscribeOnceAsync(builder.Build(), cancellationToken).ConfigureAwait(false);
+                codes[i] = Code(result, 0);
+            }
+            return codes;
+        }
+        var all = _factory.CreateSubscribeOptionsBuilder();
+        foreach (var s in subscriptions) all.WithTopicFilter(s.TopicFilter, (MqttQualityOfServiceLevel)s.Qos);
+        var together = await SubscribeOnceAsync(all.Build(), cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < subscriptions.Count; i++) codes[i] = Code(together, i);
+        return codes;
+
+        static (MqttSubscribeReturnCode, int, string?) Code(MqttClientSubscribeResult result, int index)
+        {
+            var items = result.Items.ToArray();
+            var code = index < items.Length ? (int)items[index].ResultCode : 0x80;
+            return (code >= 0x80 ? MqttSubscribeReturnCode.Failure : (MqttSubscribeReturnCode)code, code, result.ReasonString);
+        }
+    }
+
+    private async Task<MqttClientSubscribeResult> SubscribeOnceAsync(MqttClientSubscribeOptions options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _client.SubscribeAsync(options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (Translate(ex) is { } translated)
+        {
+            throw translated;
+        }
     }
 
     private static void ValidateSubscriptions(IReadOnlyList<MqttTopicSubscription> subscriptions)
     {
         ArgumentNullException.ThrowIfNull(subscriptions);
-        if (subscriptions.Count == 0) throw new ArgumentException("at least one topic filter is needed [MQTT-3.8.3-3]", nameof(subscriptions));
-        foreach (var subscription in subscriptions)
+        if (subscriptions.Count == 0) throw new ArgumentException("at least one subscription is needed [MQTT-3.8.3-3]", nameof(subscriptions));
+        foreach (var s in subscriptions)
         {
-            ArgumentNullException.ThrowIfNull(subscription);
-            if (MqttTopic.CheckTopicFilter(subscription.TopicFilter) is { } error) throw new ArgumentException(error, nameof(subscriptions));
-            if ((int)subscription.Qos > 2) throw new ArgumentOutOfRangeException(nameof(subscriptions), subscription.Qos, "QoS must be 0, 1 or 2");
+            if (MqttTopic.CheckTopicFilter(s.TopicFilter) is { } error) throw new ArgumentException(error, nameof(subscriptions));
+            if ((int)s.Qos > 2) throw new ArgumentOutOfRangeException(nameof(subscriptions), s.Qos, "QoS must be 0, 1 or 2");
         }
     }
 
@@ -864,12 +882,18 @@ public sealed class MqttClient : IMqttClient
         {
             for (var i = 0; i < subscriptions.Count; i++)
             {
-                var filter = subscriptions[i].TopicFilter;
-                if (!_subscriptions.TryGetValue(filter, out var entry))
+                var s = subscriptions[i];
+                if (!_subscriptions.TryGetValue(s.TopicFilter, out var entry))
                 {
-                    entry = new MqttSubscriptionEntry(filter, subscriptions[i].Qos);
-                    _subscriptions.Add(filter, entry);
+                    // Identifiers go up to 268,435,455; a gateway subscribes a few hundred filters in its life.
+                    _nextSubscriptionId = _nextSubscriptionId % 268_435_455 + 1;
+                    entry = new MqttSubscriptionEntry(s.TopicFilter, s.Qos, _nextSubscriptionId);
+                    _subscriptions.Add(s.TopicFilter, entry);
                     added[i] = true;
+                }
+                else if (s.Qos > entry.Qos)
+                {
+                    entry.Qos = s.Qos;
                 }
                 if (handler is not null) entry.Handlers.Add(handler);
             }
@@ -885,23 +909,37 @@ public sealed class MqttClient : IMqttClient
             {
                 if (!_subscriptions.TryGetValue(subscriptions[i].TopicFilter, out var entry)) continue;
                 if (handler is not null) entry.Handlers.Remove(handler);
-                if (added[i] && entry.Handlers.Count == 0) _subscriptions.Remove(subscriptions[i].TopicFilter);
+                if (added[i]) _subscriptions.Remove(subscriptions[i].TopicFilter);
             }
         }
     }
 
-    private void FailPendingPublishes(Exception reason)
+    private void RequireConnected()
     {
-        int count;
-        lock (_gate)
+        var state = State;
+        ObjectDisposedException.ThrowIf(state == MqttConnectionState.Disposed, this);
+        if (state != MqttConnectionState.Connected) throw new MqttCommunicationException($"not connected ({state})");
+    }
+
+    /// <summary>MQTTnet's and the socket's exceptions as ours, so callers see one family with a message that says what failed.</summary>
+    private Exception? Translate(Exception ex) => ex switch
+    {
+        MqttCommunicationException or MqttConnectException or OperationCanceledException or ObjectDisposedException or ArgumentException => null,
+        MQTTnet.Exceptions.MqttProtocolViolationException p => new MqttProtocolException($"MQTT broker {_options.Host}:{_options.Port} broke the protocol: {p.Message}", p),
+        MQTTnet.Exceptions.MqttCommunicationTimedOutException t => new MqttCommunicationException($"MQTT broker {_options.Host}:{_options.Port} did not answer within {_options.OperationTimeout.TotalSeconds:0.###} s", t),
+        MQTTnet.Exceptions.MqttCommunicationException c => new MqttCommunicationException(Describe(c), c),
+        SocketException or IOException or AuthenticationException or InvalidOperationException => new MqttCommunicationException(Describe(ex), ex),
+        _ => null,
+    };
+
+    private string Describe(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
         {
-            count = _inflight.Count;
-            foreach (var id in _inflight.Keys) _idsInUse.Remove(id);
-            _inflight.Clear();
-            _unsent.Clear();
+            if (e is SocketException s) return $"cannot connect to MQTT broker {_options.Host}:{_options.Port}: {s.Message}";
+            if (e is AuthenticationException a) return $"TLS handshake with MQTT broker {_options.Host}:{_options.Port} failed: {a.Message}";
         }
-        if (count > 0) _pendingSlots.Release(count);
-        _dispatcher.FailAll(reason, MqttPacketType.PubAck, MqttPacketType.PubComp);
+        return $"MQTT broker {_options.Host}:{_options.Port}: {ex.Message}";
     }
 
     private void RaiseStateChanged(MqttConnectionState state, Exception? reason, bool sessionPresent)
@@ -912,7 +950,21 @@ public sealed class MqttClient : IMqttClient
         }
         catch (Exception ex)
         {
-            _logger.LogError(ex, "MQTT ConnectionStateChanged handler failed");
+            _logger.LogError(ex, "MQTT connection state handler failed");
         }
+    }
+
+    /// <summary>A QoS 1/2 message from <c>PublishAsync</c> (or the store) until the broker acknowledged it.</summary>
+    private sealed class PendingPublish(MqttStoredMessage message)
+    {
+        public MqttStoredMessage Message { get; } = message;
+
+        public TaskCompletionSource Acknowledged { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Sent at least once before (the next send carries DUP = 1).</summary>
+        public bool Sent { get; set; }
+
+        /// <summary>The connection it was last handed to.</summary>
+        public int Generation { get; set; } = -1;
     }
 }

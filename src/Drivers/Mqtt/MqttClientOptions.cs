@@ -1,5 +1,5 @@
 using System.Text;
-using Gateway.Drivers.Mqtt.Packets;
+using MQTTnet.Formatter;
 
 namespace Gateway.Drivers.Mqtt;
 
@@ -20,6 +20,26 @@ public sealed class MqttClientOptions
 
     /// <summary>True: every connection starts a new session. False: the broker keeps subscriptions and queued QoS 1/2 messages while the client is away.</summary>
     public bool CleanSession { get; init; } = true;
+
+    /// <summary>
+    /// MQTT 5 (the default) or 3.1.1. With MQTT 5 the client falls back to 3.1.1 by itself when a broker refuses
+    /// version 5 (CONNACK "unacceptable protocol version"), and stays there for the life of the client.
+    /// </summary>
+    public MqttProtocolVersion ProtocolVersion { get; init; } = MqttProtocolVersion.V500;
+
+    /// <summary>
+    /// MQTT 5: how long the broker keeps a persistent session (<see cref="CleanSession"/> false) after the connection
+    /// ends, so a gateway that is taken away does not leave messages piling up on the broker for ever. Null: as long
+    /// as the broker allows (what MQTT 3.1.1 does). Not used with a clean session or over 3.1.1.
+    /// </summary>
+    public TimeSpan? SessionExpiry { get; init; }
+
+    /// <summary>
+    /// Where QoS 1/2 messages wait until the broker acknowledged them; null keeps them in memory only. With a durable
+    /// store (<see cref="SqliteMqttOutboxStore"/>) the messages a gateway accepted survive its restart and are sent by
+    /// the next client that opens the same store.
+    /// </summary>
+    public IMqttOutboxStore? OutboxStore { get; init; }
 
     /// <summary>Optional user name.</summary>
     public string? UserName { get; init; }
@@ -46,24 +66,38 @@ public sealed class MqttClientOptions
     /// <summary>Time allowed for TCP connect, TLS handshake and CONNACK together.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Time allowed for SUBACK/UNSUBACK; when it passes the connection is treated as broken and re-established.</summary>
+    /// <summary>Time allowed for SUBACK/UNSUBACK, a PUBACK and a keep-alive's PINGRESP.</summary>
     public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>QoS 1/2 messages in flight or queued while disconnected; a further <c>PublishAsync</c> waits for room.</summary>
     public int MaxPendingMessages { get; init; } = 1000;
 
     /// <summary>
-    /// QoS 1/2 messages sent but not yet acknowledged at any time (the rest wait their turn, in order). MQTT 3.1.1
-    /// has no receive maximum, but brokers have one: mosquitto handles 20 per client (its max_inflight_messages)
-    /// and silently fails to forward QoS 2 messages beyond it, so the default matches libmosquitto's 20.
+    /// QoS 1/2 messages sent but not yet acknowledged at any time (the rest wait their turn, in order). mosquitto
+    /// handles 20 per client (its max_inflight_messages, announced as MQTT 5's receive maximum) and fails to forward
+    /// QoS 2 messages beyond it over 3.1.1, so the default matches libmosquitto's 20.
     /// </summary>
     public int MaxInflightMessages { get; init; } = 20;
 
-    /// <summary>Largest packet accepted from the broker, in bytes; a larger one closes the connection.</summary>
+    /// <summary>Largest packet accepted from the broker, in bytes (announced to an MQTT 5 broker as the maximum packet size).</summary>
     public int MaxIncomingPacketSize { get; init; } = 1024 * 1024;
 
     /// <summary>Automatic reconnect policy.</summary>
     public MqttReconnectOptions Reconnect { get; init; } = new();
+
+    /// <summary>The largest packet MQTT can encode (a four-byte remaining length plus the fixed header).</summary>
+    public const int MaxPacketSize = 268_435_460;
+
+    /// <summary>Copy with TLS and credentials replaced (for <see cref="MqttBrokerSecurity.Apply"/>).</summary>
+    internal MqttClientOptions With(string? userName, string? password, MqttTlsOptions? tls) => new()
+    {
+        Host = Host, Port = Port, ClientId = ClientId, CleanSession = CleanSession, ProtocolVersion = ProtocolVersion,
+        SessionExpiry = SessionExpiry, OutboxStore = OutboxStore,
+        UserName = userName ?? UserName, Password = userName is null ? Password : password,
+        KeepAlive = KeepAlive, Will = Will, BirthMessage = BirthMessage, Tls = tls ?? Tls, ConnectTimeout = ConnectTimeout,
+        OperationTimeout = OperationTimeout, MaxPendingMessages = MaxPendingMessages, MaxInflightMessages = MaxInflightMessages,
+        MaxIncomingPacketSize = MaxIncomingPacketSize, Reconnect = Reconnect,
+    };
 
     /// <summary>Throw <see cref="ArgumentException"/> listing every invalid setting.</summary>
     public void Validate()
@@ -78,6 +112,10 @@ public sealed class MqttClientOptions
             if (Encoding.UTF8.GetByteCount(ClientId) > ushort.MaxValue) errors.Add("ClientId is longer than 65535 bytes of UTF-8");
             if (ClientId.Contains('\0')) errors.Add("ClientId must not contain U+0000");
         }
+        if (ProtocolVersion is not (MqttProtocolVersion.V500 or MqttProtocolVersion.V311))
+            errors.Add($"ProtocolVersion must be V500 or V311, got {ProtocolVersion}");
+        if (SessionExpiry is { } expiry && (expiry <= TimeSpan.Zero || expiry.TotalSeconds >= uint.MaxValue))
+            errors.Add($"SessionExpiry must be > 0 and below {uint.MaxValue} s (or null for no expiry), got {expiry}");
         if (Password is not null && UserName is null) errors.Add("Password requires UserName [MQTT-3.1.2-22]");
         if (KeepAlive < TimeSpan.Zero || KeepAlive.TotalSeconds > ushort.MaxValue) errors.Add($"KeepAlive must be 0..65535 s, got {KeepAlive}");
         else if (KeepAlive > TimeSpan.Zero && KeepAlive.Ticks % TimeSpan.TicksPerSecond != 0) errors.Add($"KeepAlive is sent in whole seconds, got {KeepAlive}");
@@ -94,9 +132,10 @@ public sealed class MqttClientOptions
         }
         if (ConnectTimeout <= TimeSpan.Zero) errors.Add($"ConnectTimeout must be > 0, got {ConnectTimeout}");
         if (OperationTimeout <= TimeSpan.Zero) errors.Add($"OperationTimeout must be > 0, got {OperationTimeout}");
-        if (MaxPendingMessages is < 1 or > 65_000) errors.Add($"MaxPendingMessages must be 1..65000 (packet ids are 16-bit), got {MaxPendingMessages}");
-        if (MaxInflightMessages < 1 || MaxInflightMessages > MaxPendingMessages) errors.Add($"MaxInflightMessages must be 1..MaxPendingMessages ({MaxPendingMessages}), got {MaxInflightMessages}");
-        if (MaxIncomingPacketSize is < 16 or > MqttCodecLimits.MaxPacketSize) errors.Add($"MaxIncomingPacketSize must be 16..{MqttCodecLimits.MaxPacketSize}, got {MaxIncomingPacketSize}");
+        if (MaxPendingMessages is < 1 or > 1_000_000) errors.Add($"MaxPendingMessages must be 1..1000000, got {MaxPendingMessages}");
+        if (MaxInflightMessages is < 1 or > 65_000 || MaxInflightMessages > MaxPendingMessages)
+            errors.Add($"MaxInflightMessages must be 1..65000 (packet ids are 16-bit) and at most MaxPendingMessages ({MaxPendingMessages}), got {MaxInflightMessages}");
+        if (MaxIncomingPacketSize is < 16 or > MaxPacketSize) errors.Add($"MaxIncomingPacketSize must be 16..{MaxPacketSize}, got {MaxIncomingPacketSize}");
         if (Reconnect is null) errors.Add("Reconnect must not be null");
         else errors.AddRange(Reconnect.Validate());
         if (errors.Count > 0) throw new ArgumentException("invalid MQTT client options: " + string.Join("; ", errors));

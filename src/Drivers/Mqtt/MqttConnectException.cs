@@ -1,27 +1,39 @@
-using Gateway.Drivers.Mqtt.Packets;
+using MQTTnet;
 
 namespace Gateway.Drivers.Mqtt;
 
-/// <summary>The broker answered CONNECT with a non-zero return code (bad credentials, not authorised, ...).</summary>
+/// <summary>The broker refused the connection: CONNACK with a failure code (bad credentials, not authorised, ...).</summary>
 public sealed class MqttConnectException : Exception
 {
-    /// <summary>Create from the CONNACK return code.</summary>
-    public MqttConnectException(MqttConnectReturnCode returnCode)
-        : base($"broker refused the connection: CONNACK return code {(byte)returnCode} ({Describe(returnCode)})")
+    /// <summary>Create from the CONNACK code (an MQTT 3.1.1 return code arrives as its MQTT 5 reason code).</summary>
+    /// <param name="resultCode">The code.</param>
+    /// <param name="reasonString">The broker's MQTT 5 reason string, if it sent one.</param>
+    public MqttConnectException(MqttClientConnectResultCode resultCode, string? reasonString = null)
+        : base($"broker refused the connection: CONNACK reason code 0x{(int)resultCode:X2} ({Describe(resultCode)})"
+            + (string.IsNullOrEmpty(reasonString) ? "" : $": {reasonString}"))
     {
-        ReturnCode = returnCode;
+        ResultCode = resultCode;
     }
 
-    /// <summary>The CONNACK return code.</summary>
-    public MqttConnectReturnCode ReturnCode { get; }
+    /// <summary>The CONNACK code.</summary>
+    public MqttClientConnectResultCode ResultCode { get; }
 
-    private static string Describe(MqttConnectReturnCode code) => code switch
+    /// <summary>Whether trying again later may succeed (the broker is busy or unavailable, not refusing us).</summary>
+    public bool IsTransient => ResultCode is MqttClientConnectResultCode.ServerUnavailable or MqttClientConnectResultCode.ServerBusy
+        or MqttClientConnectResultCode.QuotaExceeded or MqttClientConnectResultCode.ConnectionRateExceeded;
+
+    private static string Describe(MqttClientConnectResultCode code) => code switch
     {
-        MqttConnectReturnCode.UnacceptableProtocolVersion => "unacceptable protocol version",
-        MqttConnectReturnCode.IdentifierRejected => "client identifier rejected",
-        MqttConnectReturnCode.ServerUnavailable => "server unavailable",
-        MqttConnectReturnCode.BadUserNameOrPassword => "bad user name or password",
-        MqttConnectReturnCode.NotAuthorized => "not authorised",
-        _ => "unknown return code",
+        MqttClientConnectResultCode.UnsupportedProtocolVersion => "unacceptable protocol version",
+        MqttClientConnectResultCode.ClientIdentifierNotValid => "client identifier rejected",
+        MqttClientConnectResultCode.ServerUnavailable => "server unavailable",
+        MqttClientConnectResultCode.ServerBusy => "server busy",
+        MqttClientConnectResultCode.BadUserNameOrPassword => "bad user name or password",
+        MqttClientConnectResultCode.NotAuthorized => "not authorised",
+        MqttClientConnectResultCode.Banned => "banned",
+        MqttClientConnectResultCode.BadAuthenticationMethod => "bad authentication method",
+        MqttClientConnectResultCode.QuotaExceeded => "quota exceeded",
+        MqttClientConnectResultCode.ConnectionRateExceeded => "connection rate exceeded",
+        _ => code.ToString(),
     };
 }

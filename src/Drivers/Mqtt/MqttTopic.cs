@@ -1,7 +1,8 @@
 namespace Gateway.Drivers.Mqtt;
 
 /// <summary>
-/// Topic names and topic filters (MQTT 3.1.1 §4.7): validation and matching with <c>+</c> (one level)
+/// Topic names and topic filters (MQTT §4.7): validation (so a bad topic in a rig file is refused at start, naming the
+/// clause) and matching with <c>+</c> (one level)
 /// and <c>#</c> (this level and all below, last only). Topics starting with <c>$</c> are not matched by a
 /// filter that starts with a wildcard [MQTT-4.7.2-1], so <c>#</c> never sees <c>$SYS/...</c>.
 /// </summary>
@@ -35,18 +36,6 @@ public static class MqttTopic
         return null;
     }
 
-    /// <summary>Throw <see cref="MqttProtocolException"/> if <paramref name="topic"/> is not a valid topic name.</summary>
-    public static void ValidateTopicName(string topic)
-    {
-        if (CheckTopicName(topic) is { } error) throw Violation(error);
-    }
-
-    /// <summary>Throw <see cref="MqttProtocolException"/> if <paramref name="filter"/> is not a valid topic filter.</summary>
-    public static void ValidateTopicFilter(string filter)
-    {
-        if (CheckTopicFilter(filter) is { } error) throw Violation(error);
-    }
-
     /// <summary>Whether the topic name <paramref name="topic"/> matches the (valid) topic filter <paramref name="filter"/>.</summary>
     public static bool Matches(string filter, string topic)
     {
@@ -72,11 +61,5 @@ public static class MqttTopic
             f = f[(fEnd + 1)..];
             t = t[(tEnd + 1)..];
         }
-    }
-
-    private static MqttProtocolException Violation(string error)
-    {
-        var open = error.LastIndexOf('[');
-        return new MqttProtocolException(error[..open].TrimEnd(), error[(open + 1)..^1]);
     }
 }

@@ -1,5 +1,5 @@
 using System.Text;
-using Gateway.Drivers.Mqtt.Packets;
+using Gateway.Drivers.Mqtt;
 using Gateway.Host.Status;
 
 namespace Gateway.Host.Operator;
@@ -16,12 +16,27 @@ public sealed class OperatorMessageFormatter
         Topics = topics;
     }
 
+    /// <summary>MQTT 5 user property: the round a message belongs to or an acknowledgement answers.</summary>
+    public const string RoundProperty = "round";
+
+    /// <summary>MQTT 5 user property: the operator who acknowledged.</summary>
+    public const string OperatorProperty = "operator";
+
+    /// <summary>MQTT 5 user property: the device a setpoint is for.</summary>
+    public const string DeviceProperty = "device";
+
+    /// <summary>MQTT 5 user property: the round's state.</summary>
+    public const string StateProperty = "state";
+
     /// <summary>The site's topics.</summary>
     public OperatorTopics Topics { get; }
 
     /// <summary>A setpoint: retained per device, QoS 1.</summary>
     public OperatorMessage Setpoint(DispatchedSetpoint setpoint) =>
-        new(Topics.Setpoint(setpoint.DeviceId), OperatorJson.ToUtf8(setpoint), MqttQos.AtLeastOnce, Retain: true);
+        new(Topics.Setpoint(setpoint.DeviceId), OperatorJson.ToUtf8(setpoint), MqttQos.AtLeastOnce, Retain: true)
+        {
+            UserProperties = [new(RoundProperty, setpoint.RoundId), new(DeviceProperty, setpoint.DeviceId)],
+        };
 
     /// <summary>Device health: retained per device, QoS 0 (the next update, or the refresh after a reconnect, replaces a lost one).</summary>
     public OperatorMessage DeviceHealth(DeviceHealth health) =>
@@ -35,13 +50,17 @@ public sealed class OperatorMessageFormatter
     public IReadOnlyList<OperatorMessage> Round(RoundSummary round, bool isLatest)
     {
         var payload = OperatorJson.ToUtf8(round);
-        var own = new OperatorMessage(Topics.Round(round.RoundId), payload, MqttQos.AtLeastOnce, Retain: true);
-        return isLatest ? [own, new OperatorMessage(Topics.LatestRound, payload, MqttQos.AtLeastOnce, Retain: true)] : [own];
+        KeyValuePair<string, string>[] properties = [new(RoundProperty, round.RoundId), new(StateProperty, System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(round.State.ToString()))];
+        var own = new OperatorMessage(Topics.Round(round.RoundId), payload, MqttQos.AtLeastOnce, Retain: true) { UserProperties = properties };
+        return isLatest ? [own, new OperatorMessage(Topics.LatestRound, payload, MqttQos.AtLeastOnce, Retain: true) { UserProperties = properties }] : [own];
     }
 
     /// <summary>An accepted acknowledgement: retained under its round, QoS 1.</summary>
     public OperatorMessage Acknowledgement(AckNotice ack) =>
-        new(Topics.RoundAcknowledgement(ack.RoundId), OperatorJson.ToUtf8(ack), MqttQos.AtLeastOnce, Retain: true);
+        new(Topics.RoundAcknowledgement(ack.RoundId), OperatorJson.ToUtf8(ack), MqttQos.AtLeastOnce, Retain: true)
+        {
+            UserProperties = [new(RoundProperty, ack.RoundId), new(OperatorProperty, ack.Operator)],
+        };
 
     /// <summary>A refused acknowledgement: not retained (it is an event), QoS 1.</summary>
     public OperatorMessage Rejection(AckRejection rejection) =>

@@ -1,6 +1,5 @@
 using System.Text;
 using Gateway.Drivers.Mqtt;
-using Gateway.Drivers.Mqtt.Packets;
 using Gateway.Host.Status;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -291,7 +290,7 @@ public sealed class OperatorPublisher : IAsyncDisposable
     {
         try
         {
-            await _client.PublishAsync(message.Topic, message.Payload, message.Qos, message.Retain, cancellationToken).ConfigureAwait(false);
+            await _client.PublishAsync(message.Topic, message.Payload, message.Qos, message.Retain, message.UserProperties, cancellationToken).ConfigureAwait(false);
             Interlocked.Increment(ref _published);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -33,6 +33,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
     private readonly MeasurementLog _measurements;
     private DashboardServer? _dashboard;
     private MqttClient? _mqtt;
+    private SqliteMqttOutboxStore? _mqttOutbox;
     private OperatorPublisher? _publisher;
     private LockstepPlant? _lockstep;
     private OperatorAckJournal? _ackJournal;
@@ -267,8 +268,12 @@ public sealed class GatewayRuntime : IAsyncDisposable
         {
             var (broker, security) = Rig.Broker(brokerText);
             var formatter = new OperatorMessageFormatter(new OperatorTopics(Board.SiteId));
+            // Rounds, setpoints and acknowledgements handed to the client survive a restart of the gateway while the
+            // broker is away; the file sits beside the round journal.
+            _mqttOutbox = new SqliteMqttOutboxStore(Path.ChangeExtension(Rig.JournalPath, ".mqtt-outbox.db"));
             _mqtt = new MqttClient(security.Apply(new MqttClientOptions
             {
+                OutboxStore = _mqttOutbox,
                 Host = broker.Host, Port = broker.Port, ClientId = "gateway-" + Board.SiteId, Will = formatter.Will(), BirthMessage = formatter.Birth(),
                 ConnectTimeout = TimeSpan.FromSeconds(5),
                 Reconnect = new MqttReconnectOptions { InitialDelay = TimeSpan.FromMilliseconds(500), MaxDelay = TimeSpan.FromSeconds(30) },
@@ -587,6 +592,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
             catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException) { }
             await _mqtt.DisposeAsync().ConfigureAwait(false);
         }
+        _mqttOutbox?.Dispose();
         if (_dashboard is not null) await _dashboard.DisposeAsync().ConfigureAwait(false);
         // Opens the contactor: a stopped gateway leaves the bench disconnected.
         if (Interlock is not null) await Interlock.DisposeAsync().ConfigureAwait(false);

@@ -4,7 +4,7 @@ using Gateway.Drivers.Devices;
 using Gateway.Drivers.Devices.Mqtt;
 using Gateway.Drivers.Modbus;
 using Gateway.Drivers.Mqtt;
-using Gateway.Drivers.Mqtt.Packets;
+using MqttClientConnectResultCode = MQTTnet.MqttClientConnectResultCode;
 
 namespace Gateway.Drivers.Tests.Devices;
 
@@ -24,8 +24,8 @@ public sealed class DeviceErrorContractTests
         { "gateway target", new ModbusDeviceException(3, 3, ModbusExceptionCode.GatewayTargetDeviceFailedToRespond), DeviceErrorKind.Refused, true },
         { "illegal address", new ModbusDeviceException(3, 3, ModbusExceptionCode.IllegalDataAddress), DeviceErrorKind.Refused, false },
         { "illegal value", new ModbusDeviceException(3, 16, ModbusExceptionCode.IllegalDataValue), DeviceErrorKind.Refused, false },
-        { "bad credentials", new MqttConnectException(MqttConnectReturnCode.BadUserNameOrPassword), DeviceErrorKind.Unreachable, false },
-        { "broker garbled", new MqttProtocolException("fifth remaining-length byte", "MQTT-2.2.3"), DeviceErrorKind.Protocol, true },
+        { "bad credentials", new MqttConnectException(MqttClientConnectResultCode.BadUserNameOrPassword), DeviceErrorKind.Unreachable, false },
+        { "broker garbled", new MqttProtocolException("malformed remaining length from the broker"), DeviceErrorKind.Protocol, true },
         { "subscription refused", new MqttSubscribeException("v2g/ev-1/state"), DeviceErrorKind.Refused, false },
         { "broker gone", new MqttCommunicationException("connection lost"), DeviceErrorKind.Unreachable, true },
         { "tty gone", new IOException("Serial port /dev/ttyUSB0 was closed or unplugged."), DeviceErrorKind.Unreachable, false },

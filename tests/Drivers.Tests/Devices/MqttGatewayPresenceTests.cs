@@ -1,7 +1,6 @@
 using System.Text;
 using Gateway.Drivers.Devices.Mqtt;
 using Gateway.Drivers.Mqtt;
-using Gateway.Drivers.Mqtt.Packets;
 
 namespace Gateway.Drivers.Tests.Devices;
 

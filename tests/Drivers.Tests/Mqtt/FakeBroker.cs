@@ -1,19 +1,15 @@
-using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
-using Gateway.Drivers.Mqtt.Codec;
-using Gateway.Drivers.Mqtt.Packets;
 
 namespace Gateway.Drivers.Tests.Mqtt;
 
 /// <summary>
-/// A scripted "broker" on a loopback TcpListener: it reads the client's CONNECT, then sends whatever bytes the
-/// test dictates, including garbage a real broker never would.
+/// A scripted "broker" on a loopback TcpListener: it reads the client's packets by their fixed header only and
+/// sends whatever bytes the test dictates, including garbage a real broker never would.
 /// </summary>
 internal sealed class FakeBroker : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly MqttPacketCodec _codec = new();
     private readonly Func<FakeBroker, NetworkStream, Task> _script;
     private readonly Task _serve;
     private readonly CancellationTokenSource _stopping = new();
@@ -30,25 +26,21 @@ internal sealed class FakeBroker : IAsyncDisposable
 
     public int Connections { get; private set; }
 
-    public static byte[] Encode(MqttPacket packet)
+    /// <summary>Read one whole packet from the client: its first byte (type and flags) and its body.</summary>
+    public static async Task<(byte Header, byte[] Body)> ReadPacketAsync(NetworkStream stream)
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        new MqttPacketCodec().Encode(packet, buffer);
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    /// <summary>Read one whole packet from the client.</summary>
-    public async Task<MqttPacket> ReadPacketAsync(NetworkStream stream)
-    {
-        var buffer = new byte[4096];
-        var filled = 0;
-        while (true)
+        var header = await ReadByteAsync(stream);
+        int length = 0, shift = 0;
+        byte next;
+        do
         {
-            if (filled > 0 && _codec.TryDecode(buffer.AsSpan(0, filled), out var packet, out _) == OperationStatus.Done) return packet!;
-            var read = await stream.ReadAsync(buffer.AsMemory(filled));
-            if (read == 0) throw new EndOfStreamException("client closed");
-            filled += read;
-        }
+            next = await ReadByteAsync(stream);
+            length |= (next & 0x7F) << shift;
+            shift += 7;
+        } while ((next & 0x80) != 0 && shift < 28);
+        var body = new byte[length];
+        await stream.ReadExactlyAsync(body);
+        return (header, body);
     }
 
     public async ValueTask DisposeAsync()
@@ -56,6 +48,13 @@ internal sealed class FakeBroker : IAsyncDisposable
         _stopping.Cancel();
         _listener.Stop();
         try { await _serve; } catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException or IOException or EndOfStreamException or InvalidOperationException) { }
+    }
+
+    private static async Task<byte> ReadByteAsync(NetworkStream stream)
+    {
+        var one = new byte[1];
+        await stream.ReadExactlyAsync(one);
+        return one[0];
     }
 
     private async Task ServeAsync()

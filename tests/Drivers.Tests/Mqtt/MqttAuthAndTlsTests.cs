@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography.X509Certificates;
 using Gateway.Drivers.Mqtt;
-using Gateway.Drivers.Mqtt.Packets;
+using MqttClientConnectResultCode = MQTTnet.MqttClientConnectResultCode;
 using static Gateway.Drivers.Tests.Mqtt.MqttTestSupport;
 
 namespace Gateway.Drivers.Tests.Mqtt;
@@ -33,13 +33,13 @@ public sealed class MqttAuthAndTlsTests
 
         await using var wrong = new MqttClient(With(options, user: "gateway", password: "wrong"));
         var refused = await Assert.ThrowsAsync<MqttConnectException>(() => wrong.ConnectAsync());
-        Assert.Contains(refused.ReturnCode, new[] { MqttConnectReturnCode.BadUserNameOrPassword, MqttConnectReturnCode.NotAuthorized });
-        Assert.Contains("return code", refused.Message);
+        Assert.Contains(refused.ResultCode, new[] { MqttClientConnectResultCode.BadUserNameOrPassword, MqttClientConnectResultCode.NotAuthorized });
+        Assert.Contains("CONNACK reason code", refused.Message);
         Assert.Equal(MqttConnectionState.Disconnected, wrong.State);
 
         await using var anonymous = new MqttClient(With(options));
         var anonymousRefused = await Assert.ThrowsAsync<MqttConnectException>(() => anonymous.ConnectAsync());
-        Assert.Equal(MqttConnectReturnCode.NotAuthorized, anonymousRefused.ReturnCode);
+        Assert.Equal(MqttClientConnectResultCode.NotAuthorized, anonymousRefused.ResultCode);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Gateway.Drivers.Mqtt;
-using Gateway.Drivers.Mqtt.Packets;
+using MQTTnet.Formatter;
 using static Gateway.Drivers.Tests.Mqtt.MqttTestSupport;
 
 namespace Gateway.Drivers.Tests.Mqtt;
@@ -17,8 +17,10 @@ namespace Gateway.Drivers.Tests.Mqtt;
 /// </remarks>
 public sealed class MqttBrokerRestartTests
 {
-    [Fact]
-    public async Task Broker_killed_and_restarted_mid_stream_loses_no_qos1_message()
+    [Theory]
+    [InlineData(MqttProtocolVersion.V500)]
+    [InlineData(MqttProtocolVersion.V311)]
+    public async Task Broker_killed_and_restarted_mid_stream_loses_no_qos1_message(MqttProtocolVersion version)
     {
         await using var broker = await MosquittoBroker.StartAsync(new MosquittoSettings { Persistence = true });
         var topic = UniqueId("stream") + "/setpoints";
@@ -27,10 +29,10 @@ public sealed class MqttBrokerRestartTests
         await using var relay = new PausableTcpProxy(broker.Port);
         MqttClientOptions ViaRelay(string clientId)
         {
-            var direct = Options(broker, clientId, cleanSession: false);
+            var direct = Options(broker, clientId, cleanSession: false, version);
             return new MqttClientOptions
             {
-                Host = direct.Host, Port = relay.Port, ClientId = clientId, CleanSession = false,
+                ProtocolVersion = version, Host = direct.Host, Port = relay.Port, ClientId = clientId, CleanSession = false,
                 ConnectTimeout = direct.ConnectTimeout, OperationTimeout = direct.OperationTimeout, Reconnect = direct.Reconnect,
             };
         }
@@ -82,5 +84,6 @@ public sealed class MqttBrokerRestartTests
         Assert.True(pendingAtKill > 0, "nothing was in flight when the broker died: the test did not test redelivery");
         Assert.Equal(MqttConnectionState.Connected, subscriber.State);
         Assert.Equal(0, publisher.PendingMessageCount);
+        Assert.Equal(version, publisher.ProtocolVersion);
     }
 }

@@ -1,5 +1,4 @@
 using Gateway.Drivers.Mqtt;
-using Gateway.Drivers.Mqtt.Packets;
 
 namespace Gateway.Drivers.Tests.Mqtt;
 

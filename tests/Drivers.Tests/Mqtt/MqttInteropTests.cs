@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Gateway.Drivers.Mqtt;
-using Gateway.Drivers.Mqtt.Packets;
 using static Gateway.Drivers.Tests.Mqtt.MqttTestSupport;
 
 namespace Gateway.Drivers.Tests.Mqtt;

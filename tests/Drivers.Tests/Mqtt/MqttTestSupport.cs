@@ -2,7 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using Gateway.Drivers.Mqtt;
-using Gateway.Drivers.Mqtt.Channel;
+using MQTTnet.Channel;
+using MQTTnet.Formatter;
 
 namespace Gateway.Drivers.Tests.Mqtt;
 
@@ -10,8 +11,9 @@ internal static class MqttTestSupport
 {
     public static string UniqueId(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..10]}";
 
-    public static MqttClientOptions Options(MosquittoBroker broker, string clientId, bool cleanSession = true) => new()
+    public static MqttClientOptions Options(MosquittoBroker broker, string clientId, bool cleanSession = true, MqttProtocolVersion version = MqttProtocolVersion.V500) => new()
     {
+        ProtocolVersion = version,
         Host = "127.0.0.1",
         Port = broker.Port,
         ClientId = clientId,
@@ -22,9 +24,9 @@ internal static class MqttTestSupport
         Reconnect = new MqttReconnectOptions { InitialDelay = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromSeconds(1) },
     };
 
-    public static async Task<MqttClient> ConnectedAsync(MqttClientOptions options, IMqttChannelFactory? channelFactory = null)
+    public static async Task<MqttClient> ConnectedAsync(MqttClientOptions options, IMqttClientStreamProvider? streamProvider = null)
     {
-        var client = new MqttClient(options, channelFactory: channelFactory);
+        var client = new MqttClient(options, streamProvider: streamProvider);
         await client.ConnectAsync();
         return client;
     }
@@ -49,17 +51,4 @@ internal static class MqttTestSupport
         into.Enqueue(message);
         return ValueTask.CompletedTask;
     };
-}
-
-/// <summary>Opens real TCP channels but keeps hold of them, so a test can cut one without an MQTT goodbye.</summary>
-internal sealed class RecordingChannelFactory : IMqttChannelFactory
-{
-    public IMqttChannel? Last { get; private set; }
-
-    public async ValueTask<IMqttChannel> ConnectAsync(MqttClientOptions options, CancellationToken cancellationToken = default)
-    {
-        var channel = await MqttTcpChannelFactory.Instance.ConnectAsync(options, cancellationToken);
-        Last = channel;
-        return channel;
-    }
 }

@@ -31,11 +31,7 @@ public sealed class MqttTopicTests
     [InlineData("a#", "MQTT-4.7.1-2")]
     [InlineData("a/b+", "MQTT-4.7.1-3")]
     [InlineData("", "MQTT-4.7.3-1")]
-    public void Invalid_filters_cite_the_clause(string filter, string clause)
-    {
-        Assert.Contains(clause, MqttTopic.CheckTopicFilter(filter));
-        Assert.Equal(clause, Assert.Throws<MqttProtocolException>(() => MqttTopic.ValidateTopicFilter(filter)).Clause);
-    }
+    public void Invalid_filters_cite_the_clause(string filter, string clause) => Assert.Contains(clause, MqttTopic.CheckTopicFilter(filter));
 
     [Theory]
     [InlineData("a/+")]

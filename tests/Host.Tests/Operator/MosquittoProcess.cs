@@ -62,6 +62,10 @@ internal sealed class MosquittoProcess : IAsyncDisposable
     public Task<string[]> SubscribeAsync(string topicFilter, int count, int timeoutSeconds = 10) =>
         RunClientAsync("/usr/bin/mosquitto_sub", ["-h", "127.0.0.1", "-p", Port.ToString(), "-t", topicFilter, "-C", count.ToString(), "-v", "-W", timeoutSeconds.ToString()]);
 
+    /// <summary>Like <see cref="SubscribeAsync"/> over MQTT 5, printing each message's user properties ("key:value key:value").</summary>
+    public Task<string[]> SubscribeUserPropertiesAsync(string topicFilter, int count, int timeoutSeconds = 10) =>
+        RunClientAsync("/usr/bin/mosquitto_sub", ["-h", "127.0.0.1", "-p", Port.ToString(), "-V", "mqttv5", "-t", topicFilter, "-C", count.ToString(), "-F", "%P", "-W", timeoutSeconds.ToString()]);
+
     /// <summary>Every retained message under <paramref name="topicFilter"/> (mosquitto_sub --retained-only, ending after 1 s of quiet).</summary>
     public Task<string[]> SubscribeRetainedAsync(string topicFilter) =>
         RunClientAsync("/usr/bin/mosquitto_sub", ["-h", "127.0.0.1", "-p", Port.ToString(), "-t", topicFilter, "--retained-only", "-v", "-W", "1"], timeoutExitCode: 27);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Gateway.Drivers.Mqtt;
+using Gateway.Drivers.Tests.Mqtt;
 using Gateway.Host.Journal;
 using Gateway.Host.Operator;
 using Gateway.Host.Status;
@@ -11,7 +12,7 @@ namespace Gateway.Host.Tests.Operator;
 public sealed class OperatorMqttTests : IAsyncLifetime
 {
     private readonly string _site = "site-" + Guid.NewGuid().ToString("N")[..8];
-    private readonly CuttableChannelFactory _channels = new();
+    private readonly CuttableStreamProvider _channels = new();
     private MosquittoProcess _broker = null!;
     private GatewayStatusBoard _board = null!;
     private MqttClient? _client;
@@ -121,6 +122,10 @@ public sealed class OperatorMqttTests : IAsyncLifetime
         var notice = Parse(await _broker.SubscribeAsync($"gw/{_site}/rounds/{roundId}/ack", 1)).Single().Value.RootElement;
         Assert.Equal("j.ortega", notice.GetProperty("operator").GetString());
         Assert.Equal("mqtt", notice.GetProperty("via").GetString());
+        // Over MQTT 5 the notice names the round it answers and the operator in user properties (read by mosquitto_sub).
+        var properties = Assert.Single(await _broker.SubscribeUserPropertiesAsync($"gw/{_site}/rounds/{roundId}/ack", 1));
+        Assert.Contains($"round:{roundId}", properties);
+        Assert.Contains("operator:j.ortega", properties);
         var ack = Assert.Single(_board.Snapshot().Acknowledgements, a => a.RoundId == roundId);
         Assert.Equal("broker user scada-1", ack.Source);
         Assert.Equal(0, _publisher!.RejectedAcknowledgements);
@@ -253,8 +258,12 @@ public sealed class OperatorMqttTests : IAsyncLifetime
                 _board.Report(new DispatchedSetpoint(roundId, device, 1.0, SampleStatusBoard.Now.AddMinutes(15), SetpointStatus.Confirmed, 1.0));
         }
 
-        // 8 health values at most (one per device) plus the 200 setpoints, none of them dropped.
-        Assert.InRange(_publisher!.QueueLength, 200, 200 + SampleStatusBoard.DeviceIds.Length);
+        // 8 health values at most (one per device) plus the 200 setpoints, none of them dropped. The pump runs
+        // meanwhile and may already hold the first setpoint: the MQTT client accepted it and keeps it for the broker.
+        int Held() => _publisher!.QueueLength + _client!.PendingMessageCount;
+        await WaitUntilAsync(() => Held() >= 200, "every setpoint is queued or held by the client");
+        Assert.InRange(Held(), 200, 200 + SampleStatusBoard.DeviceIds.Length);
+        Assert.InRange(_client!.PendingMessageCount, 0, 1);
         Assert.Equal(0, _publisher.DroppedHealthUpdates);
     }
 
@@ -283,7 +292,7 @@ public sealed class OperatorMqttTests : IAsyncLifetime
             Will = formatter.Will(),
             BirthMessage = formatter.Birth(),
             Reconnect = new MqttReconnectOptions { Enabled = reconnect, InitialDelay = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromSeconds(1) },
-        }, channelFactory: _channels);
+        }, streamProvider: _channels);
         await _client.ConnectAsync();
         options ??= new OperatorPublisherOptions();
         _publisher = new OperatorPublisher(_board, _client, new OperatorPublisherOptions

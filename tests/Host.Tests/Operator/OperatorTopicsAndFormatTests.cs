@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Gateway.Drivers.Mqtt.Packets;
+using Gateway.Drivers.Mqtt;
 using Gateway.Host.Journal;
 using Gateway.Host.Operator;
 using Gateway.Host.Status;

@@ -101,8 +101,11 @@ internal sealed class SecuredMosquitto : IAsyncDisposable
             if (process.HasExited) throw new InvalidOperationException($"mosquitto exited: {broker.Log}");
             try
             {
-                using var tcp = new TcpClient();
-                await tcp.ConnectAsync(IPAddress.Loopback, broker.Port);
+                // Both listeners: mosquitto opens them one after the other, and tests use either.
+                using var tls = new TcpClient();
+                await tls.ConnectAsync(IPAddress.Loopback, broker.Port);
+                using var plain = new TcpClient();
+                await plain.ConnectAsync(IPAddress.Loopback, broker.PlainPort);
                 return broker;
             }
             catch (SocketException)

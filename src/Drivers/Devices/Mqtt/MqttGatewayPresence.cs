@@ -1,6 +1,5 @@
 using System.Text;
 using Gateway.Drivers.Mqtt;
-using Gateway.Drivers.Mqtt.Packets;
 
 namespace Gateway.Drivers.Devices.Mqtt;
 
