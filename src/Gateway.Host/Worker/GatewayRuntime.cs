@@ -125,7 +125,10 @@ public sealed class GatewayRuntime : IAsyncDisposable
         var measurements = new MeasurementLog(Path.ChangeExtension(rig.JournalPath, ".measurements.db"), TimeSpan.FromDays(2));
         var poller = new DevicePoller(links, clock, pollerOptions ?? new DevicePollerOptions(), board, measurements, loggers.CreateLogger<DevicePoller>());
         var core = new MarketCore();
-        var runner = new RoundRunner(rig, links, journal, core, new SettlementOutbox(wallClock), dispatcher.Notify, board, clock, loggers.CreateLogger<RoundRunner>(), wallClock);
+        var runner = new RoundRunner(rig, links, journal, core, new SettlementOutbox(wallClock), dispatcher.Notify, board, clock, loggers.CreateLogger<RoundRunner>(), wallClock)
+        {
+            RefreshReadings = poller.PollAllAsync,
+        };
         var runtime = new GatewayRuntime(rig, clock, wallClock, connector, links, journal, ledger, dispatcher, board, poller, measurements, runner, logger);
         runtime._ackJournal = OperatorAckJournal.Open(rig.JournalPath);
         board.AckRecorder = runtime._ackJournal.Record;
