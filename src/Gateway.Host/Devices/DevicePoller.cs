@@ -45,8 +45,12 @@ public sealed class DevicePoller
     /// <summary>Polls that ended in a failure so far.</summary>
     public long FailedPolls => Interlocked.Read(ref _failedPolls);
 
-    /// <summary>Poll every device once, all at the same time (requests to devices behind one endpoint are pipelined).</summary>
-    public Task PollAllAsync(CancellationToken cancellationToken) => Task.WhenAll(_links.Select(link => PollOnceAsync(link, cancellationToken)));
+    /// <summary>
+    /// Poll every device that is not isolated once, all at the same time (requests to devices behind one endpoint are
+    /// pipelined): fresh readings for a round. An isolated device is left to its own poll loop and circuit breaker.
+    /// </summary>
+    public Task PollAllAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(_links.Where(l => l.State != DeviceLinkState.Isolated).Select(link => PollOnceAsync(link, cancellationToken)));
 
     /// <summary>Poll until <paramref name="cancellationToken"/> is cancelled.</summary>
     public Task RunAsync(CancellationToken cancellationToken) =>

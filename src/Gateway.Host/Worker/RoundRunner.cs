@@ -68,10 +68,16 @@ public sealed class RoundRunner
     /// <summary>
     /// Reads every device afresh (the poller's one-shot poll of all devices, in parallel: pipelined per endpoint), run
     /// when a new round starts so that it quotes on readings taken now rather than up to a poll period ago. Null: the
-    /// round uses the links' last readings. Bounded by the read-back deadline; a device that does not answer in time
-    /// quotes on its last reading while that is fresh enough (see <see cref="RoundPlanner"/>).
+    /// round uses the links' last readings. Bounded by <see cref="RefreshDeadline"/>; a device that does not answer in
+    /// time quotes on its last reading while that is fresh enough (see <see cref="RoundPlanner"/>).
     /// </summary>
     public Func<CancellationToken, Task>? RefreshReadings { get; init; }
+
+    /// <summary>
+    /// How long (real time) a round waits for its fresh readings: at most this, and at most a twentieth of the interval
+    /// in real time (at ×300 a 15-minute interval is 3 real seconds, and a silent device must not eat it).
+    /// </summary>
+    public TimeSpan RefreshDeadline { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The planner that names rounds and maps decisions to setpoints.</summary>
     public RoundPlanner Planner => _planner;
@@ -178,15 +184,17 @@ public sealed class RoundRunner
 
     private async Task RefreshAsync(CancellationToken cancellationToken)
     {
+        var realInterval = TimeSpan.FromTicks((long)(_rig.Market.Interval.Ticks / Math.Max(_rig.TimeScale, 1e-9)));
+        var limit = TimeSpan.FromTicks(Math.Min(RefreshDeadline.Ticks, realInterval.Ticks / 20));
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(_rig.Market.ReadBackDeadline);
+        deadline.CancelAfter(limit);
         try
         {
             await RefreshReadings!(deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            _logger.LogWarning("fresh readings for the round not all in within {Seconds:0.#} s; slow devices quote on their last reading", _rig.Market.ReadBackDeadline.TotalSeconds);
+            _logger.LogInformation("fresh readings for the round not all in within {Ms:0} ms; the slow devices quote on their last reading", limit.TotalMilliseconds);
         }
         // Off the thread that completed the last read (a connection's receive thread): clearing, journaling and
         // dispatching must not hold up the answers of other devices on that connection.
