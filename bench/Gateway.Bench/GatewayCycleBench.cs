@@ -23,7 +23,7 @@ internal static class GatewayCycleBench
     /// <summary>Unit ids one Modbus TCP endpoint can address.</summary>
     private const int UnitsPerEndpoint = 247;
 
-    public static async Task<int> RunAsync(int devices, int rounds, string simsDll, int endpoints = 1)
+    public static async Task<int> RunAsync(int devices, int rounds, string simsDll, int endpoints = 1, int warmupRounds = 0)
     {
         if (devices < 3) throw new ArgumentOutOfRangeException(nameof(devices), devices, "at least 3 devices");
         if (endpoints < 1 || endpoints > devices) throw new ArgumentOutOfRangeException(nameof(endpoints), endpoints, $"1–{devices} endpoints");
@@ -47,6 +47,13 @@ internal static class GatewayCycleBench
             var clock = new AcceleratedTimeProvider(rig.StartUtc!.Value + (TimeProvider.System.GetUtcNow().UtcDateTime - File.GetLastWriteTimeUtc(endpointsFile)) * rig.TimeScale, rig.TimeScale);
             await using var runtime = await GatewayRuntime.StartAsync(rig, NullLoggerFactory.Instance, GatewayRuntime.ReadEndpointsFile(endpointsFile), clock);
             await runtime.WaitForFirstPollAsync(TimeSpan.FromSeconds(60));
+            // Rounds before the measurement: the JIT compiles the round's and the dispatch's code in the first one (a
+            // gateway runs for days; its steady state is what costs).
+            for (var i = 0; i < warmupRounds; i++)
+            {
+                var o = await runtime.TickAsync();
+                Console.Error.WriteLine($"warm-up round {i + 1}/{warmupRounds}: {o.Decision.Trades.Count} trades, {o.Setpoints.Count} setpoints");
+            }
 
             var firstChance = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
             if (Environment.GetEnvironmentVariable("GW_BENCH_EXCEPTIONS") is not null)
