@@ -60,10 +60,14 @@ internal static class GatewayCycleBench
                 AppDomain.CurrentDomain.FirstChanceException += (_, e) => firstChance.AddOrUpdate(e.Exception.GetType().Name + ": " + e.Exception.Message, 1, (_, n) => n + 1);
             var me = Process.GetCurrentProcess();
             var cpu0 = me.TotalProcessorTime;
+            sims.Refresh();
+            var simsCpu0 = sims.TotalProcessorTime;
             var polls0 = runtime.Poller.Polls;
             var failed0 = runtime.Poller.FailedPolls;
             var wall = Stopwatch.StartNew();
             var latencies = new List<double>();
+            var toDecided = new List<double>();
+            var toDispatched = new List<double>();
             var roundEnds = new List<double>();
             var skipped = 0;
             var peakMb = 0.0;
@@ -73,7 +77,12 @@ internal static class GatewayCycleBench
                 var o = await runtime.TickAsync();
                 roundEnds.Add(wall.Elapsed.TotalSeconds);
                 skipped += o.SkippedBefore.Count;
-                if (o.Timing is { } t) latencies.Add((t.DispatchedUtc - t.OldestReadingUtc).TotalMilliseconds / rig.TimeScale);
+                if (o.Timing is { } t)
+                {
+                    latencies.Add((t.DispatchedUtc - t.OldestReadingUtc).TotalMilliseconds / rig.TimeScale);
+                    toDecided.Add((t.DecidedUtc - t.OldestReadingUtc).TotalMilliseconds / rig.TimeScale);
+                    toDispatched.Add((t.DispatchedUtc - t.DecidedUtc).TotalMilliseconds / rig.TimeScale);
+                }
                 me.Refresh();
                 peakMb = Math.Max(peakMb, me.WorkingSet64 / 1048576.0);
                 peakThreads = Math.Max(peakThreads, me.Threads.Count);
@@ -81,16 +90,20 @@ internal static class GatewayCycleBench
                 Console.Error.WriteLine(string.Create(Inv, $"round {i + 1}/{rounds}: {o.Decision.Trades.Count} trades, {o.Setpoints.Count} setpoints ({confirmed} confirmed), {o.SkippedBefore.Count} intervals skipped before it, ended at {wall.Elapsed.TotalSeconds:0.0} s"));
             }
             var cpu = (me.TotalProcessorTime - cpu0).TotalSeconds;
+            sims.Refresh();
+            var simsCpu = (sims.TotalProcessorTime - simsCpu0).TotalSeconds;
             var seconds = wall.Elapsed.TotalSeconds;
             var polls = runtime.Poller.Polls - polls0;
             var failed = runtime.Poller.FailedPolls - failed0;
             // Between the ends of successive rounds: the first round's end depends on when the bench started.
             var periods = roundEnds.Zip(roundEnds.Skip(1), (a, b) => b - a).ToList();
             latencies.Sort();
+            toDecided.Sort();
+            toDispatched.Sort();
             var sb = new StringBuilder();
-            sb.AppendLine(string.Create(Inv, $"| devices | endpoints | polls/s | failed polls | wall s | round period s | skipped intervals | gateway CPU (share of {Environment.ProcessorCount} cores) | CPU µs per poll | peak working set MB | managed heap MB | threads | measurement → setpoint p50 ms | max ms |"));
-            sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-            sb.AppendLine(string.Create(Inv, $"| {runtime.Links.Count} | {endpoints} | {polls / seconds:0} | {failed} | {seconds:0.0} | {(periods.Count > 0 ? periods.Average() : double.NaN):0.0} | {skipped} | {cpu / seconds / Environment.ProcessorCount * 100:0.0} % | {(polls > 0 ? cpu * 1e6 / polls : double.NaN):0} | {peakMb:0} | {GC.GetTotalMemory(false) / 1048576.0:0} | {peakThreads} | {Percentile(latencies, 0.5):0} | {latencies.DefaultIfEmpty(0).Max():0} |"));
+            sb.AppendLine(string.Create(Inv, $"| devices | endpoints | polls/s | failed polls | wall s | round period s | skipped intervals | gateway CPU (share of {Environment.ProcessorCount} cores) | CPU µs per poll | device-sims CPU (share) | peak working set MB | managed heap MB | threads | measurement → setpoint p50 ms | max ms | of it: reading → decided p50 ms | decided → dispatched p50 ms |"));
+            sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            sb.AppendLine(string.Create(Inv, $"| {runtime.Links.Count} | {endpoints} | {polls / seconds:0} | {failed} | {seconds:0.0} | {(periods.Count > 0 ? periods.Average() : double.NaN):0.0} | {skipped} | {cpu / seconds / Environment.ProcessorCount * 100:0.0} % | {(polls > 0 ? cpu * 1e6 / polls : double.NaN):0} | {simsCpu / seconds / Environment.ProcessorCount * 100:0.0} % | {peakMb:0} | {GC.GetTotalMemory(false) / 1048576.0:0} | {peakThreads} | {Percentile(latencies, 0.5):0} | {latencies.DefaultIfEmpty(0).Max():0} | {Percentile(toDecided, 0.5):0} | {Percentile(toDispatched, 0.5):0} |"));
             Console.WriteLine(sb.ToString());
             foreach (var (what, n) in firstChance.OrderByDescending(kv => kv.Value).Take(10)) Console.Error.WriteLine($"{n} x {what}");
             foreach (var g in runtime.Links.GroupBy(l => (l.State, l.LastError)))
