@@ -23,7 +23,7 @@ internal static class RunVerb
         var endpoints = new Option<FileInfo?>("--endpoints") { Description = "Device endpoints written by device-sims --endpoints-out (overrides the rig's)" };
         var rounds = new Option<int?>("--rounds") { Description = "Stop after this many rounds (default: the rig's market.rounds, else run until stopped)" };
         var noSmes = new Option<bool>("--no-smes") { Description = "Run the market without the SMES fallback (the paper's 'without SMES' case)" };
-        var report = new Option<DirectoryInfo?>("--report") { Description = "Where the summary, CSV and plots go (default out/run/<site>)" };
+        var report = new Option<DirectoryInfo?>("--report") { Description = "Where the summary, CSV and plots go (default out/run/<site>/<start time>/, with out/run/<site>/latest pointing at the newest)" };
         var verbose = new Option<bool>("--verbose") { Description = "Log every round and device event to stderr" };
         var command = new Command("run", "Run the gateway on a rig: poll devices, trade every market interval, dispatch, settle.");
         foreach (var o in new Option[] { rig, endpoints, rounds, noSmes, report, verbose }) command.Options.Add(o);
@@ -83,7 +83,8 @@ internal static class RunVerb
             else log.LogWarning("{Signal} received: finishing or parking the current round, then flushing the ledger outbox (send it again to stop at once)", signal);
             if (!second && systemd.IsEnabled) systemd.Notify(ServiceState.Stopping);
         };
-        var outDir = reportDir?.FullName ?? Path.Combine(Directory.GetCurrentDirectory(), "out", "run", rig.SiteId + (rig.Market.SmesEnabled ? "" : "-no-smes"));
+        var siteReports = Path.Combine(Directory.GetCurrentDirectory(), "out", "run", rig.SiteId + (rig.Market.SmesEnabled ? "" : "-no-smes"));
+        var outDir = reportDir?.FullName ?? Reports.RunReportFolder.ForRun(siteReports, TimeProvider.System.GetUtcNow());
         TimeProvider? clock = null;
         if (endpointsFile is not null && rig.StartUtc is { } simStart)
         {
@@ -179,9 +180,14 @@ internal static class RunVerb
             backlog = await runtime.DrainLedgerAsync(TimeSpan.Zero, CancellationToken.None);
         }
         var report = await RunReport.WriteAsync(rig, record, backlog, outDir, CancellationToken.None);
+        if (reportDir is null && Reports.RunReportFolder.MarkLatest(siteReports, outDir) is { } linkProblem) log.LogWarning("{Problem}", linkProblem);
         progress.Summary(record, backlog, report);
+        // The side chains (decisions, deliveries) must be delivered too; say which is not.
+        var streams = await runtime.StreamBacklogsAsync(CancellationToken.None);
+        foreach (var (stream, b) in streams.Where(p => p.Key != Gateway.LedgerClient.LedgerStream.Settlements && (p.Value.PendingCount > 0 || p.Value.DeadLetterCount > 0)))
+            AnsiConsole.MarkupLine($"[red]{stream.ToString().ToLowerInvariant()} side chain[/]: {b.PendingCount} pending, {b.DeadLetterCount} dead-lettered{Markup.Escape(b.LastError is { } e ? "; last error: " + e : "")}");
         if (stoppedBySignal) return ExitCodes.Ok;
-        return backlog.PendingCount == 0 && backlog.DeadLetterCount == 0 ? ExitCodes.Ok : ExitCodes.Failed;
+        return streams.Values.All(b => b.PendingCount == 0 && b.DeadLetterCount == 0) ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
     internal static string Pct(double v) => (v * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %";

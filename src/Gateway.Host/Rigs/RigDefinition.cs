@@ -98,7 +98,27 @@ public sealed record RigLine(string Id, string FromNodeId, string ToNodeId, doub
 public sealed record RigLedger(string Kind, string EmbeddedPath, RigFabric? Fabric);
 
 /// <summary>Fabric Gateway connection settings.</summary>
-public sealed record RigFabric(string PeerUrl, string TlsCaPath, string Channel, string Chaincode, string MspId, string CertificatePath, string PrivateKeyPath);
+/// <param name="PeerUrl">The peer's Gateway endpoint.</param>
+/// <param name="TlsCaPath">The peer organisation's TLS CA.</param>
+/// <param name="Channel">The main chain's channel (settlements).</param>
+/// <param name="Chaincode">The settlement chaincode on it.</param>
+/// <param name="MspId">The client's MSP id.</param>
+/// <param name="CertificatePath">The client's certificate.</param>
+/// <param name="PrivateKeyPath">The client's private key.</param>
+public sealed record RigFabric(string PeerUrl, string TlsCaPath, string Channel, string Chaincode, string MspId, string CertificatePath, string PrivateKeyPath)
+{
+    /// <summary>The matching side chain's channel and chaincode (three-channel design); null: kept in the embedded ledger file.</summary>
+    public RigFabricChannel? Matching { get; init; }
+
+    /// <summary>The electricity side chain's channel and chaincode (three-channel design); null: kept in the embedded ledger file.</summary>
+    public RigFabricChannel? Electricity { get; init; }
+
+    /// <summary>Rounds in flight per stream: endorsed together, submitted in order, their blocks awaited together.</summary>
+    public int RoundsInFlight { get; init; } = 16;
+}
+
+/// <summary>A side chain's Fabric channel and the chaincode (contract) on it.</summary>
+public sealed record RigFabricChannel(string Channel, string Chaincode);
 
 /// <summary>How operators are reached.</summary>
 /// <param name="DashboardListen">host:port of the dashboard (null: no dashboard; port 0: a free port). Loopback unless <see cref="DashboardTls"/> is set.</param>

@@ -16,6 +16,31 @@ public static class RigLoader
     private static readonly string[] Protocols = ["modbus-tcp", "modbus-rtu", "mqtt"];
     private static readonly string[] LedgerKinds = ["embedded", "fabric"];
 
+    /// <summary>
+    /// A rig with a <c>sim:</c> block is run against device-sims, so it must also be a rig the simulators accept; a rig
+    /// without one (real hardware, or devices the caller brings) is the gateway's alone.
+    /// </summary>
+    private static bool IsSimulated(YamlMappingNode root)
+        => YamlFieldReader.Child(root, "devices") is YamlSequenceNode devices
+           && devices.Children.OfType<YamlMappingNode>().Any(d => YamlFieldReader.Child(d, "sim") is not null);
+
+    /// <summary>
+    /// Runs the simulators' own parser over the file (one validator for the simulated side, not a copy of its rules) and adds what
+    /// it refuses. It runs only once the gateway's checks pass, so a problem both would name is reported once.
+    /// </summary>
+    private static void SimulatorsAccept(string yaml, string file, YamlFieldReader reader)
+    {
+        try
+        {
+            Gateway.Rigs.RigParser.Parse(yaml, file);
+        }
+        catch (Gateway.Rigs.RigParseException e)
+        {
+            foreach (var p in e.Details)
+                reader.Add(new RigProblem(file, p.Where, p.Line, $"the simulators refuse this rig: {p.Message}"));
+        }
+    }
+
     /// <summary>Load and check the rig at <paramref name="path"/> (a file, or a folder holding rig.yaml).</summary>
     public static RigDefinition Load(string path)
     {
@@ -49,7 +74,7 @@ public static class RigLoader
         }
 
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".";
-        RigSimChecks.NoNonFiniteNumbers(reader, root);
+        RigNumberCheck.NoNonFiniteNumbers(reader, root);
         reader.RejectUnknownKeys(root, "", "site", "start", "timeScale", "devices", "feeder", "market", "ledger", "operator", "journal", "brokers");
         var site = reader.String(root, "site", "");
         var start = YamlFieldReader.Child(root, "start") is null ? null : reader.Instant(root, "start", "");
@@ -68,6 +93,9 @@ public static class RigLoader
 
         if (devices.Count(d => d.Kind == "smes") > 1)
             reader.Problem(root, "devices", "a site has at most one SMES unit");
+
+        if (reader.Problems.Count == 0 && IsSimulated(root))
+            SimulatorsAccept(yaml, file, reader);
 
         if (reader.Problems.Count > 0 || site is null || feeder is null || market is null || ledger is null || op is null)
         {
@@ -160,7 +188,6 @@ public static class RigLoader
             var profileName = reader.String(d, "profile", path);
             var poll = reader.Number(d, "pollSeconds", path, 0.01, 86_400, required: false, fallback: 5, unit: "s");
             var readOnly = reader.Boolean(d, "readOnly", path, required: false, fallback: false);
-            if (kind == "charger" && YamlFieldReader.Child(d, "sim") is YamlMappingNode sim) RigSimChecks.Charger(reader, sim, path + ".sim", start);
 
             if (checkNodes && node is not null && !nodeIds.Contains(node))
                 reader.Problem(YamlFieldReader.Child(d, "node"), path + ".node", $"'{node}' is not a node of the feeder");
@@ -275,14 +302,15 @@ public static class RigLoader
             if (f is not null)
             {
                 const string fp = "ledger.fabric";
-                reader.RejectUnknownKeys(f, fp, "peer", "tlsCa", "channel", "chaincode", "mspId", "certificate", "privateKey");
+                reader.RejectUnknownKeys(f, fp, "peer", "tlsCa", "channel", "chaincode", "mspId", "certificate", "privateKey", "matching", "electricity", "roundsInFlight");
                 var peer = reader.String(f, "peer", fp);
-                var ca = reader.String(f, "tlsCa", fp);
+                var ca = ExpandVariables(reader, f, "tlsCa", fp);
                 var channel = reader.String(f, "channel", fp);
                 var chaincode = reader.String(f, "chaincode", fp);
                 var msp = reader.String(f, "mspId", fp);
-                var cert = reader.String(f, "certificate", fp);
-                var key = reader.String(f, "privateKey", fp);
+                var cert = ExpandVariables(reader, f, "certificate", fp);
+                var key = ExpandVariables(reader, f, "privateKey", fp);
+                var inFlight = reader.Number(f, "roundsInFlight", fp, 1, 1000, required: false, fallback: 16);
                 if (peer is not null && !Uri.TryCreate(peer, UriKind.Absolute, out _))
                     reader.Problem(YamlFieldReader.Child(f, "peer"), fp + ".peer", $"'{peer}' is not a URL such as https://peer0.org1:7051");
                 foreach (var (key2, value) in new[] { ("tlsCa", ca), ("certificate", cert), ("privateKey", key) })
@@ -290,8 +318,24 @@ public static class RigLoader
                     if (value is not null && !File.Exists(Resolve(baseDir, value)))
                         reader.Problem(YamlFieldReader.Child(f, key2), $"{fp}.{key2}", $"file '{value}' not found");
                 }
-                if (peer is not null && ca is not null && channel is not null && chaincode is not null && msp is not null && cert is not null && key is not null)
-                    fabric = new RigFabric(peer, Resolve(baseDir, ca), channel, chaincode, msp, Resolve(baseDir, cert), Resolve(baseDir, key));
+                RigFabricChannel? SideChain(string name)
+                {
+                    var side = reader.Mapping(f, name, fp, required: false);
+                    if (side is null) return null;
+                    reader.RejectUnknownKeys(side, $"{fp}.{name}", "channel", "chaincode");
+                    var sideChannel = reader.String(side, "channel", $"{fp}.{name}");
+                    var sideChaincode = reader.String(side, "chaincode", $"{fp}.{name}");
+                    return sideChannel is null || sideChaincode is null ? null : new RigFabricChannel(sideChannel, sideChaincode);
+                }
+                var matching = SideChain("matching");
+                var electricity = SideChain("electricity");
+                if (peer is not null && ca is not null && channel is not null && chaincode is not null && msp is not null && cert is not null && key is not null && inFlight is not null)
+                    fabric = new RigFabric(peer, Resolve(baseDir, ca), channel, chaincode, msp, Resolve(baseDir, cert), Resolve(baseDir, key))
+                    {
+                        Matching = matching,
+                        Electricity = electricity,
+                        RoundsInFlight = (int)inFlight.Value,
+                    };
             }
         }
         return kind is null ? null : new RigLedger(kind, path is null ? defaultPath : Resolve(baseDir, path), fabric);
@@ -476,6 +520,29 @@ public static class RigLoader
     {
         var colon = text.LastIndexOf(':');
         return colon > 0 && int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is >= 0 and <= 65535;
+    }
+
+    /// <summary>
+    /// A file path that may name environment variables as ${NAME} (a lab network's work folder, a site box's key store);
+    /// an unset variable is a problem naming it.
+    /// </summary>
+    private static string? ExpandVariables(YamlFieldReader reader, YamlMappingNode map, string key, string context)
+    {
+        var value = reader.String(map, key, context);
+        if (value is null) return null;
+        var missing = new List<string>();
+        var expanded = System.Text.RegularExpressions.Regex.Replace(value, @"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", m =>
+        {
+            var variable = Environment.GetEnvironmentVariable(m.Groups[1].Value);
+            if (string.IsNullOrEmpty(variable)) missing.Add(m.Groups[1].Value);
+            return variable ?? "";
+        });
+        if (missing.Count > 0)
+        {
+            reader.Problem(YamlFieldReader.Child(map, key), $"{context}.{key}", $"'{value}' uses the environment variable {string.Join(", ", missing)}, which is not set");
+            return null;
+        }
+        return expanded;
     }
 
     private static string Resolve(string baseDir, string path) => Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(baseDir, path));

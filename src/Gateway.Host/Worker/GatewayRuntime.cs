@@ -3,6 +3,7 @@ using Gateway.Drivers.Mqtt;
 using Gateway.Host.Devices;
 using Gateway.Host.Operator;
 using Gateway.Host.Journal;
+using Gateway.Host.Ledger;
 using Gateway.Host.Rigs;
 using Gateway.Host.Scheduling;
 using Gateway.Host.Status;
@@ -27,7 +28,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
     private readonly List<Task> _backgroundTasks = new();
     private readonly DeviceConnector _connector;
     private readonly ILogger _logger;
-    private readonly ISettlementLedger _ledger;
+    private readonly LedgerSet _ledgers;
     private readonly MeasurementLog _measurements;
     private DashboardServer? _dashboard;
     private MqttClient? _mqtt;
@@ -38,7 +39,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
     private string? _lastRoundId;
 
     private GatewayRuntime(RigDefinition rig, TimeProvider clock, TimeProvider wallClock, DeviceConnector connector, IReadOnlyList<DeviceLink> links, RoundJournal journal,
-        ISettlementLedger ledger, OutboxDispatcher dispatcher, GatewayStatusBoard board, DevicePoller poller, MeasurementLog measurements, RoundRunner runner, ILogger logger)
+        LedgerSet ledgers, OutboxDispatcher dispatcher, GatewayStatusBoard board, DevicePoller poller, MeasurementLog measurements, RoundRunner runner, ILogger logger)
     {
         Rig = rig;
         Clock = clock;
@@ -46,7 +47,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
         _connector = connector;
         Links = links;
         Journal = journal;
-        _ledger = ledger;
+        _ledgers = ledgers;
         Dispatcher = dispatcher;
         Board = board;
         Poller = poller;
@@ -89,8 +90,21 @@ public sealed class GatewayRuntime : IAsyncDisposable
     /// <summary>Runs rounds.</summary>
     public RoundRunner Runner { get; }
 
-    /// <summary>The ledger settlements go to.</summary>
-    public ISettlementLedger Ledger => _ledger;
+    /// <summary>The ledger settlements go to (the main chain).</summary>
+    public ISettlementLedger Ledger => _ledgers.Settlements;
+
+    /// <summary>The three streams' ledgers.</summary>
+    public LedgerSet Ledgers => _ledgers;
+
+    /// <summary>
+    /// Settlements as the main chain commits them (Fabric: the Gateway's ChaincodeEvents; embedded: new blocks), for
+    /// <c>gateway ledger follow</c> and the dashboard's ledger card; <see cref="StreamBacklogsAsync"/> gives the counts.
+    /// </summary>
+    public ISettlementFeed LedgerFeed => _ledgers.Feed;
+
+    /// <summary>Committed, pending and dead-lettered counts of each stream, read from the journal's outbox tables.</summary>
+    public Task<IReadOnlyDictionary<LedgerStream, OutboxBacklog>> StreamBacklogsAsync(CancellationToken cancellationToken = default) =>
+        Dispatcher.GetStreamBacklogsAsync(cancellationToken);
 
     /// <summary>
     /// Open everything for <paramref name="rig"/>. <paramref name="endpointOverrides"/> replaces
@@ -113,23 +127,24 @@ public sealed class GatewayRuntime : IAsyncDisposable
             await schema.OpenAsync(cancellationToken).ConfigureAwait(false);
             await SettlementOutbox.EnsureSchemaAsync(schema, cancellationToken).ConfigureAwait(false);
         }
-        ISettlementLedger ledger = rig.Ledger.Kind == "fabric" && rig.Ledger.Fabric is { } f
-            ? FabricLedger.Create(new FabricLedgerOptions
-            {
-                PeerEndpoint = f.PeerUrl, TlsCaCertificatePath = f.TlsCaPath, Channel = f.Channel, Chaincode = f.Chaincode,
-                MspId = f.MspId, CertificatePath = f.CertificatePath, PrivateKeyPath = f.PrivateKeyPath,
-            }, wallClock)
-            : await EmbeddedLedger.OpenAsync(rig.Ledger.EmbeddedPath, wallClock, cancellationToken).ConfigureAwait(false);
-        var dispatcher = new OutboxDispatcher(journalConnection, ledger, new OutboxDispatcherOptions { PollInterval = TimeSpan.FromMilliseconds(500) }, wallClock,
-            loggers.CreateLogger<OutboxDispatcher>());
+        var ledgers = await LedgerSet.OpenAsync(rig.Ledger, wallClock, loggers, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("ledger: {Ledger}; journal epoch {Epoch}", ledgers.Description, journal.Epoch);
+        // The TLS handshake with the peer now, not inside the first round's commit.
+        if (ledgers.Connection is { } fabric) _ = fabric.TryConnectAsync(cancellationToken);
+        var dispatcher = ledgers.CreateDispatcher(journalConnection, new OutboxDispatcherOptions
+        {
+            PollInterval = TimeSpan.FromMilliseconds(500),
+            MaxBatchesInFlight = rig.Ledger.Fabric?.RoundsInFlight ?? 16,
+        }, wallClock, loggers.CreateLogger<OutboxDispatcher>());
         var measurements = new MeasurementLog(Path.ChangeExtension(rig.JournalPath, ".measurements.db"), TimeSpan.FromDays(2));
         var poller = new DevicePoller(links, clock, pollerOptions ?? new DevicePollerOptions(), board, measurements, loggers.CreateLogger<DevicePoller>());
         var core = new MarketCore();
-        var runner = new RoundRunner(rig, links, journal, core, new SettlementOutbox(wallClock), dispatcher.Notify, board, clock, loggers.CreateLogger<RoundRunner>(), wallClock)
+        var runner = new RoundRunner(rig, links, journal, core, new RoundLedgerWriter(rig, journal.Epoch, wallClock), dispatcher.Notify, board, clock,
+            loggers.CreateLogger<RoundRunner>(), wallClock)
         {
             RefreshReadings = poller.PollAllAsync,
         };
-        var runtime = new GatewayRuntime(rig, clock, wallClock, connector, links, journal, ledger, dispatcher, board, poller, measurements, runner, logger);
+        var runtime = new GatewayRuntime(rig, clock, wallClock, connector, links, journal, ledgers, dispatcher, board, poller, measurements, runner, logger);
         runtime._ackJournal = OperatorAckJournal.Open(rig.JournalPath);
         board.AckRecorder = runtime._ackJournal.Record;
         runtime._lastTradedEnd = journal.AllRounds().Select(r => (DateTimeOffset?)r.IntervalEndUtc).DefaultIfEmpty(null).Max();
@@ -144,6 +159,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
         }
         runtime._backgroundTasks.Add(poller.RunAsync(runtime._background.Token));
         runtime._backgroundTasks.Add(runtime.RunDispatcherAsync(runtime._background.Token));
+        runtime._backgroundTasks.Add(runtime.FollowLedgerAsync(runtime._background.Token));
         return runtime;
     }
 
@@ -352,15 +368,18 @@ public sealed class GatewayRuntime : IAsyncDisposable
         return rows;
     }
 
-    /// <summary>Wait until the outbox is empty or <paramref name="timeout"/> of real time passed; returns the backlog then.</summary>
+    /// <summary>
+    /// Wait until every stream's outbox is empty (settlements and both side chains) or <paramref name="timeout"/> of real
+    /// time passed; returns the settlements' backlog then (<see cref="StreamBacklogsAsync"/> has the side chains').
+    /// </summary>
     public async Task<OutboxBacklog> DrainLedgerAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var until = TimeProvider.System.GetTimestamp() + (long)(timeout.TotalSeconds * TimeProvider.System.TimestampFrequency);
         while (true)
         {
             Dispatcher.Notify();
-            var backlog = await Dispatcher.GetBacklogAsync(cancellationToken).ConfigureAwait(false);
-            if (backlog.IsEmpty || TimeProvider.System.GetTimestamp() >= until)
+            var backlogs = await Dispatcher.GetStreamBacklogsAsync(cancellationToken).ConfigureAwait(false);
+            if (backlogs.Values.All(b => b.IsEmpty) || TimeProvider.System.GetTimestamp() >= until)
                 return await ReadBacklogAsync(cancellationToken).ConfigureAwait(false);
             await Task.Delay(100, cancellationToken).ConfigureAwait(false);
         }
@@ -371,6 +390,55 @@ public sealed class GatewayRuntime : IAsyncDisposable
         await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Rig.JournalPath, Pooling = false }.ToString());
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await new SettlementOutbox(WallClock).ReadBacklogAsync(connection, countCommitted: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Puts on the board what the main chain says it committed (Fabric: the peer's ChaincodeEvents; embedded: new blocks),
+    /// so the dashboard's ledger card shows commits as the ledger reports them, not only what the outbox believes. A peer
+    /// that goes away is followed again from the last block seen, on wall time, with backoff.
+    /// </summary>
+    private async Task FollowLedgerAsync(CancellationToken cancellationToken)
+    {
+        long? resumeBlock = null;
+        var seenInBlock = new HashSet<string>(StringComparer.Ordinal);
+        var failures = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var committed in LedgerFeed.FollowAsync(resumeBlock, cancellationToken).ConfigureAwait(false))
+                {
+                    // After a reconnect the feed starts again at the last block seen: skip what the board already has.
+                    if (committed.BlockNumber != resumeBlock)
+                    {
+                        resumeBlock = committed.BlockNumber;
+                        seenInBlock.Clear();
+                    }
+                    if (!seenInBlock.Add(committed.Settlement.SettlementId)) continue;
+                    failures = 0;
+                    var s = committed.Settlement;
+                    Board.Report(new LedgerCommit(s.SettlementId, s.RoundId, s.PayerId, s.PayeeId, s.EnergyKwh, s.Amount, committed.BlockNumber, committed.TransactionId,
+                        WallClock.GetUtcNow()));
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is FabricLedgerException or IOException or SqliteException or InvalidDataException or OperationCanceledException)
+            {
+                // Settling does not depend on this view; the outbox has the authoritative counts.
+                if (failures++ % 10 == 0) _logger.LogWarning("following the ledger's commits: {Error}; trying again", e.Message);
+            }
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, 1 << Math.Min(failures, 5))), WallClock, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
     }
 
     private async Task RunDispatcherAsync(CancellationToken cancellationToken)
@@ -414,7 +482,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
         foreach (var link in Links) await link.DisposeAsync().ConfigureAwait(false);
         await _connector.DisposeAsync().ConfigureAwait(false);
         await _measurements.DisposeAsync().ConfigureAwait(false);
-        if (_ledger is IAsyncDisposable d) await d.DisposeAsync().ConfigureAwait(false);
+        await _ledgers.DisposeAsync().ConfigureAwait(false);
         Journal.Dispose();
         _ackJournal?.Dispose();
         _background.Dispose();
