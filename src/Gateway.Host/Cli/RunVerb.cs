@@ -25,14 +25,16 @@ internal static class RunVerb
         var noSmes = new Option<bool>("--no-smes") { Description = "Run the market without the SMES fallback (the paper's 'without SMES' case)" };
         var report = new Option<DirectoryInfo?>("--report") { Description = "Where the summary, CSV and plots go (default out/run/<site>/<start time>/, with out/run/<site>/latest pointing at the newest)" };
         var verbose = new Option<bool>("--verbose") { Description = "Log every round and device event to stderr" };
+        var lockstep = new Option<bool>("--lockstep") { Description = "Step the simulators' clock with the rounds (device-sims --clock stepped; needs --endpoints): the same rig gives the same day on any machine load" };
         var command = new Command("run", "Run the gateway on a rig: poll devices, trade every market interval, dispatch, settle.");
-        foreach (var o in new Option[] { rig, endpoints, rounds, noSmes, report, verbose }) command.Options.Add(o);
+        foreach (var o in new Option[] { rig, endpoints, rounds, noSmes, report, verbose, lockstep }) command.Options.Add(o);
         command.SetAction(async (ParseResult r, CancellationToken ct) =>
-            await RunAsync(r.GetValue(rig)!, r.GetValue(endpoints), r.GetValue(rounds), r.GetValue(noSmes), r.GetValue(report), r.GetValue(verbose), ct));
+            await RunAsync(r.GetValue(rig)!, r.GetValue(endpoints), r.GetValue(rounds), r.GetValue(noSmes), r.GetValue(report), r.GetValue(verbose), ct, r.GetValue(lockstep)));
         return command;
     }
 
-    internal static async Task<int> RunAsync(string rigPath, FileInfo? endpointsFile, int? rounds, bool noSmes, DirectoryInfo? reportDir, bool verbose, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(string rigPath, FileInfo? endpointsFile, int? rounds, bool noSmes, DirectoryInfo? reportDir, bool verbose, CancellationToken cancellationToken,
+        bool lockstep = false)
     {
         RigDefinition rig;
         try
@@ -85,8 +87,37 @@ internal static class RunVerb
         };
         var siteReports = Path.Combine(Directory.GetCurrentDirectory(), "out", "run", rig.SiteId + (rig.Market.SmesEnabled ? "" : "-no-smes"));
         var outDir = reportDir?.FullName ?? Reports.RunReportFolder.ForRun(siteReports, TimeProvider.System.GetUtcNow());
+        Scheduling.LockstepPlant? plant = null;
+        if (lockstep)
+        {
+            if (overrides?.GetValueOrDefault("@clock") is not { } control)
+            {
+                Console.Error.WriteLine("run: --lockstep needs --endpoints from device-sims --clock stepped (the file lists the simulators' clock as '@clock')");
+                return ExitCodes.BadInput;
+            }
+            if (rig.Devices.FirstOrDefault(d => d.Protocol == "mqtt") is { } mqtt)
+            {
+                Console.Error.WriteLine($"run: --lockstep needs every device on Modbus: MQTT telemetry (device '{mqtt.Id}') arrives on the broker's schedule, not at the stepped instant");
+                return ExitCodes.BadInput;
+            }
+            if (rig.Operator.RequireAck)
+            {
+                Console.Error.WriteLine("run: --lockstep cannot wait for operator acknowledgements (operator.requireAck): nobody moves the simulated clock meanwhile");
+                return ExitCodes.BadInput;
+            }
+            try
+            {
+                plant = await Scheduling.LockstepPlant.ConnectAsync(control, signals.Abort);
+            }
+            catch (IOException e)
+            {
+                Console.Error.WriteLine("run: " + e.Message);
+                return ExitCodes.Unreachable;
+            }
+        }
+
         TimeProvider? clock = null;
-        if (endpointsFile is not null && rig.StartUtc is { } simStart)
+        if (plant is null && endpointsFile is not null && rig.StartUtc is { } simStart)
         {
             // device-sims writes the endpoints file the moment its simulated clock starts: start the
             // gateway's clock where the simulators' clock is now, so both agree on simulated time.
@@ -97,10 +128,11 @@ internal static class RunVerb
         GatewayRuntime runtime;
         try
         {
-            runtime = await GatewayRuntime.StartAsync(rig, loggers, overrides, clock, cancellationToken: signals.Abort);
+            runtime = await GatewayRuntime.StartAsync(rig, loggers, overrides, clock, cancellationToken: signals.Abort, lockstep: plant);
         }
         catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException or ArgumentException or Gateway.Drivers.Mqtt.MqttBrokerSecurityException)
         {
+            if (plant is not null) await plant.DisposeAsync();
             Console.Error.WriteLine("run: cannot start: " + e.Message);
             return ExitCodes.BadInput;
         }
@@ -144,8 +176,7 @@ internal static class RunVerb
                     record.Failed.Add((id, start, e.Message));
                     runtime.RecordFailedInterval(start);
                     progress.Failed(id, start, e.Message);
-                    var untilNext = start + rig.Market.Interval - runtime.Clock.GetUtcNow();
-                    try { if (untilNext > TimeSpan.Zero) await Task.Delay(untilNext, runtime.Clock, signals.Stopping); }
+                    try { await runtime.WaitUntilAsync(start + rig.Market.Interval, signals.Stopping); }
                     catch (OperationCanceledException) { break; }
                     continue;
                 }

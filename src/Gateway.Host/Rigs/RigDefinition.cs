@@ -155,6 +155,7 @@ public sealed record RigTlsFiles(string CertificatePath, string KeyPath);
 /// <param name="Economics">Parameters of the benefit functions (Li et al. eqs. 1–4).</param>
 /// <param name="SetpointToleranceKw">A read-back within this of the setpoint confirms it.</param>
 /// <param name="ReadBackDeadline">How long a device may take to confirm a setpoint.</param>
+/// <param name="Rules">How rounds are cleared (market.rules; the paper as written unless set).</param>
 public sealed record RigMarket(
     TimeSpan Interval,
     int? Rounds,
@@ -166,7 +167,8 @@ public sealed record RigMarket(
     int MaxBuyersPerSeller,
     RigEconomics Economics,
     double SetpointToleranceKw,
-    TimeSpan ReadBackDeadline)
+    TimeSpan ReadBackDeadline,
+    Gateway.Market.Model.MarketRules? Rules = null)
 {
     /// <summary>The grid price in force at <paramref name="timeOfDay"/>.</summary>
     public double GridPriceAt(TimeOnly timeOfDay)
@@ -188,9 +190,10 @@ public sealed record TouBand(TimeOnly From, double PricePerKwh);
 /// <param name="TransferEfficiency">η: efficiency of V2V power transfer.</param>
 /// <param name="EvConsumptionKwhPerKm">λ: an EV's consumption per km.</param>
 /// <param name="DistanceToChargerKm">D: distance an EV drives to the charging point.</param>
-/// <param name="BatteryDegradationPerKwh">B per kWh discharged: battery depreciation.</param>
+/// <param name="BatteryDegradationPerKwh">Battery depreciation per kWh discharged (an extension beyond the paper).</param>
 /// <param name="PvOperatingCostPerKwh">k_pv.</param>
 /// <param name="SmesOperatingCostPerKwh">k_sm.</param>
+/// <param name="BatteryWearPerTrade">B_j of eq. 3: battery depreciation per trade.</param>
 public sealed record RigEconomics(
     double EvChargingPricePerKwh,
     double TransferEfficiency,
@@ -198,4 +201,5 @@ public sealed record RigEconomics(
     double DistanceToChargerKm,
     double BatteryDegradationPerKwh,
     double PvOperatingCostPerKwh,
-    double SmesOperatingCostPerKwh);
+    double SmesOperatingCostPerKwh,
+    double BatteryWearPerTrade = 0);

@@ -231,7 +231,7 @@ public static class RigLoader
         var map = reader.Mapping(root, "market", "");
         if (map is null) return null;
         const string p = "market";
-        reader.RejectUnknownKeys(map, p, "intervalMinutes", "rounds", "currency", "gridPrices", "feedInPricePerKwh", "smes", "maxSellersPerBuyer", "maxBuyersPerSeller", "economics", "setpointToleranceKw", "readBackSeconds");
+        reader.RejectUnknownKeys(map, p, "intervalMinutes", "rounds", "currency", "gridPrices", "feedInPricePerKwh", "smes", "maxSellersPerBuyer", "maxBuyersPerSeller", "economics", "setpointToleranceKw", "readBackSeconds", "rules");
         var interval = reader.Number(map, "intervalMinutes", p, 1, 1440, unit: "min");
         var rounds = reader.Integer(map, "rounds", p, 1, 100_000, required: false);
         var currency = reader.String(map, "currency", p, required: false) ?? "CNY";
@@ -269,7 +269,7 @@ public static class RigLoader
         if (econ is not null)
         {
             const string e = "market.economics";
-            reader.RejectUnknownKeys(econ, e, "evChargingPricePerKwh", "transferEfficiency", "evConsumptionKwhPerKm", "distanceToChargerKm", "batteryDegradationPerKwh", "pvOperatingCostPerKwh", "smesOperatingCostPerKwh");
+            reader.RejectUnknownKeys(econ, e, "evChargingPricePerKwh", "transferEfficiency", "evConsumptionKwhPerKm", "distanceToChargerKm", "batteryDegradationPerKwh", "pvOperatingCostPerKwh", "smesOperatingCostPerKwh", "batteryWearPerTrade");
             var p0 = reader.Number(econ, "evChargingPricePerKwh", e, 0, 100, required: false, fallback: economics.EvChargingPricePerKwh);
             var eta = reader.Number(econ, "transferEfficiency", e, 0.5, 1, required: false, fallback: economics.TransferEfficiency);
             var lambda = reader.Number(econ, "evConsumptionKwhPerKm", e, 0, 2, required: false, fallback: economics.EvConsumptionKwhPerKm);
@@ -277,14 +277,30 @@ public static class RigLoader
             var degradation = reader.Number(econ, "batteryDegradationPerKwh", e, 0, 10, required: false, fallback: economics.BatteryDegradationPerKwh);
             var kpv = reader.Number(econ, "pvOperatingCostPerKwh", e, 0, 10, required: false, fallback: economics.PvOperatingCostPerKwh);
             var ksm = reader.Number(econ, "smesOperatingCostPerKwh", e, 0, 10, required: false, fallback: economics.SmesOperatingCostPerKwh);
-            economics = p0 is null || eta is null || lambda is null || dist is null || degradation is null || kpv is null || ksm is null
+            var wear = reader.Number(econ, "batteryWearPerTrade", e, 0, 1000, required: false, fallback: 0);
+            economics = p0 is null || eta is null || lambda is null || dist is null || degradation is null || kpv is null || ksm is null || wear is null
                 ? null
-                : new RigEconomics(p0.Value, eta.Value, lambda.Value, dist.Value, degradation.Value, kpv.Value, ksm.Value);
+                : new RigEconomics(p0.Value, eta.Value, lambda.Value, dist.Value, degradation.Value, kpv.Value, ksm.Value, wear.Value);
+        }
+
+        var rules = Gateway.Market.Model.MarketRules.Paper;
+        if (reader.Mapping(map, "rules", p, required: false) is { } r)
+        {
+            const string rp = "market.rules";
+            reader.RejectUnknownKeys(r, rp, "execution", "buyerTravelPrice", "travelCost", "smesSettlement");
+            void Fail(string path, string message) => reader.Problem(r, path, message);
+            rules = Gateway.Market.Contracts.RoundJson.ToRules(new Gateway.Market.Contracts.RulesDocument
+            {
+                Execution = reader.String(r, "execution", rp, required: false),
+                BuyerTravelPrice = reader.String(r, "buyerTravelPrice", rp, required: false),
+                TravelCost = reader.String(r, "travelCost", rp, required: false),
+                SmesSettlement = reader.String(r, "smesSettlement", rp, required: false),
+            }, (path, message) => Fail("market." + path, message));
         }
 
         if (interval is null || feedIn is null || smes is null || maxSellers is null || maxBuyers is null || tolerance is null || readBack is null || economics is null || bands.Count == 0)
             return null;
-        return new RigMarket(TimeSpan.FromMinutes(interval.Value), rounds, currency, bands, feedIn.Value, smes.Value, maxSellers.Value, maxBuyers.Value, economics, tolerance.Value, TimeSpan.FromSeconds(readBack.Value));
+        return new RigMarket(TimeSpan.FromMinutes(interval.Value), rounds, currency, bands, feedIn.Value, smes.Value, maxSellers.Value, maxBuyers.Value, economics, tolerance.Value, TimeSpan.FromSeconds(readBack.Value), rules);
     }
 
     private static RigLedger? ReadLedger(YamlFieldReader reader, YamlMappingNode root, string baseDir)

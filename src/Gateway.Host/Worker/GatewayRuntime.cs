@@ -33,6 +33,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
     private DashboardServer? _dashboard;
     private MqttClient? _mqtt;
     private OperatorPublisher? _publisher;
+    private LockstepPlant? _lockstep;
     private OperatorAckJournal? _ackJournal;
     private Task _operatorConnect = Task.CompletedTask;
     private DateTimeOffset? _lastTradedEnd;
@@ -111,10 +112,16 @@ public sealed class GatewayRuntime : IAsyncDisposable
     /// device endpoints by device id (e.g. the ports a simulator picked); <paramref name="clock"/>
     /// overrides the rig's plant clock and <paramref name="wallClock"/> wall time (tests).
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="lockstep"/> the plant clock is the lockstep plant's: nothing polls in the background, and
+    /// <see cref="TickAsync"/> steps simulators and clock through each round (<see cref="LockstepPlant"/>).
+    /// </remarks>
     public static async Task<GatewayRuntime> StartAsync(RigDefinition rig, ILoggerFactory loggers, IReadOnlyDictionary<string, string>? endpointOverrides = null,
-        TimeProvider? clock = null, DevicePollerOptions? pollerOptions = null, TimeProvider? wallClock = null, CancellationToken cancellationToken = default)
+        TimeProvider? clock = null, DevicePollerOptions? pollerOptions = null, TimeProvider? wallClock = null, CancellationToken cancellationToken = default,
+        LockstepPlant? lockstep = null)
     {
         wallClock ??= TimeProvider.System;
+        if (lockstep is not null) clock = lockstep.Clock;
         clock ??= rig.StartUtc is { } start ? new AcceleratedTimeProvider(start, rig.TimeScale) : wallClock;
         var logger = loggers.CreateLogger("gateway");
         var board = new GatewayStatusBoard(rig.SiteId, clock, wallClock) { TimeScale = rig.TimeScale, Feeder = Topology(rig) };
@@ -145,6 +152,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
             RefreshReadings = poller.PollAllAsync,
         };
         var runtime = new GatewayRuntime(rig, clock, wallClock, connector, links, journal, ledgers, dispatcher, board, poller, measurements, runner, logger);
+        runtime._lockstep = lockstep;
         runtime._ackJournal = OperatorAckJournal.Open(rig.JournalPath);
         board.AckRecorder = runtime._ackJournal.Record;
         runtime._lastTradedEnd = journal.AllRounds().Select(r => (DateTimeOffset?)r.IntervalEndUtc).DefaultIfEmpty(null).Max();
@@ -157,7 +165,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
             await runtime.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-        runtime._backgroundTasks.Add(poller.RunAsync(runtime._background.Token));
+        if (lockstep is null) runtime._backgroundTasks.Add(poller.RunAsync(runtime._background.Token));
         runtime._backgroundTasks.Add(runtime.RunDispatcherAsync(runtime._background.Token));
         runtime._backgroundTasks.Add(runtime.FollowLedgerAsync(runtime._background.Token));
         return runtime;
@@ -285,6 +293,12 @@ public sealed class GatewayRuntime : IAsyncDisposable
     /// <summary>Wait until every device has been polled once (or <paramref name="timeout"/> of real time passed).</summary>
     public async Task WaitForFirstPollAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
+        if (_lockstep is not null)
+        {
+            await _lockstep.PollAllAsync(this, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var until = TimeProvider.System.GetTimestamp() + (long)(timeout.TotalSeconds * TimeProvider.System.TimestampFrequency);
         while (Links.Any(l => l.State == DeviceLinkState.Unknown) && TimeProvider.System.GetTimestamp() < until)
             await Task.Delay(50, cancellationToken).ConfigureAwait(false);
@@ -298,7 +312,9 @@ public sealed class GatewayRuntime : IAsyncDisposable
         {
             if (parkToken.IsCancellationRequested) break;
             _logger.LogInformation("resuming round {Round} from {State}", open.RoundId, open.State);
-            outcomes.Add(await Runner.RunAsync(open.IntervalStartUtc, cancellationToken, parkToken).ConfigureAwait(false));
+            outcomes.Add(_lockstep is not null
+                ? await _lockstep.RunRoundAsync(this, open.IntervalStartUtc, cancellationToken).ConfigureAwait(false)
+                : await Runner.RunAsync(open.IntervalStartUtc, cancellationToken, parkToken).ConfigureAwait(false));
         }
         return outcomes;
     }
@@ -327,16 +343,42 @@ public sealed class GatewayRuntime : IAsyncDisposable
         var start = NextIntervalStart();
         var skipped = SkippedBefore(start);
         foreach (var row in skipped) Board.Report(row);
-        var wait = start - Clock.GetUtcNow();
-        if (wait > TimeSpan.Zero)
+        RoundOutcome outcome;
+        if (_lockstep is not null)
         {
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, parkToken);
-            await Task.Delay(wait, Clock, linked.Token).ConfigureAwait(false);
+            // Stepping to the interval's start is where a stop is honoured; the round itself then runs to its end, which
+            // in lockstep takes no wall time of waiting (nothing to park: the simulators' day would not resume).
+            await _lockstep.AdvanceToAsync(this, start, cancellationToken, parkToken).ConfigureAwait(false);
+            outcome = await _lockstep.RunRoundAsync(this, start, cancellationToken).ConfigureAwait(false);
         }
-        var outcome = await Runner.RunAsync(start, cancellationToken, parkToken).ConfigureAwait(false);
+        else
+        {
+            var wait = start - Clock.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, parkToken);
+                await Task.Delay(wait, Clock, linked.Token).ConfigureAwait(false);
+            }
+            outcome = await Runner.RunAsync(start, cancellationToken, parkToken).ConfigureAwait(false);
+        }
         _lastTradedEnd = start + Rig.Market.Interval;
         _lastRoundId = outcome.RoundId;
         return outcome with { SkippedBefore = skipped };
+    }
+
+    /// <summary>
+    /// Wait on the plant clock until <paramref name="time"/> (after a round that failed, for the next interval): in lockstep
+    /// the simulators and the clock are stepped there, polling on the way; otherwise a delay on the plant clock.
+    /// </summary>
+    public async Task WaitUntilAsync(DateTimeOffset time, CancellationToken cancellationToken = default)
+    {
+        if (_lockstep is not null)
+        {
+            await _lockstep.AdvanceToAsync(this, time, cancellationToken, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var wait = time - Clock.GetUtcNow();
+        if (wait > TimeSpan.Zero) await Task.Delay(wait, Clock, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Record a round that ended in an error: its interval counts as traded-and-failed, not skipped.</summary>
@@ -480,6 +522,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
         if (_dashboard is not null) await _dashboard.DisposeAsync().ConfigureAwait(false);
         try { await Task.WhenAll(_backgroundTasks).ConfigureAwait(false); } catch (OperationCanceledException) { }
         foreach (var link in Links) await link.DisposeAsync().ConfigureAwait(false);
+        if (_lockstep is not null) await _lockstep.DisposeAsync().ConfigureAwait(false);
         await _connector.DisposeAsync().ConfigureAwait(false);
         await _measurements.DisposeAsync().ConfigureAwait(false);
         await _ledgers.DisposeAsync().ConfigureAwait(false);

@@ -1,16 +1,18 @@
+using Gateway.Market.Pricing;
 using Gateway.Market.Solvers;
 
-namespace Gateway.Market.Pricing;
+namespace Gateway.Market.Tests.Pricing;
 
 /// <summary>
 /// The nucleolus of an <see cref="AssignmentGame"/> by the Maschler–Peleg–Shapley sequence of LPs (Li et al. eq. 11) on a
-/// real LP solver (COIN-OR CLP), over the essential coalitions (<see cref="ExcessRows"/>). Stage k minimises ε over the rows
+/// real LP solver (OR-Tools GLOP through <see cref="OrToolsLinearSolver"/>), over the essential coalitions (<see cref="ExcessRows"/>). Stage k minimises ε over the rows
 /// not yet fixed; rows with a positive dual are tight in every optimum and are fixed at that ε; stages repeat until the
 /// fixed rows determine every buyer share. Rows enter each LP lazily (cutting planes): singletons first, then the most
 /// violated pair rows.
 /// <para>
 /// The market clears with the combinatorial <see cref="AssignmentNucleolus"/>; this is its independent reference, solving
-/// the same stages as LPs, kept for the tests and for the side-by-side benchmark.
+/// the same stages as LPs — a test oracle, not part of the market: it lives with the tests, and bench/Market.Bench compiles
+/// this file in for its side-by-side run.
 /// </para>
 /// </summary>
 public static class SequentialLpNucleolus
