@@ -101,21 +101,21 @@ await using (lockstep)
         $"device-sims ready: {host.Endpoints.Count} devices, site {rig.Definition.Site}, simulated time {rig.Clock.Now:yyyy-MM-ddTHH:mm:ssZ} {(rig.Clock.IsStepped ? "stepped" : "x" + rig.Clock.TimeScale)}"));
 
     var control = new ControlInterpreter(rig);
-    try
+    // Console reads block in the kernel and ignore the token: read commands on their own task and wait on the token here,
+    // so SIGTERM or Ctrl+C stops the simulators even while a pipe to stdin stays open and silent.
+    _ = Task.Run(async () =>
     {
-        while (!stop.IsCancellationRequested)
+        while (await Console.In.ReadLineAsync().ConfigureAwait(false) is { } line)
         {
-            var line = await Console.In.ReadLineAsync(stop.Token);
-            if (line is null)
-            {
-                // No more commands (stdin closed, e.g. in CI): keep serving until a signal.
-                await Task.Delay(Timeout.Infinite, stop.Token);
-                break;
-            }
             var replies = control.Execute(line, out var quit);
             foreach (var reply in replies) Console.WriteLine(reply);
-            if (quit) break;
+            if (quit) { stop.Cancel(); return; }
         }
+        // No more commands (stdin closed, e.g. in CI): keep serving until a signal.
+    });
+    try
+    {
+        await Task.Delay(Timeout.Infinite, stop.Token);
     }
     catch (OperationCanceledException) when (stop.IsCancellationRequested)
     {
