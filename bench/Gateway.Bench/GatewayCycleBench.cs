@@ -10,61 +10,109 @@ namespace Gateway.Bench;
 
 /// <summary>
 /// The gateway's cycle at scale: N simulated devices (device-sims, a separate process, Modbus TCP
-/// on loopback) polled once a real second, market rounds every 15 real seconds. Measures the
-/// gateway process only: CPU share of the machine's cores, memory, and the latency from the
-/// oldest measurement a round used to the last setpoint it caused being confirmed.
+/// on loopback, spread over E server endpoints) polled once a real second, market rounds every 15 real seconds.
+/// Measures the gateway process only: its own CPU time (user + system) per wall second as a share of the machine's
+/// cores, so that other jobs on a shared machine do not count in it; memory; threads; polls actually completed; the
+/// wall time between round starts; and the latency from the oldest measurement a round used to the last setpoint it
+/// caused being confirmed.
 /// </summary>
 internal static class GatewayCycleBench
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static async Task<int> RunAsync(int devices, int rounds, string simsDll)
+    /// <summary>Unit ids one Modbus TCP endpoint can address.</summary>
+    private const int UnitsPerEndpoint = 247;
+
+    public static async Task<int> RunAsync(int devices, int rounds, string simsDll, int endpoints = 1, int warmupRounds = 0)
     {
-        if (devices is < 3 or > 247) throw new ArgumentOutOfRangeException(nameof(devices), devices, "3–247 devices (one Modbus unit id each)");
+        if (devices < 3) throw new ArgumentOutOfRangeException(nameof(devices), devices, "at least 3 devices");
+        if (endpoints < 1 || endpoints > devices) throw new ArgumentOutOfRangeException(nameof(endpoints), endpoints, $"1–{devices} endpoints");
+        if ((devices + endpoints - 1) / endpoints > UnitsPerEndpoint)
+            throw new ArgumentOutOfRangeException(nameof(endpoints), endpoints, $"{devices} devices need at least {(devices + UnitsPerEndpoint - 1) / UnitsPerEndpoint} endpoints (247 unit ids each)");
         var dir = Directory.CreateTempSubdirectory("gw-bench-").FullName;
         var rigPath = Path.Combine(dir, "rig.yaml");
-        await File.WriteAllTextAsync(rigPath, RigYaml(devices));
-        var endpoints = Path.Combine(dir, "endpoints.json");
-        using var sims = Process.Start(new ProcessStartInfo("dotnet") { ArgumentList = { simsDll, "--rig", rigPath, "--port-base", "0", "--endpoints-out", endpoints }, RedirectStandardOutput = true, RedirectStandardInput = true })!;
+        await File.WriteAllTextAsync(rigPath, RigYaml(devices, endpoints));
+        var endpointsFile = Path.Combine(dir, "endpoints.json");
+        using var sims = Process.Start(new ProcessStartInfo("dotnet") { ArgumentList = { simsDll, "--rig", rigPath, "--port-base", "0", "--endpoints-out", endpointsFile }, RedirectStandardOutput = true, RedirectStandardInput = true })!;
         try
         {
-            while (!File.Exists(endpoints))
+            // Drained so that device-sims never blocks on a full pipe.
+            var simsOutput = sims.StandardOutput.ReadToEndAsync();
+            while (!File.Exists(endpointsFile))
             {
-                if (sims.HasExited) throw new InvalidOperationException("device-sims exited: " + await sims.StandardOutput.ReadToEndAsync());
+                if (sims.HasExited) throw new InvalidOperationException("device-sims exited: " + await simsOutput);
                 await Task.Delay(100);
             }
             var rig = RigLoader.Load(rigPath);
-            var clock = new AcceleratedTimeProvider(rig.StartUtc!.Value + (TimeProvider.System.GetUtcNow().UtcDateTime - File.GetLastWriteTimeUtc(endpoints)) * rig.TimeScale, rig.TimeScale);
-            await using var runtime = await GatewayRuntime.StartAsync(rig, NullLoggerFactory.Instance, GatewayRuntime.ReadEndpointsFile(endpoints), clock);
-            await runtime.WaitForFirstPollAsync(TimeSpan.FromSeconds(30));
+            var clock = new AcceleratedTimeProvider(rig.StartUtc!.Value + (TimeProvider.System.GetUtcNow().UtcDateTime - File.GetLastWriteTimeUtc(endpointsFile)) * rig.TimeScale, rig.TimeScale);
+            await using var runtime = await GatewayRuntime.StartAsync(rig, NullLoggerFactory.Instance, GatewayRuntime.ReadEndpointsFile(endpointsFile), clock);
+            await runtime.WaitForFirstPollAsync(TimeSpan.FromSeconds(60));
+            // Rounds before the measurement: the JIT compiles the round's and the dispatch's code in the first one (a
+            // gateway runs for days; its steady state is what costs).
+            for (var i = 0; i < warmupRounds; i++)
+            {
+                var o = await runtime.TickAsync();
+                Console.Error.WriteLine($"warm-up round {i + 1}/{warmupRounds}: {o.Decision.Trades.Count} trades, {o.Setpoints.Count} setpoints");
+            }
 
+            var firstChance = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+            if (Environment.GetEnvironmentVariable("GW_BENCH_EXCEPTIONS") is not null)
+                AppDomain.CurrentDomain.FirstChanceException += (_, e) => firstChance.AddOrUpdate(e.Exception.GetType().Name + ": " + e.Exception.Message, 1, (_, n) => n + 1);
             var me = Process.GetCurrentProcess();
             var cpu0 = me.TotalProcessorTime;
+            sims.Refresh();
+            var simsCpu0 = sims.TotalProcessorTime;
+            var polls0 = runtime.Poller.Polls;
+            var failed0 = runtime.Poller.FailedPolls;
             var wall = Stopwatch.StartNew();
             var latencies = new List<double>();
+            var toDecided = new List<double>();
+            var toDispatched = new List<double>();
+            var roundEnds = new List<double>();
+            var skipped = 0;
             var peakMb = 0.0;
+            var peakThreads = 0;
             for (var i = 0; i < rounds; i++)
             {
                 var o = await runtime.TickAsync();
-                if (o.Timing is { } t) latencies.Add((t.DispatchedUtc - t.OldestReadingUtc).TotalMilliseconds / rig.TimeScale);
+                roundEnds.Add(wall.Elapsed.TotalSeconds);
+                skipped += o.SkippedBefore.Count;
+                if (o.Timing is { } t)
+                {
+                    latencies.Add((t.DispatchedUtc - t.OldestReadingUtc).TotalMilliseconds / rig.TimeScale);
+                    toDecided.Add((t.DecidedUtc - t.OldestReadingUtc).TotalMilliseconds / rig.TimeScale);
+                    toDispatched.Add((t.DispatchedUtc - t.DecidedUtc).TotalMilliseconds / rig.TimeScale);
+                }
                 me.Refresh();
                 peakMb = Math.Max(peakMb, me.WorkingSet64 / 1048576.0);
-                Console.Error.WriteLine(string.Create(Inv, $"round {i + 1}/{rounds}: {o.Decision.Trades.Count} trades, {o.Setpoints.Count} setpoints"));
+                peakThreads = Math.Max(peakThreads, me.Threads.Count);
+                var confirmed = o.Setpoints.Count(s => s.Status == Gateway.Host.Journal.SetpointStatus.Confirmed);
+                Console.Error.WriteLine(string.Create(Inv, $"round {i + 1}/{rounds}: {o.Decision.Trades.Count} trades, {o.Setpoints.Count} setpoints ({confirmed} confirmed), {o.SkippedBefore.Count} intervals skipped before it, ended at {wall.Elapsed.TotalSeconds:0.0} s"));
             }
             var cpu = (me.TotalProcessorTime - cpu0).TotalSeconds;
+            sims.Refresh();
+            var simsCpu = (sims.TotalProcessorTime - simsCpu0).TotalSeconds;
             var seconds = wall.Elapsed.TotalSeconds;
-            var polls = runtime.Links.Count * seconds;
+            var polls = runtime.Poller.Polls - polls0;
+            var failed = runtime.Poller.FailedPolls - failed0;
+            // Between the ends of successive rounds: the first round's end depends on when the bench started.
+            var periods = roundEnds.Zip(roundEnds.Skip(1), (a, b) => b - a).ToList();
             latencies.Sort();
+            toDecided.Sort();
+            toDispatched.Sort();
             var sb = new StringBuilder();
-            sb.AppendLine(string.Create(Inv, $"| devices | polls/s | wall s | gateway CPU (share of {Environment.ProcessorCount} cores) | peak working set MB | managed heap MB | measurement → setpoint p50 ms | max ms |"));
-            sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
-            sb.AppendLine(string.Create(Inv, $"| {runtime.Links.Count} | {polls / seconds:0} | {seconds:0.0} | {cpu / seconds / Environment.ProcessorCount * 100:0.0} % | {peakMb:0} | {GC.GetTotalMemory(false) / 1048576.0:0} | {Percentile(latencies, 0.5):0} | {latencies.DefaultIfEmpty(0).Max():0} |"));
+            sb.AppendLine(string.Create(Inv, $"| devices | endpoints | polls/s | failed polls | wall s | round period s | skipped intervals | gateway CPU (share of {Environment.ProcessorCount} cores) | CPU µs per poll | device-sims CPU (share) | peak working set MB | managed heap MB | threads | measurement → setpoint p50 ms | max ms | of it: reading → decided p50 ms | decided → dispatched p50 ms |"));
+            sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            sb.AppendLine(string.Create(Inv, $"| {runtime.Links.Count} | {endpoints} | {polls / seconds:0} | {failed} | {seconds:0.0} | {(periods.Count > 0 ? periods.Average() : double.NaN):0.0} | {skipped} | {cpu / seconds / Environment.ProcessorCount * 100:0.0} % | {(polls > 0 ? cpu * 1e6 / polls : double.NaN):0} | {simsCpu / seconds / Environment.ProcessorCount * 100:0.0} % | {peakMb:0} | {GC.GetTotalMemory(false) / 1048576.0:0} | {peakThreads} | {Percentile(latencies, 0.5):0} | {latencies.DefaultIfEmpty(0).Max():0} | {Percentile(toDecided, 0.5):0} | {Percentile(toDispatched, 0.5):0} |"));
             Console.WriteLine(sb.ToString());
+            foreach (var (what, n) in firstChance.OrderByDescending(kv => kv.Value).Take(10)) Console.Error.WriteLine($"{n} x {what}");
+            foreach (var g in runtime.Links.GroupBy(l => (l.State, l.LastError)))
+                Console.Error.WriteLine($"{g.Count()} links {g.Key.State}{(g.Key.LastError is { } e ? ": " + e : "")}");
             return 0;
         }
         finally
         {
-            try { await sims.StandardInput.WriteLineAsync("quit"); if (!sims.WaitForExit(5000)) sims.Kill(true); } catch (InvalidOperationException) { }
+            try { await sims.StandardInput.WriteLineAsync("quit"); if (!sims.WaitForExit(10000)) sims.Kill(true); } catch (InvalidOperationException) { }
             if (Environment.GetEnvironmentVariable("GW_BENCH_KEEP") is null) { try { Directory.Delete(dir, true); } catch (IOException) { } }
             else Console.Error.WriteLine("kept " + dir);
         }
@@ -72,8 +120,11 @@ internal static class GatewayCycleBench
 
     private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[(int)Math.Clamp(Math.Round(p * (sorted.Count - 1)), 0, sorted.Count - 1)];
 
-    /// <summary>N devices (at most 247: unit ids): one SMES, one meter, a quarter PV, the rest V2G chargers, behind one Modbus TCP server.</summary>
-    private static string RigYaml(int devices)
+    /// <summary>
+    /// N devices: one SMES, one meter, a quarter PV, the rest V2G chargers, in contiguous blocks behind
+    /// <paramref name="endpoints"/> Modbus TCP servers (a unit id per device within its server).
+    /// </summary>
+    private static string RigYaml(int devices, int endpoints)
     {
         var sb = new StringBuilder();
         sb.AppendLine("site: bench\nstart: 2026-06-01T11:00:00Z\ntimeScale: 60\ndevices:");
@@ -91,8 +142,12 @@ internal static class GatewayCycleBench
                 var seller = i % 3 == 0;
                 sim = string.Create(Inv, $"{{ batteryKwh: 60, socAtArrivalPercent: {(seller ? 85 : 30)}, arrival: \"06:00\", departure: \"22:00\", targetSocPercent: {(seller ? 50 : 80)}, maxChargeKw: 7.4, maxDischargeKw: 7.4 }}");
             }
-            // One server, a unit id per device (like a TCP-to-RTU gateway in front of a row of piles).
-            sb.AppendLine($"  - {{ id: d{i:D3}, kind: {kind}, node: {node}, protocol: modbus-tcp, endpoint: \"127.0.0.1:0\", unitId: {i}, profile: {profile}, pollSeconds: 60, sim: {sim} }}");
+            // A server per block of devices, a unit id per device within it (like a TCP-to-RTU gateway in front of a row of
+            // piles). device-sims with --port-base 0 gives each distinct endpoint text a server on a free port.
+            var perEndpoint = (devices + endpoints - 1) / endpoints;
+            var endpoint = (i - 1) / perEndpoint;
+            var unit = (i - 1) % perEndpoint + 1;
+            sb.AppendLine($"  - {{ id: d{i:D4}, kind: {kind}, node: {node}, protocol: modbus-tcp, endpoint: \"127.0.0.1:{endpoint + 1}\", unitId: {unit}, profile: {profile}, pollSeconds: 60, sim: {sim} }}");
         }
         sb.AppendLine("feeder:\n  root: n0\n  nodes: [ { id: n0 }, " + string.Join(", ", Enumerable.Range(1, 8).Select(n => $"{{ id: n{n} }}")) + " ]\n  lines:");
         for (var n = 1; n <= 8; n++) sb.AppendLine($"    - {{ id: L{n}, from: n0, to: n{n}, limitKw: {(n == 3 ? 20 : 400)} }}");

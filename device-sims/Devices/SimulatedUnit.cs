@@ -10,34 +10,34 @@ internal sealed class SimulatedUnit(SimulatedRig rig, SimulatedDevice device) : 
 {
     public ModbusExceptionCode ReadCoils(ushort address, Span<bool> values)
     {
-        lock (rig.Gate) { rig.AdvanceTo(rig.Clock.Now); return device.Image.ReadCoils(address, values); }
+        lock (rig.Gate) { rig.AdvanceForAccess(); return device.Image.ReadCoils(address, values); }
     }
 
     public ModbusExceptionCode ReadDiscreteInputs(ushort address, Span<bool> values)
     {
-        lock (rig.Gate) { rig.AdvanceTo(rig.Clock.Now); return device.Image.ReadDiscreteInputs(address, values); }
+        lock (rig.Gate) { rig.AdvanceForAccess(); return device.Image.ReadDiscreteInputs(address, values); }
     }
 
     public ModbusExceptionCode ReadHoldingRegisters(ushort address, Span<ushort> values)
     {
-        lock (rig.Gate) { rig.AdvanceTo(rig.Clock.Now); return device.Image.ReadHoldingRegisters(address, values); }
+        lock (rig.Gate) { rig.AdvanceForAccess(); return device.Image.ReadHoldingRegisters(address, values); }
     }
 
     public ModbusExceptionCode ReadInputRegisters(ushort address, Span<ushort> values)
     {
-        lock (rig.Gate) { rig.AdvanceTo(rig.Clock.Now); return device.Image.ReadInputRegisters(address, values); }
+        lock (rig.Gate) { rig.AdvanceForAccess(); return device.Image.ReadInputRegisters(address, values); }
     }
 
     public ModbusExceptionCode WriteCoils(ushort address, ReadOnlySpan<bool> values)
     {
-        lock (rig.Gate) { rig.AdvanceTo(rig.Clock.Now); return device.Image.WriteCoils(address, values); }
+        lock (rig.Gate) { rig.AdvanceForAccess(); return device.Image.WriteCoils(address, values); }
     }
 
     public ModbusExceptionCode WriteHoldingRegisters(ushort address, ReadOnlySpan<ushort> values)
     {
         lock (rig.Gate)
         {
-            rig.AdvanceTo(rig.Clock.Now);
+            rig.AdvanceForAccess();
             var code = device.Image.WriteHoldingRegisters(address, values);
             device.Publish();
             return code;

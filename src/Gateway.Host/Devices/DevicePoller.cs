@@ -36,6 +36,22 @@ public sealed class DevicePoller
         foreach (var link in links) _pipelines[link.Device.Id] = BuildPipeline(options);
     }
 
+    private long _polls;
+    private long _failedPolls;
+
+    /// <summary>Polls attempted so far (each through its pipeline, retries included in one).</summary>
+    public long Polls => Interlocked.Read(ref _polls);
+
+    /// <summary>Polls that ended in a failure so far.</summary>
+    public long FailedPolls => Interlocked.Read(ref _failedPolls);
+
+    /// <summary>
+    /// Poll every device that is not isolated once, all at the same time (requests to devices behind one endpoint are
+    /// pipelined): fresh readings for a round. An isolated device is left to its own poll loop and circuit breaker.
+    /// </summary>
+    public Task PollAllAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(_links.Where(l => l.State != DeviceLinkState.Isolated).Select(link => PollOnceAsync(link, cancellationToken)));
+
     /// <summary>Poll until <paramref name="cancellationToken"/> is cancelled.</summary>
     public Task RunAsync(CancellationToken cancellationToken) =>
         Task.WhenAll(_links.Select(link => PollLoopAsync(link, cancellationToken)).Append(StalenessWatchAsync(cancellationToken)));
@@ -65,7 +81,7 @@ public sealed class DevicePoller
                 var old = link.LastGoodAt is { } at && now - at > link.Device.PollPeriod * 2;
                 if (!old) { reported.Remove(link.Device.Id); continue; }
                 if (!reported.Add(link.Device.Id)) continue;
-                var current = _board.Snapshot().Setpoints.FirstOrDefault(s => s.DeviceId == link.Device.Id);
+                var current = _board.CurrentSetpoint(link.Device.Id);
                 _board.Report(link.ToHealth(current?.SetpointKw, current?.ValidUntilUtc, now));
                 _logger.LogWarning("device {Device}: no good reading for {Age:0} s (plant time), more than two poll periods; its values are stale", link.Device.Id, (now - link.LastGoodAt!.Value).TotalSeconds);
             }
@@ -76,6 +92,7 @@ public sealed class DevicePoller
     public async Task PollOnceAsync(DeviceLink link, CancellationToken cancellationToken = default)
     {
         var before = link.State;
+        Interlocked.Increment(ref _polls);
         try
         {
             var reading = await _pipelines[link.Device.Id].ExecuteAsync(
@@ -93,6 +110,7 @@ public sealed class DevicePoller
         }
         catch (Exception e)
         {
+            Interlocked.Increment(ref _failedPolls);
             link.RecordFailure(DeviceErrors.Describe(e), _options.IsolateAfterFailures);
         }
         if (link.State != before)
@@ -104,7 +122,7 @@ public sealed class DevicePoller
             else if (before == DeviceLinkState.Isolated)
                 _logger.LogInformation("device {Device} answers again", link.Device.Id);
         }
-        var current = _board.Snapshot().Setpoints.FirstOrDefault(s => s.DeviceId == link.Device.Id);
+        var current = _board.CurrentSetpoint(link.Device.Id);
         _board.Report(link.ToHealth(current?.SetpointKw, current?.ValidUntilUtc, _clock.GetUtcNow()));
     }
 

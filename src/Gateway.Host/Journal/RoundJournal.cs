@@ -165,65 +165,114 @@ public sealed class RoundJournal : IDisposable
     }
 
     /// <summary>Journal a setpoint as intended, before it is written to the device. Idempotent.</summary>
-    public void RecordSetpointIntent(string roundId, string deviceId, double setpointKw, DateTimeOffset validUntilUtc)
+    public void RecordSetpointIntent(string roundId, string deviceId, double setpointKw, DateTimeOffset validUntilUtc) =>
+        RecordSetpointIntents(roundId, [new SetpointIntent(deviceId, setpointKw, validUntilUtc)]);
+
+    /// <summary>
+    /// Journal a round's setpoints as intended, in one transaction (one flush to disk for all of them), before any is
+    /// written to a device. Idempotent per device.
+    /// </summary>
+    public void RecordSetpointIntents(string roundId, IReadOnlyCollection<SetpointIntent> intents)
     {
+        if (intents.Count == 0) return;
         using (Enter())
         {
+            using var tx = _connection.BeginTransaction();
             using var cmd = _connection.CreateCommand();
+            cmd.Transaction = tx;
             cmd.CommandText = """
                 INSERT INTO setpoints(round_id, device_id, setpoint_kw, valid_until, status, updated_at)
                 VALUES ($r, $d, $kw, $until, $status, $now)
                 ON CONFLICT(round_id, device_id) DO NOTHING
                 """;
             cmd.Parameters.AddWithValue("$r", roundId);
-            cmd.Parameters.AddWithValue("$d", deviceId);
-            cmd.Parameters.AddWithValue("$kw", setpointKw);
-            cmd.Parameters.AddWithValue("$until", Iso(validUntilUtc));
+            var d = cmd.Parameters.Add("$d", SqliteType.Text);
+            var kw = cmd.Parameters.Add("$kw", SqliteType.Real);
+            var until = cmd.Parameters.Add("$until", SqliteType.Text);
             cmd.Parameters.AddWithValue("$status", (int)SetpointStatus.Intended);
             cmd.Parameters.AddWithValue("$now", Iso(_clock.GetUtcNow()));
-            cmd.ExecuteNonQuery();
+            foreach (var intent in intents)
+            {
+                d.Value = intent.DeviceId;
+                kw.Value = intent.SetpointKw;
+                until.Value = Iso(intent.ValidUntilUtc);
+                cmd.ExecuteNonQuery();
+            }
+            tx.Commit();
         }
     }
 
     /// <summary>Journal what became of a setpoint (confirmed, missed, skipped) and what was read back.</summary>
-    public void RecordSetpointOutcome(string roundId, string deviceId, SetpointStatus status, double? readBackKw, string? detail)
+    public void RecordSetpointOutcome(string roundId, string deviceId, SetpointStatus status, double? readBackKw, string? detail) =>
+        RecordSetpointOutcomes(roundId, [new SetpointOutcome(deviceId, status, readBackKw, detail)]);
+
+    /// <summary>
+    /// Journal what became of several setpoints of a round in one transaction: a dispatch commits the outcomes that
+    /// arrived while the previous commit was being flushed together (group commit) instead of one flush per device.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A device has no intended setpoint in the round (nothing is recorded then).</exception>
+    public void RecordSetpointOutcomes(string roundId, IReadOnlyCollection<SetpointOutcome> outcomes)
     {
-        if (status == SetpointStatus.Intended) throw new ArgumentException("an outcome cannot be 'Intended'", nameof(status));
+        if (outcomes.Count == 0) return;
+        if (outcomes.Any(o => o.Status == SetpointStatus.Intended)) throw new ArgumentException("an outcome cannot be 'Intended'", nameof(outcomes));
         using (Enter())
         {
+            using var tx = _connection.BeginTransaction();
             using var cmd = _connection.CreateCommand();
+            cmd.Transaction = tx;
             cmd.CommandText = """
                 UPDATE setpoints SET status = $status, readback_kw = $rb, detail = $detail, updated_at = $now
                 WHERE round_id = $r AND device_id = $d
                 """;
             cmd.Parameters.AddWithValue("$r", roundId);
-            cmd.Parameters.AddWithValue("$d", deviceId);
-            cmd.Parameters.AddWithValue("$status", (int)status);
-            cmd.Parameters.AddWithValue("$rb", (object?)readBackKw ?? DBNull.Value);
-            cmd.Parameters.AddWithValue("$detail", (object?)detail ?? DBNull.Value);
+            var d = cmd.Parameters.Add("$d", SqliteType.Text);
+            var status = cmd.Parameters.Add("$status", SqliteType.Integer);
+            var rb = cmd.Parameters.Add("$rb", SqliteType.Real);
+            var detail = cmd.Parameters.Add("$detail", SqliteType.Text);
             cmd.Parameters.AddWithValue("$now", Iso(_clock.GetUtcNow()));
-            if (cmd.ExecuteNonQuery() != 1)
-                throw new InvalidOperationException($"no intended setpoint for device {deviceId} in round {roundId}");
+            foreach (var outcome in outcomes)
+            {
+                d.Value = outcome.DeviceId;
+                status.Value = (int)outcome.Status;
+                rb.Value = (object?)outcome.ReadBackKw ?? DBNull.Value;
+                detail.Value = (object?)outcome.Detail ?? DBNull.Value;
+                if (cmd.ExecuteNonQuery() != 1)
+                    throw new InvalidOperationException($"no intended setpoint for device {outcome.DeviceId} in round {roundId}");
+            }
+            tx.Commit();
         }
     }
 
     /// <summary>Journal a device's energy counter at the start or end of a round. The first reading of a phase wins.</summary>
-    public void RecordMeterReading(string roundId, string deviceId, MeterPhase phase, double energyKwh)
+    public void RecordMeterReading(string roundId, string deviceId, MeterPhase phase, double energyKwh) =>
+        RecordMeterReadings(roundId, phase, [new KeyValuePair<string, double>(deviceId, energyKwh)]);
+
+    /// <summary>Journal the energy counters of a phase of a round in one transaction (device id → kWh). The first reading of a phase wins.</summary>
+    public void RecordMeterReadings(string roundId, MeterPhase phase, IReadOnlyCollection<KeyValuePair<string, double>> energyKwhByDevice)
     {
+        if (energyKwhByDevice.Count == 0) return;
         using (Enter())
         {
+            using var tx = _connection.BeginTransaction();
             using var cmd = _connection.CreateCommand();
+            cmd.Transaction = tx;
             cmd.CommandText = """
                 INSERT INTO meter_readings(round_id, device_id, phase, energy_kwh, read_at)
                 VALUES ($r, $d, $p, $e, $now)
                 ON CONFLICT(round_id, device_id, phase) DO NOTHING
                 """;
             cmd.Parameters.AddWithValue("$r", roundId);
-            cmd.Parameters.AddWithValue("$d", deviceId);
             cmd.Parameters.AddWithValue("$p", phase == MeterPhase.Start ? "start" : "end");
-            cmd.Parameters.AddWithValue("$e", energyKwh);
             cmd.Parameters.AddWithValue("$now", Iso(_clock.GetUtcNow()));
-            cmd.ExecuteNonQuery();
+            var d = cmd.Parameters.Add("$d", SqliteType.Text);
+            var e = cmd.Parameters.Add("$e", SqliteType.Real);
+            foreach (var (deviceId, kwh) in energyKwhByDevice)
+            {
+                d.Value = deviceId;
+                e.Value = kwh;
+                cmd.ExecuteNonQuery();
+            }
+            tx.Commit();
         }
     }
 

@@ -17,6 +17,8 @@ public sealed class GatewayStatusBoard
     private readonly TimeProvider _wallClock;
     private ImmutableSortedDictionary<string, DeviceHealth> _devices = ImmutableSortedDictionary<string, DeviceHealth>.Empty.WithComparers(StringComparer.Ordinal);
     private ImmutableSortedDictionary<string, DispatchedSetpoint> _setpoints = ImmutableSortedDictionary<string, DispatchedSetpoint>.Empty.WithComparers(StringComparer.Ordinal);
+    // The round every entry of _setpoints belongs to (null while there are none).
+    private string? _setpointsRound;
     private ImmutableList<RoundSummary> _rounds = ImmutableList<RoundSummary>.Empty;
     private ImmutableSortedDictionary<string, OperatorAck> _acks = ImmutableSortedDictionary<string, OperatorAck>.Empty.WithComparers(StringComparer.Ordinal);
     private ImmutableSortedDictionary<string, BrokerLink> _brokers = ImmutableSortedDictionary<string, BrokerLink>.Empty.WithComparers(StringComparer.Ordinal);
@@ -64,8 +66,10 @@ public sealed class GatewayStatusBoard
     {
         lock (_gate)
         {
-            if (_setpoints.Values.Any(s => s.RoundId != setpoint.RoundId))
+            // Compared with the round the board holds, not entry by entry: a dispatch of N setpoints reports 2N times.
+            if (_setpointsRound is not null && _setpointsRound != setpoint.RoundId)
                 _setpoints = _setpoints.Clear();
+            _setpointsRound = setpoint.RoundId;
             _setpoints = _setpoints.SetItem(setpoint.DeviceId, setpoint);
         }
         Changed?.Invoke(setpoint);
@@ -149,6 +153,15 @@ public sealed class GatewayStatusBoard
         waiter?.TrySetResult();
         Changed?.Invoke(ack);
         return true;
+    }
+
+    /// <summary>
+    /// The setpoint of the current round for <paramref name="deviceId"/>, or null: what a device's health report carries,
+    /// without the whole <see cref="Snapshot"/> (which also computes the feeder's flows) on every poll.
+    /// </summary>
+    public DispatchedSetpoint? CurrentSetpoint(string deviceId)
+    {
+        lock (_gate) return _setpoints.GetValueOrDefault(deviceId);
     }
 
     /// <summary>True when an operator has acknowledged <paramref name="roundId"/>.</summary>

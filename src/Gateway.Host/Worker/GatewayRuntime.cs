@@ -164,6 +164,9 @@ public sealed class GatewayRuntime : IAsyncDisposable
             loggers.CreateLogger<RoundRunner>(), wallClock)
         {
             Interlock = interlock,
+            // In lockstep the plant itself reads every device at the instants it steps to; a refresh bounded by real time would
+            // make the run depend on the machine's load.
+            RefreshReadings = lockstep is null ? poller.PollAllAsync : null,
         };
         var runtime = new GatewayRuntime(rig, clock, wallClock, connector, links, journal, ledgers, dispatcher, board, poller, measurements, runner, logger)
         {

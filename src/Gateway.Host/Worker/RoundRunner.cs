@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Threading.Channels;
 using Gateway.Drivers.Devices;
 using Gateway.Host.Devices;
 using Gateway.Host.Journal;
@@ -64,6 +65,20 @@ public sealed class RoundRunner
         _logger = logger;
     }
 
+    /// <summary>
+    /// Reads every device afresh (the poller's one-shot poll of all devices, in parallel: pipelined per endpoint), run
+    /// when a new round starts so that it quotes on readings taken now rather than up to a poll period ago. Null: the
+    /// round uses the links' last readings. Bounded by <see cref="RefreshDeadline"/>; a device that does not answer in
+    /// time quotes on its last reading while that is fresh enough (see <see cref="RoundPlanner"/>).
+    /// </summary>
+    public Func<CancellationToken, Task>? RefreshReadings { get; init; }
+
+    /// <summary>
+    /// How long (real time) a round waits for its fresh readings: at most this, and at most a twentieth of the interval
+    /// in real time (at ×300 a 15-minute interval is 3 real seconds, and a silent device must not eat it).
+    /// </summary>
+    public TimeSpan RefreshDeadline { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The planner that names rounds and maps decisions to setpoints.</summary>
     public RoundPlanner Planner => _planner;
 
@@ -92,6 +107,8 @@ public sealed class RoundRunner
         var intervalEnd = intervalStartUtc + _rig.Market.Interval;
         var roundId = _planner.RoundId(intervalStartUtc);
         var fresh = _journal.Get(roundId) is null;
+        if (fresh && RefreshReadings is not null && _clock.GetUtcNow() < intervalEnd)
+            await RefreshAsync(cancellationToken).ConfigureAwait(false);
         var oldestReading = _links.Where(l => l.State != DeviceLinkState.Isolated && l.LastReading is not null).Select(l => l.LastReading!.Timestamp).DefaultIfEmpty(_clock.GetUtcNow()).Min();
         var (round, decision) = DecideOrRecall(roundId, intervalStartUtc, intervalEnd);
         var decidedAt = _clock.GetUtcNow();
@@ -181,6 +198,25 @@ public sealed class RoundRunner
         var summary = Report(roundId, intervalStartUtc, intervalEnd, round, decision, RoundPhase.Closed, settlements, note: note);
         return new RoundOutcome(roundId, round, decision, _journal.Setpoints(roundId), metered, settlements, summary,
             fresh ? new RoundTiming(oldestReading, decidedAt, dispatchedAt) : null);
+    }
+
+    private async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        var realInterval = TimeSpan.FromTicks((long)(_rig.Market.Interval.Ticks / Math.Max(_rig.TimeScale, 1e-9)));
+        var limit = TimeSpan.FromTicks(Math.Min(RefreshDeadline.Ticks, realInterval.Ticks / 20));
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(limit);
+        try
+        {
+            await RefreshReadings!(deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            _logger.LogInformation("fresh readings for the round not all in within {Ms:0} ms; the slow devices quote on their last reading", limit.TotalMilliseconds);
+        }
+        // Off the thread that completed the last read (a connection's receive thread): clearing, journaling and
+        // dispatching must not hold up the answers of other devices on that connection.
+        await Task.Yield();
     }
 
     private static string? Join(string? a, string b) => a is null ? b : a + "; " + b;
@@ -307,31 +343,61 @@ public sealed class RoundRunner
     private async Task DispatchAsync(string roundId, MarketRound round, RoundDecision decision, DateTimeOffset intervalEnd, CancellationToken cancellationToken)
     {
         var journaled = _journal.Setpoints(roundId).ToDictionary(s => s.DeviceId, StringComparer.Ordinal);
-        var planned = _planner.Setpoints(decision, round, _links);
-        var tasks = new List<Task>();
-        foreach (var sp in planned)
+        var links = _links.ToDictionary(l => l.Device.Id, StringComparer.Ordinal);
+        var now = _clock.GetUtcNow();
+        var work = new List<(PlannedSetpoint Setpoint, DeviceLink Link, TimeSpan ValidFor, DateTimeOffset ValidUntil)>();
+        foreach (var sp in _planner.Setpoints(decision, round, _links))
         {
             if (journaled.TryGetValue(sp.DeviceId, out var done) && done.Status != SetpointStatus.Intended) continue;
-            var link = _links.First(l => l.Device.Id == sp.DeviceId);
-            tasks.Add(DispatchOneAsync(roundId, link, sp, intervalEnd, cancellationToken));
+            var link = links[sp.DeviceId];
+            // Valid a little beyond the interval: the next round replaces it, and if the gateway
+            // is gone by then the device falls back to 0 kW on its own.
+            var validFor = _rig.Market.Interval + TimeSpan.FromTicks(Math.Max(link.Device.PollPeriod.Ticks * 3, TimeSpan.FromSeconds(30).Ticks));
+            work.Add((sp, link, validFor, now + validFor));
         }
-        await Task.WhenAll(tasks).ConfigureAwait(false);
+        if (work.Count == 0) return;
+
+        // Every setpoint is on disk before the first is sent: one flush for the round instead of one per device.
+        _journal.RecordSetpointIntents(roundId, work.Select(w => new SetpointIntent(w.Setpoint.DeviceId, w.Setpoint.SetpointKw, w.ValidUntil)).ToList());
+        foreach (var w in work)
+            _board.Report(new DispatchedSetpoint(roundId, w.Setpoint.DeviceId, w.Setpoint.SetpointKw, w.ValidUntil, SetpointStatus.Intended, null));
+
+        // Devices are written in parallel (pipelined per endpoint); their outcomes are journaled as they come, those
+        // that arrive during a flush together in the next one (group commit), by this loop and not on the thread that
+        // received a device's answer.
+        var outcomes = Channel.CreateUnbounded<(SetpointOutcome Outcome, double SetpointKw, DateTimeOffset ValidUntil)>(new UnboundedChannelOptions { SingleReader = true });
+        var writes = Task.WhenAll(work.Select(async w =>
+        {
+            var outcome = await DispatchOneAsync(w.Link, w.Setpoint, w.ValidFor, cancellationToken).ConfigureAwait(false);
+            outcomes.Writer.TryWrite((outcome, w.Setpoint.SetpointKw, w.ValidUntil));
+        }));
+        _ = writes.ContinueWith(static (_, writer) => ((ChannelWriter<(SetpointOutcome, double, DateTimeOffset)>)writer!).TryComplete(),
+            outcomes.Writer, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        var batch = new List<SetpointOutcome>();
+        var reports = new List<DispatchedSetpoint>();
+        while (await outcomes.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            while (outcomes.Reader.TryRead(out var item))
+            {
+                batch.Add(item.Outcome);
+                reports.Add(new DispatchedSetpoint(roundId, item.Outcome.DeviceId, item.SetpointKw, item.ValidUntil, item.Outcome.Status, item.Outcome.ReadBackKw));
+            }
+            _journal.RecordSetpointOutcomes(roundId, batch);
+            foreach (var r in reports) _board.Report(r);
+            foreach (var o in batch.Where(o => o.Status == SetpointStatus.Missed))
+                _logger.LogWarning("round {Round}: device {Device} missed its setpoint {Kw:0.###} kW: {Detail}", roundId, o.DeviceId,
+                    reports.First(r => r.DeviceId == o.DeviceId).SetpointKw, o.Detail);
+            batch.Clear();
+            reports.Clear();
+        }
+        // A cancellation (or a bug) in a write surfaces here, after what did complete is journaled.
+        await writes.ConfigureAwait(false);
     }
 
-    private async Task DispatchOneAsync(string roundId, DeviceLink link, PlannedSetpoint sp, DateTimeOffset intervalEnd, CancellationToken cancellationToken)
+    private async Task<SetpointOutcome> DispatchOneAsync(DeviceLink link, PlannedSetpoint sp, TimeSpan validFor, CancellationToken cancellationToken)
     {
-        // Valid a little beyond the interval: the next round replaces it, and if the gateway
-        // is gone by then the device falls back to 0 kW on its own.
-        var validFor = _rig.Market.Interval + TimeSpan.FromTicks(Math.Max(link.Device.PollPeriod.Ticks * 3, TimeSpan.FromSeconds(30).Ticks));
-        var validUntil = _clock.GetUtcNow() + validFor;
-        _journal.RecordSetpointIntent(roundId, sp.DeviceId, sp.SetpointKw, validUntil);
-        _board.Report(new DispatchedSetpoint(roundId, sp.DeviceId, sp.SetpointKw, validUntil, SetpointStatus.Intended, null));
         if (link.State == DeviceLinkState.Isolated)
-        {
-            _journal.RecordSetpointOutcome(roundId, sp.DeviceId, SetpointStatus.Skipped, null, "device isolated: " + link.LastError);
-            _board.Report(new DispatchedSetpoint(roundId, sp.DeviceId, sp.SetpointKw, validUntil, SetpointStatus.Skipped, null));
-            return;
-        }
+            return new SetpointOutcome(sp.DeviceId, SetpointStatus.Skipped, null, "device isolated: " + link.LastError);
 
         SetpointStatus status;
         double? readBack = null;
@@ -361,20 +427,16 @@ public sealed class RoundRunner
             status = SetpointStatus.Missed;
             detail = DeviceErrors.Describe(e);
         }
-        _journal.RecordSetpointOutcome(roundId, sp.DeviceId, status, readBack, detail);
-        _board.Report(new DispatchedSetpoint(roundId, sp.DeviceId, sp.SetpointKw, validUntil, status, readBack));
-        if (status == SetpointStatus.Missed)
-            _logger.LogWarning("round {Round}: device {Device} missed its setpoint {Kw:0.###} kW: {Detail}", roundId, sp.DeviceId, sp.SetpointKw, detail);
+        return new SetpointOutcome(sp.DeviceId, status, readBack, detail);
     }
 
     private async Task ReadMetersAsync(string roundId, MeterPhase phase, CancellationToken cancellationToken)
     {
-        var tasks = _links.Select(async link =>
-        {
-            var counter = await ReadNetCounterAsync(link, cancellationToken).ConfigureAwait(false);
-            if (counter is { } kwh) _journal.RecordMeterReading(roundId, link.Device.Id, phase, kwh);
-        });
-        await Task.WhenAll(tasks).ConfigureAwait(false);
+        var counters = await Task.WhenAll(_links.Select(async link => (link.Device.Id, Kwh: await ReadNetCounterAsync(link, cancellationToken).ConfigureAwait(false))))
+            .ConfigureAwait(false);
+        // Off the receive thread that completed the last read; one transaction for the phase: one flush, not one per device.
+        await Task.Yield();
+        _journal.RecordMeterReadings(roundId, phase, counters.Where(c => c.Kwh is not null).Select(c => new KeyValuePair<string, double>(c.Id, c.Kwh!.Value)).ToList());
     }
 
     /// <summary>Exported − imported energy counter of a device, kWh, read fresh (the last poll's value if the device does not answer).</summary>
