@@ -15,6 +15,8 @@ internal sealed record FaultRow
     public int Seed { get; init; }
     public int Rounds { get; init; }
     public int RoundsAffected { get; init; }
+    /// <summary>Intervals that began while the fault was on (from its wall duration and the rig's time scale).</summary>
+    public int IntervalsUnderFault { get; init; }
     public int SetpointsWritten { get; init; }
     public int SetpointsLost { get; init; }
     public int SetpointsDoubled { get; init; }
