@@ -17,6 +17,8 @@ internal sealed record FaultRow
     public int RoundsAffected { get; init; }
     /// <summary>Intervals that began while the fault was on (from its wall duration and the rig's time scale).</summary>
     public int IntervalsUnderFault { get; init; }
+    /// <summary>Rounds the fault left open at the clean stop (resumed by the next start before the audit).</summary>
+    public int OpenAfterStop { get; init; }
     public int SetpointsWritten { get; init; }
     public int SetpointsLost { get; init; }
     public int SetpointsDoubled { get; init; }

@@ -59,9 +59,9 @@ internal static class JournalView
         catch (SqliteException) { return []; }
     }
 
-    /// <summary>Every setpoint, by round then device.</summary>
+    /// <summary>Every setpoint in the order the journal recorded their intents (rowid: an intent is inserted once, never replaced).</summary>
     public static List<JournalSetpoint> Setpoints(string journal) =>
-        Query(journal, "SELECT s.round_id, s.device_id, s.setpoint_kw, s.status, s.readback_kw, s.detail FROM setpoints s JOIN rounds r ON r.round_id = s.round_id ORDER BY r.interval_start, s.device_id",
+        Query(journal, "SELECT s.round_id, s.device_id, s.setpoint_kw, s.status, s.readback_kw, s.detail FROM setpoints s JOIN rounds r ON r.round_id = s.round_id ORDER BY s.rowid",
             r => new JournalSetpoint(r.GetString(0), r.GetString(1), r.GetDouble(2), (SetpointStatus)r.GetInt32(3), r.IsDBNull(4) ? null : r.GetDouble(4), r.IsDBNull(5) ? null : r.GetString(5)));
 
     /// <summary>Settlements the journal queued for the ledger.</summary>

@@ -122,7 +122,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
             : await EmbeddedLedger.OpenAsync(rig.Ledger.EmbeddedPath, wallClock, cancellationToken).ConfigureAwait(false);
         var dispatcher = new OutboxDispatcher(journalConnection, ledger, new OutboxDispatcherOptions { PollInterval = TimeSpan.FromMilliseconds(500) }, wallClock,
             loggers.CreateLogger<OutboxDispatcher>());
-        var measurements = new MeasurementLog(Path.ChangeExtension(rig.JournalPath, ".measurements.db"), TimeSpan.FromDays(2));
+        var measurements = new MeasurementLog(Path.ChangeExtension(rig.JournalPath, ".measurements.db"), TimeSpan.FromDays(2), loggers.CreateLogger<MeasurementLog>());
         var poller = new DevicePoller(links, clock, pollerOptions ?? new DevicePollerOptions(), board, measurements, loggers.CreateLogger<DevicePoller>());
         var core = new MarketCore();
         var runner = new RoundRunner(rig, links, journal, core, new SettlementOutbox(wallClock), dispatcher.Notify, board, clock, loggers.CreateLogger<RoundRunner>(), wallClock);
