@@ -27,7 +27,7 @@ mkdir -p "$(dirname "$results")"
 dotnet build tests/Reliability.Tests -c Release --nologo -v q || { echo "build failed"; exit 1; }
 # xunit's own test timeout is not set; the session timeout is raised for the real-time day.
 limit_ms=$(python3 -c "print(int(($hours * 3600 / $scale + 1800) * 1000))")
-SOAK_HOURS=$hours SOAK_SCALE=$scale SOAK_DEVICES=$devices SOAK_SEED=$seed SOAK_FIGURE="$here/$figure" SOAK_RESULTS="$results" \
+SOAK_HOURS=$hours SOAK_SCALE=$scale SOAK_START=${SOAK_START:-2026-06-01T00:00:00Z} SOAK_DEVICES=$devices SOAK_SEED=$seed SOAK_FIGURE="$here/$figure" SOAK_RESULTS="$results" \
   dotnet test tests/Reliability.Tests -c Release --no-build --nologo --filter "Category=Soak" \
   --logger "console;verbosity=detailed" -- RunConfiguration.TestSessionTimeout=$limit_ms
 status=$?
