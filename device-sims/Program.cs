@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Gateway.DeviceSims.Devices;
 using Gateway.DeviceSims.Hosting;
-using Gateway.DeviceSims.Rig;
+using Gateway.Rigs;
 
 // device-sims --rig FILE [--port-base N] [--endpoints-out FILE]
 // Runs every device of a rig as a Modbus server on loopback (or as an MQTT client of the rig's broker)

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Gateway.DeviceSims.Physics;
-using Gateway.DeviceSims.Rig;
+using Gateway.Rigs;
 using Gateway.Drivers.Devices;
 using Gateway.Drivers.Modbus;
 

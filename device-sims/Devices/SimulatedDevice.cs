@@ -1,4 +1,4 @@
-using Gateway.DeviceSims.Rig;
+using Gateway.Rigs;
 using Gateway.Drivers.Devices;
 using Gateway.Drivers.Modbus;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Gateway.DeviceSims.Rig;
+using Gateway.Rigs;
 using Gateway.Drivers.Devices;
 
 namespace Gateway.DeviceSims.Devices;

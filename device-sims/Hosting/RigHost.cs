@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Gateway.DeviceSims.Devices;
-using Gateway.DeviceSims.Rig;
+using Gateway.Rigs;
 using Gateway.Drivers.Modbus;
 
 namespace Gateway.DeviceSims.Hosting;

@@ -1,4 +1,4 @@
-using Gateway.DeviceSims.Rig;
+using Gateway.Rigs;
 
 namespace Gateway.DeviceSims.Physics;
 

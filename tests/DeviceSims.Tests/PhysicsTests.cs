@@ -1,5 +1,5 @@
 using Gateway.DeviceSims.Physics;
-using Gateway.DeviceSims.Rig;
+using Gateway.Rigs;
 
 namespace Gateway.DeviceSims.Tests;
 

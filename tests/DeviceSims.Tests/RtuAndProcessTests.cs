@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Gateway.DeviceSims.Devices;
 using Gateway.DeviceSims.Hosting;
-using Gateway.DeviceSims.Rig;
+using Gateway.Rigs;
 using Gateway.Drivers.Devices;
 using Gateway.Drivers.Modbus;
 using Gateway.Testing;

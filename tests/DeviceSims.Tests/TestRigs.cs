@@ -1,5 +1,5 @@
 using Gateway.DeviceSims.Devices;
-using Gateway.DeviceSims.Rig;
+using Gateway.Rigs;
 using Gateway.Drivers.Devices;
 using Gateway.Drivers.Tests.Devices;
 using Gateway.Testing;

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Gateway.DeviceSims.Rig;
+using Gateway.Rigs;
 using Gateway.Drivers.Devices;
 using Gateway.Drivers.Devices.Mqtt;
 using Gateway.Host.Rigs;

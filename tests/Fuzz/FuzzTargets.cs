@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Gateway.DeviceSims.Rig;
+using Gateway.Rigs;
 using Gateway.Drivers.Devices;
 using Gateway.Drivers.Devices.Mqtt;
 using Gateway.Drivers.Modbus;
@@ -36,6 +36,7 @@ internal static class FuzzTargets
         new("mqtt-telemetry", DecodeTelemetry, e => e is JsonException, IsText: true),
         new("rig-host", text => RigLoader.Parse(Text(text), "fuzz/rig.yaml"), e => e is RigFileException, IsText: true),
         new("rig-sims", text => RigParser.Parse(Text(text), "fuzz/rig.yaml"), e => e is RigParseException, IsText: true),
+        new("rig-agreement", RefusedBySimulatorsIsRefusedByGateway, e => e is RigParseException or RigFileException, IsText: true),
         new("round-json", ParseAndClearRound, e => e is RoundValidationException or InvalidOperationException, IsText: true),
         new("device-profile", text => ProfileLoader.Parse(Text(text), "fuzz/profile.yaml"), e => e is ProfileLoadException, IsText: true),
     ];
@@ -45,6 +46,39 @@ internal static class FuzzTargets
     private static bool IsModbusError(Exception e) => e is ModbusProtocolException or ModbusDeviceException;
 
     private static string Text(byte[] input) => Encoding.UTF8.GetString(input);
+
+    /// <summary>
+    /// The gateway must refuse every simulated rig (one with a <c>sim:</c> block) the simulators refuse: a rig the gateway runs
+    /// against simulators that will not start (or start with other devices) is a lab's worst case. A rig for real hardware (no
+    /// <c>sim:</c> blocks) is the gateway's alone, and the gateway also checks its own sections (market, feeder, ledger,
+    /// operator) that the simulators never read, so the converse does not hold.
+    /// </summary>
+    private static bool HasSimBlock(string text)
+    {
+        var stream = new YamlDotNet.RepresentationModel.YamlStream();
+        stream.Load(new StringReader(text));
+        return stream.Documents[0].RootNode is YamlDotNet.RepresentationModel.YamlMappingNode root
+               && root.Children.TryGetValue(new YamlDotNet.RepresentationModel.YamlScalarNode("devices"), out var devices)
+               && devices is YamlDotNet.RepresentationModel.YamlSequenceNode list
+               && list.Children.OfType<YamlDotNet.RepresentationModel.YamlMappingNode>()
+                   .Any(d => d.Children.ContainsKey(new YamlDotNet.RepresentationModel.YamlScalarNode("sim")));
+    }
+
+    private static void RefusedBySimulatorsIsRefusedByGateway(byte[] input)
+    {
+        var text = Text(input);
+        RigParseException? simulators = null;
+        try { RigParser.Parse(text, "fuzz/rig.yaml"); }
+        catch (RigParseException e) { simulators = e; }
+
+        if (simulators is null) return;
+        try { RigLoader.Parse(text, "fuzz/rig.yaml"); }
+        catch (RigFileException) { return; }
+
+        if (!HasSimBlock(text)) return;
+
+        throw new FuzzInvariantException($"the simulators refuse this rig but the gateway accepts it; the simulators said: {string.Join("; ", simulators.Problems)}");
+    }
 
     /// <summary>Server side: any PDU to unit input[0]; the server answers every one (an exception code at worst) and never throws.</summary>
     private static void ServeRequest(byte[] input)

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Gateway.DeviceSims.Devices;
-using Gateway.DeviceSims.Rig;
+using Gateway.Rigs;
 using Gateway.Drivers.Tests.Devices;
 using Gateway.Host.Cli;
 using Gateway.Testing;

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Gateway.DeviceSims.Devices;
 using Gateway.DeviceSims.Hosting;
-using Gateway.DeviceSims.Rig;
+using Gateway.Rigs;
 using Gateway.Drivers.Modbus;
 using Gateway.Host.Cli;
 using Gateway.Testing;

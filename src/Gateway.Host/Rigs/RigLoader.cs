@@ -16,6 +16,31 @@ public static class RigLoader
     private static readonly string[] Protocols = ["modbus-tcp", "modbus-rtu", "mqtt"];
     private static readonly string[] LedgerKinds = ["embedded", "fabric"];
 
+    /// <summary>
+    /// A rig with a <c>sim:</c> block is run against device-sims, so it must also be a rig the simulators accept; a rig
+    /// without one (real hardware, or devices the caller brings) is the gateway's alone.
+    /// </summary>
+    private static bool IsSimulated(YamlMappingNode root)
+        => YamlFieldReader.Child(root, "devices") is YamlSequenceNode devices
+           && devices.Children.OfType<YamlMappingNode>().Any(d => YamlFieldReader.Child(d, "sim") is not null);
+
+    /// <summary>
+    /// Runs the simulators' own parser over the file (one validator for the simulated side, not a copy of its rules) and adds what
+    /// it refuses. It runs only once the gateway's checks pass, so a problem both would name is reported once.
+    /// </summary>
+    private static void SimulatorsAccept(string yaml, string file, YamlFieldReader reader)
+    {
+        try
+        {
+            Gateway.Rigs.RigParser.Parse(yaml, file);
+        }
+        catch (Gateway.Rigs.RigParseException e)
+        {
+            foreach (var p in e.Details)
+                reader.Add(new RigProblem(file, p.Where, p.Line, $"the simulators refuse this rig: {p.Message}"));
+        }
+    }
+
     /// <summary>Load and check the rig at <paramref name="path"/> (a file, or a folder holding rig.yaml).</summary>
     public static RigDefinition Load(string path)
     {
@@ -49,7 +74,7 @@ public static class RigLoader
         }
 
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".";
-        RigSimChecks.NoNonFiniteNumbers(reader, root);
+        RigNumberCheck.NoNonFiniteNumbers(reader, root);
         reader.RejectUnknownKeys(root, "", "site", "start", "timeScale", "devices", "feeder", "market", "ledger", "operator", "journal", "brokers");
         var site = reader.String(root, "site", "");
         var start = YamlFieldReader.Child(root, "start") is null ? null : reader.Instant(root, "start", "");
@@ -68,6 +93,9 @@ public static class RigLoader
 
         if (devices.Count(d => d.Kind == "smes") > 1)
             reader.Problem(root, "devices", "a site has at most one SMES unit");
+
+        if (reader.Problems.Count == 0 && IsSimulated(root))
+            SimulatorsAccept(yaml, file, reader);
 
         if (reader.Problems.Count > 0 || site is null || feeder is null || market is null || ledger is null || op is null)
         {
@@ -160,7 +188,6 @@ public static class RigLoader
             var profileName = reader.String(d, "profile", path);
             var poll = reader.Number(d, "pollSeconds", path, 0.01, 86_400, required: false, fallback: 5, unit: "s");
             var readOnly = reader.Boolean(d, "readOnly", path, required: false, fallback: false);
-            if (kind == "charger" && YamlFieldReader.Child(d, "sim") is YamlMappingNode sim) RigSimChecks.Charger(reader, sim, path + ".sim", start);
 
             if (checkNodes && node is not null && !nodeIds.Contains(node))
                 reader.Problem(YamlFieldReader.Child(d, "node"), path + ".node", $"'{node}' is not a node of the feeder");

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Gateway.DeviceSims.Devices;
 using Gateway.DeviceSims.Hosting;
-using Gateway.DeviceSims.Rig;
+using Gateway.Rigs;
 using Gateway.Host.Cli;
 using Gateway.Host.Tests.Operator;
 using Gateway.Testing;

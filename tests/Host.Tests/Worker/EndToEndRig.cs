@@ -1,6 +1,6 @@
 using Gateway.DeviceSims.Devices;
 using Gateway.DeviceSims.Hosting;
-using Gateway.DeviceSims.Rig;
+using Gateway.Rigs;
 using RigDefinition = Gateway.Host.Rigs.RigDefinition;
 using RigLoader = Gateway.Host.Rigs.RigLoader;
 

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Gateway.DeviceSims.Devices;
 using Gateway.DeviceSims.Hosting;
-using Gateway.DeviceSims.Rig;
+using Gateway.Rigs;
 using Gateway.Testing;
 using HostRig = Gateway.Host.Rigs.RigDefinition;
 using HostRigLoader = Gateway.Host.Rigs.RigLoader;

@@ -1,4 +1,4 @@
-namespace Gateway.DeviceSims.Rig;
+namespace Gateway.Rigs;
 
 /// <summary>A site meter: the sum of some devices' power, less a base load.</summary>
 public sealed record MeterScenario

@@ -1,4 +1,4 @@
-namespace Gateway.DeviceSims.Rig;
+namespace Gateway.Rigs;
 
 /// <summary>What a rig device is.</summary>
 public enum DeviceKind

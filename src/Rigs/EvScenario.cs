@@ -1,4 +1,4 @@
-namespace Gateway.DeviceSims.Rig;
+namespace Gateway.Rigs;
 
 /// <summary>An electric vehicle at a V2G charger: its battery and when it is plugged in.</summary>
 public sealed record EvScenario

@@ -1,4 +1,4 @@
-namespace Gateway.DeviceSims.Rig;
+namespace Gateway.Rigs;
 
 /// <summary>A superconducting coil and its power converter: E = ½·L·I².</summary>
 public sealed record SmesScenario

@@ -1,4 +1,4 @@
-namespace Gateway.DeviceSims.Rig;
+namespace Gateway.Rigs;
 
 /// <summary>The device part of a rig file: the site, its simulated clock and its devices.</summary>
 public sealed record RigDefinition

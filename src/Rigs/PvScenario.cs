@@ -1,4 +1,4 @@
-namespace Gateway.DeviceSims.Rig;
+namespace Gateway.Rigs;
 
 /// <summary>A PV array and its inverter (Energies 2023 eqs. (1)–(2)).</summary>
 public sealed record PvScenario

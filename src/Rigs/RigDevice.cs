@@ -1,4 +1,4 @@
-namespace Gateway.DeviceSims.Rig;
+namespace Gateway.Rigs;
 
 /// <summary>One device of a rig: how the gateway reaches it, and what the simulator makes it do.</summary>
 public sealed record RigDevice

@@ -1,4 +1,4 @@
-namespace Gateway.DeviceSims.Rig;
+namespace Gateway.Rigs;
 
 /// <summary>
 /// Plane-of-array irradiance over a day: either a table of (time of day, W/m²) points,
