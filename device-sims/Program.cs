@@ -5,11 +5,13 @@ using Gateway.DeviceSims.Devices;
 using Gateway.DeviceSims.Hosting;
 using Gateway.Rigs;
 
-// device-sims --rig FILE [--port-base N] [--endpoints-out FILE]
+// device-sims --rig FILE [--port-base N] [--endpoints-out FILE] [--clock real|stepped]
 // Runs every device of a rig as a Modbus server on loopback (or as an MQTT client of the rig's broker)
-// until "quit" on stdin, Ctrl+C or SIGTERM.
-const string Usage = "usage: device-sims --rig FILE [--port-base N] [--endpoints-out FILE]";
+// until "quit" on stdin, Ctrl+C or SIGTERM. With --clock stepped simulated time stands still until a gateway
+// steps it over the lockstep control port (listed in the endpoints file as "@clock").
+const string Usage = "usage: device-sims --rig FILE [--port-base N] [--endpoints-out FILE] [--clock real|stepped]";
 string? rigPath = null, endpointsOut = null;
+var stepped = false;
 int? portBase = null;
 for (var i = 0; i < args.Length; i++)
 {
@@ -20,6 +22,14 @@ for (var i = 0; i < args.Length; i++)
         {
             case "--rig": rigPath = Next(); break;
             case "--endpoints-out": endpointsOut = Next(); break;
+            case "--clock":
+                stepped = Next() switch
+                {
+                    "stepped" => true,
+                    "real" => false,
+                    var other => throw new ArgumentException($"--clock '{other}' is not 'real' or 'stepped'"),
+                };
+                break;
             case "--port-base":
                 var text = Next();
                 if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var b) || b > 65000)
@@ -46,7 +56,7 @@ if (rigPath is null)
 SimulatedRig rig;
 try
 {
-    rig = new SimulatedRig(RigParser.Load(rigPath), TimeProvider.System);
+    rig = new SimulatedRig(RigParser.Load(rigPath), TimeProvider.System, stepped);
 }
 catch (RigParseException e)
 {
@@ -69,22 +79,26 @@ catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException
     Console.Error.WriteLine($"device-sims: cannot start the servers: {e.Message}");
     return 3;
 }
+var lockstep = stepped ? LockstepControl.Start(rig) : null;
 await using (host)
+await using (lockstep)
 {
     rig.StartClock();
+    var endpoints = lockstep is null ? host.Endpoints : [.. host.Endpoints, new DeviceEndpoint("@clock", "clock", "tcp", lockstep.Uri, 0, "")];
     if (endpointsOut is not null)
     {
         // Written whole, then moved into place, so a reader never sees half a file.
         var temp = endpointsOut + ".tmp";
-        await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(host.Endpoints, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+        await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(endpoints, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
         File.Move(temp, endpointsOut, overwrite: true);
     }
+    if (lockstep is not null) Console.WriteLine($"  {"@clock",-12} {"clock",-12} {lockstep.Uri} (stepped: advance TIME / now)");
     foreach (var e in host.Endpoints)
         Console.WriteLine(e.TopicPrefix is { } prefix
             ? $"  {e.Id,-12} {e.Kind,-12} {e.Uri} topics {prefix}/… ({e.Profile})"
             : $"  {e.Id,-12} {e.Kind,-12} {e.Uri} unit {e.UnitId} ({e.Profile})");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"device-sims ready: {host.Endpoints.Count} devices, site {rig.Definition.Site}, simulated time {rig.Clock.Now:yyyy-MM-ddTHH:mm:ssZ} x{rig.Clock.TimeScale}"));
+        $"device-sims ready: {host.Endpoints.Count} devices, site {rig.Definition.Site}, simulated time {rig.Clock.Now:yyyy-MM-ddTHH:mm:ssZ} {(rig.Clock.IsStepped ? "stepped" : "x" + rig.Clock.TimeScale)}"));
 
     var control = new ControlInterpreter(rig);
     try

@@ -16,12 +16,16 @@ public sealed class SimulatedRig
     private readonly List<SimulatedDevice> _devices = [];
     private DateTimeOffset _time;
 
-    /// <summary>Builds the devices of <paramref name="rig"/>, loading their profiles.</summary>
+    /// <summary>
+    /// Builds the devices of <paramref name="rig"/>, loading their profiles. With <paramref name="stepped"/> simulated time
+    /// moves only by <see cref="StepTo"/> (lockstep with a gateway), otherwise at the rig's time scale on
+    /// <paramref name="realTime"/>.
+    /// </summary>
     /// <exception cref="RigParseException">A profile is missing or does not fit its device.</exception>
-    public SimulatedRig(RigDefinition rig, TimeProvider realTime)
+    public SimulatedRig(RigDefinition rig, TimeProvider realTime, bool stepped = false)
     {
         Definition = rig;
-        Clock = new SimulationClock(realTime, rig.Start, rig.TimeScale);
+        Clock = stepped ? SimulationClock.Stepped(rig.Start) : new SimulationClock(realTime, rig.Start, rig.TimeScale);
         _time = rig.Start;
         var problems = new List<string>();
         var profiles = new Dictionary<string, DeviceProfile>();
@@ -73,6 +77,17 @@ public sealed class SimulatedRig
         lock (Gate)
         {
             if (_time == Definition.Start) Clock.Restart();
+        }
+    }
+
+    /// <summary>Steps a stepped rig's clock to <paramref name="time"/> and advances every device there.</summary>
+    public DateTimeOffset StepTo(DateTimeOffset time)
+    {
+        lock (Gate)
+        {
+            Clock.StepTo(time);
+            AdvanceTo(Clock.Now);
+            return Clock.Now;
         }
     }
 

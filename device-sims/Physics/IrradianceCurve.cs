@@ -50,5 +50,13 @@ public sealed class IrradianceCurve(IrradianceProfile profile)
         return SlotCover(slot) * (1 - frac) + SlotCover(slot + 1) * frac;
     }
 
-    private double SlotCover(long slot) => new Random(HashCode.Combine(profile.CloudsSeed, slot)).NextDouble();
+    // A fixed mix of seed and slot (SplitMix64): HashCode.Combine is salted per process, which gave every run other clouds.
+    private double SlotCover(long slot)
+    {
+        var z = unchecked((ulong)profile.CloudsSeed * 0x9E3779B97F4A7C15UL + (ulong)slot + 0x632BE59BD9B4E019UL);
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        z ^= z >> 31;
+        return (z >> 11) * (1.0 / (1UL << 53));
+    }
 }

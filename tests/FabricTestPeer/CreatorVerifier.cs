@@ -4,25 +4,28 @@ using System.Globalization;
 using System.Numerics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Gateway.LedgerClient.Fabric.Grpc;
 using Gateway.LedgerClient.Fabric.Protos;
 using Google.Protobuf;
 
 namespace Gateway.Testing.Fabric;
 
+/// <summary>A signer the MSP refuses; <see cref="Exception.Message"/> says why ("access denied: …").</summary>
+internal sealed class CreatorRejected(string message) : Exception(message);
+
 /// <summary>
-/// What a peer's MSP checks about a signer: a SerializedIdentity of a known MSP, whose PEM certificate chains to
-/// that MSP's CA, and a low-S ECDSA signature over SHA-256 of the signed bytes made with the certificate's key.
+/// What a peer's MSP checks about a signer: a SerializedIdentity of an MSP that is a member of the channel, whose PEM
+/// certificate chains to that MSP's CA, and a low-S ECDSA signature over SHA-256 of the signed bytes made with the
+/// certificate's key.
 /// </summary>
-internal sealed class CreatorVerifier(string mspId, X509Certificate2 mspCa)
+internal sealed class CreatorVerifier(IReadOnlyDictionary<string, X509Certificate2> mspCas)
 {
     // Like a peer's MSP cache: an identity whose certificate chain was validated once is not rebuilt per request.
-    private readonly ConcurrentDictionary<ByteString, X509Certificate2> _validated = new();
+    private readonly ConcurrentDictionary<ByteString, (string MspId, X509Certificate2 Certificate)> _validated = new();
 
-    /// <summary>Verifies and returns the signer's certificate; throws <see cref="PeerError"/> saying what is wrong.</summary>
-    public X509Certificate2 Verify(ByteString creatorBytes, ReadOnlySpan<byte> signedBytes, ByteString signature, string context)
+    /// <summary>Verifies the signature and returns the signer's MSP id and certificate; throws <see cref="CreatorRejected"/> saying what is wrong.</summary>
+    public (string MspId, X509Certificate2 Certificate) Verify(ByteString creatorBytes, ReadOnlySpan<byte> signedBytes, ByteString signature, string context)
     {
-        var certificate = _validated.TryGetValue(creatorBytes, out var known) ? known : Validate(creatorBytes, context);
+        var (mspId, certificate) = _validated.TryGetValue(creatorBytes, out var known) ? known : Validate(creatorBytes, context);
         using var key = certificate.GetECDsaPublicKey();
         if (key is null)
         {
@@ -37,10 +40,10 @@ internal sealed class CreatorVerifier(string mspId, X509Certificate2 mspCa)
         {
             throw Denied(context, "the creator's signature is invalid");
         }
-        return certificate;
+        return (mspId, certificate);
     }
 
-    private X509Certificate2 Validate(ByteString creatorBytes, string context)
+    private (string MspId, X509Certificate2 Certificate) Validate(ByteString creatorBytes, string context)
     {
         SerializedIdentity creator;
         try
@@ -51,7 +54,7 @@ internal sealed class CreatorVerifier(string mspId, X509Certificate2 mspCa)
         {
             throw Denied(context, "creator is malformed");
         }
-        if (creator.Mspid != mspId)
+        if (!mspCas.TryGetValue(creator.Mspid, out var mspCa))
         {
             throw Denied(context, $"creator org unknown: MSP '{creator.Mspid}' is not a member of the channel");
         }
@@ -75,8 +78,8 @@ internal sealed class CreatorVerifier(string mspId, X509Certificate2 mspCa)
                 throw Denied(context, $"creator certificate is not valid: x509: certificate signed by unknown authority ({reasons})");
             }
         }
-        _validated.TryAdd(creatorBytes, certificate);
-        return certificate;
+        _validated.TryAdd(creatorBytes, (creator.Mspid, certificate));
+        return (creator.Mspid, certificate);
     }
 
     private static readonly BigInteger HalfOrder = BigInteger.Parse(
@@ -97,6 +100,5 @@ internal sealed class CreatorVerifier(string mspId, X509Certificate2 mspCa)
         }
     }
 
-    private static PeerError Denied(string context, string reason) =>
-        new(GrpcStatusCode.Aborted, $"{context}: access denied", $"access denied: {reason}");
+    private static CreatorRejected Denied(string context, string reason) => new($"access denied: {reason}");
 }

@@ -1,139 +1,75 @@
-using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using Gateway.LedgerClient.Fabric.Grpc;
 using Gateway.LedgerClient.Fabric.Protos;
 using Google.Protobuf;
-using Google.Protobuf.WellKnownTypes;
-using Microsoft.AspNetCore.Http;
+using Grpc.Core;
 
 namespace Gateway.Testing.Fabric;
 
 /// <summary>A proposal that passed the peer's checks, taken apart.</summary>
-internal sealed record CheckedProposal(string TxId, Proposal Proposal, Header Header, ChannelHeader ChannelHeader, SignatureHeader SignatureHeader, string Function, IReadOnlyList<string> Args);
+internal sealed record CheckedProposal(string TxId, ChannelLedger Channel, Proposal Proposal, Header Header, ChannelHeader ChannelHeader, SignatureHeader SignatureHeader,
+    string Function, IReadOnlyList<string> Args);
 
-/// <summary>The four unary methods of gateway.Gateway, framed by hand over Kestrel's HTTP/2.</summary>
-internal sealed class GatewayService
+/// <summary>
+/// gateway.Gateway as a real gRPC service on Grpc.AspNetCore, implementing the server base Grpc.Tools generated from
+/// the same service definition the client uses. It checks what a peer checks (creator certificate chain, low-S
+/// signatures, transaction id, channel and chaincode names, endorsement policy, envelope and request signatures) and
+/// answers errors as a Fabric gateway does (status, message, gateway.ErrorDetail).
+/// </summary>
+internal sealed class GatewayService(PeerState state) : Gateway.LedgerClient.Fabric.Protos.Gateway.GatewayBase
 {
-    private const string Prefix = "/gateway.Gateway/";
-    private readonly TestPki _pki;
-    private readonly TestPeerSettings _settings;
-    private readonly CreatorVerifier _verifier;
-    private readonly WorldState _world = new();
-    private readonly ConcurrentDictionary<string, (ByteString Payload, Simulation Simulation)> _endorsed = new();
-    private readonly ConcurrentDictionary<string, int> _calls = new();
-    private readonly byte[] _peerIdentity;
-
-    public GatewayService(TestPki pki, TestPeerSettings settings)
+    public override async Task<EvaluateResponse> Evaluate(EvaluateRequest request, ServerCallContext context)
     {
-        _pki = pki;
-        _settings = settings;
-        _verifier = new CreatorVerifier(pki.MspId, pki.MspCa.Certificate);
-        _peerIdentity = new SerializedIdentity { Mspid = pki.MspId, IdBytes = ByteString.CopyFromUtf8(pki.Peer.CertificatePem) }.ToByteArray();
-        Orderer = new Orderer(_world, Faults, settings.BatchTimeout, settings.MaxTransactionsPerBlock);
-    }
-
-    public PeerFaults Faults { get; } = new();
-
-    public Orderer Orderer { get; }
-
-    public string Address { get; set; } = "";
-
-    public IReadOnlyDictionary<string, int> CallCounts => _calls;
-
-    public async Task HandleAsync(HttpContext context)
-    {
-        var path = context.Request.Path.Value ?? "";
-        var method = path.StartsWith(Prefix, StringComparison.Ordinal) ? path[Prefix.Length..] : "";
-        _calls.AddOrUpdate(method, 1, (_, n) => n + 1);
-        if (context.Request.Protocol != "HTTP/2" || !HttpMethods.IsPost(context.Request.Method))
-        {
-            context.Response.StatusCode = StatusCodes.Status505HttpVersionNotsupported;
-            return;
-        }
-        if (context.Request.ContentType is not { } contentType || !contentType.StartsWith("application/grpc", StringComparison.Ordinal))
-        {
-            context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
-            return;
-        }
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        if (GrpcHeaders.TryParseTimeout(context.Request.Headers["grpc-timeout"], out var timeout))
-        {
-            deadline.CancelAfter(timeout);
-        }
-        try
-        {
-            if (Faults.ResponseDelay > TimeSpan.Zero)
-            {
-                await Task.Delay(Faults.ResponseDelay, deadline.Token);
-            }
-            var request = await ReadMessageAsync(context.Request.Body, deadline.Token);
-            IMessage response = method switch
-            {
-                "Evaluate" => Evaluate(EvaluateRequest.Parser.ParseFrom(request)),
-                "Endorse" => Endorse(EndorseRequest.Parser.ParseFrom(request)),
-                "Submit" => Submit(SubmitRequest.Parser.ParseFrom(request)),
-                "CommitStatus" => await CommitStatusAsync(SignedCommitStatusRequest.Parser.ParseFrom(request), deadline.Token),
-                _ => throw new PeerError(GrpcStatusCode.Unimplemented, $"unknown method {path}"),
-            };
-            await WriteMessageAsync(context, response);
-        }
-        catch (PeerError e)
-        {
-            WriteError(context, e.Code, e.Message, e.DetailMessage);
-        }
-        catch (InvalidProtocolBufferException e)
-        {
-            WriteError(context, GrpcStatusCode.InvalidArgument, $"malformed {method} request: {e.Message}", null);
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
-        {
-            WriteError(context, GrpcStatusCode.DeadlineExceeded, "deadline exceeded", null);
-        }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-        {
-            // The client went away; nothing to answer.
-        }
-    }
-
-    private EvaluateResponse Evaluate(EvaluateRequest request)
-    {
+        await EnterAsync("Evaluate", context);
         var proposal = CheckProposal(request.ProposedTransaction, request.TransactionId, request.ChannelId, "evaluate");
         try
         {
-            var simulation = SettlementContractModel.Execute(_world, proposal.Function, proposal.Args, proposal.TxId, proposal.ChannelHeader.Timestamp.ToDateTimeOffset());
+            var simulation = proposal.Channel.Execute(proposal.Function, proposal.Args, proposal.TxId, proposal.ChannelHeader.Timestamp.ToDateTimeOffset());
             return new EvaluateResponse { Result = new Response { Status = 200, Payload = ByteString.CopyFrom(simulation.Result) } };
         }
         catch (ChaincodeRejection e)
         {
-            throw new PeerError(GrpcStatusCode.Aborted, "evaluate call to endorser returned error: chaincode response 500, " + e.Message, "chaincode response 500, " + e.Message);
+            throw Error(StatusCode.Aborted, "evaluate call to endorser returned error: chaincode response 500, " + e.Message, "chaincode response 500, " + e.Message);
         }
     }
 
-    private EndorseResponse Endorse(EndorseRequest request)
+    public override async Task<EndorseResponse> Endorse(EndorseRequest request, ServerCallContext context)
     {
+        await EnterAsync("Endorse", context);
         var proposal = CheckProposal(request.ProposedTransaction, request.TransactionId, request.ChannelId, "endorse");
-        if (!_endorsed.TryAdd(proposal.TxId, (ByteString.Empty, new Simulation())))
+        var channel = proposal.Channel;
+        var down = channel.Policy.Where(state.Faults.IsDown).ToList();
+        if (down.Count > 0)
         {
-            throw new PeerError(GrpcStatusCode.Aborted, "failed to endorse transaction, see attached details for more info", $"duplicate transaction found [{proposal.TxId}]");
+            throw Error(StatusCode.FailedPrecondition,
+                $"no combination of peers can be derived which satisfy the endorsement policy: no peers of {string.Join(", ", down)} available on channel {channel.Channel.Name}");
+        }
+        if (state.Faults.EndorsementJitter > TimeSpan.Zero)
+        {
+            int millis;
+            lock (state.Jitter) millis = state.Jitter.Next((int)state.Faults.EndorsementJitter.TotalMilliseconds + 1);
+            await Task.Delay(millis, context.CancellationToken);
+        }
+        if (!state.Endorsed.TryAdd(proposal.TxId, (ByteString.Empty, new Simulation(), new HashSet<string>(), channel)))
+        {
+            throw Error(StatusCode.Aborted, "failed to endorse transaction, see attached details for more info", $"duplicate transaction found [{proposal.TxId}]");
         }
         Simulation simulation;
         try
         {
-            if (Faults.EndorsementFailure is { } failure)
+            if (state.Faults.EndorsementFailure is { } failure)
             {
                 throw new ChaincodeRejection(failure);
             }
-            simulation = SettlementContractModel.Execute(_world, proposal.Function, proposal.Args, proposal.TxId, proposal.ChannelHeader.Timestamp.ToDateTimeOffset());
+            simulation = channel.Execute(proposal.Function, proposal.Args, proposal.TxId, proposal.ChannelHeader.Timestamp.ToDateTimeOffset());
         }
         catch (ChaincodeRejection e)
         {
-            throw new PeerError(GrpcStatusCode.Aborted, "failed to endorse transaction, see attached details for more info", "chaincode response 500, " + e.Message);
+            state.Endorsed.TryRemove(proposal.TxId, out _);
+            throw Error(StatusCode.Aborted, "failed to endorse transaction, see attached details for more info", "chaincode response 500, " + e.Message);
         }
 
-        var chaincodeId = new ChaincodeID { Name = _settings.Chaincode, Version = "1.0" };
+        var chaincodeId = new ChaincodeID { Name = channel.Channel.Chaincode, Version = "1.0" };
         var action = new ChaincodeAction
         {
             Results = ByteString.CopyFromUtf8($"{simulation.Reads.Count} reads, {simulation.Writes.Count} writes"),
@@ -142,172 +78,231 @@ internal sealed class GatewayService
         };
         if (simulation.Event is { } e2)
         {
-            action.Events = new ChaincodeEvent { ChaincodeId = _settings.Chaincode, TxId = proposal.TxId, EventName = e2.Name, Payload = ByteString.CopyFrom(e2.Payload) }.ToByteString();
+            action.Events = new ChaincodeEvent { ChaincodeId = channel.Channel.Chaincode, TxId = proposal.TxId, EventName = e2.Name, Payload = ByteString.CopyFrom(e2.Payload) }.ToByteString();
         }
         var responsePayload = new ProposalResponsePayload
         {
             ProposalHash = ByteString.CopyFrom(SHA256.HashData([.. proposal.Proposal.Header.Span, .. proposal.Proposal.Payload.Span])),
             Extension = action.ToByteString(),
         }.ToByteArray();
-        using var peerKey = _pki.Peer.Certificate.GetECDsaPrivateKey()!;
-        var endorsement = new Endorsement
+        // One endorsement per organisation the policy names, each signed by that organisation's peer, unless a fault
+        // makes this gateway leave one out.
+        var endorsers = channel.Policy.Where(org => !state.Faults.IsWithheld(org)).ToHashSet(StringComparer.Ordinal);
+        var endorsed = new ChaincodeEndorsedAction { ProposalResponsePayload = ByteString.CopyFrom(responsePayload) };
+        foreach (var org in endorsers)
         {
-            Endorser = ByteString.CopyFrom(_peerIdentity),
-            Signature = ByteString.CopyFrom(peerKey.SignData([.. responsePayload, .. _peerIdentity], HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence)),
-        };
+            var pki = state.Organizations[org];
+            var identity = new SerializedIdentity { Mspid = org, IdBytes = ByteString.CopyFromUtf8(pki.Peer.CertificatePem) }.ToByteArray();
+            using var peerKey = pki.Peer.Certificate.GetECDsaPrivateKey()!;
+            endorsed.Endorsements.Add(new Endorsement
+            {
+                Endorser = ByteString.CopyFrom(identity),
+                Signature = ByteString.CopyFrom(peerKey.SignData([.. responsePayload, .. identity], HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence)),
+            });
+        }
         var transaction = new Transaction();
         transaction.Actions.Add(new TransactionAction
         {
             Header = proposal.Header.SignatureHeader,
-            Payload = new ChaincodeActionPayload
-            {
-                ChaincodeProposalPayload = proposal.Proposal.Payload,
-                Action = new ChaincodeEndorsedAction { ProposalResponsePayload = ByteString.CopyFrom(responsePayload), Endorsements = { endorsement } },
-            }.ToByteString(),
+            Payload = new ChaincodeActionPayload { ChaincodeProposalPayload = proposal.Proposal.Payload, Action = endorsed }.ToByteString(),
         });
         var payload = new Payload { Header = proposal.Header, Data = transaction.ToByteString() }.ToByteString();
-        _endorsed[proposal.TxId] = (payload, simulation);
+        state.Endorsed[proposal.TxId] = (payload, simulation, endorsers, channel);
         return new EndorseResponse { PreparedTransaction = new Envelope { Payload = payload } };
     }
 
-    private SubmitResponse Submit(SubmitRequest request)
+    public override async Task<SubmitResponse> Submit(SubmitRequest request, ServerCallContext context)
     {
-        var envelope = request.PreparedTransaction ?? throw new PeerError(GrpcStatusCode.InvalidArgument, "a prepared transaction must be supplied");
+        await EnterAsync("Submit", context);
+        var envelope = request.PreparedTransaction ?? throw Error(StatusCode.InvalidArgument, "a prepared transaction must be supplied");
         var payload = Payload.Parser.ParseFrom(envelope.Payload);
         var channelHeader = ChannelHeader.Parser.ParseFrom(payload.Header.ChannelHeader);
         var signatureHeader = SignatureHeader.Parser.ParseFrom(payload.Header.SignatureHeader);
-        if (channelHeader.TxId != request.TransactionId || channelHeader.ChannelId != request.ChannelId || request.ChannelId != _settings.Channel)
+        if (channelHeader.TxId != request.TransactionId || channelHeader.ChannelId != request.ChannelId || !state.Channels.TryGetValue(request.ChannelId, out var channel))
         {
-            throw new PeerError(GrpcStatusCode.InvalidArgument, $"submit: transaction id or channel of the request ({request.TransactionId}, {request.ChannelId}) do not match the envelope ({channelHeader.TxId}, {channelHeader.ChannelId})");
+            throw Error(StatusCode.InvalidArgument, $"submit: transaction id or channel of the request ({request.TransactionId}, {request.ChannelId}) do not match the envelope ({channelHeader.TxId}, {channelHeader.ChannelId}) or a joined channel");
         }
         try
         {
-            _verifier.Verify(signatureHeader.Creator, envelope.Payload.Span, envelope.Signature, "submit");
+            state.Verifier.Verify(signatureHeader.Creator, envelope.Payload.Span, envelope.Signature, "submit");
         }
-        catch (PeerError e)
+        catch (CreatorRejected e)
         {
-            throw new PeerError(GrpcStatusCode.Aborted, $"received unsuccessful response from orderer: status=BAD_REQUEST, info={e.DetailMessage}", e.DetailMessage);
+            throw Error(StatusCode.Aborted, $"received unsuccessful response from orderer: status=BAD_REQUEST, info={e.Message}", e.Message);
         }
-        if (!_endorsed.TryGetValue(channelHeader.TxId, out var endorsed) || endorsed.Payload != envelope.Payload)
+        if (!state.Endorsed.TryGetValue(channelHeader.TxId, out var endorsed) || endorsed.Payload != envelope.Payload || endorsed.Channel != channel)
         {
-            throw new PeerError(GrpcStatusCode.Aborted, "received unsuccessful response from orderer: status=BAD_REQUEST, info=transaction does not match an endorsed proposal", "endorsement mismatch");
+            throw Error(StatusCode.Aborted, "received unsuccessful response from orderer: status=BAD_REQUEST, info=transaction does not match an endorsed proposal", "endorsement mismatch");
         }
-        if (Faults.OrderersUnavailable)
+        if (state.Faults.OrderersUnavailable)
         {
-            throw new PeerError(GrpcStatusCode.Unavailable, "no orderers could successfully process transaction", "rpc error: code = Unavailable desc = no Raft leader");
+            throw Error(StatusCode.Unavailable, "no orderers could successfully process transaction", "rpc error: code = Unavailable desc = no Raft leader");
         }
-        if (!Orderer.Enqueue(new OrderedTransaction(channelHeader.TxId, endorsed.Simulation)))
+        if (!channel.Orderer.Enqueue(new OrderedTransaction(channelHeader.TxId, endorsed.Simulation, endorsed.Endorsers)))
         {
-            throw new PeerError(GrpcStatusCode.Aborted, $"transaction {channelHeader.TxId} was already submitted");
+            throw Error(StatusCode.Aborted, $"transaction {channelHeader.TxId} was already submitted");
         }
         return new SubmitResponse();
     }
 
-    private async Task<CommitStatusResponse> CommitStatusAsync(SignedCommitStatusRequest signed, CancellationToken cancellationToken)
+    public override async Task<CommitStatusResponse> CommitStatus(SignedCommitStatusRequest signed, ServerCallContext context)
     {
+        await EnterAsync("CommitStatus", context);
         var request = CommitStatusRequest.Parser.ParseFrom(signed.Request);
         try
         {
-            _verifier.Verify(request.Identity, signed.Request.Span, signed.Signature, "commit status");
+            state.Verifier.Verify(request.Identity, signed.Request.Span, signed.Signature, "commit status");
         }
-        catch (PeerError e)
+        catch (CreatorRejected e)
         {
-            throw new PeerError(GrpcStatusCode.PermissionDenied, e.DetailMessage ?? e.Message);
+            throw Error(StatusCode.PermissionDenied, e.Message);
         }
-        if (request.ChannelId != _settings.Channel)
+        if (!state.Channels.TryGetValue(request.ChannelId, out var channel))
         {
-            throw new PeerError(GrpcStatusCode.NotFound, $"channel '{request.ChannelId}' not found");
+            throw Error(StatusCode.NotFound, $"channel '{request.ChannelId}' not found");
         }
-        var (code, block) = await Orderer.WaitForStatusAsync(request.TransactionId, cancellationToken);
+        var (code, block) = await channel.Orderer.WaitForStatusAsync(request.TransactionId, context.CancellationToken);
         return new CommitStatusResponse { Result = code, BlockNumber = block };
+    }
+
+    public override async Task ChaincodeEvents(SignedChaincodeEventsRequest signed, IServerStreamWriter<ChaincodeEventsResponse> responseStream, ServerCallContext context)
+    {
+        await EnterAsync("ChaincodeEvents", context);
+        ChaincodeEventsRequest request;
+        try
+        {
+            request = ChaincodeEventsRequest.Parser.ParseFrom(signed.Request);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw Error(StatusCode.InvalidArgument, $"invalid chaincode events request: {e.Message}");
+        }
+        try
+        {
+            state.Verifier.Verify(request.Identity, signed.Request.Span, signed.Signature, "chaincode events");
+        }
+        catch (CreatorRejected e)
+        {
+            throw Error(StatusCode.PermissionDenied, e.Message);
+        }
+        if (!state.Channels.TryGetValue(request.ChannelId, out var channel))
+        {
+            throw Error(StatusCode.NotFound, $"channel '{request.ChannelId}' not found");
+        }
+        var orderer = channel.Orderer;
+        // Like Fabric: a specified block, or (next commit, or no position) the block after the current height.
+        var next = request.StartPosition?.TypeCase switch
+        {
+            SeekPosition.TypeOneofCase.Specified => Math.Max(1, request.StartPosition.Specified.Number),
+            null or SeekPosition.TypeOneofCase.None or SeekPosition.TypeOneofCase.NextCommit => orderer.BlockHeight + 1,
+            var other => throw Error(StatusCode.InvalidArgument, $"invalid start position type: {other}"),
+        };
+        var passedAfter = string.IsNullOrEmpty(request.AfterTransactionId);
+        while (!context.CancellationToken.IsCancellationRequested)
+        {
+            foreach (var block in orderer.Blocks.Where(b => b.Number >= next))
+            {
+                var response = new ChaincodeEventsResponse { BlockNumber = block.Number };
+                foreach (var e in block.Events)
+                {
+                    if (!passedAfter)
+                    {
+                        passedAfter = e.TxId == request.AfterTransactionId;
+                        continue;
+                    }
+                    response.Events.Add(new ChaincodeEvent { ChaincodeId = channel.Channel.Chaincode, TxId = e.TxId, EventName = e.Name, Payload = ByteString.CopyFrom(e.Payload) });
+                }
+                next = block.Number + 1;
+                if (response.Events.Count > 0 && request.ChaincodeId == channel.Channel.Chaincode)
+                {
+                    await responseStream.WriteAsync(response, context.CancellationToken);
+                }
+            }
+            try
+            {
+                await orderer.WaitForBlockAfterAsync(next - 1, context.CancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task EnterAsync(string method, ServerCallContext context)
+    {
+        state.Count(method);
+        state.ObserveDeadline(method, context.Deadline, DateTimeOffset.UtcNow);
+        if (state.Faults.ResponseDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(state.Faults.ResponseDelay, context.CancellationToken);
+        }
     }
 
     private CheckedProposal CheckProposal(SignedProposal? signed, string requestTxId, string requestChannel, string context)
     {
         if (signed is null)
         {
-            throw new PeerError(GrpcStatusCode.InvalidArgument, "a signed proposal must be supplied");
+            throw Error(StatusCode.InvalidArgument, "a signed proposal must be supplied");
         }
-        var proposal = Proposal.Parser.ParseFrom(signed.ProposalBytes);
-        var header = Header.Parser.ParseFrom(proposal.Header);
-        var channelHeader = ChannelHeader.Parser.ParseFrom(header.ChannelHeader);
-        var signatureHeader = SignatureHeader.Parser.ParseFrom(header.SignatureHeader);
+        Proposal proposal;
+        Header header;
+        ChannelHeader channelHeader;
+        SignatureHeader signatureHeader;
+        try
+        {
+            proposal = Proposal.Parser.ParseFrom(signed.ProposalBytes);
+            header = Header.Parser.ParseFrom(proposal.Header);
+            channelHeader = ChannelHeader.Parser.ParseFrom(header.ChannelHeader);
+            signatureHeader = SignatureHeader.Parser.ParseFrom(header.SignatureHeader);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw Error(StatusCode.InvalidArgument, $"malformed proposal: {e.Message}");
+        }
         if (channelHeader.Type != (int)HeaderType.EndorserTransaction)
         {
-            throw new PeerError(GrpcStatusCode.InvalidArgument, $"invalid header type {channelHeader.Type}");
+            throw Error(StatusCode.InvalidArgument, $"invalid header type {channelHeader.Type}");
         }
-        if (channelHeader.ChannelId != _settings.Channel || requestChannel != _settings.Channel)
+        if (channelHeader.ChannelId != requestChannel || !state.Channels.TryGetValue(channelHeader.ChannelId, out var channel))
         {
-            throw new PeerError(GrpcStatusCode.NotFound, $"channel '{channelHeader.ChannelId}' not found");
+            throw Error(StatusCode.NotFound, $"channel '{channelHeader.ChannelId}' not found");
         }
-        _verifier.Verify(signatureHeader.Creator, signed.ProposalBytes.Span, signed.Signature, context);
+        try
+        {
+            state.Verifier.Verify(signatureHeader.Creator, signed.ProposalBytes.Span, signed.Signature, context);
+        }
+        catch (CreatorRejected e)
+        {
+            throw Error(StatusCode.Aborted, $"{context}: access denied", e.Message);
+        }
 
         // Recomputed here rather than through the client library, so a wrong derivation cannot agree with itself.
         var expectedTxId = Convert.ToHexStringLower(SHA256.HashData([.. signatureHeader.Nonce.Span, .. signatureHeader.Creator.Span]));
         if (channelHeader.TxId != expectedTxId || requestTxId != expectedTxId)
         {
-            throw new PeerError(GrpcStatusCode.InvalidArgument, $"invalid txID. It must be {expectedTxId}, got {channelHeader.TxId} (request: {requestTxId})");
+            throw Error(StatusCode.InvalidArgument, $"invalid txID. It must be {expectedTxId}, got {channelHeader.TxId} (request: {requestTxId})");
         }
         var extension = ChaincodeHeaderExtension.Parser.ParseFrom(channelHeader.Extension);
         var invocation = ChaincodeInvocationSpec.Parser.ParseFrom(ChaincodeProposalPayload.Parser.ParseFrom(proposal.Payload).Input);
         var name = extension.ChaincodeId?.Name;
-        if (name != _settings.Chaincode || invocation.ChaincodeSpec?.ChaincodeId?.Name != name)
+        if (name != channel.Channel.Chaincode || invocation.ChaincodeSpec?.ChaincodeId?.Name != name)
         {
-            throw new PeerError(GrpcStatusCode.NotFound, $"chaincode '{name}' (invocation: '{invocation.ChaincodeSpec?.ChaincodeId?.Name}') is not defined on channel '{_settings.Channel}'");
+            throw Error(StatusCode.NotFound, $"chaincode '{name}' (invocation: '{invocation.ChaincodeSpec?.ChaincodeId?.Name}') is not defined on channel '{channel.Channel.Name}'");
         }
         var args = invocation.ChaincodeSpec.Input?.Args.Select(a => a.ToStringUtf8()).ToList() ?? [];
         if (args.Count == 0)
         {
-            throw new PeerError(GrpcStatusCode.InvalidArgument, "chaincode invocation has no function name");
+            throw Error(StatusCode.InvalidArgument, "chaincode invocation has no function name");
         }
         if (channelHeader.Timestamp is null)
         {
-            throw new PeerError(GrpcStatusCode.InvalidArgument, "channel header has no timestamp");
+            throw Error(StatusCode.InvalidArgument, "channel header has no timestamp");
         }
-        return new CheckedProposal(expectedTxId, proposal, header, channelHeader, signatureHeader, args[0], args.Skip(1).ToList());
+        state.ObserveProposal(channelHeader.Timestamp);
+        return new CheckedProposal(expectedTxId, channel, proposal, header, channelHeader, signatureHeader, args[0], args.Skip(1).ToList());
     }
 
-    private static async Task<byte[]> ReadMessageAsync(Stream body, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        await body.CopyToAsync(buffer, cancellationToken);
-        var bytes = buffer.ToArray();
-        if (bytes.Length < 5 || bytes[0] != 0)
-        {
-            throw new PeerError(GrpcStatusCode.Internal, "request is not one uncompressed length-prefixed message");
-        }
-        var length = BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(1, 4));
-        if (length != bytes.Length - 5)
-        {
-            throw new PeerError(GrpcStatusCode.Internal, $"request message length {length} does not match the {bytes.Length - 5} bytes sent");
-        }
-        return bytes[5..];
-    }
-
-    private static async Task WriteMessageAsync(HttpContext context, IMessage message)
-    {
-        var bytes = message.ToByteArray();
-        var framed = new byte[5 + bytes.Length];
-        BinaryPrimitives.WriteUInt32BigEndian(framed.AsSpan(1, 4), (uint)bytes.Length);
-        bytes.CopyTo(framed, 5);
-        context.Response.StatusCode = 200;
-        context.Response.ContentType = "application/grpc";
-        await context.Response.Body.WriteAsync(framed, context.RequestAborted);
-        context.Response.AppendTrailer("grpc-status", "0");
-    }
-
-    // Trailers-only response: the status travels in the only HEADERS frame.
-    private void WriteError(HttpContext context, GrpcStatusCode code, string message, string? detailMessage)
-    {
-        context.Response.StatusCode = 200;
-        context.Response.ContentType = "application/grpc";
-        context.Response.Headers["grpc-status"] = ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        context.Response.Headers["grpc-message"] = GrpcHeaders.EncodeMessage(message);
-        if (detailMessage is not null)
-        {
-            var status = new Status { Code = (int)code, Message = message };
-            status.Details.Add(Any.Pack(new ErrorDetail { Address = Address, MspId = _pki.MspId, Message = detailMessage }));
-            context.Response.Headers["grpc-status-details-bin"] = Convert.ToBase64String(status.ToByteArray()).TrimEnd('=');
-        }
-    }
+    private RpcException Error(StatusCode code, string message, string? detailMessage = null) =>
+        PeerErrors.Create(code, message, detailMessage, state.Address, state.Pki.MspId);
 }

@@ -5,27 +5,40 @@ using Gateway.LedgerClient.Fabric.Protos;
 namespace Gateway.Testing.Fabric;
 
 /// <summary>A transaction accepted by Submit, waiting to be ordered and validated.</summary>
-internal sealed record OrderedTransaction(string TxId, Simulation Simulation);
+/// <param name="TxId">Transaction id.</param>
+/// <param name="Simulation">What the chaincode read and wrote when it was endorsed.</param>
+/// <param name="Endorsers">MSP ids whose peers endorsed it.</param>
+internal sealed record OrderedTransaction(string TxId, Simulation Simulation, IReadOnlySet<string> Endorsers);
+
+/// <summary>An event of a valid transaction, as ChaincodeEvents delivers it.</summary>
+internal sealed record CommittedEvent(string TxId, string Name, byte[] Payload);
+
+/// <summary>A block as the peer committed it: its number and the events of its valid transactions, in order.</summary>
+internal sealed record CommittedBlock(ulong Number, IReadOnlyList<CommittedEvent> Events, int TransactionCount);
 
 /// <summary>
-/// Orders submitted transactions into blocks (batch timeout / max batch, like a Raft orderer) and validates
-/// each against the world state in block order: stale reads become MVCC_READ_CONFLICT.
+/// Orders one channel's submitted transactions into blocks as a Raft orderer's block cutter does — a block is cut when
+/// <c>maxPerBlock</c> transactions are pending, or <c>batchTimeout</c> after the first one arrived — and validates each in
+/// block order: an endorsement set that does not satisfy the chaincode's policy is ENDORSEMENT_POLICY_FAILURE, a stale
+/// read MVCC_READ_CONFLICT. One transaction at a time therefore costs a batch timeout each, as on a real network.
 /// </summary>
-internal sealed class Orderer(WorldState world, PeerFaults faults, TimeSpan batchTimeout, int maxPerBlock)
+internal sealed class Orderer(WorldState world, PeerFaults faults, IReadOnlyList<string> policy, TimeSpan batchTimeout, int maxPerBlock)
 {
     private readonly Channel<OrderedTransaction> _queue = Channel.CreateUnbounded<OrderedTransaction>();
     private readonly ConcurrentDictionary<string, TaskCompletionSource<(TxValidationCode Code, ulong Block)>> _statuses = new();
-    private readonly List<(string Name, string Payload, ulong Block)> _events = [];
+    private readonly List<CommittedBlock> _blocks = [];
     private readonly ConcurrentDictionary<string, byte> _submitted = new();
     private readonly CancellationTokenSource _stop = new();
+    private TaskCompletionSource _blockCut = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _loop = Task.CompletedTask;
     private ulong _height;
 
+    /// <summary>Blocks cut so far; block numbers start at 1.</summary>
     public ulong BlockHeight => Interlocked.Read(ref _height);
 
-    public IReadOnlyList<(string Name, string Payload, ulong Block)> CommittedEvents
+    public IReadOnlyList<CommittedBlock> Blocks
     {
-        get { lock (_events) return _events.ToList(); }
+        get { lock (_blocks) return _blocks.ToList(); }
     }
 
     public void Start() => _loop = RunAsync(_stop.Token);
@@ -52,6 +65,13 @@ internal sealed class Orderer(WorldState world, PeerFaults faults, TimeSpan batc
     public Task<(TxValidationCode Code, ulong Block)> WaitForStatusAsync(string txId, CancellationToken cancellationToken) =>
         StatusOf(txId).Task.WaitAsync(cancellationToken);
 
+    /// <summary>Completes when a block after <paramref name="height"/> exists.</summary>
+    public Task WaitForBlockAfterAsync(ulong height, CancellationToken cancellationToken)
+    {
+        var signal = Volatile.Read(ref _blockCut);
+        return BlockHeight > height ? Task.CompletedTask : signal.Task.WaitAsync(cancellationToken);
+    }
+
     private TaskCompletionSource<(TxValidationCode, ulong)> StatusOf(string txId) =>
         _statuses.GetOrAdd(txId, _ => new TaskCompletionSource<(TxValidationCode, ulong)>(TaskCreationOptions.RunContinuationsAsynchronously));
 
@@ -60,26 +80,44 @@ internal sealed class Orderer(WorldState world, PeerFaults faults, TimeSpan batc
         var batch = new List<OrderedTransaction>();
         while (await _queue.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            await Task.Delay(batchTimeout, cancellationToken).ConfigureAwait(false);
             batch.Clear();
-            while (batch.Count < maxPerBlock && _queue.Reader.TryRead(out var next))
+            // The batch timer starts with the first transaction of a block.
+            var timeout = Task.Delay(batchTimeout, cancellationToken);
+            while (true)
             {
-                batch.Add(next);
+                while (batch.Count < maxPerBlock && _queue.Reader.TryRead(out var next)) batch.Add(next);
+                if (batch.Count >= maxPerBlock) break;
+                var more = _queue.Reader.WaitToReadAsync(cancellationToken).AsTask();
+                if (await Task.WhenAny(more, timeout).ConfigureAwait(false) == timeout) break;
+                if (!await more.ConfigureAwait(false)) break;
             }
-            var block = Interlocked.Increment(ref _height);
-            foreach (var tx in batch)
-            {
-                var code = TxValidationCode.Valid;
-                if (faults.TakeReadConflict() || !world.TryApply(tx.Simulation.Reads, tx.Simulation.Writes))
-                {
-                    code = TxValidationCode.MvccReadConflict;
-                }
-                else if (tx.Simulation.Event is { } e)
-                {
-                    lock (_events) _events.Add((e.Name, System.Text.Encoding.UTF8.GetString(e.Payload), block));
-                }
-                StatusOf(tx.TxId).TrySetResult((code, block));
-            }
+            Cut(batch);
         }
+    }
+
+    private void Cut(List<OrderedTransaction> batch)
+    {
+        var number = BlockHeight + 1;
+        var events = new List<CommittedEvent>();
+        foreach (var tx in batch)
+        {
+            var code = TxValidationCode.Valid;
+            if (policy.Any(org => !tx.Endorsers.Contains(org)))
+            {
+                code = TxValidationCode.EndorsementPolicyFailure;
+            }
+            else if (faults.TakeReadConflict() || !world.TryApply(tx.Simulation.Reads, tx.Simulation.Writes))
+            {
+                code = TxValidationCode.MvccReadConflict;
+            }
+            else if (tx.Simulation.Event is { } e)
+            {
+                events.Add(new CommittedEvent(tx.TxId, e.Name, e.Payload));
+            }
+            StatusOf(tx.TxId).TrySetResult((code, number));
+        }
+        lock (_blocks) _blocks.Add(new CommittedBlock(number, events, batch.Count));
+        Interlocked.Exchange(ref _height, number);
+        Interlocked.Exchange(ref _blockCut, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 }

@@ -1,25 +1,25 @@
 using System.Net;
-using System.Security.Cryptography.X509Certificates;
-using Gateway.LedgerClient.Fabric;
-using Gateway.LedgerClient.Fabric.Grpc;
-using Gateway.LedgerClient.Fabric.Protos;
-using Google.Protobuf;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Gateway.Testing.Fabric;
 
 /// <summary>Settings of a <see cref="TestPeer"/>.</summary>
 public sealed record TestPeerSettings
 {
-    public string Channel { get; init; } = "settlement-channel";
+    /// <summary>The channels the peer has joined, each with its chaincode and endorsement policy.</summary>
+    public IReadOnlyList<TestChannel> Channels { get; init; } = [TestChannel.Settlements()];
 
-    public string Chaincode { get; init; } = "settlement";
+    /// <summary>
+    /// Further organisations whose peers this one stands in for: they endorse where a channel's policy names them, and their
+    /// clients are members of the channels.
+    /// </summary>
+    public IReadOnlyList<TestPki> OtherOrganizations { get; init; } = [];
 
     /// <summary>Serve TLS with <see cref="TestPki.PeerTls"/> (else plaintext h2c).</summary>
     public bool UseTls { get; init; }
@@ -27,28 +27,29 @@ public sealed record TestPeerSettings
     /// <summary>Port to listen on; 0 picks a free one.</summary>
     public int Port { get; init; }
 
-    /// <summary>How long the orderer waits after the first transaction before cutting a block.</summary>
+    /// <summary>How long the orderer waits after the first transaction of a block before cutting it (Fabric's BatchTimeout).</summary>
     public TimeSpan BatchTimeout { get; init; } = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>Most transactions per block.</summary>
+    /// <summary>Most transactions per block: a block is cut as soon as this many are pending (Fabric's MaxMessageCount).</summary>
     public int MaxTransactionsPerBlock { get; init; } = 500;
 }
 
 /// <summary>
-/// A Fabric peer at the protocol level: Kestrel over HTTP/2 on 127.0.0.1 serving gateway.Gateway's Evaluate,
-/// Endorse, Submit and CommitStatus as unary gRPC written by hand. It checks what a peer checks (creator certificate
-/// chain, low-S signatures, transaction id, channel and chaincode names, envelope and commit-status signatures),
-/// runs the settlement contract in memory, and orders transactions into blocks with MVCC validation.
+/// A Fabric peer at the protocol level: the Gateway service as a real gRPC service (Grpc.AspNetCore on Kestrel, HTTP/2,
+/// h2c or TLS) on 127.0.0.1. It checks what a peer checks, runs the contracts in memory (settlements, matching,
+/// electricity) on several channels, endorses for the organisations a channel's policy names, and orders transactions
+/// into blocks with a batch timeout and a block size, validating endorsement policy and MVCC reads; ChaincodeEvents
+/// streams what it commits.
 /// </summary>
 public sealed class TestPeer : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly GatewayService _service;
+    private readonly PeerState _state;
 
-    private TestPeer(WebApplication app, GatewayService service, Uri endpoint)
+    private TestPeer(WebApplication app, PeerState state, Uri endpoint)
     {
         _app = app;
-        _service = service;
+        _state = state;
         Endpoint = endpoint;
     }
 
@@ -56,27 +57,54 @@ public sealed class TestPeer : IAsyncDisposable
     public Uri Endpoint { get; }
 
     /// <summary>Switchable failure modes.</summary>
-    public PeerFaults Faults => _service.Faults;
+    public PeerFaults Faults => _state.Faults;
 
-    /// <summary>Events of committed valid transactions, in block order.</summary>
-    public IReadOnlyList<(string Name, string Payload, ulong Block)> CommittedEvents => _service.Orderer.CommittedEvents;
+    /// <summary>Events of committed valid transactions on the first channel, in block order.</summary>
+    public IReadOnlyList<(string Name, string Payload, ulong Block)> CommittedEvents => EventsOf(_state.Settings.Channels[0].Name);
 
-    /// <summary>Number of blocks cut so far.</summary>
-    public ulong BlockHeight => _service.Orderer.BlockHeight;
+    /// <summary>Number of blocks cut so far on the first channel.</summary>
+    public ulong BlockHeight => BlockHeightOf(_state.Settings.Channels[0].Name);
 
-    /// <summary>Requests the peer received, per method name (Evaluate, Endorse, Submit, CommitStatus).</summary>
-    public IReadOnlyDictionary<string, int> CallCounts => _service.CallCounts;
+    /// <summary>Requests the peer received, per method name (Evaluate, Endorse, Submit, CommitStatus, ChaincodeEvents).</summary>
+    public IReadOnlyDictionary<string, int> CallCounts => _state.CallCounts;
+
+    /// <summary>Deadlines the clients sent, as time left when each call arrived.</summary>
+    public IReadOnlyList<ObservedDeadline> ObservedDeadlines => _state.Deadlines;
+
+    /// <summary>The timestamps of every proposal the peer checked (the client's clock as it reached the chain).</summary>
+    public IReadOnlyList<DateTimeOffset> ProposalTimestamps => _state.ProposalTimestamps;
+
+    /// <summary>Blocks cut so far on <paramref name="channel"/>.</summary>
+    public ulong BlockHeightOf(string channel) => _state.Channels[channel].Orderer.BlockHeight;
+
+    /// <summary>Transactions (valid or not) in each block of <paramref name="channel"/>, in block order.</summary>
+    public IReadOnlyList<int> TransactionsPerBlock(string channel) => _state.Channels[channel].Orderer.Blocks.Select(b => b.TransactionCount).ToList();
+
+    /// <summary>Events of committed valid transactions on <paramref name="channel"/>, in block order.</summary>
+    public IReadOnlyList<(string Name, string Payload, ulong Block)> EventsOf(string channel) =>
+        _state.Channels[channel].Orderer.Blocks.SelectMany(b => b.Events.Select(e => (e.Name, System.Text.Encoding.UTF8.GetString(e.Payload), b.Number))).ToList();
 
     /// <summary>Starts a peer for <paramref name="pki"/>'s organisation.</summary>
     public static async Task<TestPeer> StartAsync(TestPki pki, TestPeerSettings? settings = null, CancellationToken cancellationToken = default)
     {
         settings ??= new TestPeerSettings();
-        var service = new GatewayService(pki, settings);
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        if (settings.Channels.Count == 0) throw new ArgumentException("a test peer needs at least one channel", nameof(settings));
+        var state = new PeerState(pki, settings);
+        var unknown = settings.Channels.SelectMany(c => c.EndorsingOrganizations ?? []).Where(o => !state.Organizations.ContainsKey(o)).ToList();
+        if (unknown.Count > 0) throw new ArgumentException($"endorsement policies name organisations the peer has no PKI for: {string.Join(", ", unknown)}", nameof(settings));
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(state);
+        builder.Services.AddGrpc(options =>
+        {
+            options.MaxReceiveMessageSize = 16 * 1024 * 1024;
+            options.MaxSendMessageSize = 16 * 1024 * 1024;
+        });
         builder.WebHost.UseKestrel(kestrel =>
         {
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
-            kestrel.Limits.MaxRequestBodySize = 8 * 1024 * 1024;
+            kestrel.Limits.MaxRequestBodySize = 16 * 1024 * 1024;
             kestrel.Listen(IPAddress.Loopback, settings.Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;
@@ -87,19 +115,19 @@ public sealed class TestPeer : IAsyncDisposable
             });
         });
         var app = builder.Build();
-        app.Run(service.HandleAsync);
+        app.MapGrpcService<GatewayService>();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(address).Port;
-        service.Address = $"127.0.0.1:{port}";
-        service.Orderer.Start();
-        return new TestPeer(app, service, new Uri($"{(settings.UseTls ? "https" : "http")}://127.0.0.1:{port}"));
+        state.Address = $"127.0.0.1:{port}";
+        foreach (var channel in state.Channels.Values) channel.Orderer.Start();
+        return new TestPeer(app, state, new Uri($"{(settings.UseTls ? "https" : "http")}://127.0.0.1:{port}"));
     }
 
     /// <summary>Stops listening; connections are closed, so clients see the peer as down.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _service.Orderer.StopAsync().ConfigureAwait(false);
+        foreach (var channel in _state.Channels.Values) await channel.Orderer.StopAsync().ConfigureAwait(false);
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         await _app.StopAsync(stop.Token).ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);

@@ -15,18 +15,20 @@ public sealed record TestCredential(X509Certificate2 Certificate, string Certifi
 public sealed class TestPki : IDisposable
 {
     private readonly string _directory;
+    private readonly string _domain;
 
     public TestPki(string mspId = "Org1MSP")
     {
         MspId = mspId;
+        _domain = (mspId.EndsWith("MSP", StringComparison.Ordinal) ? mspId[..^3] : mspId).ToLowerInvariant() + ".example.com";
         _directory = Directory.CreateTempSubdirectory("fabric-test-pki-").FullName;
-        MspCa = CreateCa("ca.org1.example.com", "msp-ca");
-        TlsCa = CreateCa("tlsca.org1.example.com", "tls-ca");
+        MspCa = CreateCa($"ca.{_domain}", "msp-ca");
+        TlsCa = CreateCa($"tlsca.{_domain}", "tls-ca");
         RogueCa = CreateCa("ca.rogue.example.com", "rogue-ca");
-        Client = Issue(MspCa, "User1@org1.example.com", "client", serverNames: false);
-        Peer = Issue(MspCa, "peer0.org1.example.com", "peer", serverNames: false);
-        PeerTls = Issue(TlsCa, "peer0.org1.example.com", "peer-tls", serverNames: true);
-        RogueClient = Issue(RogueCa, "User1@org1.example.com", "rogue-client", serverNames: false);
+        Client = Issue(MspCa, $"User1@{_domain}", "client", serverNames: false);
+        Peer = Issue(MspCa, $"peer0.{_domain}", "peer", serverNames: false);
+        PeerTls = Issue(TlsCa, $"peer0.{_domain}", "peer-tls", serverNames: true);
+        RogueClient = Issue(RogueCa, $"User1@{_domain}", "rogue-client", serverNames: false);
     }
 
     public string MspId { get; }
@@ -60,7 +62,7 @@ public sealed class TestPki : IDisposable
     private TestCredential CreateCa(string commonName, string fileName)
     {
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={commonName}, O=org1.example.com", key, HashAlgorithmName.SHA256);
+        var request = new CertificateRequest($"CN={commonName}, O={_domain}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
@@ -71,7 +73,7 @@ public sealed class TestPki : IDisposable
     private TestCredential Issue(TestCredential issuer, string commonName, string fileName, bool serverNames)
     {
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={commonName}, OU=client, O=org1.example.com", key, HashAlgorithmName.SHA256);
+        var request = new CertificateRequest($"CN={commonName}, OU=client, O={_domain}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         if (serverNames)

@@ -54,6 +54,7 @@ public sealed class ClearVerbExamplesTests
     [InlineData("bad-negative-energy.json")]
     [InlineData("bad-unknown-node.json")]
     [InlineData("bad-over-power-limit.json")]
+    [InlineData("bad-unrepresentable-price.json")]
     public async Task Bad_rounds_exit_2_with_the_field_named_and_no_stack_trace(string file)
     {
         var stderr = new StringWriter();
@@ -62,5 +63,42 @@ public sealed class ClearVerbExamplesTests
         var message = stderr.ToString();
         Assert.Matches(@"participants\[\d+\]\.\w+|\w+: ", message);
         Assert.DoesNotContain("   at ", message);
+    }
+
+    [Fact]
+    public async Task A_grid_price_of_1e308_exits_2_naming_the_field_instead_of_crashing_the_solver()
+    {
+        var stderr = new StringWriter();
+        var code = await ClearVerb.RunAsync(Example("bad-unrepresentable-price.json"), null, new StringWriter(), stderr);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("gridPricePerKwh: must be ≤ 1000000", stderr.ToString());
+        Assert.DoesNotContain("Exception", stderr.ToString());
+    }
+
+    [Fact]
+    public async Task An_empty_round_is_a_clear_result_not_an_error()
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = await ClearVerb.RunAsync(Example("empty-round.json"), null, stdout, stderr);
+        Assert.Equal(ExitCodes.Ok, code);
+        var json = JsonNode.Parse(stdout.ToString())!.AsObject();
+        Assert.Empty(json["trades"]!.AsArray());
+        Assert.Contains("no participants: nothing to trade this round", json["warnings"]!.AsArray().Select(w => (string?)w));
+        Assert.Contains("no trade (0 buyers, 0 sellers)", stderr.ToString());
+    }
+
+    [Fact]
+    public async Task The_over_curtailment_example_executes_the_small_trade_and_explains_the_large_one()
+    {
+        var stdout = new StringWriter();
+        var code = await ClearVerb.RunAsync(Example("over-curtailment.json"), null, stdout, new StringWriter());
+        Assert.Equal(ExitCodes.Ok, code);
+        var json = JsonNode.Parse(stdout.ToString())!.AsObject();
+        var failed = Assert.Single(json["failedTrades"]!.AsArray())!;
+        Assert.Equal("bB", (string?)failed["buyer"]);
+        Assert.Equal("L1", (string?)failed["line"]);
+        Assert.Equal(5.0, (double)failed["overloadKw"]!, 9);
+        Assert.True((bool)json["execution"]!["provenOptimal"]!);
     }
 }

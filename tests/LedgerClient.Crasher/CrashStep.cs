@@ -13,4 +13,6 @@ public enum CrashStep
     AfterLedgerCommit,
     /// <summary>After the K-th dispatcher tick finished marking its rows.</summary>
     AfterMark,
+    /// <summary>Fabric: right after the orderers accepted the K-th batch, before its commit status (a batch in flight, outcome unknown).</summary>
+    AfterSubmit,
 }

@@ -6,11 +6,14 @@
 //
 //   dispatch     --journal J --ledger L --rounds R --per-round N [--batch true|false]
 //                [--crash none|mid-enqueue|after-enqueue|after-ledger-commit|after-mark] [--crash-after K]
+//   dispatch     --journal J --fabric URL --msp M --cert C --key K --channel CH --chaincode CC --epoch E --rounds R --per-round N
+//                [--crash none|after-submit|after-ledger-commit|after-mark] [--crash-after K]   (each round one batch, a window of 4)
 //   write-ledger --ledger L --writer W --count N    (a second process committing to the same ledger file)
 using System.Diagnostics;
 using Gateway.LedgerClient;
 using Gateway.LedgerClient.Crasher;
 using Gateway.LedgerClient.Embedded;
+using Gateway.LedgerClient.Fabric;
 using Gateway.LedgerClient.Outbox;
 using Microsoft.Data.Sqlite;
 
@@ -19,7 +22,8 @@ string Get(string name) => options.TryGetValue(name, out var value) ? value : th
 int GetInt(string name, int fallback) => options.TryGetValue(name, out var value) ? int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) : fallback;
 
 var mode = args.Length > 0 ? args[0] : "";
-await using var embedded = await EmbeddedLedger.OpenAsync(Get("ledger"), TimeProvider.System);
+var fabric = options.ContainsKey("fabric");
+await using var embedded = fabric ? null : await EmbeddedLedger.OpenAsync(Get("ledger"), TimeProvider.System);
 
 if (mode == "write-ledger")
 {
@@ -30,7 +34,7 @@ if (mode == "write-ledger")
     // Writers walk the same ids in opposite directions so they collide in the middle.
     foreach (var settlement in writer % 2 == 0 ? settlements : settlements.Reverse())
     {
-        var result = await embedded.CommitAsync(settlement);
+        var result = await embedded!.CommitAsync(settlement);
         if (result.Outcome == LedgerCommitOutcome.Committed) committed++; else already++;
     }
     Console.WriteLine($"committed={committed} already={already}");
@@ -44,7 +48,26 @@ var crashAfter = GetInt("crash-after", 1);
 var step = options.TryGetValue("crash", out var stepText) ? Enum.Parse<CrashStep>(stepText.Replace("-", ""), ignoreCase: true) : CrashStep.None;
 var useBatches = !options.TryGetValue("batch", out var batchText) || bool.Parse(batchText);
 
-ISettlementBatchLedger ledger = step == CrashStep.AfterLedgerCommit ? new CrashingLedger(embedded, crashAfter) : embedded;
+ISettlementLedger ledger;
+if (fabric)
+{
+    var fabricLedger = FabricLedger.Create(new FabricLedgerOptions
+    {
+        PeerEndpoint = Get("fabric"),
+        MspId = Get("msp"),
+        CertificatePath = Get("cert"),
+        PrivateKeyPath = Get("key"),
+        Channel = Get("channel"),
+        Chaincode = Get("chaincode"),
+    });
+    ledger = new CrashingBatchWriter<FabricLedger>(fabricLedger, step, crashAfter);
+}
+else
+{
+    ledger = step == CrashStep.AfterLedgerCommit ? new CrashingLedger(embedded!, crashAfter) : embedded!;
+}
+var epoch = fabric ? Get("epoch") : null;
+IReadOnlyList<SettlementRecord> RoundOf(int round) => epoch is null ? Workload.Round(round, perRound) : Workload.GatewayRound(round, perRound, epoch);
 var journalConnection = new SqliteConnectionStringBuilder { DataSource = Get("journal") }.ToString();
 var outbox = new SettlementOutbox(TimeProvider.System);
 await using (var journal = new SqliteConnection(journalConnection))
@@ -58,7 +81,9 @@ await using (var journal = new SqliteConnection(journalConnection))
 
 var dispatcher = new OutboxDispatcher(journalConnection, ledger, new OutboxDispatcherOptions
 {
-    BatchSize = Math.Max(2, perRound / 2), // several ticks per round, so kills land between them
+    // Embedded: several ticks per round, so kills land between them. Fabric: a round is one batch, four in flight.
+    BatchSize = fabric ? 10_000 : Math.Max(2, perRound / 2),
+    MaxBatchesInFlight = fabric ? 4 : 1,
     UseBatchCommits = useBatches,
     RetryBaseDelay = TimeSpan.FromMilliseconds(5),
     RetryMaxDelay = TimeSpan.FromMilliseconds(50),
@@ -75,6 +100,12 @@ async Task TickAsync()
     if (result.LedgerError is not null) throw new InvalidOperationException(result.LedgerError);
     committedTotal += result.Committed;
     alreadyTotal += result.AlreadyCommitted;
+    if (result.Processed > 0)
+    {
+        // Lets a harness kill at a random point after a known amount of work, whatever the machine's load.
+        Console.WriteLine($"tick {ticks + 1}");
+        Console.Out.Flush();
+    }
     if (result.Processed > 0 && ++ticks == crashAfter && step == CrashStep.AfterMark) Process.GetCurrentProcess().Kill();
 }
 
@@ -94,7 +125,8 @@ for (var round = 0; round < rounds; round++)
             record.Parameters.AddWithValue("$id", $"round-{round:D4}");
             await record.ExecuteNonQueryAsync();
         }
-        await outbox.EnqueueAsync(transaction, Workload.Round(round, perRound));
+        var settlements = RoundOf(round);
+        await outbox.EnqueueAsync(transaction, settlements, epoch is null ? null : LedgerIds.BatchKey(settlements[0].RoundId, epoch));
         await transaction.CommitAsync();
     }
     if (step == CrashStep.MidEnqueue && round + 1 == crashAfter) Process.GetCurrentProcess().Kill();

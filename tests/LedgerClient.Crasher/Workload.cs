@@ -20,6 +20,10 @@ public static class Workload
                 intervalStart, intervalStart.AddMinutes(15));
         }).ToArray();
 
+    /// <summary>Round <paramref name="round"/>'s settlements with the gateway's ids (round/epoch/index/payer->payee), for the Fabric runs.</summary>
+    public static IReadOnlyList<SettlementRecord> GatewayRound(int round, int perRound, string epoch) =>
+        Round(round, perRound).Select((s, i) => s with { SettlementId = LedgerIds.SettlementId(s.RoundId, epoch, i, s.PayerId, s.PayeeId) }).ToArray();
+
     /// <summary>Every settlement id of a run of <paramref name="rounds"/> rounds.</summary>
     public static IEnumerable<string> AllIds(int rounds, int perRound) =>
         Enumerable.Range(0, rounds).SelectMany(r => Round(r, perRound)).Select(s => s.SettlementId);

@@ -51,9 +51,10 @@ internal static class ClearVerb
             foreach (var error in e.Errors) await stderr.WriteLineAsync("  " + error);
             return ExitCodes.BadInput;
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            await stderr.WriteLineAsync("clear: the round could not be cleared: " + e.Message);
+            // A valid round that the core still cannot clear is a bug, reported in one line, never as a stack trace.
+            await stderr.WriteLineAsync($"clear: the round could not be cleared ({e.GetType().Name}): {e.Message}");
             return ExitCodes.Failed;
         }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Gateway.LedgerClient;
 using Gateway.LedgerClient.Embedded;
 using Gateway.LedgerClient.Outbox;
 using Microsoft.Data.Sqlite;
@@ -6,62 +7,67 @@ using Spectre.Console;
 
 namespace Gateway.Host.Cli;
 
-/// <summary><c>gateway ledger backlog --journal FILE [--limit N] [--json]</c>: what the settlement outbox still has to deliver, and its dead letters.</summary>
+/// <summary>
+/// <c>gateway ledger backlog (--journal FILE | --rig FILE) [--limit N] [--json]</c>: what the outbox still has to deliver
+/// (settlements and the side chains' records), and its dead letters with the ledger's reason.
+/// </summary>
 internal static class LedgerVerbBacklog
 {
     public static Command Create()
     {
-        var journal = new Option<string>("--journal") { Description = "The gateway's journal database that holds the settlement outbox.", Required = true };
+        var journal = new Option<string?>("--journal") { Description = "The gateway's journal database that holds the outbox." };
+        var rig = LedgerVerb.RigOption();
         var limit = new Option<int>("--limit") { Description = "Most pending rows to list (default 50).", DefaultValueFactory = _ => 50 };
         var json = LedgerVerb.JsonOption();
         var command = new Command("backlog", "Show the settlement outbox: pending settlements (oldest first), their last error, and dead letters.");
         command.Options.Add(journal);
+        command.Options.Add(rig);
         command.Options.Add(limit);
         command.Options.Add(json);
         command.SetAction(async (ParseResult result, CancellationToken cancellationToken) =>
-            await RunAsync(result.GetValue(journal)!, result.GetValue(limit), result.GetValue(json), TimeProvider.System,
-                result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, cancellationToken));
+        {
+            var report = new LedgerVerbFailure("ledger backlog", result.GetValue(json), result.InvocationConfiguration.Output, result.InvocationConfiguration.Error);
+            var path = JournalPath(result.GetValue(journal), result.GetValue(rig), report, out var failure);
+            return path is null ? failure : await RunAsync(path, result.GetValue(limit), result.GetValue(json), TimeProvider.System, result.InvocationConfiguration.Output,
+                result.InvocationConfiguration.Error, cancellationToken);
+        });
         return command;
     }
 
     public static async Task<int> RunAsync(string journalPath, int limit, bool json, TimeProvider timeProvider, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        if (limit <= 0)
-        {
-            error.WriteLine($"error: --limit must be positive (is {limit})");
-            return ExitCodes.BadInput;
-        }
-        if (!File.Exists(journalPath))
-        {
-            error.WriteLine($"error: no journal file at {journalPath}");
-            return ExitCodes.BadInput;
-        }
+        var report = new LedgerVerbFailure("ledger backlog", json, output, error);
+        if (limit <= 0) return report.Fail(ExitCodes.BadInput, $"--limit must be positive (is {limit})");
+        if (!File.Exists(journalPath)) return report.Fail(ExitCodes.BadInput, $"no journal file at {journalPath}");
 
         OutboxBacklog backlog;
         IReadOnlyList<OutboxEntry> pending, dead;
+        IReadOnlyList<RoundRecordEntry> deadRecords;
+        var streams = new Dictionary<string, OutboxBacklog>();
         try
         {
             await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = journalPath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
             await connection.OpenAsync(cancellationToken);
             if (!await HasOutboxAsync(connection, cancellationToken))
-            {
-                error.WriteLine($"error: {journalPath} has no settlement outbox (table {SettlementOutbox.TableName})");
-                return ExitCodes.BadInput;
-            }
+                return report.Fail(ExitCodes.BadInput, $"{journalPath} has no settlement outbox (table {SettlementOutbox.TableName})");
             backlog = await new SettlementOutbox(timeProvider).ReadBacklogAsync(connection, cancellationToken: cancellationToken);
             pending = await SettlementOutbox.ReadEntriesAsync(connection, OutboxEntryState.Pending, limit, cancellationToken);
             dead = await SettlementOutbox.ReadEntriesAsync(connection, OutboxEntryState.DeadLettered, limit, cancellationToken);
+            deadRecords = await RoundRecordOutbox.ReadEntriesAsync(connection, state: OutboxEntryState.DeadLettered, limit: limit, cancellationToken: cancellationToken);
+            var records = new RoundRecordOutbox(timeProvider);
+            foreach (var stream in new[] { LedgerStream.Matching, LedgerStream.Electricity })
+                streams[stream.Name()] = await records.ReadBacklogAsync(connection, stream, cancellationToken);
         }
         catch (Exception e) when (e is SqliteException or FormatException or InvalidDataException)
         {
-            error.WriteLine($"error: cannot read the outbox in {journalPath}: {e.Message}");
-            return ExitCodes.BadInput;
+            return report.Fail(ExitCodes.BadInput, $"cannot read the outbox in {journalPath}: {e.Message}");
         }
 
         if (json)
         {
             LedgerVerbOutput.WriteJson(output, new
             {
+                exitCode = ExitCodes.Ok,
                 journal = journalPath,
                 pending = backlog.PendingCount,
                 oldestPendingAgeSeconds = backlog.OldestPendingAge?.TotalSeconds,
@@ -71,6 +77,8 @@ internal static class LedgerVerbBacklog
                 lastErrorAtUtc = backlog.LastErrorAtUtc,
                 pendingSettlements = pending.Select(Row),
                 deadLetterSettlements = dead.Select(Row),
+                sideChains = streams.Select(p => new { stream = p.Key, pending = p.Value.PendingCount, committed = p.Value.CommittedCount, deadLetters = p.Value.DeadLetterCount, lastError = p.Value.LastError }),
+                deadLetterRecords = deadRecords.Select(r => new { sequence = r.Sequence, stream = r.Record.Stream.Name(), key = r.Record.Key, roundId = r.Record.RoundId, reason = r.LastError }),
             });
             return ExitCodes.Ok;
         }
@@ -80,7 +88,16 @@ internal static class LedgerVerbBacklog
         if (backlog.OldestPendingAge is { } age) console.WriteLine($"oldest pending settlement waiting {age:d\\.hh\\:mm\\:ss}");
         if (backlog.LastError is { } last) console.WriteLine($"last error ({backlog.LastErrorAtUtc?.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC): {last}");
         if (pending.Count > 0) console.Write(Table($"Pending (oldest first, up to {limit})", pending));
-        if (dead.Count > 0) console.Write(Table("Dead letters (need an operator)", dead));
+        foreach (var (stream, b) in streams.Where(p => p.Value.PendingCount + p.Value.DeadLetterCount + (p.Value.CommittedCount ?? 0) > 0))
+            console.WriteLine($"{stream} side chain: {b.PendingCount} pending, {b.DeadLetterCount} dead-lettered, {b.CommittedCount} committed{(b.LastError is { } e ? "; last error: " + e : "")}");
+        if (dead.Count > 0) console.Write(Table("Dead letters (need an operator; `gateway ledger retry ID|--all` after the cause is fixed)", dead));
+        if (deadRecords.Count > 0)
+        {
+            var table = new Table().Title("Dead side-chain records");
+            foreach (var header in new[] { "#", "Stream", "Key", "Reason" }) table.AddColumn(header);
+            foreach (var r in deadRecords) table.AddRow($"{r.Sequence}", r.Record.Stream.Name(), Markup.Escape(r.Record.Key), Markup.Escape(r.LastError ?? ""));
+            console.Write(table);
+        }
         return ExitCodes.Ok;
     }
 
@@ -112,6 +129,19 @@ internal static class LedgerVerbBacklog
                 Markup.Escape(e.LastError ?? ""));
         }
         return table;
+    }
+
+    /// <summary>The journal named by --journal, or the rig's (--rig); exactly one of them.</summary>
+    internal static string? JournalPath(string? journal, string? rig, LedgerVerbFailure report, out int failure)
+    {
+        failure = ExitCodes.Ok;
+        if ((journal is null) == (rig is null))
+        {
+            failure = report.Fail(ExitCodes.BadInput, "give either --journal FILE or --rig FILE");
+            return null;
+        }
+        if (journal is not null) return journal;
+        return LedgerRigContext.LoadRig(rig!, report, out failure)?.JournalPath;
     }
 
     private static async Task<bool> HasOutboxAsync(SqliteConnection connection, CancellationToken cancellationToken)

@@ -35,20 +35,4 @@ internal static class LedgerVerbOutput
     }
 
     public static void WriteJson(TextWriter writer, object value) => writer.WriteLine(JsonSerializer.Serialize(value, Json));
-
-    /// <summary>Maps the errors of opening a file to the CLI's exit codes and a one-line message on stderr.</summary>
-    public static int Fail(TextWriter error, Exception e)
-    {
-        switch (e)
-        {
-            case FileNotFoundException or DirectoryNotFoundException or InvalidDataException:
-                error.WriteLine($"error: {e.Message}");
-                return ExitCodes.BadInput;
-            case Microsoft.Data.Sqlite.SqliteException:
-                error.WriteLine($"error: cannot read the database: {e.Message}");
-                return ExitCodes.BadInput;
-            default:
-                throw e;
-        }
-    }
 }

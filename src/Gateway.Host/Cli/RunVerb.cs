@@ -23,16 +23,18 @@ internal static class RunVerb
         var endpoints = new Option<FileInfo?>("--endpoints") { Description = "Device endpoints written by device-sims --endpoints-out (overrides the rig's)" };
         var rounds = new Option<int?>("--rounds") { Description = "Stop after this many rounds (default: the rig's market.rounds, else run until stopped)" };
         var noSmes = new Option<bool>("--no-smes") { Description = "Run the market without the SMES fallback (the paper's 'without SMES' case)" };
-        var report = new Option<DirectoryInfo?>("--report") { Description = "Where the summary, CSV and plots go (default out/run/<site>)" };
+        var report = new Option<DirectoryInfo?>("--report") { Description = "Where the summary, CSV and plots go (default out/run/<site>/<start time>/, with out/run/<site>/latest pointing at the newest)" };
         var verbose = new Option<bool>("--verbose") { Description = "Log every round and device event to stderr" };
+        var lockstep = new Option<bool>("--lockstep") { Description = "Step the simulators' clock with the rounds (device-sims --clock stepped; needs --endpoints): the same rig gives the same day on any machine load" };
         var command = new Command("run", "Run the gateway on a rig: poll devices, trade every market interval, dispatch, settle.");
-        foreach (var o in new Option[] { rig, endpoints, rounds, noSmes, report, verbose }) command.Options.Add(o);
+        foreach (var o in new Option[] { rig, endpoints, rounds, noSmes, report, verbose, lockstep }) command.Options.Add(o);
         command.SetAction(async (ParseResult r, CancellationToken ct) =>
-            await RunAsync(r.GetValue(rig)!, r.GetValue(endpoints), r.GetValue(rounds), r.GetValue(noSmes), r.GetValue(report), r.GetValue(verbose), ct));
+            await RunAsync(r.GetValue(rig)!, r.GetValue(endpoints), r.GetValue(rounds), r.GetValue(noSmes), r.GetValue(report), r.GetValue(verbose), ct, r.GetValue(lockstep)));
         return command;
     }
 
-    internal static async Task<int> RunAsync(string rigPath, FileInfo? endpointsFile, int? rounds, bool noSmes, DirectoryInfo? reportDir, bool verbose, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(string rigPath, FileInfo? endpointsFile, int? rounds, bool noSmes, DirectoryInfo? reportDir, bool verbose, CancellationToken cancellationToken,
+        bool lockstep = false)
     {
         RigDefinition rig;
         try
@@ -83,9 +85,39 @@ internal static class RunVerb
             else log.LogWarning("{Signal} received: finishing or parking the current round, then flushing the ledger outbox (send it again to stop at once)", signal);
             if (!second && systemd.IsEnabled) systemd.Notify(ServiceState.Stopping);
         };
-        var outDir = reportDir?.FullName ?? Path.Combine(Directory.GetCurrentDirectory(), "out", "run", rig.SiteId + (rig.Market.SmesEnabled ? "" : "-no-smes"));
+        var siteReports = Path.Combine(Directory.GetCurrentDirectory(), "out", "run", rig.SiteId + (rig.Market.SmesEnabled ? "" : "-no-smes"));
+        var outDir = reportDir?.FullName ?? Reports.RunReportFolder.ForRun(siteReports, TimeProvider.System.GetUtcNow());
+        Scheduling.LockstepPlant? plant = null;
+        if (lockstep)
+        {
+            if (overrides?.GetValueOrDefault("@clock") is not { } control)
+            {
+                Console.Error.WriteLine("run: --lockstep needs --endpoints from device-sims --clock stepped (the file lists the simulators' clock as '@clock')");
+                return ExitCodes.BadInput;
+            }
+            if (rig.Devices.FirstOrDefault(d => d.Protocol == "mqtt") is { } mqtt)
+            {
+                Console.Error.WriteLine($"run: --lockstep needs every device on Modbus: MQTT telemetry (device '{mqtt.Id}') arrives on the broker's schedule, not at the stepped instant");
+                return ExitCodes.BadInput;
+            }
+            if (rig.Operator.RequireAck)
+            {
+                Console.Error.WriteLine("run: --lockstep cannot wait for operator acknowledgements (operator.requireAck): nobody moves the simulated clock meanwhile");
+                return ExitCodes.BadInput;
+            }
+            try
+            {
+                plant = await Scheduling.LockstepPlant.ConnectAsync(control, signals.Abort);
+            }
+            catch (IOException e)
+            {
+                Console.Error.WriteLine("run: " + e.Message);
+                return ExitCodes.Unreachable;
+            }
+        }
+
         TimeProvider? clock = null;
-        if (endpointsFile is not null && rig.StartUtc is { } simStart)
+        if (plant is null && endpointsFile is not null && rig.StartUtc is { } simStart)
         {
             // device-sims writes the endpoints file the moment its simulated clock starts: start the
             // gateway's clock where the simulators' clock is now, so both agree on simulated time.
@@ -96,10 +128,11 @@ internal static class RunVerb
         GatewayRuntime runtime;
         try
         {
-            runtime = await GatewayRuntime.StartAsync(rig, loggers, overrides, clock, cancellationToken: signals.Abort);
+            runtime = await GatewayRuntime.StartAsync(rig, loggers, overrides, clock, cancellationToken: signals.Abort, lockstep: plant);
         }
         catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException or ArgumentException or Gateway.Drivers.Mqtt.MqttBrokerSecurityException)
         {
+            if (plant is not null) await plant.DisposeAsync();
             Console.Error.WriteLine("run: cannot start: " + e.Message);
             return ExitCodes.BadInput;
         }
@@ -143,8 +176,7 @@ internal static class RunVerb
                     record.Failed.Add((id, start, e.Message));
                     runtime.RecordFailedInterval(start);
                     progress.Failed(id, start, e.Message);
-                    var untilNext = start + rig.Market.Interval - runtime.Clock.GetUtcNow();
-                    try { if (untilNext > TimeSpan.Zero) await Task.Delay(untilNext, runtime.Clock, signals.Stopping); }
+                    try { await runtime.WaitUntilAsync(start + rig.Market.Interval, signals.Stopping); }
                     catch (OperationCanceledException) { break; }
                     continue;
                 }
@@ -179,9 +211,14 @@ internal static class RunVerb
             backlog = await runtime.DrainLedgerAsync(TimeSpan.Zero, CancellationToken.None);
         }
         var report = await RunReport.WriteAsync(rig, record, backlog, outDir, CancellationToken.None);
+        if (reportDir is null && Reports.RunReportFolder.MarkLatest(siteReports, outDir) is { } linkProblem) log.LogWarning("{Problem}", linkProblem);
         progress.Summary(record, backlog, report);
+        // The side chains (decisions, deliveries) must be delivered too; say which is not.
+        var streams = await runtime.StreamBacklogsAsync(CancellationToken.None);
+        foreach (var (stream, b) in streams.Where(p => p.Key != Gateway.LedgerClient.LedgerStream.Settlements && (p.Value.PendingCount > 0 || p.Value.DeadLetterCount > 0)))
+            AnsiConsole.MarkupLine($"[red]{stream.ToString().ToLowerInvariant()} side chain[/]: {b.PendingCount} pending, {b.DeadLetterCount} dead-lettered{Markup.Escape(b.LastError is { } e ? "; last error: " + e : "")}");
         if (stoppedBySignal) return ExitCodes.Ok;
-        return backlog.PendingCount == 0 && backlog.DeadLetterCount == 0 ? ExitCodes.Ok : ExitCodes.Failed;
+        return streams.Values.All(b => b.PendingCount == 0 && b.DeadLetterCount == 0) ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
     internal static string Pct(double v) => (v * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %";

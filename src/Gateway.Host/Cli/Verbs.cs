@@ -14,6 +14,7 @@ internal static class Verbs
         yield return CommissionVerb.Create();
         yield return ScheduleVerb.Create();
         yield return LedgerVerb.Create();
+        yield return TraceVerb.Create();
         yield return CompareVerb.Create();
         yield return OperatorVerb.Create();
     }

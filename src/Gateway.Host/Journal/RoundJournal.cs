@@ -22,11 +22,19 @@ public sealed class RoundJournal : IDisposable
     // await (the outbox insert is async), and no other command may run on the connection meanwhile.
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    private RoundJournal(SqliteConnection connection, TimeProvider clock)
+    private RoundJournal(SqliteConnection connection, TimeProvider clock, string epoch)
     {
         _connection = connection;
         _clock = clock;
+        Epoch = epoch;
     }
+
+    /// <summary>
+    /// This journal's epoch, made when the journal was created and kept for its life: part of every settlement id and
+    /// side-chain key, so ids are unique per deployment — a restarted gateway keeps them, a fresh journal (a re-run of
+    /// the rig) never reuses an earlier run's ids for other content.
+    /// </summary>
+    public string Epoch { get; }
 
     /// <summary>The database file behind the journal.</summary>
     public string Path => _connection.DataSource;
@@ -72,8 +80,16 @@ public sealed class RoundJournal : IDisposable
                 energy_kwh REAL NOT NULL,
                 read_at TEXT NOT NULL,
                 PRIMARY KEY (round_id, device_id, phase));
+            CREATE TABLE IF NOT EXISTS journal_meta (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL);
             """);
-        return new RoundJournal(connection, clock);
+        using (var epoch = connection.CreateCommand())
+        {
+            epoch.CommandText = "INSERT OR IGNORE INTO journal_meta(key, value) VALUES ('epoch', $epoch); SELECT value FROM journal_meta WHERE key = 'epoch';";
+            epoch.Parameters.AddWithValue("$epoch", Gateway.LedgerClient.LedgerIds.NewEpoch());
+            return new RoundJournal(connection, clock, (string)epoch.ExecuteScalar()!);
+        }
     }
 
     /// <summary>

@@ -98,7 +98,27 @@ public sealed record RigLine(string Id, string FromNodeId, string ToNodeId, doub
 public sealed record RigLedger(string Kind, string EmbeddedPath, RigFabric? Fabric);
 
 /// <summary>Fabric Gateway connection settings.</summary>
-public sealed record RigFabric(string PeerUrl, string TlsCaPath, string Channel, string Chaincode, string MspId, string CertificatePath, string PrivateKeyPath);
+/// <param name="PeerUrl">The peer's Gateway endpoint.</param>
+/// <param name="TlsCaPath">The peer organisation's TLS CA.</param>
+/// <param name="Channel">The main chain's channel (settlements).</param>
+/// <param name="Chaincode">The settlement chaincode on it.</param>
+/// <param name="MspId">The client's MSP id.</param>
+/// <param name="CertificatePath">The client's certificate.</param>
+/// <param name="PrivateKeyPath">The client's private key.</param>
+public sealed record RigFabric(string PeerUrl, string TlsCaPath, string Channel, string Chaincode, string MspId, string CertificatePath, string PrivateKeyPath)
+{
+    /// <summary>The matching side chain's channel and chaincode (three-channel design); null: kept in the embedded ledger file.</summary>
+    public RigFabricChannel? Matching { get; init; }
+
+    /// <summary>The electricity side chain's channel and chaincode (three-channel design); null: kept in the embedded ledger file.</summary>
+    public RigFabricChannel? Electricity { get; init; }
+
+    /// <summary>Rounds in flight per stream: endorsed together, submitted in order, their blocks awaited together.</summary>
+    public int RoundsInFlight { get; init; } = 16;
+}
+
+/// <summary>A side chain's Fabric channel and the chaincode (contract) on it.</summary>
+public sealed record RigFabricChannel(string Channel, string Chaincode);
 
 /// <summary>How operators are reached.</summary>
 /// <param name="DashboardListen">host:port of the dashboard (null: no dashboard; port 0: a free port). Loopback unless <see cref="DashboardTls"/> is set.</param>
@@ -135,6 +155,7 @@ public sealed record RigTlsFiles(string CertificatePath, string KeyPath);
 /// <param name="Economics">Parameters of the benefit functions (Li et al. eqs. 1–4).</param>
 /// <param name="SetpointToleranceKw">A read-back within this of the setpoint confirms it.</param>
 /// <param name="ReadBackDeadline">How long a device may take to confirm a setpoint.</param>
+/// <param name="Rules">How rounds are cleared (market.rules; the paper as written unless set).</param>
 public sealed record RigMarket(
     TimeSpan Interval,
     int? Rounds,
@@ -146,7 +167,8 @@ public sealed record RigMarket(
     int MaxBuyersPerSeller,
     RigEconomics Economics,
     double SetpointToleranceKw,
-    TimeSpan ReadBackDeadline)
+    TimeSpan ReadBackDeadline,
+    Gateway.Market.Model.MarketRules? Rules = null)
 {
     /// <summary>The grid price in force at <paramref name="timeOfDay"/>.</summary>
     public double GridPriceAt(TimeOnly timeOfDay)
@@ -168,9 +190,10 @@ public sealed record TouBand(TimeOnly From, double PricePerKwh);
 /// <param name="TransferEfficiency">η: efficiency of V2V power transfer.</param>
 /// <param name="EvConsumptionKwhPerKm">λ: an EV's consumption per km.</param>
 /// <param name="DistanceToChargerKm">D: distance an EV drives to the charging point.</param>
-/// <param name="BatteryDegradationPerKwh">B per kWh discharged: battery depreciation.</param>
+/// <param name="BatteryDegradationPerKwh">Battery depreciation per kWh discharged (an extension beyond the paper).</param>
 /// <param name="PvOperatingCostPerKwh">k_pv.</param>
 /// <param name="SmesOperatingCostPerKwh">k_sm.</param>
+/// <param name="BatteryWearPerTrade">B_j of eq. 3: battery depreciation per trade.</param>
 public sealed record RigEconomics(
     double EvChargingPricePerKwh,
     double TransferEfficiency,
@@ -178,4 +201,5 @@ public sealed record RigEconomics(
     double DistanceToChargerKm,
     double BatteryDegradationPerKwh,
     double PvOperatingCostPerKwh,
-    double SmesOperatingCostPerKwh);
+    double SmesOperatingCostPerKwh,
+    double BatteryWearPerTrade = 0);

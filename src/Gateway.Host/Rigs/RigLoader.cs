@@ -231,7 +231,7 @@ public static class RigLoader
         var map = reader.Mapping(root, "market", "");
         if (map is null) return null;
         const string p = "market";
-        reader.RejectUnknownKeys(map, p, "intervalMinutes", "rounds", "currency", "gridPrices", "feedInPricePerKwh", "smes", "maxSellersPerBuyer", "maxBuyersPerSeller", "economics", "setpointToleranceKw", "readBackSeconds");
+        reader.RejectUnknownKeys(map, p, "intervalMinutes", "rounds", "currency", "gridPrices", "feedInPricePerKwh", "smes", "maxSellersPerBuyer", "maxBuyersPerSeller", "economics", "setpointToleranceKw", "readBackSeconds", "rules");
         var interval = reader.Number(map, "intervalMinutes", p, 1, 1440, unit: "min");
         var rounds = reader.Integer(map, "rounds", p, 1, 100_000, required: false);
         var currency = reader.String(map, "currency", p, required: false) ?? "CNY";
@@ -269,7 +269,7 @@ public static class RigLoader
         if (econ is not null)
         {
             const string e = "market.economics";
-            reader.RejectUnknownKeys(econ, e, "evChargingPricePerKwh", "transferEfficiency", "evConsumptionKwhPerKm", "distanceToChargerKm", "batteryDegradationPerKwh", "pvOperatingCostPerKwh", "smesOperatingCostPerKwh");
+            reader.RejectUnknownKeys(econ, e, "evChargingPricePerKwh", "transferEfficiency", "evConsumptionKwhPerKm", "distanceToChargerKm", "batteryDegradationPerKwh", "pvOperatingCostPerKwh", "smesOperatingCostPerKwh", "batteryWearPerTrade");
             var p0 = reader.Number(econ, "evChargingPricePerKwh", e, 0, 100, required: false, fallback: economics.EvChargingPricePerKwh);
             var eta = reader.Number(econ, "transferEfficiency", e, 0.5, 1, required: false, fallback: economics.TransferEfficiency);
             var lambda = reader.Number(econ, "evConsumptionKwhPerKm", e, 0, 2, required: false, fallback: economics.EvConsumptionKwhPerKm);
@@ -277,14 +277,30 @@ public static class RigLoader
             var degradation = reader.Number(econ, "batteryDegradationPerKwh", e, 0, 10, required: false, fallback: economics.BatteryDegradationPerKwh);
             var kpv = reader.Number(econ, "pvOperatingCostPerKwh", e, 0, 10, required: false, fallback: economics.PvOperatingCostPerKwh);
             var ksm = reader.Number(econ, "smesOperatingCostPerKwh", e, 0, 10, required: false, fallback: economics.SmesOperatingCostPerKwh);
-            economics = p0 is null || eta is null || lambda is null || dist is null || degradation is null || kpv is null || ksm is null
+            var wear = reader.Number(econ, "batteryWearPerTrade", e, 0, 1000, required: false, fallback: 0);
+            economics = p0 is null || eta is null || lambda is null || dist is null || degradation is null || kpv is null || ksm is null || wear is null
                 ? null
-                : new RigEconomics(p0.Value, eta.Value, lambda.Value, dist.Value, degradation.Value, kpv.Value, ksm.Value);
+                : new RigEconomics(p0.Value, eta.Value, lambda.Value, dist.Value, degradation.Value, kpv.Value, ksm.Value, wear.Value);
+        }
+
+        var rules = Gateway.Market.Model.MarketRules.Paper;
+        if (reader.Mapping(map, "rules", p, required: false) is { } r)
+        {
+            const string rp = "market.rules";
+            reader.RejectUnknownKeys(r, rp, "execution", "buyerTravelPrice", "travelCost", "smesSettlement");
+            void Fail(string path, string message) => reader.Problem(r, path, message);
+            rules = Gateway.Market.Contracts.RoundJson.ToRules(new Gateway.Market.Contracts.RulesDocument
+            {
+                Execution = reader.String(r, "execution", rp, required: false),
+                BuyerTravelPrice = reader.String(r, "buyerTravelPrice", rp, required: false),
+                TravelCost = reader.String(r, "travelCost", rp, required: false),
+                SmesSettlement = reader.String(r, "smesSettlement", rp, required: false),
+            }, (path, message) => Fail("market." + path, message));
         }
 
         if (interval is null || feedIn is null || smes is null || maxSellers is null || maxBuyers is null || tolerance is null || readBack is null || economics is null || bands.Count == 0)
             return null;
-        return new RigMarket(TimeSpan.FromMinutes(interval.Value), rounds, currency, bands, feedIn.Value, smes.Value, maxSellers.Value, maxBuyers.Value, economics, tolerance.Value, TimeSpan.FromSeconds(readBack.Value));
+        return new RigMarket(TimeSpan.FromMinutes(interval.Value), rounds, currency, bands, feedIn.Value, smes.Value, maxSellers.Value, maxBuyers.Value, economics, tolerance.Value, TimeSpan.FromSeconds(readBack.Value), rules);
     }
 
     private static RigLedger? ReadLedger(YamlFieldReader reader, YamlMappingNode root, string baseDir)
@@ -302,14 +318,15 @@ public static class RigLoader
             if (f is not null)
             {
                 const string fp = "ledger.fabric";
-                reader.RejectUnknownKeys(f, fp, "peer", "tlsCa", "channel", "chaincode", "mspId", "certificate", "privateKey");
+                reader.RejectUnknownKeys(f, fp, "peer", "tlsCa", "channel", "chaincode", "mspId", "certificate", "privateKey", "matching", "electricity", "roundsInFlight");
                 var peer = reader.String(f, "peer", fp);
-                var ca = reader.String(f, "tlsCa", fp);
+                var ca = ExpandVariables(reader, f, "tlsCa", fp);
                 var channel = reader.String(f, "channel", fp);
                 var chaincode = reader.String(f, "chaincode", fp);
                 var msp = reader.String(f, "mspId", fp);
-                var cert = reader.String(f, "certificate", fp);
-                var key = reader.String(f, "privateKey", fp);
+                var cert = ExpandVariables(reader, f, "certificate", fp);
+                var key = ExpandVariables(reader, f, "privateKey", fp);
+                var inFlight = reader.Number(f, "roundsInFlight", fp, 1, 1000, required: false, fallback: 16);
                 if (peer is not null && !Uri.TryCreate(peer, UriKind.Absolute, out _))
                     reader.Problem(YamlFieldReader.Child(f, "peer"), fp + ".peer", $"'{peer}' is not a URL such as https://peer0.org1:7051");
                 foreach (var (key2, value) in new[] { ("tlsCa", ca), ("certificate", cert), ("privateKey", key) })
@@ -317,8 +334,24 @@ public static class RigLoader
                     if (value is not null && !File.Exists(Resolve(baseDir, value)))
                         reader.Problem(YamlFieldReader.Child(f, key2), $"{fp}.{key2}", $"file '{value}' not found");
                 }
-                if (peer is not null && ca is not null && channel is not null && chaincode is not null && msp is not null && cert is not null && key is not null)
-                    fabric = new RigFabric(peer, Resolve(baseDir, ca), channel, chaincode, msp, Resolve(baseDir, cert), Resolve(baseDir, key));
+                RigFabricChannel? SideChain(string name)
+                {
+                    var side = reader.Mapping(f, name, fp, required: false);
+                    if (side is null) return null;
+                    reader.RejectUnknownKeys(side, $"{fp}.{name}", "channel", "chaincode");
+                    var sideChannel = reader.String(side, "channel", $"{fp}.{name}");
+                    var sideChaincode = reader.String(side, "chaincode", $"{fp}.{name}");
+                    return sideChannel is null || sideChaincode is null ? null : new RigFabricChannel(sideChannel, sideChaincode);
+                }
+                var matching = SideChain("matching");
+                var electricity = SideChain("electricity");
+                if (peer is not null && ca is not null && channel is not null && chaincode is not null && msp is not null && cert is not null && key is not null && inFlight is not null)
+                    fabric = new RigFabric(peer, Resolve(baseDir, ca), channel, chaincode, msp, Resolve(baseDir, cert), Resolve(baseDir, key))
+                    {
+                        Matching = matching,
+                        Electricity = electricity,
+                        RoundsInFlight = (int)inFlight.Value,
+                    };
             }
         }
         return kind is null ? null : new RigLedger(kind, path is null ? defaultPath : Resolve(baseDir, path), fabric);
@@ -503,6 +536,29 @@ public static class RigLoader
     {
         var colon = text.LastIndexOf(':');
         return colon > 0 && int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is >= 0 and <= 65535;
+    }
+
+    /// <summary>
+    /// A file path that may name environment variables as ${NAME} (a lab network's work folder, a site box's key store);
+    /// an unset variable is a problem naming it.
+    /// </summary>
+    private static string? ExpandVariables(YamlFieldReader reader, YamlMappingNode map, string key, string context)
+    {
+        var value = reader.String(map, key, context);
+        if (value is null) return null;
+        var missing = new List<string>();
+        var expanded = System.Text.RegularExpressions.Regex.Replace(value, @"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", m =>
+        {
+            var variable = Environment.GetEnvironmentVariable(m.Groups[1].Value);
+            if (string.IsNullOrEmpty(variable)) missing.Add(m.Groups[1].Value);
+            return variable ?? "";
+        });
+        if (missing.Count > 0)
+        {
+            reader.Problem(YamlFieldReader.Child(map, key), $"{context}.{key}", $"'{value}' uses the environment variable {string.Join(", ", missing)}, which is not set");
+            return null;
+        }
+        return expanded;
     }
 
     private static string Resolve(string baseDir, string path) => Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(baseDir, path));

@@ -22,6 +22,8 @@ public sealed class GatewayStatusBoard
     private ImmutableSortedDictionary<string, BrokerLink> _brokers = ImmutableSortedDictionary<string, BrokerLink>.Empty.WithComparers(StringComparer.Ordinal);
     private readonly Dictionary<string, TaskCompletionSource> _ackWaiters = new(StringComparer.Ordinal);
     private LedgerBacklog _ledger = LedgerBacklog.Empty;
+    private ImmutableList<LedgerCommit> _commits = ImmutableList<LedgerCommit>.Empty;
+    private long _commitsSeen;
 
     /// <summary>Create a board for <paramref name="siteId"/>; <paramref name="clock"/> is the plant's, <paramref name="wallClock"/> wall time (default: the system's).</summary>
     public GatewayStatusBoard(string siteId, TimeProvider clock, TimeProvider? wallClock = null)
@@ -46,7 +48,7 @@ public sealed class GatewayStatusBoard
     /// </summary>
     public Action<OperatorAck, bool>? AckRecorder { get; set; }
 
-    /// <summary>Raised after every change, with the changed record (DeviceHealth, DispatchedSetpoint, RoundSummary, LedgerBacklog, BrokerLink or an OperatorAck).</summary>
+    /// <summary>Raised after every change, with the changed record (DeviceHealth, DispatchedSetpoint, RoundSummary, LedgerBacklog, LedgerCommit, BrokerLink or an OperatorAck).</summary>
     public event Action<object>? Changed;
 
     /// <summary>Replace what is known of a device.</summary>
@@ -91,6 +93,21 @@ public sealed class GatewayStatusBoard
     {
         lock (_gate) _ledger = backlog;
         Changed?.Invoke(backlog);
+    }
+
+    /// <summary>Settlements the ledger reported committed that the board keeps (newest first).</summary>
+    public const int CommitsKept = 12;
+
+    /// <summary>Add a settlement the ledger reported committed (the dashboard's live list keeps the newest <see cref="CommitsKept"/>).</summary>
+    public void Report(LedgerCommit commit)
+    {
+        lock (_gate)
+        {
+            _commits = _commits.Insert(0, commit);
+            if (_commits.Count > CommitsKept) _commits = _commits.RemoveRange(CommitsKept, _commits.Count - CommitsKept);
+            _commitsSeen++;
+        }
+        Changed?.Invoke(commit);
     }
 
     /// <summary>Replace what is known of a broker connection.</summary>
@@ -168,6 +185,8 @@ public sealed class GatewayStatusBoard
                 Acknowledgements = _acks.Values.ToList(),
                 Brokers = _brokers.Values.ToList(),
                 Feeder = feeder,
+                LedgerCommits = _commits,
+                LedgerCommitsSeen = _commitsSeen,
             };
         }
     }

@@ -29,6 +29,12 @@ public sealed record GatewayStatusSnapshot(
     /// <summary>The gateway's broker connections.</summary>
     public IReadOnlyList<BrokerLink> Brokers { get; init; } = [];
 
+    /// <summary>The newest settlements the ledger reported committed (ChaincodeEvents on Fabric, new blocks on the embedded ledger), newest first.</summary>
+    public IReadOnlyList<LedgerCommit> LedgerCommits { get; init; } = [];
+
+    /// <summary>How many committed settlements the ledger reported since the gateway started.</summary>
+    public long LedgerCommitsSeen { get; init; }
+
     /// <summary>The feeder with its line flows (null when the board has no topology).</summary>
     public FeederView? Feeder { get; init; }
 }

@@ -18,13 +18,15 @@ public static class MeteredSettlements
     /// The settlements of <paramref name="decision"/> given each participant's metered net export
     /// (kWh over the interval, positive = delivered to the grid) in <paramref name="meteredNetExportKwh"/>.
     /// Participants without a metered value are settled at ratio 0 (nothing proven delivered).
+    /// With an <paramref name="epoch"/> (the journal's), ids are <see cref="LedgerIds.SettlementId"/>: unique per deployment.
     /// </summary>
     public static IReadOnlyList<SettlementRecord> Compute(
         string roundId,
         RoundDecision decision,
         IReadOnlyDictionary<string, double> meteredNetExportKwh,
         DateTimeOffset intervalStartUtc,
-        DateTimeOffset intervalEndUtc)
+        DateTimeOffset intervalEndUtc,
+        string? epoch = null)
     {
         var plannedSell = new Dictionary<string, double>(StringComparer.Ordinal);
         var plannedBuy = new Dictionary<string, double>(StringComparer.Ordinal);
@@ -58,7 +60,7 @@ public static class MeteredSettlements
         foreach (var t in executed)
         {
             var energy = t.EnergyKwh * Math.Min(SellRatio(t.SellerId), BuyRatio(t.BuyerId));
-            records.Add(Record(roundId, index++, t.BuyerId, t.SellerId, energy, t.PricePerKwh, intervalStartUtc, intervalEndUtc));
+            records.Add(Record(roundId, epoch, index++, t.BuyerId, t.SellerId, energy, t.PricePerKwh, intervalStartUtc, intervalEndUtc));
         }
         if (decision.Smes is { } smes)
         {
@@ -68,12 +70,12 @@ public static class MeteredSettlements
                 if (a.Direction == SmesDirection.Discharge)
                 {
                     var energy = a.EnergyKwh * Math.Min(smesRatio, BuyRatio(a.CounterpartyId));
-                    records.Add(Record(roundId, index++, a.CounterpartyId, smes.SmesId, energy, a.PricePerKwh, intervalStartUtc, intervalEndUtc));
+                    records.Add(Record(roundId, epoch, index++, a.CounterpartyId, smes.SmesId, energy, a.PricePerKwh, intervalStartUtc, intervalEndUtc));
                 }
                 else
                 {
                     var energy = a.EnergyKwh * Math.Min(smesRatio, SellRatio(a.CounterpartyId));
-                    records.Add(Record(roundId, index++, smes.SmesId, a.CounterpartyId, energy, a.PricePerKwh, intervalStartUtc, intervalEndUtc));
+                    records.Add(Record(roundId, epoch, index++, smes.SmesId, a.CounterpartyId, energy, a.PricePerKwh, intervalStartUtc, intervalEndUtc));
                 }
             }
         }
@@ -87,11 +89,12 @@ public static class MeteredSettlements
         return Math.Clamp(m / planned, 0, 1);
     }
 
-    private static SettlementRecord Record(string roundId, int index, string payer, string payee, double energyKwh, double pricePerKwh, DateTimeOffset start, DateTimeOffset end)
+    private static SettlementRecord Record(string roundId, string? epoch, int index, string payer, string payee, double energyKwh, double pricePerKwh, DateTimeOffset start, DateTimeOffset end)
     {
         var energy = decimal.Round((decimal)Math.Max(0, energyKwh), 4, MidpointRounding.AwayFromZero);
         var price = decimal.Round((decimal)pricePerKwh, 4, MidpointRounding.AwayFromZero);
         var amount = decimal.Round(energy * price, 4, MidpointRounding.AwayFromZero);
-        return new SettlementRecord($"{roundId}/{index:D3}/{payer}->{payee}", roundId, payer, payee, energy, price, amount, start, end);
+        var id = epoch is null ? $"{roundId}/{index:D3}/{payer}->{payee}" : LedgerIds.SettlementId(roundId, epoch, index, payer, payee);
+        return new SettlementRecord(id, roundId, payer, payee, energy, price, amount, start, end);
     }
 }

@@ -60,7 +60,7 @@ public sealed class RoundPlanner
                     var state = new EvState(device.ParticipantId, device.NodeId, PluggedIn: true, soc, capacity, target, minutes / 60.0,
                         MaxChargePowerKw: Math.Max(0, -minPower), MaxDischargePowerKw: Math.Max(0, maxPower),
                         new EvTradeParameters(market.MaxSellersPerBuyer, econ.EvConsumptionKwhPerKm, econ.DistanceToChargerKm,
-                            econ.EvChargingPricePerKwh, econ.TransferEfficiency, econ.BatteryDegradationPerKwh));
+                            econ.EvChargingPricePerKwh, econ.TransferEfficiency, econ.BatteryDegradationPerKwh, econ.BatteryWearPerTrade));
                     if (QuotationBuilder.ForEv(state, hours) is { } q)
                         quotations.Add(q.Role == TradeRole.Seller ? q with { MaxTrades = market.MaxBuyersPerSeller } : q);
                     break;
@@ -95,7 +95,10 @@ public sealed class RoundPlanner
             _rig.Feeder.Nodes.Select(n => new FeederNode(n.Id, n.BaseLoadKw)).ToList(),
             _rig.Feeder.Lines.Select(l => new FeederLine(l.Id, l.FromNodeId, l.ToNodeId, l.LimitKw)).ToList());
         var timeOfDay = TimeOnly.FromTimeSpan(intervalStartUtc.UtcDateTime.TimeOfDay);
-        return new MarketRound(RoundId(intervalStartUtc), hours, market.GridPriceAt(timeOfDay), market.FeedInPricePerKwh, quotations, smes, feeder);
+        return new MarketRound(RoundId(intervalStartUtc), hours, market.GridPriceAt(timeOfDay), market.FeedInPricePerKwh, quotations, smes, feeder)
+        {
+            Rules = market.Rules ?? MarketRules.Paper,
+        };
     }
 
     /// <summary>
@@ -153,20 +156,21 @@ public sealed class RoundPlanner
                     break;
             }
         }
-        result.AddRange(PvCaps(pvLinks, net, failedSurplus, result, hours));
+        result.AddRange(PvCaps(pvLinks, net, failedSurplus, result, hours, decision.FeedIn));
         return result.OrderBy(r => r.DeviceId, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>
-    /// PV output beyond what it sold goes to the grid (feed-in), over lines the market's safety
-    /// check never saw. Each PV is capped at its sales plus the export headroom left on every
-    /// line between it and the root, after the round's other setpoints and the base loads — so
-    /// no line is overloaded however the sun shines, and PV is curtailed only where the feeder
-    /// really is full.
+    /// PV output beyond what it sold goes to the grid (feed-in). A PV in the round gets the cap the
+    /// market decided (its sales plus the export headroom its feeder path had left, already in the
+    /// decision's line flows); a PV that did not quote this round is capped at the headroom left
+    /// after that, on every line between it and the root — so no line is overloaded however the
+    /// sun shines, and PV is curtailed only where the feeder really is full.
     /// </summary>
     private IEnumerable<PlannedSetpoint> PvCaps(List<DeviceLink> pvLinks, Dictionary<string, double> netKwh, Dictionary<string, double> failedSurplus,
-        List<PlannedSetpoint> others, double hours)
+        List<PlannedSetpoint> others, double hours, IReadOnlyList<FeedInAllowance> decided)
     {
+        var allowance = decided.ToDictionary(f => f.ParticipantId, StringComparer.Ordinal);
         var feeder = _rig.Feeder;
         var upstreamLine = feeder.Lines.ToDictionary(l => l.ToNodeId, l => l, StringComparer.Ordinal);
         var nodeOf = _rig.Devices.ToDictionary(d => d.Id, d => d.NodeId, StringComparer.Ordinal);
@@ -179,7 +183,17 @@ public sealed class RoundPlanner
             for (var at = node; upstreamLine.TryGetValue(at, out var line); at = line.FromNodeId) upFlow[line.Id] += kw;
         }
 
-        foreach (var link in pvLinks.OrderBy(l => l.Device.Id, StringComparer.Ordinal))
+        foreach (var link in pvLinks.Where(l => allowance.ContainsKey(l.Device.ParticipantId)).OrderBy(l => l.Device.Id, StringComparer.Ordinal))
+        {
+            var f = allowance[link.Device.ParticipantId];
+            for (var at = link.Device.NodeId; upstreamLine.TryGetValue(at, out var line); at = line.FromNodeId) upFlow[line.Id] += f.CapKw;
+            var curtailed = f.LimitedBy.StartsWith("line:", StringComparison.Ordinal);
+            yield return new PlannedSetpoint(link.Device.Id, f.CapKw,
+                failedSurplus.GetValueOrDefault(link.Device.ParticipantId) > 1e-6 && curtailed ? "curtailed: a trade failed the safety check"
+                : curtailed ? $"capped at sales + feeder headroom ({f.LimitedBy})" : "uncapped (sales + feed-in)");
+        }
+
+        foreach (var link in pvLinks.Where(l => !allowance.ContainsKey(l.Device.ParticipantId)).OrderBy(l => l.Device.Id, StringComparer.Ordinal))
         {
             var d = link.Device;
             var salesKw = netKwh.GetValueOrDefault(d.ParticipantId) / hours;

@@ -3,6 +3,7 @@ using Gateway.Drivers.Mqtt;
 using Gateway.Host.Devices;
 using Gateway.Host.Operator;
 using Gateway.Host.Journal;
+using Gateway.Host.Ledger;
 using Gateway.Host.Rigs;
 using Gateway.Host.Scheduling;
 using Gateway.Host.Status;
@@ -27,18 +28,19 @@ public sealed class GatewayRuntime : IAsyncDisposable
     private readonly List<Task> _backgroundTasks = new();
     private readonly DeviceConnector _connector;
     private readonly ILogger _logger;
-    private readonly ISettlementLedger _ledger;
+    private readonly LedgerSet _ledgers;
     private readonly MeasurementLog _measurements;
     private DashboardServer? _dashboard;
     private MqttClient? _mqtt;
     private OperatorPublisher? _publisher;
+    private LockstepPlant? _lockstep;
     private OperatorAckJournal? _ackJournal;
     private Task _operatorConnect = Task.CompletedTask;
     private DateTimeOffset? _lastTradedEnd;
     private string? _lastRoundId;
 
     private GatewayRuntime(RigDefinition rig, TimeProvider clock, TimeProvider wallClock, DeviceConnector connector, IReadOnlyList<DeviceLink> links, RoundJournal journal,
-        ISettlementLedger ledger, OutboxDispatcher dispatcher, GatewayStatusBoard board, DevicePoller poller, MeasurementLog measurements, RoundRunner runner, ILogger logger)
+        LedgerSet ledgers, OutboxDispatcher dispatcher, GatewayStatusBoard board, DevicePoller poller, MeasurementLog measurements, RoundRunner runner, ILogger logger)
     {
         Rig = rig;
         Clock = clock;
@@ -46,7 +48,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
         _connector = connector;
         Links = links;
         Journal = journal;
-        _ledger = ledger;
+        _ledgers = ledgers;
         Dispatcher = dispatcher;
         Board = board;
         Poller = poller;
@@ -89,18 +91,37 @@ public sealed class GatewayRuntime : IAsyncDisposable
     /// <summary>Runs rounds.</summary>
     public RoundRunner Runner { get; }
 
-    /// <summary>The ledger settlements go to.</summary>
-    public ISettlementLedger Ledger => _ledger;
+    /// <summary>The ledger settlements go to (the main chain).</summary>
+    public ISettlementLedger Ledger => _ledgers.Settlements;
+
+    /// <summary>The three streams' ledgers.</summary>
+    public LedgerSet Ledgers => _ledgers;
+
+    /// <summary>
+    /// Settlements as the main chain commits them (Fabric: the Gateway's ChaincodeEvents; embedded: new blocks), for
+    /// <c>gateway ledger follow</c> and the dashboard's ledger card; <see cref="StreamBacklogsAsync"/> gives the counts.
+    /// </summary>
+    public ISettlementFeed LedgerFeed => _ledgers.Feed;
+
+    /// <summary>Committed, pending and dead-lettered counts of each stream, read from the journal's outbox tables.</summary>
+    public Task<IReadOnlyDictionary<LedgerStream, OutboxBacklog>> StreamBacklogsAsync(CancellationToken cancellationToken = default) =>
+        Dispatcher.GetStreamBacklogsAsync(cancellationToken);
 
     /// <summary>
     /// Open everything for <paramref name="rig"/>. <paramref name="endpointOverrides"/> replaces
     /// device endpoints by device id (e.g. the ports a simulator picked); <paramref name="clock"/>
     /// overrides the rig's plant clock and <paramref name="wallClock"/> wall time (tests).
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="lockstep"/> the plant clock is the lockstep plant's: nothing polls in the background, and
+    /// <see cref="TickAsync"/> steps simulators and clock through each round (<see cref="LockstepPlant"/>).
+    /// </remarks>
     public static async Task<GatewayRuntime> StartAsync(RigDefinition rig, ILoggerFactory loggers, IReadOnlyDictionary<string, string>? endpointOverrides = null,
-        TimeProvider? clock = null, DevicePollerOptions? pollerOptions = null, TimeProvider? wallClock = null, CancellationToken cancellationToken = default)
+        TimeProvider? clock = null, DevicePollerOptions? pollerOptions = null, TimeProvider? wallClock = null, CancellationToken cancellationToken = default,
+        LockstepPlant? lockstep = null)
     {
         wallClock ??= TimeProvider.System;
+        if (lockstep is not null) clock = lockstep.Clock;
         clock ??= rig.StartUtc is { } start ? new AcceleratedTimeProvider(start, rig.TimeScale) : wallClock;
         var logger = loggers.CreateLogger("gateway");
         var board = new GatewayStatusBoard(rig.SiteId, clock, wallClock) { TimeScale = rig.TimeScale, Feeder = Topology(rig) };
@@ -113,20 +134,22 @@ public sealed class GatewayRuntime : IAsyncDisposable
             await schema.OpenAsync(cancellationToken).ConfigureAwait(false);
             await SettlementOutbox.EnsureSchemaAsync(schema, cancellationToken).ConfigureAwait(false);
         }
-        ISettlementLedger ledger = rig.Ledger.Kind == "fabric" && rig.Ledger.Fabric is { } f
-            ? FabricLedger.Create(new FabricLedgerOptions
-            {
-                PeerEndpoint = f.PeerUrl, TlsCaCertificatePath = f.TlsCaPath, Channel = f.Channel, Chaincode = f.Chaincode,
-                MspId = f.MspId, CertificatePath = f.CertificatePath, PrivateKeyPath = f.PrivateKeyPath,
-            }, wallClock)
-            : await EmbeddedLedger.OpenAsync(rig.Ledger.EmbeddedPath, wallClock, cancellationToken).ConfigureAwait(false);
-        var dispatcher = new OutboxDispatcher(journalConnection, ledger, new OutboxDispatcherOptions { PollInterval = TimeSpan.FromMilliseconds(500) }, wallClock,
-            loggers.CreateLogger<OutboxDispatcher>());
+        var ledgers = await LedgerSet.OpenAsync(rig.Ledger, wallClock, loggers, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("ledger: {Ledger}; journal epoch {Epoch}", ledgers.Description, journal.Epoch);
+        // The TLS handshake with the peer now, not inside the first round's commit.
+        if (ledgers.Connection is { } fabric) _ = fabric.TryConnectAsync(cancellationToken);
+        var dispatcher = ledgers.CreateDispatcher(journalConnection, new OutboxDispatcherOptions
+        {
+            PollInterval = TimeSpan.FromMilliseconds(500),
+            MaxBatchesInFlight = rig.Ledger.Fabric?.RoundsInFlight ?? 16,
+        }, wallClock, loggers.CreateLogger<OutboxDispatcher>());
         var measurements = new MeasurementLog(Path.ChangeExtension(rig.JournalPath, ".measurements.db"), TimeSpan.FromDays(2), loggers.CreateLogger<MeasurementLog>());
         var poller = new DevicePoller(links, clock, pollerOptions ?? new DevicePollerOptions(), board, measurements, loggers.CreateLogger<DevicePoller>());
         var core = new MarketCore();
-        var runner = new RoundRunner(rig, links, journal, core, new SettlementOutbox(wallClock), dispatcher.Notify, board, clock, loggers.CreateLogger<RoundRunner>(), wallClock);
-        var runtime = new GatewayRuntime(rig, clock, wallClock, connector, links, journal, ledger, dispatcher, board, poller, measurements, runner, logger);
+        var runner = new RoundRunner(rig, links, journal, core, new RoundLedgerWriter(rig, journal.Epoch, wallClock), dispatcher.Notify, board, clock,
+            loggers.CreateLogger<RoundRunner>(), wallClock);
+        var runtime = new GatewayRuntime(rig, clock, wallClock, connector, links, journal, ledgers, dispatcher, board, poller, measurements, runner, logger);
+        runtime._lockstep = lockstep;
         runtime._ackJournal = OperatorAckJournal.Open(rig.JournalPath);
         board.AckRecorder = runtime._ackJournal.Record;
         runtime._lastTradedEnd = journal.AllRounds().Select(r => (DateTimeOffset?)r.IntervalEndUtc).DefaultIfEmpty(null).Max();
@@ -139,8 +162,9 @@ public sealed class GatewayRuntime : IAsyncDisposable
             await runtime.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-        runtime._backgroundTasks.Add(poller.RunAsync(runtime._background.Token));
+        if (lockstep is null) runtime._backgroundTasks.Add(poller.RunAsync(runtime._background.Token));
         runtime._backgroundTasks.Add(runtime.RunDispatcherAsync(runtime._background.Token));
+        runtime._backgroundTasks.Add(runtime.FollowLedgerAsync(runtime._background.Token));
         return runtime;
     }
 
@@ -266,6 +290,12 @@ public sealed class GatewayRuntime : IAsyncDisposable
     /// <summary>Wait until every device has been polled once (or <paramref name="timeout"/> of real time passed).</summary>
     public async Task WaitForFirstPollAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
+        if (_lockstep is not null)
+        {
+            await _lockstep.PollAllAsync(this, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var until = TimeProvider.System.GetTimestamp() + (long)(timeout.TotalSeconds * TimeProvider.System.TimestampFrequency);
         while (Links.Any(l => l.State == DeviceLinkState.Unknown) && TimeProvider.System.GetTimestamp() < until)
             await Task.Delay(50, cancellationToken).ConfigureAwait(false);
@@ -279,7 +309,9 @@ public sealed class GatewayRuntime : IAsyncDisposable
         {
             if (parkToken.IsCancellationRequested) break;
             _logger.LogInformation("resuming round {Round} from {State}", open.RoundId, open.State);
-            outcomes.Add(await Runner.RunAsync(open.IntervalStartUtc, cancellationToken, parkToken).ConfigureAwait(false));
+            outcomes.Add(_lockstep is not null
+                ? await _lockstep.RunRoundAsync(this, open.IntervalStartUtc, cancellationToken).ConfigureAwait(false)
+                : await Runner.RunAsync(open.IntervalStartUtc, cancellationToken, parkToken).ConfigureAwait(false));
         }
         return outcomes;
     }
@@ -308,16 +340,42 @@ public sealed class GatewayRuntime : IAsyncDisposable
         var start = NextIntervalStart();
         var skipped = SkippedBefore(start);
         foreach (var row in skipped) Board.Report(row);
-        var wait = start - Clock.GetUtcNow();
-        if (wait > TimeSpan.Zero)
+        RoundOutcome outcome;
+        if (_lockstep is not null)
         {
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, parkToken);
-            await Task.Delay(wait, Clock, linked.Token).ConfigureAwait(false);
+            // Stepping to the interval's start is where a stop is honoured; the round itself then runs to its end, which
+            // in lockstep takes no wall time of waiting (nothing to park: the simulators' day would not resume).
+            await _lockstep.AdvanceToAsync(this, start, cancellationToken, parkToken).ConfigureAwait(false);
+            outcome = await _lockstep.RunRoundAsync(this, start, cancellationToken).ConfigureAwait(false);
         }
-        var outcome = await Runner.RunAsync(start, cancellationToken, parkToken).ConfigureAwait(false);
+        else
+        {
+            var wait = start - Clock.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, parkToken);
+                await Task.Delay(wait, Clock, linked.Token).ConfigureAwait(false);
+            }
+            outcome = await Runner.RunAsync(start, cancellationToken, parkToken).ConfigureAwait(false);
+        }
         _lastTradedEnd = start + Rig.Market.Interval;
         _lastRoundId = outcome.RoundId;
         return outcome with { SkippedBefore = skipped };
+    }
+
+    /// <summary>
+    /// Wait on the plant clock until <paramref name="time"/> (after a round that failed, for the next interval): in lockstep
+    /// the simulators and the clock are stepped there, polling on the way; otherwise a delay on the plant clock.
+    /// </summary>
+    public async Task WaitUntilAsync(DateTimeOffset time, CancellationToken cancellationToken = default)
+    {
+        if (_lockstep is not null)
+        {
+            await _lockstep.AdvanceToAsync(this, time, cancellationToken, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var wait = time - Clock.GetUtcNow();
+        if (wait > TimeSpan.Zero) await Task.Delay(wait, Clock, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Record a round that ended in an error: its interval counts as traded-and-failed, not skipped.</summary>
@@ -349,15 +407,18 @@ public sealed class GatewayRuntime : IAsyncDisposable
         return rows;
     }
 
-    /// <summary>Wait until the outbox is empty or <paramref name="timeout"/> of real time passed; returns the backlog then.</summary>
+    /// <summary>
+    /// Wait until every stream's outbox is empty (settlements and both side chains) or <paramref name="timeout"/> of real
+    /// time passed; returns the settlements' backlog then (<see cref="StreamBacklogsAsync"/> has the side chains').
+    /// </summary>
     public async Task<OutboxBacklog> DrainLedgerAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var until = TimeProvider.System.GetTimestamp() + (long)(timeout.TotalSeconds * TimeProvider.System.TimestampFrequency);
         while (true)
         {
             Dispatcher.Notify();
-            var backlog = await Dispatcher.GetBacklogAsync(cancellationToken).ConfigureAwait(false);
-            if (backlog.IsEmpty || TimeProvider.System.GetTimestamp() >= until)
+            var backlogs = await Dispatcher.GetStreamBacklogsAsync(cancellationToken).ConfigureAwait(false);
+            if (backlogs.Values.All(b => b.IsEmpty) || TimeProvider.System.GetTimestamp() >= until)
                 return await ReadBacklogAsync(cancellationToken).ConfigureAwait(false);
             await Task.Delay(100, cancellationToken).ConfigureAwait(false);
         }
@@ -368,6 +429,55 @@ public sealed class GatewayRuntime : IAsyncDisposable
         await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Rig.JournalPath, Pooling = false }.ToString());
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await new SettlementOutbox(WallClock).ReadBacklogAsync(connection, countCommitted: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Puts on the board what the main chain says it committed (Fabric: the peer's ChaincodeEvents; embedded: new blocks),
+    /// so the dashboard's ledger card shows commits as the ledger reports them, not only what the outbox believes. A peer
+    /// that goes away is followed again from the last block seen, on wall time, with backoff.
+    /// </summary>
+    private async Task FollowLedgerAsync(CancellationToken cancellationToken)
+    {
+        long? resumeBlock = null;
+        var seenInBlock = new HashSet<string>(StringComparer.Ordinal);
+        var failures = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var committed in LedgerFeed.FollowAsync(resumeBlock, cancellationToken).ConfigureAwait(false))
+                {
+                    // After a reconnect the feed starts again at the last block seen: skip what the board already has.
+                    if (committed.BlockNumber != resumeBlock)
+                    {
+                        resumeBlock = committed.BlockNumber;
+                        seenInBlock.Clear();
+                    }
+                    if (!seenInBlock.Add(committed.Settlement.SettlementId)) continue;
+                    failures = 0;
+                    var s = committed.Settlement;
+                    Board.Report(new LedgerCommit(s.SettlementId, s.RoundId, s.PayerId, s.PayeeId, s.EnergyKwh, s.Amount, committed.BlockNumber, committed.TransactionId,
+                        WallClock.GetUtcNow()));
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is FabricLedgerException or IOException or SqliteException or InvalidDataException or OperationCanceledException)
+            {
+                // Settling does not depend on this view; the outbox has the authoritative counts.
+                if (failures++ % 10 == 0) _logger.LogWarning("following the ledger's commits: {Error}; trying again", e.Message);
+            }
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, 1 << Math.Min(failures, 5))), WallClock, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
     }
 
     private async Task RunDispatcherAsync(CancellationToken cancellationToken)
@@ -409,9 +519,10 @@ public sealed class GatewayRuntime : IAsyncDisposable
         if (_dashboard is not null) await _dashboard.DisposeAsync().ConfigureAwait(false);
         try { await Task.WhenAll(_backgroundTasks).ConfigureAwait(false); } catch (OperationCanceledException) { }
         foreach (var link in Links) await link.DisposeAsync().ConfigureAwait(false);
+        if (_lockstep is not null) await _lockstep.DisposeAsync().ConfigureAwait(false);
         await _connector.DisposeAsync().ConfigureAwait(false);
         await _measurements.DisposeAsync().ConfigureAwait(false);
-        if (_ledger is IAsyncDisposable d) await d.DisposeAsync().ConfigureAwait(false);
+        await _ledgers.DisposeAsync().ConfigureAwait(false);
         Journal.Dispose();
         _ackJournal?.Dispose();
         _background.Dispose();

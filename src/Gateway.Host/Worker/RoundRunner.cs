@@ -3,11 +3,11 @@ using System.Text.Json;
 using Gateway.Drivers.Devices;
 using Gateway.Host.Devices;
 using Gateway.Host.Journal;
+using Gateway.Host.Ledger;
 using Gateway.Host.Rigs;
 using Gateway.Host.Status;
 using Gateway.Host.Trading;
 using Gateway.LedgerClient;
-using Gateway.LedgerClient.Outbox;
 using Gateway.Market;
 using Gateway.Market.Contracts;
 using Gateway.Market.Decision;
@@ -29,7 +29,7 @@ public sealed class RoundRunner
     private readonly RoundJournal _journal;
     private readonly MarketCore _core;
     private readonly RoundPlanner _planner;
-    private readonly SettlementOutbox _outbox;
+    private readonly RoundLedgerWriter _ledger;
     private readonly Action? _settlementsQueued;
     private readonly GatewayStatusBoard _board;
     private readonly TimeProvider _clock;
@@ -37,18 +37,18 @@ public sealed class RoundRunner
     private readonly ILogger _logger;
     private readonly Dictionary<string, DateTimeOffset?> _lastAckDeadline = new(StringComparer.Ordinal);
 
-    /// <summary>Create a runner; <paramref name="settlementsQueued"/> wakes the outbox dispatcher.</summary>
+    /// <summary>Create a runner; <paramref name="ledger"/> queues what a settled round puts on the three streams, <paramref name="settlementsQueued"/> wakes the outbox dispatcher.</summary>
     /// <param name="rig">The rig.</param>
     /// <param name="links">Every device link.</param>
     /// <param name="journal">The round journal.</param>
     /// <param name="core">The market core.</param>
-    /// <param name="outbox">The ledger outbox settlements go into.</param>
+    /// <param name="ledger">Queues a settled round's settlements, decision and delivery in the journal's outbox.</param>
     /// <param name="settlementsQueued">Wakes the outbox dispatcher.</param>
     /// <param name="board">What operators see.</param>
     /// <param name="clock">The plant clock (intervals, setpoint validity).</param>
     /// <param name="logger">Round events.</param>
     /// <param name="wallClock">Wall time: acknowledgement deadlines run on it (default: the system's).</param>
-    public RoundRunner(RigDefinition rig, IReadOnlyList<DeviceLink> links, RoundJournal journal, MarketCore core, SettlementOutbox outbox,
+    public RoundRunner(RigDefinition rig, IReadOnlyList<DeviceLink> links, RoundJournal journal, MarketCore core, RoundLedgerWriter ledger,
         Action? settlementsQueued, GatewayStatusBoard board, TimeProvider clock, ILogger logger, TimeProvider? wallClock = null)
     {
         _wallClock = wallClock ?? TimeProvider.System;
@@ -57,7 +57,7 @@ public sealed class RoundRunner
         _journal = journal;
         _core = core;
         _planner = new RoundPlanner(rig);
-        _outbox = outbox;
+        _ledger = ledger;
         _settlementsQueued = settlementsQueued;
         _board = board;
         _clock = clock;
@@ -150,12 +150,14 @@ public sealed class RoundRunner
         }
 
         var metered = MeteredNetExport(roundId);
-        var settlements = MeteredSettlements.Compute(roundId, decision, metered, intervalStartUtc, intervalEnd);
+        var settlements = MeteredSettlements.Compute(roundId, decision, metered, intervalStartUtc, intervalEnd, _ledger.Epoch);
         Report(roundId, intervalStartUtc, intervalEnd, round, decision, RoundPhase.Metered, null, note: note);
         if (_journal.Get(roundId)!.State < RoundState.Settled)
         {
             var resultJson = JsonSerializer.Serialize(new { meteredNetExportKwh = metered, settlements });
-            if (await _journal.SettleAsync(roundId, resultJson, (_, tx) => _outbox.EnqueueAsync(tx, settlements, cancellationToken)).ConfigureAwait(false))
+            var records = _ledger.Records(roundId, intervalStartUtc, intervalEnd, round, decision, _journal.Setpoints(roundId),
+                _journal.MeterReadings(roundId, MeterPhase.Start), _journal.MeterReadings(roundId, MeterPhase.End));
+            if (await _journal.SettleAsync(roundId, resultJson, (_, tx) => _ledger.EnqueueAsync(tx, roundId, settlements, records, cancellationToken)).ConfigureAwait(false))
                 _settlementsQueued?.Invoke();
         }
         Report(roundId, intervalStartUtc, intervalEnd, round, decision, RoundPhase.Settled, settlements, note: note);

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Gateway.LedgerClient.Outbox;
 using Microsoft.Data.Sqlite;
 
@@ -17,7 +18,7 @@ namespace Gateway.LedgerClient.Embedded;
 /// busy timeout), and each writer reads the chain head inside its own write transaction, so
 /// blocks never fork and a settlement id is committed at most once.
 /// </remarks>
-public sealed class EmbeddedLedger : ISettlementBatchLedger, IAsyncDisposable, IDisposable
+public sealed class EmbeddedLedger : ISettlementBatchLedger, IRoundRecordLedger, ISettlementFeed, IAsyncDisposable, IDisposable
 {
     private readonly SqliteConnection _writer;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
@@ -225,6 +226,71 @@ public sealed class EmbeddedLedger : ISettlementBatchLedger, IAsyncDisposable, I
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<LedgerCommitResult>> CommitRecordsAsync(IReadOnlyList<RoundRecord> records, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (records.Count == 0) return [];
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var transaction = (SqliteTransaction)await _writer.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var results = await EmbeddedStreamChain.AppendAsync(_writer, transaction, records, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return results;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<StoredRoundRecord?> GetRecordAsync(LedgerStream stream, string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await EmbeddedStreamChain.GetAsync(connection, stream, key, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>How often <see cref="FollowAsync"/> looks for new blocks.</summary>
+    public TimeSpan FollowPollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<CommittedSettlement> FollowAsync(long? fromBlock, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        long next;
+        await using (var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false))
+            next = fromBlock ?? ((await ReadHeadAsync(connection, null, cancellationToken).ConfigureAwait(false))?.Number ?? 0) + 1;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var batch = new List<CommittedSettlement>();
+            await using (var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false))
+            await using (var command = connection.CreateCommand())
+            {
+                command.CommandText = $"""
+                    SELECT s.block_number, s.leaf_hash, {SettlementRow.Columns.Replace("settlement_id", "s.settlement_id")}
+                    FROM settlements s WHERE s.block_number >= $next ORDER BY s.block_number, s.position LIMIT 10000
+                    """;
+                command.Parameters.AddWithValue("$next", next);
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    batch.Add(new CommittedSettlement(SettlementRow.Read(reader, 2), reader.GetInt64(0), reader.GetString(1)));
+            }
+            if (batch.Count > 0)
+            {
+                // Only whole blocks: the last one read may be cut by the LIMIT.
+                var lastBlock = batch[^1].BlockNumber;
+                var whole = batch.Count == 10000 && batch[0].BlockNumber != lastBlock ? batch.Where(c => c.BlockNumber < lastBlock).ToList() : batch;
+                foreach (var committed in whole) yield return committed;
+                next = whole[^1].BlockNumber + 1;
+                continue;
+            }
+            await Task.Delay(FollowPollInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
     public async Task<SettlementRecord?> GetAsync(string settlementId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(settlementId);
@@ -260,16 +326,27 @@ public sealed class EmbeddedLedger : ISettlementBatchLedger, IAsyncDisposable, I
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
-    internal static async Task<IReadOnlyList<LedgerEntry>> ReadRoundEntriesAsync(SqliteConnection connection, string roundId, CancellationToken cancellationToken)
+    /// <summary>One settlement with the block it landed in, or null.</summary>
+    public async Task<LedgerEntry?> FindEntryAsync(string settlementId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(settlementId);
+        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        return (await ReadEntriesAsync(connection, "s.settlement_id = $key", settlementId, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+    }
+
+    internal static Task<IReadOnlyList<LedgerEntry>> ReadRoundEntriesAsync(SqliteConnection connection, string roundId, CancellationToken cancellationToken) =>
+        ReadEntriesAsync(connection, "s.round_id = $key", roundId, cancellationToken);
+
+    private static async Task<IReadOnlyList<LedgerEntry>> ReadEntriesAsync(SqliteConnection connection, string where, string key, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
             SELECT s.block_number, s.position, s.leaf_hash, b.timestamp_unix_ms, {SettlementRow.Columns.Replace("settlement_id", "s.settlement_id")}
             FROM settlements s JOIN blocks b ON b.number = s.block_number
-            WHERE s.round_id = $round
+            WHERE {where}
             ORDER BY s.block_number, s.position
             """;
-        command.Parameters.AddWithValue("$round", roundId);
+        command.Parameters.AddWithValue("$key", key);
         var entries = new List<LedgerEntry>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -106,6 +106,7 @@ internal static class EmbeddedLedgerSchema
     {
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, transaction, CreateSql, cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, EmbeddedStreamChain.CreateSql, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         await CheckFormatAsync(connection, databasePath, cancellationToken).ConfigureAwait(false);
     }

@@ -44,7 +44,11 @@ public static class EmbeddedLedgerVerifier
         await using var connection = await OpenForReadAsync(databasePath, cancellationToken).ConfigureAwait(false);
         await EmbeddedLedgerSchema.CheckFormatAsync(connection, databasePath, cancellationToken).ConfigureAwait(false);
         var verification = await VerifyAsync(connection, cancellationToken).ConfigureAwait(false);
-        if (anchor is null || !verification.IsIntact) return verification;
+        var streams = new List<StreamVerification>();
+        foreach (var stream in new[] { LedgerStream.Matching, LedgerStream.Electricity })
+            streams.Add(await EmbeddedStreamChain.VerifyAsync(connection, stream, cancellationToken).ConfigureAwait(false));
+        verification = verification with { Streams = streams };
+        if (anchor is null || verification.FirstTamper is not null) return verification;
 
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT number FROM blocks WHERE block_hash = $hash";

@@ -1,196 +1,188 @@
-using Gateway.LedgerClient.Fabric.Grpc;
-using Gateway.LedgerClient.Fabric.Protos;
+using System.Runtime.CompilerServices;
+using Gateway.LedgerClient.Outbox;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gateway.LedgerClient.Fabric;
 
 /// <summary>
-/// Settlements on a Hyperledger Fabric channel through the peer's Gateway service and the settlement
-/// chaincode (src/LedgerClient/chaincode). Commits are idempotent on the settlement id: the chaincode refuses a
-/// second copy, and this class turns that refusal into <see cref="LedgerCommitOutcome.AlreadyCommitted"/> when the
-/// stored settlement is identical. Failures are <see cref="FabricLedgerException"/>s that say whether a retry can
-/// help. Any number of commits may run concurrently (each awaits its own commit status), which is how throughput
-/// is reached: one block carries many of them.
+/// Settlements on a Hyperledger Fabric channel (the transaction main chain) through the peer's Gateway service and
+/// the settlement chaincode (src/LedgerClient/chaincode). A batch of settlements — a round's — is one transaction,
+/// <c>CommitSettlements</c>: all or nothing, idempotent per settlement (one already on the chain with identical content
+/// is reported <see cref="LedgerCommitOutcome.AlreadyCommitted"/>, one with other content refuses the batch and is
+/// named), amounts and the batch's totals checked by the chaincode. Failures are <see cref="FabricLedgerException"/>s
+/// that say whether a retry can help. Any number of batches may be in flight; the outbox decides their order by the
+/// order in which it submits them (<see cref="ILedgerBatchWriter{T}"/>).
 /// </summary>
-public sealed class FabricLedger : ISettlementLedger, IDisposable
+public sealed class FabricLedger : ISettlementBatchLedger, ILedgerBatchWriter<SettlementRecord>, ISettlementFeed, IDisposable
 {
-    /// <summary>Block number reported when a settlement was found already committed (Fabric does not tell which block).</summary>
+    /// <summary>Block number reported when a settlement was found already committed (the chaincode cannot know its block).</summary>
     public const long UnknownBlockNumber = -1;
 
-    private readonly FabricGatewayClient _client;
-    private readonly IDisposable[] _owned;
-    private readonly ILogger _logger;
+    /// <summary>Name of the event the chaincode emits for every transaction that commits settlements.</summary>
+    public const string CommittedEventName = "SettlementsCommitted";
 
-    private FabricLedger(FabricGatewayClient client, ILogger logger, params IDisposable[] owned)
+    private readonly FabricContract _contract;
+    private readonly FabricConnection? _ownedConnection;
+
+    private FabricLedger(FabricContract contract, FabricConnection? ownedConnection)
     {
-        _client = client;
-        _logger = logger;
-        _owned = owned;
+        _contract = contract;
+        _ownedConnection = ownedConnection;
     }
+
+    /// <summary>The Fabric channel.</summary>
+    public string Channel => _contract.Channel;
+
+    /// <summary>The chaincode name.</summary>
+    public string Chaincode => _contract.Chaincode;
 
     /// <summary>Validates the options, loads the identity and TLS trust, and connects lazily on the first call.</summary>
-    public static FabricLedger Create(FabricLedgerOptions options, TimeProvider? timeProvider = null, ILogger<FabricLedger>? logger = null)
+    /// <param name="options">Peer, identity, channel and chaincode.</param>
+    /// <param name="wallClock">Wall time (never the plant's accelerated clock): proposal timestamps and call deadlines.</param>
+    /// <param name="loggers">Where warnings go.</param>
+    public static FabricLedger Create(FabricLedgerOptions options, TimeProvider? wallClock = null, ILoggerFactory? loggers = null)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.EnsureValid();
-        var clock = timeProvider ?? TimeProvider.System;
-        var identity = FabricIdentity.FromPemFiles(options.MspId, options.CertificatePath, options.PrivateKeyPath);
-        try
-        {
-            var endpoint = new Uri(options.PeerEndpoint);
-            var roots = endpoint.Scheme == Uri.UriSchemeHttps ? CaTrust.LoadPemBundle(options.TlsCaCertificatePath!) : null;
-            var caller = new HttpGrpcUnaryCaller(endpoint, roots, options.TlsServerName, timeProvider: clock);
-            return Create(caller, identity, options, clock, logger, caller, identity);
-        }
-        catch
-        {
-            identity.Dispose();
-            throw;
-        }
+        var connection = FabricConnection.Open(options, wallClock, loggers);
+        return new FabricLedger(connection.Contract(options.Channel, options.Chaincode, typeof(FabricLedger).FullName!), connection);
     }
 
-    /// <summary>Builds a ledger over any <see cref="IGrpcUnaryCaller"/> (the seam a Grpc.Net.Client adapter would plug into).</summary>
-    public static FabricLedger Create(IGrpcUnaryCaller caller, FabricIdentity identity, FabricLedgerOptions options,
-        TimeProvider? timeProvider = null, ILogger<FabricLedger>? logger = null, params IDisposable[] owned)
+    /// <summary>A ledger on <paramref name="channel"/>/<paramref name="chaincode"/> over a shared connection (not disposed with it).</summary>
+    public static FabricLedger Create(FabricConnection connection, string channel, string chaincode)
     {
-        ArgumentNullException.ThrowIfNull(caller);
-        ArgumentNullException.ThrowIfNull(identity);
-        ArgumentNullException.ThrowIfNull(options);
-        var timeouts = new FabricTimeouts(options.EvaluateTimeout, options.EndorseTimeout, options.SubmitTimeout, options.CommitStatusTimeout);
-        var client = new FabricGatewayClient(caller, identity, options.Channel, options.Chaincode, timeouts, timeProvider ?? TimeProvider.System);
-        return new FabricLedger(client, (ILogger?)logger ?? NullLogger.Instance, owned);
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentException.ThrowIfNullOrWhiteSpace(channel);
+        ArgumentException.ThrowIfNullOrWhiteSpace(chaincode);
+        return new FabricLedger(connection.Contract(channel, chaincode, typeof(FabricLedger).FullName!), null);
     }
 
     /// <inheritdoc />
     public async Task<LedgerCommitResult> CommitAsync(SettlementRecord settlement, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(settlement);
-        if (string.IsNullOrWhiteSpace(settlement.SettlementId))
-        {
-            throw new ArgumentException("settlement id must not be empty", nameof(settlement));
-        }
-        string? submittedTransactionId = null;
-        FabricCommitOutcome outcome;
-        try
-        {
-            outcome = await _client.SubmitAsync("CommitSettlement", [SettlementJson.Serialize(settlement)],
-                transactionId => submittedTransactionId = transactionId, cancellationToken).ConfigureAwait(false);
-        }
-        catch (GrpcCallException e) when (FabricFailureClassifier.IsDuplicateSettlement(e))
-        {
-            return await ResolveDuplicateAsync(settlement, cancellationToken).ConfigureAwait(false);
-        }
-        catch (GrpcCallException e)
-        {
-            var kind = FabricFailureClassifier.Classify(e);
-            var stage = submittedTransactionId is null ? "not committed" : $"outcome of transaction {submittedTransactionId} unknown";
-            _logger.LogWarning("Fabric commit of settlement {SettlementId} failed ({Kind}, {Stage}): {Error}", settlement.SettlementId, kind, stage, e.Message);
-            throw new FabricLedgerException(kind, $"settlement {settlement.SettlementId} {stage}: {e.Message}", submittedTransactionId, e);
-        }
-
-        if (outcome.ValidationCode == TxValidationCode.Valid)
-        {
-            return new LedgerCommitResult(LedgerCommitOutcome.Committed, (long)outcome.BlockNumber, outcome.TransactionId);
-        }
-        var failure = FabricFailureClassifier.Classify(outcome.ValidationCode);
-        if (failure == FabricFailureKind.ReadConflict)
-        {
-            // A concurrent commit of the very same settlement is the usual cause: if it is now there, this one is done.
-            var stored = await TryGetStoredAsync(settlement.SettlementId, cancellationToken).ConfigureAwait(false);
-            if (stored is { } existing && SettlementJson.SameContent(existing.Settlement, settlement))
-            {
-                return new LedgerCommitResult(LedgerCommitOutcome.AlreadyCommitted, UnknownBlockNumber, existing.TransactionId ?? outcome.TransactionId);
-            }
-        }
-        _logger.LogWarning("Fabric transaction {TransactionId} for settlement {SettlementId} was invalidated: {Code}", outcome.TransactionId, settlement.SettlementId, outcome.ValidationCode);
-        throw new FabricLedgerException(failure,
-            $"settlement {settlement.SettlementId}: transaction {outcome.TransactionId} was committed in block {outcome.BlockNumber} as invalid ({outcome.ValidationCode})",
-            outcome.TransactionId);
+        return (await CommitBatchAsync([settlement], cancellationToken).ConfigureAwait(false))[0];
     }
 
     /// <inheritdoc />
-    public async Task<SettlementRecord?> GetAsync(string settlementId, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<LedgerCommitResult>> CommitBatchAsync(IReadOnlyList<SettlementRecord> settlements, CancellationToken cancellationToken = default)
+    {
+        var prepared = await PrepareAsync(settlements, cancellationToken).ConfigureAwait(false);
+        if (prepared.AlreadyOnLedger is { } known) return known;
+        await prepared.SubmitAsync(cancellationToken).ConfigureAwait(false);
+        return await prepared.WaitForCommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Has <c>CommitSettlements</c> endorsed: the chaincode checks every settlement's balance, the batch's totals and
+    /// each id against the ledger, and names the settlement it refuses.
+    /// </summary>
+    public async Task<IPreparedLedgerBatch> PrepareAsync(IReadOnlyList<SettlementRecord> settlements, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(settlements);
+        if (settlements.Count == 0) throw new ArgumentException("a batch needs at least one settlement", nameof(settlements));
+        foreach (var settlement in settlements) ArgumentNullException.ThrowIfNull(settlement, nameof(settlements));
+        var keys = settlements.Select(s => s.SettlementId).ToArray();
+        var transaction = await _contract.EndorseAsync("CommitSettlements", SettlementJson.SerializeBatch(settlements), keys, cancellationToken).ConfigureAwait(false);
+        var results = _contract.Decode(transaction.Result, "CommitSettlements", _ => SettlementJson.DeserializeBatchResult(transaction.Result));
+        if (results.Count != settlements.Count || results.Where((r, i) => r.SettlementId != keys[i]).Any())
+        {
+            throw new FabricLedgerException(FabricFailureKind.ProtocolError,
+                $"CommitSettlements answered for {results.Count} settlements in another order than the {settlements.Count} sent", transaction.TransactionId);
+        }
+        return new PreparedSettlements(this, _contract, transaction, settlements, results);
+    }
+
+    /// <inheritdoc />
+    public async Task<SettlementRecord?> GetAsync(string settlementId, CancellationToken cancellationToken = default) =>
+        (await FindAsync(settlementId, cancellationToken).ConfigureAwait(false))?.Settlement;
+
+    /// <summary>The settlement with this id and the transaction that committed it, or null.</summary>
+    public async Task<(SettlementRecord Settlement, string? TransactionId)?> FindAsync(string settlementId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(settlementId);
-        return (await GetStoredAsync(settlementId, cancellationToken).ConfigureAwait(false))?.Settlement;
+        var payload = await _contract.EvaluateAsync("GetSettlement", settlementId, cancellationToken).ConfigureAwait(false);
+        if (payload.Length == 0) return null;
+        return _contract.Decode(payload, "GetSettlement", _ => SettlementJson.Deserialize(payload));
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<SettlementRecord>> QueryRoundAsync(string roundId, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<SettlementRecord>> QueryRoundAsync(string roundId, CancellationToken cancellationToken = default) =>
+        (await QueryRoundEntriesAsync(roundId, cancellationToken).ConfigureAwait(false)).Select(e => e.Settlement).ToList();
+
+    /// <summary>All settlements of one round with the transaction that committed each, in commit order.</summary>
+    public async Task<IReadOnlyList<(SettlementRecord Settlement, string? TransactionId)>> QueryRoundEntriesAsync(string roundId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(roundId);
-        var payload = await EvaluateAsync("QueryRound", roundId, cancellationToken).ConfigureAwait(false);
-        return Decode(() => SettlementJson.DeserializeList(payload), "QueryRound", roundId);
+        var payload = await _contract.EvaluateAsync("QueryRound", roundId, cancellationToken).ConfigureAwait(false);
+        return _contract.Decode(payload, "QueryRound", _ => SettlementJson.DeserializeList(payload));
     }
 
-    private async Task<LedgerCommitResult> ResolveDuplicateAsync(SettlementRecord settlement, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public async IAsyncEnumerable<CommittedSettlement> FollowAsync(long? fromBlock, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var stored = await GetStoredAsync(settlement.SettlementId, cancellationToken).ConfigureAwait(false)
-            ?? throw new FabricLedgerException(FabricFailureKind.ProtocolError,
-                $"the chaincode reports settlement {settlement.SettlementId} as already committed, but GetSettlement does not find it");
-        if (!SettlementJson.SameContent(stored.Settlement, settlement))
+        ulong? start = fromBlock is { } b ? (ulong)Math.Max(0, b) : null;
+        await foreach (var response in _contract.EventsAsync(start, null, cancellationToken).ConfigureAwait(false))
         {
-            throw new FabricLedgerException(FabricFailureKind.ConflictingDuplicate,
-                $"settlement {settlement.SettlementId} is already on the ledger with different content (stored: {stored.Settlement}; offered: {settlement})",
-                stored.TransactionId);
-        }
-        return new LedgerCommitResult(LedgerCommitOutcome.AlreadyCommitted, UnknownBlockNumber, stored.TransactionId ?? "");
-    }
-
-    private async Task<(SettlementRecord Settlement, string? TransactionId)?> GetStoredAsync(string settlementId, CancellationToken cancellationToken)
-    {
-        var payload = await EvaluateAsync("GetSettlement", settlementId, cancellationToken).ConfigureAwait(false);
-        if (payload.Length == 0)
-        {
-            return null;
-        }
-        return Decode(() => SettlementJson.Deserialize(payload), "GetSettlement", settlementId);
-    }
-
-    private async Task<(SettlementRecord Settlement, string? TransactionId)?> TryGetStoredAsync(string settlementId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await GetStoredAsync(settlementId, cancellationToken).ConfigureAwait(false);
-        }
-        catch (FabricLedgerException e)
-        {
-            _logger.LogDebug("could not check whether settlement {SettlementId} is on the ledger: {Error}", settlementId, e.Message);
-            return null;
-        }
-    }
-
-    private async Task<byte[]> EvaluateAsync(string function, string argument, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _client.EvaluateAsync(function, [argument], cancellationToken).ConfigureAwait(false);
-        }
-        catch (GrpcCallException e)
-        {
-            throw new FabricLedgerException(FabricFailureClassifier.Classify(e), $"{function}({argument}) failed: {e.Message}", innerException: e);
-        }
-    }
-
-    private static T Decode<T>(Func<T> decode, string function, string argument)
-    {
-        try
-        {
-            return decode();
-        }
-        catch (Exception e) when (e is FormatException or System.Text.Json.JsonException)
-        {
-            throw new FabricLedgerException(FabricFailureKind.ProtocolError, $"{function}({argument}) returned data that is not a settlement: {e.Message}", innerException: e);
+            foreach (var e in response.Events)
+            {
+                if (e.EventName != CommittedEventName) continue;
+                var payload = e.Payload.ToByteArray();
+                foreach (var settlement in _contract.Decode(payload, CommittedEventName, _ => SettlementJson.DeserializeEvent(payload)))
+                    yield return new CommittedSettlement(settlement, (long)response.BlockNumber, e.TxId);
+            }
         }
     }
 
     /// <inheritdoc />
-    public void Dispose()
+    public void Dispose() => _ownedConnection?.Dispose();
+
+    private sealed class PreparedSettlements(FabricLedger ledger, FabricContract contract, EndorsedTransaction transaction, IReadOnlyList<SettlementRecord> settlements,
+        IReadOnlyList<(string SettlementId, bool Already, string? TransactionId)> results)
+        : IPreparedLedgerBatch
     {
-        foreach (var owned in _owned)
+        public string? TransactionId => AlreadyOnLedger is null ? transaction.TransactionId : null;
+
+        public IReadOnlyList<LedgerCommitResult>? AlreadyOnLedger { get; } = results.All(r => r.Already)
+            ? results.Select(r => new LedgerCommitResult(LedgerCommitOutcome.AlreadyCommitted, UnknownBlockNumber, r.TransactionId ?? "")).ToList()
+            : null;
+
+        public Task SubmitAsync(CancellationToken cancellationToken = default) => contract.SubmitAsync(transaction, cancellationToken);
+
+        public async Task<IReadOnlyList<LedgerCommitResult>> WaitForCommitAsync(CancellationToken cancellationToken = default)
         {
-            owned.Dispose();
+            FabricCommit commit;
+            try
+            {
+                commit = await contract.WaitForCommitAsync(transaction.TransactionId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (FabricLedgerException e) when (e.Kind == FabricFailureKind.ReadConflict)
+            {
+                // Usually a concurrent commit of the very same settlements (two gateways, or a retry racing a lost answer):
+                // if every one is now on the chain with this content, the batch is done.
+                return await ResolveReadConflictAsync(e, cancellationToken).ConfigureAwait(false);
+            }
+            return results.Select(r => r.Already
+                ? new LedgerCommitResult(LedgerCommitOutcome.AlreadyCommitted, UnknownBlockNumber, r.TransactionId ?? "")
+                : new LedgerCommitResult(LedgerCommitOutcome.Committed, (long)commit.BlockNumber, commit.TransactionId)).ToList();
+        }
+
+        private async Task<IReadOnlyList<LedgerCommitResult>> ResolveReadConflictAsync(FabricLedgerException conflict, CancellationToken cancellationToken)
+        {
+            var resolved = new List<LedgerCommitResult>(settlements.Count);
+            foreach (var settlement in settlements)
+            {
+                (SettlementRecord Settlement, string? TransactionId)? stored;
+                try
+                {
+                    stored = await ledger.FindAsync(settlement.SettlementId, cancellationToken).ConfigureAwait(false);
+                }
+                catch (FabricLedgerException)
+                {
+                    throw conflict;
+                }
+                if (stored is not { } found || !SettlementJson.SameContent(found.Settlement, settlement)) throw conflict;
+                resolved.Add(new LedgerCommitResult(LedgerCommitOutcome.AlreadyCommitted, UnknownBlockNumber, found.TransactionId ?? ""));
+            }
+            return resolved;
         }
     }
 }

@@ -9,8 +9,8 @@ public interface ISettlementBatchLedger : ISettlementLedger
 {
     /// <summary>
     /// Commit all settlements or none. Returns one result per input, in input order.
-    /// Throws a <see cref="SettlementRejectedException"/> (and commits nothing) when any
-    /// settlement is rejected.
+    /// Throws (and commits nothing) when any settlement is rejected: an <see cref="ILedgerFailure"/> exception naming
+    /// the settlement when the backend can (<see cref="SettlementRejectedException"/> on the embedded ledger).
     /// </summary>
     Task<IReadOnlyList<LedgerCommitResult>> CommitBatchAsync(IReadOnlyList<SettlementRecord> settlements, CancellationToken cancellationToken = default);
 }

@@ -6,11 +6,20 @@ namespace Gateway.LedgerClient.Outbox;
 /// </summary>
 public sealed class OutboxDispatcherOptions
 {
-    /// <summary>Pending rows taken per tick (and per block when the ledger batches). 1–10,000.</summary>
-    public int BatchSize { get; set; } = 100;
+    /// <summary>
+    /// Most rows in one ledger transaction (one block of the embedded ledger, one Fabric transaction). A round's settlements
+    /// form one batch unless they are more than this. 1–10,000.
+    /// </summary>
+    public int BatchSize { get; set; } = 500;
 
-    /// <summary>Commit several rows in one ledger call when the backend implements <see cref="ISettlementBatchLedger"/>.</summary>
+    /// <summary>Commit several rows in one ledger call; false sends every settlement in a transaction of its own (slow on a real orderer).</summary>
     public bool UseBatchCommits { get; set; } = true;
+
+    /// <summary>
+    /// Batches (rounds) a tick has in flight per stream on a ledger with separate phases (Fabric): endorsed together,
+    /// submitted one after the other in queue order, their blocks awaited together. 1–1,000.
+    /// </summary>
+    public int MaxBatchesInFlight { get; set; } = 16;
 
     /// <summary>Wait between ticks when the outbox is empty or the ledger is failing. 10 ms – 1 h.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
@@ -40,10 +49,10 @@ public sealed class OutboxDispatcherOptions
     public TimeSpan BreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
-    /// Which errors mean "never retry, dead-letter it". Default: <see cref="SettlementRejectedException"/>.
-    /// A backend with its own rejection exceptions is mapped here.
+    /// Which errors mean "never retry, dead-letter it". Default: an <see cref="ILedgerFailure"/> that says it is
+    /// permanent (a rejected or conflicting settlement, a refused identity, a transaction invalidated by policy).
     /// </summary>
-    public Func<Exception, bool> IsPermanentFailure { get; set; } = static e => e is SettlementRejectedException;
+    public Func<Exception, bool> IsPermanentFailure { get; set; } = static e => e is ILedgerFailure { IsPermanent: true };
 
     /// <summary>Throws <see cref="ArgumentException"/> naming every option that is out of range.</summary>
     public void Validate()
@@ -56,6 +65,7 @@ public sealed class OutboxDispatcherOptions
         static bool Between(TimeSpan value, TimeSpan min, TimeSpan max) => value >= min && value <= max;
 
         Check(BatchSize is >= 1 and <= 10_000, $"{nameof(BatchSize)} must be 1–10000 (is {BatchSize})");
+        Check(MaxBatchesInFlight is >= 1 and <= 1000, $"{nameof(MaxBatchesInFlight)} must be 1–1000 (is {MaxBatchesInFlight})");
         Check(Between(PollInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1)), $"{nameof(PollInterval)} must be 10 ms – 1 h (is {PollInterval})");
         Check(Between(AttemptTimeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(10)), $"{nameof(AttemptTimeout)} must be 10 ms – 10 min (is {AttemptTimeout})");
         Check(MaxRetryAttempts is >= 1 and <= 100, $"{nameof(MaxRetryAttempts)} must be 1–100 (is {MaxRetryAttempts})");

@@ -10,6 +10,7 @@ namespace Gateway.LedgerClient.Outbox;
 /// <param name="BlockNumber">Where the ledger put it, once committed.</param>
 /// <param name="TransactionId">The ledger's transaction id, once committed.</param>
 /// <param name="Outcome">How the ledger answered, once committed (a restart after a lost answer shows <see cref="LedgerCommitOutcome.AlreadyCommitted"/>).</param>
+/// <param name="BatchKey">The batch it was queued in (a round's settlements are one ledger transaction), or null.</param>
 public sealed record OutboxEntry(
     long Sequence,
     SettlementRecord Settlement,
@@ -19,4 +20,5 @@ public sealed record OutboxEntry(
     string? LastError,
     long? BlockNumber,
     string? TransactionId,
-    LedgerCommitOutcome? Outcome);
+    LedgerCommitOutcome? Outcome,
+    string? BatchKey = null);

@@ -39,11 +39,12 @@ public sealed class SettlementOutbox
             committed_at_utc   TEXT,
             block_number       INTEGER,
             transaction_id     TEXT,
-            outcome            TEXT);
+            outcome            TEXT,
+            batch              TEXT);
         CREATE INDEX IF NOT EXISTS {TableName}_by_state ON {TableName}(state, seq);
         """;
 
-    internal const string EntryColumns = $"seq, state, enqueued_at_utc, failed_attempts, last_error, block_number, transaction_id, outcome, {SettlementRow.Columns}";
+    internal const string EntryColumns = $"seq, state, enqueued_at_utc, failed_attempts, last_error, block_number, transaction_id, outcome, {SettlementRow.Columns}, batch";
 
     private readonly TimeProvider _timeProvider;
 
@@ -58,9 +59,14 @@ public sealed class SettlementOutbox
     public static async Task EnsureSchemaAsync(SqliteConnection connection, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        await using var command = connection.CreateCommand();
-        command.CommandText = CreateSql;
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = CreateSql;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        // Journals written before settlements were batched per round lack the batch column.
+        await OutboxRows.AddColumnIfMissingAsync(connection, TableName, "batch", "TEXT", cancellationToken).ConfigureAwait(false);
+        await RoundRecordOutbox.EnsureSchemaAsync(connection, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -71,7 +77,19 @@ public sealed class SettlementOutbox
     /// <returns>How many settlements were newly queued.</returns>
     /// <exception cref="InvalidSettlementException">A settlement is malformed or unbalanced; nothing should be committed (roll back).</exception>
     /// <exception cref="SettlementRejectedException">A settlement id is already queued with different content.</exception>
-    public async Task<int> EnqueueAsync(SqliteTransaction transaction, IEnumerable<SettlementRecord> settlements, CancellationToken cancellationToken = default)
+    public Task<int> EnqueueAsync(SqliteTransaction transaction, IEnumerable<SettlementRecord> settlements, CancellationToken cancellationToken = default) =>
+        EnqueueAsync(transaction, settlements, batchKey: null, cancellationToken);
+
+    /// <summary>
+    /// Queues settlements as one batch: the dispatcher commits the rows of a batch in one ledger transaction (a round's
+    /// settlements, all or nothing) and batches in the order they were queued.
+    /// </summary>
+    /// <param name="transaction">The caller's transaction that records them.</param>
+    /// <param name="settlements">The settlements.</param>
+    /// <param name="batchKey">The batch (the round's <see cref="LedgerIds.BatchKey"/>); null: no batch of its own, consecutive rows are grouped up to the dispatcher's batch size.</param>
+    /// <param name="cancellationToken">Cancels the insert (the caller's transaction then records nothing).</param>
+    /// <returns>How many settlements were newly queued.</returns>
+    public async Task<int> EnqueueAsync(SqliteTransaction transaction, IEnumerable<SettlementRecord> settlements, string? batchKey, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(settlements);
@@ -82,9 +100,9 @@ public sealed class SettlementOutbox
         await using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
         insert.CommandText = $"""
-            INSERT INTO {TableName}({SettlementRow.Columns}, content_hash, enqueued_at_utc)
+            INSERT INTO {TableName}({SettlementRow.Columns}, content_hash, enqueued_at_utc, batch)
             VALUES ($settlement_id, $round_id, $payer_id, $payee_id, $energy_kwh, $price_per_kwh, $amount,
-                    $interval_start_utc, $interval_end_utc, $content_hash, $now)
+                    $interval_start_utc, $interval_end_utc, $content_hash, $now, $batch)
             ON CONFLICT(settlement_id) DO NOTHING
             """;
         await using var existing = connection.CreateCommand();
@@ -100,6 +118,7 @@ public sealed class SettlementOutbox
             SettlementRow.Bind(insert, settlement);
             insert.Parameters.AddWithValue("$content_hash", contentHash);
             insert.Parameters.AddWithValue("$now", now);
+            insert.Parameters.AddWithValue("$batch", (object?)batchKey ?? DBNull.Value);
             if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
             {
                 added++;
@@ -158,13 +177,22 @@ public sealed class SettlementOutbox
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {EntryColumns} FROM {TableName} {(state is null ? "" : "WHERE state = $state")} ORDER BY seq LIMIT $limit";
+        // A journal from before batching (opened read-only by `ledger backlog`) has no batch column.
+        var columns = await HasBatchColumnAsync(connection, cancellationToken).ConfigureAwait(false) ? EntryColumns : EntryColumns.Replace(", batch", ", NULL AS batch");
+        command.CommandText = $"SELECT {columns} FROM {TableName} {(state is null ? "" : "WHERE state = $state")} ORDER BY seq LIMIT $limit";
         if (state is { } s) command.Parameters.AddWithValue("$state", StateText(s));
         command.Parameters.AddWithValue("$limit", limit);
         var entries = new List<OutboxEntry>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) entries.Add(ReadEntry(reader));
         return entries;
+    }
+
+    private static async Task<bool> HasBatchColumnAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var info = connection.CreateCommand();
+        info.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('{TableName}') WHERE name = 'batch'";
+        return (long)(await info.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! > 0;
     }
 
     internal static OutboxEntry ReadEntry(SqliteDataReader reader) => new(
@@ -182,7 +210,19 @@ public sealed class SettlementOutbox
         reader.IsDBNull(4) ? null : reader.GetString(4),
         reader.IsDBNull(5) ? null : reader.GetInt64(5),
         reader.IsDBNull(6) ? null : reader.GetString(6),
-        reader.IsDBNull(7) ? null : Enum.Parse<LedgerCommitOutcome>(reader.GetString(7)));
+        reader.IsDBNull(7) ? null : Enum.Parse<LedgerCommitOutcome>(reader.GetString(7)),
+        reader.IsDBNull(17) ? null : reader.GetString(17));
+
+    /// <summary>
+    /// Moves dead-lettered settlements back to pending after an operator fixed the cause (all of them when
+    /// <paramref name="settlementId"/> is null); the reason they died stays in their last error. Returns how many.
+    /// </summary>
+    public async Task<int> RequeueDeadAsync(SqliteConnection connection, string? settlementId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return await OutboxRows.RequeueDeadAsync(connection, TableName, "settlement_id", settlementId,
+            SettlementCanonicalForm.FormatInstant(_timeProvider.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+    }
 
     internal static string StateText(OutboxEntryState state) => state switch
     {

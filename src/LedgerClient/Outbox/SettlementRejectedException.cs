@@ -5,9 +5,8 @@ namespace Gateway.LedgerClient.Outbox;
 /// its content conflicts with a settlement already on the ledger under the same id, or it
 /// is malformed or unbalanced. Retrying cannot help, so the outbox moves it to the
 /// dead-letter state with <see cref="Exception.Message"/> as the reason instead of retrying.
-/// Any other exception from a backend is treated as transient and retried.
 /// </summary>
-public class SettlementRejectedException : Exception
+public class SettlementRejectedException : Exception, ILedgerFailure
 {
     /// <summary>Creates the exception for one settlement.</summary>
     /// <param name="settlementId">The settlement that was rejected (may be empty when the id itself is missing).</param>
@@ -20,4 +19,10 @@ public class SettlementRejectedException : Exception
 
     /// <summary>The settlement that was rejected.</summary>
     public string SettlementId { get; }
+
+    /// <inheritdoc />
+    public bool IsPermanent => true;
+
+    /// <inheritdoc />
+    public string? ItemKey => string.IsNullOrEmpty(SettlementId) ? null : SettlementId;
 }

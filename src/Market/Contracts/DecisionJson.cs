@@ -40,11 +40,13 @@ public static class DecisionJson
                 ["buyer"] = t.BuyerId, ["seller"] = t.SellerId, ["energyKwh"] = R(t.EnergyKwh), ["weight"] = R(t.Weight),
                 ["pricePerKwh"] = R(t.PricePerKwh), ["buyerPayoff"] = R(t.BuyerPayoff), ["sellerPayoff"] = R(t.SellerPayoff),
                 ["status"] = t.Status == TradeStatus.Executed ? "executed" : "failed", ["failedLine"] = t.FailedLineId,
+                ["overloadKw"] = t.OverloadKw is { } o ? R(o) : null,
             }).ToArray()),
             ["failedTrades"] = new JsonArray(d.Trades.Where(t => t.Status == TradeStatus.Failed).Select(t => (JsonNode?)new JsonObject
             {
                 ["buyer"] = t.BuyerId, ["seller"] = t.SellerId, ["energyKwh"] = R(t.EnergyKwh), ["line"] = t.FailedLineId,
-                ["reason"] = $"line {t.FailedLineId} would exceed its limit",
+                ["overloadKw"] = t.OverloadKw is { } o ? R(o) : null,
+                ["reason"] = FailureReason(d, t),
             }).ToArray()),
             ["prices"] = new JsonArray(d.Trades.Select(t => (JsonNode?)new JsonObject
             {
@@ -70,7 +72,18 @@ public static class DecisionJson
             ["lineFlows"] = new JsonArray(d.LineFlows.Select(l => (JsonNode?)new JsonObject
             {
                 ["line"] = l.LineId, ["flowKw"] = R(l.FlowKw), ["limitKw"] = R(l.LimitKw), ["baseFlowKw"] = R(l.BaseFlowKw),
+                ["marketFlowKw"] = R(l.MarketFlowKw),
             }).ToArray()),
+            ["feedIn"] = new JsonArray(d.FeedIn.Select(f => (JsonNode?)new JsonObject
+            {
+                ["participant"] = f.ParticipantId, ["soldKw"] = R(f.SoldKw), ["feedInKw"] = R(f.FeedInKw), ["capKw"] = R(f.CapKw), ["limitedBy"] = f.LimitedBy,
+            }).ToArray()),
+            ["execution"] = d.Execution is { } ex ? new JsonObject
+            {
+                ["rule"] = MarketRuleNames.NameOf(MarketRuleNames.Execution, ex.Rule), ["executedWeight"] = R(ex.ExecutedWeight),
+                ["upperBoundWeight"] = R(ex.UpperBoundWeight), ["provenOptimal"] = ex.ProvenOptimal, ["nodes"] = ex.Nodes,
+            } : null,
+            ["rules"] = JsonSerializer.SerializeToNode(RoundJson.ToDocument(d.Rules), RoundJson.Options),
             ["kpis"] = new JsonObject
             {
                 ["matchedTrades"] = d.Kpis.MatchedTrades, ["executedTrades"] = d.Kpis.ExecutedTrades, ["failedTrades"] = d.Kpis.FailedTrades,
@@ -81,6 +94,19 @@ public static class DecisionJson
             ["warnings"] = new JsonArray(d.Warnings.Select(w => (JsonNode?)JsonValue.Create(w)).ToArray()),
         };
         return root;
+    }
+
+    /// <summary>One sentence saying why a failed trade failed: which line, by how much.</summary>
+    public static string FailureReason(RoundDecision d, Trade t)
+    {
+        var line = d.LineFlows.FirstOrDefault(l => l.LineId == t.FailedLineId);
+        if (t.OverloadKw is not { } over || line is null) return $"line {t.FailedLineId} would exceed its limit";
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        return over > 0
+            ? string.Format(inv, "with it, line {0} would carry {1:0.###} kW over its {2:0.###} kW limit, on top of the executed trades and base load",
+                t.FailedLineId, over, line.LimitKw)
+            : string.Format(inv, "failed on line {0} by the greedy rule, though with it the line would still be {1:0.###} kW below its {2:0.###} kW limit (over-curtailed)",
+                t.FailedLineId, -over, line.LimitKw);
     }
 
     // Nine decimals hide LP round-off (1e-12) without losing anything a kWh or a fen cares about.

@@ -17,6 +17,23 @@ public sealed class RoundDocument
     public SmesDocument? Smes { get; set; }
     /// <summary>Radial feeder.</summary>
     public FeederDocument? Feeder { get; set; }
+    /// <summary>Clearing rules (optional; every member defaults to the paper as written).</summary>
+    public RulesDocument? Rules { get; set; }
+}
+
+/// <summary>JSON shape of the clearing rules (names in <see cref="MarketRuleNames"/>).</summary>
+public sealed class RulesDocument
+{
+    /// <summary>"max-welfare" (default) or "curtail-lowest-weight-on-worst-line".</summary>
+    public string? Execution { get; set; }
+    /// <summary>"trade-price" (eq. 2, default) or "grid-price".</summary>
+    public string? BuyerTravelPrice { get; set; }
+    /// <summary>"per-trade" (eqs. 2–3, default) or "shared-over-lots".</summary>
+    public string? TravelCost { get; set; }
+    /// <summary>"grid-price-net" (eq. 1, default) or "trade-price-gross".</summary>
+    public string? SmesSettlement { get; set; }
+    /// <summary>Branch-and-bound node budget of the exact execution (default 20000).</summary>
+    public int? ExecutionNodeBudget { get; set; }
 }
 
 /// <summary>JSON shape of a quotation.</summary>
@@ -44,8 +61,10 @@ public sealed class ParticipantDocument
     public double? ChargingPricePerKwh { get; set; }
     /// <summary>η (default 1).</summary>
     public double? Efficiency { get; set; }
-    /// <summary>B, currency/kWh (default 0).</summary>
+    /// <summary>Battery wear per kWh, currency/kWh (an extension; default 0).</summary>
     public double? BatteryWearPerKwh { get; set; }
+    /// <summary>B_j of eq. 3: battery depreciation per trade, currency (default 0).</summary>
+    public double? BatteryWearPerTrade { get; set; }
     /// <summary>k_pv, currency/kWh (default 0).</summary>
     public double? MaintenancePerKwh { get; set; }
 }

@@ -57,6 +57,7 @@ public static class RoundJson
                 Node = p.NodeId, EnergyKwh = p.EnergyKwh, MaxPowerKw = p.MaxPowerKw, MaxTrades = p.MaxTrades,
                 ConsumptionKwhPerKm = p.ConsumptionKwhPerKm, DistanceKm = p.DistanceKm, ChargingPricePerKwh = p.ChargingPricePerKwh,
                 Efficiency = p.Efficiency, BatteryWearPerKwh = p.BatteryWearPerKwh, MaintenancePerKwh = p.MaintenancePerKwh,
+                BatteryWearPerTrade = p.BatteryWearPerTrade,
             }).ToList(),
             Smes = round.Smes is { } s ? new SmesDocument
             {
@@ -69,6 +70,7 @@ public static class RoundJson
                 Nodes = round.Feeder.Nodes.Select(n => (NodeDocument?)new NodeDocument { Id = n.Id, BaseLoadKw = n.BaseLoadKw }).ToList(),
                 Lines = round.Feeder.Lines.Select(l => (LineDocument?)new LineDocument { Id = l.Id, From = l.FromNodeId, To = l.ToNodeId, LimitKw = l.LimitKw }).ToList(),
             },
+            Rules = ToDocument(round.Rules),
         };
         return JsonSerializer.Serialize(doc, Options);
     }
@@ -118,7 +120,7 @@ public static class RoundJson
                     RequiredText(p.Id, at + ".id"), kind, role, RequiredText(p.Node, at + ".node"),
                     Required(p.EnergyKwh, at + ".energyKwh"), Required(p.MaxPowerKw, at + ".maxPowerKw"), p.MaxTrades ?? 1,
                     p.ConsumptionKwhPerKm ?? 0, p.DistanceKm ?? 0, p.ChargingPricePerKwh ?? 0, p.Efficiency ?? 1,
-                    p.BatteryWearPerKwh ?? 0, p.MaintenancePerKwh ?? 0));
+                    p.BatteryWearPerKwh ?? 0, p.MaintenancePerKwh ?? 0, p.BatteryWearPerTrade ?? 0));
             }
         }
 
@@ -160,8 +162,36 @@ public static class RoundJson
 
         return new MarketRound(
             RequiredText(doc.RoundId, "roundId"), Required(doc.IntervalHours, "intervalHours"), Required(doc.GridPricePerKwh, "gridPricePerKwh"),
-            Required(doc.FeedInPricePerKwh, "feedInPricePerKwh"), participants, smes, new Feeder(root, nodes, lines));
+            Required(doc.FeedInPricePerKwh, "feedInPricePerKwh"), participants, smes, new Feeder(root, nodes, lines))
+        {
+            Rules = ToRules(doc.Rules, (path, message) => errors.Add(new ValidationError(path, message))),
+        };
     }
+
+    /// <summary>Reads the <c>rules</c> object (null = the paper's rules); unknown names are reported through <paramref name="fail"/>.</summary>
+    public static MarketRules ToRules(RulesDocument? doc, Action<string, string> fail)
+    {
+        if (doc is null) return MarketRules.Paper;
+        var d = MarketRules.Paper;
+        return new MarketRules
+        {
+            Execution = MarketRuleNames.Parse(MarketRuleNames.Execution, doc.Execution, d.Execution, "rules.execution", fail),
+            BuyerTravel = MarketRuleNames.Parse(MarketRuleNames.BuyerTravelPrice, doc.BuyerTravelPrice, d.BuyerTravel, "rules.buyerTravelPrice", fail),
+            TravelCost = MarketRuleNames.Parse(MarketRuleNames.TravelCost, doc.TravelCost, d.TravelCost, "rules.travelCost", fail),
+            SmesSettlement = MarketRuleNames.Parse(MarketRuleNames.SmesSettlement, doc.SmesSettlement, d.SmesSettlement, "rules.smesSettlement", fail),
+            ExecutionNodeBudget = doc.ExecutionNodeBudget ?? d.ExecutionNodeBudget,
+        };
+    }
+
+    /// <summary>The <c>rules</c> object of <paramref name="rules"/>, every member spelled out.</summary>
+    public static RulesDocument ToDocument(MarketRules rules) => new()
+    {
+        Execution = MarketRuleNames.NameOf(MarketRuleNames.Execution, rules.Execution),
+        BuyerTravelPrice = MarketRuleNames.NameOf(MarketRuleNames.BuyerTravelPrice, rules.BuyerTravel),
+        TravelCost = MarketRuleNames.NameOf(MarketRuleNames.TravelCost, rules.TravelCost),
+        SmesSettlement = MarketRuleNames.NameOf(MarketRuleNames.SmesSettlement, rules.SmesSettlement),
+        ExecutionNodeBudget = rules.ExecutionNodeBudget,
+    };
 
     private static string PathOf(string? jsonPath)
     {

@@ -11,7 +11,7 @@ namespace Gateway.Market.Decision;
 /// <param name="Payoffs">Nucleolus payoff of every participant (0 for the unmatched), by id.</param>
 /// <param name="RealizedIncome">Relative income each participant realises after the safety check and the fallback.</param>
 /// <param name="Settlements">Who pays whom for what.</param>
-/// <param name="LineFlows">Planned line flows after the decision.</param>
+/// <param name="LineFlows">Line flows after the decision: base loads, executed trades, SMES actions and every PV at its feed-in cap — every flow the gateway dispatches.</param>
 /// <param name="Kpis">Round KPIs.</param>
 /// <param name="Warnings">Conditions the decision could not fix (e.g. a line overloaded by base load alone).</param>
 public sealed record RoundDecision(
@@ -27,4 +27,14 @@ public sealed record RoundDecision(
     IReadOnlyList<Settlement> Settlements,
     IReadOnlyList<LineFlow> LineFlows,
     RoundKpis Kpis,
-    IReadOnlyList<string> Warnings);
+    IReadOnlyList<string> Warnings)
+{
+    /// <summary>How the executed trades were chosen (rule, executed weight, proof of optimality); null for a decision made elsewhere.</summary>
+    public Grid.ExecutionReport? Execution { get; init; }
+
+    /// <summary>Per PV seller: how much it may export beyond what it sold, within the line windows (worst case in <see cref="LineFlows"/>).</summary>
+    public IReadOnlyList<FeedInAllowance> FeedIn { get; init; } = [];
+
+    /// <summary>The rules the round was cleared under.</summary>
+    public Model.MarketRules Rules { get; init; } = Model.MarketRules.Paper;
+}

@@ -5,7 +5,7 @@ namespace Gateway.Market.Decision;
 /// <param name="Direction">Discharge (to a buyer) or charge (from a seller).</param>
 /// <param name="EnergyKwh">Energy at the counterparty's meter.</param>
 /// <param name="RequestedKwh">The failed trade's energy on that side.</param>
-/// <param name="PricePerKwh">The failed trade's price, so the counterparty's terms are unchanged.</param>
+/// <param name="PricePerKwh">The settlement price: C_ep under eq. (1) (default), the failed trade's price under the trade-price rule.</param>
 /// <param name="BuyerId">Buyer of the failed trade this action replaces.</param>
 /// <param name="SellerId">Seller of the failed trade this action replaces.</param>
 /// <param name="LimitedBy">What stopped it short of <paramref name="RequestedKwh"/> ("energy", "power", "line:ID"), or null.</param>

@@ -10,6 +10,7 @@ namespace Gateway.Market.Decision;
 /// <param name="SellerPayoff">Seller's share of <paramref name="Weight"/>.</param>
 /// <param name="Status">Executed or failed by the safety check.</param>
 /// <param name="FailedLineId">The line whose limit failed the trade, when failed.</param>
+/// <param name="OverloadKw">When failed: how far <paramref name="FailedLineId"/> would exceed its limit if this trade were added to the executed ones (≤ 0 only under the greedy rule: it would have fitted).</param>
 public sealed record Trade(
     string BuyerId,
     string SellerId,
@@ -19,4 +20,5 @@ public sealed record Trade(
     double BuyerPayoff,
     double SellerPayoff,
     TradeStatus Status,
-    string? FailedLineId);
+    string? FailedLineId,
+    double? OverloadKw = null);

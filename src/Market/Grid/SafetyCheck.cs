@@ -1,86 +1,104 @@
+using Gateway.Market.Model;
+
 namespace Gateway.Market.Grid;
 
 /// <summary>
-/// The safety check after matching (Li et al. §II.C, step 3). Flows are the DC superposition of base loads (served from the
-/// root) and each trade's power along the tree path from seller to buyer. Curtailment rule, deterministic: while a line is
-/// above its limit, take the line with the largest overload (ties: line id, ordinal); among the trades that push flow in
-/// the overloading direction on it, fail the one with the smallest weight Q (ties: buyer id, then seller id), recording that
-/// line; recompute. Failing whole trades keeps every remaining trade exactly as matched. A line over its limit from base
-/// load alone, with no trade left pushing it, is reported as a warning: the market cannot relieve it.
+/// The safety check after matching (Li et al. §II.C, step 3). Flows are the DC superposition of base loads (served from
+/// the root) and each trade's power along the tree path from seller to buyer. Which trades execute depends on the rule:
+/// <see cref="ExecutionRule.MaximumWelfare"/> (default) executes the set of largest total weight that keeps every line
+/// within its window (<see cref="MaxWelfareExecution"/>, exact); <see cref="ExecutionRule.CurtailLowestWeightOnWorstLine"/>
+/// is the earlier greedy rule (<see cref="GreedyCurtailment"/>). Failing whole trades keeps every remaining trade exactly
+/// as matched. Each failed trade is explained: the line that would exceed its limit most if the trade were added to the
+/// executed ones, and by how much.
 /// </summary>
 public static class SafetyCheck
 {
-    /// <summary>Slack in kW below which a flow counts as at its limit.</summary>
+    /// <summary>Slack in kW below which a flow counts as at its limit (scaled up on lines above 1 kW, see <see cref="LineWindow.Tolerance"/>).</summary>
     public const double ToleranceKw = 1e-9;
 
-    /// <summary>Runs the check over <paramref name="trades"/> on <paramref name="topology"/>.</summary>
-    public static SafetyCheckResult Run(FeederTopology topology, IReadOnlyList<TradeFlow> trades)
+    /// <summary>Runs the check over <paramref name="trades"/> on <paramref name="topology"/> with <paramref name="rules"/>.</summary>
+    public static SafetyCheckResult Run(FeederTopology topology, IReadOnlyList<TradeFlow> trades, MarketRules rules)
     {
         var lines = topology.Feeder.Lines;
         var baseFlows = topology.BaseFlowsKw();
+        var windows = lines.Select((l, k) => LineWindow.For(l.LimitKw, baseFlows[k])).ToArray();
+        var paths = trades.Select(t => topology.Path(t.SellerNodeId, t.BuyerNodeId)).ToArray();
+        string?[] failedLine;
+        var warnings = new List<string>();
+        ExecutionReport report;
+        var allWeight = trades.Sum(t => t.Weight);
+        if (rules.Execution == ExecutionRule.CurtailLowestWeightOnWorstLine)
+        {
+            (failedLine, warnings) = GreedyCurtailment.Run(topology, trades, paths, baseFlows);
+            report = new ExecutionReport(rules.Execution, trades.Where((_, t) => failedLine[t] is null).Sum(t => t.Weight), allWeight, false, 0);
+        }
+        else
+        {
+            var outcome = MaxWelfareExecution.Select(windows, baseFlows, paths, trades.Select(t => t.PowerKw).ToArray(),
+                trades.Select(t => t.WeightUnits).ToArray(), rules.ExecutionNodeBudget);
+            failedLine = new string?[trades.Count];
+            for (var t = 0; t < trades.Count; t++)
+                if (!outcome.Executed[t]) failedLine[t] = "";
+            var unit = trades.Count > 0 && trades[0].WeightUnits > 0 ? trades[0].Weight / trades[0].WeightUnits : 0;
+            var executedWeight = trades.Where((_, t) => outcome.Executed[t]).Sum(t => t.Weight);
+            report = new ExecutionReport(rules.Execution, executedWeight,
+                outcome.Proven ? executedWeight : executedWeight + (outcome.UpperBoundUnits - outcome.ExecutedUnits) * unit, outcome.Proven, outcome.Nodes);
+            if (!outcome.Proven)
+                warnings.Add($"execution: the search stopped after {outcome.Nodes} nodes; the executed trades carry {executedWeight:0.######} of at most {report.UpperBoundWeight:0.######} (no failed trade fits)");
+        }
+
         var flows = (double[])baseFlows.Clone();
-        var paths = new IReadOnlyList<(int Line, int Sign)>[trades.Count];
         for (var t = 0; t < trades.Count; t++)
         {
-            paths[t] = topology.Path(trades[t].SellerNodeId, trades[t].BuyerNodeId);
+            if (failedLine[t] is not null) continue;
             foreach (var (line, sign) in paths[t]) flows[line] += sign * trades[t].PowerKw;
         }
 
-        var failed = new string?[trades.Count];
-        var unrelievable = new bool[lines.Count];
-        var warnings = new List<string>();
-        while (true)
+        // Why each failed trade failed: added back alone, which line would it take furthest out of its window?
+        var overload = new double[trades.Count];
+        for (var t = 0; t < trades.Count; t++)
         {
+            overload[t] = double.NaN;
+            if (failedLine[t] is null) continue;
             var worst = -1;
-            var worstOver = ToleranceKw;
-            for (var l = 0; l < lines.Count; l++)
+            var worstExcess = double.NegativeInfinity;
+            foreach (var (line, sign) in paths[t])
             {
-                if (unrelievable[l]) continue;
-                var over = Math.Abs(flows[l]) - lines[l].LimitKw;
-                if (over > worstOver || (worst >= 0 && over == worstOver && string.CompareOrdinal(lines[l].Id, lines[worst].Id) < 0))
+                var excess = windows[line].Excess(flows[line] + sign * trades[t].PowerKw);
+                if (excess > worstExcess || (excess == worstExcess && string.CompareOrdinal(lines[line].Id, lines[worst].Id) < 0))
                 {
-                    worst = l;
-                    worstOver = over;
+                    worst = line;
+                    worstExcess = excess;
                 }
             }
 
-            if (worst < 0) break;
-            var direction = Math.Sign(flows[worst]);
-            var victim = -1;
-            for (var t = 0; t < trades.Count; t++)
+            if (failedLine[t] is { Length: > 0 } named)
             {
-                if (failed[t] is not null || !Pushes(paths[t], worst, direction)) continue;
-                if (victim < 0 || Before(trades[t], trades[victim])) victim = t;
+                // The greedy rule names the line it failed the trade on; report that line's excess.
+                var k = Index(lines, named);
+                var sign = paths[t].First(p => p.Line == k).Sign;
+                overload[t] = windows[k].Excess(flows[k] + sign * trades[t].PowerKw);
             }
-
-            if (victim < 0)
+            else
             {
-                unrelievable[worst] = true;
-                warnings.Add($"line {lines[worst].Id}: {Math.Abs(flows[worst]):0.###} kW exceeds its limit {lines[worst].LimitKw:0.###} kW without any trade (base load)");
-                continue;
+                failedLine[t] = lines[worst].Id;
+                overload[t] = worstExcess;
             }
-
-            failed[victim] = lines[worst].Id;
-            foreach (var (line, sign) in paths[victim]) flows[line] -= sign * trades[victim].PowerKw;
         }
 
-        return new SafetyCheckResult(failed, flows, baseFlows, warnings);
-    }
-
-    private static bool Pushes(IReadOnlyList<(int Line, int Sign)> path, int line, int direction)
-    {
-        foreach (var (l, s) in path)
+        for (var l = 0; l < lines.Count; l++)
         {
-            if (l == line) return s == direction;
+            if (rules.Execution == ExecutionRule.CurtailLowestWeightOnWorstLine) break;
+            if (Math.Abs(baseFlows[l]) > lines[l].LimitKw + ToleranceKw)
+                warnings.Add($"line {lines[l].Id}: {Math.Abs(baseFlows[l]):0.###} kW of base load alone exceeds its limit {lines[l].LimitKw:0.###} kW; trades may not add to it (now {Math.Abs(flows[l]):0.###} kW)");
         }
 
-        return false;
+        return new SafetyCheckResult(failedLine, overload, flows, baseFlows, windows, warnings, report);
     }
 
-    private static bool Before(TradeFlow a, TradeFlow b)
+    private static int Index(IReadOnlyList<FeederLine> lines, string id)
     {
-        if (a.Weight != b.Weight) return a.Weight < b.Weight;
-        var c = string.CompareOrdinal(a.BuyerId, b.BuyerId);
-        return c != 0 ? c < 0 : string.CompareOrdinal(a.SellerId, b.SellerId) < 0;
+        for (var k = 0; k < lines.Count; k++) if (lines[k].Id == id) return k;
+        return -1;
     }
 }

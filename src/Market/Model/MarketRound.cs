@@ -8,6 +8,7 @@ namespace Gateway.Market.Model;
 /// <param name="Participants">The quotations of EVs and PV.</param>
 /// <param name="Smes">The SMES unit, or null when the feeder has none.</param>
 /// <param name="Feeder">The radial feeder the trades flow over.</param>
+/// <remarks><see cref="Rules"/> says how the round is cleared (default: the paper as written, exact execution).</remarks>
 public sealed record MarketRound(
     string RoundId,
     double IntervalHours,
@@ -15,4 +16,8 @@ public sealed record MarketRound(
     double FeedInPricePerKwh,
     IReadOnlyList<Quotation> Participants,
     SmesUnit? Smes,
-    Feeder Feeder);
+    Feeder Feeder)
+{
+    /// <summary>How the round is cleared; <see cref="MarketRules.Paper"/> unless set.</summary>
+    public MarketRules Rules { get; init; } = MarketRules.Paper;
+}

@@ -15,8 +15,9 @@ namespace Gateway.Market.Model;
 /// <param name="DistanceKm">D: distance the EV drives to its charging point (eqs. 2–3); 0 for PV.</param>
 /// <param name="ChargingPricePerKwh">p₀: what a discharging EV paid for the energy it sells (eq. 3).</param>
 /// <param name="Efficiency">η: a discharging EV's charge-to-grid efficiency (eq. 3), in (0, 1].</param>
-/// <param name="BatteryWearPerKwh">B: battery depreciation of a discharging EV per kWh delivered (eq. 3).</param>
+/// <param name="BatteryWearPerKwh">Battery depreciation of a discharging EV per kWh delivered: an extension beyond the paper (0 = none); eq. 3's B_j is <paramref name="BatteryWearPerTrade"/>.</param>
 /// <param name="MaintenancePerKwh">k_pv: PV operation and maintenance cost per kWh (eq. 4).</param>
+/// <param name="BatteryWearPerTrade">B_j: battery depreciation of a discharging EV, a fixed amount per trade (eq. 3).</param>
 public sealed record Quotation(
     string Id,
     ParticipantKind Kind,
@@ -30,4 +31,5 @@ public sealed record Quotation(
     double ChargingPricePerKwh = 0,
     double Efficiency = 1,
     double BatteryWearPerKwh = 0,
-    double MaintenancePerKwh = 0);
+    double MaintenancePerKwh = 0,
+    double BatteryWearPerTrade = 0);

@@ -14,12 +14,14 @@ internal sealed class ExcessRows
 {
     private const int DenseLimit = 9_000_000;
 
-    private ExcessRows(int nodeCount, int[] from, int[] to, double[] kappa)
+    private ExcessRows(int nodeCount, int[] from, int[] to, double[] kappa, double[] nodeWeight)
     {
         NodeCount = nodeCount;
         From = from;
         To = to;
         Kappa = kappa;
+        Constant = new double[kappa.Length];
+        for (var r = 0; r < kappa.Length; r++) Constant[r] = kappa[r] + nodeWeight[to[r]];
     }
 
     /// <summary>Trades + 1 (the zero node).</summary>
@@ -34,8 +36,24 @@ internal sealed class ExcessRows
     /// <summary>v(S) minus what the coalition's matched partners outside it are owed: excess = κ − u[From] + u[To].</summary>
     public double[] Kappa { get; }
 
+    /// <summary>
+    /// K = κ + w[To]: the part of κ that does not depend on the trades' own weights (w[0] = 0), so κ = K − w[To] for any
+    /// re-weighting of the trades. The row kept per (From, To) is the same for every such re-weighting.
+    /// </summary>
+    public double[] Constant { get; }
+
     /// <summary>Number of rows.</summary>
     public int Count => Kappa.Length;
+
+    /// <summary>κ of every row when trade t weighs <paramref name="tradeWeights"/>[t].</summary>
+    public double[] KappaFor(IReadOnlyList<double> tradeWeights)
+    {
+        var w = new double[NodeCount];
+        for (var t = 0; t < tradeWeights.Count; t++) w[t + 1] = tradeWeights[t];
+        var kappa = new double[Count];
+        for (var r = 0; r < kappa.Length; r++) kappa[r] = Constant[r] - w[To[r]];
+        return kappa;
+    }
 
     /// <summary>Builds the rows of <paramref name="game"/>.</summary>
     /// <exception cref="ArgumentException">A candidate pair joins two free lots: the trades are not an optimal matching.</exception>
@@ -75,7 +93,7 @@ internal sealed class ExcessRows
             }
         }
 
-        return table.ToRows();
+        return table.ToRows(tradeWeight);
     }
 
     // The nodes a participant's lots sit on: its trades, and the zero node once if it has a free lot.
@@ -106,7 +124,7 @@ internal sealed class ExcessRows
             }
         }
 
-        public ExcessRows ToRows()
+        public ExcessRows ToRows(double[] nodeWeight)
         {
             var keys = new List<long>();
             var values = new List<double>();
@@ -136,7 +154,7 @@ internal sealed class ExcessRows
                 to[r] = (int)(keys[r] % n);
             }
 
-            return new ExcessRows(n, from, to, values.ToArray());
+            return new ExcessRows(n, from, to, values.ToArray(), nodeWeight);
         }
 
         private static double[] Filled(int n)

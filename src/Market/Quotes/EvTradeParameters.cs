@@ -7,4 +7,5 @@ public sealed record EvTradeParameters(
     double DistanceKm = 0,
     double ChargingPricePerKwh = 0,
     double Efficiency = 1,
-    double BatteryWearPerKwh = 0);
+    double BatteryWearPerKwh = 0,
+    double BatteryWearPerTrade = 0);

@@ -34,7 +34,7 @@ public static class QuotationBuilder
         {
             var energy = Math.Min(-deficitKwh, ev.MaxDischargePowerKw * hours);
             return new Quotation(ev.Id, ParticipantKind.Ev, TradeRole.Seller, ev.NodeId, energy, ev.MaxDischargePowerKw, p.MaxTrades,
-                p.ConsumptionKwhPerKm, p.DistanceKm, p.ChargingPricePerKwh, p.Efficiency, p.BatteryWearPerKwh);
+                p.ConsumptionKwhPerKm, p.DistanceKm, p.ChargingPricePerKwh, p.Efficiency, p.BatteryWearPerKwh, BatteryWearPerTrade: p.BatteryWearPerTrade);
         }
 
         return null;

@@ -9,22 +9,29 @@ namespace Gateway.Market.Storage;
 /// by it, requests taken in the given order, each as much as all limits allow:
 /// stored energy between ½·L·I_min² and ½·L·I_max², counted conservatively as if all discharge came before all charge
 /// (and vice versa), so every intra-interval order is safe; the converter's net power |discharge − charge|/Δt ≤ P_max;
-/// the one-way efficiency η (delivering q draws q/η, absorbing q stores q·η); and the headroom of every feeder line on
-/// the path between the SMES and the counterparty, on top of the flows already planned.
+/// the one-way efficiency η (delivering q draws q/η, absorbing q stores q·η); and the window of every feeder line on the
+/// path between the SMES and the counterparty, on top of the flows already planned.
+/// <para>
+/// Settlement and revenue follow <see cref="MarketRules.SmesSettlement"/>: by default eq. (1) as written,
+/// R_sm = C_ep·P_sm·Δt − k_sm·|P_sm|·Δt on the converter's net power P_sm, every action settled at C_ep; or each
+/// counterparty keeps its failed trade's price and maintenance is paid on the gross energy through the converter.
+/// </para>
 /// </summary>
 public static class SmesFallback
 {
     private const double MinimumActionKwh = 1e-9;
 
     /// <summary>Applies the fallback; <paramref name="flowsKw"/> is updated in place with the SMES's flows.</summary>
-    public static (List<SmesAction> Actions, SmesOutcome Outcome) Run(SmesUnit smes, FeederTopology topology, double intervalHours, double[] flowsKw, IEnumerable<SmesRequest> requests)
+    public static (List<SmesAction> Actions, SmesOutcome Outcome) Run(SmesUnit smes, FeederTopology topology, IReadOnlyList<LineWindow> windows,
+        double intervalHours, double gridPricePerKwh, MarketRules rules, double[] flowsKw, IEnumerable<SmesRequest> requests)
     {
         var lines = topology.Feeder.Lines;
         var stored = smes.StoredEnergyKwh;
         var minEnergy = smes.MinEnergyKwh;
         var maxEnergy = smes.MaxEnergyKwh;
         var powerBudgetKwh = smes.MaxPowerKw * intervalHours;
-        double discharged = 0, charged = 0, revenue = 0;
+        var atGridPrice = rules.SmesSettlement == SmesSettlementRule.GridPriceOnNetPower;
+        double discharged = 0, charged = 0, grossRevenue = 0;
         var actions = new List<SmesAction>();
         foreach (var r in requests)
         {
@@ -48,24 +55,31 @@ public static class SmesFallback
             if (powerCap < amount) { amount = powerCap; limitedBy = "power"; }
             foreach (var (line, sign) in path)
             {
-                var headroomKwh = Math.Max(0, lines[line].LimitKw - sign * flowsKw[line]) * intervalHours;
+                var w = windows[line];
+                var headroomKw = sign > 0 ? w.HighKw - flowsKw[line] : flowsKw[line] - w.LowKw;
+                var headroomKwh = Math.Max(0, headroomKw) * intervalHours;
                 if (headroomKwh < amount) { amount = headroomKwh; limitedBy = "line:" + lines[line].Id; }
             }
 
             if (amount < MinimumActionKwh) amount = 0;
+            var price = atGridPrice ? gridPricePerKwh : r.PricePerKwh;
             if (amount > 0)
             {
                 foreach (var (line, sign) in path) flowsKw[line] += sign * amount / intervalHours;
-                if (discharge) { discharged += amount; revenue += r.PricePerKwh * amount; }
-                else { charged += amount; revenue -= r.PricePerKwh * amount; }
-                revenue -= smes.MaintenancePerKwh * amount;
+                if (discharge) { discharged += amount; grossRevenue += price * amount; }
+                else { charged += amount; grossRevenue -= price * amount; }
             }
 
-            actions.Add(new SmesAction(r.CounterpartyId, r.Direction, amount, r.EnergyKwh, r.PricePerKwh, r.BuyerId, r.SellerId, limitedBy));
+            actions.Add(new SmesAction(r.CounterpartyId, r.Direction, amount, r.EnergyKwh, price, r.BuyerId, r.SellerId, limitedBy));
         }
 
-        var after = stored + charged * smes.Efficiency - discharged / smes.Efficiency;
-        var outcome = new SmesOutcome(smes.Id, discharged, charged, (discharged - charged) / intervalHours, stored, after, smes.CurrentForEnergyA(after), revenue);
+        var netKwh = discharged - charged;
+        var revenue = atGridPrice
+            ? gridPricePerKwh * netKwh - smes.MaintenancePerKwh * Math.Abs(netKwh)
+            : grossRevenue - smes.MaintenancePerKwh * (discharged + charged);
+        // The converter runs at the net power for the interval: the coil gives net/η or takes |net|·η.
+        var after = stored - (netKwh > 0 ? netKwh / smes.Efficiency : netKwh * smes.Efficiency);
+        var outcome = new SmesOutcome(smes.Id, discharged, charged, netKwh / intervalHours, stored, after, smes.CurrentForEnergyA(after), revenue);
         return (actions, outcome);
     }
 }

@@ -3,8 +3,9 @@ using Gateway.Market.Model;
 namespace Gateway.Market.Validation;
 
 /// <summary>
-/// Checks a <see cref="MarketRound"/> before clearing: ranges, ids, the feeder being a tree, and physical limits (no
-/// quotation asks for more energy than its power limit allows in the interval). Paths use the JSON contract's names.
+/// Checks a <see cref="MarketRound"/> before clearing: ranges (<see cref="RoundLimits"/>), ids, the feeder being a tree, and
+/// physical limits (no quotation asks for more energy than its power limit allows in the interval). Paths use the JSON
+/// contract's names. A round without participants is valid: it clears to an empty decision with a warning.
 /// </summary>
 public static class RoundValidator
 {
@@ -19,13 +20,16 @@ public static class RoundValidator
         {
             if (!double.IsFinite(value)) Fail(path, "must be a finite number");
             else if (minExclusive ? value <= min : value < min) Fail(path, minExclusive ? $"must be > {min}" : $"must be ≥ {min}");
-            else if (value > max) Fail(path, $"must be ≤ {max}");
+            else if (value > max) Fail(path, $"must be ≤ {max:G} ({value:G} is beyond what the market can represent; see docs/market-model.md, input ranges)");
         }
 
         if (string.IsNullOrWhiteSpace(round.RoundId)) Fail("roundId", "required");
         Range("intervalHours", round.IntervalHours, 0, 24, minExclusive: true);
-        Range("gridPricePerKwh", round.GridPricePerKwh, 0, double.MaxValue);
-        Range("feedInPricePerKwh", round.FeedInPricePerKwh, 0, double.MaxValue);
+        Range("gridPricePerKwh", round.GridPricePerKwh, 0, RoundLimits.MaxPricePerKwh);
+        Range("feedInPricePerKwh", round.FeedInPricePerKwh, 0, RoundLimits.MaxPricePerKwh);
+        if (round.Participants.Count > RoundLimits.MaxParticipants)
+            Fail("participants", $"{round.Participants.Count} participants; at most {RoundLimits.MaxParticipants} per round");
+        if (round.Rules.ExecutionNodeBudget < 1) Fail("rules.executionNodeBudget", "must be ≥ 1");
 
         var nodes = ValidateFeeder(round.Feeder, Fail, Range);
         var ids = new HashSet<string>(StringComparer.Ordinal);
@@ -38,15 +42,17 @@ public static class RoundValidator
             if (string.IsNullOrWhiteSpace(p.NodeId)) Fail(at + ".node", "required");
             else if (!nodes.Contains(p.NodeId)) Fail(at + ".node", $"unknown node '{p.NodeId}'");
             if (p.Kind == ParticipantKind.Pv && p.Role != TradeRole.Seller) Fail(at + ".role", "PV can only be a seller");
-            Range(at + ".energyKwh", p.EnergyKwh, 0, double.MaxValue);
-            Range(at + ".maxPowerKw", p.MaxPowerKw, 0, double.MaxValue, minExclusive: true);
+            Range(at + ".energyKwh", p.EnergyKwh, 0, RoundLimits.MaxEnergyKwh);
+            Range(at + ".maxPowerKw", p.MaxPowerKw, 0, RoundLimits.MaxPowerKw, minExclusive: true);
             if (p.MaxTrades < 1) Fail(at + ".maxTrades", "must be ≥ 1");
-            Range(at + ".consumptionKwhPerKm", p.ConsumptionKwhPerKm, 0, double.MaxValue);
-            Range(at + ".distanceKm", p.DistanceKm, 0, double.MaxValue);
-            Range(at + ".chargingPricePerKwh", p.ChargingPricePerKwh, 0, double.MaxValue);
+            else if (p.MaxTrades > RoundLimits.MaxTradesPerParticipant) Fail(at + ".maxTrades", $"must be ≤ {RoundLimits.MaxTradesPerParticipant}");
+            Range(at + ".consumptionKwhPerKm", p.ConsumptionKwhPerKm, 0, RoundLimits.MaxConsumptionKwhPerKm);
+            Range(at + ".distanceKm", p.DistanceKm, 0, RoundLimits.MaxDistanceKm);
+            Range(at + ".chargingPricePerKwh", p.ChargingPricePerKwh, 0, RoundLimits.MaxPricePerKwh);
             Range(at + ".efficiency", p.Efficiency, 0, 1, minExclusive: true);
-            Range(at + ".batteryWearPerKwh", p.BatteryWearPerKwh, 0, double.MaxValue);
-            Range(at + ".maintenancePerKwh", p.MaintenancePerKwh, 0, double.MaxValue);
+            Range(at + ".batteryWearPerKwh", p.BatteryWearPerKwh, 0, RoundLimits.MaxPricePerKwh);
+            Range(at + ".batteryWearPerTrade", p.BatteryWearPerTrade, 0, RoundLimits.MaxCostPerTrade);
+            Range(at + ".maintenancePerKwh", p.MaintenancePerKwh, 0, RoundLimits.MaxPricePerKwh);
             var limitKwh = p.MaxPowerKw * round.IntervalHours;
             if (double.IsFinite(p.EnergyKwh) && double.IsFinite(limitKwh) && p.MaxPowerKw > 0 && p.EnergyKwh > limitKwh + EnergySlackKwh)
             {
@@ -61,15 +67,15 @@ public static class RoundValidator
             else if (ids.Contains(s.Id)) Fail("smes.id", $"duplicate id '{s.Id}' (also a participant)");
             if (string.IsNullOrWhiteSpace(s.NodeId)) Fail("smes.node", "required");
             else if (!nodes.Contains(s.NodeId)) Fail("smes.node", $"unknown node '{s.NodeId}'");
-            Range("smes.inductanceH", s.InductanceH, 0, double.MaxValue, minExclusive: true);
-            Range("smes.minCurrentA", s.MinCurrentA, 0, double.MaxValue);
-            Range("smes.maxCurrentA", s.MaxCurrentA, 0, double.MaxValue, minExclusive: true);
-            Range("smes.currentA", s.CurrentA, 0, double.MaxValue);
+            Range("smes.inductanceH", s.InductanceH, 0, RoundLimits.MaxInductanceH, minExclusive: true);
+            Range("smes.minCurrentA", s.MinCurrentA, 0, RoundLimits.MaxCurrentA);
+            Range("smes.maxCurrentA", s.MaxCurrentA, 0, RoundLimits.MaxCurrentA, minExclusive: true);
+            Range("smes.currentA", s.CurrentA, 0, RoundLimits.MaxCurrentA);
             if (s.MinCurrentA > s.MaxCurrentA) Fail("smes.minCurrentA", "must be ≤ maxCurrentA");
             if (s.CurrentA > s.MaxCurrentA || s.CurrentA < s.MinCurrentA) Fail("smes.currentA", "must lie between minCurrentA and maxCurrentA");
-            Range("smes.maxPowerKw", s.MaxPowerKw, 0, double.MaxValue);
+            Range("smes.maxPowerKw", s.MaxPowerKw, 0, RoundLimits.MaxPowerKw);
             Range("smes.efficiency", s.Efficiency, 0, 1, minExclusive: true);
-            Range("smes.maintenancePerKwh", s.MaintenancePerKwh, 0, double.MaxValue);
+            Range("smes.maintenancePerKwh", s.MaintenancePerKwh, 0, RoundLimits.MaxPricePerKwh);
         }
 
         return errors;
@@ -90,7 +96,7 @@ public static class RoundValidator
             var n = feeder.Nodes[i];
             if (string.IsNullOrWhiteSpace(n.Id)) fail($"feeder.nodes[{i}].id", "required");
             else if (!nodes.Add(n.Id)) fail($"feeder.nodes[{i}].id", $"duplicate node '{n.Id}'");
-            if (!double.IsFinite(n.BaseLoadKw)) fail($"feeder.nodes[{i}].baseLoadKw", "must be a finite number");
+            range($"feeder.nodes[{i}].baseLoadKw", n.BaseLoadKw, -RoundLimits.MaxLineKw, RoundLimits.MaxLineKw, false);
         }
 
         if (string.IsNullOrWhiteSpace(feeder.RootNodeId)) fail("feeder.root", "required");
@@ -111,7 +117,7 @@ public static class RoundValidator
                 else if (!nodes.Contains(node)) { fail($"{at}.{name}", $"unknown node '{node}'"); endsKnown = false; }
             }
 
-            range(at + ".limitKw", l.LimitKw, 0, double.MaxValue, true);
+            range(at + ".limitKw", l.LimitKw, 0, RoundLimits.MaxLineKw, true);
             if (!endsKnown) continue;
             if (l.ToNodeId == feeder.RootNodeId) fail(at + ".to", "the root node cannot be fed by a line (lines run from the root outwards)");
             else if (!parent.TryAdd(l.ToNodeId, l.FromNodeId)) fail(at + ".to", $"node '{l.ToNodeId}' is fed by two lines (the feeder must be radial)");

@@ -98,7 +98,7 @@ public sealed class CliNoStackTraceTests : IDisposable
         { "ledger show", ExitCodes.BadInput, "Option '--round' is required" },
         { "ledger backlog --journal garbage.db", ExitCodes.BadInput, "garbage.db" },
         { "compare --with missing --without missing", ExitCodes.BadInput, "rounds.csv" },
-        { "compare --with empty", ExitCodes.BadInput, "Option '--without' is required" },
+        { "compare --with empty", ExitCodes.BadInput, "give as many --without folders as --with folders" },
     };
 
     [Theory]

@@ -114,6 +114,21 @@ public sealed class DashboardPageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_ledger_card_lists_settlements_as_the_ledger_reports_them_committed()
+    {
+        var page = await OpenAsync();
+        await page.Locator("#ledgerCommits .empty").WaitForAsync();
+        _board.Report(new LedgerCommit("r-0830/e1/0/ev-01->pv-01", "r-0830", "ev-01", "pv-01", 1.25m, 0.31m, 17, "0a1b2c3d", SampleStatusBoard.Now));
+        _board.Report(new LedgerCommit("r-0830/e1/1/ev-02->pv-01", "r-0830", "ev-02", "pv-01", 0.5m, 0.12m, 17, "0a1b2c3d", SampleStatusBoard.Now));
+        var row = page.Locator("#ledgerCommits tr[data-settlement=\"r-0830/e1/1/ev-02->pv-01\"]");
+        await row.WaitForAsync();
+        Assert.Equal(["17", "r-0830/e1/1/ev-02->pv-01", "ev-02 → pv-01", "0.500", "0.12"], (await row.Locator("td").AllInnerTextsAsync()).Take(5));
+        // Newest first.
+        Assert.Equal("r-0830/e1/1/ev-02->pv-01", await page.Locator("#ledgerCommits tr").First.GetAttributeAsync("data-settlement"));
+        Assert.Equal(2, await page.Locator("#ledgerCommits tr[data-settlement]").CountAsync());
+    }
+
+    [Fact]
     public async Task The_feeder_view_draws_each_line_against_its_limit_the_SMES_and_the_failed_trades()
     {
         var page = await OpenAsync();

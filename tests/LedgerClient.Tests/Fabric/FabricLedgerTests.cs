@@ -91,7 +91,7 @@ public sealed class FabricLedgerTests(FabricPeerFixture fixture) : IClassFixture
         Assert.Equal(settlements, read);
         var events = _peer.CommittedEvents.Where(e => e.Payload.Contains(round)).ToList();
         Assert.Equal(3, events.Count);
-        Assert.All(events, e => Assert.Equal("SettlementCommitted", e.Name));
+        Assert.All(events, e => Assert.Equal("SettlementsCommitted", e.Name));
         Assert.Empty(await ledger.QueryRoundAsync("round-nobody-traded-in"));
     }
 

@@ -70,6 +70,21 @@ internal static class FabricTestSupport
 
     private static int _sequence;
 
+    /// <summary>A round of <paramref name="count"/> settlements with gateway ids ({round}/{epoch}/{index}/{payer}->{payee}).</summary>
+    public static IReadOnlyList<SettlementRecord> Round(string roundId, string epoch, int count, int energyOffset = 0)
+    {
+        var start = new DateTimeOffset(2026, 6, 1, 10, 0, 0, TimeSpan.Zero);
+        return Enumerable.Range(0, count).Select(i =>
+        {
+            var energy = 0.5m + (i + energyOffset) % 9 * 0.25m;
+            var price = 0.4m + i % 5 * 0.0125m;
+            var payer = $"ev-{i}";
+            var payee = i % 4 == 0 ? "smes-1" : $"pv-{i % 3}";
+            return new SettlementRecord(LedgerIds.SettlementId(roundId, epoch, i, payer, payee), roundId, payer, payee, energy, price,
+                Math.Round(energy * price, 4, MidpointRounding.AwayFromZero), start, start.AddMinutes(15));
+        }).ToList();
+    }
+
     public static SettlementRecord Settlement(string? roundId = null, string? id = null, decimal energyKwh = 2.5m, decimal pricePerKwh = 0.2123m, decimal? amount = null)
     {
         var round = roundId ?? "round-" + Guid.NewGuid().ToString("N")[..8];

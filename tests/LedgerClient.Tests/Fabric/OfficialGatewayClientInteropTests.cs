@@ -58,7 +58,44 @@ public sealed class OfficialGatewayClientInteropTests : IAsyncLifetime
         Assert.Equal(["interop-ours", "interop-theirs"], (await ledger.QueryRoundAsync("interop-round")).Select(s => s.SettlementId));
     }
 
-    private async Task<JsonElement> RunOfficialClientAsync(string settlementJson, string readSettlementId)
+    [Fact]
+    public async Task Official_client_commits_a_round_batch_and_reads_our_rounds_from_the_chaincode_events_stream()
+    {
+        using var ledger = Ledger(_pki, _peer);
+        var epoch = LedgerIds.NewEpoch();
+        var ours = Round("interop-ours-" + epoch, epoch, 5);
+        var ourResults = await ledger.CommitBatchAsync(ours);
+        var theirs = Round("interop-theirs-" + epoch, epoch, 4);
+
+        var output = await RunOfficialClientAsync(SettlementJson.Serialize(Settlement()), ours[0].SettlementId, new Dictionary<string, string>
+        {
+            ["BATCH_JSON"] = SettlementJson.SerializeBatch(theirs),
+            ["EVENTS_FROM_BLOCK"] = $"{ourResults[0].BlockNumber}",
+            ["EVENTS_COUNT"] = "2",
+        });
+
+        // Their batch went through CommitSettlements; our client reads it as it wrote it.
+        var batch = output.GetProperty("batch");
+        Assert.All(batch.GetProperty("results").EnumerateArray(), r => Assert.Equal("committed", r.GetProperty("outcome").GetString()));
+        Assert.Equal(theirs, await ledger.QueryRoundAsync(theirs[0].RoundId));
+        // Their ChaincodeEvents reader (the real protocol) sees our round's event first, with our transaction id and settlements.
+        var events = output.GetProperty("events").EnumerateArray().ToList();
+        Assert.Equal(FabricLedger.CommittedEventName, events[0].GetProperty("eventName").GetString());
+        Assert.Equal(ourResults[0].TransactionId, events[0].GetProperty("transactionId").GetString());
+        Assert.Equal(ourResults[0].BlockNumber, events[0].GetProperty("blockNumber").GetInt64());
+        Assert.Equal(ours.Select(s => s.SettlementId), events[0].GetProperty("payload").GetProperty("settlements").EnumerateArray().Select(s => s.GetProperty("settlementId").GetString()));
+        // And our follower sees theirs.
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var followed = new List<CommittedSettlement>();
+        await foreach (var committed in ledger.FollowAsync(ourResults[0].BlockNumber, stop.Token))
+        {
+            if (committed.Settlement.RoundId == theirs[0].RoundId) followed.Add(committed);
+            if (followed.Count == theirs.Count) break;
+        }
+        Assert.Equal(theirs, followed.Select(f => f.Settlement));
+    }
+
+    private async Task<JsonElement> RunOfficialClientAsync(string settlementJson, string readSettlementId, IReadOnlyDictionary<string, string>? extra = null)
     {
         var directory = Path.Combine(RepositoryRoot(), "tests", "LedgerClient.Tests", "Fabric", "interop");
         Assert.True(Directory.Exists(Path.Combine(directory, "node_modules", "@hyperledger", "fabric-gateway")),
@@ -79,6 +116,7 @@ public sealed class OfficialGatewayClientInteropTests : IAsyncLifetime
         start.Environment["FABRIC_CHAINCODE"] = "settlement";
         start.Environment["SETTLEMENT_JSON"] = settlementJson;
         start.Environment["READ_SETTLEMENT_ID"] = readSettlementId;
+        foreach (var (name, value) in extra ?? new Dictionary<string, string>()) start.Environment[name] = value;
 
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -1,10 +1,11 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Gateway.LedgerClient.Fabric;
-using Gateway.LedgerClient.Fabric.Grpc;
 using Gateway.LedgerClient.Fabric.Protos;
 using Gateway.Testing.Fabric;
 using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
 
 namespace Gateway.LedgerClient.Tests.Fabric;
 
@@ -15,29 +16,31 @@ namespace Gateway.LedgerClient.Tests.Fabric;
 public sealed class TestPeerChecksTests : IClassFixture<FabricPeerFixture>, IDisposable
 {
     private readonly TestPki _pki;
-    private readonly HttpGrpcUnaryCaller _caller;
+    private readonly GrpcChannel _channel;
+    private readonly Gateway.LedgerClient.Fabric.Protos.Gateway.GatewayClient _gateway;
     private readonly FabricIdentity _identity;
 
     public TestPeerChecksTests(FabricPeerFixture fixture)
     {
         _pki = fixture.Pki;
-        _caller = new HttpGrpcUnaryCaller(fixture.Peer.Endpoint);
+        _channel = FabricGrpcChannel.Create(fixture.Peer.Endpoint);
+        _gateway = new Gateway.LedgerClient.Fabric.Protos.Gateway.GatewayClient(_channel);
         _identity = FabricIdentity.FromPemFiles(_pki.MspId, _pki.Client.CertificatePath, _pki.Client.PrivateKeyPath);
     }
 
     public void Dispose()
     {
-        _caller.Dispose();
+        _channel.Dispose();
         _identity.Dispose();
     }
 
     private FabricProposal Proposal(string channel = "settlement-channel", string chaincode = "settlement") =>
         FabricProposal.Create(_identity, channel, chaincode, "GetSettlement", ["x"], DateTimeOffset.UtcNow, FabricTransactionId.NewNonce());
 
-    private Task<EvaluateResponse> EvaluateAsync(SignedProposal proposal, string transactionId, string channel = "settlement-channel") =>
-        _caller.CallAsync("/gateway.Gateway/Evaluate",
-            new EvaluateRequest { TransactionId = transactionId, ChannelId = channel, ProposedTransaction = proposal },
-            EvaluateResponse.Parser, TimeSpan.FromSeconds(5));
+    private static DateTime Deadline => DateTime.UtcNow.AddSeconds(5);
+
+    private async Task<EvaluateResponse> EvaluateAsync(SignedProposal proposal, string transactionId, string channel = "settlement-channel") =>
+        await _gateway.EvaluateAsync(new EvaluateRequest { TransactionId = transactionId, ChannelId = channel, ProposedTransaction = proposal }, deadline: Deadline);
 
     [Fact]
     public async Task Untampered_proposal_is_accepted()
@@ -58,9 +61,9 @@ public sealed class TestPeerChecksTests : IClassFixture<FabricPeerFixture>, IDis
         var tampered = proposal.SignedProposal.Clone();
         tampered.Signature = ByteString.CopyFrom(highS);
 
-        var error = await Assert.ThrowsAsync<GrpcCallException>(() => EvaluateAsync(tampered, proposal.TransactionId));
+        var error = await Assert.ThrowsAsync<RpcException>(() => EvaluateAsync(tampered, proposal.TransactionId));
 
-        Assert.Contains("low-S", Assert.Single(error.Details).Message);
+        Assert.Contains("low-S", Assert.Single(FabricRpcError.Details(error)).Message);
     }
 
     [Fact]
@@ -70,9 +73,9 @@ public sealed class TestPeerChecksTests : IClassFixture<FabricPeerFixture>, IDis
         var tampered = proposal.SignedProposal.Clone();
         tampered.Signature = ByteString.CopyFrom(_identity.Sign("something else"u8));
 
-        var error = await Assert.ThrowsAsync<GrpcCallException>(() => EvaluateAsync(tampered, proposal.TransactionId));
+        var error = await Assert.ThrowsAsync<RpcException>(() => EvaluateAsync(tampered, proposal.TransactionId));
 
-        Assert.Contains("signature is invalid", Assert.Single(error.Details).Message);
+        Assert.Contains("signature is invalid", Assert.Single(FabricRpcError.Details(error)).Message);
     }
 
     [Fact]
@@ -81,24 +84,24 @@ public sealed class TestPeerChecksTests : IClassFixture<FabricPeerFixture>, IDis
         var proposal = Proposal();
         var wrongId = new string('0', 64);
 
-        var error = await Assert.ThrowsAsync<GrpcCallException>(() => EvaluateAsync(proposal.SignedProposal, wrongId));
+        var error = await Assert.ThrowsAsync<RpcException>(() => EvaluateAsync(proposal.SignedProposal, wrongId));
 
-        Assert.Equal(GrpcStatusCode.InvalidArgument, error.StatusCode);
-        Assert.Contains("invalid txID", error.StatusMessage);
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("invalid txID", error.Status.Detail);
     }
 
     [Fact]
     public async Task Unknown_channel_and_chaincode_are_refused()
     {
         var otherChannel = Proposal(channel: "other-channel");
-        var channelError = await Assert.ThrowsAsync<GrpcCallException>(() => EvaluateAsync(otherChannel.SignedProposal, otherChannel.TransactionId, "other-channel"));
-        Assert.Equal(GrpcStatusCode.NotFound, channelError.StatusCode);
-        Assert.Contains("other-channel", channelError.StatusMessage);
+        var channelError = await Assert.ThrowsAsync<RpcException>(() => EvaluateAsync(otherChannel.SignedProposal, otherChannel.TransactionId, "other-channel"));
+        Assert.Equal(StatusCode.NotFound, channelError.StatusCode);
+        Assert.Contains("other-channel", channelError.Status.Detail);
 
         var otherChaincode = Proposal(chaincode: "basic");
-        var chaincodeError = await Assert.ThrowsAsync<GrpcCallException>(() => EvaluateAsync(otherChaincode.SignedProposal, otherChaincode.TransactionId));
-        Assert.Equal(GrpcStatusCode.NotFound, chaincodeError.StatusCode);
-        Assert.Contains("basic", chaincodeError.StatusMessage);
+        var chaincodeError = await Assert.ThrowsAsync<RpcException>(() => EvaluateAsync(otherChaincode.SignedProposal, otherChaincode.TransactionId));
+        Assert.Equal(StatusCode.NotFound, chaincodeError.StatusCode);
+        Assert.Contains("basic", chaincodeError.Status.Detail);
     }
 
     [Fact]
@@ -106,19 +109,17 @@ public sealed class TestPeerChecksTests : IClassFixture<FabricPeerFixture>, IDis
     {
         var proposal = FabricProposal.Create(_identity, "settlement-channel", "settlement", "CommitSettlement",
             [SettlementJson.Serialize(FabricTestSupport.Settlement())], DateTimeOffset.UtcNow, FabricTransactionId.NewNonce());
-        var endorsed = await _caller.CallAsync("/gateway.Gateway/Endorse",
-            new EndorseRequest { TransactionId = proposal.TransactionId, ChannelId = "settlement-channel", ProposedTransaction = proposal.SignedProposal },
-            EndorseResponse.Parser, TimeSpan.FromSeconds(5));
+        var endorsed = await _gateway.EndorseAsync(
+            new EndorseRequest { TransactionId = proposal.TransactionId, ChannelId = "settlement-channel", ProposedTransaction = proposal.SignedProposal }, deadline: Deadline);
         using var other = FabricIdentity.FromPemFiles(_pki.MspId, _pki.Peer.CertificatePath, _pki.Peer.PrivateKeyPath);
         var envelope = endorsed.PreparedTransaction;
         envelope.Signature = ByteString.CopyFrom(other.Sign(envelope.Payload.Span));
 
-        var error = await Assert.ThrowsAsync<GrpcCallException>(() => _caller.CallAsync("/gateway.Gateway/Submit",
-            new SubmitRequest { TransactionId = proposal.TransactionId, ChannelId = "settlement-channel", PreparedTransaction = envelope },
-            SubmitResponse.Parser, TimeSpan.FromSeconds(5)));
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await _gateway.SubmitAsync(
+            new SubmitRequest { TransactionId = proposal.TransactionId, ChannelId = "settlement-channel", PreparedTransaction = envelope }, deadline: Deadline));
 
-        Assert.Equal(GrpcStatusCode.Aborted, error.StatusCode);
-        Assert.Contains("BAD_REQUEST", error.StatusMessage);
+        Assert.Equal(StatusCode.Aborted, error.StatusCode);
+        Assert.Contains("BAD_REQUEST", error.Status.Detail);
     }
 
     [Fact]
@@ -127,18 +128,18 @@ public sealed class TestPeerChecksTests : IClassFixture<FabricPeerFixture>, IDis
         using var rogue = FabricIdentity.FromPemFiles(_pki.MspId, _pki.RogueClient.CertificatePath, _pki.RogueClient.PrivateKeyPath);
         var request = new CommitStatusRequest { TransactionId = "ab", ChannelId = "settlement-channel", Identity = ByteString.CopyFrom(rogue.Creator) }.ToByteArray();
 
-        var error = await Assert.ThrowsAsync<GrpcCallException>(() => _caller.CallAsync("/gateway.Gateway/CommitStatus",
-            new SignedCommitStatusRequest { Request = ByteString.CopyFrom(request), Signature = ByteString.CopyFrom(rogue.Sign(request)) },
-            CommitStatusResponse.Parser, TimeSpan.FromSeconds(5)));
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await _gateway.CommitStatusAsync(
+            new SignedCommitStatusRequest { Request = ByteString.CopyFrom(request), Signature = ByteString.CopyFrom(rogue.Sign(request)) }, deadline: Deadline));
 
-        Assert.Equal(GrpcStatusCode.PermissionDenied, error.StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
     }
 
     [Fact]
     public async Task Unknown_method_is_unimplemented()
     {
-        var error = await Assert.ThrowsAsync<GrpcCallException>(() => _caller.CallAsync("/gateway.Gateway/ChaincodeEventsUnary",
-            new EvaluateRequest(), EvaluateResponse.Parser, TimeSpan.FromSeconds(5)));
-        Assert.Equal(GrpcStatusCode.Unimplemented, error.StatusCode);
+        var method = new Method<EvaluateRequest, EvaluateResponse>(MethodType.Unary, "gateway.Gateway", "ChaincodeEventsUnary",
+            Marshallers.Create(r => r.ToByteArray(), EvaluateRequest.Parser.ParseFrom), Marshallers.Create(r => r.ToByteArray(), EvaluateResponse.Parser.ParseFrom));
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await _channel.CreateCallInvoker().AsyncUnaryCall(method, null, new CallOptions(deadline: Deadline), new EvaluateRequest()));
+        Assert.Equal(StatusCode.Unimplemented, error.StatusCode);
     }
 }

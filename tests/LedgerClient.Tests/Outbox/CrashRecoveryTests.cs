@@ -107,7 +107,10 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
         {
             using var process = CrasherProcess.Start(_dir.Path, DispatchArguments("--batch", run % 2 == 0 ? "true" : "false"));
             await process.WaitUntilReadyAsync();
-            await Task.Delay(random.Next(20, 500));
+            // After a random amount of finished work (counted, not timed, so a loaded machine changes nothing), then
+            // a random moment inside the next tick.
+            await process.WaitForTicksAsync(random.Next(1, 12));
+            await Task.Delay(random.Next(0, 20));
             process.Kill();
             var (exitCode, text) = await process.WaitAsync();
             output.WriteLine($"run {run}: exit {exitCode} {text.Trim()}");

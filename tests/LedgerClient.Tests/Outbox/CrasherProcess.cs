@@ -39,6 +39,18 @@ internal sealed class CrasherProcess : IDisposable
         throw new InvalidOperationException("the crash helper exited before it was ready");
     }
 
+    /// <summary>Waits until the helper has reported <paramref name="ticks"/> ticks that did work (false if it ended first).</summary>
+    public async Task<bool> WaitForTicksAsync(int ticks)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var seen = 0;
+        while (await _process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        {
+            if (line.StartsWith("tick ", StringComparison.Ordinal) && ++seen >= ticks) return true;
+        }
+        return false;
+    }
+
     /// <summary>Waits for the exit (at most 60 s) and returns the exit code and what it printed.</summary>
     public async Task<(int ExitCode, string Output)> WaitAsync()
     {

@@ -10,6 +10,15 @@ internal sealed class TestJournal
     {
         ConnectionString = new SqliteConnectionStringBuilder { DataSource = path }.ToString();
         Outbox = new SettlementOutbox(timeProvider);
+        Records = new RoundRecordOutbox(timeProvider);
+    }
+
+    public RoundRecordOutbox Records { get; }
+
+    public async Task<IReadOnlyList<RoundRecordEntry>> RecordEntriesAsync()
+    {
+        await using var connection = await OpenAsync();
+        return await RoundRecordOutbox.ReadEntriesAsync(connection);
     }
 
     public string ConnectionString { get; }
@@ -28,7 +37,10 @@ internal sealed class TestJournal
     }
 
     /// <summary>Records a round and queues its settlements in one transaction, as the gateway does.</summary>
-    public async Task<int> RecordRoundAsync(string roundId, IReadOnlyList<SettlementRecord> settlements)
+    public Task<int> RecordRoundAsync(string roundId, IReadOnlyList<SettlementRecord> settlements) => RecordRoundAsync(roundId, settlements, null, []);
+
+    /// <summary>Records a round and queues its settlements as one batch, and side-chain records, in one transaction.</summary>
+    public async Task<int> RecordRoundAsync(string roundId, IReadOnlyList<SettlementRecord> settlements, string? batchKey, IReadOnlyList<RoundRecord> records)
     {
         await using var connection = await OpenAsync();
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
@@ -40,7 +52,8 @@ internal sealed class TestJournal
             command.Parameters.AddWithValue("$n", settlements.Count);
             await command.ExecuteNonQueryAsync();
         }
-        var added = await Outbox.EnqueueAsync(transaction, settlements);
+        var added = await Outbox.EnqueueAsync(transaction, settlements, batchKey);
+        if (records.Count > 0) await Records.EnqueueAsync(transaction, records);
         await transaction.CommitAsync();
         return added;
     }

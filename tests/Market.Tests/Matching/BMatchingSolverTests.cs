@@ -64,7 +64,7 @@ public sealed class BMatchingSolverTests
     [Fact]
     public void Matches_the_b_matching_lp_solved_by_coin_or_up_to_30_by_30()
     {
-        // The bipartite b-matching polytope is integral, so CLP's LP optimum is the matching optimum.
+        // The bipartite b-matching polytope is integral, so the LP optimum (GLOP) is the matching optimum.
         var rnd = new Random(11);
         var solver = new OrToolsLinearSolver();
         for (var round = 0; round < 40; round++)

@@ -12,7 +12,7 @@ namespace Gateway.Market.Tests.Rounds;
 /// </summary>
 public sealed class RoundPropertyTests
 {
-    private static MarketRound RandomRound(Random rnd, int buyers, int sellers, bool smes)
+    internal static MarketRound RandomRound(Random rnd, int buyers, int sellers, bool smes)
     {
         var nodes = new List<FeederNode> { new("n0") };
         var lines = new List<FeederLine>();

@@ -27,6 +27,11 @@ function multiply(a, b) {
     return { units: a.units * b.units, scale: a.scale + b.scale };
 }
 
+function add(a, b) {
+    const scale = Math.max(a.scale, b.scale);
+    return { units: rescale(a, scale) + rescale(b, scale), scale };
+}
+
 function compare(a, b) {
     const scale = Math.max(a.scale, b.scale);
     const x = rescale(a, scale);
@@ -51,4 +56,4 @@ function isRoundingOf(amount, product, decimals) {
     return diff <= halfUnit;
 }
 
-module.exports = { parseDecimal, multiply, compare, isRoundingOf };
+module.exports = { parseDecimal, multiply, add, compare, isRoundingOf };

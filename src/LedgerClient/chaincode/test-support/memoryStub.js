@@ -12,6 +12,8 @@ class MemoryWorld {
         this.events = [];
         this.txCounter = 0;
         this.clockMs = Date.UTC(2026, 0, 1);
+        // Stub calls per kind: each is a round trip between chaincode and peer on a real network.
+        this.calls = { getState: 0, putState: 0, rangeQueries: 0 };
     }
 
     /** Runs one transaction function on a fresh stub; commits its writes only if it succeeds. */
@@ -52,11 +54,13 @@ class MemoryStub {
     }
 
     async getState(key) {
+        this.world.calls.getState += 1;
         const value = this.world.state.get(key);
         return value ? Uint8Array.from(value) : new Uint8Array(0);
     }
 
     async putState(key, value) {
+        this.world.calls.putState += 1;
         if (typeof key !== 'string' || key.length === 0) {
             throw new Error('key must be a non-empty string');
         }
@@ -79,7 +83,14 @@ class MemoryStub {
         return NS + objectType + NS + attributes.map((a) => a + NS).join('');
     }
 
+    splitCompositeKey(compositeKey) {
+        const parts = compositeKey.split(NS);
+        // "", objectType, attributes..., "" (the key ends with the separator)
+        return { objectType: parts[1], attributes: parts.slice(2, -1) };
+    }
+
     getStateByPartialCompositeKey(objectType, attributes) {
+        this.world.calls.rangeQueries += 1;
         const prefix = this.createCompositeKey(objectType, attributes);
         const entries = [...this.world.state.entries()]
             .filter(([key]) => key.startsWith(prefix))

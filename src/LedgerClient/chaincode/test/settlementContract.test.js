@@ -54,7 +54,7 @@ test('rejects amounts that do not balance and writes nothing', async () => {
     const { world, contract } = setup();
     await assert.rejects(
         world.invoke(contract, 'CommitSettlement', JSON.stringify(settlement({ amount: '0.5310' }))),
-        /SETTLEMENT_UNBALANCED: amount 0.5310 is not energyKwh 2.5 x pricePerKwh 0.2123/);
+        /SETTLEMENT_UNBALANCED: settlement "r1-ev1-pv2-0": amount 0.5310 is not energyKwh 2.5 x pricePerKwh 0.2123/);
     assert.equal(world.state.size, 0);
     assert.equal(world.events.length, 0);
 });
@@ -104,16 +104,16 @@ test('round ids that prefix each other are not mixed up', async () => {
     assert.deepEqual(round.map((s) => s.settlementId), ['s1']);
 });
 
-test('emits one SettlementCommitted event per commit naming its round', async () => {
+test('emits one SettlementsCommitted event per commit carrying the settlement', async () => {
     const { world, contract } = setup();
     await world.invoke(contract, 'CommitSettlement', JSON.stringify(settlement({ settlementId: 'e1', roundId: 'r3' })));
     await world.invoke(contract, 'CommitSettlement', JSON.stringify(settlement({ settlementId: 'e2', roundId: 'r3' })));
     assert.equal(world.events.length, 2);
     for (const event of world.events) {
         assert.equal(event.name, COMMITTED_EVENT);
-        assert.equal(JSON.parse(event.payload.toString()).roundId, 'r3');
+        assert.equal(JSON.parse(event.payload.toString()).settlements[0].roundId, 'r3');
     }
-    assert.deepEqual(world.events.map((e) => JSON.parse(e.payload.toString()).settlementId), ['e1', 'e2']);
+    assert.deepEqual(world.events.map((e) => JSON.parse(e.payload.toString()).settlements[0].settlementId), ['e1', 'e2']);
 });
 
 test('the contract loads under fabric-contract-api with its transactions discoverable', () => {
@@ -121,7 +121,7 @@ test('the contract loads under fabric-contract-api with its transactions discove
     assert.equal(chaincode.contracts.length, 1);
     const contract = new chaincode.contracts[0]();
     assert.equal(contract.getName(), 'SettlementContract');
-    for (const fn of ['CommitSettlement', 'GetSettlement', 'QueryRound']) {
+    for (const fn of ['CommitSettlement', 'CommitSettlements', 'GetSettlement', 'QueryRound']) {
         assert.equal(typeof contract[fn], 'function');
     }
 });

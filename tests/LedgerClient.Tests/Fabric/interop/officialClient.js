@@ -67,6 +67,33 @@ async function main() {
         } catch (error) {
             result.duplicate = { error: describeError(error) };
         }
+        // A round as one transaction, the way the gateway sends it.
+        const batch = process.env.BATCH_JSON;
+        if (batch) {
+            result.batch = JSON.parse(decoder.decode(await contract.submitTransaction('CommitSettlements', batch)));
+        }
+        // The Gateway's ChaincodeEvents stream, read from a block on until EVENTS_COUNT events arrived.
+        const fromBlock = process.env.EVENTS_FROM_BLOCK;
+        if (fromBlock) {
+            const network = gateway.getNetwork(env('FABRIC_CHANNEL'));
+            const events = await network.getChaincodeEvents(env('FABRIC_CHAINCODE'), { startBlock: BigInt(fromBlock) });
+            result.events = [];
+            try {
+                for await (const event of events) {
+                    result.events.push({
+                        blockNumber: Number(event.blockNumber),
+                        transactionId: event.transactionId,
+                        eventName: event.eventName,
+                        payload: JSON.parse(decoder.decode(event.payload)),
+                    });
+                    if (result.events.length >= Number(env('EVENTS_COUNT'))) {
+                        break;
+                    }
+                }
+            } finally {
+                events.close();
+            }
+        }
     } finally {
         gateway.close();
         client.close();
