@@ -7,6 +7,7 @@ public sealed class FaultProxyCounters
     private long framesToServer;
     private long framesToClient;
     private long framesDropped;
+    private long framesCut;
     private long framesCorrupted;
     private long framesReordered;
     private long framesDelayed;
@@ -47,6 +48,11 @@ public sealed class FaultProxyCounters
     internal void CountConnection() => Interlocked.Increment(ref connectionsAccepted);
 
     internal void CountDelivered(FaultDirection direction) => Interlocked.Increment(ref direction == FaultDirection.ToServer ? ref framesToServer : ref framesToClient);
+
+    /// <summary>Frames cut in the middle (half delivered, then the connection reset).</summary>
+    public long FramesCut => Interlocked.Read(ref framesCut);
+
+    internal void CountCut() => Interlocked.Increment(ref framesCut);
 
     internal void CountDropped() => Interlocked.Increment(ref framesDropped);
 

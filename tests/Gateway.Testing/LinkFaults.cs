@@ -18,6 +18,7 @@ public sealed class LinkFaults
     private double reorderProbability;
     private int dropNext;
     private int reorderNext;
+    private int cutNext;
     private TaskCompletionSource? stall;
 
     internal LinkFaults(FaultDirection direction, Random random)
@@ -98,6 +99,16 @@ public sealed class LinkFaults
         }
     }
 
+    /// <summary>
+    /// Cuts the connection in the middle of the next <paramref name="frames"/> frames: the first half of
+    /// the frame is delivered, then both sides see a reset (a device that lost power while it answered).
+    /// </summary>
+    public void CutNext(int frames = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(frames);
+        lock (sync) cutNext += frames;
+    }
+
     /// <summary>Delivers each of the next <paramref name="frames"/> frames after the frame that follows it.</summary>
     public void ReorderNext(int frames = 1)
     {
@@ -131,7 +142,7 @@ public sealed class LinkFaults
         {
             delay = jitter = TimeSpan.Zero;
             dropProbability = corruptProbability = reorderProbability = 0;
-            dropNext = reorderNext = 0;
+            dropNext = reorderNext = cutNext = 0;
             corruptNext.Clear();
         }
 
@@ -178,8 +189,14 @@ public sealed class LinkFaults
                 reorderNext--;
             }
 
+            bool cut = cutNext > 0;
+            if (cut)
+            {
+                cutNext--;
+            }
+
             var extra = delay + (jitter > TimeSpan.Zero ? TimeSpan.FromTicks((long)(random.NextDouble() * jitter.Ticks)) : TimeSpan.Zero);
-            return new FrameVerdict(false, corruptOffset, corruptMask, reorder, extra);
+            return new FrameVerdict(false, corruptOffset, corruptMask, reorder, extra, cut);
         }
     }
 

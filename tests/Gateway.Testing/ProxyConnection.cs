@@ -196,7 +196,7 @@ internal sealed class ProxyConnection : IAsyncDisposable
 
                     // A stream keeps its order: a frame never overtakes the one before it, however the jitter fell.
                     lastRelease = Math.Max(lastRelease, release);
-                    frames.Writer.TryWrite(new OutgoingFrame(frame, lastRelease, verdict.Reorder));
+                    frames.Writer.TryWrite(new OutgoingFrame(frame, lastRelease, verdict.Reorder, verdict.Cut));
                 }
 
                 if (start == end)
@@ -298,6 +298,20 @@ internal sealed class ProxyConnection : IAsyncDisposable
             return;
         }
 
+        if (frame.Cut)
+        {
+            // Half the frame, then a reset on both sides: the peer holds a torn frame it must not take for an answer.
+            var half = frame.Bytes.AsMemory(0, Math.Max(1, frame.Bytes.Length / 2));
+            while (!half.IsEmpty)
+            {
+                half = half[await destination.SendAsync(half, SocketFlags.None, token).ConfigureAwait(false)..];
+            }
+
+            owner.Counters.CountCut();
+            Disconnect(reset: true);
+            return;
+        }
+
         // Counted before the send: a peer that reacts at once must find the count already up to date.
         owner.Counters.CountDelivered(faults.Direction);
         var data = frame.Bytes.AsMemory();
@@ -307,5 +321,5 @@ internal sealed class ProxyConnection : IAsyncDisposable
         }
     }
 
-    private sealed record OutgoingFrame(byte[] Bytes, long ReleaseTimestamp, bool Reorder);
+    private sealed record OutgoingFrame(byte[] Bytes, long ReleaseTimestamp, bool Reorder, bool Cut = false);
 }

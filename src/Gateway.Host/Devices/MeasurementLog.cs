@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.Channels;
 using Gateway.Drivers.Devices;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 
 namespace Gateway.Host.Devices;
 
@@ -30,14 +31,22 @@ public sealed class MeasurementLog : IAsyncDisposable
     private readonly Queue<(DateTimeOffset Newest, long MaxRowId)> _batches = new();
     private readonly CancellationTokenSource _stopping = new();
     private bool _trimmedByScan;
+    private readonly ILogger? _logger;
     private long _stored;
+    private long _failedWrites;
+    private long _dropped;
+
+    /// <summary>Readings kept in memory while the store refuses them (a full disk); beyond this the oldest are dropped.</summary>
+    public const int MaxHeldReadings = 20_000;
 
     /// <summary>Open (creating when missing) the log at <paramref name="path"/>.</summary>
     /// <param name="path">The SQLite file.</param>
     /// <param name="retention">Readings older than this (by their own timestamps) are deleted.</param>
     /// <param name="wallClock">Paces the batching (default: the system's).</param>
-    public MeasurementLog(string path, TimeSpan retention, TimeProvider? wallClock = null)
+    /// <param name="logger">Where a store that refuses readings (a full disk) is reported.</param>
+    public MeasurementLog(string path, TimeSpan retention, TimeProvider? wallClock = null, ILogger? logger = null)
     {
+        _logger = logger;
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
@@ -64,6 +73,12 @@ public sealed class MeasurementLog : IAsyncDisposable
     /// <summary>Readings stored so far.</summary>
     public long Stored => Interlocked.Read(ref _stored);
 
+    /// <summary>Batches the store refused (e.g. disk full); their readings were kept and written later.</summary>
+    public long FailedWrites => Interlocked.Read(ref _failedWrites);
+
+    /// <summary>Readings given up because the store refused them for longer than <see cref="MaxHeldReadings"/> lasted.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
     /// <summary>Queue a reading; never blocks the poller (the oldest queued reading is dropped when the writer lags far behind).</summary>
     public void Append(string deviceId, DeviceReading reading) => _queue.Writer.TryWrite((deviceId, reading));
 
@@ -78,9 +93,42 @@ public sealed class MeasurementLog : IAsyncDisposable
                 try { await Task.Delay(BatchWindow, _wallClock, _stopping.Token).ConfigureAwait(false); }
                 catch (OperationCanceledException) { }
             }
-            while (_queue.Reader.TryRead(out var item)) batch.Add(item);
-            Write(batch);
-            batch.Clear();
+            while (batch.Count < MaxHeldReadings && _queue.Reader.TryRead(out var item)) batch.Add(item);
+            try
+            {
+                Write(batch);
+                if (Interlocked.Read(ref _failedWrites) > 0 && _logger is not null && batch.Count > 0)
+                    _logger.LogDebug("measurement log writes again ({Count} readings stored)", batch.Count);
+                batch.Clear();
+            }
+            catch (SqliteException e)
+            {
+                // A full disk (or a file system gone read-only) must not end the log for the rest of the run, nor fail the
+                // gateway's stop: keep the readings and try again shortly, dropping the oldest beyond the bound.
+                var failures = Interlocked.Increment(ref _failedWrites);
+                if (failures == 1 || failures % 100 == 0)
+                    _logger?.LogError("measurement log {Path}: cannot store readings ({Error}); keeping up to {Max} in memory and retrying",
+                        _connection.DataSource, e.Message, MaxHeldReadings);
+                if (batch.Count >= MaxHeldReadings)
+                {
+                    var drop = batch.Count - MaxHeldReadings / 2;
+                    batch.RemoveRange(0, drop);
+                    Interlocked.Add(ref _dropped, drop);
+                }
+                try { await Task.Delay(TimeSpan.FromMilliseconds(500)).ConfigureAwait(false); }
+                catch (OperationCanceledException) { }
+                if (_queue.Reader.Completion.IsCompleted && batch.Count > 0)
+                {
+                    Interlocked.Add(ref _dropped, batch.Count);
+                    _logger?.LogError("measurement log {Path}: {Count} readings could not be stored before the stop", _connection.DataSource, batch.Count);
+                    return;
+                }
+            }
+        }
+        if (batch.Count > 0)
+        {
+            try { Write(batch); }
+            catch (SqliteException) { Interlocked.Add(ref _dropped, batch.Count); }
         }
     }
 

@@ -155,7 +155,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
             PollInterval = TimeSpan.FromMilliseconds(500),
             MaxBatchesInFlight = rig.Ledger.Fabric?.RoundsInFlight ?? 16,
         }, wallClock, loggers.CreateLogger<OutboxDispatcher>());
-        var measurements = new MeasurementLog(Path.ChangeExtension(rig.JournalPath, ".measurements.db"), TimeSpan.FromDays(2));
+        var measurements = new MeasurementLog(Path.ChangeExtension(rig.JournalPath, ".measurements.db"), TimeSpan.FromDays(2), logger: loggers.CreateLogger<MeasurementLog>());
         var poller = new DevicePoller(links, clock, pollerOptions ?? new DevicePollerOptions(), board, measurements, loggers.CreateLogger<DevicePoller>());
         var core = new MarketCore();
         SafetyEventJournal? safetyJournal = null;
