@@ -206,15 +206,21 @@ internal sealed class RunAudit
     public (double? Seconds, string? Note) RecoveryAfter(double healedAt)
     {
         var setpoints = JournalView.Setpoints(JournalPath);
+        var writes = Writes.Snapshot();
         foreach (var round in JournalView.Rounds(JournalPath))
         {
             var sps = setpoints.Where(s => s.RoundId == round.RoundId).ToList();
             if (sps.Count == 0 || sps.Any(s => s.Status != SetpointStatus.Confirmed)) continue;
             var times = sps.Where(s => Sims.Find(s.DeviceId) is { } d && SetpointWriteLog.Tracked(d))
-                .Select(s => DeliveredAt.TryGetValue((s.RoundId, s.DeviceId), out var t) ? t : (double?)null).ToList();
+                .Select(s => DeliveredAt.TryGetValue((s.RoundId, s.DeviceId), out var t) && t >= healedAt ? t : FirstMatchingWriteAfter(s, healedAt)).ToList();
             if (times.Count == 0 || times.Any(t => t is null) || times.Min() < healedAt) continue;
             return (times.Max()!.Value - healedAt, round.RoundId);
         }
         return (null, "no fully confirmed round after the fault ended");
+
+        // A device refreshed with the same value over and over (an MQTT watchdog re-sending 0 kW) leaves the alignment free to
+        // pin a confirmed setpoint on a copy sent before the heal; the device then has that value only from a write after it.
+        double? FirstMatchingWriteAfter(JournalSetpoint s, double from) =>
+            writes.Where(w => w.DeviceId == s.DeviceId && w.Accepted && w.AtSeconds >= from && Matches(w.Kw, s)).Select(w => (double?)w.AtSeconds).FirstOrDefault();
     }
 }
