@@ -173,12 +173,18 @@ internal sealed class RunAudit
                 over++;
                 problems.Add($"round {s.RoundId}: {s.DeviceId} ordered {s.SetpointKw:0.###} kW, outside [{l.Min}, {l.Max}]");
             }
-        // Line flows on the radial feeder from each round's setpoints (confirmed or possibly delivered) and base loads.
+        // Line flows on the radial feeder from each round's setpoints (confirmed or possibly delivered) and base loads. A
+        // missed setpoint of a device whose writes are logged counts only when the device did receive it (the alignment
+        // matched it to a write); otherwise the device sat at its fail-safe 0 kW. Untracked devices (PV): as journaled.
         foreach (var round in setpoints.GroupBy(s => s.RoundId))
         {
             var injection = Rig.Feeder.Nodes.ToDictionary(n => n.Id, n => -n.BaseLoadKw);
-            foreach (var s in round.Where(s => s.Status != SetpointStatus.Skipped))
+            foreach (var s in round.Where(s => s.Status != SetpointStatus.Skipped && !s.Superseded))
+            {
+                if (s.Status == SetpointStatus.Missed && Sims.Find(s.DeviceId) is { } sim && SetpointWriteLog.Tracked(sim) && !DeliveredAt.ContainsKey((s.RoundId, s.DeviceId)))
+                    continue;
                 if (Rig.Devices.FirstOrDefault(d => d.Id == s.DeviceId) is { } d) injection[d.NodeId] += s.SetpointKw;
+            }
             foreach (var line in Rig.Feeder.Lines)
             {
                 var flow = Subtree(line.ToNodeId).Sum(n => injection[n]);
