@@ -109,7 +109,10 @@ internal sealed class RunAudit
                 if (i < n && j < m && Matches(writes[i].Kw, journal[j]) && cost[i + 1, j + 1] < best) { best = cost[i + 1, j + 1]; how = 1; }
                 if (j < m)
                 {
-                    var c = (journal[j].Status == SetpointStatus.Missed ? 0 : Bad) + cost[i, j + 1];
+                    // Among setpoints of equal value, one still "intended" is the one blamed for a missing write before
+                    // a confirmed one (+1): a run of identical 0 kW setpoints must not pin a crash's unsent order on a
+                    // round that was confirmed. Either way it counts as one lost.
+                    var c = journal[j].Status switch { SetpointStatus.Missed => 0, SetpointStatus.Intended => Bad, _ => Bad + 1 } + cost[i, j + 1];
                     if (c < best) { best = c; how = 2; }
                 }
                 if (i < n && j > 0 && Matches(writes[i].Kw, journal[j - 1]) && Resend + cost[i + 1, j] < best) { best = Resend + cost[i + 1, j]; how = 3; }

@@ -158,6 +158,10 @@ public sealed class RoundRunner
             {
                 note = "decided after its interval had ended; nothing dispatched";
             }
+            // A round resumed after its interval (the gateway was down while it ended) writes nothing more; a setpoint a
+            // crash left between intent and outcome gets its fate now, before the round moves on: it may or may not have
+            // reached the device, which is what "missed" says. No round closes with a setpoint still "intended".
+            ResolveIntended(roundId, "the gateway stopped before this setpoint's outcome was known, and the interval had ended when it resumed: not written again");
             await ReadMetersAsync(roundId, MeterPhase.Start, roundToken).ConfigureAwait(false);
             _journal.Advance(roundId, RoundState.Delivering);
         }
@@ -220,6 +224,19 @@ public sealed class RoundRunner
     }
 
     private static string? Join(string? a, string b) => a is null ? b : a + "; " + b;
+
+    /// <summary>Journals every setpoint of the round still "intended" as missed, with why.</summary>
+    private void ResolveIntended(string roundId, string why)
+    {
+        var open = _journal.Setpoints(roundId).Where(s => s.Status == SetpointStatus.Intended).ToList();
+        if (open.Count == 0) return;
+        _journal.RecordSetpointOutcomes(roundId, open.Select(s => new SetpointOutcome(s.DeviceId, SetpointStatus.Missed, null, why)).ToList());
+        foreach (var s in open)
+        {
+            _board.Report(new DispatchedSetpoint(roundId, s.DeviceId, s.SetpointKw, s.ValidUntilUtc, SetpointStatus.Missed, null));
+            _logger.LogWarning("round {Round}: setpoint {Kw:0.###} kW of {Device} marked missed: {Why}", roundId, s.SetpointKw, s.DeviceId, why);
+        }
+    }
 
     /// <summary>
     /// The e-stop tripped during the round: setpoints not yet confirmed are skipped, the meters are read once the
@@ -373,8 +390,9 @@ public sealed class RoundRunner
             var revisions = new List<SetpointRevision>();
             var because = pending.Count == 0 ? null
                 : "re-check: " + string.Join("; ", pending.Select(f => $"{f.ParticipantId} cannot be dispatched ({f.Reason})"));
-            foreach (var sp in _planner.Setpoints(decision, round, _links))
+            foreach (var planned in _planner.Setpoints(decision, round, _links))
             {
+                var sp = planned;
                 var link = links[sp.DeviceId];
                 if (failures.ContainsKey(link.Device.ParticipantId)) continue;
                 // Valid a little beyond the interval: the next round replaces it, and if the gateway
@@ -390,6 +408,14 @@ public sealed class RoundRunner
                         because ?? "re-check after a restart");
                 }
                 else if (done.Status != SetpointStatus.Intended) continue;
+                else if (Math.Abs(done.SetpointKw - sp.SetpointKw) > 1e-9)
+                {
+                    // Resumed: the device is sent what the journal says it was sent, so journal and device agree even
+                    // if the plan recomputed after the restart came out different (a device's state changed meanwhile).
+                    _logger.LogWarning("round {Round}: resumed setpoint of {Device} is the journaled {Journaled:0.###} kW (recomputed {Planned:0.###} kW)", roundId,
+                        sp.DeviceId, done.SetpointKw, sp.SetpointKw);
+                    sp = sp with { SetpointKw = done.SetpointKw };
+                }
                 work.Add((sp, link, validFor, now + validFor));
             }
 
