@@ -631,7 +631,7 @@ public sealed class RoundRunner
             var metered = settlements?.FirstOrDefault(s => s.PayerId == t.BuyerId && s.PayeeId == t.SellerId)?.EnergyKwh;
             trades.Add(new TradeSummary(t.BuyerId, t.SellerId, t.EnergyKwh, metered is { } m ? (double)m : null, t.PricePerKwh,
                 t.Status == TradeStatus.Executed ? "executed" : decision.SmesActions.Any(a => a.BuyerId == t.BuyerId && a.SellerId == t.SellerId && a.EnergyKwh > 0) ? "smes" : "failed",
-                t.FailedLineId is { } line ? $"line {line} over its limit" : null, t.FailedLineId));
+                t.CancelledBecause ?? (t.FailedLineId is { } line ? $"line {line} over its limit" : null), t.FailedLineId));
         }
         var smesKwh = decision.Smes is { } s ? s.DischargedKwh - s.ChargedKwh : 0;
         var bought = round.Participants.Where(q => q.Role == TradeRole.Buyer).Sum(q => q.EnergyKwh);
