@@ -469,8 +469,8 @@ public sealed class RoundRunner
 
     /// <summary>
     /// Where a device that did not take its setpoint may run this interval: a charger or the SMES that certainly did not
-    /// get it — skipped, or the write refused or never sent — sits at 0 kW (its watchdog's fail-safe), one that read
-    /// back another value at that value, one whose write may have landed (no answer in time, a garbled answer) anywhere
+    /// get it — skipped, or the write refused — sits at 0 kW (its watchdog's fail-safe), one that read back another value
+    /// at that value, one whose write may have landed (no answer in time, a garbled answer, the connection lost) anywhere
     /// between 0 kW and the setpoint; a PV inverter anywhere between 0 kW and its rating (its cap is unknown and its own
     /// revert timer lifts it).
     /// </summary>
@@ -494,9 +494,10 @@ public sealed class RoundRunner
         return new DispatchFailure(d.ParticipantId, d.NodeId, Math.Min(0, kw), Math.Max(0, kw), reason);
     }
 
-    // The outcome's detail is DeviceErrors.Describe's wording: these failures mean the write never took effect.
+    // The outcome's detail is DeviceErrors.Describe's wording: these failures mean the device answered and did not take
+    // the write. "Unreachable" is not among them: a connection closed while the write was on its way may have delivered it.
     private static bool NotTaken(string detail) =>
-        detail.StartsWith("the device refused", StringComparison.Ordinal) || detail.StartsWith("unreachable", StringComparison.Ordinal)
+        detail.StartsWith("the device refused", StringComparison.Ordinal)
         || detail.StartsWith("read-only", StringComparison.Ordinal) || detail.StartsWith("unusable value", StringComparison.Ordinal);
 
     /// <summary>Writes <paramref name="work"/> in parallel and journals each outcome as it comes; returns them with their setpoints.</summary>
