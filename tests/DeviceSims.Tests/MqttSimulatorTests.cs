@@ -8,8 +8,6 @@ using Gateway.Drivers.Devices;
 using Gateway.Drivers.Devices.Mqtt;
 using Gateway.Drivers.Modbus;
 using Gateway.Drivers.Mqtt;
-using Gateway.Host.Tests.Operator;
-using Gateway.Drivers.Tests.Mqtt;
 
 namespace Gateway.DeviceSims.Tests;
 
@@ -20,10 +18,10 @@ namespace Gateway.DeviceSims.Tests;
 public sealed class MqttSimulatorTests : IAsyncLifetime
 {
     private readonly List<IAsyncDisposable> _owned = [];
-    private MosquittoProcess _broker = null!;
+    private MosquittoBroker _broker = null!;
     private RigHost _host = null!;
 
-    public async Task InitializeAsync() => _broker = await MosquittoProcess.StartAsync();
+    public async Task InitializeAsync() => _broker = await MosquittoBroker.StartAsync();
 
     public async Task DisposeAsync()
     {

@@ -15,7 +15,7 @@ public class ScheduleVerbTests
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
         console.Profile.Width = 400;
         var root = new RootCommand();
-        root.Subcommands.Add(ScheduleVerb.Create(new ManualTimeProvider(), console, ScheduleTestFiles.RepoRoot()));
+        root.Subcommands.Add(ScheduleVerb.Create(TestClocks.New(), console, ScheduleTestFiles.RepoRoot()));
         int code = await root.Parse(["schedule", .. args]).InvokeAsync();
         return (code, writer.ToString());
     }

@@ -1,5 +1,4 @@
 using Gateway.Drivers.Modbus;
-using Gateway.Drivers.Tests.Mqtt;
 using Gateway.Host.Journal;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;

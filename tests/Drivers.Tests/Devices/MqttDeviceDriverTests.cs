@@ -17,7 +17,7 @@ namespace Gateway.Drivers.Tests.Devices;
 public sealed class MqttDeviceDriverTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset T0 = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
-    private readonly ManualTimeProvider _clock = new(T0);
+    private readonly FakeTimeProvider _clock = new(T0);
     private readonly List<IAsyncDisposable> _owned = [];
     private MosquittoBroker _broker = null!;
 

@@ -4,7 +4,6 @@ using Gateway.Drivers.Devices;
 using Gateway.Drivers.Devices.Discovery;
 using Gateway.Drivers.Modbus;
 using Gateway.Drivers.Serial;
-using Gateway.Drivers.Tests.Peers;
 
 namespace Gateway.Drivers.Tests.Devices;
 

@@ -43,7 +43,7 @@ public sealed class ReadOnlyLockTests
     {
         var image = Charger();
         var client = InMemoryModbusClient.For(3, image);
-        var driver = new ModbusDeviceDriver(client, 3, image.Profile, new ManualTimeProvider(T0)) { ReadOnly = true, Name = "pile unit 3" };
+        var driver = new ModbusDeviceDriver(client, 3, image.Profile, new FakeTimeProvider(T0)) { ReadOnly = true, Name = "pile unit 3" };
         Assert.True(driver.ReadOnly);
         Assert.Equal(42, (await driver.ReadAsync()).Find("SocPercent")!.Value);
 
@@ -123,7 +123,7 @@ public sealed class ReadOnlyLockTests
         var topics = heartbeatTopic is null ? new[] { commandTopic } : new[] { commandTopic, heartbeatTopic };
         await using var watcher = await MosquittoCli.SubscriberAsync(broker, topics);
         var client = new MqttClient(new MqttClientOptions { Host = "127.0.0.1", Port = broker.Port, ClientId = "ro-" + Guid.NewGuid().ToString("N")[..8] });
-        await using var driver = new MqttDeviceDriver(new MqttDeviceConnection(client, $"mqtt://127.0.0.1:{broker.Port}"), "ev-1", profile, new ManualTimeProvider(T0),
+        await using var driver = new MqttDeviceDriver(new MqttDeviceConnection(client, $"mqtt://127.0.0.1:{broker.Port}"), "ev-1", profile, new FakeTimeProvider(T0),
             new MqttDeviceDriverOptions { FirstTelemetryTimeout = TimeSpan.FromSeconds(3), AckTimeout = TimeSpan.FromSeconds(3) }, ownsConnection: true) { ReadOnly = true };
         await driver.StartAsync();
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using Gateway.Drivers.Modbus;
 using Gateway.Drivers.Tests.Modbus;
-using Gateway.Drivers.Tests.Peers;
 using Gateway.Testing;
 using Xunit.Abstractions;
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using Gateway.Drivers.Modbus;
 using Gateway.Drivers.Serial;
-using Gateway.Drivers.Tests.Peers;
 
 namespace Gateway.Drivers.Tests.Modbus;
 

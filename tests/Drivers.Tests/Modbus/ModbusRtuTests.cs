@@ -50,7 +50,7 @@ public sealed class ModbusRtuTests : IAsyncLifetime
         await client.WriteSingleRegisterAsync(0, 5, 1234);
         await client.WriteMultipleRegistersAsync(0, 6, new ushort[] { 1, 2 });
         await Assert.ThrowsAsync<ArgumentException>(() => client.ReadHoldingRegistersAsync(0, 0, 1));
-        await WaitUntilAsync(() => units[0].GetHoldingRegisters(5, 3).SequenceEqual(new ushort[] { 1234, 1, 2 }));
+        await Waits.UntilAsync(() => units[0].GetHoldingRegisters(5, 3).SequenceEqual(new ushort[] { 1234, 1, 2 }), "registers 5..7 hold 1234, 1, 2");
         Assert.Equal(0, server.Counters.Responses);
         Assert.Equal(2, server.Counters.UnansweredRequests);
     }
@@ -88,11 +88,11 @@ public sealed class ModbusRtuTests : IAsyncLifetime
         var bad = (byte[])good.Clone();
         bad[7] ^= 0x55;
         await a.WriteAsync(bad);
-        await WaitUntilAsync(() => rtu.Counters.MalformedFrames == 1);
+        await Waits.UntilAsync(() => rtu.Counters.MalformedFrames == 1, () => $"{rtu.Counters.MalformedFrames} malformed frames counted, 1 expected");
         // Bytes inside the silence after a bad frame belong to it; start the next frame after a gap.
         await Task.Delay(50);
         await a.WriteAsync(good.AsMemory(0, 5));
-        await WaitUntilAsync(() => rtu.Counters.MalformedFrames == 2);
+        await Waits.UntilAsync(() => rtu.Counters.MalformedFrames == 2, () => $"{rtu.Counters.MalformedFrames} malformed frames counted, 2 expected");
         await Task.Delay(50);
         await a.WriteAsync(good);
         var answer = new byte[9];
@@ -160,13 +160,4 @@ public sealed class ModbusRtuTests : IAsyncLifetime
         Assert.True(ModbusCrc16.IsValid(request));
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (int i = 0; i < 500 && !condition(); i++)
-        {
-            await Task.Delay(10);
-        }
-
-        Assert.True(condition());
-    }
 }

@@ -57,7 +57,7 @@ public sealed class MqttAuthAndTlsTests
             await client.ConnectAsync();
             await client.SubscribeAsync("tls/echo", MqttQos.AtLeastOnce, Collect(received));
             await client.PublishAsync("tls/echo", Utf8("over TLS"), MqttQos.AtLeastOnce, false);
-            await WaitUntilAsync(() => received.Count == 1, TimeSpan.FromSeconds(5), () => "TLS echo missing");
+            await Waits.UntilAsync(() => received.Count == 1, () => "TLS echo missing", TimeSpan.FromSeconds(5));
             Assert.Equal("over TLS", Text(received.Single()));
         }
 

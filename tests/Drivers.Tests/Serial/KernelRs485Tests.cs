@@ -3,7 +3,6 @@ using Gateway.Drivers.Devices;
 using Gateway.Drivers.Modbus;
 using Gateway.Drivers.Serial;
 using Gateway.Drivers.Serial.Interop;
-using Gateway.Drivers.Tests.Peers;
 using static Gateway.Drivers.Serial.Interop.TermiosConstants;
 
 namespace Gateway.Drivers.Tests.Serial;

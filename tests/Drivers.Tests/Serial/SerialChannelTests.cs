@@ -1,7 +1,6 @@
 using Gateway.Drivers.Modbus;
 using Gateway.Drivers.Serial;
 using Gateway.Drivers.Tests.Modbus;
-using Gateway.Drivers.Tests.Peers;
 
 namespace Gateway.Drivers.Tests.Serial;
 

@@ -3,7 +3,6 @@ using Gateway.DeviceSims.Devices;
 using Gateway.DeviceSims.Hosting;
 using Gateway.Rigs;
 using Gateway.Drivers.Devices;
-using Gateway.Drivers.Tests.Devices;
 using Gateway.Host.Cli;
 using Gateway.Host.Rigs;
 using Gateway.Host.Tests.Operator;
@@ -235,7 +234,7 @@ public sealed class CommissionTests : IDisposable
     public async Task An_mqtt_pile_on_mosquitto_passes_on_real_time()
     {
         // The simulated MQTT device publishes on real time, so this one runs on it: 3 s revert, a few seconds in all.
-        await using var broker = await MosquittoProcess.StartAsync();
+        await using var broker = await MosquittoBroker.StartAsync();
         var rig = new SimulatedRig(RigParser.Parse($$"""
             site: commission-mqtt
             start: 2026-06-01T11:00:00Z

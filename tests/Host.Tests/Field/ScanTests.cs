@@ -34,7 +34,7 @@ public sealed class ScanTests
     [Fact]
     public async Task A_tcp_scan_of_the_whole_range_lists_the_units_behind_one_endpoint()
     {
-        await using var bench = await FieldBench.StartAsync(new ManualTimeProvider(new DateTimeOffset(2026, 6, 1, 11, 0, 0, TimeSpan.Zero)));
+        await using var bench = await FieldBench.StartAsync(new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 11, 0, 0, TimeSpan.Zero)));
         var (code, output, errors) = await Scan(Modbus(bench.Endpoint));
         Assert.True(code == ExitCodes.Ok, errors);
         Assert.Matches(@"│ 1\s+│ SunSpec\s+│ 1, 203\s+│ Gateway Sims │ SIM-METER\s*│ meter-1 │ sunspec-meter", output);
@@ -67,7 +67,7 @@ public sealed class ScanTests
                       sim: { batteryKwh: 50, socAtArrivalPercent: 64, arrival: "11:00", departure: "18:00", maxChargeKw: 7.4, maxDischargeKw: 5 } }
                   - { id: pv-1, kind: pv-inverter, protocol: modbus-rtu, endpoint: "{{tty}}?baud=38400&parity=E", unitId: 6, profile: sunspec-inverter,
                       sim: { ratedKwp: 5, irradiance: { clearSky: { peakWPerM2: 900, sunrise: "06:00", sunset: "20:00" } } } }
-                """, "scan-rtu.yaml"), new ManualTimeProvider());
+                """, "scan-rtu.yaml"), TestClocks.New());
             await using var host = await RigHost.StartAsync(rig);
             var (code, output, errors) = await Scan(Modbus(host.Endpoints[0].Uri, "1-8", timeout: 0.3));
             Assert.True(code == ExitCodes.Ok, errors);
@@ -85,7 +85,7 @@ public sealed class ScanTests
     [Fact]
     public async Task An_mqtt_scan_lists_the_device_ids_seen_per_shipped_topic_map()
     {
-        await using var broker = await MosquittoProcess.StartAsync();
+        await using var broker = await MosquittoBroker.StartAsync();
         var rig = new SimulatedRig(RigParser.Parse($$"""
             site: scan-mqtt
             start: 2026-06-01T12:00:00Z
@@ -109,7 +109,7 @@ public sealed class ScanTests
     [Fact]
     public async Task Nothing_answering_exits_1_and_an_unreachable_endpoint_exits_3_in_one_line()
     {
-        await using var bench = await FieldBench.StartAsync(new ManualTimeProvider());
+        await using var bench = await FieldBench.StartAsync(TestClocks.New());
         var (code, _, errors) = await Scan(Modbus(bench.Endpoint, "100-103"));
         Assert.Equal(ExitCodes.Failed, code);
         Assert.Contains("scan: no unit answered among 4 unit ids (100–103) within 0.5 s each", errors);
@@ -135,7 +135,7 @@ public sealed class ScanTests
         Assert.Equal([(1, "meter-1"), (3, "pile-3"), (7, "pv-7")],
             rig.Devices.Where(d => d.Endpoint == "127.0.0.1:15300").Select(d => ((int)d.UnitId, d.Id)).OrderBy(x => x.Item1));
         Assert.Contains(rig.Devices, d => d.Protocol == "mqtt" && d.Id == "pile-m1");
-        _ = new SimulatedRig(rig, new ManualTimeProvider());
+        _ = new SimulatedRig(rig, TestClocks.New());
     }
 
     [Theory]

@@ -202,7 +202,7 @@ public sealed class DashboardPageTests : IAsyncLifetime
 
     private static async Task<byte[]> ShotAsync(IPage page, string name, ILocator? part = null)
     {
-        var dir = Path.Combine(SecuredMosquitto.FindRepo(), "artifacts", "screenshots");
+        var dir = Path.Combine(Repository.Root, "artifacts", "screenshots");
         Directory.CreateDirectory(dir);
         var path = Path.Combine(dir, name + ".png");
         var bytes = part is null ? await page.ScreenshotAsync(new() { Path = path, FullPage = true }) : await part.ScreenshotAsync(new() { Path = path });

@@ -1,6 +1,5 @@
 using Gateway.Drivers.Devices;
 using Gateway.Drivers.Lab;
-using Gateway.Drivers.Tests.Lab;
 using Gateway.Host.Devices;
 using Gateway.Host.Rigs;
 using Gateway.Host.Tests.Worker;
@@ -108,7 +107,7 @@ public sealed class RigLabHardwareTests
     {
         var device = DcMeter;
         var chip = new FakeIna219Device(0.1) { BusVoltageV = 12, ShuntCurrentA = -0.5 };
-        var clock = new ManualTimeProvider();
+        var clock = TestClocks.New();
         await using var connector = new DeviceConnector(clock) { I2cDevices = d => d.Id == "dc-meter" ? chip : throw new InvalidOperationException() };
         await using var link = connector.Open(device);
         Assert.True(link.Driver.ReadOnly);
@@ -120,7 +119,7 @@ public sealed class RigLabHardwareTests
     [Fact]
     public async Task A_missing_i2c_bus_makes_the_meter_unreachable_not_the_gateway_fail()
     {
-        await using var connector = new DeviceConnector(new ManualTimeProvider()) { I2cDevices = _ => throw new IOException("/dev/i2c-1: No such file or directory") };
+        await using var connector = new DeviceConnector(TestClocks.New()) { I2cDevices = _ => throw new IOException("/dev/i2c-1: No such file or directory") };
         await using var link = connector.Open(DcMeter);
         var e = await Assert.ThrowsAsync<DeviceException>(() => link.UseDriverAsync((d, ct) => d.ReadAsync(ct)));
         Assert.Equal(DeviceErrorKind.Unreachable, e.Kind);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
-using Gateway.Drivers.Tests.Mqtt;
 using Gateway.Host.Devices;
 using Gateway.Host.Scheduling;
 using Gateway.Host.Status;

@@ -9,7 +9,7 @@ namespace Gateway.LedgerClient.Tests.Outbox;
 public sealed class OutboxDispatcherTests : IAsyncLifetime
 {
     private readonly TempDirectory _dir = new();
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = TestClocks.New();
     private readonly TestJournal _journal;
     private EmbeddedLedger _ledger = null!;
     private SwitchableLedger _switchable = null!;

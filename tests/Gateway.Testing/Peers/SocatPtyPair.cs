@@ -1,13 +1,13 @@
 using System.Diagnostics;
 
-namespace Gateway.Drivers.Tests.Peers;
+namespace Gateway.Testing;
 
 /// <summary>
 /// Two pseudo-terminals joined by socat: what is written to one end is read at the other,
 /// through the kernel's tty layer, so the termios serial port is exercised for real.
 /// socat ends when either side is closed for good; dispose kills it and removes the links.
 /// </summary>
-internal sealed class SocatPtyPair : IAsyncDisposable
+public sealed class SocatPtyPair : IAsyncDisposable
 {
     private readonly Process process;
     private readonly string directory;

@@ -1,13 +1,13 @@
 using System.Diagnostics;
 
-namespace Gateway.Drivers.Tests.Peers;
+namespace Gateway.Testing;
 
 /// <summary>
 /// A Python peer script run with /usr/bin/python3 for the duration of a test. Waits for the
 /// script's "READY ..." line instead of sleeping; killed (with its children) on dispose, also
 /// when the test failed. The scripts exit by themselves when their stdin closes.
 /// </summary>
-internal sealed class PythonPeer : IAsyncDisposable
+public sealed class PythonPeer : IAsyncDisposable
 {
     private readonly Process process;
     private readonly List<string> errors = [];
