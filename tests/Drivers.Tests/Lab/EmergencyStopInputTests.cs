@@ -71,12 +71,12 @@ public sealed class EmergencyStopInputTests
         chip.SetInput(Pin, PinValue.Low);
         using var input = new EmergencyStopInput(gpio, Options, clock);
         chip.FailReads(Pin);
-        clock.Advance(TimeSpan.FromMilliseconds(20));
+        clock.AdvanceInSteps(TimeSpan.FromMilliseconds(20), Options.SampleInterval);
         Assert.True(input.IsOpen);
         Assert.Contains("cannot be read", input.Reason);
         Assert.True(input.FailedReads >= 2);
         chip.FailReads(Pin, false);
-        clock.Advance(TimeSpan.FromMilliseconds(20));
+        clock.AdvanceInSteps(TimeSpan.FromMilliseconds(20), Options.SampleInterval);
         Assert.False(input.IsOpen);
     }
 
