@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Gateway.Host.Cli;
-using Gateway.Host.Reports;
+using Gateway.Reporting;
 using Gateway.Testing;
 using Spectre.Console;
 
