@@ -26,6 +26,18 @@ public static class Waits
             await Task.Delay(10);
         }
     }
+
+    /// <summary>As <see cref="UntilAsync(Func{bool}, Func{string}, TimeSpan?)"/> for a condition that must itself be awaited.</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, Func<string> describe, TimeSpan? timeout = null)
+    {
+        var bound = timeout ?? DefaultTimeout;
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (clock.Elapsed > bound) throw new WaitTimeoutException($"not reached within {bound.TotalSeconds:0.#} s: {describe()}");
+            await Task.Delay(10);
+        }
+    }
 }
 
 /// <summary>A condition a test waited for did not come true in time.</summary>

@@ -9,6 +9,7 @@ using Gateway.Host.Tests.Operator;
 namespace Gateway.Host.Tests;
 
 /// <summary>The probe against simulated MQTT devices through a mosquitto started for each test: output and exit codes.</summary>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 public sealed class ProbeMqttTests : IAsyncLifetime
 {
     private MosquittoBroker _broker = null!;

@@ -14,6 +14,7 @@ namespace Gateway.Drivers.Tests.Devices;
 /// client on the other side: telemetry and acknowledgements come from <c>mosquitto_pub</c>, commands
 /// are observed with <c>mosquitto_sub</c>.
 /// </summary>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 public sealed class MqttDeviceDriverTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset T0 = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);

@@ -13,6 +13,7 @@ namespace Gateway.Drivers.Tests.Devices;
 /// heartbeat, any point, the MQTT command and heartbeat topics — with <see cref="DeviceErrorKind.ReadOnly"/>, and nothing
 /// reaches the device (no write request on the Modbus wire, no message on the broker).
 /// </summary>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 public sealed class ReadOnlyLockTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);

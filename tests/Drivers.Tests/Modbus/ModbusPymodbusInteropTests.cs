@@ -10,6 +10,8 @@ namespace Gateway.Drivers.Tests.Modbus;
 /// our clients against its server, its client against our servers; over TCP on loopback and
 /// over RTU on a socat pseudo-terminal pair through our termios serial port.
 /// </summary>
+[Trait(PeerTraits.Name, PeerTraits.Pymodbus)]
+[Trait(PeerTraits.Name, PeerTraits.Socat)]
 public sealed class ModbusPymodbusInteropTests
 {
     private const int Baud = 38400;

@@ -7,6 +7,7 @@ using static Gateway.Drivers.Tests.Mqtt.MqttTestSupport;
 namespace Gateway.Drivers.Tests.Mqtt;
 
 /// <summary>Credentials and TLS against mosquitto with a password file and a test CA made in the test.</summary>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 public sealed class MqttAuthAndTlsTests
 {
     private static MqttClientOptions With(MqttClientOptions o, int? port = null, string? user = null, string? password = null, MqttTlsOptions? tls = null) => new()

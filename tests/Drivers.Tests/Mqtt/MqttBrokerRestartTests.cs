@@ -15,6 +15,7 @@ namespace Gateway.Drivers.Tests.Mqtt;
 /// broker goes idle and saves, then it is killed, every connection is cut (bytes in transit are lost), and it is
 /// restarted on the same port and database. Everything our clients had not seen acknowledged must be resent.
 /// </remarks>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 public sealed class MqttBrokerRestartTests
 {
     [Theory]

@@ -6,6 +6,7 @@ using static Gateway.Drivers.Tests.Mqtt.MqttTestSupport;
 namespace Gateway.Drivers.Tests.Mqtt;
 
 /// <summary>One mosquitto shared by the tests of <see cref="MqttBrokerTests"/>; each test uses its own topics.</summary>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 public sealed class SharedMosquitto : IAsyncLifetime
 {
     internal MosquittoBroker Broker { get; private set; } = null!;

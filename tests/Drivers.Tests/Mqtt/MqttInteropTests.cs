@@ -6,6 +6,7 @@ using static Gateway.Drivers.Tests.Mqtt.MqttTestSupport;
 namespace Gateway.Drivers.Tests.Mqtt;
 
 /// <summary>Our client talking to mosquitto's own command-line clients through mosquitto.</summary>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 public sealed class MqttInteropTests(SharedMosquitto shared) : IClassFixture<SharedMosquitto>
 {
     private MosquittoBroker Broker => shared.Broker;

@@ -5,6 +5,7 @@ using static Gateway.Drivers.Tests.Mqtt.MqttTestSupport;
 namespace Gateway.Drivers.Tests.Mqtt;
 
 /// <summary>QoS 1 messages a gateway accepted survive its restart in the durable outbox, and are sent by the next process.</summary>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 public sealed class MqttOutboxStoreTests : IDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "mqtt-outbox-" + Guid.NewGuid().ToString("N")[..10]);

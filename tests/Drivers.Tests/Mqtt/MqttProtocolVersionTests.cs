@@ -8,6 +8,7 @@ using static Gateway.Drivers.Tests.Mqtt.MqttTestSupport;
 namespace Gateway.Drivers.Tests.Mqtt;
 
 /// <summary>MQTT 5 where it helps (user properties, session expiry) and 3.1.1 brokers still served, against mosquitto.</summary>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 public sealed class MqttProtocolVersionTests(SharedMosquitto shared) : IClassFixture<SharedMosquitto>
 {
     private MosquittoBroker Broker => shared.Broker;

@@ -5,6 +5,7 @@ using Gateway.Drivers.Tests.Modbus;
 namespace Gateway.Drivers.Tests.Serial;
 
 /// <summary>Both serial drivers (System.IO.Ports, the default, and our termios port) on a socat pseudo-terminal pair.</summary>
+[Trait(PeerTraits.Name, PeerTraits.Socat)]
 public sealed class SerialChannelTests
 {
     private static readonly SerialLineSettings Line = new(19200, SerialParity.Odd, 8, SerialStopBits.Two);

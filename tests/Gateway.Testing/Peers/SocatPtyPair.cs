@@ -9,18 +9,18 @@ namespace Gateway.Testing;
 /// </summary>
 public sealed class SocatPtyPair : IAsyncDisposable
 {
-    private readonly Process process;
-    private readonly string directory;
+    private readonly Process _process;
+    private readonly string _directory;
 
     private SocatPtyPair(Process process, string directory)
     {
-        this.process = process;
-        this.directory = directory;
+        this._process = process;
+        this._directory = directory;
     }
 
-    public string A => Path.Combine(directory, "a");
+    public string A => Path.Combine(_directory, "a");
 
-    public string B => Path.Combine(directory, "b");
+    public string B => Path.Combine(_directory, "b");
 
     public static async Task<SocatPtyPair> StartAsync()
     {
@@ -54,16 +54,16 @@ public sealed class SocatPtyPair : IAsyncDisposable
     {
         try
         {
-            if (!process.HasExited)
+            if (!_process.HasExited)
             {
-                process.Kill();
-                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+                _process.Kill();
+                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
             }
         }
         finally
         {
-            process.Dispose();
-            Directory.Delete(directory, recursive: true);
+            _process.Dispose();
+            Directory.Delete(_directory, recursive: true);
         }
     }
 }

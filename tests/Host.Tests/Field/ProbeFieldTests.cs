@@ -11,6 +11,7 @@ namespace Gateway.Host.Tests.Field;
 /// --set takes kW or % of the rating, --rating stands in for a nameplate the device does not report, and a probe without
 /// --set never writes.
 /// </summary>
+[Trait(PeerTraits.Name, PeerTraits.Pymodbus)]
 public sealed class ProbeFieldTests : IAsyncLifetime
 {
     private FieldBench _bench = null!;

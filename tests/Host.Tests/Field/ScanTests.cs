@@ -15,6 +15,7 @@ namespace Gateway.Host.Tests.Field;
 /// line on a socat pseudo-terminal, the MQTT devices publishing on a mosquitto; one line and the documented exit code
 /// when nothing answers or the endpoint is unreachable, the same in JSON.
 /// </summary>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 public sealed class ScanTests
 {
     private static async Task<(int Code, string Out, string Err)> Scan(ScanRequest request)

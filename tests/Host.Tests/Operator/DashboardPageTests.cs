@@ -11,6 +11,7 @@ namespace Gateway.Host.Tests.Operator;
 /// at −4.8 kW showed as "discharge/export"), plug states were raw codes, stale values looked current, "committed" was 0.
 /// Screenshots go to artifacts/screenshots/ (kept by CI).
 /// </summary>
+[Trait(PeerTraits.Name, PeerTraits.Chromium)]
 public sealed class DashboardPageTests : IAsyncLifetime
 {
     private const string Chromium = "/usr/bin/chromium";

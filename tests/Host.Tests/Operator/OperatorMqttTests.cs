@@ -8,6 +8,7 @@ using Gateway.Host.Status;
 namespace Gateway.Host.Tests.Operator;
 
 /// <summary>The operator topics against a real mosquitto, checked with mosquitto_sub/mosquitto_pub as the independent peer.</summary>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 public sealed class OperatorMqttTests : IAsyncLifetime
 {
     private readonly string _site = "site-" + Guid.NewGuid().ToString("N")[..8];

@@ -15,6 +15,7 @@ namespace Gateway.Host.Tests.Operator;
 /// Issue #13, row 8: only "delivering" and "closed" were published though the docs list six states; round ids differed
 /// from the documented format; the health topic sent ~20 messages/s.
 /// </summary>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 public sealed class OperatorTopicsEndToEndTests
 {
     [Fact]

@@ -19,6 +19,7 @@ namespace Gateway.Host.Tests.Worker;
 /// on metered energy, a silent device isolated, and a kill -9 mid-round that loses and
 /// duplicates nothing.
 /// </summary>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 [Collection(RealTimeEndToEndCollection.Name)]
 public sealed class GatewayEndToEndTests
 {

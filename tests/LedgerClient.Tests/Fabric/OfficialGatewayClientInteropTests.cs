@@ -13,6 +13,7 @@ namespace Gateway.LedgerClient.Tests.Fabric;
 /// our protos, signatures and transaction ids agree with Fabric's own implementation. The two clients also read
 /// each other's settlements.
 /// </summary>
+[Trait(PeerTraits.Name, PeerTraits.Node)]
 public sealed class OfficialGatewayClientInteropTests : IAsyncLifetime
 {
     private readonly TestPki _pki = new();
