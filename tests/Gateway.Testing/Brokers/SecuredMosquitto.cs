@@ -55,7 +55,8 @@ public sealed class SecuredMosquitto : IAsyncDisposable
     {
         var path = Path.Combine(Directory, user + ".pw");
         File.WriteAllText(path, Users[user] + "\n");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        // Windows has no Unix modes (and no mosquitto of ours to read the file).
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         return path;
     }
 

@@ -264,7 +264,7 @@ public sealed class OperatorMqttTests : IAsyncLifetime
         await Waits.UntilAsync(() => Held() >= 200, "every setpoint is queued or held by the client");
         Assert.InRange(Held(), 200, 200 + SampleStatusBoard.DeviceIds.Length);
         Assert.InRange(_client!.PendingMessageCount, 0, 1);
-        Assert.Equal(0, _publisher.DroppedHealthUpdates);
+        Assert.Equal(0, _publisher!.DroppedHealthUpdates);
     }
 
     [Fact]
