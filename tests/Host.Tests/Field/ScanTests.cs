@@ -129,9 +129,7 @@ public sealed class ScanTests
     [Fact]
     public void The_practice_bench_of_the_walkthrough_puts_three_units_behind_one_endpoint_and_a_pile_on_a_broker()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Gateway.sln"))) dir = dir.Parent;
-        var rig = RigParser.Load(Path.Combine(dir!.FullName, "hil-rigs", "commissioning", "rig.yaml"));
+        var rig = RigParser.Load(Repository.PathOf("hil-rigs", "commissioning", "rig.yaml"));
         Assert.Equal(1, rig.TimeScale);
         Assert.Equal([(1, "meter-1"), (3, "pile-3"), (7, "pv-7")],
             rig.Devices.Where(d => d.Endpoint == "127.0.0.1:15300").Select(d => ((int)d.UnitId, d.Id)).OrderBy(x => x.Item1));

@@ -10,12 +10,7 @@ namespace Gateway.Host.Tests.Rigs;
 /// <summary>The rig's safety section and INA219 meters: read, checked, and an INA219 opened through the connector.</summary>
 public sealed class RigLabHardwareTests
 {
-    private static string RepoFile(params string[] parts)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Gateway.sln"))) dir = dir.Parent;
-        return Path.Combine([dir!.FullName, .. parts]);
-    }
+    private static string RepoFile(params string[] parts) => Repository.PathOf(parts);
 
     private const string Meter = """
           - { id: dc-meter, kind: meter, node: n2, protocol: i2c, endpoint: "i2c-1@0x40", pollSeconds: 1, ina219: { shuntOhms: 0.1, maxCurrentA: 3.2 } }

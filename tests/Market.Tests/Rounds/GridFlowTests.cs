@@ -36,12 +36,7 @@ public sealed class GridFlowTests
         Assert.Contains(d.Trades, t => t.Status == TradeStatus.Failed);
     }
 
-    internal static string Example(string name)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Gateway.sln"))) dir = dir.Parent;
-        return Path.Combine(dir!.FullName, "hil-rigs", "examples", name);
-    }
+    internal static string Example(string name) => Repository.PathOf("hil-rigs", "examples", name);
 
     private static void Check(MarketRound round, RoundDecision d, string context)
     {
