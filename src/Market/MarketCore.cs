@@ -14,7 +14,7 @@ namespace Gateway.Market;
 /// (exact maximum-welfare execution by default), the SMES fallback (eq. 1), PV feed-in caps, settlements and KPIs. Pure:
 /// no I/O, no clock; the same round gives the same decision (participants are processed in ordinal id order).
 /// </summary>
-public sealed class MarketCore
+public sealed partial class MarketCore
 {
     private const double EmptyRoundEnergyKwh = 1e-9;
 

@@ -6,8 +6,8 @@ namespace Gateway.Reliability.Tests;
 /// <summary>A round as the journal holds it.</summary>
 internal sealed record JournalRound(string RoundId, DateTimeOffset IntervalStart, RoundState State, string UpdatedAt);
 
-/// <summary>A setpoint as the journal holds it.</summary>
-internal sealed record JournalSetpoint(string RoundId, string DeviceId, double SetpointKw, SetpointStatus Status, double? ReadBackKw, string? Detail);
+/// <summary>A setpoint as the journal holds it; <paramref name="Superseded"/>: replaced in its round by a re-check (the device was told a new value after it).</summary>
+internal sealed record JournalSetpoint(string RoundId, string DeviceId, double SetpointKw, SetpointStatus Status, double? ReadBackKw, string? Detail, bool Superseded = false);
 
 /// <summary>A settlement in the outbox (journal) or on the ledger.</summary>
 internal sealed record SettlementRow(string SettlementId, string RoundId, string PayerId, string PayeeId);
@@ -59,10 +59,22 @@ internal static class JournalView
         catch (SqliteException) { return []; }
     }
 
-    /// <summary>Every setpoint in the order the journal recorded their intents (rowid: an intent is inserted once, never replaced).</summary>
+    /// <summary>
+    /// Every setpoint in the order the journal recorded their intents (rowid: an intent is inserted once), each one a
+    /// re-check replaced (kept in superseded_setpoints with its row's rowid) just before the value that replaced it.
+    /// </summary>
     public static List<JournalSetpoint> Setpoints(string journal) =>
-        Query(journal, "SELECT s.round_id, s.device_id, s.setpoint_kw, s.status, s.readback_kw, s.detail FROM setpoints s JOIN rounds r ON r.round_id = s.round_id ORDER BY s.rowid",
-            r => new JournalSetpoint(r.GetString(0), r.GetString(1), r.GetDouble(2), (SetpointStatus)r.GetInt32(3), r.IsDBNull(4) ? null : r.GetDouble(4), r.IsDBNull(5) ? null : r.GetString(5)));
+        Query(journal, """
+            SELECT round_id, device_id, setpoint_kw, status, readback_kw, detail, superseded FROM (
+                SELECT s.round_id, s.device_id, s.setpoint_kw, s.status, s.readback_kw, s.detail, 0 AS superseded, s.rowid AS ord, 1000000 AS rev
+                FROM setpoints s JOIN rounds r ON r.round_id = s.round_id
+                UNION ALL
+                SELECT x.round_id, x.device_id, x.setpoint_kw, x.status, x.readback_kw, x.detail, 1, x.setpoint_rowid, x.revision
+                FROM superseded_setpoints x)
+            ORDER BY ord, rev
+            """,
+            r => new JournalSetpoint(r.GetString(0), r.GetString(1), r.GetDouble(2), (SetpointStatus)r.GetInt32(3), r.IsDBNull(4) ? null : r.GetDouble(4),
+                r.IsDBNull(5) ? null : r.GetString(5), r.GetInt32(6) == 1));
 
     /// <summary>Settlements the journal queued for the ledger.</summary>
     public static List<SettlementRow> Outbox(string journal) =>

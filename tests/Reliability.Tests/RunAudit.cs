@@ -109,7 +109,10 @@ internal sealed class RunAudit
                 if (i < n && j < m && Matches(writes[i].Kw, journal[j]) && cost[i + 1, j + 1] < best) { best = cost[i + 1, j + 1]; how = 1; }
                 if (j < m)
                 {
-                    var c = (journal[j].Status == SetpointStatus.Missed ? 0 : Bad) + cost[i, j + 1];
+                    // Among setpoints of equal value, one still "intended" is the one blamed for a missing write before
+                    // a confirmed one (+1): a run of identical 0 kW setpoints must not pin a crash's unsent order on a
+                    // round that was confirmed. Either way it counts as one lost.
+                    var c = journal[j].Status switch { SetpointStatus.Missed => 0, SetpointStatus.Intended => Bad, _ => Bad + 1 } + cost[i, j + 1];
                     if (c < best) { best = c; how = 2; }
                 }
                 if (i < n && j > 0 && Matches(writes[i].Kw, journal[j - 1]) && Resend + cost[i + 1, j] < best) { best = Resend + cost[i + 1, j]; how = 3; }
@@ -173,12 +176,18 @@ internal sealed class RunAudit
                 over++;
                 problems.Add($"round {s.RoundId}: {s.DeviceId} ordered {s.SetpointKw:0.###} kW, outside [{l.Min}, {l.Max}]");
             }
-        // Line flows on the radial feeder from each round's setpoints (confirmed or possibly delivered) and base loads.
+        // Line flows on the radial feeder from each round's setpoints (confirmed or possibly delivered) and base loads. A
+        // missed setpoint of a device whose writes are logged counts only when the device did receive it (the alignment
+        // matched it to a write); otherwise the device sat at its fail-safe 0 kW. Untracked devices (PV): as journaled.
         foreach (var round in setpoints.GroupBy(s => s.RoundId))
         {
             var injection = Rig.Feeder.Nodes.ToDictionary(n => n.Id, n => -n.BaseLoadKw);
-            foreach (var s in round.Where(s => s.Status != SetpointStatus.Skipped))
+            foreach (var s in round.Where(s => s.Status != SetpointStatus.Skipped && !s.Superseded))
+            {
+                if (s.Status == SetpointStatus.Missed && Sims.Find(s.DeviceId) is { } sim && SetpointWriteLog.Tracked(sim) && !DeliveredAt.ContainsKey((s.RoundId, s.DeviceId)))
+                    continue;
                 if (Rig.Devices.FirstOrDefault(d => d.Id == s.DeviceId) is { } d) injection[d.NodeId] += s.SetpointKw;
+            }
             foreach (var line in Rig.Feeder.Lines)
             {
                 var flow = Subtree(line.ToNodeId).Sum(n => injection[n]);

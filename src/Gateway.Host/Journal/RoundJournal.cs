@@ -80,6 +80,28 @@ public sealed class RoundJournal : IDisposable
                 energy_kwh REAL NOT NULL,
                 read_at TEXT NOT NULL,
                 PRIMARY KEY (round_id, device_id, phase));
+            CREATE TABLE IF NOT EXISTS dispatch_failures (
+                round_id TEXT NOT NULL REFERENCES rounds(round_id),
+                participant_id TEXT NOT NULL,
+                node_id TEXT NOT NULL,
+                min_kw REAL NOT NULL,
+                max_kw REAL NOT NULL,
+                reason TEXT NOT NULL,
+                recorded_at TEXT NOT NULL,
+                PRIMARY KEY (round_id, participant_id));
+            CREATE TABLE IF NOT EXISTS superseded_setpoints (
+                round_id TEXT NOT NULL,
+                device_id TEXT NOT NULL,
+                revision INTEGER NOT NULL,
+                setpoint_rowid INTEGER NOT NULL,
+                setpoint_kw REAL NOT NULL,
+                valid_until TEXT NOT NULL,
+                status INTEGER NOT NULL,
+                readback_kw REAL,
+                detail TEXT,
+                revised_because TEXT NOT NULL,
+                revised_at TEXT NOT NULL,
+                PRIMARY KEY (round_id, device_id, revision));
             CREATE TABLE IF NOT EXISTS journal_meta (
                 key TEXT PRIMARY KEY,
                 value TEXT NOT NULL);
@@ -240,6 +262,117 @@ public sealed class RoundJournal : IDisposable
                     throw new InvalidOperationException($"no intended setpoint for device {outcome.DeviceId} in round {roundId}");
             }
             tx.Commit();
+        }
+    }
+
+    /// <summary>
+    /// Journal, in one transaction, devices found unable to follow a round's decision and the setpoints the re-checked
+    /// decision changes: each replaced setpoint is kept (value, outcome) with why it was replaced, and the device's
+    /// setpoint becomes the new value, intended again, before it is written. A failure already journaled for a
+    /// participant is kept (the first wins: the re-check is recomputed from these rows after a restart).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A revised device has no setpoint in the round (nothing is recorded then).</exception>
+    public void RecordRecheck(string roundId, IReadOnlyCollection<Gateway.Market.Decision.DispatchFailure> failures, IReadOnlyCollection<SetpointRevision> revisions)
+    {
+        if (failures.Count == 0 && revisions.Count == 0) return;
+        using (Enter())
+        {
+            using var tx = _connection.BeginTransaction();
+            var now = Iso(_clock.GetUtcNow());
+            foreach (var f in failures)
+            {
+                using var cmd = _connection.CreateCommand();
+                cmd.Transaction = tx;
+                cmd.CommandText = """
+                    INSERT INTO dispatch_failures(round_id, participant_id, node_id, min_kw, max_kw, reason, recorded_at)
+                    VALUES ($r, $p, $n, $min, $max, $why, $now)
+                    ON CONFLICT(round_id, participant_id) DO NOTHING
+                    """;
+                cmd.Parameters.AddWithValue("$r", roundId);
+                cmd.Parameters.AddWithValue("$p", f.ParticipantId);
+                cmd.Parameters.AddWithValue("$n", f.NodeId);
+                cmd.Parameters.AddWithValue("$min", f.MinPowerKw);
+                cmd.Parameters.AddWithValue("$max", f.MaxPowerKw);
+                cmd.Parameters.AddWithValue("$why", f.Reason);
+                cmd.Parameters.AddWithValue("$now", now);
+                cmd.ExecuteNonQuery();
+            }
+
+            foreach (var r in revisions)
+            {
+                using var keep = _connection.CreateCommand();
+                keep.Transaction = tx;
+                keep.CommandText = """
+                    INSERT INTO superseded_setpoints(round_id, device_id, revision, setpoint_rowid, setpoint_kw, valid_until, status, readback_kw, detail, revised_because, revised_at)
+                    SELECT s.round_id, s.device_id,
+                           (SELECT COUNT(*) FROM superseded_setpoints x WHERE x.round_id = s.round_id AND x.device_id = s.device_id),
+                           s.rowid, s.setpoint_kw, s.valid_until, s.status, s.readback_kw, s.detail, $why, $now
+                    FROM setpoints s WHERE s.round_id = $r AND s.device_id = $d
+                    """;
+                keep.Parameters.AddWithValue("$r", roundId);
+                keep.Parameters.AddWithValue("$d", r.DeviceId);
+                keep.Parameters.AddWithValue("$why", r.Because);
+                keep.Parameters.AddWithValue("$now", now);
+                if (keep.ExecuteNonQuery() != 1)
+                    throw new InvalidOperationException($"no setpoint for device {r.DeviceId} in round {roundId} to revise");
+                using var update = _connection.CreateCommand();
+                update.Transaction = tx;
+                update.CommandText = """
+                    UPDATE setpoints SET setpoint_kw = $kw, valid_until = $until, status = $status, readback_kw = NULL, detail = $why, updated_at = $now
+                    WHERE round_id = $r AND device_id = $d
+                    """;
+                update.Parameters.AddWithValue("$r", roundId);
+                update.Parameters.AddWithValue("$d", r.DeviceId);
+                update.Parameters.AddWithValue("$kw", r.SetpointKw);
+                update.Parameters.AddWithValue("$until", Iso(r.ValidUntilUtc));
+                update.Parameters.AddWithValue("$status", (int)SetpointStatus.Intended);
+                update.Parameters.AddWithValue("$why", "revised: " + r.Because);
+                update.Parameters.AddWithValue("$now", now);
+                update.ExecuteNonQuery();
+            }
+
+            tx.Commit();
+        }
+    }
+
+    /// <summary>The devices journaled as unable to follow a round's decision, by participant id (ordinal).</summary>
+    public IReadOnlyList<Gateway.Market.Decision.DispatchFailure> DispatchFailures(string roundId)
+    {
+        using (Enter())
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "SELECT participant_id, node_id, min_kw, max_kw, reason FROM dispatch_failures WHERE round_id = $r ORDER BY participant_id";
+            cmd.Parameters.AddWithValue("$r", roundId);
+            using var reader = cmd.ExecuteReader();
+            var list = new List<Gateway.Market.Decision.DispatchFailure>();
+            while (reader.Read())
+                list.Add(new Gateway.Market.Decision.DispatchFailure(reader.GetString(0), reader.GetString(1), reader.GetDouble(2), reader.GetDouble(3), reader.GetString(4)));
+            return list;
+        }
+    }
+
+    /// <summary>The setpoints of a round that a re-check replaced, oldest first, with why.</summary>
+    public IReadOnlyList<(JournaledSetpoint Setpoint, string RevisedBecause)> SupersededSetpoints(string roundId)
+    {
+        using (Enter())
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = """
+                SELECT round_id, device_id, setpoint_kw, valid_until, status, readback_kw, detail, revised_because
+                FROM superseded_setpoints WHERE round_id = $r ORDER BY device_id, revision
+                """;
+            cmd.Parameters.AddWithValue("$r", roundId);
+            using var reader = cmd.ExecuteReader();
+            var list = new List<(JournaledSetpoint, string)>();
+            while (reader.Read())
+            {
+                list.Add((new JournaledSetpoint(
+                    reader.GetString(0), reader.GetString(1), reader.GetDouble(2), ParseIso(reader.GetString(3)),
+                    (SetpointStatus)reader.GetInt32(4),
+                    reader.IsDBNull(5) ? null : reader.GetDouble(5),
+                    reader.IsDBNull(6) ? null : reader.GetString(6)), reader.GetString(7)));
+            }
+            return list;
         }
     }
 

@@ -110,7 +110,7 @@ public sealed class RoundRunner
         if (fresh && RefreshReadings is not null && _clock.GetUtcNow() < intervalEnd)
             await RefreshAsync(cancellationToken).ConfigureAwait(false);
         var oldestReading = _links.Where(l => l.State != DeviceLinkState.Isolated && l.LastReading is not null).Select(l => l.LastReading!.Timestamp).DefaultIfEmpty(_clock.GetUtcNow()).Min();
-        var (round, decision) = DecideOrRecall(roundId, intervalStartUtc, intervalEnd);
+        var (round, cleared, decision) = DecideOrRecall(roundId, intervalStartUtc, intervalEnd);
         var decidedAt = _clock.GetUtcNow();
         var dispatchedAt = decidedAt;
         var state = _journal.Get(roundId)!.State;
@@ -150,7 +150,7 @@ public sealed class RoundRunner
                 {
                     _journal.Advance(roundId, RoundState.Dispatching);
                     Report(roundId, intervalStartUtc, intervalEnd, round, decision, RoundPhase.Dispatching, null, ackDeadline);
-                    await DispatchAsync(roundId, round, decision, intervalEnd, roundToken).ConfigureAwait(false);
+                    decision = await DispatchAsync(roundId, round, cleared, decision, intervalEnd, roundToken).ConfigureAwait(false);
                     dispatchedAt = _clock.GetUtcNow();
                 }
             }
@@ -158,6 +158,10 @@ public sealed class RoundRunner
             {
                 note = "decided after its interval had ended; nothing dispatched";
             }
+            // A round resumed after its interval (the gateway was down while it ended) writes nothing more; a setpoint a
+            // crash left between intent and outcome gets its fate now, before the round moves on: it may or may not have
+            // reached the device, which is what "missed" says. No round closes with a setpoint still "intended".
+            ResolveIntended(roundId, "the gateway stopped before this setpoint's outcome was known, and the interval had ended when it resumed: not written again");
             await ReadMetersAsync(roundId, MeterPhase.Start, roundToken).ConfigureAwait(false);
             _journal.Advance(roundId, RoundState.Delivering);
         }
@@ -220,6 +224,19 @@ public sealed class RoundRunner
     }
 
     private static string? Join(string? a, string b) => a is null ? b : a + "; " + b;
+
+    /// <summary>Journals every setpoint of the round still "intended" as missed, with why.</summary>
+    private void ResolveIntended(string roundId, string why)
+    {
+        var open = _journal.Setpoints(roundId).Where(s => s.Status == SetpointStatus.Intended).ToList();
+        if (open.Count == 0) return;
+        _journal.RecordSetpointOutcomes(roundId, open.Select(s => new SetpointOutcome(s.DeviceId, SetpointStatus.Missed, null, why)).ToList());
+        foreach (var s in open)
+        {
+            _board.Report(new DispatchedSetpoint(roundId, s.DeviceId, s.SetpointKw, s.ValidUntilUtc, SetpointStatus.Missed, null));
+            _logger.LogWarning("round {Round}: setpoint {Kw:0.###} kW of {Device} marked missed: {Why}", roundId, s.SetpointKw, s.DeviceId, why);
+        }
+    }
 
     /// <summary>
     /// The e-stop tripped during the round: setpoints not yet confirmed are skipped, the meters are read once the
@@ -321,50 +338,176 @@ public sealed class RoundRunner
         }
     }
 
-    private (MarketRound Round, RoundDecision Decision) DecideOrRecall(string roundId, DateTimeOffset start, DateTimeOffset end)
+    private (MarketRound Round, RoundDecision Cleared, RoundDecision Decision) DecideOrRecall(string roundId, DateTimeOffset start, DateTimeOffset end)
     {
         if (_journal.Get(roundId) is { } journaled)
         {
-            // The core is deterministic: the journaled input gives back the journaled decision.
+            // The core is deterministic: the journaled input gives back the journaled decision, and the journaled
+            // dispatch failures the same re-checked one.
             var recalledRound = RoundJson.Parse(journaled.InputJson);
             var recalled = _core.Clear(recalledRound);
             if (DecisionJson.Serialize(recalled) != journaled.DecisionJson)
                 _logger.LogError("round {Round}: the decision recomputed after restart differs from the journaled one; dispatching the recomputed one", roundId);
-            return (recalledRound, recalled);
+            var failures = _journal.DispatchFailures(roundId);
+            return (recalledRound, recalled, failures.Count == 0 ? recalled : _core.Recheck(recalledRound, recalled, failures));
         }
         var round = _planner.BuildRound(start, _links, _clock.GetUtcNow());
         var decision = _core.Clear(round);
         _journal.BeginRound(roundId, start, end, RoundJson.Serialize(round), DecisionJson.Serialize(decision));
         _logger.LogInformation("round {Round}: {Buyers} buyers, {Sellers} sellers, {Trades} trades ({Failed} failed), SMES {Smes:0.###} kW",
             roundId, decision.BuyerIds.Count, decision.SellerIds.Count, decision.Trades.Count, decision.Kpis.FailedTrades, decision.Smes?.NetPowerKw ?? 0);
-        return (round, decision);
+        return (round, decision, decision);
     }
 
-    private async Task DispatchAsync(string roundId, MarketRound round, RoundDecision decision, DateTimeOffset intervalEnd, CancellationToken cancellationToken)
+    /// <summary>
+    /// Dispatches the round's setpoints and returns the decision they carry out. A device the decision relies on that
+    /// cannot be dispatched — isolated since the decision, or its setpoint skipped or missed — is a
+    /// <see cref="DispatchFailure"/>: the market core re-checks the cleared decision with it at its fail-safe power
+    /// (<see cref="MarketCore.Recheck"/>), and every other device whose setpoint the re-check changes is told the new
+    /// value — journaled with why before it is written — until no new failure appears. The failures are journaled, so a
+    /// resumed round re-checks the same way; settlements follow the re-checked decision.
+    /// </summary>
+    private async Task<RoundDecision> DispatchAsync(string roundId, MarketRound round, RoundDecision cleared, RoundDecision decision, DateTimeOffset intervalEnd,
+        CancellationToken cancellationToken)
     {
-        var journaled = _journal.Setpoints(roundId).ToDictionary(s => s.DeviceId, StringComparer.Ordinal);
         var links = _links.ToDictionary(l => l.Device.Id, StringComparer.Ordinal);
-        var now = _clock.GetUtcNow();
-        var work = new List<(PlannedSetpoint Setpoint, DeviceLink Link, TimeSpan ValidFor, DateTimeOffset ValidUntil)>();
-        foreach (var sp in _planner.Setpoints(decision, round, _links))
+        var failures = _journal.DispatchFailures(roundId).ToDictionary(f => f.ParticipantId, StringComparer.Ordinal);
+        var pending = new List<DispatchFailure>();
+        // Devices isolated after the decision was made (it counted on them), and outcomes a crash left un-re-checked.
+        var involved = Involved(decision);
+        foreach (var link in _links.Where(l => l.State == DeviceLinkState.Isolated && !l.Driver.ReadOnly && involved.Contains(l.Device.ParticipantId)))
+            Add(FailSafe(link, SetpointStatus.Skipped, null, null, "isolated since the decision (" + (link.LastError ?? "no answer") + ")"));
+        foreach (var sp in _journal.Setpoints(roundId).Where(s => s.Status is SetpointStatus.Skipped or SetpointStatus.Missed))
+            if (links.TryGetValue(sp.DeviceId, out var link)) Add(FailSafe(link, sp.Status, sp.SetpointKw, sp.ReadBackKw, sp.Detail ?? sp.Status.ToString().ToLowerInvariant()));
+
+        for (var pass = 0; ; pass++)
         {
-            if (journaled.TryGetValue(sp.DeviceId, out var done) && done.Status != SetpointStatus.Intended) continue;
-            var link = links[sp.DeviceId];
-            // Valid a little beyond the interval: the next round replaces it, and if the gateway
-            // is gone by then the device falls back to 0 kW on its own.
-            var validFor = _rig.Market.Interval + TimeSpan.FromTicks(Math.Max(link.Device.PollPeriod.Ticks * 3, TimeSpan.FromSeconds(30).Ticks));
-            work.Add((sp, link, validFor, now + validFor));
+            if (failures.Count > 0) decision = _core.Recheck(round, cleared, failures.Values.OrderBy(f => f.ParticipantId, StringComparer.Ordinal).ToList());
+            var journaled = _journal.Setpoints(roundId).ToDictionary(s => s.DeviceId, StringComparer.Ordinal);
+            var now = _clock.GetUtcNow();
+            var work = new List<(PlannedSetpoint Setpoint, DeviceLink Link, TimeSpan ValidFor, DateTimeOffset ValidUntil)>();
+            var intents = new List<SetpointIntent>();
+            var revisions = new List<SetpointRevision>();
+            var because = pending.Count == 0 ? null
+                : "re-check: " + string.Join("; ", pending.Select(f => $"{f.ParticipantId} cannot be dispatched ({f.Reason})"));
+            foreach (var planned in _planner.Setpoints(decision, round, _links))
+            {
+                var sp = planned;
+                var link = links[sp.DeviceId];
+                if (failures.ContainsKey(link.Device.ParticipantId)) continue;
+                // Valid a little beyond the interval: the next round replaces it, and if the gateway
+                // is gone by then the device falls back to 0 kW on its own.
+                var validFor = _rig.Market.Interval + TimeSpan.FromTicks(Math.Max(link.Device.PollPeriod.Ticks * 3, TimeSpan.FromSeconds(30).Ticks));
+                if (!journaled.TryGetValue(sp.DeviceId, out var done))
+                    intents.Add(new SetpointIntent(sp.DeviceId, sp.SetpointKw, now + validFor));
+                else if (failures.Count > 0 && Math.Abs(done.SetpointKw - sp.SetpointKw) > 1e-9)
+                {
+                    revisions.Add(new SetpointRevision(sp.DeviceId, sp.SetpointKw, now + validFor,
+                        $"{because ?? "re-check after a restart"}: {Fmt(done.SetpointKw)} → {Fmt(sp.SetpointKw)} kW ({sp.Why})"));
+                    _logger.LogWarning("round {Round}: setpoint of {Device} changed from {Old:0.###} to {New:0.###} kW: {Why}", roundId, sp.DeviceId, done.SetpointKw, sp.SetpointKw,
+                        because ?? "re-check after a restart");
+                }
+                else if (done.Status != SetpointStatus.Intended) continue;
+                else if (Math.Abs(done.SetpointKw - sp.SetpointKw) > 1e-9)
+                {
+                    // Resumed: the device is sent what the journal says it was sent, so journal and device agree even
+                    // if the plan recomputed after the restart came out different (a device's state changed meanwhile).
+                    _logger.LogWarning("round {Round}: resumed setpoint of {Device} is the journaled {Journaled:0.###} kW (recomputed {Planned:0.###} kW)", roundId,
+                        sp.DeviceId, done.SetpointKw, sp.SetpointKw);
+                    sp = sp with { SetpointKw = done.SetpointKw };
+                }
+                work.Add((sp, link, validFor, now + validFor));
+            }
+
+            // Every setpoint is on disk before it is sent: new ones in one flush, the failures and the setpoints they
+            // change in another (a restart between the two re-checks from the failures' outcomes, see above).
+            _journal.RecordSetpointIntents(roundId, intents);
+            _journal.RecordRecheck(roundId, pending, revisions);
+            pending.Clear();
+            if (work.Count == 0) return decision;
+            foreach (var w in work)
+                _board.Report(new DispatchedSetpoint(roundId, w.Setpoint.DeviceId, w.Setpoint.SetpointKw, w.ValidUntil, SetpointStatus.Intended, null));
+
+            var outcomes = await WriteAllAsync(roundId, work, cancellationToken).ConfigureAwait(false);
+            foreach (var (outcome, kw) in outcomes)
+                if (outcome.Status is SetpointStatus.Skipped or SetpointStatus.Missed)
+                    Add(FailSafe(links[outcome.DeviceId], outcome.Status, kw, outcome.ReadBackKw, outcome.Detail ?? outcome.Status.ToString().ToLowerInvariant()));
+            if (pending.Count == 0) return decision;
+            if (pass >= _links.Count)
+            {
+                // Unreachable: every pass adds a failed participant. Guard against a loop all the same.
+                _logger.LogError("round {Round}: dispatch re-check did not settle after {Passes} passes", roundId, pass + 1);
+                _journal.RecordRecheck(roundId, pending, []);
+                return _core.Recheck(round, cleared, failures.Values.OrderBy(f => f.ParticipantId, StringComparer.Ordinal).ToList());
+            }
         }
-        if (work.Count == 0) return;
 
-        // Every setpoint is on disk before the first is sent: one flush for the round instead of one per device.
-        _journal.RecordSetpointIntents(roundId, work.Select(w => new SetpointIntent(w.Setpoint.DeviceId, w.Setpoint.SetpointKw, w.ValidUntil)).ToList());
-        foreach (var w in work)
-            _board.Report(new DispatchedSetpoint(roundId, w.Setpoint.DeviceId, w.Setpoint.SetpointKw, w.ValidUntil, SetpointStatus.Intended, null));
+        void Add(DispatchFailure f)
+        {
+            if (failures.TryGetValue(f.ParticipantId, out var known))
+            {
+                // Two devices of one participant: widen to cover both.
+                if (f.MinPowerKw < known.MinPowerKw || f.MaxPowerKw > known.MaxPowerKw)
+                    failures[f.ParticipantId] = known with { MinPowerKw = Math.Min(known.MinPowerKw, f.MinPowerKw), MaxPowerKw = Math.Max(known.MaxPowerKw, f.MaxPowerKw) };
+                return;
+            }
+            failures[f.ParticipantId] = f;
+            pending.Add(f);
+        }
+    }
 
+    /// <summary>Participants the decision asks for power: trades that execute, SMES actions, the SMES, PV feed-in caps.</summary>
+    private static HashSet<string> Involved(RoundDecision decision)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var t in decision.Trades.Where(t => t.Status == TradeStatus.Executed)) { ids.Add(t.BuyerId); ids.Add(t.SellerId); }
+        foreach (var a in decision.SmesActions.Where(a => a.EnergyKwh > 0)) ids.Add(a.CounterpartyId);
+        if (decision.Smes is { } smes) ids.Add(smes.SmesId);
+        foreach (var f in decision.FeedIn) ids.Add(f.ParticipantId);
+        return ids;
+    }
+
+    /// <summary>
+    /// Where a device that did not take its setpoint may run this interval: a charger or the SMES that certainly did not
+    /// get it — skipped, or the write refused — sits at 0 kW (its watchdog's fail-safe), one that read back another value
+    /// at that value, one whose write may have landed (no answer in time, a garbled answer, the connection lost) anywhere
+    /// between 0 kW and the setpoint; a PV inverter anywhere between 0 kW and its rating (its cap is unknown and its own
+    /// revert timer lifts it).
+    /// </summary>
+    /// <remarks>
+    /// A device that did not take its setpoint keeps the previous round's until that one's validity runs out (a poll
+    /// period or 30 s into the interval, whichever is longer); the re-check does not model that tail.
+    /// </remarks>
+    private static DispatchFailure FailSafe(DeviceLink link, SetpointStatus status, double? setpointKw, double? readBackKw, string reason)
+    {
+        var d = link.Device;
+        if (d.Kind == "pv-inverter")
+        {
+            var reading = link.LastReading;
+            var rated = reading is not null && reading.TryGetGood(PointRole.MaxPower, out var r) && r > 0 ? r
+                : reading is not null && reading.TryGetGood(PointRole.MeasuredPower, out var p) ? Math.Max(0, p) : Math.Max(0, setpointKw ?? 0);
+            return new DispatchFailure(d.ParticipantId, d.NodeId, 0, Math.Max(rated, Math.Max(0, setpointKw ?? 0)), reason);
+        }
+        if (status == SetpointStatus.Skipped || NotTaken(reason)) return DispatchFailure.At(d.ParticipantId, d.NodeId, 0, reason);
+        if (readBackKw is { } rb && double.IsFinite(rb)) return DispatchFailure.At(d.ParticipantId, d.NodeId, rb, reason);
+        var kw = setpointKw ?? 0;
+        return new DispatchFailure(d.ParticipantId, d.NodeId, Math.Min(0, kw), Math.Max(0, kw), reason);
+    }
+
+    // The outcome's detail is DeviceErrors.Describe's wording: these failures mean the device answered and did not take
+    // the write. "Unreachable" is not among them: a connection closed while the write was on its way may have delivered it.
+    private static bool NotTaken(string detail) =>
+        detail.StartsWith("the device refused", StringComparison.Ordinal)
+        || detail.StartsWith("read-only", StringComparison.Ordinal) || detail.StartsWith("unusable value", StringComparison.Ordinal);
+
+    /// <summary>Writes <paramref name="work"/> in parallel and journals each outcome as it comes; returns them with their setpoints.</summary>
+    private async Task<List<(SetpointOutcome Outcome, double SetpointKw)>> WriteAllAsync(string roundId,
+        List<(PlannedSetpoint Setpoint, DeviceLink Link, TimeSpan ValidFor, DateTimeOffset ValidUntil)> work, CancellationToken cancellationToken)
+    {
         // Devices are written in parallel (pipelined per endpoint); their outcomes are journaled as they come, those
         // that arrive during a flush together in the next one (group commit), by this loop and not on the thread that
         // received a device's answer.
+        var all = new List<(SetpointOutcome, double)>();
         var outcomes = Channel.CreateUnbounded<(SetpointOutcome Outcome, double SetpointKw, DateTimeOffset ValidUntil)>(new UnboundedChannelOptions { SingleReader = true });
         var writes = Task.WhenAll(work.Select(async w =>
         {
@@ -380,6 +523,7 @@ public sealed class RoundRunner
             while (outcomes.Reader.TryRead(out var item))
             {
                 batch.Add(item.Outcome);
+                all.Add((item.Outcome, item.SetpointKw));
                 reports.Add(new DispatchedSetpoint(roundId, item.Outcome.DeviceId, item.SetpointKw, item.ValidUntil, item.Outcome.Status, item.Outcome.ReadBackKw));
             }
             _journal.RecordSetpointOutcomes(roundId, batch);
@@ -392,6 +536,7 @@ public sealed class RoundRunner
         }
         // A cancellation (or a bug) in a write surfaces here, after what did complete is journaled.
         await writes.ConfigureAwait(false);
+        return all;
     }
 
     private async Task<SetpointOutcome> DispatchOneAsync(DeviceLink link, PlannedSetpoint sp, TimeSpan validFor, CancellationToken cancellationToken)
@@ -487,7 +632,7 @@ public sealed class RoundRunner
             var metered = settlements?.FirstOrDefault(s => s.PayerId == t.BuyerId && s.PayeeId == t.SellerId)?.EnergyKwh;
             trades.Add(new TradeSummary(t.BuyerId, t.SellerId, t.EnergyKwh, metered is { } m ? (double)m : null, t.PricePerKwh,
                 t.Status == TradeStatus.Executed ? "executed" : decision.SmesActions.Any(a => a.BuyerId == t.BuyerId && a.SellerId == t.SellerId && a.EnergyKwh > 0) ? "smes" : "failed",
-                t.FailedLineId is { } line ? $"line {line} over its limit" : null, t.FailedLineId));
+                t.CancelledBecause ?? (t.FailedLineId is { } line ? $"line {line} over its limit" : null), t.FailedLineId));
         }
         var smesKwh = decision.Smes is { } s ? s.DischargedKwh - s.ChargedKwh : 0;
         var bought = round.Participants.Where(q => q.Role == TradeRole.Buyer).Sum(q => q.EnergyKwh);

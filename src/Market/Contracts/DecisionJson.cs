@@ -41,6 +41,7 @@ public static class DecisionJson
                 ["pricePerKwh"] = R(t.PricePerKwh), ["buyerPayoff"] = R(t.BuyerPayoff), ["sellerPayoff"] = R(t.SellerPayoff),
                 ["status"] = t.Status == TradeStatus.Executed ? "executed" : "failed", ["failedLine"] = t.FailedLineId,
                 ["overloadKw"] = t.OverloadKw is { } o ? R(o) : null,
+                ["cancelledBecause"] = t.CancelledBecause,
             }).ToArray()),
             ["failedTrades"] = new JsonArray(d.Trades.Where(t => t.Status == TradeStatus.Failed).Select(t => (JsonNode?)new JsonObject
             {
@@ -99,6 +100,7 @@ public static class DecisionJson
     /// <summary>One sentence saying why a failed trade failed: which line, by how much.</summary>
     public static string FailureReason(RoundDecision d, Trade t)
     {
+        if (t.CancelledBecause is { } why) return why;
         var line = d.LineFlows.FirstOrDefault(l => l.LineId == t.FailedLineId);
         if (t.OverloadKw is not { } over || line is null) return $"line {t.FailedLineId} would exceed its limit";
         var inv = System.Globalization.CultureInfo.InvariantCulture;

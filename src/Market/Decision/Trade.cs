@@ -21,4 +21,12 @@ public sealed record Trade(
     double SellerPayoff,
     TradeStatus Status,
     string? FailedLineId,
-    double? OverloadKw = null);
+    double? OverloadKw = null)
+{
+    /// <summary>
+    /// Set when the trade was executed in the decision but cancelled by the dispatch re-check
+    /// (<see cref="MarketCore.Recheck"/>): why — a side could not be dispatched, or the line it would overload once the
+    /// undispatchable devices sit at their fail-safe power. Null for a trade the clearing itself decided.
+    /// </summary>
+    public string? CancelledBecause { get; init; }
+}

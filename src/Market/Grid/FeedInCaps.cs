@@ -14,8 +14,15 @@ namespace Gateway.Market.Grid;
 public static class FeedInCaps
 {
     /// <summary>Computes the allowances and adds them to <paramref name="flowsKw"/>.</summary>
+    /// <param name="round">The round.</param>
+    /// <param name="topology">Its feeder.</param>
+    /// <param name="windows">Each line's window.</param>
+    /// <param name="trades">The decided trades.</param>
+    /// <param name="actions">The SMES actions.</param>
+    /// <param name="flowsKw">Flows planned so far; the caps are added.</param>
+    /// <param name="fixedParticipants">PV sellers whose power is already in <paramref name="flowsKw"/> (devices the gateway cannot dispatch): no allowance.</param>
     public static IReadOnlyList<FeedInAllowance> Compute(MarketRound round, FeederTopology topology, IReadOnlyList<LineWindow> windows,
-        IReadOnlyList<Trade> trades, IReadOnlyList<SmesAction> actions, double[] flowsKw)
+        IReadOnlyList<Trade> trades, IReadOnlyList<SmesAction> actions, double[] flowsKw, IReadOnlySet<string>? fixedParticipants = null)
     {
         var lines = topology.Feeder.Lines;
         var soldKwh = new Dictionary<string, double>(StringComparer.Ordinal);
@@ -23,7 +30,7 @@ public static class FeedInCaps
         foreach (var a in actions.Where(a => a.Direction == SmesDirection.Charge)) soldKwh[a.CounterpartyId] = soldKwh.GetValueOrDefault(a.CounterpartyId) + a.EnergyKwh;
 
         var result = new List<FeedInAllowance>();
-        foreach (var pv in round.Participants.Where(p => p.Kind == ParticipantKind.Pv).OrderBy(p => p.Id, StringComparer.Ordinal))
+        foreach (var pv in round.Participants.Where(p => p.Kind == ParticipantKind.Pv && fixedParticipants?.Contains(p.Id) != true).OrderBy(p => p.Id, StringComparer.Ordinal))
         {
             var soldKw = soldKwh.GetValueOrDefault(pv.Id) / round.IntervalHours;
             var extra = Math.Max(0, pv.MaxPowerKw - soldKw);
