@@ -215,17 +215,17 @@ internal static class ModbusBenchRunner
     /// <summary>A server process that prints "LISTENING port" once bound and stops when its standard input closes (or is killed).</summary>
     private sealed class BenchServer : IAsyncDisposable
     {
-        private readonly Process process;
+        private readonly Process _process;
 
         private BenchServer(Process process, int port)
         {
-            this.process = process;
+            this._process = process;
             Port = port;
         }
 
         public int Port { get; }
 
-        public int Pid => process.Id;
+        public int Pid => _process.Id;
 
         public static async Task<BenchServer> StartAsync(string[] command, bool pinned)
         {
@@ -242,19 +242,19 @@ internal static class ModbusBenchRunner
 
         public async ValueTask DisposeAsync()
         {
-            process.StandardInput.Close();
+            _process.StandardInput.Close();
             using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             try
             {
-                await process.WaitForExitAsync(grace.Token);
+                await _process.WaitForExitAsync(grace.Token);
             }
             catch (OperationCanceledException)
             {
-                process.Kill();
-                await process.WaitForExitAsync();
+                _process.Kill();
+                await _process.WaitForExitAsync();
             }
 
-            process.Dispose();
+            _process.Dispose();
         }
     }
 }

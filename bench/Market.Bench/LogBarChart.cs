@@ -10,19 +10,19 @@ namespace Gateway.Bench;
 internal sealed class LogBarChart(string title, IReadOnlyList<string> categories)
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
-    private readonly List<(string Name, string Colour, double?[] Ms)> series = [];
+    private readonly List<(string Name, string Colour, double?[] Ms)> _series = [];
 
     public LogBarChart Add(string name, string colour, double?[] milliseconds)
     {
         if (milliseconds.Length != categories.Count) throw new ArgumentException("one value per category");
-        series.Add((name, colour, milliseconds));
+        _series.Add((name, colour, milliseconds));
         return this;
     }
 
     public string ToSvg()
     {
         const double width = 860, height = 440, left = 70, right = 20, top = 56, bottom = 70;
-        var values = series.SelectMany(s => s.Ms).Where(v => v is > 0).Select(v => v!.Value).ToList();
+        var values = _series.SelectMany(s => s.Ms).Where(v => v is > 0).Select(v => v!.Value).ToList();
         var low = Math.Floor(Math.Log10(values.Min()));
         var high = Math.Ceiling(Math.Log10(values.Max()));
         if (high <= low) high = low + 1;
@@ -40,21 +40,21 @@ internal sealed class LogBarChart(string title, IReadOnlyList<string> categories
 
         svg.Append(Inv, $"<text x=\"16\" y=\"{(top + height - bottom) / 2:0.#}\" transform=\"rotate(-90 16 {(top + height - bottom) / 2:0.#})\" text-anchor=\"middle\">time per run (log scale)</text>\n");
         var groupWidth = (width - left - right) / categories.Count;
-        var barWidth = Math.Min(44, groupWidth * 0.8 / series.Count);
+        var barWidth = Math.Min(44, groupWidth * 0.8 / _series.Count);
         for (var c = 0; c < categories.Count; c++)
         {
-            var x0 = left + c * groupWidth + (groupWidth - barWidth * series.Count) / 2;
-            for (var s = 0; s < series.Count; s++)
+            var x0 = left + c * groupWidth + (groupWidth - barWidth * _series.Count) / 2;
+            for (var s = 0; s < _series.Count; s++)
             {
                 var x = x0 + s * barWidth;
-                if (series[s].Ms[c] is not { } ms || ms <= 0)
+                if (_series[s].Ms[c] is not { } ms || ms <= 0)
                 {
                     svg.Append(Inv, $"<text x=\"{x + barWidth / 2:0.#}\" y=\"{height - bottom - 4}\" text-anchor=\"start\" font-size=\"9\" fill=\"#888\" transform=\"rotate(-90 {x + barWidth / 2:0.#} {height - bottom - 4})\">not run</text>\n");
                     continue;
                 }
 
                 var y = Y(ms);
-                svg.Append(Inv, $"<rect x=\"{x + 1:0.#}\" y=\"{y:0.#}\" width=\"{barWidth - 2:0.#}\" height=\"{height - bottom - y:0.#}\" fill=\"{series[s].Colour}\"/>\n");
+                svg.Append(Inv, $"<rect x=\"{x + 1:0.#}\" y=\"{y:0.#}\" width=\"{barWidth - 2:0.#}\" height=\"{height - bottom - y:0.#}\" fill=\"{_series[s].Colour}\"/>\n");
                 svg.Append(Inv, $"<text x=\"{x + barWidth / 2:0.#}\" y=\"{y - 3:0.#}\" text-anchor=\"middle\" font-size=\"9\">{Label(ms)}</text>\n");
             }
 
@@ -63,7 +63,7 @@ internal sealed class LogBarChart(string title, IReadOnlyList<string> categories
 
         svg.Append(Inv, $"<line x1=\"{left}\" y1=\"{height - bottom}\" x2=\"{width - right}\" y2=\"{height - bottom}\" stroke=\"#333\"/>\n");
         var legendX = left;
-        foreach (var (name, colour, _) in series)
+        foreach (var (name, colour, _) in _series)
         {
             svg.Append(Inv, $"<rect x=\"{legendX}\" y=\"{height - 30}\" width=\"12\" height=\"12\" fill=\"{colour}\"/>");
             svg.Append(Inv, $"<text x=\"{legendX + 16}\" y=\"{height - 20}\">{Escape(name)}</text>\n");

@@ -10,3 +10,9 @@ AppDomain.CurrentDomain.UnhandledException += (_, e) =>
 TaskScheduler.UnobservedTaskException += (_, e) => e.SetObserved();
 
 return await CommandLine.RunAsync(args, Console.Out, Console.Error);
+
+/// <summary>
+/// The entry point, declared internal: ASP.NET Core's generator would otherwise make it public, and a benchmark that
+/// references the executable would then see two types named Program (CS0436).
+/// </summary>
+internal sealed partial class Program;

@@ -20,13 +20,13 @@ public sealed class LockstepControlTests
         clock.StepTo(start.AddMinutes(5));
         clock.StepTo(start.AddMinutes(1));
         Assert.Equal(start.AddMinutes(5), clock.Now);
-        Assert.Throws<InvalidOperationException>(() => new SimulationClock(new ManualTimeProvider(), start, 60).StepTo(start.AddHours(1)));
+        Assert.Throws<InvalidOperationException>(() => new SimulationClock(TestClocks.New(), start, 60).StepTo(start.AddHours(1)));
     }
 
     [Fact]
     public async Task The_control_port_advances_every_device_and_answers_each_line()
     {
-        var real = new ManualTimeProvider();
+        var real = TestClocks.New();
         var rig = new SimulatedRig(RigParser.Parse(TestRig.Yaml, "stepped.yaml"), real, stepped: true);
         var ev = (SimulatedCharger)rig.Find("ev-1")!;
         ev.Image.Set("SetpointKw", -7.4);
@@ -59,7 +59,7 @@ public sealed class LockstepControlTests
     [Fact]
     public void Only_a_stepped_rig_serves_a_lockstep_control()
     {
-        var rig = new SimulatedRig(RigParser.Parse(TestRig.Yaml, "real.yaml"), new ManualTimeProvider());
+        var rig = new SimulatedRig(RigParser.Parse(TestRig.Yaml, "real.yaml"), TestClocks.New());
         Assert.Throws<InvalidOperationException>(() => LockstepControl.Start(rig));
     }
 }

@@ -8,8 +8,6 @@ using Gateway.Drivers.Devices;
 using Gateway.Drivers.Devices.Mqtt;
 using Gateway.Drivers.Modbus;
 using Gateway.Drivers.Mqtt;
-using Gateway.Host.Tests.Operator;
-using Gateway.Drivers.Tests.Mqtt;
 
 namespace Gateway.DeviceSims.Tests;
 
@@ -17,13 +15,14 @@ namespace Gateway.DeviceSims.Tests;
 /// The simulators exposed over MQTT through a mosquitto started for each test, read and written by
 /// our MQTT device driver: the same physics, validation, ramp and watchdog as over Modbus.
 /// </summary>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 public sealed class MqttSimulatorTests : IAsyncLifetime
 {
     private readonly List<IAsyncDisposable> _owned = [];
-    private MosquittoProcess _broker = null!;
+    private MosquittoBroker _broker = null!;
     private RigHost _host = null!;
 
-    public async Task InitializeAsync() => _broker = await MosquittoProcess.StartAsync();
+    public async Task InitializeAsync() => _broker = await MosquittoBroker.StartAsync();
 
     public async Task DisposeAsync()
     {
@@ -48,9 +47,9 @@ public sealed class MqttSimulatorTests : IAsyncLifetime
               sim: { batteryKwh: 40, socAtArrivalPercent: 60, arrival: "11:00", departure: "18:00", maxChargeKw: 3, maxDischargeKw: 3 } }
         """;
 
-    private async Task StartAsync(double timeScale = 10, double rampKwPerSecond = 0.5)
+    private async Task StartAsync(double timeScale = 10, double rampKwPerSecond = 0.5, bool stepped = false)
     {
-        var rig = new SimulatedRig(RigParser.Parse(Rig(timeScale, rampKwPerSecond), "mqtt-sims.yaml"), TimeProvider.System);
+        var rig = new SimulatedRig(RigParser.Parse(Rig(timeScale, rampKwPerSecond), "mqtt-sims.yaml"), TimeProvider.System, stepped);
         _host = await RigHost.StartAsync(rig, mqttPublishPeriod: TimeSpan.FromMilliseconds(100));
         rig.StartClock();
     }
@@ -136,32 +135,34 @@ public sealed class MqttSimulatorTests : IAsyncLifetime
     [Fact]
     public async Task The_setpoint_falls_back_to_0_kW_when_its_validity_runs_out_and_heartbeats_keep_it()
     {
-        await StartAsync(timeScale: 20, rampKwPerSecond: 50);
+        // Simulated time moves only when the test steps it, so the validity is measured in simulated seconds alone and a
+        // loaded machine cannot make a heartbeat late.
+        await StartAsync(rampKwPerSecond: 50, stepped: true);
+        var rig = _host.Rig;
+        var charger = (SimulatedCharger)rig.Find("ev-1")!;
+        var heartbeat = charger.Image.Profile.FindRole(PointRole.Heartbeat)!.Name;
         var ev = await DriverAsync("ev-1", "mqtt-charger");
-        var result = await ev.WriteSetpointAsync(3, TimeSpan.FromSeconds(10));             // 10 simulated s = 0.5 s real
+        var result = await ev.WriteSetpointAsync(3, TimeSpan.FromSeconds(10));
         Assert.True(result.Confirmed);
 
-        // Heartbeats (every ~0.1 s real = 2 simulated s) keep the setpoint past its validity…
+        // Heartbeats every 2 simulated s keep the setpoint for 24 s, past its validity of 10 s…
         for (var i = 0; i < 12; i++)
         {
+            double? before;
+            lock (rig.Gate) before = charger.Image.Get(heartbeat);
             await ev.RefreshWatchdogAsync();
-            await Task.Delay(100);
+            await Waits.UntilAsync(() => { lock (rig.Gate) return charger.Image.Get(heartbeat) != before; }, $"heartbeat {i + 1} reaches the charger");
+            rig.StepTo(rig.Clock.Now + TimeSpan.FromSeconds(2));
         }
-        Assert.Equal(3, (await ev.ReadAsync()).Find("SetpointKw")!.Value!.Value, 6);
-        var charger = (SimulatedCharger)_host.Rig.Find("ev-1")!;
         Assert.Equal(0, charger.WatchdogFallbacks);
+        await Waits.UntilAsync(async () => (await ev.ReadAsync()).Find("SetpointKw")!.Value == 3, () => "the charger reports the 3 kW setpoint after 24 simulated s");
 
-        // …and without them the charger goes back to 0 kW by itself.
-        var watch = Stopwatch.StartNew();
-        DeviceReading reading;
-        do
-        {
-            await Task.Delay(100);
-            reading = await ev.ReadAsync();
-        } while ((reading.Find("PowerKw")!.Value != 0 || reading.Find("SetpointKw")!.Value != 0) && watch.Elapsed < TimeSpan.FromSeconds(10));
-        Assert.Equal(0, reading.Find("SetpointKw")!.Value);
-        Assert.Equal(0, reading.Find("PowerKw")!.Value);
+        // …and without them the charger goes back to 0 kW by itself once the validity has run out.
+        rig.StepTo(rig.Clock.Now + TimeSpan.FromSeconds(11));
         Assert.Equal(1, charger.WatchdogFallbacks);
+        DeviceReading reading = await ev.ReadAsync();
+        await Waits.UntilAsync(async () => (reading = await ev.ReadAsync()).Find("SetpointKw")!.Value == 0 && reading.Find("PowerKw")!.Value == 0,
+            () => $"the charger still reports {reading.Find("SetpointKw")!.Value} kW set, {reading.Find("PowerKw")!.Value} kW");
     }
 
     [Fact]
@@ -283,9 +284,14 @@ public sealed class MqttSimulatorTests : IAsyncLifetime
 
         device.Faults.Current = new ModbusFault(ModbusFaultKind.NoAnswer);
         await Assert.ThrowsAsync<MqttDeviceTimeoutException>(() => ev.WriteSetpointAsync(1, TimeSpan.FromSeconds(60)));
-        await Task.Delay(1200);
-        var silent = await Assert.ThrowsAsync<MqttDeviceTimeoutException>(() => ev.ReadAsync());
-        Assert.Contains("published no telemetry", silent.Message);
+        // The device answers nothing now: its telemetry stops, and reads fail once the silence timeout (1 s) has passed.
+        MqttDeviceTimeoutException? silent = null;
+        await Waits.UntilAsync(async () =>
+        {
+            try { await ev.ReadAsync(); return false; }
+            catch (MqttDeviceTimeoutException e) { silent = e; return true; }
+        }, () => "reads still succeed after the device fell silent");
+        Assert.Contains("published no telemetry", silent!.Message);
 
         device.Faults.Current = new ModbusFault(ModbusFaultKind.CorruptFrame);
         var watch = Stopwatch.StartNew();

@@ -137,7 +137,7 @@ public sealed class PhysicsTests
     [Fact]
     public void Simulated_time_runs_at_the_rig_scale()
     {
-        var real = new Gateway.Testing.ManualTimeProvider();
+        var real = TestClocks.New();
         var start = new DateTimeOffset(2026, 6, 1, 6, 0, 0, TimeSpan.Zero);
         var clock = new SimulationClock(real, start, 60);
         real.Advance(TimeSpan.FromSeconds(30));

@@ -20,7 +20,7 @@ public sealed class RigParserTests
         var ev1 = rig.Devices.Single(d => d.Id == "ev-1");
         Assert.Equal(new DateTimeOffset(2026, 6, 1, 7, 30, 0, TimeSpan.Zero), ev1.Ev!.Arrival);
         Assert.Equal(5, rig.Devices.Single(d => d.Id == "pv-2").Pv!.Irradiance.Points.Count);
-        var sims = new SimulatedRig(rig, new ManualTimeProvider());
+        var sims = new SimulatedRig(rig, TestClocks.New());
         Assert.Equal(8, sims.Devices.Count);
         Assert.IsType<SimulatedMeter>(sims.Devices[^1]);
     }
@@ -92,7 +92,7 @@ public sealed class RigParserTests
     public void A_profile_of_the_wrong_kind_is_refused_when_the_rig_is_built()
     {
         var yaml = TestRig.Yaml.Replace("profile: sunspec-inverter", "profile: sunspec-meter");
-        var e = Assert.Throws<RigParseException>(() => new SimulatedRig(RigParser.Parse(yaml, "r.yaml"), new ManualTimeProvider()));
+        var e = Assert.Throws<RigParseException>(() => new SimulatedRig(RigParser.Parse(yaml, "r.yaml"), TestClocks.New()));
         Assert.Contains("device 'pv-1'", e.Message);
         Assert.Contains("for a meter", e.Message);
     }
@@ -125,7 +125,7 @@ public sealed class RigParserTests
               - { id: a, kind: meter, protocol: mqtt, endpoint: "mqtt://127.0.0.1:1883", profile: sunspec-meter, sim: { } }
               - { id: b, kind: meter, protocol: modbus-tcp, endpoint: "127.0.0.1:0", profile: mqtt-meter, sim: { } }
             """, "p.yaml");
-        e = Assert.Throws<RigParseException>(() => new SimulatedRig(wrongProfiles, new ManualTimeProvider()));
+        e = Assert.Throws<RigParseException>(() => new SimulatedRig(wrongProfiles, TestClocks.New()));
         Assert.Contains(e.Problems, p => p.Contains("device 'a'") && p.Contains("profile 'sunspec-meter' has no 'mqtt' part"));
         Assert.Contains(e.Problems, p => p.Contains("device 'b'") && p.Contains("profile 'mqtt-meter' has no 'modbus' part"));
     }

@@ -1,7 +1,6 @@
 using Gateway.DeviceSims.Devices;
 using Gateway.Rigs;
 using Gateway.Drivers.Devices;
-using Gateway.Drivers.Tests.Devices;
 using Gateway.Testing;
 
 namespace Gateway.DeviceSims.Tests;
@@ -94,11 +93,11 @@ internal sealed class TestRig
 
     public TestRig(double timeScale = 1)
     {
-        Real = new ManualTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        Real = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
         Rig = new SimulatedRig(RigParser.Parse(Yaml.Replace("timeScale: 1", $"timeScale: {timeScale}"), "test-rig.yaml"), Real);
     }
 
-    public ManualTimeProvider Real { get; }
+    public FakeTimeProvider Real { get; }
 
     public SimulatedRig Rig { get; }
 

@@ -7,9 +7,7 @@ public sealed class ClearVerbExamplesTests
 {
     private static FileInfo Example(string name)
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Gateway.sln"))) dir = dir.Parent;
-        return new FileInfo(Path.Combine(dir!.FullName, "hil-rigs", "examples", name));
+        return new FileInfo(Repository.PathOf("hil-rigs", "examples", name));
     }
 
     [Fact]

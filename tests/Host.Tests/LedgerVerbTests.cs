@@ -13,7 +13,7 @@ public sealed class LedgerVerbTests : IDisposable
 {
     private static readonly DateTimeOffset IntervalStart = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "ledger-verb-" + Guid.NewGuid().ToString("N"));
-    private readonly ManualTimeProvider _clock = new(new DateTimeOffset(2026, 3, 1, 12, 20, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 3, 1, 12, 20, 0, TimeSpan.Zero));
 
     public LedgerVerbTests() => Directory.CreateDirectory(_dir);
 

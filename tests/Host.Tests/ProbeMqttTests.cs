@@ -9,14 +9,15 @@ using Gateway.Host.Tests.Operator;
 namespace Gateway.Host.Tests;
 
 /// <summary>The probe against simulated MQTT devices through a mosquitto started for each test: output and exit codes.</summary>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 public sealed class ProbeMqttTests : IAsyncLifetime
 {
-    private MosquittoProcess _broker = null!;
+    private MosquittoBroker _broker = null!;
     private RigHost _host = null!;
 
     public async Task InitializeAsync()
     {
-        _broker = await MosquittoProcess.StartAsync();
+        _broker = await MosquittoBroker.StartAsync();
         var rig = new SimulatedRig(RigParser.Parse($$"""
             site: probe-mqtt
             start: 2026-06-01T12:00:00Z
@@ -79,7 +80,7 @@ public sealed class ProbeMqttTests : IAsyncLifetime
     [Fact]
     public async Task An_unreachable_broker_exits_3()
     {
-        var (code, _, errors) = await Probe($"mqtt://127.0.0.1:{MosquittoProcess.FreePort()}", "mqtt-charger", "ev-1");
+        var (code, _, errors) = await Probe($"mqtt://127.0.0.1:{Ports.Free()}", "mqtt-charger", "ev-1");
         Assert.Equal(ExitCodes.Unreachable, code);
         Assert.Contains("cannot reach the broker", errors);
         Assert.Contains("connection refused", errors);

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Gateway.DeviceSims.Devices;
 using Gateway.Rigs;
-using Gateway.Drivers.Tests.Devices;
 using Gateway.Host.Cli;
 using Gateway.Testing;
 
@@ -21,7 +20,7 @@ public sealed class ProbeOutputTests
               sim: { ratedKwp: 10, irradiance: { clearSky: { peakWPerM2: 1000, sunrise: "06:00", sunset: "18:00" } } } }
         """;
 
-    private readonly ManualTimeProvider _real = new();
+    private readonly FakeTimeProvider _real = TestClocks.New();
     private readonly SimulatedRig _rig;
 
     public ProbeOutputTests() => _rig = new SimulatedRig(RigParser.Parse(Rig, "probe-test.yaml"), _real);

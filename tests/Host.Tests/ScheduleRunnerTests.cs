@@ -7,7 +7,7 @@ namespace Gateway.Host.Tests;
 public class ScheduleRunnerTests
 {
     /// <summary>A solver that takes "three seconds" of the injected clock.</summary>
-    private sealed class SlowSolver(ManualTimeProvider clock, IDayAheadSolver inner) : IDayAheadSolver
+    private sealed class SlowSolver(FakeTimeProvider clock, IDayAheadSolver inner) : IDayAheadSolver
     {
         public string Name => inner.Name;
 
@@ -23,7 +23,7 @@ public class ScheduleRunnerTests
     {
         var scenario = DayAheadScenarioLoader.Load(ScheduleTestFiles.Scenario("II"), File.ReadAllText);
         var market = DayAheadMarket.Create(scenario);
-        var clock = new ManualTimeProvider();
+        var clock = TestClocks.New();
         var run = new ScheduleRunner(clock).Run(new SlowSolver(clock, new ParticleSwarmSolver(new MetaheuristicOptions(4, 3, 1))), market, 1);
         Assert.Equal(TimeSpan.FromSeconds(3), run.WallTime);
         Assert.Empty(run.Violations);

@@ -1,5 +1,5 @@
 using System.Xml.Linq;
-using Gateway.Host.Reports;
+using Gateway.Reporting;
 
 namespace Gateway.Host.Tests;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Gateway.Host.Cli;
-using Gateway.Host.Reports;
+using Gateway.Reporting;
 using Gateway.Testing;
 using Spectre.Console;
 
@@ -15,7 +15,7 @@ public class ScheduleVerbTests
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
         console.Profile.Width = 400;
         var root = new RootCommand();
-        root.Subcommands.Add(ScheduleVerb.Create(new ManualTimeProvider(), console, ScheduleTestFiles.RepoRoot()));
+        root.Subcommands.Add(ScheduleVerb.Create(TestClocks.New(), console, ScheduleTestFiles.RepoRoot()));
         int code = await root.Parse(["schedule", .. args]).InvokeAsync();
         return (code, writer.ToString());
     }

@@ -1,5 +1,4 @@
 using Gateway.Drivers.Modbus;
-using Gateway.Drivers.Tests.Mqtt;
 using Gateway.Host.Journal;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
@@ -12,6 +11,7 @@ namespace Gateway.Reliability.Tests;
 /// clean rounds again; then it is stopped (SIGTERM) and the audit counts, from the journal, the ledger and the
 /// devices' own write log, what was lost, doubled or over a limit (all must be 0) and how long recovery took.
 /// </summary>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 [Collection(FaultMatrixCollection.Name)]
 [Trait("Category", "FaultMatrix")]
 public sealed class FaultMatrixTests(ITestOutputHelper output)

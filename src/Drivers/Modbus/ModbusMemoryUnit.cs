@@ -7,58 +7,58 @@ namespace Gateway.Drivers.Modbus;
 /// </summary>
 public sealed class ModbusMemoryUnit : IModbusServerUnit
 {
-    private readonly Lock sync = new();
-    private readonly bool[] coils;
-    private readonly bool[] discreteInputs;
-    private readonly ushort[] holdingRegisters;
-    private readonly ushort[] inputRegisters;
+    private readonly Lock _sync = new();
+    private readonly bool[] _coils;
+    private readonly bool[] _discreteInputs;
+    private readonly ushort[] _holdingRegisters;
+    private readonly ushort[] _inputRegisters;
 
     /// <summary>Creates a unit whose four tables each hold <paramref name="size"/> entries (1–65536).</summary>
     public ModbusMemoryUnit(int size = 65536)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(size, 65536);
-        coils = new bool[size];
-        discreteInputs = new bool[size];
-        holdingRegisters = new ushort[size];
-        inputRegisters = new ushort[size];
+        _coils = new bool[size];
+        _discreteInputs = new bool[size];
+        _holdingRegisters = new ushort[size];
+        _inputRegisters = new ushort[size];
     }
 
     /// <summary>Sets input registers (read-only to clients) from the device side.</summary>
-    public void SetInputRegisters(ushort address, ReadOnlySpan<ushort> values) => Write(inputRegisters, address, values);
+    public void SetInputRegisters(ushort address, ReadOnlySpan<ushort> values) => Write(_inputRegisters, address, values);
 
     /// <summary>Sets discrete inputs (read-only to clients) from the device side.</summary>
-    public void SetDiscreteInputs(ushort address, ReadOnlySpan<bool> values) => Write(discreteInputs, address, values);
+    public void SetDiscreteInputs(ushort address, ReadOnlySpan<bool> values) => Write(_discreteInputs, address, values);
 
     /// <summary>Sets holding registers from the device side.</summary>
-    public void SetHoldingRegisters(ushort address, ReadOnlySpan<ushort> values) => Write(holdingRegisters, address, values);
+    public void SetHoldingRegisters(ushort address, ReadOnlySpan<ushort> values) => Write(_holdingRegisters, address, values);
 
     /// <summary>Sets coils from the device side.</summary>
-    public void SetCoils(ushort address, ReadOnlySpan<bool> values) => Write(coils, address, values);
+    public void SetCoils(ushort address, ReadOnlySpan<bool> values) => Write(_coils, address, values);
 
     /// <summary>A copy of holding registers, as a client would see them.</summary>
-    public ushort[] GetHoldingRegisters(ushort address, int count) => Snapshot(holdingRegisters, address, count);
+    public ushort[] GetHoldingRegisters(ushort address, int count) => Snapshot(_holdingRegisters, address, count);
 
     /// <summary>A copy of coils, as a client would see them.</summary>
-    public bool[] GetCoils(ushort address, int count) => Snapshot(coils, address, count);
+    public bool[] GetCoils(ushort address, int count) => Snapshot(_coils, address, count);
 
     /// <inheritdoc />
-    public ModbusExceptionCode ReadCoils(ushort address, Span<bool> values) => Read(coils, address, values);
+    public ModbusExceptionCode ReadCoils(ushort address, Span<bool> values) => Read(_coils, address, values);
 
     /// <inheritdoc />
-    public ModbusExceptionCode ReadDiscreteInputs(ushort address, Span<bool> values) => Read(discreteInputs, address, values);
+    public ModbusExceptionCode ReadDiscreteInputs(ushort address, Span<bool> values) => Read(_discreteInputs, address, values);
 
     /// <inheritdoc />
-    public ModbusExceptionCode ReadHoldingRegisters(ushort address, Span<ushort> values) => Read(holdingRegisters, address, values);
+    public ModbusExceptionCode ReadHoldingRegisters(ushort address, Span<ushort> values) => Read(_holdingRegisters, address, values);
 
     /// <inheritdoc />
-    public ModbusExceptionCode ReadInputRegisters(ushort address, Span<ushort> values) => Read(inputRegisters, address, values);
+    public ModbusExceptionCode ReadInputRegisters(ushort address, Span<ushort> values) => Read(_inputRegisters, address, values);
 
     /// <inheritdoc />
-    public ModbusExceptionCode WriteCoils(ushort address, ReadOnlySpan<bool> values) => Write(coils, address, values);
+    public ModbusExceptionCode WriteCoils(ushort address, ReadOnlySpan<bool> values) => Write(_coils, address, values);
 
     /// <inheritdoc />
-    public ModbusExceptionCode WriteHoldingRegisters(ushort address, ReadOnlySpan<ushort> values) => Write(holdingRegisters, address, values);
+    public ModbusExceptionCode WriteHoldingRegisters(ushort address, ReadOnlySpan<ushort> values) => Write(_holdingRegisters, address, values);
 
     private ModbusExceptionCode Read<T>(T[] table, ushort address, Span<T> values)
     {
@@ -67,7 +67,7 @@ public sealed class ModbusMemoryUnit : IModbusServerUnit
             return ModbusExceptionCode.IllegalDataAddress;
         }
 
-        lock (sync)
+        lock (_sync)
         {
             table.AsSpan(address, values.Length).CopyTo(values);
         }
@@ -82,7 +82,7 @@ public sealed class ModbusMemoryUnit : IModbusServerUnit
             return ModbusExceptionCode.IllegalDataAddress;
         }
 
-        lock (sync)
+        lock (_sync)
         {
             values.CopyTo(table.AsSpan(address));
         }
@@ -92,7 +92,7 @@ public sealed class ModbusMemoryUnit : IModbusServerUnit
 
     private T[] Snapshot<T>(T[] table, ushort address, int count)
     {
-        lock (sync)
+        lock (_sync)
         {
             return table.AsSpan(address, count).ToArray();
         }

@@ -17,7 +17,7 @@ namespace Gateway.Drivers.Modbus;
 /// </remarks>
 public sealed class ModbusRtuClient : IModbusClient
 {
-    private readonly ModbusMaster master;
+    private readonly ModbusMaster _master;
 
     /// <summary>Opens <paramref name="devicePath"/> (e.g. /dev/ttyUSB0) with <paramref name="settings"/>.</summary>
     /// <exception cref="ModbusCommunicationException">The port cannot be opened or configured.</exception>
@@ -34,7 +34,7 @@ public sealed class ModbusRtuClient : IModbusClient
             throw new ModbusCommunicationException(ex.Message, ex);
         }
 
-        master = new ModbusMaster(new ModbusRtuTransport(port, settings, options, devicePath));
+        _master = new ModbusMaster(new ModbusRtuTransport(port, settings, options, devicePath));
     }
 
     /// <summary>Runs over an already open channel (an in-memory line in tests); the client owns and disposes it.</summary>
@@ -42,45 +42,45 @@ public sealed class ModbusRtuClient : IModbusClient
     {
         ArgumentNullException.ThrowIfNull(channel);
         settings.Validate();
-        master = new ModbusMaster(new ModbusRtuTransport(channel, settings, (options ?? new ModbusClientOptions()).Validate(), "serial channel"));
+        _master = new ModbusMaster(new ModbusRtuTransport(channel, settings, (options ?? new ModbusClientOptions()).Validate(), "serial channel"));
     }
 
     /// <inheritdoc />
     public Task<bool[]> ReadCoilsAsync(byte unitId, ushort address, ushort count, CancellationToken cancellationToken = default)
-        => master.ReadCoilsAsync(unitId, address, count, cancellationToken);
+        => _master.ReadCoilsAsync(unitId, address, count, cancellationToken);
 
     /// <inheritdoc />
     public Task<bool[]> ReadDiscreteInputsAsync(byte unitId, ushort address, ushort count, CancellationToken cancellationToken = default)
-        => master.ReadDiscreteInputsAsync(unitId, address, count, cancellationToken);
+        => _master.ReadDiscreteInputsAsync(unitId, address, count, cancellationToken);
 
     /// <inheritdoc />
     public Task<ushort[]> ReadHoldingRegistersAsync(byte unitId, ushort address, ushort count, CancellationToken cancellationToken = default)
-        => master.ReadHoldingRegistersAsync(unitId, address, count, cancellationToken);
+        => _master.ReadHoldingRegistersAsync(unitId, address, count, cancellationToken);
 
     /// <inheritdoc />
     public Task<ushort[]> ReadInputRegistersAsync(byte unitId, ushort address, ushort count, CancellationToken cancellationToken = default)
-        => master.ReadInputRegistersAsync(unitId, address, count, cancellationToken);
+        => _master.ReadInputRegistersAsync(unitId, address, count, cancellationToken);
 
     /// <inheritdoc />
     public Task WriteSingleCoilAsync(byte unitId, ushort address, bool value, CancellationToken cancellationToken = default)
-        => master.WriteSingleCoilAsync(unitId, address, value, cancellationToken);
+        => _master.WriteSingleCoilAsync(unitId, address, value, cancellationToken);
 
     /// <inheritdoc />
     public Task WriteSingleRegisterAsync(byte unitId, ushort address, ushort value, CancellationToken cancellationToken = default)
-        => master.WriteSingleRegisterAsync(unitId, address, value, cancellationToken);
+        => _master.WriteSingleRegisterAsync(unitId, address, value, cancellationToken);
 
     /// <inheritdoc />
     public Task WriteMultipleCoilsAsync(byte unitId, ushort address, ReadOnlyMemory<bool> values, CancellationToken cancellationToken = default)
-        => master.WriteMultipleCoilsAsync(unitId, address, values, cancellationToken);
+        => _master.WriteMultipleCoilsAsync(unitId, address, values, cancellationToken);
 
     /// <inheritdoc />
     public Task WriteMultipleRegistersAsync(byte unitId, ushort address, ReadOnlyMemory<ushort> values, CancellationToken cancellationToken = default)
-        => master.WriteMultipleRegistersAsync(unitId, address, values, cancellationToken);
+        => _master.WriteMultipleRegistersAsync(unitId, address, values, cancellationToken);
 
     /// <inheritdoc />
     public Task<ushort[]> ReadWriteMultipleRegistersAsync(byte unitId, ushort readAddress, ushort readCount, ushort writeAddress, ReadOnlyMemory<ushort> values, CancellationToken cancellationToken = default)
-        => master.ReadWriteMultipleRegistersAsync(unitId, readAddress, readCount, writeAddress, values, cancellationToken);
+        => _master.ReadWriteMultipleRegistersAsync(unitId, readAddress, readCount, writeAddress, values, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => master.DisposeAsync();
+    public ValueTask DisposeAsync() => _master.DisposeAsync();
 }

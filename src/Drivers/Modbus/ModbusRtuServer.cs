@@ -20,19 +20,19 @@ namespace Gateway.Drivers.Modbus;
 /// </remarks>
 public sealed class ModbusRtuServer : IAsyncDisposable
 {
-    private readonly string? devicePath;
-    private readonly SerialLineSettings settings;
-    private readonly ModbusRequestHandler handler;
-    private readonly CancellationTokenSource stopping = new();
-    private ISerialChannel? channel;
-    private Task loop = Task.CompletedTask;
+    private readonly string? _devicePath;
+    private readonly SerialLineSettings _settings;
+    private readonly ModbusRequestHandler _handler;
+    private readonly CancellationTokenSource _stopping = new();
+    private ISerialChannel? _channel;
+    private Task _loop = Task.CompletedTask;
 
     /// <summary>Creates a server on <paramref name="devicePath"/>; the port opens in <see cref="StartAsync"/>.</summary>
     public ModbusRtuServer(string devicePath, SerialLineSettings settings, Func<byte, IModbusServerUnit?> resolveUnit, IModbusFaultPlan? faults = null)
         : this(settings, resolveUnit, faults)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(devicePath);
-        this.devicePath = devicePath;
+        this._devicePath = devicePath;
     }
 
     /// <summary>Creates a server on an open channel (an in-memory line in tests); the server owns and disposes it.</summary>
@@ -40,14 +40,14 @@ public sealed class ModbusRtuServer : IAsyncDisposable
         : this(settings, resolveUnit, faults)
     {
         ArgumentNullException.ThrowIfNull(channel);
-        this.channel = channel;
+        this._channel = channel;
     }
 
     private ModbusRtuServer(SerialLineSettings settings, Func<byte, IModbusServerUnit?> resolveUnit, IModbusFaultPlan? faults)
     {
         ArgumentNullException.ThrowIfNull(resolveUnit);
-        this.settings = settings.Validate();
-        handler = new ModbusRequestHandler(resolveUnit, faults, Counters);
+        this._settings = settings.Validate();
+        _handler = new ModbusRequestHandler(resolveUnit, faults, Counters);
     }
 
     /// <summary>The clock behind slow-answer faults.</summary>
@@ -61,11 +61,11 @@ public sealed class ModbusRtuServer : IAsyncDisposable
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (devicePath is not null && channel is null)
+        if (_devicePath is not null && _channel is null)
         {
             try
             {
-                channel = SerialChannels.Open(devicePath, settings, TimeProvider);
+                _channel = SerialChannels.Open(_devicePath, _settings, TimeProvider);
             }
             catch (IOException ex)
             {
@@ -73,40 +73,40 @@ public sealed class ModbusRtuServer : IAsyncDisposable
             }
         }
 
-        loop = ServeAsync(channel!, stopping.Token);
+        _loop = ServeAsync(_channel!, _stopping.Token);
         return Task.CompletedTask;
     }
 
     /// <summary>Stops serving and closes the line.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (stopping.IsCancellationRequested)
+        if (_stopping.IsCancellationRequested)
         {
             return;
         }
 
-        stopping.Cancel();
-        await loop.ConfigureAwait(false);
-        if (channel is not null)
+        _stopping.Cancel();
+        await _loop.ConfigureAwait(false);
+        if (_channel is not null)
         {
-            await channel.DisposeAsync().ConfigureAwait(false);
+            await _channel.DisposeAsync().ConfigureAwait(false);
         }
 
-        stopping.Dispose();
+        _stopping.Dispose();
     }
 
     private async Task ServeAsync(ISerialChannel line, CancellationToken cancellationToken)
     {
         var buffer = new byte[RtuFrame.MaxLength * 2];
         var response = new byte[RtuFrame.MaxLength];
-        var gap = new InterFrameGap(settings, TimeProvider);
+        var gap = new InterFrameGap(_settings, TimeProvider);
         int have = 0;
         bool discarding = false;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                var timeout = have == 0 && !discarding ? Timeout.InfiniteTimeSpan : settings.FrameSilence;
+                var timeout = have == 0 && !discarding ? Timeout.InfiniteTimeSpan : _settings.FrameSilence;
                 int read = await line.ReadAsync(buffer.AsMemory(have), timeout, cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
@@ -202,7 +202,7 @@ public sealed class ModbusRtuServer : IAsyncDisposable
     private async Task ServeFrameAsync(ISerialChannel line, ReadOnlyMemory<byte> frame, byte[] response, InterFrameGap gap, CancellationToken cancellationToken)
     {
         byte address = frame.Span[0];
-        var reply = handler.Handle(address, frame.Span[1..^2], response.AsSpan(1), ModbusExceptionCode.None, isBroadcast: address == 0);
+        var reply = _handler.Handle(address, frame.Span[1..^2], response.AsSpan(1), ModbusExceptionCode.None, isBroadcast: address == 0);
         if (reply.Action is ModbusFaultKind.NoAnswer or ModbusFaultKind.Disconnect || reply.Length == 0)
         {
             return;

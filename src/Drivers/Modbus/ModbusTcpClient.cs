@@ -17,51 +17,51 @@ namespace Gateway.Drivers.Modbus;
 /// </remarks>
 public sealed class ModbusTcpClient : IModbusClient
 {
-    private readonly ModbusMaster master;
+    private readonly ModbusMaster _master;
 
     /// <summary>Creates a client for <paramref name="host"/>:<paramref name="port"/>; nothing is connected yet.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option or the port is out of range.</exception>
     public ModbusTcpClient(string host, int port, ModbusClientOptions? options = null)
     {
-        master = new ModbusMaster(new ModbusTcpTransport(host, port, (options ?? new ModbusClientOptions()).Validate()));
+        _master = new ModbusMaster(new ModbusTcpTransport(host, port, (options ?? new ModbusClientOptions()).Validate()));
     }
 
     /// <inheritdoc />
     public Task<bool[]> ReadCoilsAsync(byte unitId, ushort address, ushort count, CancellationToken cancellationToken = default)
-        => master.ReadCoilsAsync(unitId, address, count, cancellationToken);
+        => _master.ReadCoilsAsync(unitId, address, count, cancellationToken);
 
     /// <inheritdoc />
     public Task<bool[]> ReadDiscreteInputsAsync(byte unitId, ushort address, ushort count, CancellationToken cancellationToken = default)
-        => master.ReadDiscreteInputsAsync(unitId, address, count, cancellationToken);
+        => _master.ReadDiscreteInputsAsync(unitId, address, count, cancellationToken);
 
     /// <inheritdoc />
     public Task<ushort[]> ReadHoldingRegistersAsync(byte unitId, ushort address, ushort count, CancellationToken cancellationToken = default)
-        => master.ReadHoldingRegistersAsync(unitId, address, count, cancellationToken);
+        => _master.ReadHoldingRegistersAsync(unitId, address, count, cancellationToken);
 
     /// <inheritdoc />
     public Task<ushort[]> ReadInputRegistersAsync(byte unitId, ushort address, ushort count, CancellationToken cancellationToken = default)
-        => master.ReadInputRegistersAsync(unitId, address, count, cancellationToken);
+        => _master.ReadInputRegistersAsync(unitId, address, count, cancellationToken);
 
     /// <inheritdoc />
     public Task WriteSingleCoilAsync(byte unitId, ushort address, bool value, CancellationToken cancellationToken = default)
-        => master.WriteSingleCoilAsync(unitId, address, value, cancellationToken);
+        => _master.WriteSingleCoilAsync(unitId, address, value, cancellationToken);
 
     /// <inheritdoc />
     public Task WriteSingleRegisterAsync(byte unitId, ushort address, ushort value, CancellationToken cancellationToken = default)
-        => master.WriteSingleRegisterAsync(unitId, address, value, cancellationToken);
+        => _master.WriteSingleRegisterAsync(unitId, address, value, cancellationToken);
 
     /// <inheritdoc />
     public Task WriteMultipleCoilsAsync(byte unitId, ushort address, ReadOnlyMemory<bool> values, CancellationToken cancellationToken = default)
-        => master.WriteMultipleCoilsAsync(unitId, address, values, cancellationToken);
+        => _master.WriteMultipleCoilsAsync(unitId, address, values, cancellationToken);
 
     /// <inheritdoc />
     public Task WriteMultipleRegistersAsync(byte unitId, ushort address, ReadOnlyMemory<ushort> values, CancellationToken cancellationToken = default)
-        => master.WriteMultipleRegistersAsync(unitId, address, values, cancellationToken);
+        => _master.WriteMultipleRegistersAsync(unitId, address, values, cancellationToken);
 
     /// <inheritdoc />
     public Task<ushort[]> ReadWriteMultipleRegistersAsync(byte unitId, ushort readAddress, ushort readCount, ushort writeAddress, ReadOnlyMemory<ushort> values, CancellationToken cancellationToken = default)
-        => master.ReadWriteMultipleRegistersAsync(unitId, readAddress, readCount, writeAddress, values, cancellationToken);
+        => _master.ReadWriteMultipleRegistersAsync(unitId, readAddress, readCount, writeAddress, values, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => master.DisposeAsync();
+    public ValueTask DisposeAsync() => _master.DisposeAsync();
 }

@@ -20,12 +20,12 @@ namespace Gateway.Drivers.Modbus;
 /// </remarks>
 public sealed class ModbusTcpServer : IAsyncDisposable
 {
-    private readonly IPEndPoint endpoint;
-    private readonly ModbusRequestHandler handler;
-    private readonly ConcurrentDictionary<Socket, Task> connections = new();
-    private readonly CancellationTokenSource stopping = new();
-    private Socket? listener;
-    private Task acceptLoop = Task.CompletedTask;
+    private readonly IPEndPoint _endpoint;
+    private readonly ModbusRequestHandler _handler;
+    private readonly ConcurrentDictionary<Socket, Task> _connections = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Socket? _listener;
+    private Task _acceptLoop = Task.CompletedTask;
 
     /// <summary>Creates a server; nothing listens until <see cref="StartAsync"/>.</summary>
     /// <param name="endpoint">Where to listen; port 0 picks a free port (see <see cref="LocalEndpoint"/>).</param>
@@ -35,8 +35,8 @@ public sealed class ModbusTcpServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(resolveUnit);
-        this.endpoint = endpoint;
-        handler = new ModbusRequestHandler(resolveUnit, faults, Counters);
+        this._endpoint = endpoint;
+        _handler = new ModbusRequestHandler(resolveUnit, faults, Counters);
     }
 
     /// <summary>The clock behind slow-answer faults.</summary>
@@ -47,50 +47,50 @@ public sealed class ModbusTcpServer : IAsyncDisposable
 
     /// <summary>The bound endpoint (with the actual port when bound to port 0).</summary>
     /// <exception cref="InvalidOperationException">The server was not started.</exception>
-    public IPEndPoint LocalEndpoint => (IPEndPoint?)listener?.LocalEndPoint ?? throw new InvalidOperationException("The server is not started.");
+    public IPEndPoint LocalEndpoint => (IPEndPoint?)_listener?.LocalEndPoint ?? throw new InvalidOperationException("The server is not started.");
 
     /// <summary>Number of connections open right now.</summary>
-    public int OpenConnections => connections.Count;
+    public int OpenConnections => _connections.Count;
 
     /// <summary>Binds, listens and starts accepting connections in the background.</summary>
     /// <exception cref="ModbusCommunicationException">The endpoint cannot be bound.</exception>
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
-        if (listener is not null)
+        if (_listener is not null)
         {
             throw new InvalidOperationException("The server is already started.");
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        var socket = new Socket(_endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            socket.Bind(endpoint);
+            socket.Bind(_endpoint);
             socket.Listen(512);
         }
         catch (SocketException ex)
         {
             socket.Dispose();
-            throw new ModbusCommunicationException($"Cannot listen on {endpoint}: {ex.Message}", ex);
+            throw new ModbusCommunicationException($"Cannot listen on {_endpoint}: {ex.Message}", ex);
         }
 
-        listener = socket;
-        acceptLoop = AcceptLoopAsync(socket, stopping.Token);
+        _listener = socket;
+        _acceptLoop = AcceptLoopAsync(socket, _stopping.Token);
         return Task.CompletedTask;
     }
 
     /// <summary>Stops listening, closes every connection and waits for their handlers to end.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (stopping.IsCancellationRequested)
+        if (_stopping.IsCancellationRequested)
         {
             return;
         }
 
-        stopping.Cancel();
-        listener?.Dispose();
-        await acceptLoop.ConfigureAwait(false);
-        foreach (var socket in connections.Keys)
+        _stopping.Cancel();
+        _listener?.Dispose();
+        await _acceptLoop.ConfigureAwait(false);
+        foreach (var socket in _connections.Keys)
         {
             try
             {
@@ -104,8 +104,8 @@ public sealed class ModbusTcpServer : IAsyncDisposable
             socket.Dispose();
         }
 
-        await Task.WhenAll(connections.Values).ConfigureAwait(false);
-        stopping.Dispose();
+        await Task.WhenAll(_connections.Values).ConfigureAwait(false);
+        _stopping.Dispose();
     }
 
     private async Task AcceptLoopAsync(Socket socket, CancellationToken cancellationToken)
@@ -130,7 +130,7 @@ public sealed class ModbusTcpServer : IAsyncDisposable
             client.NoDelay = true;
             Counters.CountConnection();
             var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            connections[client] = ended.Task;
+            _connections[client] = ended.Task;
             new Thread(() => Serve(client, ended, cancellationToken)) { IsBackground = true, Name = "Modbus TCP serve" }.Start();
         }
     }
@@ -168,7 +168,7 @@ public sealed class ModbusTcpServer : IAsyncDisposable
 
                     var request = buffer.AsSpan(start + MbapHeader.Size, header.PduLength);
                     start += frameLength;
-                    var reply = handler.Handle(header.UnitId, request, response.AsSpan(MbapHeader.Size), ModbusExceptionCode.GatewayTargetDeviceFailedToRespond);
+                    var reply = _handler.Handle(header.UnitId, request, response.AsSpan(MbapHeader.Size), ModbusExceptionCode.GatewayTargetDeviceFailedToRespond);
                     switch (reply.Action)
                     {
                         case ModbusFaultKind.NoAnswer:
@@ -222,7 +222,7 @@ public sealed class ModbusTcpServer : IAsyncDisposable
         }
         finally
         {
-            connections.TryRemove(client, out _);
+            _connections.TryRemove(client, out _);
             client.Dispose();
             ended.TrySetResult();
         }

@@ -8,53 +8,53 @@ namespace Gateway.Drivers.Serial;
 /// </summary>
 internal sealed class ByteInbox(TimeProvider timeProvider)
 {
-    private readonly Channel<byte[]> chunks = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
-    private byte[]? current;
-    private int offset;
+    private readonly Channel<byte[]> _chunks = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
+    private byte[]? _current;
+    private int _offset;
 
-    public void Push(ReadOnlySpan<byte> data) => chunks.Writer.TryWrite(data.ToArray());
+    public void Push(ReadOnlySpan<byte> data) => _chunks.Writer.TryWrite(data.ToArray());
 
-    public void Complete(Exception? error = null) => chunks.Writer.TryComplete(error);
+    public void Complete(Exception? error = null) => _chunks.Writer.TryComplete(error);
 
     public void Clear()
     {
-        current = null;
-        offset = 0;
-        while (chunks.Reader.TryRead(out _))
+        _current = null;
+        _offset = 0;
+        while (_chunks.Reader.TryRead(out _))
         {
         }
     }
 
     public async ValueTask<int> ReadAsync(Memory<byte> buffer, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (current is null && !chunks.Reader.TryRead(out current))
+        if (_current is null && !_chunks.Reader.TryRead(out _current))
         {
             if (!await WaitAsync(timeout, cancellationToken).ConfigureAwait(false))
             {
                 return 0;
             }
 
-            if (!chunks.Reader.TryRead(out current))
+            if (!_chunks.Reader.TryRead(out _current))
             {
                 return 0;
             }
 
-            offset = 0;
+            _offset = 0;
         }
 
         int total = 0;
-        while (current is not null && total < buffer.Length)
+        while (_current is not null && total < buffer.Length)
         {
-            int n = Math.Min(buffer.Length - total, current.Length - offset);
-            current.AsSpan(offset, n).CopyTo(buffer.Span[total..]);
+            int n = Math.Min(buffer.Length - total, _current.Length - _offset);
+            _current.AsSpan(_offset, n).CopyTo(buffer.Span[total..]);
             total += n;
-            offset += n;
-            if (offset == current.Length)
+            _offset += n;
+            if (_offset == _current.Length)
             {
-                offset = 0;
-                if (!chunks.Reader.TryRead(out current))
+                _offset = 0;
+                if (!_chunks.Reader.TryRead(out _current))
                 {
-                    current = null;
+                    _current = null;
                 }
             }
         }
@@ -68,14 +68,14 @@ internal sealed class ByteInbox(TimeProvider timeProvider)
         {
             if (timeout == Timeout.InfiniteTimeSpan)
             {
-                return await chunks.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false) ? true : throw Closed();
+                return await _chunks.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false) ? true : throw Closed();
             }
 
             using var timer = new CancellationTokenSource(timeout, timeProvider);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, cancellationToken);
             try
             {
-                return await chunks.Reader.WaitToReadAsync(linked.Token).ConfigureAwait(false) ? true : throw Closed();
+                return await _chunks.Reader.WaitToReadAsync(linked.Token).ConfigureAwait(false) ? true : throw Closed();
             }
             catch (OperationCanceledException) when (timer.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {

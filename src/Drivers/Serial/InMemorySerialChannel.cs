@@ -6,13 +6,13 @@ namespace Gateway.Drivers.Serial;
 /// </summary>
 public sealed class InMemorySerialChannel : ISerialChannel
 {
-    private readonly ByteInbox inbox;
-    private InMemorySerialChannel? peer;
-    private bool disposed;
+    private readonly ByteInbox _inbox;
+    private InMemorySerialChannel? _peer;
+    private bool _disposed;
 
     private InMemorySerialChannel(TimeProvider timeProvider)
     {
-        inbox = new ByteInbox(timeProvider);
+        _inbox = new ByteInbox(timeProvider);
     }
 
     /// <summary>Creates two connected ends.</summary>
@@ -20,35 +20,35 @@ public sealed class InMemorySerialChannel : ISerialChannel
     {
         var a = new InMemorySerialChannel(timeProvider ?? TimeProvider.System);
         var b = new InMemorySerialChannel(timeProvider ?? TimeProvider.System);
-        a.peer = b;
-        b.peer = a;
+        a._peer = b;
+        b._peer = a;
         return (a, b);
     }
 
     /// <inheritdoc />
     public ValueTask<int> ReadAsync(Memory<byte> buffer, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(disposed, this);
-        return inbox.ReadAsync(buffer, timeout, cancellationToken);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _inbox.ReadAsync(buffer, timeout, cancellationToken);
     }
 
     /// <inheritdoc />
     public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(disposed, this);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         cancellationToken.ThrowIfCancellationRequested();
-        peer!.inbox.Push(data.Span);
+        _peer!._inbox.Push(data.Span);
         return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
-    public void DiscardInput() => inbox.Clear();
+    public void DiscardInput() => _inbox.Clear();
 
     /// <inheritdoc />
     public ValueTask DisposeAsync()
     {
-        disposed = true;
-        inbox.Complete();
+        _disposed = true;
+        _inbox.Complete();
         return ValueTask.CompletedTask;
     }
 }

@@ -18,18 +18,18 @@ public sealed class LinuxSerialPort : ISerialChannel
 {
     private const int PollIntervalMilliseconds = 50;
 
-    private readonly int fd;
-    private readonly ByteInbox inbox;
-    private readonly SemaphoreSlim writeLock = new(1, 1);
-    private readonly TaskCompletionSource closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private volatile bool stopping;
+    private readonly int _fd;
+    private readonly ByteInbox _inbox;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _stopping;
 
     private LinuxSerialPort(string devicePath, int fd, SerialLineSettings settings, TimeProvider timeProvider)
     {
         DevicePath = devicePath;
         Settings = settings;
-        this.fd = fd;
-        inbox = new ByteInbox(timeProvider);
+        this._fd = fd;
+        _inbox = new ByteInbox(timeProvider);
         var reader = new Thread(ReadLoop) { IsBackground = true, Name = $"serial {devicePath}" };
         reader.Start();
     }
@@ -80,19 +80,19 @@ public sealed class LinuxSerialPort : ISerialChannel
     /// <inheritdoc />
     public ValueTask<int> ReadAsync(Memory<byte> buffer, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(stopping, this);
-        return inbox.ReadAsync(buffer, timeout, cancellationToken);
+        ObjectDisposedException.ThrowIf(_stopping, this);
+        return _inbox.ReadAsync(buffer, timeout, cancellationToken);
     }
 
     /// <inheritdoc />
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
-        await writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             while (!data.IsEmpty)
             {
-                ObjectDisposedException.ThrowIf(stopping, this);
+                ObjectDisposedException.ThrowIf(_stopping, this);
                 int written = WriteSome(data.Span);
                 if (written > 0)
                 {
@@ -107,27 +107,27 @@ public sealed class LinuxSerialPort : ISerialChannel
         }
         finally
         {
-            writeLock.Release();
+            _writeLock.Release();
         }
     }
 
     /// <inheritdoc />
     public void DiscardInput()
     {
-        if (!stopping)
+        if (!_stopping)
         {
-            Libc.tcflush(fd, TCIFLUSH);
+            Libc.tcflush(_fd, TCIFLUSH);
         }
 
-        inbox.Clear();
+        _inbox.Clear();
     }
 
     /// <summary>Stops the reader thread and closes the device.</summary>
     public async ValueTask DisposeAsync()
     {
-        stopping = true;
-        await closed.Task.ConfigureAwait(false);
-        writeLock.Dispose();
+        _stopping = true;
+        await _closed.Task.ConfigureAwait(false);
+        _writeLock.Dispose();
     }
 
     private static unsafe void Configure(int fd, SerialLineSettings settings, string devicePath)
@@ -182,7 +182,7 @@ public sealed class LinuxSerialPort : ISerialChannel
     {
         fixed (byte* p = data)
         {
-            nint n = Libc.write(fd, p, data.Length);
+            nint n = Libc.write(_fd, p, data.Length);
             if (n >= 0)
             {
                 return (int)n;
@@ -203,9 +203,9 @@ public sealed class LinuxSerialPort : ISerialChannel
         var buffer = new byte[512];
         try
         {
-            while (!stopping)
+            while (!_stopping)
             {
-                var pollFd = new PollFd { Fd = fd, Events = POLLIN };
+                var pollFd = new PollFd { Fd = _fd, Events = POLLIN };
                 int ready = Libc.poll(&pollFd, 1, PollIntervalMilliseconds);
                 if (ready < 0)
                 {
@@ -228,12 +228,12 @@ public sealed class LinuxSerialPort : ISerialChannel
                     nint n;
                     fixed (byte* p = buffer)
                     {
-                        n = Libc.read(fd, p, buffer.Length);
+                        n = Libc.read(_fd, p, buffer.Length);
                     }
 
                     if (n > 0)
                     {
-                        inbox.Push(buffer.AsSpan(0, (int)n));
+                        _inbox.Push(buffer.AsSpan(0, (int)n));
                         continue;
                     }
 
@@ -249,16 +249,16 @@ public sealed class LinuxSerialPort : ISerialChannel
                 }
             }
 
-            inbox.Complete();
+            _inbox.Complete();
         }
         catch (IOException ex)
         {
-            inbox.Complete(ex);
+            _inbox.Complete(ex);
         }
         finally
         {
-            Libc.close(fd);
-            closed.TrySetResult();
+            Libc.close(_fd);
+            _closed.TrySetResult();
         }
     }
 

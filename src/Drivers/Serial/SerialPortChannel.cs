@@ -17,21 +17,21 @@ namespace Gateway.Drivers.Serial;
 /// </remarks>
 public sealed class SerialPortChannel : ISerialChannel
 {
-    private readonly SerialPort port;
-    private readonly Stream stream;
-    private readonly ByteInbox inbox;
-    private readonly SemaphoreSlim writeLock = new(1, 1);
-    private readonly Task reader;
-    private volatile bool stopping;
+    private readonly SerialPort _port;
+    private readonly Stream _stream;
+    private readonly ByteInbox _inbox;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Task _reader;
+    private volatile bool _stopping;
 
     private SerialPortChannel(string devicePath, SerialPort port, SerialLineSettings settings, TimeProvider timeProvider)
     {
         DevicePath = devicePath;
         Settings = settings;
-        this.port = port;
-        stream = port.BaseStream;
-        inbox = new ByteInbox(timeProvider);
-        reader = ReadLoopAsync();
+        this._port = port;
+        _stream = port.BaseStream;
+        _inbox = new ByteInbox(timeProvider);
+        _reader = ReadLoopAsync();
     }
 
     /// <summary>The device path, e.g. /dev/ttyUSB0.</summary>
@@ -80,38 +80,38 @@ public sealed class SerialPortChannel : ISerialChannel
     /// <inheritdoc />
     public ValueTask<int> ReadAsync(Memory<byte> buffer, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(stopping, this);
-        return inbox.ReadAsync(buffer, timeout, cancellationToken);
+        ObjectDisposedException.ThrowIf(_stopping, this);
+        return _inbox.ReadAsync(buffer, timeout, cancellationToken);
     }
 
     /// <inheritdoc />
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
-        await writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            ObjectDisposedException.ThrowIf(stopping, this);
+            ObjectDisposedException.ThrowIf(_stopping, this);
             // One write per frame: the port hands it to the kernel in one piece, so no gap opens inside it (t1.5).
-            await stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+            await _stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException && !stopping)
+        catch (Exception e) when (e is IOException or InvalidOperationException && !_stopping)
         {
             throw new IOException($"Write to {DevicePath} failed: {e.Message}", e);
         }
         finally
         {
-            writeLock.Release();
+            _writeLock.Release();
         }
     }
 
     /// <inheritdoc />
     public void DiscardInput()
     {
-        if (!stopping)
+        if (!_stopping)
         {
             try
             {
-                port.DiscardInBuffer();
+                _port.DiscardInBuffer();
             }
             catch (Exception e) when (e is IOException or InvalidOperationException)
             {
@@ -119,22 +119,22 @@ public sealed class SerialPortChannel : ISerialChannel
             }
         }
 
-        inbox.Clear();
+        _inbox.Clear();
     }
 
     /// <summary>Closes the port and ends the reader.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (stopping)
+        if (_stopping)
         {
             return;
         }
 
-        stopping = true;
-        port.Close();
-        await reader.ConfigureAwait(false);
-        port.Dispose();
-        writeLock.Dispose();
+        _stopping = true;
+        _port.Close();
+        await _reader.ConfigureAwait(false);
+        _port.Dispose();
+        _writeLock.Dispose();
     }
 
     private async Task ReadLoopAsync()
@@ -142,25 +142,25 @@ public sealed class SerialPortChannel : ISerialChannel
         var buffer = new byte[512];
         try
         {
-            while (!stopping)
+            while (!_stopping)
             {
                 // Never cancelled: the port completes a cancelled read's bytes into nowhere.
-                int n = await stream.ReadAsync(buffer, CancellationToken.None).ConfigureAwait(false);
+                int n = await _stream.ReadAsync(buffer, CancellationToken.None).ConfigureAwait(false);
                 if (n > 0)
                 {
-                    inbox.Push(buffer.AsSpan(0, n));
+                    _inbox.Push(buffer.AsSpan(0, n));
                 }
             }
 
-            inbox.Complete();
+            _inbox.Complete();
         }
-        catch (Exception) when (stopping)
+        catch (Exception) when (_stopping)
         {
-            inbox.Complete();
+            _inbox.Complete();
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException)
         {
-            inbox.Complete(new IOException($"Serial port {DevicePath} was closed or unplugged: {e.Message}", e));
+            _inbox.Complete(new IOException($"Serial port {DevicePath} was closed or unplugged: {e.Message}", e));
         }
     }
 

@@ -3,7 +3,7 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Gateway.Host.Reports;
+using Gateway.Reporting;
 
 namespace Gateway.Host.Cli;
 

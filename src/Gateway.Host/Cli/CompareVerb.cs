@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Gateway.Host.Reports;
+using Gateway.Reporting;
 using Spectre.Console;
 
 namespace Gateway.Host.Cli;

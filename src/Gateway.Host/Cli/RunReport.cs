@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Gateway.Host.Journal;
-using Gateway.Host.Reports;
+using Gateway.Reporting;
 using Gateway.Host.Rigs;
 using Gateway.Host.Worker;
 using Gateway.LedgerClient.Outbox;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Gateway.Host.Reports;
+using Gateway.Reporting;
 using Gateway.Market.DayAhead;
 
 namespace Gateway.Host.Cli;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Gateway.Host.Reports;
+using Gateway.Reporting;
 using Gateway.Market.DayAhead;
 
 namespace Gateway.Host.Cli;

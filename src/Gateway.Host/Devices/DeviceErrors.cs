@@ -1,18 +1,16 @@
 using Gateway.Drivers.Devices;
-using Polly.CircuitBreaker;
-using Polly.Timeout;
 
 namespace Gateway.Host.Devices;
 
 /// <summary>
 /// Turns device failures into retry decisions and the plain words operators read. Drivers throw only
-/// <see cref="DeviceException"/>s (the transport's exception inside), so nothing here knows Modbus or MQTT; Polly's
-/// own exceptions come from the host's pipeline around the drivers.
+/// <see cref="DeviceException"/>s (the transport's exception inside), so nothing here knows Modbus, MQTT or OCPP; the
+/// poller's resilience pipeline words its own rejections (<see cref="DevicePoller"/>).
 /// </summary>
 public static class DeviceErrors
 {
     /// <summary>Whether a poll or write that failed this way is worth retrying.</summary>
-    public static bool IsTransient(Exception e) => e is DeviceException { IsTransient: true } or TimeoutRejectedException;
+    public static bool IsTransient(Exception e) => e is DeviceException { IsTransient: true };
 
     /// <summary>A one-line description of <paramref name="e"/>.</summary>
     public static string Describe(Exception e) => e switch
@@ -23,8 +21,6 @@ public static class DeviceErrors
         DeviceException { Kind: DeviceErrorKind.Unreachable } => "unreachable: " + e.Message,
         DeviceException { Kind: DeviceErrorKind.ReadOnly } => "read-only: " + e.Message,
         DeviceException { Kind: DeviceErrorKind.BadValue } => "unusable value: " + e.Message,
-        TimeoutRejectedException => "no answer in time (the poll was abandoned)",
-        BrokenCircuitException => "isolated after repeated failures; retrying later",
         _ => e.Message,
     };
 }

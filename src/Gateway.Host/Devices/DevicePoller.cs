@@ -111,7 +111,7 @@ public sealed class DevicePoller
         catch (Exception e)
         {
             Interlocked.Increment(ref _failedPolls);
-            link.RecordFailure(DeviceErrors.Describe(e), _options.IsolateAfterFailures);
+            link.RecordFailure(Describe(e), _options.IsolateAfterFailures);
         }
         if (link.State != before)
         {
@@ -145,6 +145,16 @@ public sealed class DevicePoller
     private static bool HasWatchdog(DeviceProfile profile) =>
         profile.Points.Any(p => p.Role is PointRole.Watchdog or PointRole.Heartbeat);
 
+    // The pipeline's own rejections are the poller's business: the rest of the host sees device errors only.
+    private static bool IsTransient(Exception e) => DeviceErrors.IsTransient(e) || e is TimeoutRejectedException;
+
+    private static string Describe(Exception e) => e switch
+    {
+        TimeoutRejectedException => "no answer in time (the poll was abandoned)",
+        BrokenCircuitException => "isolated after repeated failures; retrying later",
+        _ => DeviceErrors.Describe(e),
+    };
+
     private static ResiliencePipeline BuildPipeline(DevicePollerOptions options)
     {
         // Real time on purpose: these bound network I/O, not market time.
@@ -157,7 +167,7 @@ public sealed class DevicePoller
                 Delay = TimeSpan.FromMilliseconds(50),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(DeviceErrors.IsTransient),
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
             });
         }
         builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions
@@ -166,7 +176,7 @@ public sealed class DevicePoller
             MinimumThroughput = Math.Max(2, options.IsolateAfterFailures * (options.Retries + 1)),
             SamplingDuration = TimeSpan.FromSeconds(30),
             BreakDuration = options.BreakDuration,
-            ShouldHandle = new PredicateBuilder().Handle<Exception>(DeviceErrors.IsTransient),
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
         });
         builder.AddTimeout(options.AttemptTimeout);
         return builder.Build();

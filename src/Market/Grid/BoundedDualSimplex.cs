@@ -9,20 +9,20 @@ namespace Gateway.Market.Grid;
 internal sealed class BoundedDualSimplex
 {
     private const int RefactorEvery = 32;
-    private readonly int m;
-    private readonly int n;
-    private readonly double[,] a;
-    private readonly double[] w;
-    private readonly double tolerance;
+    private readonly int _m;
+    private readonly int _n;
+    private readonly double[,] _a;
+    private readonly double[] _w;
+    private readonly double _tolerance;
 
     /// <summary>Sets up the program; <paramref name="a"/> is m × n, <paramref name="w"/> positive.</summary>
     public BoundedDualSimplex(double[,] a, double[] w, double feasibilityTolerance)
     {
-        this.a = a;
-        this.w = w;
-        m = a.GetLength(0);
-        n = a.GetLength(1);
-        tolerance = feasibilityTolerance;
+        this._a = a;
+        this._w = w;
+        _m = a.GetLength(0);
+        _n = a.GetLength(1);
+        _tolerance = feasibilityTolerance;
     }
 
     /// <summary>Outcome of one solve.</summary>
@@ -47,13 +47,13 @@ internal sealed class BoundedDualSimplex
     public Result Solve(sbyte[] fixedValue, double[] lower, double[] upper)
     {
         // Variables 0..n−1 are the columns, n..n+m−1 the row activities r_i (A·x − r = 0). Minimise −w·x.
-        var total = n + m;
+        var total = _n + _m;
         var value = new double[total];
         var atUpper = new bool[total];
         var isFixed = new bool[total];
         var lo = new double[total];
         var hi = new double[total];
-        for (var j = 0; j < n; j++)
+        for (var j = 0; j < _n; j++)
         {
             lo[j] = fixedValue[j] == 1 ? 1 : 0;
             hi[j] = fixedValue[j] == 0 ? 0 : 1;
@@ -62,43 +62,43 @@ internal sealed class BoundedDualSimplex
             atUpper[j] = true;
         }
 
-        for (var i = 0; i < m; i++)
+        for (var i = 0; i < _m; i++)
         {
-            lo[n + i] = lower[i];
-            hi[n + i] = upper[i];
+            lo[_n + i] = lower[i];
+            hi[_n + i] = upper[i];
         }
 
-        var basis = new int[m];
+        var basis = new int[_m];
         var positionOf = Enumerable.Repeat(-1, total).ToArray();
-        for (var i = 0; i < m; i++)
+        for (var i = 0; i < _m; i++)
         {
-            basis[i] = n + i;
-            positionOf[n + i] = i;
+            basis[i] = _n + i;
+            positionOf[_n + i] = i;
         }
 
         // B = −I at the start.
-        var inverse = new double[m, m];
-        for (var i = 0; i < m; i++) inverse[i, i] = -1;
-        var beta = new double[m];
+        var inverse = new double[_m, _m];
+        for (var i = 0; i < _m; i++) inverse[i, i] = -1;
+        var beta = new double[_m];
         ComputeBasicValues(basis, positionOf, value, inverse, beta);
 
         // Reduced costs of the minimisation: d_j = c_j − πᵀ·column_j with π = c_Bᵀ·B⁻¹ = 0 at the start.
         var d = new double[total];
-        for (var j = 0; j < n; j++) d[j] = isFixed[j] ? 0 : -w[j];
+        for (var j = 0; j < _n; j++) d[j] = isFixed[j] ? 0 : -_w[j];
 
         var pivots = 0;
         var limit = 50 * (total + 10);
-        var rho = new double[m];
+        var rho = new double[_m];
         var alpha = new double[total];
         while (true)
         {
             // Leaving row: the largest bound violation.
             var r = -1;
             var worst = 0.0;
-            for (var i = 0; i < m; i++)
+            for (var i = 0; i < _m; i++)
             {
                 var v = basis[i];
-                var tol = tolerance * (1 + Math.Abs(beta[i]));
+                var tol = _tolerance * (1 + Math.Abs(beta[i]));
                 var below = lo[v] - beta[i];
                 var above = beta[i] - hi[v];
                 if (below > tol && below > worst) { worst = below; r = i; }
@@ -110,7 +110,7 @@ internal sealed class BoundedDualSimplex
             var p = basis[r];
             var delta = beta[r] < lo[p] ? beta[r] - lo[p] : beta[r] - hi[p];
 
-            for (var k = 0; k < m; k++) rho[k] = inverse[r, k];
+            for (var k = 0; k < _m; k++) rho[k] = inverse[r, k];
             var entering = -1;
             var bestRatio = double.PositiveInfinity;
             var bestAlpha = 0.0;
@@ -119,14 +119,14 @@ internal sealed class BoundedDualSimplex
                 alpha[j] = 0;
                 if (positionOf[j] >= 0 || isFixed[j]) continue;
                 double arj;
-                if (j < n)
+                if (j < _n)
                 {
                     arj = 0;
-                    for (var k = 0; k < m; k++) arj += rho[k] * a[k, j];
+                    for (var k = 0; k < _m; k++) arj += rho[k] * _a[k, j];
                 }
                 else
                 {
-                    arj = -rho[j - n];
+                    arj = -rho[j - _n];
                 }
 
                 alpha[j] = arj;
@@ -150,19 +150,19 @@ internal sealed class BoundedDualSimplex
 
             // Primal step: x_q moves by δ/α_rq, the basics along the entering column y = B⁻¹·a_q.
             var q = entering;
-            var y = new double[m];
-            for (var i = 0; i < m; i++)
+            var y = new double[_m];
+            for (var i = 0; i < _m; i++)
             {
                 double yi = 0;
-                if (q < n)
-                    for (var k = 0; k < m; k++) yi += inverse[i, k] * a[k, q];
+                if (q < _n)
+                    for (var k = 0; k < _m; k++) yi += inverse[i, k] * _a[k, q];
                 else
-                    yi = -inverse[i, q - n];
+                    yi = -inverse[i, q - _n];
                 y[i] = yi;
             }
 
             var step = delta / bestAlpha;
-            for (var i = 0; i < m; i++) beta[i] -= y[i] * step;
+            for (var i = 0; i < _m; i++) beta[i] -= y[i] * step;
             var enteringValue = value[q] + step;
 
             // Dual step.
@@ -182,11 +182,11 @@ internal sealed class BoundedDualSimplex
 
             // Basis inverse: eliminate along the pivot column.
             var pivot = y[r];
-            for (var k = 0; k < m; k++) inverse[r, k] /= pivot;
-            for (var i = 0; i < m; i++)
+            for (var k = 0; k < _m; k++) inverse[r, k] /= pivot;
+            for (var i = 0; i < _m; i++)
             {
                 if (i == r || y[i] == 0) continue;
-                for (var k = 0; k < m; k++) inverse[i, k] -= y[i] * inverse[r, k];
+                for (var k = 0; k < _m; k++) inverse[i, k] -= y[i] * inverse[r, k];
             }
 
             if (pivots % RefactorEvery == 0)
@@ -196,16 +196,16 @@ internal sealed class BoundedDualSimplex
             }
         }
 
-        var x = new double[n];
-        var basic = new bool[n];
-        var reduced = new double[n];
+        var x = new double[_n];
+        var basic = new bool[_n];
+        var reduced = new double[_n];
         double objective = 0;
-        for (var j = 0; j < n; j++)
+        for (var j = 0; j < _n; j++)
         {
             x[j] = positionOf[j] >= 0 ? beta[positionOf[j]] : value[j];
             basic[j] = positionOf[j] >= 0;
             reduced[j] = basic[j] || isFixed[j] ? 0 : -d[j];
-            objective += w[j] * x[j];
+            objective += _w[j] * x[j];
         }
 
         return new Result(Status.Optimal, objective, x, reduced, basic);
@@ -214,24 +214,24 @@ internal sealed class BoundedDualSimplex
     // β = B⁻¹·(−N·x_N): the basics solve A·x − r = 0 with the nonbasics at their values.
     private void ComputeBasicValues(int[] basis, int[] positionOf, double[] value, double[,] inverse, double[] beta)
     {
-        var rhs = new double[m];
-        for (var j = 0; j < n; j++)
+        var rhs = new double[_m];
+        for (var j = 0; j < _n; j++)
         {
             if (positionOf[j] >= 0 || value[j] == 0) continue;
-            for (var k = 0; k < m; k++) rhs[k] -= a[k, j] * value[j];
+            for (var k = 0; k < _m; k++) rhs[k] -= _a[k, j] * value[j];
         }
 
-        for (var i = 0; i < m; i++)
+        for (var i = 0; i < _m; i++)
         {
-            var v = n + i;
+            var v = _n + i;
             if (positionOf[v] >= 0) continue;
             rhs[i] += value[v];
         }
 
-        for (var i = 0; i < m; i++)
+        for (var i = 0; i < _m; i++)
         {
             double s = 0;
-            for (var k = 0; k < m; k++) s += inverse[i, k] * rhs[k];
+            for (var k = 0; k < _m; k++) s += inverse[i, k] * rhs[k];
             beta[i] = s;
         }
     }
@@ -239,34 +239,34 @@ internal sealed class BoundedDualSimplex
     // Rebuilds B⁻¹ from the basis columns by Gauss–Jordan with partial pivoting; false if B is singular.
     private bool Refactor(int[] basis, double[,] inverse)
     {
-        var b = new double[m, 2 * m];
-        for (var i = 0; i < m; i++)
+        var b = new double[_m, 2 * _m];
+        for (var i = 0; i < _m; i++)
         {
             var v = basis[i];
-            for (var k = 0; k < m; k++) b[k, i] = v < n ? a[k, v] : (k == v - n ? -1 : 0);
-            b[i, m + i] = 1;
+            for (var k = 0; k < _m; k++) b[k, i] = v < _n ? _a[k, v] : (k == v - _n ? -1 : 0);
+            b[i, _m + i] = 1;
         }
 
-        for (var col = 0; col < m; col++)
+        for (var col = 0; col < _m; col++)
         {
             var best = col;
-            for (var row = col + 1; row < m; row++)
+            for (var row = col + 1; row < _m; row++)
                 if (Math.Abs(b[row, col]) > Math.Abs(b[best, col])) best = row;
             if (Math.Abs(b[best, col]) < 1e-12) return false;
             if (best != col)
-                for (var k = 0; k < 2 * m; k++) (b[col, k], b[best, k]) = (b[best, k], b[col, k]);
+                for (var k = 0; k < 2 * _m; k++) (b[col, k], b[best, k]) = (b[best, k], b[col, k]);
             var pv = b[col, col];
-            for (var k = 0; k < 2 * m; k++) b[col, k] /= pv;
-            for (var row = 0; row < m; row++)
+            for (var k = 0; k < 2 * _m; k++) b[col, k] /= pv;
+            for (var row = 0; row < _m; row++)
             {
                 if (row == col || b[row, col] == 0) continue;
                 var f = b[row, col];
-                for (var k = 0; k < 2 * m; k++) b[row, k] -= f * b[col, k];
+                for (var k = 0; k < 2 * _m; k++) b[row, k] -= f * b[col, k];
             }
         }
 
-        for (var i = 0; i < m; i++)
-            for (var k = 0; k < m; k++) inverse[i, k] = b[i, m + k];
+        for (var i = 0; i < _m; i++)
+            for (var k = 0; k < _m; k++) inverse[i, k] = b[i, _m + k];
         return true;
     }
 }

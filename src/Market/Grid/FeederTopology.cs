@@ -5,33 +5,33 @@ namespace Gateway.Market.Grid;
 /// <summary>The radial feeder as a rooted tree: for each node, the line to its parent, so a path is two climbs to the common ancestor.</summary>
 public sealed class FeederTopology
 {
-    private readonly Dictionary<string, int> nodeIndex = new(StringComparer.Ordinal);
-    private readonly int[] parentLine;
-    private readonly int[] parentNode;
-    private readonly int[] depth;
+    private readonly Dictionary<string, int> _nodeIndex = new(StringComparer.Ordinal);
+    private readonly int[] _parentLine;
+    private readonly int[] _parentNode;
+    private readonly int[] _depth;
 
     /// <summary>Builds the tree; the feeder must already be validated (a tree rooted at its root node).</summary>
     public FeederTopology(Feeder feeder)
     {
         Feeder = feeder;
-        for (var i = 0; i < feeder.Nodes.Count; i++) nodeIndex[feeder.Nodes[i].Id] = i;
+        for (var i = 0; i < feeder.Nodes.Count; i++) _nodeIndex[feeder.Nodes[i].Id] = i;
         var n = feeder.Nodes.Count;
-        parentLine = Enumerable.Repeat(-1, n).ToArray();
-        parentNode = Enumerable.Repeat(-1, n).ToArray();
-        depth = new int[n];
+        _parentLine = Enumerable.Repeat(-1, n).ToArray();
+        _parentNode = Enumerable.Repeat(-1, n).ToArray();
+        _depth = new int[n];
         for (var l = 0; l < feeder.Lines.Count; l++)
         {
-            var to = nodeIndex[feeder.Lines[l].ToNodeId];
-            parentLine[to] = l;
-            parentNode[to] = nodeIndex[feeder.Lines[l].FromNodeId];
+            var to = _nodeIndex[feeder.Lines[l].ToNodeId];
+            _parentLine[to] = l;
+            _parentNode[to] = _nodeIndex[feeder.Lines[l].FromNodeId];
         }
 
-        var root = nodeIndex[feeder.RootNodeId];
+        var root = _nodeIndex[feeder.RootNodeId];
         for (var v = 0; v < n; v++)
         {
             var d = 0;
-            for (var u = v; u != root; u = parentNode[u]) d++;
-            depth[v] = d;
+            for (var u = v; u != root; u = _parentNode[u]) d++;
+            _depth[v] = d;
         }
     }
 
@@ -44,16 +44,16 @@ public sealed class FeederTopology
     /// </summary>
     public IReadOnlyList<(int Line, int Sign)> Path(string fromNodeId, string toNodeId)
     {
-        var a = nodeIndex[fromNodeId];
-        var b = nodeIndex[toNodeId];
+        var a = _nodeIndex[fromNodeId];
+        var b = _nodeIndex[toNodeId];
         var up = new List<(int, int)>();
         var down = new List<(int, int)>();
-        while (depth[a] > depth[b]) { up.Add((parentLine[a], -1)); a = parentNode[a]; }
-        while (depth[b] > depth[a]) { down.Add((parentLine[b], +1)); b = parentNode[b]; }
+        while (_depth[a] > _depth[b]) { up.Add((_parentLine[a], -1)); a = _parentNode[a]; }
+        while (_depth[b] > _depth[a]) { down.Add((_parentLine[b], +1)); b = _parentNode[b]; }
         while (a != b)
         {
-            up.Add((parentLine[a], -1)); a = parentNode[a];
-            down.Add((parentLine[b], +1)); b = parentNode[b];
+            up.Add((_parentLine[a], -1)); a = _parentNode[a];
+            down.Add((_parentLine[b], +1)); b = _parentNode[b];
         }
 
         down.Reverse();

@@ -97,35 +97,35 @@ internal static class MaxWelfareExecution
     /// <summary>Branch and bound over one independent part.</summary>
     private sealed class Search
     {
-        private readonly double[,] a;
-        private readonly long[] units;
-        private readonly double[] weights;
-        private readonly double[] lower;
-        private readonly double[] upper;
-        private readonly double[] tolerance;
-        private readonly int budget;
-        private readonly int m;
-        private readonly int n;
-        private readonly sbyte[] fix;
-        private readonly int[] byWeight;
-        private readonly BoundedDualSimplex lp;
-        private double openBound = double.NegativeInfinity;
+        private readonly double[,] _a;
+        private readonly long[] _units;
+        private readonly double[] _weights;
+        private readonly double[] _lower;
+        private readonly double[] _upper;
+        private readonly double[] _tolerance;
+        private readonly int _budget;
+        private readonly int _m;
+        private readonly int _n;
+        private readonly sbyte[] _fix;
+        private readonly int[] _byWeight;
+        private readonly BoundedDualSimplex _lp;
+        private double _openBound = double.NegativeInfinity;
 
         public Search(double[,] a, long[] units, double[] lower, double[] upper, double[] tolerance, int budget)
         {
-            this.a = a;
-            this.units = units;
-            this.lower = lower;
-            this.upper = upper;
-            this.tolerance = tolerance;
-            this.budget = budget;
-            m = a.GetLength(0);
-            n = a.GetLength(1);
-            weights = units.Select(u => (double)u).ToArray();
-            fix = Enumerable.Repeat((sbyte)-1, n).ToArray();
-            byWeight = Enumerable.Range(0, n).OrderByDescending(j => units[j]).ThenBy(j => j).ToArray();
-            lp = new BoundedDualSimplex(a, weights, 1e-9);
-            Incumbent = new bool[n];
+            this._a = a;
+            this._units = units;
+            this._lower = lower;
+            this._upper = upper;
+            this._tolerance = tolerance;
+            this._budget = budget;
+            _m = a.GetLength(0);
+            _n = a.GetLength(1);
+            _weights = units.Select(u => (double)u).ToArray();
+            _fix = Enumerable.Repeat((sbyte)-1, _n).ToArray();
+            _byWeight = Enumerable.Range(0, _n).OrderByDescending(j => units[j]).ThenBy(j => j).ToArray();
+            _lp = new BoundedDualSimplex(a, _weights, 1e-9);
+            Incumbent = new bool[_n];
         }
 
         public bool[] Incumbent { get; private set; }
@@ -136,7 +136,7 @@ internal static class MaxWelfareExecution
 
         public bool Truncated { get; private set; }
 
-        public long UpperBoundUnits => Truncated ? Math.Max(IncumbentUnits, (long)Math.Floor(openBound + 1e-6)) : IncumbentUnits;
+        public long UpperBoundUnits => Truncated ? Math.Max(IncumbentUnits, (long)Math.Floor(_openBound + 1e-6)) : IncumbentUnits;
 
         private sealed class Frame
         {
@@ -149,7 +149,7 @@ internal static class MaxWelfareExecution
 
         public void Run()
         {
-            TryImprove(Greedy(new bool[n], fix));
+            TryImprove(Greedy(new bool[_n], _fix));
             var stack = new Stack<Frame>();
             stack.Push(new Frame { ParentBound = double.PositiveInfinity });
             while (stack.Count > 0)
@@ -157,11 +157,11 @@ internal static class MaxWelfareExecution
                 var f = stack.Peek();
                 if (f.Stage == 0)
                 {
-                    if (++Nodes > budget)
+                    if (++Nodes > _budget)
                     {
                         Nodes--;
                         Truncated = true;
-                        openBound = Math.Max(openBound, f.ParentBound);
+                        _openBound = Math.Max(_openBound, f.ParentBound);
                         Pop(stack);
                         continue;
                     }
@@ -172,7 +172,7 @@ internal static class MaxWelfareExecution
                 }
                 else if (f.Stage == 1)
                 {
-                    if (Truncated) { openBound = Math.Max(openBound, f.Bound); Pop(stack); continue; }
+                    if (Truncated) { _openBound = Math.Max(_openBound, f.Bound); Pop(stack); continue; }
                     f.Stage = 2;
                     if (f.Bound < IncumbentUnits + 0.5) { Pop(stack); continue; }
                     stack.Push(Child(f.Variable, 0, f.Bound));
@@ -184,13 +184,13 @@ internal static class MaxWelfareExecution
             }
 
             // Repair: a selection found under a node's fixings may leave out a trade that fits; let every such trade in.
-            TryImprove(Greedy(Incumbent, Enumerable.Repeat((sbyte)-1, n).ToArray()));
+            TryImprove(Greedy(Incumbent, Enumerable.Repeat((sbyte)-1, _n).ToArray()));
         }
 
         private Frame Child(int variable, sbyte value, double parentBound)
         {
             var child = new Frame { ParentBound = parentBound };
-            fix[variable] = value;
+            _fix[variable] = value;
             child.Fixed.Add(variable);
             return child;
         }
@@ -198,21 +198,21 @@ internal static class MaxWelfareExecution
         private void Pop(Stack<Frame> stack)
         {
             var f = stack.Pop();
-            foreach (var j in f.Fixed) fix[j] = -1;
+            foreach (var j in f.Fixed) _fix[j] = -1;
         }
 
         /// <summary>Bounds the node; false when it is pruned or a leaf, otherwise picks the variable to branch on.</summary>
         private bool Evaluate(Frame f)
         {
-            var result = lp.Solve(fix, lower, upper);
+            var result = _lp.Solve(_fix, _lower, _upper);
             if (result.Status == BoundedDualSimplex.Status.Infeasible) return false;
             if (result.Status == BoundedDualSimplex.Status.Stalled)
             {
                 // No LP bound here: keep the parent's (still valid) and branch on the heaviest free trade.
                 f.Bound = f.ParentBound;
-                f.Variable = byWeight.FirstOrDefault(j => fix[j] < 0, -1);
+                f.Variable = _byWeight.FirstOrDefault(j => _fix[j] < 0, -1);
                 if (f.Variable >= 0) return true;
-                var leaf = fix.Select(v => v == 1).ToArray();
+                var leaf = _fix.Select(v => v == 1).ToArray();
                 if (Feasible(leaf)) TryImprove(leaf);
                 return false;
             }
@@ -221,31 +221,31 @@ internal static class MaxWelfareExecution
             if (f.Bound < IncumbentUnits + 0.5) return false;
 
             // Round the LP solution down, then fill greedily: a feasible selection most of the time.
-            var rounded = new bool[n];
-            for (var j = 0; j < n; j++) rounded[j] = fix[j] == 1 || (fix[j] < 0 && result.X[j] >= 1 - IntegralityTolerance);
-            if (Feasible(rounded)) TryImprove(Greedy(rounded, fix));
+            var rounded = new bool[_n];
+            for (var j = 0; j < _n; j++) rounded[j] = _fix[j] == 1 || (_fix[j] < 0 && result.X[j] >= 1 - IntegralityTolerance);
+            if (Feasible(rounded)) TryImprove(Greedy(rounded, _fix));
             if (f.Bound < IncumbentUnits + 0.5) return false;
 
             var branch = -1;
             var stake = 0.0;
-            for (var j = 0; j < n; j++)
+            for (var j = 0; j < _n; j++)
             {
-                if (fix[j] >= 0 || !result.Basic[j]) continue;
+                if (_fix[j] >= 0 || !result.Basic[j]) continue;
                 var x = result.X[j];
-                var s = weights[j] * Math.Min(x, 1 - x);
+                var s = _weights[j] * Math.Min(x, 1 - x);
                 if (x > IntegralityTolerance && x < 1 - IntegralityTolerance && s > stake) { stake = s; branch = j; }
             }
 
             if (branch < 0) return false;
 
             // Reduced-cost fixing: a trade whose flip alone would take the bound below the incumbent + 1 keeps its LP value.
-            for (var j = 0; j < n; j++)
+            for (var j = 0; j < _n; j++)
             {
-                if (fix[j] >= 0 || result.Basic[j] || j == branch) continue;
+                if (_fix[j] >= 0 || result.Basic[j] || j == branch) continue;
                 var atOne = result.X[j] > 0.5;
                 if (f.Bound - Math.Abs(result.ReducedCost[j]) < IncumbentUnits + 0.5)
                 {
-                    fix[j] = (sbyte)(atOne ? 1 : 0);
+                    _fix[j] = (sbyte)(atOne ? 1 : 0);
                     f.Fixed.Add(j);
                 }
             }
@@ -256,11 +256,11 @@ internal static class MaxWelfareExecution
 
         private bool Feasible(bool[] chosen)
         {
-            for (var i = 0; i < m; i++)
+            for (var i = 0; i < _m; i++)
             {
                 double activity = 0;
-                for (var j = 0; j < n; j++) if (chosen[j]) activity += a[i, j];
-                if (activity > upper[i] + tolerance[i] || activity < lower[i] - tolerance[i]) return false;
+                for (var j = 0; j < _n; j++) if (chosen[j]) activity += _a[i, j];
+                if (activity > _upper[i] + _tolerance[i] || activity < _lower[i] - _tolerance[i]) return false;
             }
 
             return true;
@@ -270,27 +270,27 @@ internal static class MaxWelfareExecution
         private bool[] Greedy(bool[] start, sbyte[] fixing)
         {
             var chosen = (bool[])start.Clone();
-            var activity = new double[m];
-            for (var j = 0; j < n; j++)
-                if (chosen[j]) for (var i = 0; i < m; i++) activity[i] += a[i, j];
+            var activity = new double[_m];
+            for (var j = 0; j < _n; j++)
+                if (chosen[j]) for (var i = 0; i < _m; i++) activity[i] += _a[i, j];
             // Passes repeat: with flows both ways on a line, a trade that did not fit may fit once a counter-flow is in.
             for (var added = true; added;)
             {
                 added = false;
-                foreach (var j in byWeight)
+                foreach (var j in _byWeight)
                 {
                     if (chosen[j] || fixing[j] == 0) continue;
                     var fits = true;
-                    for (var i = 0; i < m && fits; i++)
+                    for (var i = 0; i < _m && fits; i++)
                     {
-                        var v = activity[i] + a[i, j];
-                        fits = v <= upper[i] + tolerance[i] && v >= lower[i] - tolerance[i];
+                        var v = activity[i] + _a[i, j];
+                        fits = v <= _upper[i] + _tolerance[i] && v >= _lower[i] - _tolerance[i];
                     }
 
                     if (!fits) continue;
                     chosen[j] = true;
                     added = true;
-                    for (var i = 0; i < m; i++) activity[i] += a[i, j];
+                    for (var i = 0; i < _m; i++) activity[i] += _a[i, j];
                 }
             }
 
@@ -300,7 +300,7 @@ internal static class MaxWelfareExecution
         private void TryImprove(bool[] chosen)
         {
             long value = 0;
-            for (var j = 0; j < n; j++) if (chosen[j]) value += units[j];
+            for (var j = 0; j < _n; j++) if (chosen[j]) value += _units[j];
             if (value <= IncumbentUnits) return;
             IncumbentUnits = value;
             Incumbent = chosen;

@@ -52,71 +52,71 @@ public static class BMatchingSolver
         /// <summary>How many of its best arcs a buyer remembers.</summary>
         private const int RememberedArcs = 8;
 
-        private readonly int buyerCount;
-        private readonly int nodeCount;
-        private readonly int sink;
-        private readonly long maxCost;
+        private readonly int _buyerCount;
+        private readonly int _nodeCount;
+        private readonly int _sink;
+        private readonly long _maxCost;
 
         // Residual graph in CSR layout; each arc's reverse sits at a known index. A buyer's range holds its arc to the sink
         // first, then its arcs to sellers, those still in play before activeEnd and those set aside after it.
-        private readonly int[] first;
-        private readonly int[] to;
-        private readonly int[] reverse;
-        private readonly int[] residual;
-        private readonly long[] cost;
-        private readonly int[] activeEnd;
-        private readonly int[] edgeOfArc;
-        private readonly int[] arcOfEdge;
+        private readonly int[] _first;
+        private readonly int[] _to;
+        private readonly int[] _reverse;
+        private readonly int[] _residual;
+        private readonly long[] _cost;
+        private readonly int[] _activeEnd;
+        private readonly int[] _edgeOfArc;
+        private readonly int[] _arcOfEdge;
 
-        private readonly long[] price;
-        private readonly int[] excess;
-        private readonly Queue<int> active = new();
-        private readonly bool[] queued;
+        private readonly long[] _price;
+        private readonly int[] _excess;
+        private readonly Queue<int> _active = new();
+        private readonly bool[] _queued;
 
         // Per seller: the buyer → seller arcs that carried flow when listed (checked when read), and its arc to the sink.
-        private readonly int[][] served;
-        private readonly int[] servedCount;
-        private readonly bool[] listed;
-        private readonly int[] sellerSinkArc;
-        private int[] sellerArcs = new int[8];
+        private readonly int[][] _served;
+        private readonly int[] _servedCount;
+        private readonly bool[] _listed;
+        private readonly int[] _sellerSinkArc;
+        private int[] _sellerArcs = new int[8];
 
         // Per buyer: its best arcs by value p(w) − c(a) when last counted, and a bound on the value of every other arc.
-        private readonly int[] remembered;
-        private readonly int[] rememberedCount;
-        private readonly long[] othersAtMost;
+        private readonly int[] _remembered;
+        private readonly int[] _rememberedCount;
+        private readonly long[] _othersAtMost;
 
         // The sink keeps the textbook current-arc discharge.
-        private int sinkCurrent;
-        private bool settingAside = true;
-        private long setAsideFactor;
+        private int _sinkCurrent;
+        private bool _settingAside = true;
+        private long _setAsideFactor;
 
         public CostScalingFlow(int buyerCount, int sellerCount, IReadOnlyList<int> buyerCapacity, IReadOnlyList<int> sellerCapacity, IReadOnlyList<MatchingEdge> edges)
         {
-            this.buyerCount = buyerCount;
-            nodeCount = buyerCount + sellerCount + 1;
-            sink = buyerCount + sellerCount;
+            this._buyerCount = buyerCount;
+            _nodeCount = buyerCount + sellerCount + 1;
+            _sink = buyerCount + sellerCount;
             var arcCount = 2 * (buyerCount + sellerCount + edges.Count);
-            first = new int[nodeCount + 1];
-            to = new int[arcCount];
-            reverse = new int[arcCount];
-            residual = new int[arcCount];
-            cost = new long[arcCount];
-            activeEnd = new int[buyerCount];
-            edgeOfArc = new int[arcCount];
-            arcOfEdge = new int[edges.Count];
-            price = new long[nodeCount];
-            excess = new int[nodeCount];
-            queued = new bool[nodeCount];
-            served = new int[sellerCount][];
-            servedCount = new int[sellerCount];
-            listed = new bool[arcCount];
-            sellerSinkArc = new int[sellerCount];
-            remembered = new int[buyerCount * RememberedArcs];
-            rememberedCount = new int[buyerCount];
-            othersAtMost = new long[buyerCount];
+            _first = new int[_nodeCount + 1];
+            _to = new int[arcCount];
+            _reverse = new int[arcCount];
+            _residual = new int[arcCount];
+            _cost = new long[arcCount];
+            _activeEnd = new int[buyerCount];
+            _edgeOfArc = new int[arcCount];
+            _arcOfEdge = new int[edges.Count];
+            _price = new long[_nodeCount];
+            _excess = new int[_nodeCount];
+            _queued = new bool[_nodeCount];
+            _served = new int[sellerCount][];
+            _servedCount = new int[sellerCount];
+            _listed = new bool[arcCount];
+            _sellerSinkArc = new int[sellerCount];
+            _remembered = new int[buyerCount * RememberedArcs];
+            _rememberedCount = new int[buyerCount];
+            _othersAtMost = new long[buyerCount];
 
             long maxWeight = 0;
-            var degree = new int[nodeCount];
+            var degree = new int[_nodeCount];
             for (var k = 0; k < edges.Count; k++)
             {
                 var e = edges[k];
@@ -128,73 +128,73 @@ public static class BMatchingSolver
             }
 
             // Prices fall by O(n·ε) per phase, O(n·maxCost) over all phases; keep that far from overflow.
-            var scale = nodeCount + 1L;
-            if (maxWeight > long.MaxValue / 64 / scale / scale) throw new ArgumentException($"edge weight {maxWeight} too large for an exact matching of {nodeCount} nodes");
-            maxCost = maxWeight * scale;
+            var scale = _nodeCount + 1L;
+            if (maxWeight > long.MaxValue / 64 / scale / scale) throw new ArgumentException($"edge weight {maxWeight} too large for an exact matching of {_nodeCount} nodes");
+            _maxCost = maxWeight * scale;
 
-            for (var v = 0; v < sink; v++)
+            for (var v = 0; v < _sink; v++)
             {
                 degree[v]++;
-                degree[sink]++;
+                degree[_sink]++;
             }
 
-            for (var v = 0; v < nodeCount; v++) first[v + 1] = first[v] + degree[v];
-            var fill = (int[])first.Clone();
-            Array.Fill(edgeOfArc, -1);
+            for (var v = 0; v < _nodeCount; v++) _first[v + 1] = _first[v] + degree[v];
+            var fill = (int[])_first.Clone();
+            Array.Fill(_edgeOfArc, -1);
 
             int AddArc(int u, int v, int capacity, long c)
             {
                 var a = fill[u]++;
                 var b = fill[v]++;
-                to[a] = v; residual[a] = capacity; cost[a] = c;
-                to[b] = u; residual[b] = 0; cost[b] = -c;
-                reverse[a] = b; reverse[b] = a;
+                _to[a] = v; _residual[a] = capacity; _cost[a] = c;
+                _to[b] = u; _residual[b] = 0; _cost[b] = -c;
+                _reverse[a] = b; _reverse[b] = a;
                 return a;
             }
 
             // Start feasible: every buyer lot unmatched, its flow on the 0-cost arc to the sink.
             for (var i = 0; i < buyerCount; i++)
             {
-                var a = AddArc(i, sink, Math.Max(0, buyerCapacity[i]), 0);
-                residual[reverse[a]] = residual[a];
-                residual[a] = 0;
+                var a = AddArc(i, _sink, Math.Max(0, buyerCapacity[i]), 0);
+                _residual[_reverse[a]] = _residual[a];
+                _residual[a] = 0;
             }
 
             for (var k = 0; k < edges.Count; k++)
             {
                 var a = AddArc(edges[k].Buyer, buyerCount + edges[k].Seller, 1, -edges[k].Weight * scale);
-                arcOfEdge[k] = a;
-                edgeOfArc[a] = k;
+                _arcOfEdge[k] = a;
+                _edgeOfArc[a] = k;
             }
 
             for (var j = 0; j < sellerCount; j++)
             {
-                sellerSinkArc[j] = AddArc(buyerCount + j, sink, Math.Max(0, sellerCapacity[j]), 0);
-                served[j] = new int[Math.Max(2, sellerCapacity[j] + 1)];
+                _sellerSinkArc[j] = AddArc(buyerCount + j, _sink, Math.Max(0, sellerCapacity[j]), 0);
+                _served[j] = new int[Math.Max(2, sellerCapacity[j] + 1)];
             }
 
-            for (var i = 0; i < buyerCount; i++) activeEnd[i] = first[i + 1];
+            for (var i = 0; i < buyerCount; i++) _activeEnd[i] = _first[i + 1];
 
             // Each seller priced at its best offer and the sink below every seller: no buyer → seller or seller → sink arc
             // starts with a negative reduced cost (only the sink's arcs back to the buyers do, by at most maxCost), so the
             // first phase does not send every lot to every seller.
-            foreach (var e in edges) price[buyerCount + e.Seller] = Math.Min(price[buyerCount + e.Seller], -e.Weight * scale);
-            for (var j = 0; j < sellerCount; j++) price[sink] = Math.Min(price[sink], price[buyerCount + j]);
+            foreach (var e in edges) _price[buyerCount + e.Seller] = Math.Min(_price[buyerCount + e.Seller], -e.Weight * scale);
+            for (var j = 0; j < sellerCount; j++) _price[_sink] = Math.Min(_price[_sink], _price[buyerCount + j]);
             for (var i = 0; i < buyerCount; i++) Remember(i);
         }
 
         /// <summary>Runs every phase; true when an arc set aside failed the final check and the phases ran again.</summary>
         public bool Run(long setAsideFactor)
         {
-            this.setAsideFactor = setAsideFactor;
-            ScaleDown(maxCost);
+            this._setAsideFactor = setAsideFactor;
+            ScaleDown(_maxCost);
             var violation = SetAsideViolation();
             if (violation <= 1) return false;
             // An arc set aside would still improve the flow: bring every arc back and finish from there, without setting aside.
-            settingAside = false;
-            for (var i = 0; i < buyerCount; i++)
+            _settingAside = false;
+            for (var i = 0; i < _buyerCount; i++)
             {
-                activeEnd[i] = first[i + 1];
+                _activeEnd[i] = _first[i + 1];
                 Remember(i);
             }
 
@@ -205,9 +205,9 @@ public static class BMatchingSolver
         public int[] MatchedEdges()
         {
             var chosen = new List<int>();
-            for (var k = 0; k < arcOfEdge.Length; k++)
+            for (var k = 0; k < _arcOfEdge.Length; k++)
             {
-                if (residual[arcOfEdge[k]] == 0) chosen.Add(k);
+                if (_residual[_arcOfEdge[k]] == 0) chosen.Add(k);
             }
 
             return chosen.ToArray();
@@ -222,46 +222,46 @@ public static class BMatchingSolver
             }
         }
 
-        private bool IsSeller(int v) => v >= buyerCount && v < sink;
+        private bool IsSeller(int v) => v >= _buyerCount && v < _sink;
 
-        private long Reduced(int v, int a) => cost[a] + price[v] - price[to[a]];
+        private long Reduced(int v, int a) => _cost[a] + _price[v] - _price[_to[a]];
 
-        private long Value(int a) => price[to[a]] - cost[a];
+        private long Value(int a) => _price[_to[a]] - _cost[a];
 
         /// <summary>Turns an ε·α-optimal flow into an ε-optimal one.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Refine(long epsilon)
         {
-            if (settingAside) SetAside(setAsideFactor * epsilon);
+            if (_settingAside) SetAside(_setAsideFactor * epsilon);
 
             // Push along every residual arc that is not ε-optimal; arcs within ε already are, and pushing them too would
             // only create excesses to be sent back.
-            for (var v = 0; v < nodeCount; v++)
+            for (var v = 0; v < _nodeCount; v++)
             {
                 if (IsSeller(v))
                 {
                     var count = SellerResidualArcs(v);
-                    for (var k = 0; k < count; k++) SaturateIfBelow(v, sellerArcs[k], -epsilon);
+                    for (var k = 0; k < count; k++) SaturateIfBelow(v, _sellerArcs[k], -epsilon);
                 }
                 else
                 {
-                    var end = v < buyerCount ? activeEnd[v] : first[v + 1];
-                    for (var a = first[v]; a < end; a++) SaturateIfBelow(v, a, -epsilon);
+                    var end = v < _buyerCount ? _activeEnd[v] : _first[v + 1];
+                    for (var a = _first[v]; a < end; a++) SaturateIfBelow(v, a, -epsilon);
                 }
             }
 
-            sinkCurrent = first[sink];
-            for (var v = 0; v < nodeCount; v++)
+            _sinkCurrent = _first[_sink];
+            for (var v = 0; v < _nodeCount; v++)
             {
-                if (excess[v] > 0) Activate(v);
+                if (_excess[v] > 0) Activate(v);
             }
 
-            while (active.Count > 0)
+            while (_active.Count > 0)
             {
-                var v = active.Dequeue();
-                queued[v] = false;
-                if (v < buyerCount) DischargeBuyer(v, epsilon);
-                else if (v < sink) DischargeSeller(v, epsilon);
+                var v = _active.Dequeue();
+                _queued[v] = false;
+                if (v < _buyerCount) DischargeBuyer(v, epsilon);
+                else if (v < _sink) DischargeSeller(v, epsilon);
                 else DischargeSink(epsilon);
             }
         }
@@ -273,13 +273,13 @@ public static class BMatchingSolver
         private void SetAside(long threshold)
         {
             var moved = false;
-            for (var i = 0; i < buyerCount; i++)
+            for (var i = 0; i < _buyerCount; i++)
             {
-                for (var a = first[i] + 1; a < activeEnd[i];)
+                for (var a = _first[i] + 1; a < _activeEnd[i];)
                 {
-                    if (residual[a] > 0 && Reduced(i, a) > threshold)
+                    if (_residual[a] > 0 && Reduced(i, a) > threshold)
                     {
-                        SwapArcs(a, --activeEnd[i]);
+                        SwapArcs(a, --_activeEnd[i]);
                         moved = true;
                     }
                     else
@@ -290,13 +290,13 @@ public static class BMatchingSolver
             }
 
             if (!moved) return;
-            Array.Clear(servedCount);
-            Array.Clear(listed);
-            for (var i = 0; i < buyerCount; i++)
+            Array.Clear(_servedCount);
+            Array.Clear(_listed);
+            for (var i = 0; i < _buyerCount; i++)
             {
-                for (var a = first[i] + 1; a < activeEnd[i]; a++)
+                for (var a = _first[i] + 1; a < _activeEnd[i]; a++)
                 {
-                    if (residual[a] == 0) List(a);
+                    if (_residual[a] == 0) List(a);
                 }
 
                 Remember(i);
@@ -306,26 +306,26 @@ public static class BMatchingSolver
         private void SwapArcs(int a, int b)
         {
             if (a == b) return;
-            (to[a], to[b]) = (to[b], to[a]);
-            (cost[a], cost[b]) = (cost[b], cost[a]);
-            (residual[a], residual[b]) = (residual[b], residual[a]);
-            (reverse[a], reverse[b]) = (reverse[b], reverse[a]);
-            reverse[reverse[a]] = a;
-            reverse[reverse[b]] = b;
-            (edgeOfArc[a], edgeOfArc[b]) = (edgeOfArc[b], edgeOfArc[a]);
-            arcOfEdge[edgeOfArc[a]] = a;
-            arcOfEdge[edgeOfArc[b]] = b;
+            (_to[a], _to[b]) = (_to[b], _to[a]);
+            (_cost[a], _cost[b]) = (_cost[b], _cost[a]);
+            (_residual[a], _residual[b]) = (_residual[b], _residual[a]);
+            (_reverse[a], _reverse[b]) = (_reverse[b], _reverse[a]);
+            _reverse[_reverse[a]] = a;
+            _reverse[_reverse[b]] = b;
+            (_edgeOfArc[a], _edgeOfArc[b]) = (_edgeOfArc[b], _edgeOfArc[a]);
+            _arcOfEdge[_edgeOfArc[a]] = a;
+            _arcOfEdge[_edgeOfArc[b]] = b;
         }
 
         /// <summary>The largest amount by which an arc set aside breaks 1-optimality (0 when none does).</summary>
         private long SetAsideViolation()
         {
             long worst = 0;
-            for (var i = 0; i < buyerCount; i++)
+            for (var i = 0; i < _buyerCount; i++)
             {
-                for (var a = activeEnd[i]; a < first[i + 1]; a++)
+                for (var a = _activeEnd[i]; a < _first[i + 1]; a++)
                 {
-                    if (residual[a] > 0) worst = Math.Max(worst, -Reduced(i, a));
+                    if (_residual[a] > 0) worst = Math.Max(worst, -Reduced(i, a));
                 }
             }
 
@@ -334,78 +334,78 @@ public static class BMatchingSolver
 
         private void SaturateIfBelow(int v, int a, long limit)
         {
-            if (residual[a] > 0 && Reduced(v, a) < limit) Push(v, a, residual[a]);
+            if (_residual[a] > 0 && Reduced(v, a) < limit) Push(v, a, _residual[a]);
         }
 
         private void Push(int v, int a, int delta)
         {
-            var w = to[a];
-            residual[a] -= delta;
-            residual[reverse[a]] += delta;
-            excess[v] -= delta;
-            excess[w] += delta;
+            var w = _to[a];
+            _residual[a] -= delta;
+            _residual[_reverse[a]] += delta;
+            _excess[v] -= delta;
+            _excess[w] += delta;
             // A lot handed back stays listed until the seller next reads its list (removing it at once costs a search).
-            if (v < buyerCount && w != sink && !listed[a]) List(a);
-            if (excess[w] > 0) Activate(w);
+            if (v < _buyerCount && w != _sink && !_listed[a]) List(a);
+            if (_excess[w] > 0) Activate(w);
         }
 
         private void List(int a)
         {
-            var j = to[a] - buyerCount;
-            listed[a] = true;
-            if (servedCount[j] == served[j].Length) Array.Resize(ref served[j], 2 * served[j].Length);
-            served[j][servedCount[j]++] = a;
+            var j = _to[a] - _buyerCount;
+            _listed[a] = true;
+            if (_servedCount[j] == _served[j].Length) Array.Resize(ref _served[j], 2 * _served[j].Length);
+            _served[j][_servedCount[j]++] = a;
         }
 
         private void Activate(int v)
         {
-            if (queued[v]) return;
-            queued[v] = true;
-            active.Enqueue(v);
+            if (_queued[v]) return;
+            _queued[v] = true;
+            _active.Enqueue(v);
         }
 
         /// <summary>A seller's residual arcs: back to each buyer it serves, and on to the sink while it has room.</summary>
         private int SellerResidualArcs(int v)
         {
-            var j = v - buyerCount;
-            var list = served[j];
-            if (sellerArcs.Length < servedCount[j] + 1) sellerArcs = new int[2 * (servedCount[j] + 1)];
+            var j = v - _buyerCount;
+            var list = _served[j];
+            if (_sellerArcs.Length < _servedCount[j] + 1) _sellerArcs = new int[2 * (_servedCount[j] + 1)];
             var n = 0;
-            for (var k = 0; k < servedCount[j]; k++)
+            for (var k = 0; k < _servedCount[j]; k++)
             {
                 var a = list[k];
-                if (residual[a] == 0)
+                if (_residual[a] == 0)
                 {
                     list[n] = a;
-                    sellerArcs[n++] = reverse[a];
+                    _sellerArcs[n++] = _reverse[a];
                 }
                 else
                 {
-                    listed[a] = false;
+                    _listed[a] = false;
                 }
             }
 
-            servedCount[j] = n;
-            if (residual[sellerSinkArc[j]] > 0) sellerArcs[n++] = sellerSinkArc[j];
+            _servedCount[j] = n;
+            if (_residual[_sellerSinkArc[j]] > 0) _sellerArcs[n++] = _sellerSinkArc[j];
             return n;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void DischargeSeller(int v, long epsilon)
         {
-            while (excess[v] > 0)
+            while (_excess[v] > 0)
             {
                 var count = SellerResidualArcs(v);
-                for (var k = 0; k < count && excess[v] > 0; k++)
+                for (var k = 0; k < count && _excess[v] > 0; k++)
                 {
-                    var a = sellerArcs[k];
-                    if (residual[a] > 0 && Reduced(v, a) < 0) Push(v, a, Math.Min(excess[v], residual[a]));
+                    var a = _sellerArcs[k];
+                    if (_residual[a] > 0 && Reduced(v, a) < 0) Push(v, a, Math.Min(_excess[v], _residual[a]));
                 }
 
-                if (excess[v] == 0) return;
+                if (_excess[v] == 0) return;
                 count = SellerResidualArcs(v);
                 var best = long.MinValue;
-                for (var k = 0; k < count; k++) best = Math.Max(best, Value(sellerArcs[k]));
+                for (var k = 0; k < count; k++) best = Math.Max(best, Value(_sellerArcs[k]));
                 SetPrice(v, best, epsilon);
             }
         }
@@ -414,38 +414,38 @@ public static class BMatchingSolver
         private void DischargeBuyer(int v, long epsilon)
         {
             var slots = v * RememberedArcs;
-            while (excess[v] > 0)
+            while (_excess[v] > 0)
             {
-                for (var k = 0; k < rememberedCount[v] && excess[v] > 0; k++)
+                for (var k = 0; k < _rememberedCount[v] && _excess[v] > 0; k++)
                 {
-                    var a = remembered[slots + k];
-                    if (residual[a] > 0 && Value(a) > price[v]) Push(v, a, Math.Min(excess[v], residual[a]));
+                    var a = _remembered[slots + k];
+                    if (_residual[a] > 0 && Value(a) > _price[v]) Push(v, a, Math.Min(_excess[v], _residual[a]));
                 }
 
-                if (excess[v] == 0) break;
+                if (_excess[v] == 0) break;
                 // No remembered arc is admissible. Others may be, but relabelling now is still sound: ε-optimality bounds
                 // every value by p(v) + ε, so the new price never rises, and the arc it is set by is then admissible.
                 var bestArc = RelabelBuyer(v, epsilon);
-                Push(v, bestArc, Math.Min(excess[v], residual[bestArc]));
+                Push(v, bestArc, Math.Min(_excess[v], _residual[bestArc]));
             }
 
             // Double push: the sellers this buyer displaced hand their surplus lot back now, while it is fresh.
-            for (var k = 0; k < rememberedCount[v]; k++)
+            for (var k = 0; k < _rememberedCount[v]; k++)
             {
-                var w = to[remembered[slots + k]];
-                if (w != sink && excess[w] > 0) DischargeSeller(w, epsilon);
+                var w = _to[_remembered[slots + k]];
+                if (w != _sink && _excess[w] > 0) DischargeSeller(w, epsilon);
             }
         }
 
         private int RelabelBuyer(int v, long epsilon)
         {
             var (best, bestArc) = BestRemembered(v);
-            var bound = othersAtMost[v];
-            if (bestArc >= 0 && best < bound && bound - best < epsilon && bound <= price[v] + epsilon)
+            var bound = _othersAtMost[v];
+            if (bestArc >= 0 && best < bound && bound - best < epsilon && bound <= _price[v] + epsilon)
             {
                 // A forgotten arc may beat the best remembered one, but by less than ε: pricing against the bound keeps
                 // every arc ε-optimal, does not raise p(v), and leaves the best remembered arc admissible.
-                price[v] = bound - epsilon;
+                _price[v] = bound - epsilon;
                 return bestArc;
             }
 
@@ -455,13 +455,13 @@ public static class BMatchingSolver
                 (best, bestArc) = BestRemembered(v);
             }
 
-            if (bestArc < 0 || best < othersAtMost[v])
+            if (bestArc < 0 || best < _othersAtMost[v])
             {
                 // Every remembered arc is full (a buyer with more lots than remembered arcs): look at all of them.
                 best = long.MinValue;
-                for (var a = first[v]; a < activeEnd[v]; a++)
+                for (var a = _first[v]; a < _activeEnd[v]; a++)
                 {
-                    if (residual[a] > 0 && Value(a) > best) (best, bestArc) = (Value(a), a);
+                    if (_residual[a] > 0 && Value(a) > best) (best, bestArc) = (Value(a), a);
                 }
             }
 
@@ -473,10 +473,10 @@ public static class BMatchingSolver
         {
             var best = long.MinValue;
             var bestArc = -1;
-            for (var k = 0; k < rememberedCount[v]; k++)
+            for (var k = 0; k < _rememberedCount[v]; k++)
             {
-                var a = remembered[v * RememberedArcs + k];
-                if (residual[a] > 0 && Value(a) > best) (best, bestArc) = (Value(a), a);
+                var a = _remembered[v * RememberedArcs + k];
+                if (_residual[a] > 0 && Value(a) > best) (best, bestArc) = (Value(a), a);
             }
 
             return (best, bestArc);
@@ -494,12 +494,12 @@ public static class BMatchingSolver
             var bound = long.MinValue;
             var threshold = long.MinValue;
             Span<long> values = stackalloc long[RememberedArcs];
-            var start = first[v];
-            var heads = to.AsSpan(start, activeEnd[v] - start);
-            var costs = cost.AsSpan(start, heads.Length);
+            var start = _first[v];
+            var heads = _to.AsSpan(start, _activeEnd[v] - start);
+            var costs = _cost.AsSpan(start, heads.Length);
             for (var t = 0; t < heads.Length; t++)
             {
-                var value = price[heads[t]] - costs[t];
+                var value = _price[heads[t]] - costs[t];
                 if (value <= threshold)
                 {
                     // The common case once the list is full: one comparison, and the bound for the rest.
@@ -521,53 +521,53 @@ public static class BMatchingSolver
                 while (k > 0 && values[k - 1] < value)
                 {
                     values[k] = values[k - 1];
-                    remembered[slots + k] = remembered[slots + k - 1];
+                    _remembered[slots + k] = _remembered[slots + k - 1];
                     k--;
                 }
 
                 values[k] = value;
-                remembered[slots + k] = start + t;
+                _remembered[slots + k] = start + t;
                 if (n == RememberedArcs) threshold = values[n - 1];
             }
 
-            rememberedCount[v] = n;
-            othersAtMost[v] = bound;
+            _rememberedCount[v] = n;
+            _othersAtMost[v] = bound;
         }
 
         /// <summary>Relabels <paramref name="v"/> to its best value less ε; a relabel never raises a price.</summary>
         private void SetPrice(int v, long best, long epsilon)
         {
-            if (best == long.MinValue || best - epsilon > price[v]) throw new InvalidOperationException($"b-matching: node {v} cannot be relabelled (inconsistent residual graph)");
-            price[v] = best - epsilon;
+            if (best == long.MinValue || best - epsilon > _price[v]) throw new InvalidOperationException($"b-matching: node {v} cannot be relabelled (inconsistent residual graph)");
+            _price[v] = best - epsilon;
         }
 
         private void DischargeSink(long epsilon)
         {
-            var end = first[sink + 1];
-            while (excess[sink] > 0)
+            var end = _first[_sink + 1];
+            while (_excess[_sink] > 0)
             {
-                var a = sinkCurrent;
+                var a = _sinkCurrent;
                 for (; a < end; a++)
                 {
-                    if (residual[a] == 0 || Reduced(sink, a) >= 0) continue;
-                    Push(sink, a, Math.Min(excess[sink], residual[a]));
-                    if (excess[sink] == 0) break;
+                    if (_residual[a] == 0 || Reduced(_sink, a) >= 0) continue;
+                    Push(_sink, a, Math.Min(_excess[_sink], _residual[a]));
+                    if (_excess[_sink] == 0) break;
                 }
 
                 if (a < end)
                 {
-                    sinkCurrent = a;
+                    _sinkCurrent = a;
                     return;
                 }
 
                 var best = long.MinValue;
-                for (a = first[sink]; a < end; a++)
+                for (a = _first[_sink]; a < end; a++)
                 {
-                    if (residual[a] > 0) best = Math.Max(best, Value(a));
+                    if (_residual[a] > 0) best = Math.Max(best, Value(a));
                 }
 
-                SetPrice(sink, best, epsilon);
-                sinkCurrent = first[sink];
+                SetPrice(_sink, best, epsilon);
+                _sinkCurrent = _first[_sink];
             }
         }
     }

@@ -108,19 +108,19 @@ internal sealed class ExcessRows
     /// <summary>Largest κ per (From, To): a dense matrix while it is small, a hash table beyond.</summary>
     private sealed class RowTable(int n, bool dense)
     {
-        private readonly double[]? matrix = dense ? Filled(n) : null;
-        private readonly Dictionary<long, double>? map = dense ? null : new();
+        private readonly double[]? _matrix = dense ? Filled(n) : null;
+        private readonly Dictionary<long, double>? _map = dense ? null : new();
 
         public void Offer(int from, int to, double kappa)
         {
             var key = (long)from * n + to;
-            if (matrix is not null)
+            if (_matrix is not null)
             {
-                if (kappa > matrix[key]) matrix[key] = kappa;
+                if (kappa > _matrix[key]) _matrix[key] = kappa;
             }
-            else if (!map!.TryGetValue(key, out var old) || kappa > old)
+            else if (!_map!.TryGetValue(key, out var old) || kappa > old)
             {
-                map[key] = kappa;
+                _map[key] = kappa;
             }
         }
 
@@ -128,18 +128,18 @@ internal sealed class ExcessRows
         {
             var keys = new List<long>();
             var values = new List<double>();
-            if (matrix is not null)
+            if (_matrix is not null)
             {
-                for (long key = 0; key < matrix.Length; key++)
+                for (long key = 0; key < _matrix.Length; key++)
                 {
-                    if (double.IsNegativeInfinity(matrix[key])) continue;
+                    if (double.IsNegativeInfinity(_matrix[key])) continue;
                     keys.Add(key);
-                    values.Add(matrix[key]);
+                    values.Add(_matrix[key]);
                 }
             }
             else
             {
-                foreach (var (key, value) in map!.OrderBy(p => p.Key))
+                foreach (var (key, value) in _map!.OrderBy(p => p.Key))
                 {
                     keys.Add(key);
                     values.Add(value);

@@ -9,27 +9,27 @@ internal sealed class MaximumMeanCycle
 {
     private const int MaxIterations = 100_000;
 
-    private readonly int nodeCount;
-    private readonly int[] first;
-    private readonly int[] target;
-    private readonly double[] weight;
-    private readonly double tolerance;
-    private readonly double[] mean;
-    private readonly double[] potential;
-    private readonly int[] state;
-    private readonly List<int> path = new();
+    private readonly int _nodeCount;
+    private readonly int[] _first;
+    private readonly int[] _target;
+    private readonly double[] _weight;
+    private readonly double _tolerance;
+    private readonly double[] _mean;
+    private readonly double[] _potential;
+    private readonly int[] _state;
+    private readonly List<int> _path = new();
 
     /// <summary>The graph in CSR form: the arcs leaving u are <c>first[u] .. first[u+1]−1</c>.</summary>
     public MaximumMeanCycle(int nodeCount, int[] first, int[] target, double[] weight, double tolerance)
     {
-        this.nodeCount = nodeCount;
-        this.first = first;
-        this.target = target;
-        this.weight = weight;
-        this.tolerance = tolerance;
-        mean = new double[nodeCount];
-        potential = new double[nodeCount];
-        state = new int[nodeCount];
+        this._nodeCount = nodeCount;
+        this._first = first;
+        this._target = target;
+        this._weight = weight;
+        this._tolerance = tolerance;
+        _mean = new double[nodeCount];
+        _potential = new double[nodeCount];
+        _state = new int[nodeCount];
         Policy = new int[nodeCount];
     }
 
@@ -37,20 +37,20 @@ internal sealed class MaximumMeanCycle
     public int[] Policy { get; }
 
     /// <summary>h after <see cref="Solve"/>.</summary>
-    public double[] Potential => potential;
+    public double[] Potential => _potential;
 
     /// <summary>Runs the iteration and returns λ*.</summary>
     /// <exception cref="InvalidOperationException">A node has no outgoing arc, or the iteration does not settle.</exception>
     public double Solve()
     {
-        for (var u = 0; u < nodeCount; u++)
+        for (var u = 0; u < _nodeCount; u++)
         {
-            if (first[u] == first[u + 1]) throw new InvalidOperationException($"maximum mean cycle: node {u} has no outgoing arc (graph not strongly connected)");
+            if (_first[u] == _first[u + 1]) throw new InvalidOperationException($"maximum mean cycle: node {u} has no outgoing arc (graph not strongly connected)");
             var p = Policy[u];
-            if (p >= first[u] && p < first[u + 1]) continue;
-            var best = first[u];
-            for (var a = first[u] + 1; a < first[u + 1]; a++)
-                if (weight[a] > weight[best]) best = a;
+            if (p >= _first[u] && p < _first[u + 1]) continue;
+            var best = _first[u];
+            for (var a = _first[u] + 1; a < _first[u + 1]; a++)
+                if (_weight[a] > _weight[best]) best = a;
             Policy[u] = best;
         }
 
@@ -60,7 +60,7 @@ internal sealed class MaximumMeanCycle
             if (!ImproveMeans() && !ImprovePotentials())
             {
                 var lambda = double.NegativeInfinity;
-                for (var u = 0; u < nodeCount; u++) lambda = Math.Max(lambda, mean[u]);
+                for (var u = 0; u < _nodeCount; u++) lambda = Math.Max(lambda, _mean[u]);
                 return lambda;
             }
         }
@@ -72,45 +72,45 @@ internal sealed class MaximumMeanCycle
     // potentials follow back along the arcs from a fixed anchor on the cycle (its smallest node, so they are reproducible).
     private void Evaluate()
     {
-        Array.Clear(state);
-        for (var s = 0; s < nodeCount; s++)
+        Array.Clear(_state);
+        for (var s = 0; s < _nodeCount; s++)
         {
-            if (state[s] != 0) continue;
-            path.Clear();
+            if (_state[s] != 0) continue;
+            _path.Clear();
             var v = s;
-            while (state[v] == 0)
+            while (_state[v] == 0)
             {
-                state[v] = 1;
-                path.Add(v);
-                v = target[Policy[v]];
+                _state[v] = 1;
+                _path.Add(v);
+                v = _target[Policy[v]];
             }
 
-            var treeLength = path.Count;
-            if (state[v] == 1)
+            var treeLength = _path.Count;
+            if (_state[v] == 1)
             {
-                var start = path.LastIndexOf(v);
+                var start = _path.LastIndexOf(v);
                 var sum = 0.0;
                 var anchorAt = start;
-                for (var i = start; i < path.Count; i++)
+                for (var i = start; i < _path.Count; i++)
                 {
-                    sum += weight[Policy[path[i]]];
-                    if (path[i] < path[anchorAt]) anchorAt = i;
+                    sum += _weight[Policy[_path[i]]];
+                    if (_path[i] < _path[anchorAt]) anchorAt = i;
                 }
 
-                var cycleMean = sum / (path.Count - start);
-                var length = path.Count - start;
-                var anchor = path[anchorAt];
-                potential[anchor] = 0;
-                mean[anchor] = cycleMean;
-                state[anchor] = 2;
+                var cycleMean = sum / (_path.Count - start);
+                var length = _path.Count - start;
+                var anchor = _path[anchorAt];
+                _potential[anchor] = 0;
+                _mean[anchor] = cycleMean;
+                _state[anchor] = 2;
                 // Walk the cycle backwards from the anchor's predecessor.
                 for (var step = 1; step < length; step++)
                 {
-                    var x = path[start + ((anchorAt - start - step) % length + length) % length];
-                    var y = target[Policy[x]];
-                    mean[x] = cycleMean;
-                    potential[x] = weight[Policy[x]] - cycleMean + potential[y];
-                    state[x] = 2;
+                    var x = _path[start + ((anchorAt - start - step) % length + length) % length];
+                    var y = _target[Policy[x]];
+                    _mean[x] = cycleMean;
+                    _potential[x] = _weight[Policy[x]] - cycleMean + _potential[y];
+                    _state[x] = 2;
                 }
 
                 treeLength = start;
@@ -118,11 +118,11 @@ internal sealed class MaximumMeanCycle
 
             for (var i = treeLength - 1; i >= 0; i--)
             {
-                var x = path[i];
-                var y = target[Policy[x]];
-                mean[x] = mean[y];
-                potential[x] = weight[Policy[x]] - mean[y] + potential[y];
-                state[x] = 2;
+                var x = _path[i];
+                var y = _target[Policy[x]];
+                _mean[x] = _mean[y];
+                _potential[x] = _weight[Policy[x]] - _mean[y] + _potential[y];
+                _state[x] = 2;
             }
         }
     }
@@ -130,16 +130,16 @@ internal sealed class MaximumMeanCycle
     private bool ImproveMeans()
     {
         var changed = false;
-        for (var u = 0; u < nodeCount; u++)
+        for (var u = 0; u < _nodeCount; u++)
         {
             var best = Policy[u];
-            var bestMean = mean[u];
-            for (var a = first[u]; a < first[u + 1]; a++)
+            var bestMean = _mean[u];
+            for (var a = _first[u]; a < _first[u + 1]; a++)
             {
-                if (mean[target[a]] > bestMean + tolerance)
+                if (_mean[_target[a]] > bestMean + _tolerance)
                 {
                     best = a;
-                    bestMean = mean[target[a]];
+                    bestMean = _mean[_target[a]];
                 }
             }
 
@@ -154,15 +154,15 @@ internal sealed class MaximumMeanCycle
     private bool ImprovePotentials()
     {
         var changed = false;
-        for (var u = 0; u < nodeCount; u++)
+        for (var u = 0; u < _nodeCount; u++)
         {
             var best = -1;
-            var bestValue = potential[u] + tolerance;
-            for (var a = first[u]; a < first[u + 1]; a++)
+            var bestValue = _potential[u] + _tolerance;
+            for (var a = _first[u]; a < _first[u + 1]; a++)
             {
-                var v = target[a];
-                if (mean[v] < mean[u] - tolerance) continue;
-                var value = weight[a] - mean[u] + potential[v];
+                var v = _target[a];
+                if (_mean[v] < _mean[u] - _tolerance) continue;
+                var value = _weight[a] - _mean[u] + _potential[v];
                 if (value > bestValue)
                 {
                     best = a;

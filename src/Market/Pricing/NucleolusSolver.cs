@@ -14,15 +14,15 @@ internal sealed class NucleolusSolver
     private const int AddedRowsPerNode = 2;
     private const int MaxRuns = 10_000;
 
-    private readonly ExcessRows rows;
-    private readonly int trades;
-    private bool[]? active;
+    private readonly ExcessRows _rows;
+    private readonly int _trades;
+    private bool[]? _active;
 
     /// <summary>Builds the rows of <paramref name="game"/>.</summary>
     public NucleolusSolver(AssignmentGame game)
     {
-        trades = game.Trades.Count;
-        rows = trades == 0 ? null! : ExcessRows.Build(game);
+        _trades = game.Trades.Count;
+        _rows = _trades == 0 ? null! : ExcessRows.Build(game);
     }
 
     /// <summary>How many times the stages ran in the last <see cref="Solve"/> (rows were added between runs).</summary>
@@ -31,29 +31,29 @@ internal sealed class NucleolusSolver
     /// <summary>The buyer shares when trade t weighs <paramref name="tradeWeights"/>[t], the number of stages and their structure.</summary>
     public (double[] Shares, int Stages, NucleolusStructure Structure) Solve(IReadOnlyList<double> tradeWeights)
     {
-        if (trades == 0) return ([], 0, new NucleolusStructure(1));
-        var kappa = rows.KappaFor(tradeWeights);
+        if (_trades == 0) return ([], 0, new NucleolusStructure(1));
+        var kappa = _rows.KappaFor(tradeWeights);
         // Relative to the largest trade, so the currency unit changes nothing.
         var largest = tradeWeights.Max(Math.Abs);
         var tolerance = largest > 0 ? RelativeTolerance * largest : double.Epsilon;
-        active ??= Seed(kappa);
+        _active ??= Seed(kappa);
         Runs = 0;
         while (true)
         {
             Runs++;
             var list = new List<int>();
-            for (var r = 0; r < rows.Count; r++) if (active[r]) list.Add(r);
-            var run = new NucleolusStages(rows, kappa, list, tolerance);
+            for (var r = 0; r < _rows.Count; r++) if (_active[r]) list.Add(r);
+            var run = new NucleolusStages(_rows, kappa, list, tolerance);
             run.Run();
             // Each node takes the rows it violates most, in and out: few enough to keep the next run's graphs small.
-            var worstOut = new PriorityQueue<int, double>[rows.NodeCount];
-            var worstIn = new PriorityQueue<int, double>[rows.NodeCount];
+            var worstOut = new PriorityQueue<int, double>[_rows.NodeCount];
+            var worstIn = new PriorityQueue<int, double>[_rows.NodeCount];
             var violated = 0;
-            for (var r = 0; r < rows.Count; r++)
+            for (var r = 0; r < _rows.Count; r++)
             {
-                if (active[r]) continue;
-                var from = rows.From[r];
-                var to = rows.To[r];
+                if (_active[r]) continue;
+                var from = _rows.From[r];
+                var to = _rows.To[r];
                 var stage = run.Tree.JoinedAt(from, to);
                 var violation = kappa[r] - run.Offset[from] + run.Offset[to] - run.Level(stage);
                 if (violation <= tolerance) continue;
@@ -67,14 +67,14 @@ internal sealed class NucleolusSolver
             {
                 if (q is null) continue;
                 foreach (var (r, _) in q.UnorderedItems)
-                    if (!active[r]) { active[r] = true; added++; }
+                    if (!_active[r]) { _active[r] = true; added++; }
             }
 
             if (added == 0 || Runs >= MaxRuns)
             {
                 if (added > 0) throw new InvalidOperationException($"nucleolus: rows still violated after {MaxRuns} runs (numerical trouble)");
-                var shares = new double[trades];
-                for (var t = 0; t < trades; t++) shares[t] = run.Offset[t + 1] - run.Offset[0];
+                var shares = new double[_trades];
+                for (var t = 0; t < _trades; t++) shares[t] = run.Offset[t + 1] - run.Offset[0];
                 return (shares, run.Stages, run.Structure);
             }
         }
@@ -84,12 +84,12 @@ internal sealed class NucleolusSolver
     // and each node's few largest rows in and out.
     private bool[] Seed(double[] kappa)
     {
-        var chosen = new bool[rows.Count];
-        var outgoing = new PriorityQueue<int, double>[rows.NodeCount];
-        var incoming = new PriorityQueue<int, double>[rows.NodeCount];
-        for (var r = 0; r < rows.Count; r++)
+        var chosen = new bool[_rows.Count];
+        var outgoing = new PriorityQueue<int, double>[_rows.NodeCount];
+        var incoming = new PriorityQueue<int, double>[_rows.NodeCount];
+        for (var r = 0; r < _rows.Count; r++)
         {
-            var (from, to) = (rows.From[r], rows.To[r]);
+            var (from, to) = (_rows.From[r], _rows.To[r]);
             if (from == 0 || to == 0) { chosen[r] = true; continue; }
             Keep(outgoing, from, r, kappa[r], SeedRowsPerNode);
             Keep(incoming, to, r, kappa[r], SeedRowsPerNode);

@@ -14,42 +14,42 @@ namespace Gateway.Market.Pricing;
 /// </summary>
 internal sealed class NucleolusStages
 {
-    private readonly ExcessRows rows;
-    private readonly double[] kappa;
-    private readonly double tolerance;
-    private readonly int[] group;
-    private readonly int[] dense;
-    private readonly int[] policyRowOfGroup;
-    private readonly List<double> levels = [];
-    private readonly int[] arcOfRow;
-    private int[] activeRows;
-    private int activeCount;
-    private int[] groupOfDense = [];
-    private int groupCount;
+    private readonly ExcessRows _rows;
+    private readonly double[] _kappa;
+    private readonly double _tolerance;
+    private readonly int[] _group;
+    private readonly int[] _dense;
+    private readonly int[] _policyRowOfGroup;
+    private readonly List<double> _levels = [];
+    private readonly int[] _arcOfRow;
+    private int[] _activeRows;
+    private int _activeCount;
+    private int[] _groupOfDense = [];
+    private int _groupCount;
 
     // The stage graph in CSR form over dense part numbers, rebuilt in place each stage.
-    private int[] first = [];
-    private int[] target = [];
-    private double[] weight = [];
-    private int[] rowOfArc = [];
-    private int[] tailOfArc = [];
-    private int[]? outSlot;
-    private int[]? inSlot;
+    private int[] _first = [];
+    private int[] _target = [];
+    private double[] _weight = [];
+    private int[] _rowOfArc = [];
+    private int[] _tailOfArc = [];
+    private int[]? _outSlot;
+    private int[]? _inSlot;
 
     public NucleolusStages(ExcessRows rows, double[] kappa, List<int> activeRows, double tolerance)
     {
-        this.rows = rows;
-        this.kappa = kappa;
-        this.tolerance = tolerance;
+        this._rows = rows;
+        this._kappa = kappa;
+        this._tolerance = tolerance;
         var n = rows.NodeCount;
-        group = Enumerable.Range(0, n).ToArray();
+        _group = Enumerable.Range(0, n).ToArray();
         Offset = new double[n];
-        dense = new int[n];
-        policyRowOfGroup = Enumerable.Repeat(-1, n).ToArray();
-        groupCount = n;
-        this.activeRows = activeRows.ToArray();
-        activeCount = this.activeRows.Length;
-        arcOfRow = new int[rows.Count];
+        _dense = new int[n];
+        _policyRowOfGroup = Enumerable.Repeat(-1, n).ToArray();
+        _groupCount = n;
+        this._activeRows = activeRows.ToArray();
+        _activeCount = this._activeRows.Length;
+        _arcOfRow = new int[rows.Count];
         Tree = new ContractionTree(n);
         Structure = new NucleolusStructure(n);
     }
@@ -64,45 +64,45 @@ internal sealed class NucleolusStages
     public NucleolusStructure Structure { get; }
 
     /// <summary>Stages run.</summary>
-    public int Stages => levels.Count;
+    public int Stages => _levels.Count;
 
     /// <summary>ε of stage <paramref name="stage"/> (1-based; +∞ for a stage that never came).</summary>
-    public double Level(int stage) => stage >= 1 && stage <= levels.Count ? levels[stage - 1] : double.PositiveInfinity;
+    public double Level(int stage) => stage >= 1 && stage <= _levels.Count ? _levels[stage - 1] : double.PositiveInfinity;
 
     /// <summary>Runs every stage.</summary>
     public void Run()
     {
-        while (groupCount > 1) RunStage();
+        while (_groupCount > 1) RunStage();
     }
 
-    private double Weight(int r) => kappa[r] - Offset[rows.From[r]] + Offset[rows.To[r]];
+    private double Weight(int r) => _kappa[r] - Offset[_rows.From[r]] + Offset[_rows.To[r]];
 
     private void RunStage()
     {
         var groups = Renumber();
         BuildGraph(groups);
-        var cycle = new MaximumMeanCycle(groups, first, target, weight, tolerance);
+        var cycle = new MaximumMeanCycle(groups, _first, _target, _weight, _tolerance);
         // Warm start: each part keeps the row it followed last stage while that row is still in the graph.
         for (var p = 0; p < groups; p++)
         {
-            var row = policyRowOfGroup[groupOfDense[p]];
-            cycle.Policy[p] = row >= 0 && arcOfRow[row] < rowOfArc.Length && rowOfArc[arcOfRow[row]] == row ? arcOfRow[row] : -1;
+            var row = _policyRowOfGroup[_groupOfDense[p]];
+            cycle.Policy[p] = row >= 0 && _arcOfRow[row] < _rowOfArc.Length && _rowOfArc[_arcOfRow[row]] == row ? _arcOfRow[row] : -1;
         }
 
         var lambda = cycle.Solve();
         var h = cycle.Potential;
-        for (var p = 0; p < groups; p++) policyRowOfGroup[groupOfDense[p]] = rowOfArc[cycle.Policy[p]];
+        for (var p = 0; p < groups; p++) _policyRowOfGroup[_groupOfDense[p]] = _rowOfArc[cycle.Policy[p]];
 
         // The zero-slack arcs.
-        var arcs = target.Length;
+        var arcs = _target.Length;
         var tightFirst = new int[groups + 1];
         var isTight = new bool[arcs];
         var tightCount = 0;
         for (var a = 0; a < arcs; a++)
         {
-            if (lambda - weight[a] + h[tailOfArc[a]] - h[target[a]] > tolerance) continue;
+            if (lambda - _weight[a] + h[_tailOfArc[a]] - h[_target[a]] > _tolerance) continue;
             isTight[a] = true;
-            tightFirst[tailOfArc[a] + 1]++;
+            tightFirst[_tailOfArc[a] + 1]++;
             tightCount++;
         }
 
@@ -113,52 +113,52 @@ internal sealed class NucleolusStages
         for (var a = 0; a < arcs; a++)
         {
             if (!isTight[a]) continue;
-            var k = fill[tailOfArc[a]]++;
+            var k = fill[_tailOfArc[a]]++;
             tightArc[k] = a;
-            tightTarget[k] = target[a];
+            tightTarget[k] = _target[a];
         }
 
-        levels.Add(lambda);
+        _levels.Add(lambda);
         Contract(groups, tightFirst, tightTarget, tightArc, h, lambda);
     }
 
     // The graph of the active rows between different parts, in CSR form, each row's arc noted in arcOfRow.
     private void BuildGraph(int groups)
     {
-        first = new int[groups + 1];
+        _first = new int[groups + 1];
         var kept = 0;
-        for (var i = 0; i < activeCount; i++)
+        for (var i = 0; i < _activeCount; i++)
         {
-            var r = activeRows[i];
-            var from = dense[group[rows.From[r]]];
-            var to = dense[group[rows.To[r]]];
+            var r = _activeRows[i];
+            var from = _dense[_group[_rows.From[r]]];
+            var to = _dense[_group[_rows.To[r]]];
             if (from == to) continue;
-            first[from + 1]++;
+            _first[from + 1]++;
             kept++;
         }
 
-        for (var p = 0; p < groups; p++) first[p + 1] += first[p];
-        var fill = (int[])first.Clone();
-        if (target.Length != kept)
+        for (var p = 0; p < groups; p++) _first[p + 1] += _first[p];
+        var fill = (int[])_first.Clone();
+        if (_target.Length != kept)
         {
-            target = new int[kept];
-            weight = new double[kept];
-            rowOfArc = new int[kept];
-            tailOfArc = new int[kept];
+            _target = new int[kept];
+            _weight = new double[kept];
+            _rowOfArc = new int[kept];
+            _tailOfArc = new int[kept];
         }
 
-        for (var i = 0; i < activeCount; i++)
+        for (var i = 0; i < _activeCount; i++)
         {
-            var r = activeRows[i];
-            var from = dense[group[rows.From[r]]];
-            var to = dense[group[rows.To[r]]];
+            var r = _activeRows[i];
+            var from = _dense[_group[_rows.From[r]]];
+            var to = _dense[_group[_rows.To[r]]];
             if (from == to) continue;
             var a = fill[from]++;
-            target[a] = to;
-            weight[a] = Weight(r);
-            rowOfArc[a] = r;
-            tailOfArc[a] = from;
-            arcOfRow[r] = a;
+            _target[a] = to;
+            _weight[a] = Weight(r);
+            _rowOfArc[a] = r;
+            _tailOfArc[a] = from;
+            _arcOfRow[r] = a;
         }
     }
 
@@ -178,18 +178,18 @@ internal sealed class NucleolusStages
 
         Record(groups, tightFirst, tightTarget, tightArc, component, representative, size, lambda);
 
-        var grown = new bool[group.Length];
-        for (var v = 0; v < group.Length; v++)
+        var grown = new bool[_group.Length];
+        for (var v = 0; v < _group.Length; v++)
         {
-            var p = dense[group[v]];
+            var p = _dense[_group[v]];
             var rep = representative[component[p]];
-            if (size[component[p]] > 1) grown[groupOfDense[rep]] = true;
+            if (size[component[p]] > 1) grown[_groupOfDense[rep]] = true;
             if (rep == p) continue;
             Offset[v] += h[p] - h[rep];
-            group[v] = groupOfDense[rep];
+            _group[v] = _groupOfDense[rep];
         }
 
-        groupCount = count;
+        _groupCount = count;
         DropInternalAndDominated(grown);
     }
 
@@ -216,7 +216,7 @@ internal sealed class NucleolusStages
             if (size[c] < 2) continue;
             var rep = representative[c];
             members.Clear();
-            members.Add(groupOfDense[rep]);
+            members.Add(_groupOfDense[rep]);
             queue.Enqueue(rep);
             seen[rep] = true;
             while (queue.Count > 0)
@@ -225,24 +225,24 @@ internal sealed class NucleolusStages
                 for (var k = inFirst[b]; k < inFirst[b + 1]; k++)
                 {
                     var a = inArc[k];
-                    var from = tailOfArc[a];
+                    var from = _tailOfArc[a];
                     if (component[from] != c || seen[from]) continue;
                     seen[from] = true;
                     parentArc[from] = a;
-                    members.Add(groupOfDense[from]);
-                    stage.Merges.Add(new NucleolusStructure.Merge(groupOfDense[from], Structure.AddRow(rowOfArc[a], rows), groupOfDense[b], groupOfDense[rep]));
+                    members.Add(_groupOfDense[from]);
+                    stage.Merges.Add(new NucleolusStructure.Merge(_groupOfDense[from], Structure.AddRow(_rowOfArc[a], _rows), _groupOfDense[b], _groupOfDense[rep]));
                     queue.Enqueue(from);
                 }
             }
 
-            Tree.Merge(levels.Count, members, groupOfDense[rep]);
+            Tree.Merge(_levels.Count, members, _groupOfDense[rep]);
             if (cycle is not null) continue;
             for (var k = tightFirst[rep]; k < tightFirst[rep + 1] && cycle is null; k++)
             {
                 if (component[tightTarget[k]] != c) continue;
                 var path = new List<int> { tightArc[k] };
-                for (var v = tightTarget[k]; v != rep; v = target[parentArc[v]]) path.Add(parentArc[v]);
-                cycle = path.Select(x => Structure.AddRow(rowOfArc[x], rows)).ToArray();
+                for (var v = tightTarget[k]; v != rep; v = _target[parentArc[v]]) path.Add(parentArc[v]);
+                cycle = path.Select(x => Structure.AddRow(_rowOfArc[x], _rows)).ToArray();
             }
         }
 
@@ -256,7 +256,7 @@ internal sealed class NucleolusStages
     // keyed by the other end, since one end is a grown part.
     private void DropInternalAndDominated(bool[] grown)
     {
-        var n = group.Length;
+        var n = _group.Length;
         var single = -1;
         for (var v = 0; v < n; v++)
         {
@@ -267,26 +267,26 @@ internal sealed class NucleolusStages
         // Usually one part grew (a stage per trade): its twins are found by the other end in two flat tables.
         if (single >= 0)
         {
-            outSlot ??= new int[n];
-            inSlot ??= new int[n];
-            Array.Fill(outSlot, -1);
-            Array.Fill(inSlot, -1);
+            _outSlot ??= new int[n];
+            _inSlot ??= new int[n];
+            Array.Fill(_outSlot, -1);
+            Array.Fill(_inSlot, -1);
         }
 
         var bestOther = single == -2 ? new Dictionary<long, int>() : null;
         var kept = 0;
-        for (var i = 0; i < activeCount; i++)
+        for (var i = 0; i < _activeCount; i++)
         {
-            var r = activeRows[i];
-            var from = group[rows.From[r]];
-            var to = group[rows.To[r]];
+            var r = _activeRows[i];
+            var from = _group[_rows.From[r]];
+            var to = _group[_rows.To[r]];
             if (from == to) continue;
             if (grown[from] || grown[to])
             {
                 int slot;
                 if (bestOther is null)
                 {
-                    var table = from == single ? outSlot! : inSlot!;
+                    var table = from == single ? _outSlot! : _inSlot!;
                     var other = from == single ? to : from;
                     slot = table[other];
                     if (slot < 0) table[other] = kept;
@@ -299,27 +299,27 @@ internal sealed class NucleolusStages
 
                 if (slot >= 0)
                 {
-                    if (Weight(r) > Weight(activeRows[slot])) activeRows[slot] = r;
+                    if (Weight(r) > Weight(_activeRows[slot])) _activeRows[slot] = r;
                     continue;
                 }
             }
 
-            activeRows[kept++] = r;
+            _activeRows[kept++] = r;
         }
 
-        activeCount = kept;
+        _activeCount = kept;
     }
 
     private int Renumber()
     {
-        Array.Fill(dense, -1);
+        Array.Fill(_dense, -1);
         var count = 0;
-        groupOfDense = new int[groupCount];
-        for (var v = 0; v < group.Length; v++)
+        _groupOfDense = new int[_groupCount];
+        for (var v = 0; v < _group.Length; v++)
         {
-            if (dense[group[v]] >= 0) continue;
-            groupOfDense[count] = group[v];
-            dense[group[v]] = count++;
+            if (_dense[_group[v]] >= 0) continue;
+            _groupOfDense[count] = _group[v];
+            _dense[_group[v]] = count++;
         }
 
         return count;

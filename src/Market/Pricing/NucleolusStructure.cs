@@ -10,8 +10,8 @@ namespace Gateway.Market.Pricing;
 /// </summary>
 internal sealed class NucleolusStructure(int nodeCount)
 {
-    private readonly List<(int From, int To, double K)> recorded = [];
-    private readonly Dictionary<int, int> indexOfRow = [];
+    private readonly List<(int From, int To, double K)> _recorded = [];
+    private readonly Dictionary<int, int> _indexOfRow = [];
 
     /// <summary>One row of a merge tree: part <paramref name="Group"/> joins <paramref name="Parent"/> (and so <paramref name="Representative"/>) through row <paramref name="Row"/>.</summary>
     public readonly record struct Merge(int Group, int Row, int Parent, int Representative);
@@ -38,10 +38,10 @@ internal sealed class NucleolusStructure(int nodeCount)
     /// <summary>Records row <paramref name="row"/> of <paramref name="rows"/> (once) and returns its index here.</summary>
     public int AddRow(int row, ExcessRows rows)
     {
-        if (indexOfRow.TryGetValue(row, out var index)) return index;
-        index = recorded.Count;
-        recorded.Add((rows.From[row], rows.To[row], rows.Constant[row]));
-        indexOfRow[row] = index;
+        if (_indexOfRow.TryGetValue(row, out var index)) return index;
+        index = _recorded.Count;
+        _recorded.Add((rows.From[row], rows.To[row], rows.Constant[row]));
+        _indexOfRow[row] = index;
         return index;
     }
 
@@ -62,7 +62,7 @@ internal sealed class NucleolusStructure(int nodeCount)
 
         double W(int r)
         {
-            var (from, to, k) = recorded[r];
+            var (from, to, k) = _recorded[r];
             return k - weight[to] - offset[from] + offset[to];
         }
 

@@ -7,17 +7,17 @@ namespace Gateway.Market.Solvers;
 /// </summary>
 public sealed class LinearProgram
 {
-    private readonly List<Variable> variables = new();
-    private readonly List<Constraint> constraints = new();
+    private readonly List<Variable> _variables = new();
+    private readonly List<Constraint> _constraints = new();
 
     /// <summary>Whether the objective is minimised (default) or maximised.</summary>
     public ObjectiveSense Sense { get; set; } = ObjectiveSense.Minimize;
 
     /// <summary>Number of variables added so far.</summary>
-    public int VariableCount => variables.Count;
+    public int VariableCount => _variables.Count;
 
     /// <summary>Number of constraints added so far.</summary>
-    public int ConstraintCount => constraints.Count;
+    public int ConstraintCount => _constraints.Count;
 
     /// <summary>True when at least one variable is integer.</summary>
     public bool HasIntegerVariables { get; private set; }
@@ -36,9 +36,9 @@ public sealed class LinearProgram
             throw new ArgumentException($"variable '{name}': objective coefficient must be finite");
         }
 
-        variables.Add(new Variable(name, lowerBound, upperBound, objectiveCoefficient, isInteger));
+        _variables.Add(new Variable(name, lowerBound, upperBound, objectiveCoefficient, isInteger));
         HasIntegerVariables |= isInteger;
-        return variables.Count - 1;
+        return _variables.Count - 1;
     }
 
     /// <summary>Adds the constraint <c>lowerBound ≤ Σ terms ≤ upperBound</c> and returns its index.</summary>
@@ -55,7 +55,7 @@ public sealed class LinearProgram
         for (var k = 0; k < terms.Count; k++)
         {
             var (v, c) = terms[k];
-            if ((uint)v >= (uint)variables.Count)
+            if ((uint)v >= (uint)_variables.Count)
             {
                 throw new ArgumentException($"constraint '{name}': variable index {v} does not exist");
             }
@@ -68,13 +68,13 @@ public sealed class LinearProgram
             copy[k] = (v, c);
         }
 
-        constraints.Add(new Constraint(name, copy, lowerBound, upperBound));
-        return constraints.Count - 1;
+        _constraints.Add(new Constraint(name, copy, lowerBound, upperBound));
+        return _constraints.Count - 1;
     }
 
-    internal IReadOnlyList<Variable> Variables => variables;
+    internal IReadOnlyList<Variable> Variables => _variables;
 
-    internal IReadOnlyList<Constraint> Constraints => constraints;
+    internal IReadOnlyList<Constraint> Constraints => _constraints;
 
     internal readonly record struct Variable(string Name, double LowerBound, double UpperBound, double ObjectiveCoefficient, bool IsInteger);
 

@@ -7,7 +7,7 @@ namespace Gateway.Drivers.Tests.Devices;
 public sealed class ModbusDeviceDriverTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
-    private readonly ManualTimeProvider _clock = new(T0);
+    private readonly FakeTimeProvider _clock = new(T0);
 
     private static RegisterImage PluggedCharger()
     {

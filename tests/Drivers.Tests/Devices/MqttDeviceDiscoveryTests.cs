@@ -11,6 +11,7 @@ namespace Gateway.Drivers.Tests.Devices;
 /// shows up per profile and device id (escaped ids unescaped), retained-only devices are flagged, other traffic is not
 /// taken for a device.
 /// </summary>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 public sealed class MqttDeviceDiscoveryTests
 {
     [Fact]

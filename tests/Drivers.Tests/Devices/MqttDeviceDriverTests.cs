@@ -14,10 +14,11 @@ namespace Gateway.Drivers.Tests.Devices;
 /// client on the other side: telemetry and acknowledgements come from <c>mosquitto_pub</c>, commands
 /// are observed with <c>mosquitto_sub</c>.
 /// </summary>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 public sealed class MqttDeviceDriverTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset T0 = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
-    private readonly ManualTimeProvider _clock = new(T0);
+    private readonly FakeTimeProvider _clock = new(T0);
     private readonly List<IAsyncDisposable> _owned = [];
     private MosquittoBroker _broker = null!;
 

@@ -4,7 +4,6 @@ using Gateway.Drivers.Devices;
 using Gateway.Drivers.Devices.Discovery;
 using Gateway.Drivers.Modbus;
 using Gateway.Drivers.Serial;
-using Gateway.Drivers.Tests.Peers;
 
 namespace Gateway.Drivers.Tests.Devices;
 
@@ -14,6 +13,8 @@ namespace Gateway.Drivers.Tests.Devices;
 /// single-phase (101) and a float (113) inverter read through the shipped profiles, and an inverter without a
 /// nameplate model driven with a rating given by hand.
 /// </summary>
+[Trait(PeerTraits.Name, PeerTraits.Pymodbus)]
+[Trait(PeerTraits.Name, PeerTraits.Socat)]
 public sealed class PymodbusDiscoveryTests
 {
     private const string Script = "pymodbus_sunspec.py";

@@ -13,6 +13,7 @@ namespace Gateway.Drivers.Tests.Devices;
 /// heartbeat, any point, the MQTT command and heartbeat topics — with <see cref="DeviceErrorKind.ReadOnly"/>, and nothing
 /// reaches the device (no write request on the Modbus wire, no message on the broker).
 /// </summary>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 public sealed class ReadOnlyLockTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
@@ -43,7 +44,7 @@ public sealed class ReadOnlyLockTests
     {
         var image = Charger();
         var client = InMemoryModbusClient.For(3, image);
-        var driver = new ModbusDeviceDriver(client, 3, image.Profile, new ManualTimeProvider(T0)) { ReadOnly = true, Name = "pile unit 3" };
+        var driver = new ModbusDeviceDriver(client, 3, image.Profile, new FakeTimeProvider(T0)) { ReadOnly = true, Name = "pile unit 3" };
         Assert.True(driver.ReadOnly);
         Assert.Equal(42, (await driver.ReadAsync()).Find("SocPercent")!.Value);
 
@@ -123,7 +124,7 @@ public sealed class ReadOnlyLockTests
         var topics = heartbeatTopic is null ? new[] { commandTopic } : new[] { commandTopic, heartbeatTopic };
         await using var watcher = await MosquittoCli.SubscriberAsync(broker, topics);
         var client = new MqttClient(new MqttClientOptions { Host = "127.0.0.1", Port = broker.Port, ClientId = "ro-" + Guid.NewGuid().ToString("N")[..8] });
-        await using var driver = new MqttDeviceDriver(new MqttDeviceConnection(client, $"mqtt://127.0.0.1:{broker.Port}"), "ev-1", profile, new ManualTimeProvider(T0),
+        await using var driver = new MqttDeviceDriver(new MqttDeviceConnection(client, $"mqtt://127.0.0.1:{broker.Port}"), "ev-1", profile, new FakeTimeProvider(T0),
             new MqttDeviceDriverOptions { FirstTelemetryTimeout = TimeSpan.FromSeconds(3), AckTimeout = TimeSpan.FromSeconds(3) }, ownsConnection: true) { ReadOnly = true };
         await driver.StartAsync();
 

@@ -46,7 +46,7 @@ public sealed class SunSpecDiscoveryTests
     [InlineData(64, MeasurementQuality.Absent)]
     public async Task Common_model_length_is_read_never_assumed(int commonLength, MeasurementQuality deviceAddressQuality)
     {
-        var driver = new ModbusDeviceDriver(InMemoryModbusClient.For(1, InverterImage(commonLength)), 1, Inverter, new ManualTimeProvider());
+        var driver = new ModbusDeviceDriver(InMemoryModbusClient.For(1, InverterImage(commonLength)), 1, Inverter, TestClocks.New());
         var reading = await driver.ReadAsync();
         Assert.Equal(40000 + 2 + commonLength + 2, driver.SunSpec!.Find(103)!.Address);
         Assert.Equal(deviceAddressQuality, reading.Find("DeviceAddress")!.Quality);

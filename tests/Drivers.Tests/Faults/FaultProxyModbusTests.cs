@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using Gateway.Drivers.Modbus;
 using Gateway.Drivers.Tests.Modbus;
-using Gateway.Drivers.Tests.Peers;
 using Gateway.Testing;
 using Xunit.Abstractions;
 
@@ -13,23 +12,24 @@ namespace Gateway.Drivers.Tests.Faults;
 /// client/server pair (ours, and pymodbus where an independent server says more): what the client
 /// sees under the fault, and that it recovers once the fault is gone. Random faults print their seed.
 /// </summary>
+[Trait(PeerTraits.Name, PeerTraits.Pymodbus)]
 public sealed class FaultProxyModbusTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private readonly Dictionary<byte, ModbusMemoryUnit> units = new() { [1] = ModbusPeerData.CreateUnit(1), [2] = ModbusPeerData.CreateUnit(2) };
-    private ModbusTcpServer server = null!;
-    private FaultProxy proxy = null!;
+    private readonly Dictionary<byte, ModbusMemoryUnit> _units = new() { [1] = ModbusPeerData.CreateUnit(1), [2] = ModbusPeerData.CreateUnit(2) };
+    private ModbusTcpServer _server = null!;
+    private FaultProxy _proxy = null!;
 
     public async Task InitializeAsync()
     {
-        server = new ModbusTcpServer(new IPEndPoint(IPAddress.Loopback, 0), id => units.GetValueOrDefault(id));
-        await server.StartAsync();
-        proxy = StartProxy(server.LocalEndpoint);
+        _server = new ModbusTcpServer(new IPEndPoint(IPAddress.Loopback, 0), id => _units.GetValueOrDefault(id));
+        await _server.StartAsync();
+        _proxy = StartProxy(_server.LocalEndpoint);
     }
 
     public async Task DisposeAsync()
     {
-        await proxy.DisposeAsync();
-        await server.DisposeAsync();
+        await _proxy.DisposeAsync();
+        await _server.DisposeAsync();
     }
 
     [Fact]
@@ -47,46 +47,46 @@ public sealed class FaultProxyModbusTests(ITestOutputHelper output) : IAsyncLife
     [Fact]
     public async Task Delay_slows_every_answer_and_a_shorter_timeout_fires()
     {
-        proxy.ToClient.Delay = TimeSpan.FromMilliseconds(80);
-        await using (var patient = Client(proxy, timeoutMs: 3000))
+        _proxy.ToClient.Delay = TimeSpan.FromMilliseconds(80);
+        await using (var patient = Client(_proxy, timeoutMs: 3000))
         {
             var watch = Stopwatch.StartNew();
             Assert.Equal(ModbusPeerData.Holding(1, 0, 4), await patient.ReadHoldingRegistersAsync(1, 0, 4));
             Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(80), $"answered after {watch.Elapsed.TotalMilliseconds:0} ms despite an 80 ms delay");
         }
 
-        await using var hasty = Client(proxy, timeoutMs: 30);
+        await using var hasty = Client(_proxy, timeoutMs: 30);
         await Assert.ThrowsAsync<ModbusTimeoutException>(() => hasty.ReadHoldingRegistersAsync(1, 0, 4));
-        proxy.ToClient.Delay = TimeSpan.Zero;
-        await using var afterwards = Client(proxy, timeoutMs: 3000);
+        _proxy.ToClient.Delay = TimeSpan.Zero;
+        await using var afterwards = Client(_proxy, timeoutMs: 3000);
         Assert.Equal(ModbusPeerData.Holding(1, 9, 2), await afterwards.ReadHoldingRegistersAsync(1, 9, 2));
     }
 
     [Fact]
     public async Task Jitter_spreads_latency_but_pipelined_answers_still_reach_their_requests()
     {
-        proxy.ToClient.Jitter = TimeSpan.FromMilliseconds(40);
-        await using var client = Client(proxy, timeoutMs: 3000, concurrency: 8);
+        _proxy.ToClient.Jitter = TimeSpan.FromMilliseconds(40);
+        await using var client = Client(_proxy, timeoutMs: 3000, concurrency: 8);
         await Task.WhenAll(Enumerable.Range(0, 40).Select(async i =>
         {
             byte unit = (byte)(1 + i % 2);
             Assert.Equal(ModbusPeerData.Input(unit, i, 3), await client.ReadInputRegistersAsync(unit, (ushort)i, 3));
         }));
-        Assert.Equal(40, proxy.Counters.FramesDelayed);
-        Assert.True(proxy.Counters.MaxDelay - proxy.Counters.MinDelay > TimeSpan.FromMilliseconds(10),
-            $"jitter drew {proxy.Counters.MinDelay.TotalMilliseconds:0.0}–{proxy.Counters.MaxDelay.TotalMilliseconds:0.0} ms (seed {proxy.Seed})");
+        Assert.Equal(40, _proxy.Counters.FramesDelayed);
+        Assert.True(_proxy.Counters.MaxDelay - _proxy.Counters.MinDelay > TimeSpan.FromMilliseconds(10),
+            $"jitter drew {_proxy.Counters.MinDelay.TotalMilliseconds:0.0}–{_proxy.Counters.MaxDelay.TotalMilliseconds:0.0} ms (seed {_proxy.Seed})");
     }
 
     [Fact]
     public async Task A_lost_request_times_out_and_the_next_one_is_answered_on_the_same_connection()
     {
-        await using var client = Client(proxy, timeoutMs: 400);
-        proxy.ToServer.DropNext();
+        await using var client = Client(_proxy, timeoutMs: 400);
+        _proxy.ToServer.DropNext();
         await Assert.ThrowsAsync<ModbusTimeoutException>(() => client.ReadHoldingRegistersAsync(1, 0, 2));
         Assert.Equal(ModbusPeerData.Holding(1, 5, 2), await client.ReadHoldingRegistersAsync(1, 5, 2));
-        Assert.Equal(1, server.Counters.Requests);
-        Assert.Equal(1, proxy.Counters.FramesDropped);
-        Assert.Equal(1, proxy.Counters.ConnectionsAccepted);
+        Assert.Equal(1, _server.Counters.Requests);
+        Assert.Equal(1, _proxy.Counters.FramesDropped);
+        Assert.Equal(1, _proxy.Counters.ConnectionsAccepted);
     }
 
     [Fact]
@@ -104,37 +104,37 @@ public sealed class FaultProxyModbusTests(ITestOutputHelper output) : IAsyncLife
     [Fact]
     public async Task Reordered_answers_are_matched_to_their_requests_by_transaction_id()
     {
-        await using var client = Client(proxy, timeoutMs: 3000, concurrency: 2);
-        proxy.ToClient.ReorderNext();
+        await using var client = Client(_proxy, timeoutMs: 3000, concurrency: 2);
+        _proxy.ToClient.ReorderNext();
         var first = client.ReadHoldingRegistersAsync(1, 100, 3);
         var second = client.ReadHoldingRegistersAsync(2, 200, 5);
         Assert.Equal(ModbusPeerData.Holding(1, 100, 3), await first);
         Assert.Equal(ModbusPeerData.Holding(2, 200, 5), await second);
-        Assert.Equal(1, proxy.Counters.FramesReordered);
+        Assert.Equal(1, _proxy.Counters.FramesReordered);
     }
 
     [Fact]
     public async Task A_corrupted_function_code_is_a_protocol_error_and_the_connection_survives()
     {
-        await using var client = Client(proxy, timeoutMs: 3000);
+        await using var client = Client(_proxy, timeoutMs: 3000);
         // Byte 7 of a Modbus TCP frame is the function code; 0x03 ^ 0x40 = 0x43 answers nothing that was asked.
-        proxy.ToClient.CorruptNext(byteOffset: 7, mask: 0x40);
+        _proxy.ToClient.CorruptNext(byteOffset: 7, mask: 0x40);
         var ex = await Assert.ThrowsAsync<ModbusProtocolException>(() => client.ReadHoldingRegistersAsync(1, 0, 2));
         Assert.Contains("0x43", ex.Message);
         Assert.Equal(ModbusPeerData.Holding(1, 0, 2), await client.ReadHoldingRegistersAsync(1, 0, 2));
-        Assert.Equal(1, proxy.Counters.ConnectionsAccepted);
+        Assert.Equal(1, _proxy.Counters.ConnectionsAccepted);
     }
 
     [Fact]
     public async Task A_corrupted_length_field_poisons_the_stream_and_the_client_reconnects()
     {
-        await using var client = Client(proxy, timeoutMs: 3000);
+        await using var client = Client(_proxy, timeoutMs: 3000);
         // Bytes 4–5 are the MBAP length: 0xFF in the high byte makes it impossible (§3.1.3), the stream cannot be resynchronised.
-        proxy.ToClient.CorruptNext(byteOffset: 4, mask: 0xFF);
+        _proxy.ToClient.CorruptNext(byteOffset: 4, mask: 0xFF);
         var ex = await Assert.ThrowsAsync<ModbusProtocolException>(() => client.ReadInputRegistersAsync(1, 0, 2));
         Assert.Contains("MBAP length", ex.Message);
         Assert.Equal(ModbusPeerData.Input(1, 0, 2), await client.ReadInputRegistersAsync(1, 0, 2));
-        Assert.Equal(2, proxy.Counters.ConnectionsAccepted);
+        Assert.Equal(2, _proxy.Counters.ConnectionsAccepted);
     }
 
     [Fact]
@@ -171,47 +171,47 @@ public sealed class FaultProxyModbusTests(ITestOutputHelper output) : IAsyncLife
     [Fact]
     public async Task A_stall_holds_the_answer_past_the_timeout_and_the_late_answer_is_not_taken_for_the_next()
     {
-        await using var client = Client(proxy, timeoutMs: 400);
-        proxy.ToClient.Stall();
+        await using var client = Client(_proxy, timeoutMs: 400);
+        _proxy.ToClient.Stall();
         await Assert.ThrowsAsync<ModbusTimeoutException>(() => client.ReadHoldingRegistersAsync(1, 0, 2));
-        Assert.True(proxy.ToClient.IsStalled);
-        proxy.ToClient.Resume();
+        Assert.True(_proxy.ToClient.IsStalled);
+        _proxy.ToClient.Resume();
         // The held answer (same unit, function and length) arrives now; it must be dropped, not returned below.
         Assert.Equal(ModbusPeerData.Holding(1, 300, 2), await client.ReadHoldingRegistersAsync(1, 300, 2));
-        Assert.Equal(1, proxy.Counters.ConnectionsAccepted);
+        Assert.Equal(1, _proxy.Counters.ConnectionsAccepted);
     }
 
     [Fact]
     public async Task A_half_open_connection_is_given_up_after_silent_timeouts_and_replaced()
     {
-        await using var client = Client(proxy, timeoutMs: 400);
+        await using var client = Client(_proxy, timeoutMs: 400);
         Assert.Equal(ModbusPeerData.Holding(1, 0, 1), await client.ReadHoldingRegistersAsync(1, 0, 1));
-        proxy.HalfOpen();
+        _proxy.HalfOpen();
         // Neither a FIN nor a reset reaches the client: only timeouts tell.
         await Assert.ThrowsAsync<ModbusTimeoutException>(() => client.ReadHoldingRegistersAsync(1, 0, 1));
         await Assert.ThrowsAsync<ModbusTimeoutException>(() => client.ReadHoldingRegistersAsync(1, 0, 1));
-        Assert.True(proxy.Counters.BytesDiscarded > 0);
-        proxy.Heal();
+        Assert.True(_proxy.Counters.BytesDiscarded > 0);
+        _proxy.Heal();
         // Two silent timeouts in a row (ReconnectAfterSilentTimeouts): the client dropped the dead connection.
         Assert.Equal(ModbusPeerData.Holding(1, 1, 1), await client.ReadHoldingRegistersAsync(1, 1, 1));
-        Assert.Equal(2, proxy.Counters.ConnectionsAccepted);
+        Assert.Equal(2, _proxy.Counters.ConnectionsAccepted);
     }
 
     [Fact]
     public async Task A_partition_times_out_old_and_new_connections_and_healing_restores_both()
     {
-        await using var before = Client(proxy, timeoutMs: 400);
+        await using var before = Client(_proxy, timeoutMs: 400);
         Assert.Equal(ModbusPeerData.Holding(1, 0, 1), await before.ReadHoldingRegistersAsync(1, 0, 1));
-        proxy.Partition();
+        _proxy.Partition();
         await Assert.ThrowsAsync<ModbusTimeoutException>(() => before.ReadHoldingRegistersAsync(1, 0, 1));
-        await using var during = Client(proxy, timeoutMs: 400);
+        await using var during = Client(_proxy, timeoutMs: 400);
         await Assert.ThrowsAsync<ModbusTimeoutException>(() => during.ReadHoldingRegistersAsync(2, 0, 1));
-        Assert.Equal(1, server.Counters.ConnectionsAccepted);
+        Assert.Equal(1, _server.Counters.ConnectionsAccepted);
 
-        proxy.Heal();
+        _proxy.Heal();
         Assert.Equal(ModbusPeerData.Holding(1, 7, 2), await before.ReadHoldingRegistersAsync(1, 7, 2));
         Assert.Equal(ModbusPeerData.Holding(2, 7, 2), await during.ReadHoldingRegistersAsync(2, 7, 2));
-        Assert.Equal(2, server.Counters.ConnectionsAccepted);
+        Assert.Equal(2, _server.Counters.ConnectionsAccepted);
     }
 
     [Theory]
@@ -219,9 +219,9 @@ public sealed class FaultProxyModbusTests(ITestOutputHelper output) : IAsyncLife
     [InlineData(false)]
     public async Task A_cut_connection_is_a_communication_error_at_worst_and_the_client_reconnects(bool reset)
     {
-        await using var client = Client(proxy, timeoutMs: 2000);
+        await using var client = Client(_proxy, timeoutMs: 2000);
         Assert.Equal(ModbusPeerData.Holding(1, 0, 1), await client.ReadHoldingRegistersAsync(1, 0, 1));
-        proxy.Disconnect(reset);
+        _proxy.Disconnect(reset);
         try
         {
             // Whether the client noticed the cut before this request decides between a reconnect and an error; never a timeout.
@@ -233,7 +233,7 @@ public sealed class FaultProxyModbusTests(ITestOutputHelper output) : IAsyncLife
         }
 
         Assert.Equal(ModbusPeerData.Holding(1, 3, 1), await client.ReadHoldingRegistersAsync(1, 3, 1));
-        Assert.Equal(2, proxy.Counters.ConnectionsAccepted);
+        Assert.Equal(2, _proxy.Counters.ConnectionsAccepted);
     }
 
     private static ModbusTcpClient Client(FaultProxy through, int timeoutMs, int concurrency = 1) =>

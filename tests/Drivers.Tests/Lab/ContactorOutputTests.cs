@@ -11,7 +11,7 @@ public sealed class ContactorOutputTests
     [InlineData(false)]
     public void The_contactor_starts_open_and_drives_the_levels_of_its_wiring(bool activeHigh)
     {
-        var chip = new FakeGpioDriver(new ManualTimeProvider());
+        var chip = new FakeGpioDriver(TestClocks.New());
         using var gpio = new GpioController(chip);
         var closed = activeHigh ? PinValue.High : PinValue.Low;
         var open = activeHigh ? PinValue.Low : PinValue.High;
@@ -30,7 +30,7 @@ public sealed class ContactorOutputTests
     [Fact]
     public void A_pin_that_cannot_be_driven_is_named_in_the_error()
     {
-        var chip = new FakeGpioDriver(new ManualTimeProvider());
+        var chip = new FakeGpioDriver(TestClocks.New());
         chip.RefuseOpen(27);
         using var gpio = new GpioController(chip);
         var e = Assert.Throws<IOException>(() => new ContactorOutput(gpio, 27, PinValue.High));

@@ -10,9 +10,9 @@ public sealed class EmergencyStopInputTests
     private const int Pin = 17;
     private static readonly EmergencyStopOptions Options = new() { Pin = Pin, ClosedLevel = PinValue.Low, Debounce = TimeSpan.FromMilliseconds(10), SampleInterval = TimeSpan.FromMilliseconds(5) };
 
-    private static (ManualTimeProvider Clock, FakeGpioDriver Chip, GpioController Gpio) Bench()
+    private static (FakeTimeProvider Clock, FakeGpioDriver Chip, GpioController Gpio) Bench()
     {
-        var clock = new ManualTimeProvider();
+        var clock = TestClocks.New();
         var chip = new FakeGpioDriver(clock);
         return (clock, chip, new GpioController(chip));
     }
@@ -22,7 +22,7 @@ public sealed class EmergencyStopInputTests
     {
         var (_, chip, gpio) = Bench();
         chip.SetInput(Pin, PinValue.Low);
-        using var input = new EmergencyStopInput(gpio, Options, new ManualTimeProvider());
+        using var input = new EmergencyStopInput(gpio, Options, TestClocks.New());
         Assert.False(input.IsOpen);
         Assert.Equal(PinMode.InputPullUp, chip.Mode(Pin));
     }
@@ -71,12 +71,12 @@ public sealed class EmergencyStopInputTests
         chip.SetInput(Pin, PinValue.Low);
         using var input = new EmergencyStopInput(gpio, Options, clock);
         chip.FailReads(Pin);
-        clock.Advance(TimeSpan.FromMilliseconds(20));
+        clock.AdvanceInSteps(TimeSpan.FromMilliseconds(20), Options.SampleInterval);
         Assert.True(input.IsOpen);
         Assert.Contains("cannot be read", input.Reason);
         Assert.True(input.FailedReads >= 2);
         chip.FailReads(Pin, false);
-        clock.Advance(TimeSpan.FromMilliseconds(20));
+        clock.AdvanceInSteps(TimeSpan.FromMilliseconds(20), Options.SampleInterval);
         Assert.False(input.IsOpen);
     }
 

@@ -8,9 +8,9 @@ namespace Gateway.Drivers.Tests.Lab;
 /// <summary>The INA219 meter: our driver over the real Ina219 binding over a register-level fake chip.</summary>
 public sealed class Ina219MeterDriverTests
 {
-    private static (ManualTimeProvider Clock, FakeIna219Device Chip, Ina219MeterDriver Driver) Bench(double shunt = 0.1, double maxA = 3.2, int sign = 1)
+    private static (FakeTimeProvider Clock, FakeIna219Device Chip, Ina219MeterDriver Driver) Bench(double shunt = 0.1, double maxA = 3.2, int sign = 1)
     {
-        var clock = new ManualTimeProvider();
+        var clock = TestClocks.New();
         var chip = new FakeIna219Device(shunt);
         return (clock, chip, new Ina219MeterDriver(chip, new Ina219MeterOptions { ShuntOhms = shunt, MaxCurrentA = maxA, ExportSign = sign, Name = "i2c-1@0x40" }, clock));
     }

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using Gateway.Drivers.Modbus;
 using Gateway.Drivers.Serial;
-using Gateway.Drivers.Tests.Peers;
 
 namespace Gateway.Drivers.Tests.Modbus;
 
@@ -11,6 +10,8 @@ namespace Gateway.Drivers.Tests.Modbus;
 /// our clients against its server, its client against our servers; over TCP on loopback and
 /// over RTU on a socat pseudo-terminal pair through our termios serial port.
 /// </summary>
+[Trait(PeerTraits.Name, PeerTraits.Pymodbus)]
+[Trait(PeerTraits.Name, PeerTraits.Socat)]
 public sealed class ModbusPymodbusInteropTests
 {
     private const int Baud = 38400;

@@ -9,22 +9,22 @@ namespace Gateway.Drivers.Tests.Modbus;
 public sealed class ModbusRtuTests : IAsyncLifetime
 {
     private static readonly SerialLineSettings Line = new(BaudRate: 115200);
-    private readonly QueuedFaultPlan faults = new();
-    private readonly Dictionary<byte, ModbusMemoryUnit> units = new() { [1] = ModbusPeerData.CreateUnit(1), [2] = ModbusPeerData.CreateUnit(2), [0] = new ModbusMemoryUnit(100) };
-    private ModbusRtuServer server = null!;
-    private InMemorySerialChannel clientEnd = null!;
+    private readonly QueuedFaultPlan _faults = new();
+    private readonly Dictionary<byte, ModbusMemoryUnit> _units = new() { [1] = ModbusPeerData.CreateUnit(1), [2] = ModbusPeerData.CreateUnit(2), [0] = new ModbusMemoryUnit(100) };
+    private ModbusRtuServer _server = null!;
+    private InMemorySerialChannel _clientEnd = null!;
 
     public async Task InitializeAsync()
     {
         var (a, b) = InMemorySerialChannel.CreatePair();
-        clientEnd = a;
-        server = new ModbusRtuServer(b, Line, id => units.GetValueOrDefault(id), faults);
-        await server.StartAsync();
+        _clientEnd = a;
+        _server = new ModbusRtuServer(b, Line, id => _units.GetValueOrDefault(id), _faults);
+        await _server.StartAsync();
     }
 
-    public async Task DisposeAsync() => await server.DisposeAsync();
+    public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private ModbusRtuClient Client(int timeoutMs = 3000) => new(clientEnd, Line, new ModbusClientOptions { RequestTimeout = TimeSpan.FromMilliseconds(timeoutMs) });
+    private ModbusRtuClient Client(int timeoutMs = 3000) => new(_clientEnd, Line, new ModbusClientOptions { RequestTimeout = TimeSpan.FromMilliseconds(timeoutMs) });
 
     [Fact]
     public async Task All_function_codes_round_trip_for_several_units()
@@ -39,7 +39,7 @@ public sealed class ModbusRtuTests : IAsyncLifetime
     {
         var client = Client(timeoutMs: 200);
         await Assert.ThrowsAsync<ModbusTimeoutException>(() => client.ReadHoldingRegistersAsync(9, 0, 1));
-        Assert.Equal(1, server.Counters.UnansweredRequests);
+        Assert.Equal(1, _server.Counters.UnansweredRequests);
         Assert.Equal(ModbusPeerData.Holding(1, 0, 1), await client.ReadHoldingRegistersAsync(1, 0, 1));
     }
 
@@ -50,16 +50,16 @@ public sealed class ModbusRtuTests : IAsyncLifetime
         await client.WriteSingleRegisterAsync(0, 5, 1234);
         await client.WriteMultipleRegistersAsync(0, 6, new ushort[] { 1, 2 });
         await Assert.ThrowsAsync<ArgumentException>(() => client.ReadHoldingRegistersAsync(0, 0, 1));
-        await WaitUntilAsync(() => units[0].GetHoldingRegisters(5, 3).SequenceEqual(new ushort[] { 1234, 1, 2 }));
-        Assert.Equal(0, server.Counters.Responses);
-        Assert.Equal(2, server.Counters.UnansweredRequests);
+        await Waits.UntilAsync(() => _units[0].GetHoldingRegisters(5, 3).SequenceEqual(new ushort[] { 1234, 1, 2 }), "registers 5..7 hold 1234, 1, 2");
+        Assert.Equal(0, _server.Counters.Responses);
+        Assert.Equal(2, _server.Counters.UnansweredRequests);
     }
 
     [Fact]
     public async Task Fault_plan_is_honoured()
     {
         var client = Client(timeoutMs: 300);
-        faults.Then(new ModbusFault(ModbusFaultKind.CorruptFrame))
+        _faults.Then(new ModbusFault(ModbusFaultKind.CorruptFrame))
               .Then(new ModbusFault(ModbusFaultKind.Exception, ExceptionCode: ModbusExceptionCode.Acknowledge))
               .Then(new ModbusFault(ModbusFaultKind.NoAnswer))
               .Then(new ModbusFault(ModbusFaultKind.SlowAnswer, TimeSpan.FromMilliseconds(500)))
@@ -74,25 +74,25 @@ public sealed class ModbusRtuTests : IAsyncLifetime
         await Task.Delay(1500);
         await Assert.ThrowsAsync<ModbusTimeoutException>(() => client.ReadHoldingRegistersAsync(1, 0, 2));
         Assert.Equal(ModbusPeerData.Holding(1, 50, 2), await client.ReadHoldingRegistersAsync(1, 50, 2));
-        Assert.Equal(6, faults.Asked);
+        Assert.Equal(6, _faults.Asked);
     }
 
     [Fact]
     public async Task Server_drops_bad_crc_and_truncated_frames_and_keeps_serving()
     {
         var (a, b) = InMemorySerialChannel.CreatePair();
-        await using var rtu = new ModbusRtuServer(b, Line, id => units.GetValueOrDefault(id));
+        await using var rtu = new ModbusRtuServer(b, Line, id => _units.GetValueOrDefault(id));
         await rtu.StartAsync();
         var good = new byte[8];
         RtuFrame.Write(good, 1, Convert.FromHexString("0300000002"));
         var bad = (byte[])good.Clone();
         bad[7] ^= 0x55;
         await a.WriteAsync(bad);
-        await WaitUntilAsync(() => rtu.Counters.MalformedFrames == 1);
+        await Waits.UntilAsync(() => rtu.Counters.MalformedFrames == 1, () => $"{rtu.Counters.MalformedFrames} malformed frames counted, 1 expected");
         // Bytes inside the silence after a bad frame belong to it; start the next frame after a gap.
         await Task.Delay(50);
         await a.WriteAsync(good.AsMemory(0, 5));
-        await WaitUntilAsync(() => rtu.Counters.MalformedFrames == 2);
+        await Waits.UntilAsync(() => rtu.Counters.MalformedFrames == 2, () => $"{rtu.Counters.MalformedFrames} malformed frames counted, 2 expected");
         await Task.Delay(50);
         await a.WriteAsync(good);
         var answer = new byte[9];
@@ -160,13 +160,4 @@ public sealed class ModbusRtuTests : IAsyncLifetime
         Assert.True(ModbusCrc16.IsValid(request));
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (int i = 0; i < 500 && !condition(); i++)
-        {
-            await Task.Delay(10);
-        }
-
-        Assert.True(condition());
-    }
 }

@@ -7,20 +7,20 @@ namespace Gateway.Drivers.Tests.Modbus;
 /// <summary>Our TCP client against our TCP server over loopback: behaviour under faults.</summary>
 public sealed class ModbusTcpTests : IAsyncLifetime
 {
-    private readonly QueuedFaultPlan faults = new();
-    private readonly Dictionary<byte, ModbusMemoryUnit> units = new() { [1] = ModbusPeerData.CreateUnit(1), [2] = ModbusPeerData.CreateUnit(2), [17] = ModbusPeerData.CreateUnit(17) };
-    private ModbusTcpServer server = null!;
+    private readonly QueuedFaultPlan _faults = new();
+    private readonly Dictionary<byte, ModbusMemoryUnit> _units = new() { [1] = ModbusPeerData.CreateUnit(1), [2] = ModbusPeerData.CreateUnit(2), [17] = ModbusPeerData.CreateUnit(17) };
+    private ModbusTcpServer _server = null!;
 
     public async Task InitializeAsync()
     {
-        server = new ModbusTcpServer(new IPEndPoint(IPAddress.Loopback, 0), id => units.GetValueOrDefault(id), faults);
-        await server.StartAsync();
+        _server = new ModbusTcpServer(new IPEndPoint(IPAddress.Loopback, 0), id => _units.GetValueOrDefault(id), _faults);
+        await _server.StartAsync();
     }
 
-    public async Task DisposeAsync() => await server.DisposeAsync();
+    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     private ModbusTcpClient Client(int timeoutMs = 3000, int concurrency = 1) =>
-        new("127.0.0.1", server.LocalEndpoint.Port, new ModbusClientOptions { RequestTimeout = TimeSpan.FromMilliseconds(timeoutMs), MaxConcurrentRequests = concurrency });
+        new("127.0.0.1", _server.LocalEndpoint.Port, new ModbusClientOptions { RequestTimeout = TimeSpan.FromMilliseconds(timeoutMs), MaxConcurrentRequests = concurrency });
 
     [Fact]
     public async Task All_function_codes_round_trip_and_several_units_share_one_connection()
@@ -29,7 +29,7 @@ public sealed class ModbusTcpTests : IAsyncLifetime
         await ModbusClientConformance.RunAllFunctionCodesAsync(client, 1);
         await ModbusClientConformance.RunAllFunctionCodesAsync(client, 2);
         await ModbusClientConformance.RunAllFunctionCodesAsync(client, 17);
-        Assert.Equal(1, server.Counters.ConnectionsAccepted);
+        Assert.Equal(1, _server.Counters.ConnectionsAccepted);
     }
 
     [Fact]
@@ -43,7 +43,7 @@ public sealed class ModbusTcpTests : IAsyncLifetime
         var absent = await Assert.ThrowsAsync<ModbusDeviceException>(() => client.ReadCoilsAsync(99, 0, 1));
         Assert.Equal(ModbusExceptionCode.GatewayTargetDeviceFailedToRespond, absent.Code);
 
-        faults.Then(new ModbusFault(ModbusFaultKind.Exception, ExceptionCode: ModbusExceptionCode.ServerDeviceBusy));
+        _faults.Then(new ModbusFault(ModbusFaultKind.Exception, ExceptionCode: ModbusExceptionCode.ServerDeviceBusy));
         var busy = await Assert.ThrowsAsync<ModbusDeviceException>(() => client.WriteSingleRegisterAsync(2, 0, 1));
         Assert.Equal(ModbusExceptionCode.ServerDeviceBusy, busy.Code);
         Assert.Equal(2, busy.UnitId);
@@ -54,30 +54,30 @@ public sealed class ModbusTcpTests : IAsyncLifetime
     public async Task No_answer_times_out_and_the_connection_keeps_working()
     {
         await using var client = Client(timeoutMs: 150);
-        faults.Then(new ModbusFault(ModbusFaultKind.NoAnswer));
+        _faults.Then(new ModbusFault(ModbusFaultKind.NoAnswer));
         var ex = await Assert.ThrowsAsync<ModbusTimeoutException>(() => client.ReadHoldingRegistersAsync(1, 0, 1));
         Assert.Equal(TimeSpan.FromMilliseconds(150), ex.Timeout);
         Assert.Equal(ModbusPeerData.Holding(1, 7, 3), await client.ReadHoldingRegistersAsync(1, 7, 3));
-        Assert.Equal(1, server.Counters.ConnectionsAccepted);
+        Assert.Equal(1, _server.Counters.ConnectionsAccepted);
     }
 
     [Fact]
     public async Task A_late_reply_after_a_timeout_never_answers_the_next_request()
     {
         await using var client = Client(timeoutMs: 100);
-        faults.Then(new ModbusFault(ModbusFaultKind.SlowAnswer, TimeSpan.FromMilliseconds(200)));
+        _faults.Then(new ModbusFault(ModbusFaultKind.SlowAnswer, TimeSpan.FromMilliseconds(200)));
         await Assert.ThrowsAsync<ModbusTimeoutException>(() => client.ReadHoldingRegistersAsync(1, 0, 2));
         // Let the stale answer (same function, same unit, same length) arrive while nothing waits.
         await Task.Delay(250);
         Assert.Equal(ModbusPeerData.Holding(1, 100, 2), await client.ReadHoldingRegistersAsync(1, 100, 2));
-        Assert.Equal(1, server.Counters.ConnectionsAccepted);
+        Assert.Equal(1, _server.Counters.ConnectionsAccepted);
     }
 
     [Fact]
     public async Task A_late_reply_arriving_while_the_next_request_waits_is_skipped()
     {
         await using var client = Client(timeoutMs: 2000);
-        faults.Then(new ModbusFault(ModbusFaultKind.SlowAnswer, TimeSpan.FromMilliseconds(200)));
+        _faults.Then(new ModbusFault(ModbusFaultKind.SlowAnswer, TimeSpan.FromMilliseconds(200)));
         using (var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(50)))
         {
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.ReadHoldingRegistersAsync(1, 0, 2, cts.Token));
@@ -95,7 +95,7 @@ public sealed class ModbusTcpTests : IAsyncLifetime
     public async Task Cancellation_ends_a_pending_request()
     {
         await using var client = Client(timeoutMs: 5000);
-        faults.Then(new ModbusFault(ModbusFaultKind.NoAnswer));
+        _faults.Then(new ModbusFault(ModbusFaultKind.NoAnswer));
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.ReadCoilsAsync(1, 0, 8, cts.Token));
         Assert.Equal(ModbusPeerData.Coils(1, 0, 8), await client.ReadCoilsAsync(1, 0, 8));
@@ -106,22 +106,22 @@ public sealed class ModbusTcpTests : IAsyncLifetime
     {
         await using var client = Client();
         Assert.Equal(ModbusPeerData.Holding(1, 0, 1), await client.ReadHoldingRegistersAsync(1, 0, 1));
-        faults.Then(new ModbusFault(ModbusFaultKind.Disconnect));
+        _faults.Then(new ModbusFault(ModbusFaultKind.Disconnect));
         var ex = await Assert.ThrowsAsync<ModbusCommunicationException>(() => client.ReadHoldingRegistersAsync(1, 0, 1));
         Assert.IsNotType<ModbusTimeoutException>(ex);
         Assert.Equal(ModbusPeerData.Holding(1, 0, 1), await client.ReadHoldingRegistersAsync(1, 0, 1));
-        Assert.Equal(2, server.Counters.ConnectionsAccepted);
+        Assert.Equal(2, _server.Counters.ConnectionsAccepted);
     }
 
     [Fact]
     public async Task Corrupt_frame_is_a_protocol_violation_and_the_connection_survives()
     {
         await using var client = Client();
-        faults.Then(new ModbusFault(ModbusFaultKind.CorruptFrame));
+        _faults.Then(new ModbusFault(ModbusFaultKind.CorruptFrame));
         var ex = await Assert.ThrowsAsync<ModbusProtocolException>(() => client.ReadInputRegistersAsync(1, 0, 4));
         Assert.Contains("§4.1", ex.Message);
         Assert.Equal(ModbusPeerData.Input(1, 0, 4), await client.ReadInputRegistersAsync(1, 0, 4));
-        Assert.Equal(2, faults.Asked);
+        Assert.Equal(2, _faults.Asked);
     }
 
     [Fact]
@@ -191,8 +191,8 @@ public sealed class ModbusTcpTests : IAsyncLifetime
                     Assert.Equal(ModbusPeerData.Holding(2, i + round, 4), await client.ReadHoldingRegistersAsync(2, (ushort)(i + round), 4));
                 }
             }));
-            Assert.Equal(50, server.Counters.ConnectionsAccepted);
-            Assert.Equal(500, server.Counters.Requests);
+            Assert.Equal(50, _server.Counters.ConnectionsAccepted);
+            Assert.Equal(500, _server.Counters.Requests);
         }
         finally
         {
@@ -208,7 +208,7 @@ public sealed class ModbusTcpTests : IAsyncLifetime
     {
         using (var raw = new TcpClient())
         {
-            await raw.ConnectAsync(IPAddress.Loopback, server.LocalEndpoint.Port);
+            await raw.ConnectAsync(IPAddress.Loopback, _server.LocalEndpoint.Port);
             var stream = raw.GetStream();
             await stream.WriteAsync(new byte[] { 0, 1, 0x12, 0x34, 0, 6, 1, 3, 0, 0, 0, 1 });
             var buffer = new byte[16];
@@ -222,7 +222,7 @@ public sealed class ModbusTcpTests : IAsyncLifetime
             }
         }
 
-        Assert.Equal(1, server.Counters.MalformedFrames);
+        Assert.Equal(1, _server.Counters.MalformedFrames);
         await using var client = Client();
         Assert.Equal(ModbusPeerData.Holding(1, 0, 2), await client.ReadHoldingRegistersAsync(1, 0, 2));
     }
@@ -234,7 +234,7 @@ public sealed class ModbusTcpTests : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => client.ReadHoldingRegistersAsync(1, 0, 126));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => client.WriteMultipleRegistersAsync(1, 0, new ushort[124]));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => client.WriteMultipleCoilsAsync(1, 0, ReadOnlyMemory<bool>.Empty));
-        Assert.Equal(0, server.Counters.Requests);
+        Assert.Equal(0, _server.Counters.Requests);
         Assert.Throws<ArgumentOutOfRangeException>(() => new ModbusTcpClient("127.0.0.1", 502, new ModbusClientOptions { RequestTimeout = TimeSpan.Zero }));
     }
 }

@@ -6,19 +6,19 @@ namespace Gateway.Drivers.Tests.Modbus;
 /// <summary>A fault plan that hands out queued faults in order, then answers normally.</summary>
 internal sealed class QueuedFaultPlan : IModbusFaultPlan
 {
-    private readonly ConcurrentQueue<ModbusFault> queue = new();
+    private readonly ConcurrentQueue<ModbusFault> _queue = new();
 
     public int Asked;
 
     public QueuedFaultPlan Then(ModbusFault fault)
     {
-        queue.Enqueue(fault);
+        _queue.Enqueue(fault);
         return this;
     }
 
     public ModbusFault Next(byte unitId, byte functionCode)
     {
         Interlocked.Increment(ref Asked);
-        return queue.TryDequeue(out var fault) ? fault : ModbusFault.None;
+        return _queue.TryDequeue(out var fault) ? fault : ModbusFault.None;
     }
 }

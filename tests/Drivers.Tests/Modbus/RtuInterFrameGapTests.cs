@@ -19,7 +19,7 @@ public sealed class RtuInterFrameGapTests
     public async Task Client_waits_t35_after_the_answer_before_the_next_request(int baud)
     {
         var line = new SerialLineSettings(baud);
-        var clock = new ManualTimeProvider();
+        var clock = TestClocks.New();
         var (a, device) = InMemorySerialChannel.CreatePair();
         await using var client = new ModbusRtuClient(a, line, new ModbusClientOptions { TimeProvider = clock, RequestTimeout = TimeSpan.FromSeconds(30) });
 
@@ -44,7 +44,7 @@ public sealed class RtuInterFrameGapTests
     public async Task After_a_broadcast_the_next_request_waits_for_the_frame_to_leave_the_wire_and_t35()
     {
         var line = new SerialLineSettings(9600);
-        var clock = new ManualTimeProvider();
+        var clock = TestClocks.New();
         var (a, device) = InMemorySerialChannel.CreatePair();
         await using var client = new ModbusRtuClient(a, line, new ModbusClientOptions { TimeProvider = clock });
 
@@ -66,7 +66,7 @@ public sealed class RtuInterFrameGapTests
     public async Task Server_answers_only_after_t35_since_the_request_ended(int baud)
     {
         var line = new SerialLineSettings(baud);
-        var clock = new ManualTimeProvider();
+        var clock = TestClocks.New();
         var (master, b) = InMemorySerialChannel.CreatePair();
         var unit = ModbusPeerData.CreateUnit(1);
         await using var server = new ModbusRtuServer(b, line, id => id == 1 ? unit : null) { TimeProvider = clock };

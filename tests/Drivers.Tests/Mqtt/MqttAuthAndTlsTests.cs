@@ -7,6 +7,7 @@ using static Gateway.Drivers.Tests.Mqtt.MqttTestSupport;
 namespace Gateway.Drivers.Tests.Mqtt;
 
 /// <summary>Credentials and TLS against mosquitto with a password file and a test CA made in the test.</summary>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 public sealed class MqttAuthAndTlsTests
 {
     private static MqttClientOptions With(MqttClientOptions o, int? port = null, string? user = null, string? password = null, MqttTlsOptions? tls = null) => new()
@@ -57,7 +58,7 @@ public sealed class MqttAuthAndTlsTests
             await client.ConnectAsync();
             await client.SubscribeAsync("tls/echo", MqttQos.AtLeastOnce, Collect(received));
             await client.PublishAsync("tls/echo", Utf8("over TLS"), MqttQos.AtLeastOnce, false);
-            await WaitUntilAsync(() => received.Count == 1, TimeSpan.FromSeconds(5), () => "TLS echo missing");
+            await Waits.UntilAsync(() => received.Count == 1, () => "TLS echo missing", TimeSpan.FromSeconds(5));
             Assert.Equal("over TLS", Text(received.Single()));
         }
 

@@ -15,6 +15,7 @@ namespace Gateway.Drivers.Tests.Mqtt;
 /// broker goes idle and saves, then it is killed, every connection is cut (bytes in transit are lost), and it is
 /// restarted on the same port and database. Everything our clients had not seen acknowledged must be resent.
 /// </remarks>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 public sealed class MqttBrokerRestartTests
 {
     [Theory]
@@ -78,8 +79,9 @@ public sealed class MqttBrokerRestartTests
         Assert.Same(all, await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(30))));
         await all; // every publish was acknowledged, some only after the restart
 
-        await WaitUntilAsync(() => received.Count == count, TimeSpan.FromSeconds(20),
-            () => $"{received.Count} of {count} distinct messages arrived; missing: {string.Join(",", Enumerable.Range(0, count).Where(i => !received.ContainsKey(i)).Take(20))}");
+        await Waits.UntilAsync(() => received.Count == count,
+            () => $"{received.Count} of {count} distinct messages arrived; missing: {string.Join(",", Enumerable.Range(0, count).Where(i => !received.ContainsKey(i)).Take(20))}",
+            TimeSpan.FromSeconds(20));
         Assert.True(reconnects >= 1, "the publisher never noticed the broker going away");
         Assert.True(pendingAtKill > 0, "nothing was in flight when the broker died: the test did not test redelivery");
         Assert.Equal(MqttConnectionState.Connected, subscriber.State);

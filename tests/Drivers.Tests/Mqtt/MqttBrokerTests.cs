@@ -6,6 +6,7 @@ using static Gateway.Drivers.Tests.Mqtt.MqttTestSupport;
 namespace Gateway.Drivers.Tests.Mqtt;
 
 /// <summary>One mosquitto shared by the tests of <see cref="MqttBrokerTests"/>; each test uses its own topics.</summary>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 public sealed class SharedMosquitto : IAsyncLifetime
 {
     internal MosquittoBroker Broker { get; private set; } = null!;
@@ -39,7 +40,7 @@ public sealed class MqttBrokerTests(SharedMosquitto shared) : IClassFixture<Shar
         const int count = 200;
         await Task.WhenAll(Enumerable.Range(0, count).Select(i => publisher.PublishAsync($"{topic}/m", Utf8($"msg {i}"), qos, retain: false)));
 
-        await WaitUntilAsync(() => received.Count >= count, TimeSpan.FromSeconds(10), () => $"{received.Count} of {count} received");
+        await Waits.UntilAsync(() => received.Count >= count, () => $"{received.Count} of {count} received", TimeSpan.FromSeconds(10));
         await Task.Delay(qos == MqttQos.ExactlyOnce ? 200 : 0);
         var texts = received.Select(Text).ToList();
         Assert.Equal(Enumerable.Range(0, count).Select(i => $"msg {i}").Order(), texts.Order());
@@ -56,7 +57,7 @@ public sealed class MqttBrokerTests(SharedMosquitto shared) : IClassFixture<Shar
         await subscriber.SubscribeAsync(topic, MqttQos.AtLeastOnce, Collect(received));
         await using var publisher = await ConnectedAsync(Options(Broker, UniqueId("pub")));
         for (var i = 0; i < 100; i++) await publisher.PublishAsync(topic, Utf8(i.ToString()), MqttQos.AtLeastOnce, retain: false);
-        await WaitUntilAsync(() => received.Count >= 100, TimeSpan.FromSeconds(10), () => $"{received.Count} received");
+        await Waits.UntilAsync(() => received.Count >= 100, () => $"{received.Count} received", TimeSpan.FromSeconds(10));
         Assert.Equal(Enumerable.Range(0, 100).Select(i => i.ToString()), received.Select(Text));
     }
 
@@ -84,8 +85,8 @@ public sealed class MqttBrokerTests(SharedMosquitto shared) : IClassFixture<Shar
         await client.PublishAsync($"{root}/pv-2/energy_kwh", Utf8("12"), MqttQos.AtLeastOnce, false);
 
         // $SYS/broker/uptime is published every second, so "#" had the chance to (wrongly) see it.
-        await WaitUntilAsync(() => sys.Count >= 2 && everything.Count(m => m.Topic.StartsWith(root)) >= 4,
-            TimeSpan.FromSeconds(5), () => $"$SYS {sys.Count}, # {everything.Count}");
+        await Waits.UntilAsync(() => sys.Count >= 2 && everything.Count(m => m.Topic.StartsWith(root)) >= 4,
+            () => $"$SYS {sys.Count}, # {everything.Count}", TimeSpan.FromSeconds(5));
         Assert.Equal(new[] { $"{root}/ev-1/power_kw", $"{root}/pv-2/power_kw" }, plus.Select(m => m.Topic).Order());
         Assert.Equal(new[] { $"{root}/ev-1/power_kw", $"{root}/ev-1/soc/pct" }, hash.Select(m => m.Topic).Order());
         Assert.DoesNotContain(everything, m => m.Topic.StartsWith('$'));
@@ -102,7 +103,7 @@ public sealed class MqttBrokerTests(SharedMosquitto shared) : IClassFixture<Shar
         var first = new ConcurrentQueue<MqttApplicationMessage>();
         await using var late = await ConnectedAsync(Options(Broker, UniqueId("late")));
         await late.SubscribeAsync(topic, MqttQos.AtLeastOnce, Collect(first));
-        await WaitUntilAsync(() => first.Count == 1, TimeSpan.FromSeconds(5), () => "retained message not delivered");
+        await Waits.UntilAsync(() => first.Count == 1, () => "retained message not delivered", TimeSpan.FromSeconds(5));
         Assert.True(first.Single().Retain);
         Assert.Equal("online", Text(first.Single()));
 
@@ -112,7 +113,7 @@ public sealed class MqttBrokerTests(SharedMosquitto shared) : IClassFixture<Shar
         await using var later = await ConnectedAsync(Options(Broker, UniqueId("later")));
         await later.SubscribeAsync(topic, MqttQos.AtLeastOnce, Collect(second));
         await publisher.PublishAsync(topic, Utf8("live"), MqttQos.AtLeastOnce, retain: false);
-        await WaitUntilAsync(() => second.Count >= 1, TimeSpan.FromSeconds(5), () => "live message not delivered");
+        await Waits.UntilAsync(() => second.Count >= 1, () => "live message not delivered", TimeSpan.FromSeconds(5));
         await Task.Delay(100);
         var only = Assert.Single(second);
         Assert.Equal("live", Text(only));
@@ -136,12 +137,12 @@ public sealed class MqttBrokerTests(SharedMosquitto shared) : IClassFixture<Shar
             Reconnect = new MqttReconnectOptions { Enabled = false },
         }, channels);
         await gateway.PublishAsync(status, Utf8("online"), MqttQos.AtLeastOnce, retain: true);
-        await WaitUntilAsync(() => seen.Count >= 1, TimeSpan.FromSeconds(5), () => "online status not seen");
+        await Waits.UntilAsync(() => seen.Count >= 1, () => "online status not seen", TimeSpan.FromSeconds(5));
 
         await channels.CutAsync(); // the socket dies; no DISCONNECT goes out
-        await WaitUntilAsync(() => seen.Count >= 2, TimeSpan.FromSeconds(5), () => "will not published");
+        await Waits.UntilAsync(() => seen.Count >= 2, () => "will not published", TimeSpan.FromSeconds(5));
         Assert.Equal(new[] { "online", "offline" }, seen.Select(Text));
-        await WaitUntilAsync(() => gateway.State == MqttConnectionState.Disconnected, TimeSpan.FromSeconds(5), () => $"state {gateway.State}");
+        await Waits.UntilAsync(() => gateway.State == MqttConnectionState.Disconnected, () => $"state {gateway.State}", TimeSpan.FromSeconds(5));
     }
 
     [Fact]
@@ -161,10 +162,10 @@ public sealed class MqttBrokerTests(SharedMosquitto shared) : IClassFixture<Shar
             BirthMessage = new MqttWillMessage(status, Utf8("online"), MqttQos.AtLeastOnce, Retain: true),
             Reconnect = options.Reconnect,
         }, channels);
-        await WaitUntilAsync(() => seen.Count >= 1, TimeSpan.FromSeconds(5), () => "birth message not seen");
+        await Waits.UntilAsync(() => seen.Count >= 1, () => "birth message not seen", TimeSpan.FromSeconds(5));
 
         await channels.CutAsync(); // socket dies: will "offline", then the reconnect publishes "online"
-        await WaitUntilAsync(() => seen.Count >= 3, TimeSpan.FromSeconds(5), () => string.Join(",", seen.Select(Text)));
+        await Waits.UntilAsync(() => seen.Count >= 3, () => string.Join(",", seen.Select(Text)), TimeSpan.FromSeconds(5));
         Assert.Equal(new[] { "online", "offline", "online" }, seen.Select(Text));
         Assert.Equal(MqttConnectionState.Connected, gateway.State);
     }
@@ -185,7 +186,7 @@ public sealed class MqttBrokerTests(SharedMosquitto shared) : IClassFixture<Shar
         await gateway.DisconnectAsync();
         await gateway.DisposeAsync();
         await watcher.PublishAsync(status, Utf8("marker"), MqttQos.AtLeastOnce, false);
-        await WaitUntilAsync(() => seen.Count >= 1, TimeSpan.FromSeconds(5), () => "marker not seen");
+        await Waits.UntilAsync(() => seen.Count >= 1, () => "marker not seen", TimeSpan.FromSeconds(5));
         await Task.Delay(200);
         Assert.Equal(new[] { "marker" }, seen.Select(Text));
     }
@@ -217,7 +218,7 @@ public sealed class MqttBrokerTests(SharedMosquitto shared) : IClassFixture<Shar
         await using var client = await ConnectedAsync(Options(Broker, clientId: ""));
         await client.SubscribeAsync(topic, MqttQos.AtLeastOnce, Collect(received));
         await client.PublishAsync(topic, Utf8("one"), MqttQos.AtLeastOnce, false);
-        await WaitUntilAsync(() => received.Count == 1, TimeSpan.FromSeconds(5), () => "first message missing");
+        await Waits.UntilAsync(() => received.Count == 1, () => "first message missing", TimeSpan.FromSeconds(5));
         await client.UnsubscribeAsync([topic]);
         await client.PublishAsync(topic, Utf8("two"), MqttQos.AtLeastOnce, false);
         await Task.Delay(200);
@@ -259,7 +260,7 @@ public sealed class MqttBrokerTests(SharedMosquitto shared) : IClassFixture<Shar
         second.ConnectionStateChanged += (_, e) => sessionPresent |= e.SessionPresent;
         await Assert.ThrowsAsync<MqttCommunicationException>(() => second.SubscribeAsync(topic, MqttQos.AtLeastOnce, Collect(new())));
         await second.ConnectAsync();
-        await WaitUntilAsync(() => second.ReceivedMessages.Count >= 10, TimeSpan.FromSeconds(5), () => $"{second.ReceivedMessages.Count} queued messages arrived");
+        await Waits.UntilAsync(() => second.ReceivedMessages.Count >= 10, () => $"{second.ReceivedMessages.Count} queued messages arrived", TimeSpan.FromSeconds(5));
         Assert.True(sessionPresent);
         var texts = new List<string>();
         while (second.ReceivedMessages.TryRead(out var message)) texts.Add(Text(message));

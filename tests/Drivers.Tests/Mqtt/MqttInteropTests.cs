@@ -6,6 +6,7 @@ using static Gateway.Drivers.Tests.Mqtt.MqttTestSupport;
 namespace Gateway.Drivers.Tests.Mqtt;
 
 /// <summary>Our client talking to mosquitto's own command-line clients through mosquitto.</summary>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 public sealed class MqttInteropTests(SharedMosquitto shared) : IClassFixture<SharedMosquitto>
 {
     private MosquittoBroker Broker => shared.Broker;
@@ -26,7 +27,7 @@ public sealed class MqttInteropTests(SharedMosquitto shared) : IClassFixture<Sha
         await MosquittoBroker.RunAsync("/usr/bin/mosquitto_pub", $"-h 127.0.0.1 -p {port} -q 0 -t {root}/binary -f {binaryFile}");
         await MosquittoBroker.RunAsync("/usr/bin/mosquitto_pub", $"-h 127.0.0.1 -p {port} -q 2 -t {root}/empty -n");
 
-        await WaitUntilAsync(() => received.Count >= 3, TimeSpan.FromSeconds(5), () => $"{received.Count} of 3");
+        await Waits.UntilAsync(() => received.Count >= 3, () => $"{received.Count} of 3", TimeSpan.FromSeconds(5));
         var byTopic = received.ToDictionary(m => m.Topic);
         Assert.Equal("setpoint 7.4 kW é", Text(byTopic[$"{root}/text"]));
         Assert.Equal(MqttQos.AtLeastOnce, byTopic[$"{root}/text"].Qos);

@@ -5,6 +5,7 @@ using static Gateway.Drivers.Tests.Mqtt.MqttTestSupport;
 namespace Gateway.Drivers.Tests.Mqtt;
 
 /// <summary>QoS 1 messages a gateway accepted survive its restart in the durable outbox, and are sent by the next process.</summary>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 public sealed class MqttOutboxStoreTests : IDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "mqtt-outbox-" + Guid.NewGuid().ToString("N")[..10]);
@@ -66,7 +67,7 @@ public sealed class MqttOutboxStoreTests : IDisposable
         broker.Kill();
         await down.Task.WaitAsync(TimeSpan.FromSeconds(10));
         var accepted = Enumerable.Range(0, count).Select(i => gateway.PublishAsync(topic, Utf8($"round {i}"), MqttQos.AtLeastOnce, false, [new("round", $"r{i}")])).ToArray();
-        await WaitUntilAsync(() => gateway.PendingMessageCount == count, TimeSpan.FromSeconds(5), () => $"{gateway.PendingMessageCount} pending");
+        await Waits.UntilAsync(() => gateway.PendingMessageCount == count, () => $"{gateway.PendingMessageCount} pending", TimeSpan.FromSeconds(5));
         await gateway.DisposeAsync();
         store.Dispose();
         // Dispose fails the waiting callers; their tasks finish on the thread pool right after, not inside DisposeAsync.
@@ -87,10 +88,10 @@ public sealed class MqttOutboxStoreTests : IDisposable
         Assert.Equal(count, restarted.PendingMessageCount);
         await restarted.ConnectAsync();
 
-        await WaitUntilAsync(() => received.Count >= count, TimeSpan.FromSeconds(10), () => $"{received.Count} of {count} delivered");
+        await Waits.UntilAsync(() => received.Count >= count, () => $"{received.Count} of {count} delivered", TimeSpan.FromSeconds(10));
         Assert.Equal(Enumerable.Range(0, count).Select(i => $"round {i}"), received.Select(Text));
         Assert.Equal(Enumerable.Range(0, count).Select(i => $"r{i}"), received.Select(m => m.UserProperty("round")));
-        await WaitUntilAsync(() => restarted.PendingMessageCount == 0, TimeSpan.FromSeconds(5), () => $"{restarted.PendingMessageCount} still pending");
+        await Waits.UntilAsync(() => restarted.PendingMessageCount == 0, () => $"{restarted.PendingMessageCount} still pending", TimeSpan.FromSeconds(5));
         Assert.Empty(reopened.Load());
     }
 }

@@ -8,6 +8,7 @@ using static Gateway.Drivers.Tests.Mqtt.MqttTestSupport;
 namespace Gateway.Drivers.Tests.Mqtt;
 
 /// <summary>MQTT 5 where it helps (user properties, session expiry) and 3.1.1 brokers still served, against mosquitto.</summary>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 public sealed class MqttProtocolVersionTests(SharedMosquitto shared) : IClassFixture<SharedMosquitto>
 {
     private MosquittoBroker Broker => shared.Broker;
@@ -27,7 +28,7 @@ public sealed class MqttProtocolVersionTests(SharedMosquitto shared) : IClassFix
         await publisher.PublishAsync(topic, Utf8("{}"), MqttQos.AtLeastOnce, false,
             [new("round", "site-a-20261203T1400"), new("operator", "j.ortega"), new("note", "Grüße ⚡")]);
 
-        await WaitUntilAsync(() => received5.Count == 1 && received311.Count == 1, TimeSpan.FromSeconds(5), () => $"{received5.Count}/{received311.Count} received");
+        await Waits.UntilAsync(() => received5.Count == 1 && received311.Count == 1, () => $"{received5.Count}/{received311.Count} received", TimeSpan.FromSeconds(5));
         var message = Assert.Single(received5);
         Assert.Equal("site-a-20261203T1400", message.UserProperty("round"));
         Assert.Equal("j.ortega", message.UserProperty("operator"));
@@ -94,7 +95,7 @@ public sealed class MqttProtocolVersionTests(SharedMosquitto shared) : IClassFix
         Assert.Equal(MqttProtocolVersion.V311, gateway.ProtocolVersion);
         Assert.Equal(1, only311.RefusedVersion5);
         await gateway.PublishAsync(topic, Utf8("hello"), MqttQos.AtLeastOnce, false, [new("round", "r1")]);
-        await WaitUntilAsync(() => received.Count == 1, TimeSpan.FromSeconds(5), () => "message not relayed");
+        await Waits.UntilAsync(() => received.Count == 1, () => "message not relayed", TimeSpan.FromSeconds(5));
         Assert.Empty(Assert.Single(received).UserProperties);
     }
 

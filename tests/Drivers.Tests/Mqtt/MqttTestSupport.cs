@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Text;
 using Gateway.Drivers.Mqtt;
 using MQTTnet.Channel;
@@ -31,15 +30,6 @@ internal static class MqttTestSupport
         return client;
     }
 
-    public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, Func<string> describe)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > timeout) Assert.Fail($"not reached within {timeout.TotalSeconds} s: {describe()}");
-            await Task.Delay(10);
-        }
-    }
 
     public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
 

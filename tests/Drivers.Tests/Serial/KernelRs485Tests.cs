@@ -3,7 +3,6 @@ using Gateway.Drivers.Devices;
 using Gateway.Drivers.Modbus;
 using Gateway.Drivers.Serial;
 using Gateway.Drivers.Serial.Interop;
-using Gateway.Drivers.Tests.Peers;
 using static Gateway.Drivers.Serial.Interop.TermiosConstants;
 
 namespace Gateway.Drivers.Tests.Serial;
@@ -12,6 +11,7 @@ namespace Gateway.Drivers.Tests.Serial;
 /// Kernel RS-485 mode (TIOCSRS485), the path the termios driver is kept for: the request we send, the choice of driver,
 /// and a clear failure on devices whose driver has no RS-485 mode (a pseudo-terminal; the machine's 16550 UART).
 /// </summary>
+[Trait(PeerTraits.Name, PeerTraits.Socat)]
 public sealed class KernelRs485Tests
 {
     private static readonly SerialLineSettings Rs485Line = new(9600) { Driver = SerialDriver.Termios, Rs485 = new Rs485Settings() };

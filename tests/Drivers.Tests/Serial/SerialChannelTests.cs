@@ -1,11 +1,11 @@
 using Gateway.Drivers.Modbus;
 using Gateway.Drivers.Serial;
 using Gateway.Drivers.Tests.Modbus;
-using Gateway.Drivers.Tests.Peers;
 
 namespace Gateway.Drivers.Tests.Serial;
 
 /// <summary>Both serial drivers (System.IO.Ports, the default, and our termios port) on a socat pseudo-terminal pair.</summary>
+[Trait(PeerTraits.Name, PeerTraits.Socat)]
 public sealed class SerialChannelTests
 {
     private static readonly SerialLineSettings Line = new(19200, SerialParity.Odd, 8, SerialStopBits.Two);

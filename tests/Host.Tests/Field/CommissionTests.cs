@@ -3,7 +3,6 @@ using Gateway.DeviceSims.Devices;
 using Gateway.DeviceSims.Hosting;
 using Gateway.Rigs;
 using Gateway.Drivers.Devices;
-using Gateway.Drivers.Tests.Devices;
 using Gateway.Host.Cli;
 using Gateway.Host.Rigs;
 using Gateway.Host.Tests.Operator;
@@ -16,6 +15,7 @@ namespace Gateway.Host.Tests.Field;
 /// exact); a device without a fail-safe fails it and is left at 0 kW; nothing is written without --allow-write, without
 /// confirmation, or after a failed verification; the report, the plot and a rig entry the gateway accepts are written.
 /// </summary>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 public sealed class CommissionTests : IDisposable
 {
     private static readonly DateTimeOffset T0 = new(2026, 6, 1, 11, 0, 0, TimeSpan.Zero);
@@ -73,7 +73,7 @@ public sealed class CommissionTests : IDisposable
         Assert.Contains("fell back after **5 s**: **pass**", report);
         Assert.Contains("![setpoint step and fall-back](step.", report);
         Assert.Contains("<svg", await File.ReadAllTextAsync(Path.Combine(dir, "step.svg")));
-        if (Gateway.Host.Reports.PngConverter.FindTool() is not null) Assert.True(File.Exists(Path.Combine(dir, "step.png")));
+        if (Gateway.Reporting.PngConverter.FindTool() is not null) Assert.True(File.Exists(Path.Combine(dir, "step.png")));
 
         // Ready to paste: the entry goes into a rig the gateway loads as it is.
         var entry = await File.ReadAllTextAsync(Path.Combine(dir, "rig-entry.yaml"));
@@ -235,7 +235,7 @@ public sealed class CommissionTests : IDisposable
     public async Task An_mqtt_pile_on_mosquitto_passes_on_real_time()
     {
         // The simulated MQTT device publishes on real time, so this one runs on it: 3 s revert, a few seconds in all.
-        await using var broker = await MosquittoProcess.StartAsync();
+        await using var broker = await MosquittoBroker.StartAsync();
         var rig = new SimulatedRig(RigParser.Parse($$"""
             site: commission-mqtt
             start: 2026-06-01T11:00:00Z

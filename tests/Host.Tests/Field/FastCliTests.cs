@@ -15,12 +15,7 @@ public sealed class FastCliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Gateway.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("Gateway.sln not found above " + AppContext.BaseDirectory);
-    }
+    private static string RepoRoot() => Repository.Root;
 
     [Fact]
     public async Task The_gateway_script_rebuilds_only_after_a_source_changed()

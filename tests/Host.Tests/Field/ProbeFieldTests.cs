@@ -1,7 +1,5 @@
 using System.Text.Json;
 using Gateway.Drivers.Modbus;
-using Gateway.Drivers.Tests.Devices;
-using Gateway.Drivers.Tests.Peers;
 using Gateway.Host.Cli;
 using Gateway.Testing;
 
@@ -13,11 +11,12 @@ namespace Gateway.Host.Tests.Field;
 /// --set takes kW or % of the rating, --rating stands in for a nameplate the device does not report, and a probe without
 /// --set never writes.
 /// </summary>
+[Trait(PeerTraits.Name, PeerTraits.Pymodbus)]
 public sealed class ProbeFieldTests : IAsyncLifetime
 {
     private FieldBench _bench = null!;
 
-    public async Task InitializeAsync() => _bench = await FieldBench.StartAsync(new ManualTimeProvider(new DateTimeOffset(2026, 6, 1, 11, 0, 0, TimeSpan.Zero)));
+    public async Task InitializeAsync() => _bench = await FieldBench.StartAsync(new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 11, 0, 0, TimeSpan.Zero)));
 
     public async Task DisposeAsync() => await _bench.DisposeAsync();
 

@@ -15,6 +15,7 @@ namespace Gateway.Host.Tests.Field;
 /// line on a socat pseudo-terminal, the MQTT devices publishing on a mosquitto; one line and the documented exit code
 /// when nothing answers or the endpoint is unreachable, the same in JSON.
 /// </summary>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 public sealed class ScanTests
 {
     private static async Task<(int Code, string Out, string Err)> Scan(ScanRequest request)
@@ -34,7 +35,7 @@ public sealed class ScanTests
     [Fact]
     public async Task A_tcp_scan_of_the_whole_range_lists_the_units_behind_one_endpoint()
     {
-        await using var bench = await FieldBench.StartAsync(new ManualTimeProvider(new DateTimeOffset(2026, 6, 1, 11, 0, 0, TimeSpan.Zero)));
+        await using var bench = await FieldBench.StartAsync(new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 11, 0, 0, TimeSpan.Zero)));
         var (code, output, errors) = await Scan(Modbus(bench.Endpoint));
         Assert.True(code == ExitCodes.Ok, errors);
         Assert.Matches(@"│ 1\s+│ SunSpec\s+│ 1, 203\s+│ Gateway Sims │ SIM-METER\s*│ meter-1 │ sunspec-meter", output);
@@ -67,7 +68,7 @@ public sealed class ScanTests
                       sim: { batteryKwh: 50, socAtArrivalPercent: 64, arrival: "11:00", departure: "18:00", maxChargeKw: 7.4, maxDischargeKw: 5 } }
                   - { id: pv-1, kind: pv-inverter, protocol: modbus-rtu, endpoint: "{{tty}}?baud=38400&parity=E", unitId: 6, profile: sunspec-inverter,
                       sim: { ratedKwp: 5, irradiance: { clearSky: { peakWPerM2: 900, sunrise: "06:00", sunset: "20:00" } } } }
-                """, "scan-rtu.yaml"), new ManualTimeProvider());
+                """, "scan-rtu.yaml"), TestClocks.New());
             await using var host = await RigHost.StartAsync(rig);
             // 1 s per request: a unit's SunSpec walk is several requests at 38,400 baud through a pty pair, and on a loaded
             // 2-core machine 0.3 s cut it short; the six silent ids cost 6 s.
@@ -87,7 +88,7 @@ public sealed class ScanTests
     [Fact]
     public async Task An_mqtt_scan_lists_the_device_ids_seen_per_shipped_topic_map()
     {
-        await using var broker = await MosquittoProcess.StartAsync();
+        await using var broker = await MosquittoBroker.StartAsync();
         var rig = new SimulatedRig(RigParser.Parse($$"""
             site: scan-mqtt
             start: 2026-06-01T12:00:00Z
@@ -111,7 +112,7 @@ public sealed class ScanTests
     [Fact]
     public async Task Nothing_answering_exits_1_and_an_unreachable_endpoint_exits_3_in_one_line()
     {
-        await using var bench = await FieldBench.StartAsync(new ManualTimeProvider());
+        await using var bench = await FieldBench.StartAsync(TestClocks.New());
         var (code, _, errors) = await Scan(Modbus(bench.Endpoint, "100-103"));
         Assert.Equal(ExitCodes.Failed, code);
         Assert.Contains("scan: no unit answered among 4 unit ids (100–103) within 0.5 s each", errors);
@@ -130,14 +131,12 @@ public sealed class ScanTests
     [Fact]
     public void The_practice_bench_of_the_walkthrough_puts_three_units_behind_one_endpoint_and_a_pile_on_a_broker()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Gateway.sln"))) dir = dir.Parent;
-        var rig = RigParser.Load(Path.Combine(dir!.FullName, "hil-rigs", "commissioning", "rig.yaml"));
+        var rig = RigParser.Load(Repository.PathOf("hil-rigs", "commissioning", "rig.yaml"));
         Assert.Equal(1, rig.TimeScale);
         Assert.Equal([(1, "meter-1"), (3, "pile-3"), (7, "pv-7")],
             rig.Devices.Where(d => d.Endpoint == "127.0.0.1:15300").Select(d => ((int)d.UnitId, d.Id)).OrderBy(x => x.Item1));
         Assert.Contains(rig.Devices, d => d.Protocol == "mqtt" && d.Id == "pile-m1");
-        _ = new SimulatedRig(rig, new ManualTimeProvider());
+        _ = new SimulatedRig(rig, TestClocks.New());
     }
 
     [Theory]

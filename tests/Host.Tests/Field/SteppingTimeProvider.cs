@@ -9,7 +9,7 @@ namespace Gateway.Host.Tests.Field;
 /// </summary>
 internal sealed class SteppingTimeProvider(DateTimeOffset start) : TimeProvider
 {
-    private readonly ManualTimeProvider _inner = new(start);
+    private readonly FakeTimeProvider _inner = new(start);
 
     public override DateTimeOffset GetUtcNow() => _inner.GetUtcNow();
 

@@ -6,7 +6,7 @@ namespace Gateway.Host.Tests.Journal;
 public sealed class RoundJournalTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("journal-").FullName;
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = TestClocks.New();
     private readonly DateTimeOffset _start = new(2026, 6, 1, 10, 0, 0, TimeSpan.Zero);
 
     private string DbPath => Path.Combine(_dir, "journal.db");

@@ -16,12 +16,7 @@ public sealed class FabricRigFilesTests : IDisposable
         Directory.Delete(_lab, recursive: true);
     }
 
-    private static string RepoFile(params string[] parts)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Gateway.sln"))) dir = dir.Parent;
-        return Path.Combine([dir!.FullName, .. parts]);
-    }
+    private static string RepoFile(params string[] parts) => Repository.PathOf(parts);
 
     /// <summary>Org1's TLS CA and User1's certificate and key where the lab's cryptogen puts them.</summary>
     private void LayOutLab()

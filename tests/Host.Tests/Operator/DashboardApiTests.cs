@@ -396,7 +396,7 @@ public sealed class DashboardTlsTests
         Assert.Contains("needs HTTPS", Assert.Throws<ArgumentException>(() =>
             new DashboardServer(board, new DashboardOptions { Address = IPAddress.Any, Port = 0, Credentials = DashboardApiTests.Credentials })).Message);
 
-        using var certificates = Gateway.Drivers.Tests.Mqtt.TestCertificates.Create("Dashboard Test CA");
+        using var certificates = TestCertificates.Create("Dashboard Test CA");
         var dir = Directory.CreateTempSubdirectory("dash-tls-").FullName;
         certificates.WriteBrokerFiles(dir);
         await using var server = new DashboardServer(board, new DashboardOptions

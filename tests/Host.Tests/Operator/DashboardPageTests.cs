@@ -11,6 +11,7 @@ namespace Gateway.Host.Tests.Operator;
 /// at −4.8 kW showed as "discharge/export"), plug states were raw codes, stale values looked current, "committed" was 0.
 /// Screenshots go to artifacts/screenshots/ (kept by CI).
 /// </summary>
+[Trait(PeerTraits.Name, PeerTraits.Chromium)]
 public sealed class DashboardPageTests : IAsyncLifetime
 {
     private const string Chromium = "/usr/bin/chromium";
@@ -202,7 +203,7 @@ public sealed class DashboardPageTests : IAsyncLifetime
 
     private static async Task<byte[]> ShotAsync(IPage page, string name, ILocator? part = null)
     {
-        var dir = Path.Combine(SecuredMosquitto.FindRepo(), "artifacts", "screenshots");
+        var dir = Path.Combine(Repository.Root, "artifacts", "screenshots");
         Directory.CreateDirectory(dir);
         var path = Path.Combine(dir, name + ".png");
         var bytes = part is null ? await page.ScreenshotAsync(new() { Path = path, FullPage = true }) : await part.ScreenshotAsync(new() { Path = path });

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Gateway.Drivers.Mqtt;
-using Gateway.Drivers.Tests.Mqtt;
 using Gateway.Host.Journal;
 using Gateway.Host.Operator;
 using Gateway.Host.Status;
@@ -9,18 +8,19 @@ using Gateway.Host.Status;
 namespace Gateway.Host.Tests.Operator;
 
 /// <summary>The operator topics against a real mosquitto, checked with mosquitto_sub/mosquitto_pub as the independent peer.</summary>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 public sealed class OperatorMqttTests : IAsyncLifetime
 {
     private readonly string _site = "site-" + Guid.NewGuid().ToString("N")[..8];
     private readonly CuttableStreamProvider _channels = new();
-    private MosquittoProcess _broker = null!;
+    private MosquittoBroker _broker = null!;
     private GatewayStatusBoard _board = null!;
     private MqttClient? _client;
     private OperatorPublisher? _publisher;
 
     public async Task InitializeAsync()
     {
-        _broker = await MosquittoProcess.StartAsync();
+        _broker = await MosquittoBroker.StartAsync();
         (_board, _) = SampleStatusBoard.Create(_site);
     }
 
@@ -117,7 +117,7 @@ public sealed class OperatorMqttTests : IAsyncLifetime
 
         await _broker.PublishAsync($"gw/{_site}/operator/ack/scada-1", $$"""{"roundId":"{{roundId}}"}""");
 
-        await WaitUntilAsync(() => _board.IsAcknowledged(roundId), "the board records the acknowledgement");
+        await Waits.UntilAsync(() => _board.IsAcknowledged(roundId), "the board records the acknowledgement");
         Assert.Equal("j.ortega", _board.Snapshot().OperatorAcks[roundId]);
         var notice = Parse(await _broker.SubscribeAsync($"gw/{_site}/rounds/{roundId}/ack", 1)).Single().Value.RootElement;
         Assert.Equal("j.ortega", notice.GetProperty("operator").GetString());
@@ -161,7 +161,7 @@ public sealed class OperatorMqttTests : IAsyncLifetime
 
         // Still serving: a good acknowledgement after the bad ones is honoured.
         await _broker.PublishAsync($"gw/{_site}/operator/ack/scada-1", $$"""{"roundId":"{{SampleStatusBoard.LatestRoundId}}","operator":"j.ortega"}""");
-        await WaitUntilAsync(() => _board.IsAcknowledged(SampleStatusBoard.LatestRoundId), "a good acknowledgement after a rejected one");
+        await Waits.UntilAsync(() => _board.IsAcknowledged(SampleStatusBoard.LatestRoundId), "a good acknowledgement after a rejected one");
     }
 
     [Fact]
@@ -170,11 +170,11 @@ public sealed class OperatorMqttTests : IAsyncLifetime
         var roundId = SampleStatusBoard.RoundId(5);
         await _broker.PublishAsync($"gw/{_site}/operator/ack/night", $$"""{"roundId":"{{roundId}}","operator":"night-shift"}""", retain: true);
         await StartAsync();
-        await WaitUntilAsync(() => _board.IsAcknowledged(roundId), "the retained acknowledgement is delivered on subscribe");
+        await Waits.UntilAsync(() => _board.IsAcknowledged(roundId), "the retained acknowledgement is delivered on subscribe");
 
         await _broker.PublishAsync($"gw/{_site}/operator/ack/night", "", retain: true);
         await _broker.PublishAsync($"gw/{_site}/operator/ack/day", $$"""{"roundId":"{{SampleStatusBoard.LatestRoundId}}","operator":"day-shift"}""");
-        await WaitUntilAsync(() => _board.IsAcknowledged(SampleStatusBoard.LatestRoundId), "the next acknowledgement");
+        await Waits.UntilAsync(() => _board.IsAcknowledged(SampleStatusBoard.LatestRoundId), "the next acknowledgement");
         Assert.Equal(0, _publisher!.RejectedAcknowledgements);
     }
 
@@ -200,7 +200,7 @@ public sealed class OperatorMqttTests : IAsyncLifetime
         _board.Report(new DeviceHealth("ev-01", "charger", "ev-01", DeviceLinkState.Degraded, SampleStatusBoard.Now, "1 of the last 10 reads timed out",
             new Dictionary<string, double> { ["PowerKw"] = 6.9, ["SocPercent"] = 55 }, 7.2, null));
 
-        await WaitUntilAsync(() => _channels.Connections >= 2 && _client!.State == MqttConnectionState.Connected, "the client reconnects");
+        await Waits.UntilAsync(() => _channels.Connections >= 2 && _client!.State == MqttConnectionState.Connected, "the client reconnects");
         await WaitForRetainedAsync($"gw/{_site}/status", "online");
         var clock = Stopwatch.StartNew();
         while (true)
@@ -261,10 +261,10 @@ public sealed class OperatorMqttTests : IAsyncLifetime
         // 8 health values at most (one per device) plus the 200 setpoints, none of them dropped. The pump runs
         // meanwhile and may already hold the first setpoint: the MQTT client accepted it and keeps it for the broker.
         int Held() => _publisher!.QueueLength + _client!.PendingMessageCount;
-        await WaitUntilAsync(() => Held() >= 200, "every setpoint is queued or held by the client");
+        await Waits.UntilAsync(() => Held() >= 200, "every setpoint is queued or held by the client");
         Assert.InRange(Held(), 200, 200 + SampleStatusBoard.DeviceIds.Length);
         Assert.InRange(_client!.PendingMessageCount, 0, 1);
-        Assert.Equal(0, _publisher.DroppedHealthUpdates);
+        Assert.Equal(0, _publisher!.DroppedHealthUpdates);
     }
 
     [Fact]
@@ -306,7 +306,7 @@ public sealed class OperatorMqttTests : IAsyncLifetime
     private static readonly Dictionary<string, string> AckUsers = new() { ["scada-1"] = "j.ortega", ["night"] = "night-shift", ["day"] = "day-shift" };
 
     private Task DrainedAsync() =>
-        WaitUntilAsync(() => _publisher!.QueueLength == 0 && _publisher.IsIdle, "the publisher drains its queue");
+        Waits.UntilAsync(() => _publisher!.QueueLength == 0 && _publisher.IsIdle, "the publisher drains its queue");
 
     private async Task WaitForRetainedAsync(string topic, string payload)
     {
@@ -320,15 +320,6 @@ public sealed class OperatorMqttTests : IAsyncLifetime
         }
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"not reached within 10 s: {what}");
-            await Task.Delay(10);
-        }
-    }
 
     private static Dictionary<string, JsonDocument> Parse(IEnumerable<string> lines) =>
         lines.ToDictionary(l => l[..l.IndexOf(' ')], l => JsonDocument.Parse(l[(l.IndexOf(' ') + 1)..]));

@@ -15,12 +15,13 @@ namespace Gateway.Host.Tests.Operator;
 /// Issue #13, row 8: only "delivering" and "closed" were published though the docs list six states; round ids differed
 /// from the documented format; the health topic sent ~20 messages/s.
 /// </summary>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 public sealed class OperatorTopicsEndToEndTests
 {
     [Fact]
     public async Task Every_documented_state_is_published_round_ids_are_as_documented_and_health_is_rate_bounded()
     {
-        await using var broker = await MosquittoProcess.StartAsync();
+        await using var broker = await MosquittoBroker.StartAsync();
         await using var rig = await EndToEndRig.StartAsync(EndToEndRig.Yaml + $"\noperator:\n  mqtt: 127.0.0.1:{broker.Port}\n");
         var definition = rig.Load();
         var clock = new AcceleratedTimeProvider(rig.Sims.Rig.Clock.Now, definition.TimeScale);
@@ -61,7 +62,7 @@ public sealed class OperatorTopicsEndToEndTests
     [Fact]
     public void Health_is_sent_on_change_at_most_once_per_interval_and_as_a_slow_heartbeat()
     {
-        var time = new ManualTimeProvider(new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero));
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero));
         var throttle = new HealthThrottle(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60));
         var random = new Random(13);
         DeviceHealth H(double kw, DeviceLinkState state = DeviceLinkState.Healthy) =>

@@ -17,9 +17,9 @@ internal static class SampleStatusBoard
 
     public static string[] DeviceIds => ["ev-01", "ev-02", "ev-03", "ev-04", "meter-main", "pv-roof-a", "pv-roof-b", "smes-1"];
 
-    public static (GatewayStatusBoard Board, ManualTimeProvider Clock) Create(string siteId = SiteId)
+    public static (GatewayStatusBoard Board, FakeTimeProvider Clock) Create(string siteId = SiteId)
     {
-        var clock = new ManualTimeProvider(Now);
+        var clock = new FakeTimeProvider(Now);
         var board = new GatewayStatusBoard(siteId, clock);
         Fill(board);
         return (board, clock);

@@ -17,6 +17,7 @@ namespace Gateway.Host.Tests.Operator;
 /// deploy/, each with its own identity; only the gateway's identity can write setpoints, and only a mapped operator can
 /// acknowledge, on its own topic.
 /// </summary>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 public sealed class SecuredBrokerTests
 {
     [Fact]

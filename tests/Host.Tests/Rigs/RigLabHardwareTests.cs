@@ -1,6 +1,5 @@
 using Gateway.Drivers.Devices;
 using Gateway.Drivers.Lab;
-using Gateway.Drivers.Tests.Lab;
 using Gateway.Host.Devices;
 using Gateway.Host.Rigs;
 using Gateway.Host.Tests.Worker;
@@ -11,12 +10,7 @@ namespace Gateway.Host.Tests.Rigs;
 /// <summary>The rig's safety section and INA219 meters: read, checked, and an INA219 opened through the connector.</summary>
 public sealed class RigLabHardwareTests
 {
-    private static string RepoFile(params string[] parts)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Gateway.sln"))) dir = dir.Parent;
-        return Path.Combine([dir!.FullName, .. parts]);
-    }
+    private static string RepoFile(params string[] parts) => Repository.PathOf(parts);
 
     private const string Meter = """
           - { id: dc-meter, kind: meter, node: n2, protocol: i2c, endpoint: "i2c-1@0x40", pollSeconds: 1, ina219: { shuntOhms: 0.1, maxCurrentA: 3.2 } }
@@ -108,7 +102,7 @@ public sealed class RigLabHardwareTests
     {
         var device = DcMeter;
         var chip = new FakeIna219Device(0.1) { BusVoltageV = 12, ShuntCurrentA = -0.5 };
-        var clock = new ManualTimeProvider();
+        var clock = TestClocks.New();
         await using var connector = new DeviceConnector(clock) { I2cDevices = d => d.Id == "dc-meter" ? chip : throw new InvalidOperationException() };
         await using var link = connector.Open(device);
         Assert.True(link.Driver.ReadOnly);
@@ -120,7 +114,7 @@ public sealed class RigLabHardwareTests
     [Fact]
     public async Task A_missing_i2c_bus_makes_the_meter_unreachable_not_the_gateway_fail()
     {
-        await using var connector = new DeviceConnector(new ManualTimeProvider()) { I2cDevices = _ => throw new IOException("/dev/i2c-1: No such file or directory") };
+        await using var connector = new DeviceConnector(TestClocks.New()) { I2cDevices = _ => throw new IOException("/dev/i2c-1: No such file or directory") };
         await using var link = connector.Open(DcMeter);
         var e = await Assert.ThrowsAsync<DeviceException>(() => link.UseDriverAsync((d, ct) => d.ReadAsync(ct)));
         Assert.Equal(DeviceErrorKind.Unreachable, e.Kind);

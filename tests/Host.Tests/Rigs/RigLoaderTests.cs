@@ -4,12 +4,7 @@ namespace Gateway.Host.Tests.Rigs;
 
 public sealed class RigLoaderTests
 {
-    private static string RepoFile(params string[] parts)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Gateway.sln"))) dir = dir.Parent;
-        return Path.Combine([dir!.FullName, .. parts]);
-    }
+    private static string RepoFile(params string[] parts) => Repository.PathOf(parts);
 
     /// <summary>Every rig folder under hil-rigs/, so a rig added later is checked without editing this list.</summary>
     public static TheoryData<string> ShippedRigs()

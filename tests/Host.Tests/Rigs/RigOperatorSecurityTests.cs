@@ -33,7 +33,7 @@ public sealed class RigOperatorSecurityTests
     [Fact]
     public void A_dashboard_beyond_loopback_with_TLS_and_a_token_binds_that_address()
     {
-        using var certificates = Gateway.Drivers.Tests.Mqtt.TestCertificates.Create();
+        using var certificates = TestCertificates.Create();
         var dir = Directory.CreateTempSubdirectory("rig-tls-").FullName;
         certificates.WriteBrokerFiles(dir);
         var rig = RigLoader.Parse(Base + $$"""

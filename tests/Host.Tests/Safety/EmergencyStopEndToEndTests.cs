@@ -2,7 +2,6 @@ using System.Device.Gpio;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Gateway.Drivers.Tests.Lab;
 using Gateway.Host.Devices;
 using Gateway.Host.Journal;
 using Gateway.Host.Operator;
@@ -36,15 +35,6 @@ public sealed class EmergencyStopEndToEndTests
           contactor: { pin: 27, closedLevel: high }
         """;
 
-    private static async Task Until(Func<bool> condition, string what, int seconds = 30)
-    {
-        var until = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > until) throw new TimeoutException("gave up waiting for " + what);
-            await Task.Delay(20);
-        }
-    }
 
     [Fact]
     public async Task The_stop_interrupts_the_round_zeroes_every_device_and_only_an_acknowledgement_after_release_rearms()
@@ -62,7 +52,7 @@ public sealed class EmergencyStopEndToEndTests
         http.DefaultRequestHeaders.Authorization = new("Bearer", Token);
 
         var tick = runtime.TickAsync();
-        await Until(() => runtime.Board.Snapshot().Rounds.LastOrDefault() is { State: RoundPhase.Delivering }, "a delivering round");
+        await Waits.UntilAsync(() => runtime.Board.Snapshot().Rounds.LastOrDefault() is { State: RoundPhase.Delivering }, "a delivering round", TimeSpan.FromSeconds(30));
         chip.SetInput(17, PinValue.High);
         var outcome = await tick.WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -98,7 +88,7 @@ public sealed class EmergencyStopEndToEndTests
 
         // Released: waiting for an operator; the next round does not start.
         chip.SetInput(17, PinValue.Low);
-        await Until(() => runtime.Board.Snapshot().Interlock is { State: InterlockState.AwaitingAck }, "the loop to read closed");
+        await Waits.UntilAsync(() => runtime.Board.Snapshot().Interlock is { State: InterlockState.AwaitingAck }, "the loop to read closed", TimeSpan.FromSeconds(30));
         using var park = new CancellationTokenSource();
         var blocked = runtime.TickAsync(CancellationToken.None, park.Token);
         await Task.WhenAny(blocked, Task.Delay(500));

@@ -3,8 +3,6 @@ using Gateway.DeviceSims.Devices;
 using Gateway.Rigs;
 using Gateway.Drivers.Devices;
 using Gateway.Drivers.Lab;
-using Gateway.Drivers.Tests.Devices;
-using Gateway.Drivers.Tests.Lab;
 using Gateway.Host.Devices;
 using Gateway.Host.Rigs;
 using Gateway.Host.Safety;
@@ -24,7 +22,7 @@ internal sealed class SafetyBench : IAsyncDisposable
 {
     public const int EstopPin = 17, ContactorPin = 27;
 
-    private SafetyBench(ManualTimeProvider clock, FakeGpioDriver chip, IReadOnlyList<DeviceLink> links, GatewayStatusBoard board, SafetyInterlock interlock, List<(string Device, double Kw, DateTimeOffset At)> writes)
+    private SafetyBench(FakeTimeProvider clock, FakeGpioDriver chip, IReadOnlyList<DeviceLink> links, GatewayStatusBoard board, SafetyInterlock interlock, List<(string Device, double Kw, DateTimeOffset At)> writes)
     {
         Clock = clock;
         Chip = chip;
@@ -34,7 +32,7 @@ internal sealed class SafetyBench : IAsyncDisposable
         Writes = writes;
     }
 
-    public ManualTimeProvider Clock { get; }
+    public FakeTimeProvider Clock { get; }
     public FakeGpioDriver Chip { get; }
     public IReadOnlyList<DeviceLink> Links { get; }
     public GatewayStatusBoard Board { get; }
@@ -49,7 +47,7 @@ internal sealed class SafetyBench : IAsyncDisposable
     {
         var yaml = EndToEndRig.Yaml.Replace("timeScale: 300", "timeScale: 1");
         var rig = Gateway.Host.Rigs.RigLoader.Parse(yaml, "safety.yaml");
-        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 6, 1, 11, 0, 0, TimeSpan.Zero) + (startOffset ?? TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 11, 0, 0, TimeSpan.Zero) + (startOffset ?? TimeSpan.Zero));
         var sims = new SimulatedRig(RigParser.Parse(yaml, "safety.yaml"), clock);
         var writes = new List<(string, double, DateTimeOffset)>();
         var links = rig.Devices.Select(d =>

@@ -51,14 +51,14 @@ public sealed class SafetyInterlockTests(ITestOutputHelper output)
     {
         await using var bench = SafetyBench.Start();
         bench.Chip.SetInput(SafetyBench.EstopPin, PinValue.High);
-        bench.Clock.Advance(TimeSpan.FromMilliseconds(50));
+        bench.Clock.AdvanceInSteps(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(1));
         await bench.Interlock.Zeroing;
         var tripId = bench.Interlock.TripId!;
         Assert.Null(bench.Interlock.Status().AckId); // nothing to acknowledge while the stop is pressed
         var armed = bench.Interlock.WhenArmedAsync();
 
         bench.Chip.SetInput(SafetyBench.EstopPin, PinValue.Low);
-        bench.Clock.Advance(TimeSpan.FromMilliseconds(50));
+        bench.Clock.AdvanceInSteps(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(1));
         var waiting = bench.Interlock.Status();
         Assert.Equal(InterlockState.AwaitingAck, waiting.State);
         Assert.Equal(tripId, waiting.AckId);
@@ -82,18 +82,18 @@ public sealed class SafetyInterlockTests(ITestOutputHelper output)
     {
         await using var bench = SafetyBench.Start();
         bench.Chip.SetInput(SafetyBench.EstopPin, PinValue.High);
-        bench.Clock.Advance(TimeSpan.FromMilliseconds(50));
+        bench.Clock.AdvanceInSteps(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(1));
         bench.Chip.SetInput(SafetyBench.EstopPin, PinValue.Low);
-        bench.Clock.Advance(TimeSpan.FromMilliseconds(50));
+        bench.Clock.AdvanceInSteps(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(1));
         var first = bench.Interlock.Status().AckId!;
         bench.Chip.SetInput(SafetyBench.EstopPin, PinValue.High);
-        bench.Clock.Advance(TimeSpan.FromMilliseconds(50));
+        bench.Clock.AdvanceInSteps(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(1));
         await bench.Interlock.Zeroing;
         var second = bench.Interlock.TripId!;
         Assert.NotEqual(first, second);
         bench.Board.Acknowledge(new OperatorAck(first, "lab.lead"));
         bench.Chip.SetInput(SafetyBench.EstopPin, PinValue.Low);
-        bench.Clock.Advance(TimeSpan.FromMilliseconds(50));
+        bench.Clock.AdvanceInSteps(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(1));
         Assert.Equal(InterlockState.AwaitingAck, bench.Interlock.Status().State);
         Assert.Equal(second, bench.Interlock.Status().AckId);
         Assert.True(bench.Interlock.IsTripped);
@@ -105,7 +105,7 @@ public sealed class SafetyInterlockTests(ITestOutputHelper output)
         await using var bench = SafetyBench.Start();
         var before = bench.Writes.Count;
         bench.Chip.FailReads(SafetyBench.EstopPin);
-        bench.Clock.Advance(TimeSpan.FromMilliseconds(30));
+        bench.Clock.AdvanceInSteps(TimeSpan.FromMilliseconds(30), TimeSpan.FromMilliseconds(1));
         await bench.Interlock.Zeroing;
         Assert.True(bench.Interlock.IsTripped);
         Assert.Contains("cannot be read", bench.Interlock.Status().Reason);

@@ -1,7 +1,6 @@
 using Gateway.DeviceSims.Devices;
 using Gateway.Rigs;
 using Gateway.Drivers.Devices;
-using Gateway.Drivers.Tests.Devices;
 using Gateway.Host.Devices;
 using Gateway.Host.Rigs;
 using Gateway.Host.Tests.Worker;
@@ -59,11 +58,11 @@ public sealed class PvQuotationTests
 
     private sealed class Site
     {
-        private readonly ManualTimeProvider _real;
+        private readonly FakeTimeProvider _real;
         private readonly SimulatedRig _sims;
         private readonly DeviceLink _link;
 
-        private Site(RigDefinition gateway, ManualTimeProvider real, SimulatedRig sims, SimulatedPvInverter pv, ModbusDeviceDriver driver)
+        private Site(RigDefinition gateway, FakeTimeProvider real, SimulatedRig sims, SimulatedPvInverter pv, ModbusDeviceDriver driver)
         {
             Gateway = gateway;
             _real = real;
@@ -83,7 +82,7 @@ public sealed class PvQuotationTests
         {
             var yaml = EndToEndRig.Yaml.Replace("timeScale: 300", "timeScale: 1");
             var gateway = RigLoader.Parse(yaml, "pv-quotation.yaml");
-            var real = new ManualTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+            var real = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
             var sims = new SimulatedRig(RigParser.Parse(yaml, "pv-quotation.yaml"), real);
             var pv = (SimulatedPvInverter)sims.Find("pv-a")!;
             var unitId = pv.Definition.UnitId;

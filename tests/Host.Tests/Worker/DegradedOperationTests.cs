@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
-using Gateway.Drivers.Tests.Mqtt;
 using Gateway.Host.Devices;
 using Gateway.Host.Scheduling;
 using Gateway.Host.Status;
@@ -14,6 +13,7 @@ namespace Gateway.Host.Tests.Worker;
 /// Issue #13, rows 6 and 7: a device broker killed and restarted went unlogged with its devices "healthy"; an operator broker
 /// down at start was never retried; an interval that could not be traded vanished from the table and the summary.
 /// </summary>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 public sealed class DegradedOperationTests
 {
     private static string MqttYaml(int port, double timeScale) => EndToEndRig.Yaml

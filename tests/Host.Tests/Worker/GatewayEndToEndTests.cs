@@ -19,6 +19,7 @@ namespace Gateway.Host.Tests.Worker;
 /// on metered energy, a silent device isolated, and a kill -9 mid-round that loses and
 /// duplicates nothing.
 /// </summary>
+[Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
 [Collection(RealTimeEndToEndCollection.Name)]
 public sealed class GatewayEndToEndTests
 {
@@ -69,7 +70,7 @@ public sealed class GatewayEndToEndTests
     [Fact]
     public async Task Rounds_with_an_MQTT_charger_and_an_MQTT_SMES_beside_Modbus_devices_confirm_every_setpoint_within_limits()
     {
-        await using var broker = await MosquittoProcess.StartAsync();
+        await using var broker = await MosquittoBroker.StartAsync();
         var yaml = EndToEndRig.Yaml
             .Replace("""{ id: ev-a, kind: charger, node: n2, protocol: modbus-tcp, endpoint: "127.0.0.1:0", unitId: 1, profile: v2g-charger,""",
                 $$"""{ id: ev-a, kind: charger, node: n2, protocol: mqtt, endpoint: "mqtt://127.0.0.1:{{broker.Port}}", profile: mqtt-charger,""")

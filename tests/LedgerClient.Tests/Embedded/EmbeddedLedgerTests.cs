@@ -7,7 +7,7 @@ namespace Gateway.LedgerClient.Tests.Embedded;
 public sealed class EmbeddedLedgerTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
-    private readonly ManualTimeProvider _clock = new(new DateTimeOffset(2026, 3, 1, 12, 30, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 3, 1, 12, 30, 0, TimeSpan.Zero));
 
     public void Dispose() => _dir.Dispose();
 

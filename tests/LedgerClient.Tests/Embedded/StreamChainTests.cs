@@ -10,7 +10,7 @@ namespace Gateway.LedgerClient.Tests.Embedded;
 public sealed class StreamChainTests : IAsyncLifetime
 {
     private readonly TempDirectory _dir = new();
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = TestClocks.New();
     private EmbeddedLedger _ledger = null!;
 
     public async Task InitializeAsync() => _ledger = await EmbeddedLedger.OpenAsync(_dir.File("ledger.db"), _clock);

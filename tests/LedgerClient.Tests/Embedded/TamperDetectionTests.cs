@@ -19,7 +19,7 @@ public sealed class TamperDetectionTests : IDisposable
 
     private async Task BuildChainAsync()
     {
-        var clock = new ManualTimeProvider();
+        var clock = TestClocks.New();
         await using var ledger = await EmbeddedLedger.OpenAsync(_path, clock);
         for (var block = 1; block <= 10; block++)
         {

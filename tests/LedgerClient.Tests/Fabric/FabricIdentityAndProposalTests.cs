@@ -89,7 +89,7 @@ public sealed class FabricIdentityAndProposalTests(PkiFixture fixture) : IClassF
     public void Proposal_carries_what_the_peer_reads_and_a_verifiable_signature()
     {
         using var identity = FabricIdentity.FromPemFiles("Org1MSP", _pki.Client.CertificatePath, _pki.Client.PrivateKeyPath);
-        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 3, 4, 5, 6, 7, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 4, 5, 6, 7, TimeSpan.Zero));
         var nonce = Enumerable.Repeat((byte)9, 24).ToArray();
 
         var proposal = FabricProposal.Create(identity, "settlement-channel", "settlement", "CommitSettlement", ["{\"a\":1}"], clock.GetUtcNow(), nonce);

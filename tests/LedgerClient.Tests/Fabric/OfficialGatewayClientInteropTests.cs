@@ -13,6 +13,7 @@ namespace Gateway.LedgerClient.Tests.Fabric;
 /// our protos, signatures and transaction ids agree with Fabric's own implementation. The two clients also read
 /// each other's settlements.
 /// </summary>
+[Trait(PeerTraits.Name, PeerTraits.Node)]
 public sealed class OfficialGatewayClientInteropTests : IAsyncLifetime
 {
     private readonly TestPki _pki = new();
@@ -137,15 +138,5 @@ public sealed class OfficialGatewayClientInteropTests : IAsyncLifetime
         return JsonSerializer.Deserialize<JsonElement>(await stdout);
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Gateway.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-        throw new DirectoryNotFoundException("Gateway.sln not found above " + AppContext.BaseDirectory);
-    }
+    private static string RepositoryRoot() => Repository.Root;
 }

@@ -99,7 +99,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
     public async Task Killed_at_random_moments_again_and_again_still_commits_exactly_once()
     {
         _rounds = 200; // about 1–2 s of work per full run, so kills land inside it
-        var seed = Environment.TickCount;
+        var seed = TestSeeds.Fresh();
         output.WriteLine($"seed {seed}");
         var random = new Random(seed);
         var kills = 0;

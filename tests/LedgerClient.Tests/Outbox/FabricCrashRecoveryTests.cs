@@ -35,7 +35,7 @@ public sealed class FabricCrashRecoveryTests(PkiFixture fixture, ITestOutputHelp
     {
         // A batch timeout long enough that submitted batches are still waiting for their block when the kill lands.
         await using var peer = await TestPeer.StartAsync(_pki, new TestPeerSettings { BatchTimeout = TimeSpan.FromMilliseconds(300), MaxTransactionsPerBlock = 10 });
-        var seed = Environment.TickCount;
+        var seed = TestSeeds.Fresh();
         output.WriteLine($"seed {seed}");
         var random = new Random(seed);
 

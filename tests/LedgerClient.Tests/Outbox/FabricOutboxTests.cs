@@ -135,7 +135,7 @@ public sealed class FabricOutboxTests(PkiFixture fixture, ITestOutputHelper outp
     [Fact]
     public async Task Rounds_endorsed_together_in_any_order_are_committed_in_queue_order()
     {
-        var seed = Environment.TickCount;
+        var seed = TestSeeds.Fresh();
         output.WriteLine($"seed {seed}");
         await using var peer = await TestPeer.StartAsync(_pki, new TestPeerSettings { BatchTimeout = TimeSpan.FromMilliseconds(50), MaxTransactionsPerBlock = 3 });
         // Endorsements finish in a random order, as they do across a network; submission must still follow the queue.

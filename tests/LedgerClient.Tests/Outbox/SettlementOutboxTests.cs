@@ -9,7 +9,7 @@ namespace Gateway.LedgerClient.Tests.Outbox;
 public sealed class SettlementOutboxTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = TestClocks.New();
     private readonly TestJournal _journal;
 
     public SettlementOutboxTests()

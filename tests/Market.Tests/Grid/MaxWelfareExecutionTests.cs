@@ -15,7 +15,7 @@ public sealed class MaxWelfareExecutionTests
     [Fact]
     public void Matches_every_subset_on_small_instances()
     {
-        var seed = Environment.TickCount;
+        var seed = TestSeeds.Fresh();
         foreach (var s in new[] { 1, 2, 3, seed })
         {
             var rnd = new Random(s);
@@ -35,7 +35,7 @@ public sealed class MaxWelfareExecutionTests
     [Fact]
     public void Matches_or_tools_scip_on_larger_instances()
     {
-        var seed = Environment.TickCount;
+        var seed = TestSeeds.Fresh();
         foreach (var s in new[] { 11, 12, seed })
         {
             var rnd = new Random(s);

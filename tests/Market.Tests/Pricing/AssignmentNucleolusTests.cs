@@ -6,7 +6,7 @@ namespace Gateway.Market.Tests.Pricing;
 
 public sealed class AssignmentNucleolusTests
 {
-    private readonly OrToolsLinearSolver solver = new();
+    private readonly OrToolsLinearSolver _solver = new();
 
     internal static AssignmentGame RandomGame(Random rnd, int m, int n, double density, bool integerWeights, int maxCapacity = 1)
     {
@@ -95,7 +95,7 @@ public sealed class AssignmentNucleolusTests
         {
             var game = RandomGame(rnd, rnd.Next(2, 25), rnd.Next(2, 25), 0.6, integerWeights: round % 2 == 0, maxCapacity: 3);
             var ours = AssignmentNucleolus.Compute(game);
-            var lp = SequentialLpNucleolus.Compute(game, solver);
+            var lp = SequentialLpNucleolus.Compute(game, _solver);
             for (var t = 0; t < game.Trades.Count; t++) Assert.Equal(lp.BuyerShares[t], ours.BuyerShares[t], 6);
         }
     }

@@ -12,7 +12,7 @@ namespace Gateway.Market.Tests.Pricing;
 public sealed class NucleolusOracleTests(ITestOutputHelper output)
 {
     private const double Agreement = 1e-6;
-    private readonly OrToolsLinearSolver solver = new();
+    private readonly OrToolsLinearSolver _solver = new();
 
     [Fact]
     public void One_to_one_games_match_the_brute_force_nucleolus()
@@ -48,23 +48,23 @@ public sealed class NucleolusOracleTests(ITestOutputHelper output)
     {
         // One seller, buyers worth 4 and 3 to it: the core gives the seller [3, 4]; the nucleolus 3.5, not 3.2.
         var edges = new List<AssignmentGameEdge> { new(0, 0, 4), new(1, 0, 3) };
-        var oracle = new BruteForceNucleolus(2, 1, edges, solver);
+        var oracle = new BruteForceNucleolus(2, 1, edges, _solver);
         Assert.Equal([0.5, 0, 3.5], oracle.Payoffs().Select(v => Math.Round(v, 9)));
-        Assert.Null(KohlbergCriterion.FirstUnbalancedLevel(3, oracle.Value, [0.5, 0, 3.5], solver));
-        Assert.NotNull(KohlbergCriterion.FirstUnbalancedLevel(3, oracle.Value, [0.8, 0, 3.2], solver));
+        Assert.Null(KohlbergCriterion.FirstUnbalancedLevel(3, oracle.Value, [0.5, 0, 3.5], _solver));
+        Assert.NotNull(KohlbergCriterion.FirstUnbalancedLevel(3, oracle.Value, [0.8, 0, 3.2], _solver));
     }
 
     private bool Check(AssignmentGame game, string name)
     {
         var lots = game.ExpandToLots();
         var players = lots.BuyerLots + lots.SellerLots;
-        var oracle = new BruteForceNucleolus(lots.BuyerLots, lots.SellerLots, lots.Edges, solver);
+        var oracle = new BruteForceNucleolus(lots.BuyerLots, lots.SellerLots, lots.Edges, _solver);
         var truth = oracle.Payoffs();
         Assert.Equal(game.Trades.Sum(t => game.Edges[t].Weight), oracle.GrandValue, 9);
         var results = new (string Name, NucleolusResult X)[]
         {
             ("combinatorial", AssignmentNucleolus.Compute(game)),
-            ("sequential LP", SequentialLpNucleolus.Compute(game, solver)),
+            ("sequential LP", SequentialLpNucleolus.Compute(game, _solver)),
         };
         foreach (var (method, x) in results)
         {
@@ -76,7 +76,7 @@ public sealed class NucleolusOracleTests(ITestOutputHelper output)
             }
 
             var gap = payoffs.Zip(truth, (a, b) => Math.Abs(a - b)).Max();
-            var unbalanced = KohlbergCriterion.FirstUnbalancedLevel(players, oracle.Value, payoffs, solver);
+            var unbalanced = KohlbergCriterion.FirstUnbalancedLevel(players, oracle.Value, payoffs, _solver);
             if (gap <= Agreement && unbalanced is null) continue;
             output.WriteLine($"{name} ({method}): lots {lots.BuyerLots}+{lots.SellerLots}, edges [{string.Join(", ", lots.Edges.Select(e => $"{e.Buyer}-{e.Seller}:{e.Weight}"))}]");
             output.WriteLine($"  ours   [{string.Join(" ", payoffs.Select(v => v.ToString("0.####")))}] Kohlberg {(unbalanced is null ? "holds" : "fails at excess " + unbalanced)}");
@@ -84,7 +84,7 @@ public sealed class NucleolusOracleTests(ITestOutputHelper output)
             return false;
         }
 
-        Assert.Null(KohlbergCriterion.FirstUnbalancedLevel(players, oracle.Value, truth, solver));
+        Assert.Null(KohlbergCriterion.FirstUnbalancedLevel(players, oracle.Value, truth, _solver));
         return true;
     }
 }

@@ -14,7 +14,7 @@ namespace Gateway.Market.Tests.Pricing;
 /// </summary>
 public sealed class PriceFixedPointTests
 {
-    private readonly ILinearSolver solver = TestSolvers.Linear();
+    private readonly ILinearSolver _solver = TestSolvers.Linear();
 
     [Fact]
     public void A_recorded_structure_replays_its_own_solution()
@@ -73,7 +73,7 @@ public sealed class PriceFixedPointTests
         var graph = CandidateGraph.Build(round);
         var game = graph.Game(graph.Match());
         var ours = AssignmentNucleolus.Compute(game);
-        var lp = SequentialLpNucleolus.Compute(game, solver);
+        var lp = SequentialLpNucleolus.Compute(game, _solver);
         var scale = ours.TradeWeights.Max();
         for (var t = 0; t < ours.BuyerShares.Length; t++) Assert.Equal(lp.BuyerShares[t], ours.BuyerShares[t], 1e-7 * scale);
     }

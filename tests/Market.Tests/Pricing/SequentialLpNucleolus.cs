@@ -126,16 +126,16 @@ public static class SequentialLpNucleolus
     /// <summary>Echelon basis of the fixed rows' coefficient vectors, to know when they pin every share.</summary>
     private sealed class RowBasis(int dimension)
     {
-        private readonly List<(int Pivot, double[] Vector)> rows = new();
+        private readonly List<(int Pivot, double[] Vector)> _rows = new();
 
-        public int Rank => rows.Count;
+        public int Rank => _rows.Count;
 
         public void Add(Row r)
         {
             var v = new double[dimension];
             if (r.BuyerTrade >= 0) v[r.BuyerTrade] += 1;
             if (r.SellerTrade >= 0) v[r.SellerTrade] -= 1;
-            foreach (var (pivot, b) in rows)
+            foreach (var (pivot, b) in _rows)
             {
                 var f = v[pivot];
                 if (f == 0) continue;
@@ -151,14 +151,14 @@ public static class SequentialLpNucleolus
             if (p < 0) return;
             var scale = v[p];
             for (var i = 0; i < dimension; i++) v[i] /= scale;
-            foreach (var (_, b) in rows)
+            foreach (var (_, b) in _rows)
             {
                 var f = b[p];
                 if (f == 0) continue;
                 for (var i = 0; i < dimension; i++) b[i] -= f * v[i];
             }
 
-            rows.Add((p, v));
+            _rows.Add((p, v));
         }
     }
 }

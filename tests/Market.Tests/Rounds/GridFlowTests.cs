@@ -15,7 +15,7 @@ public sealed class GridFlowTests
     [Fact]
     public void Line_flows_are_exactly_the_dispatched_flows_and_within_every_limit()
     {
-        var seed = Environment.TickCount;
+        var seed = TestSeeds.Fresh();
         foreach (var s in new[] { 4, 5, 6, seed })
         {
             var rnd = new Random(s);
@@ -36,12 +36,7 @@ public sealed class GridFlowTests
         Assert.Contains(d.Trades, t => t.Status == TradeStatus.Failed);
     }
 
-    internal static string Example(string name)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Gateway.sln"))) dir = dir.Parent;
-        return Path.Combine(dir!.FullName, "hil-rigs", "examples", name);
-    }
+    internal static string Example(string name) => Repository.PathOf("hil-rigs", "examples", name);
 
     private static void Check(MarketRound round, RoundDecision d, string context)
     {

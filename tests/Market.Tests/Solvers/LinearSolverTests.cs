@@ -4,7 +4,7 @@ namespace Gateway.Market.Tests.Solvers;
 
 public sealed class LinearSolverTests
 {
-    private readonly ILinearSolver solver = new OrToolsLinearSolver();
+    private readonly ILinearSolver _solver = new OrToolsLinearSolver();
 
     [Fact]
     public void Lp_solves_a_textbook_lp_with_duals()
@@ -16,7 +16,7 @@ public sealed class LinearSolverTests
         lp.AddConstraint("a", new[] { (x, 1.0) }, double.NegativeInfinity, 4);
         lp.AddConstraint("b", new[] { (y, 2.0) }, double.NegativeInfinity, 12);
         lp.AddConstraint("c", new[] { (x, 3.0), (y, 2.0) }, double.NegativeInfinity, 18);
-        var s = solver.Solve(lp);
+        var s = _solver.Solve(lp);
         Assert.Equal(LinearSolutionStatus.Optimal, s.Status);
         Assert.Equal(36, s.ObjectiveValue, 6);
         Assert.Equal(2, s.VariableValues[x], 6);
@@ -36,7 +36,7 @@ public sealed class LinearSolverTests
         var y = lp.AddVariable("y", 0, double.PositiveInfinity, 3);
         lp.AddConstraint("cover", new[] { (x, 1.0), (y, 1.0) }, 4, double.PositiveInfinity);
         lp.AddConstraint("cap", new[] { (x, 1.0) }, double.NegativeInfinity, 3);
-        var s = solver.Solve(lp);
+        var s = _solver.Solve(lp);
         Assert.Equal(9, s.ObjectiveValue, 6);
         Assert.Equal(3, s.ConstraintDuals![0], 6);
         Assert.Equal(-1, s.ConstraintDuals[1], 6);
@@ -47,7 +47,7 @@ public sealed class LinearSolverTests
         var my = max.AddVariable("y", 0, double.PositiveInfinity, -3);
         max.AddConstraint("cover", new[] { (mx, 1.0), (my, 1.0) }, 4, double.PositiveInfinity);
         max.AddConstraint("cap", new[] { (mx, 1.0) }, double.NegativeInfinity, 3);
-        var m = solver.Solve(max);
+        var m = _solver.Solve(max);
         Assert.Equal(-9, m.ObjectiveValue, 6);
         Assert.Equal(-3, m.ConstraintDuals![0], 6);
         Assert.Equal(1, m.ConstraintDuals[1], 6);
@@ -59,7 +59,7 @@ public sealed class LinearSolverTests
         var lp = new LinearProgram { Sense = ObjectiveSense.Maximize };
         var x = lp.AddVariable("x", 0, double.PositiveInfinity, 1);
         lp.AddConstraint("r", new[] { (x, 1.0), (x, 1.0) }, double.NegativeInfinity, 4);
-        Assert.Equal(2, solver.Solve(lp).ObjectiveValue, 9);
+        Assert.Equal(2, _solver.Solve(lp).ObjectiveValue, 9);
     }
 
     [Fact]
@@ -68,12 +68,12 @@ public sealed class LinearSolverTests
         var infeasible = new LinearProgram();
         var a = infeasible.AddVariable("a", 0, 1, 1);
         infeasible.AddConstraint("r", new[] { (a, 1.0) }, 2, double.PositiveInfinity);
-        Assert.Equal(LinearSolutionStatus.Infeasible, solver.Solve(infeasible).Status);
+        Assert.Equal(LinearSolutionStatus.Infeasible, _solver.Solve(infeasible).Status);
 
         var unbounded = new LinearProgram { Sense = ObjectiveSense.Maximize };
         var b = unbounded.AddVariable("b", 0, double.PositiveInfinity, 1);
         unbounded.AddConstraint("r", new[] { (b, 1.0) }, 1, double.PositiveInfinity);
-        Assert.Equal(LinearSolutionStatus.Unbounded, solver.Solve(unbounded).Status);
+        Assert.Equal(LinearSolutionStatus.Unbounded, _solver.Solve(unbounded).Status);
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public sealed class LinearSolverTests
         // x + y ≤ 1.5 and x − y = 0 → LP optimum 1.5 (0.75, 0.75); integer optimum 0 (0,0).
         lp.AddConstraint("sum", new[] { (x, 1.0), (y, 1.0) }, double.NegativeInfinity, 1.5);
         lp.AddConstraint("eq", new[] { (x, 1.0), (y, -1.0) }, 0, 0);
-        var s = solver.Solve(lp);
+        var s = _solver.Solve(lp);
         Assert.Equal(LinearSolutionStatus.Optimal, s.Status);
         Assert.Equal(0, s.ObjectiveValue, 6);
         Assert.Null(s.ConstraintDuals);
@@ -96,7 +96,7 @@ public sealed class LinearSolverTests
         var ry = relaxed.AddVariable("y", 0, 10, 1);
         relaxed.AddConstraint("sum", new[] { (rx, 1.0), (ry, 1.0) }, double.NegativeInfinity, 1.5);
         relaxed.AddConstraint("eq", new[] { (rx, 1.0), (ry, -1.0) }, 0, 0);
-        Assert.Equal(1.5, solver.Solve(relaxed).ObjectiveValue, 6);
+        Assert.Equal(1.5, _solver.Solve(relaxed).ObjectiveValue, 6);
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public sealed class LinearSolverTests
         var lp = new LinearProgram();
         var x = lp.AddVariable("x", 0, 10, 1, isInteger: true);
         lp.AddConstraint("between", new[] { (x, 2.0) }, 1, 1);
-        Assert.Equal(LinearSolutionStatus.Infeasible, solver.Solve(lp).Status);
+        Assert.Equal(LinearSolutionStatus.Infeasible, _solver.Solve(lp).Status);
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public sealed class LinearSolverTests
         {
             var lp = new LinearProgram { Sense = ObjectiveSense.Maximize };
             var v = lp.AddVariable("v", 0, k, 1);
-            results[k] = solver.Solve(lp).ObjectiveValue;
+            results[k] = _solver.Solve(lp).ObjectiveValue;
         });
         for (var k = 0; k < results.Length; k++)
         {

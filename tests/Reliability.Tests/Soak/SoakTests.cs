@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Gateway.Drivers.Modbus;
 using Gateway.Host.Journal;
-using Gateway.Host.Reports;
+using Gateway.Reporting;
 using Xunit.Abstractions;
 
 namespace Gateway.Reliability.Tests.Soak;

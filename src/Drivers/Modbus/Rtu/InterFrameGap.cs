@@ -9,31 +9,31 @@ namespace Gateway.Drivers.Modbus.Rtu;
 /// </summary>
 internal sealed class InterFrameGap(SerialLineSettings settings, TimeProvider timeProvider)
 {
-    private long frameEndTimestamp;
-    private bool anyFrame;
+    private long _frameEndTimestamp;
+    private bool _anyFrame;
 
     /// <summary>The line is quiet from now: the last byte of a frame just arrived, or the wait for one ended.</summary>
     public void FrameEndedNow()
     {
         long now = timeProvider.GetTimestamp();
         // A frame still leaving the wire ends later than now.
-        if (!anyFrame || now > frameEndTimestamp)
+        if (!_anyFrame || now > _frameEndTimestamp)
         {
-            frameEndTimestamp = now;
+            _frameEndTimestamp = now;
         }
 
-        anyFrame = true;
+        _anyFrame = true;
     }
 
     /// <summary>A frame of <paramref name="characters"/> was just handed to the port; it ends when its last bit is out.</summary>
     public void FrameSent(int characters)
     {
-        frameEndTimestamp = timeProvider.GetTimestamp() + (long)(settings.TransmitTime(characters).TotalSeconds * timeProvider.TimestampFrequency);
-        anyFrame = true;
+        _frameEndTimestamp = timeProvider.GetTimestamp() + (long)(settings.TransmitTime(characters).TotalSeconds * timeProvider.TimestampFrequency);
+        _anyFrame = true;
     }
 
     /// <summary>How long a frame started now would still have to wait.</summary>
-    public TimeSpan Remaining => anyFrame ? settings.FrameSilence - timeProvider.GetElapsedTime(frameEndTimestamp) : TimeSpan.Zero;
+    public TimeSpan Remaining => _anyFrame ? settings.FrameSilence - timeProvider.GetElapsedTime(_frameEndTimestamp) : TimeSpan.Zero;
 
     /// <summary>Waits until t3.5 has passed since the last frame ended.</summary>
     public async ValueTask WaitAsync(CancellationToken cancellationToken)

@@ -14,8 +14,8 @@ namespace Gateway.Drivers.Modbus.Rtu;
 /// </summary>
 internal sealed class ModbusRtuTransport(ISerialChannel channel, SerialLineSettings settings, ModbusClientOptions options, string name) : IModbusTransport
 {
-    private readonly SemaphoreSlim line = new(1, 1);
-    private readonly InterFrameGap gap = new(settings, options.TimeProvider);
+    private readonly SemaphoreSlim _line = new(1, 1);
+    private readonly InterFrameGap _gap = new(settings, options.TimeProvider);
 
     public async ValueTask<ReadOnlyMemory<byte>> TransactAsync(byte unitId, ReadOnlyMemory<byte> requestPdu, CancellationToken cancellationToken)
     {
@@ -32,10 +32,10 @@ internal sealed class ModbusRtuTransport(ISerialChannel channel, SerialLineSetti
 
         var frame = new byte[RtuFrame.MaxLength];
         int frameLength = RtuFrame.Write(frame, unitId, requestPdu.Span);
-        await line.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _line.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await gap.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _gap.WaitAsync(cancellationToken).ConfigureAwait(false);
             channel.DiscardInput();
             try
             {
@@ -43,11 +43,11 @@ internal sealed class ModbusRtuTransport(ISerialChannel channel, SerialLineSetti
             }
             catch (IOException ex)
             {
-                gap.FrameEndedNow();
+                _gap.FrameEndedNow();
                 throw new ModbusCommunicationException($"Writing to {name} failed: {ex.Message}", ex);
             }
 
-            gap.FrameSent(frameLength);
+            _gap.FrameSent(frameLength);
             if (unitId == 0)
             {
                 // Broadcast: nobody answers; the next request waits for the frame to leave the wire and t3.5 after it.
@@ -61,12 +61,12 @@ internal sealed class ModbusRtuTransport(ISerialChannel channel, SerialLineSetti
             finally
             {
                 // The answer's last byte (or the give-up) is where the silence before the next request starts.
-                gap.FrameEndedNow();
+                _gap.FrameEndedNow();
             }
         }
         finally
         {
-            line.Release();
+            _line.Release();
         }
     }
 

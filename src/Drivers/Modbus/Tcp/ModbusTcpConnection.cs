@@ -32,32 +32,32 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
     // Completed requests kept for reuse; more than the largest pipelining window is never needed.
     private const int MaxSpareRequests = 256;
 
-    private readonly string peer;
-    private readonly TimeSpan timeout;
-    private readonly TimeProvider timeProvider;
-    private readonly Lock sync = new();
-    private readonly Dictionary<ushort, PendingRequest> pending = [];
-    private readonly Stack<PendingRequest> spare = new();
-    private readonly Lock sendLock = new();
-    private readonly ITimer deadlineTimer;
-    private readonly TaskCompletionSource connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource receiverExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly int silentTimeoutLimit;
-    private volatile Socket? socket;
-    private bool timerArmed;
-    private int silentTimeouts;
-    private long lastReceiveTimestamp;
-    private int nextTransactionId;
-    private volatile Exception? failure;
-    private long staleResponses;
+    private readonly string _peer;
+    private readonly TimeSpan _timeout;
+    private readonly TimeProvider _timeProvider;
+    private readonly Lock _sync = new();
+    private readonly Dictionary<ushort, PendingRequest> _pending = [];
+    private readonly Stack<PendingRequest> _spare = new();
+    private readonly Lock _sendLock = new();
+    private readonly ITimer _deadlineTimer;
+    private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _receiverExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly int _silentTimeoutLimit;
+    private volatile Socket? _socket;
+    private bool _timerArmed;
+    private int _silentTimeouts;
+    private long _lastReceiveTimestamp;
+    private int _nextTransactionId;
+    private volatile Exception? _failure;
+    private long _staleResponses;
 
     private ModbusTcpConnection(string peer, ModbusClientOptions options)
     {
-        this.peer = peer;
-        timeout = options.RequestTimeout;
-        timeProvider = options.TimeProvider;
-        silentTimeoutLimit = options.ReconnectAfterSilentTimeouts;
-        deadlineTimer = timeProvider.CreateTimer(static state => ((ModbusTcpConnection)state!).ExpireOverdue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        this._peer = peer;
+        _timeout = options.RequestTimeout;
+        _timeProvider = options.TimeProvider;
+        _silentTimeoutLimit = options.ReconnectAfterSilentTimeouts;
+        _deadlineTimer = _timeProvider.CreateTimer(static state => ((ModbusTcpConnection)state!).ExpireOverdue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>
@@ -75,7 +75,7 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(connectTimeout.Token, cancellationToken);
         try
         {
-            await connection.connected.Task.WaitAsync(linked.Token).ConfigureAwait(false);
+            await connection._connected.Task.WaitAsync(linked.Token).ConfigureAwait(false);
             return connection;
         }
         catch (OperationCanceledException) when (connectTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -91,10 +91,10 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
     }
 
     /// <summary>True once the connection failed; the transport then replaces it.</summary>
-    public bool IsFaulted => failure is not null;
+    public bool IsFaulted => _failure is not null;
 
     /// <summary>Responses dropped because no request waited for their transaction id any more.</summary>
-    public long StaleResponses => Interlocked.Read(ref staleResponses);
+    public long StaleResponses => Interlocked.Read(ref _staleResponses);
 
     /// <summary>Sends one request and returns the answer's unit id followed by its PDU.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -113,7 +113,7 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
         Return(request);
         if (response[0] != unitId)
         {
-            throw new ModbusProtocolException($"Response from {peer} carries unit id {response[0]} for a request to unit {unitId} (Modbus Messaging on TCP/IP v1.0b §3.1.3: the server echoes the unit id).");
+            throw new ModbusProtocolException($"Response from {_peer} carries unit id {response[0]} for a request to unit {unitId} (Modbus Messaging on TCP/IP v1.0b §3.1.3: the server echoes the unit id).");
         }
 
         return response;
@@ -121,35 +121,35 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Fail(new ModbusCommunicationException($"Connection to {peer} was closed by the client."));
+        Fail(new ModbusCommunicationException($"Connection to {_peer} was closed by the client."));
         // Called on the receive thread itself (a caller disposing in its continuation), this returns and the thread ends after it.
-        await receiverExited.Task.ConfigureAwait(false);
+        await _receiverExited.Task.ConfigureAwait(false);
     }
 
     private PendingRequest Register(byte unitId, byte functionCode)
     {
         PendingRequest request;
-        lock (sync)
+        lock (_sync)
         {
             // Checked under the lock: Fail() sets the failure before it collects the waiters under the same lock,
             // so a request is either refused here or collected and failed there.
             ThrowIfFaulted();
-            request = spare.Count > 0 ? spare.Pop() : new PendingRequest(this);
+            request = _spare.Count > 0 ? _spare.Pop() : new PendingRequest(this);
             ushort transactionId;
             do
             {
                 // Id 0 is never sent: it is what some devices answer with whatever was asked (see Dispatch).
-                transactionId = (ushort)++nextTransactionId;
+                transactionId = (ushort)++_nextTransactionId;
             }
-            while (transactionId == 0 || pending.ContainsKey(transactionId));
+            while (transactionId == 0 || _pending.ContainsKey(transactionId));
 
-            request.Start(transactionId, unitId, functionCode, timeProvider.GetTimestamp());
-            pending.Add(transactionId, request);
-            if (!timerArmed)
+            request.Start(transactionId, unitId, functionCode, _timeProvider.GetTimestamp());
+            _pending.Add(transactionId, request);
+            if (!_timerArmed)
             {
                 // Every request has the same timeout, so a timer armed earlier fires no later than this one's deadline.
-                timerArmed = true;
-                deadlineTimer.Change(timeout, Timeout.InfiniteTimeSpan);
+                _timerArmed = true;
+                _deadlineTimer.Change(_timeout, Timeout.InfiniteTimeSpan);
             }
         }
 
@@ -158,11 +158,11 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
 
     private void Return(PendingRequest request)
     {
-        lock (sync)
+        lock (_sync)
         {
-            if (spare.Count < MaxSpareRequests)
+            if (_spare.Count < MaxSpareRequests)
             {
-                spare.Push(request);
+                _spare.Push(request);
             }
         }
     }
@@ -170,9 +170,9 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
     /// <summary>Takes a request out of the pending table; true for exactly one caller, who then completes it.</summary>
     private bool TryTake(PendingRequest request)
     {
-        lock (sync)
+        lock (_sync)
         {
-            return pending.TryGetValue(request.TransactionId, out var current) && current == request && pending.Remove(request.TransactionId);
+            return _pending.TryGetValue(request.TransactionId, out var current) && current == request && _pending.Remove(request.TransactionId);
         }
     }
 
@@ -183,14 +183,14 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
         MbapHeader.Write(frame, transactionId, unitId, pdu.Length);
         pdu.CopyTo(frame[MbapHeader.Size..]);
         SocketError error = SocketError.Success;
-        lock (sendLock)
+        lock (_sendLock)
         {
             ThrowIfFaulted();
             try
             {
                 // A frame is at most 260 bytes: the send buffer takes it at once unless the peer stopped reading
                 // while many requests were pipelined; then SendTimeout bounds the wait.
-                var current = socket!;
+                var current = _socket!;
                 while (!frame.IsEmpty && error == SocketError.Success)
                 {
                     int sent = current.Send(frame, SocketFlags.None, out error);
@@ -206,7 +206,7 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
         if (error != SocketError.Success)
         {
             // A send cut short leaves half a frame on the wire; the stream cannot be trusted any more.
-            var exception = new ModbusCommunicationException($"Sending to {peer} failed: {new SocketException((int)error).Message}");
+            var exception = new ModbusCommunicationException($"Sending to {_peer} failed: {new SocketException((int)error).Message}");
             Fail(exception);
             throw exception;
         }
@@ -218,13 +218,13 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
         {
             if (Connect(addresses, port) is { } connectedSocket)
             {
-                connected.TrySetResult();
+                _connected.TrySetResult();
                 ReceiveLoop(connectedSocket);
             }
         }
         finally
         {
-            receiverExited.TrySetResult();
+            _receiverExited.TrySetResult();
         }
     }
 
@@ -238,10 +238,10 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
             var candidate = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
             {
                 NoDelay = true,
-                SendTimeout = (int)Math.Clamp(timeout.TotalMilliseconds, 1, int.MaxValue),
+                SendTimeout = (int)Math.Clamp(_timeout.TotalMilliseconds, 1, int.MaxValue),
             };
-            socket = candidate;
-            if (failure is not null)
+            _socket = candidate;
+            if (_failure is not null)
             {
                 candidate.Dispose();
                 return null;
@@ -256,7 +256,7 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
             catch (SocketException ex)
             {
                 candidate.Dispose();
-                if (failure is not null)
+                if (_failure is not null)
                 {
                     return null;
                 }
@@ -270,9 +270,9 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
             }
         }
 
-        var exception = new ModbusCommunicationException($"Cannot connect to {peer}: {lastError?.Message ?? "no address"} (unreachable).", lastError);
+        var exception = new ModbusCommunicationException($"Cannot connect to {_peer}: {lastError?.Message ?? "no address"} (unreachable).", lastError);
         Fail(exception);
-        connected.TrySetException(exception);
+        _connected.TrySetException(exception);
         return null;
     }
 
@@ -283,14 +283,14 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
         int end = 0;
         try
         {
-            while (failure is null)
+            while (_failure is null)
             {
                 while (end - start >= MbapHeader.Size)
                 {
                     var header = MbapHeader.Read(buffer.AsSpan(start));
                     if (header.Problem() is { } problem)
                     {
-                        Fail(new ModbusProtocolException($"Bad frame from {peer}: {problem}"));
+                        Fail(new ModbusProtocolException($"Bad frame from {_peer}: {problem}"));
                         return;
                     }
 
@@ -325,23 +325,23 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
 
                 if (error != SocketError.Success)
                 {
-                    Fail(new ModbusCommunicationException($"Connection to {peer} failed: {new SocketException((int)error).Message}"));
+                    Fail(new ModbusCommunicationException($"Connection to {_peer} failed: {new SocketException((int)error).Message}"));
                     return;
                 }
 
                 if (read == 0)
                 {
-                    Fail(new ModbusCommunicationException($"{peer} closed the connection."));
+                    Fail(new ModbusCommunicationException($"{_peer} closed the connection."));
                     return;
                 }
 
-                Volatile.Write(ref lastReceiveTimestamp, timeProvider.GetTimestamp());
+                Volatile.Write(ref _lastReceiveTimestamp, _timeProvider.GetTimestamp());
                 end += read;
             }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
-            Fail(new ModbusCommunicationException($"Connection to {peer} failed: {ex.Message}", ex));
+            Fail(new ModbusCommunicationException($"Connection to {_peer} failed: {ex.Message}", ex));
         }
     }
 
@@ -350,24 +350,24 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
     private void Dispatch(MbapHeader header, ReadOnlySpan<byte> unitAndPdu)
     {
         PendingRequest? request;
-        lock (sync)
+        lock (_sync)
         {
             // Any frame shows the peer alive: the count of silent timeouts starts over.
-            silentTimeouts = 0;
-            if (!pending.Remove(header.TransactionId, out request)
-                && header.TransactionId == 0 && pending.Count == 1)
+            _silentTimeouts = 0;
+            if (!_pending.Remove(header.TransactionId, out request)
+                && header.TransactionId == 0 && _pending.Count == 1)
             {
                 // Some devices answer every request with transaction id 0. With a single request in flight
                 // the answer can only be for it; the caller still checks unit id and function code.
-                ushort only = pending.Keys.First();
-                pending.Remove(only, out request);
+                ushort only = _pending.Keys.First();
+                _pending.Remove(only, out request);
             }
         }
 
         // Completed outside the lock: the caller's continuation runs right here and registers its next request.
         if (request is null)
         {
-            Interlocked.Increment(ref staleResponses);
+            Interlocked.Increment(ref _staleResponses);
         }
         else
         {
@@ -378,72 +378,72 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
     private void ExpireOverdue()
     {
         List<PendingRequest>? overdue = null;
-        lock (sync)
+        lock (_sync)
         {
             TimeSpan nextDue = Timeout.InfiniteTimeSpan;
             List<ushort>? overdueIds = null;
-            foreach (var (id, request) in pending)
+            foreach (var (id, request) in _pending)
             {
-                var waited = timeProvider.GetElapsedTime(request.StartTimestamp);
-                if (waited >= timeout)
+                var waited = _timeProvider.GetElapsedTime(request.StartTimestamp);
+                if (waited >= _timeout)
                 {
                     (overdueIds ??= []).Add(id);
                     (overdue ??= []).Add(request);
                 }
-                else if (nextDue == Timeout.InfiniteTimeSpan || timeout - waited < nextDue)
+                else if (nextDue == Timeout.InfiniteTimeSpan || _timeout - waited < nextDue)
                 {
-                    nextDue = timeout - waited;
+                    nextDue = _timeout - waited;
                 }
             }
 
             foreach (var id in overdueIds ?? [])
             {
-                pending.Remove(id);
+                _pending.Remove(id);
             }
 
-            long lastReceived = Volatile.Read(ref lastReceiveTimestamp);
+            long lastReceived = Volatile.Read(ref _lastReceiveTimestamp);
             foreach (var request in overdue ?? [])
             {
                 // Silent: nothing at all arrived since this request went out. Anything that arrived resets the count.
-                silentTimeouts = lastReceived < request.StartTimestamp ? silentTimeouts + 1 : 0;
+                _silentTimeouts = lastReceived < request.StartTimestamp ? _silentTimeouts + 1 : 0;
             }
 
-            timerArmed = nextDue != Timeout.InfiniteTimeSpan && failure is null;
-            if (timerArmed)
+            _timerArmed = nextDue != Timeout.InfiniteTimeSpan && _failure is null;
+            if (_timerArmed)
             {
-                deadlineTimer.Change(nextDue, Timeout.InfiniteTimeSpan);
+                _deadlineTimer.Change(nextDue, Timeout.InfiniteTimeSpan);
             }
         }
 
         int silent;
-        lock (sync)
+        lock (_sync)
         {
-            silent = silentTimeouts;
+            silent = _silentTimeouts;
         }
 
-        if (silent >= silentTimeoutLimit)
+        if (silent >= _silentTimeoutLimit)
         {
             // A half-open connection (peer gone without FIN or reset, path cut) never fails by itself: drop it before
             // the callers learn of their timeouts, so that their next request already connects afresh.
-            Fail(new ModbusCommunicationException($"Connection to {peer} considered dead: {silent} requests in a row got no byte back within {timeout.TotalMilliseconds:0} ms; the next request reconnects."));
+            Fail(new ModbusCommunicationException($"Connection to {_peer} considered dead: {silent} requests in a row got no byte back within {_timeout.TotalMilliseconds:0} ms; the next request reconnects."));
         }
 
         foreach (var request in overdue ?? [])
         {
             request.Fail(new ModbusTimeoutException(
-                $"No answer from {peer} unit {request.UnitId} to function 0x{request.FunctionCode:X2} within {timeout.TotalMilliseconds:0} ms.", timeout));
+                $"No answer from {_peer} unit {request.UnitId} to function 0x{request.FunctionCode:X2} within {_timeout.TotalMilliseconds:0} ms.", _timeout));
         }
     }
 
     private void Fail(Exception error)
     {
-        if (Interlocked.CompareExchange(ref failure, error, null) is not null)
+        if (Interlocked.CompareExchange(ref _failure, error, null) is not null)
         {
             return;
         }
 
-        connected.TrySetException(error);
-        if (socket is { } current)
+        _connected.TrySetException(error);
+        if (_socket is { } current)
         {
             try
             {
@@ -457,12 +457,12 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
             current.Dispose();
         }
         PendingRequest[] waiting;
-        lock (sync)
+        lock (_sync)
         {
             // Under the lock: Register and ExpireOverdue arm the timer only while no failure is set.
-            deadlineTimer.Dispose();
-            waiting = [.. pending.Values];
-            pending.Clear();
+            _deadlineTimer.Dispose();
+            waiting = [.. _pending.Values];
+            _pending.Clear();
         }
 
         foreach (var request in waiting)
@@ -473,7 +473,7 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
 
     private void ThrowIfFaulted()
     {
-        if (failure is { } error)
+        if (_failure is { } error)
         {
             throw error is ModbusException ? error : new ModbusCommunicationException(error.Message, error);
         }
@@ -488,7 +488,7 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
     {
         // RunContinuationsAsynchronously stays false: the caller resumes on the completing thread (the receive thread
         // for an answer), without a thread hop.
-        private ManualResetValueTaskSourceCore<byte[]> core;
+        private ManualResetValueTaskSourceCore<byte[]> _core;
 
         public ushort TransactionId { get; private set; }
 
@@ -498,20 +498,20 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
 
         public long StartTimestamp { get; private set; }
 
-        public short Version => core.Version;
+        public short Version => _core.Version;
 
         public void Start(ushort transactionId, byte unitId, byte functionCode, long startTimestamp)
         {
-            core.Reset();
+            _core.Reset();
             TransactionId = transactionId;
             UnitId = unitId;
             FunctionCode = functionCode;
             StartTimestamp = startTimestamp;
         }
 
-        public void Complete(byte[] response) => core.SetResult(response);
+        public void Complete(byte[] response) => _core.SetResult(response);
 
-        public void Fail(Exception error) => core.SetException(error);
+        public void Fail(Exception error) => _core.SetException(error);
 
         public void Cancel(CancellationToken token)
         {
@@ -521,11 +521,11 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
             }
         }
 
-        public byte[] GetResult(short token) => core.GetResult(token);
+        public byte[] GetResult(short token) => _core.GetResult(token);
 
-        public ValueTaskSourceStatus GetStatus(short token) => core.GetStatus(token);
+        public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
 
         public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
-            => core.OnCompleted(continuation, state, token, flags);
+            => _core.OnCompleted(continuation, state, token, flags);
     }
 }

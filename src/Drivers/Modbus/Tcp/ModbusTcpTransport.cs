@@ -10,31 +10,31 @@ namespace Gateway.Drivers.Modbus.Tcp;
 /// </summary>
 internal sealed class ModbusTcpTransport : IModbusTransport
 {
-    private readonly string host;
-    private readonly int port;
-    private readonly ModbusClientOptions options;
-    private readonly SemaphoreSlim connectLock = new(1, 1);
-    private readonly SemaphoreSlim inFlight;
-    private ModbusTcpConnection? connection;
-    private bool disposed;
+    private readonly string _host;
+    private readonly int _port;
+    private readonly ModbusClientOptions _options;
+    private readonly SemaphoreSlim _connectLock = new(1, 1);
+    private readonly SemaphoreSlim _inFlight;
+    private ModbusTcpConnection? _connection;
+    private bool _disposed;
 
     public ModbusTcpTransport(string host, int port, ModbusClientOptions options)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(host);
         ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
-        this.host = host;
-        this.port = port;
-        this.options = options;
-        inFlight = new SemaphoreSlim(options.MaxConcurrentRequests, options.MaxConcurrentRequests);
+        this._host = host;
+        this._port = port;
+        this._options = options;
+        _inFlight = new SemaphoreSlim(options.MaxConcurrentRequests, options.MaxConcurrentRequests);
     }
 
-    public string Peer => $"{host}:{port}";
+    public string Peer => $"{_host}:{_port}";
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ReadOnlyMemory<byte>> TransactAsync(byte unitId, ReadOnlyMemory<byte> requestPdu, CancellationToken cancellationToken)
     {
-        await inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var current = await GetConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -43,67 +43,67 @@ internal sealed class ModbusTcpTransport : IModbusTransport
         }
         finally
         {
-            inFlight.Release();
+            _inFlight.Release();
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        await connectLock.WaitAsync().ConfigureAwait(false);
+        await _connectLock.WaitAsync().ConfigureAwait(false);
         try
         {
-            disposed = true;
-            if (connection is not null)
+            _disposed = true;
+            if (_connection is not null)
             {
-                await connection.DisposeAsync().ConfigureAwait(false);
-                connection = null;
+                await _connection.DisposeAsync().ConfigureAwait(false);
+                _connection = null;
             }
         }
         finally
         {
-            connectLock.Release();
+            _connectLock.Release();
         }
     }
 
     private async ValueTask<ModbusTcpConnection> GetConnectionAsync(CancellationToken cancellationToken)
     {
-        var current = connection;
+        var current = _connection;
         if (current is { IsFaulted: false })
         {
             return current;
         }
 
-        await connectLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _connectLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            ObjectDisposedException.ThrowIf(disposed, this);
-            if (connection is { IsFaulted: false })
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_connection is { IsFaulted: false })
             {
-                return connection;
+                return _connection;
             }
 
-            if (connection is not null)
+            if (_connection is not null)
             {
-                await connection.DisposeAsync().ConfigureAwait(false);
-                connection = null;
+                await _connection.DisposeAsync().ConfigureAwait(false);
+                _connection = null;
             }
 
             IPAddress[] addresses;
             try
             {
-                addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+                addresses = IPAddress.TryParse(_host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(_host, cancellationToken).ConfigureAwait(false);
             }
             catch (SocketException ex)
             {
                 throw new ModbusCommunicationException($"Cannot connect to {Peer}: {ex.Message} (unreachable).", ex);
             }
 
-            connection = await ModbusTcpConnection.OpenAsync(addresses, port, Peer, options, cancellationToken).ConfigureAwait(false);
-            return connection;
+            _connection = await ModbusTcpConnection.OpenAsync(addresses, _port, Peer, _options, cancellationToken).ConfigureAwait(false);
+            return _connection;
         }
         finally
         {
-            connectLock.Release();
+            _connectLock.Release();
         }
     }
 }

@@ -8,23 +8,23 @@ namespace Gateway.Testing;
 /// </summary>
 public sealed class LinkFaults
 {
-    private readonly Lock sync = new();
-    private readonly Random random;
-    private readonly Queue<(int? Offset, byte Mask)> corruptNext = new();
-    private TimeSpan delay;
-    private TimeSpan jitter;
-    private double dropProbability;
-    private double corruptProbability;
-    private double reorderProbability;
-    private int dropNext;
-    private int reorderNext;
-    private int cutNext;
-    private TaskCompletionSource? stall;
+    private readonly Lock _sync = new();
+    private readonly Random _random;
+    private readonly Queue<(int? Offset, byte Mask)> _corruptNext = new();
+    private TimeSpan _delay;
+    private TimeSpan _jitter;
+    private double _dropProbability;
+    private double _corruptProbability;
+    private double _reorderProbability;
+    private int _dropNext;
+    private int _reorderNext;
+    private int _cutNext;
+    private TaskCompletionSource? _stall;
 
     internal LinkFaults(FaultDirection direction, Random random)
     {
         Direction = direction;
-        this.random = random;
+        this._random = random;
     }
 
     /// <summary>Which way these faults apply.</summary>
@@ -33,49 +33,49 @@ public sealed class LinkFaults
     /// <summary>Fixed latency added to every frame.</summary>
     public TimeSpan Delay
     {
-        get { lock (sync) return delay; }
-        set { lock (sync) delay = NotNegative(value); }
+        get { lock (_sync) return _delay; }
+        set { lock (_sync) _delay = NotNegative(value); }
     }
 
     /// <summary>Up to this much more latency, drawn per frame from the proxy's seeded generator.</summary>
     public TimeSpan Jitter
     {
-        get { lock (sync) return jitter; }
-        set { lock (sync) jitter = NotNegative(value); }
+        get { lock (_sync) return _jitter; }
+        set { lock (_sync) _jitter = NotNegative(value); }
     }
 
     /// <summary>Chance (0–1) that a frame is dropped.</summary>
     public double DropProbability
     {
-        get { lock (sync) return dropProbability; }
-        set { lock (sync) dropProbability = Probability(value); }
+        get { lock (_sync) return _dropProbability; }
+        set { lock (_sync) _dropProbability = Probability(value); }
     }
 
     /// <summary>Chance (0–1) that one random bit of a frame is flipped.</summary>
     public double CorruptProbability
     {
-        get { lock (sync) return corruptProbability; }
-        set { lock (sync) corruptProbability = Probability(value); }
+        get { lock (_sync) return _corruptProbability; }
+        set { lock (_sync) _corruptProbability = Probability(value); }
     }
 
     /// <summary>Chance (0–1) that a frame is delivered after the next one.</summary>
     public double ReorderProbability
     {
-        get { lock (sync) return reorderProbability; }
-        set { lock (sync) reorderProbability = Probability(value); }
+        get { lock (_sync) return _reorderProbability; }
+        set { lock (_sync) _reorderProbability = Probability(value); }
     }
 
     /// <summary>True while every byte in this direction is held back.</summary>
     public bool IsStalled
     {
-        get { lock (sync) return stall is not null; }
+        get { lock (_sync) return _stall is not null; }
     }
 
     /// <summary>Drops the next <paramref name="frames"/> frames.</summary>
     public void DropNext(int frames = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(frames);
-        lock (sync) dropNext += frames;
+        lock (_sync) _dropNext += frames;
     }
 
     /// <summary>
@@ -90,11 +90,11 @@ public sealed class LinkFaults
             throw new ArgumentOutOfRangeException(nameof(byteOffset), byteOffset, "A byte offset is 0 or more.");
         }
 
-        lock (sync)
+        lock (_sync)
         {
             for (int i = 0; i < frames; i++)
             {
-                corruptNext.Enqueue((byteOffset, mask));
+                _corruptNext.Enqueue((byteOffset, mask));
             }
         }
     }
@@ -106,30 +106,30 @@ public sealed class LinkFaults
     public void CutNext(int frames = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(frames);
-        lock (sync) cutNext += frames;
+        lock (_sync) _cutNext += frames;
     }
 
     /// <summary>Delivers each of the next <paramref name="frames"/> frames after the frame that follows it.</summary>
     public void ReorderNext(int frames = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(frames);
-        lock (sync) reorderNext += frames;
+        lock (_sync) _reorderNext += frames;
     }
 
     /// <summary>Holds every byte in this direction (nothing is lost) until <see cref="Resume"/>.</summary>
     public void Stall()
     {
-        lock (sync) stall ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_sync) _stall ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>Delivers what a stall held, and lets traffic flow again.</summary>
     public void Resume()
     {
         TaskCompletionSource? released;
-        lock (sync)
+        lock (_sync)
         {
-            released = stall;
-            stall = null;
+            released = _stall;
+            _stall = null;
         }
 
         released?.TrySetResult();
@@ -138,12 +138,12 @@ public sealed class LinkFaults
     /// <summary>Switches every fault of this direction off and resumes it.</summary>
     public void Clear()
     {
-        lock (sync)
+        lock (_sync)
         {
-            delay = jitter = TimeSpan.Zero;
-            dropProbability = corruptProbability = reorderProbability = 0;
-            dropNext = reorderNext = cutNext = 0;
-            corruptNext.Clear();
+            _delay = _jitter = TimeSpan.Zero;
+            _dropProbability = _corruptProbability = _reorderProbability = 0;
+            _dropNext = _reorderNext = _cutNext = 0;
+            _corruptNext.Clear();
         }
 
         Resume();
@@ -152,17 +152,17 @@ public sealed class LinkFaults
     /// <summary>Completes when this direction is not stalled.</summary>
     internal Task WhenFlowing()
     {
-        lock (sync) return stall?.Task ?? Task.CompletedTask;
+        lock (_sync) return _stall?.Task ?? Task.CompletedTask;
     }
 
     internal FrameVerdict Decide(int frameLength)
     {
-        lock (sync)
+        lock (_sync)
         {
-            bool drop = dropNext > 0 || (dropProbability > 0 && random.NextDouble() < dropProbability);
-            if (dropNext > 0)
+            bool drop = _dropNext > 0 || (_dropProbability > 0 && _random.NextDouble() < _dropProbability);
+            if (_dropNext > 0)
             {
-                dropNext--;
+                _dropNext--;
             }
 
             if (drop)
@@ -172,30 +172,30 @@ public sealed class LinkFaults
 
             int corruptOffset = -1;
             byte corruptMask = 0;
-            if (corruptNext.TryDequeue(out var planned))
+            if (_corruptNext.TryDequeue(out var planned))
             {
-                corruptOffset = Math.Min(planned.Offset ?? random.Next(frameLength), frameLength - 1);
-                corruptMask = planned.Offset is null ? (byte)(1 << random.Next(8)) : planned.Mask;
+                corruptOffset = Math.Min(planned.Offset ?? _random.Next(frameLength), frameLength - 1);
+                corruptMask = planned.Offset is null ? (byte)(1 << _random.Next(8)) : planned.Mask;
             }
-            else if (corruptProbability > 0 && random.NextDouble() < corruptProbability)
+            else if (_corruptProbability > 0 && _random.NextDouble() < _corruptProbability)
             {
-                corruptOffset = random.Next(frameLength);
-                corruptMask = (byte)(1 << random.Next(8));
-            }
-
-            bool reorder = reorderNext > 0 || (reorderProbability > 0 && random.NextDouble() < reorderProbability);
-            if (reorderNext > 0)
-            {
-                reorderNext--;
+                corruptOffset = _random.Next(frameLength);
+                corruptMask = (byte)(1 << _random.Next(8));
             }
 
-            bool cut = cutNext > 0;
+            bool reorder = _reorderNext > 0 || (_reorderProbability > 0 && _random.NextDouble() < _reorderProbability);
+            if (_reorderNext > 0)
+            {
+                _reorderNext--;
+            }
+
+            bool cut = _cutNext > 0;
             if (cut)
             {
-                cutNext--;
+                _cutNext--;
             }
 
-            var extra = delay + (jitter > TimeSpan.Zero ? TimeSpan.FromTicks((long)(random.NextDouble() * jitter.Ticks)) : TimeSpan.Zero);
+            var extra = _delay + (_jitter > TimeSpan.Zero ? TimeSpan.FromTicks((long)(_random.NextDouble() * _jitter.Ticks)) : TimeSpan.Zero);
             return new FrameVerdict(false, corruptOffset, corruptMask, reorder, extra, cut);
         }
     }

@@ -1,20 +1,20 @@
 using System.Diagnostics;
 
-namespace Gateway.Drivers.Tests.Peers;
+namespace Gateway.Testing;
 
 /// <summary>
 /// A Python peer script run with /usr/bin/python3 for the duration of a test. Waits for the
 /// script's "READY ..." line instead of sleeping; killed (with its children) on dispose, also
 /// when the test failed. The scripts exit by themselves when their stdin closes.
 /// </summary>
-internal sealed class PythonPeer : IAsyncDisposable
+public sealed class PythonPeer : IAsyncDisposable
 {
-    private readonly Process process;
-    private readonly List<string> errors = [];
+    private readonly Process _process;
+    private readonly List<string> _errors = [];
 
     private PythonPeer(Process process)
     {
-        this.process = process;
+        this._process = process;
     }
 
     /// <summary>What the script printed after READY (a port or a device path).</summary>
@@ -30,9 +30,9 @@ internal sealed class PythonPeer : IAsyncDisposable
         {
             if (e.Data is not null)
             {
-                lock (peer.errors)
+                lock (peer._errors)
                 {
-                    peer.errors.Add(e.Data);
+                    peer._errors.Add(e.Data);
                 }
             }
         };
@@ -46,7 +46,7 @@ internal sealed class PythonPeer : IAsyncDisposable
                 if (line is null)
                 {
                     await process.WaitForExitAsync(timeout.Token);
-                    throw new InvalidOperationException($"{script} exited with {process.ExitCode} before READY: {string.Join('\n', peer.errors)}");
+                    throw new InvalidOperationException($"{script} exited with {process.ExitCode} before READY: {string.Join('\n', peer._errors)}");
                 }
 
                 if (line.StartsWith("READY ", StringComparison.Ordinal))
@@ -93,11 +93,11 @@ internal sealed class PythonPeer : IAsyncDisposable
     {
         try
         {
-            if (!process.HasExited)
+            if (!_process.HasExited)
             {
-                process.StandardInput.Close();
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+                _process.StandardInput.Close();
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
             }
         }
         catch (InvalidOperationException)
@@ -106,7 +106,7 @@ internal sealed class PythonPeer : IAsyncDisposable
         }
         finally
         {
-            process.Dispose();
+            _process.Dispose();
         }
     }
 

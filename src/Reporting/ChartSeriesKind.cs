@@ -1,4 +1,4 @@
-namespace Gateway.Host.Reports;
+namespace Gateway.Reporting;
 
 /// <summary>How a series is drawn.</summary>
 public enum ChartSeriesKind

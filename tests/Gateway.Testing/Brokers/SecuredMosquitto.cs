@@ -2,16 +2,15 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Gateway.Drivers.Tests.Mqtt;
 
-namespace Gateway.Host.Tests.Operator;
+namespace Gateway.Testing;
 
 /// <summary>
 /// A real mosquitto configured as a site should run it: a TLS listener that requires a client certificate signed by the
 /// site CA, a password file (mosquitto_passwd) and the ACL file shipped in deploy/. Temp directory, free 127.0.0.1 port,
 /// killed on dispose.
 /// </summary>
-internal sealed class SecuredMosquitto : IAsyncDisposable
+public sealed class SecuredMosquitto : IAsyncDisposable
 {
     public static readonly IReadOnlyDictionary<string, string> Users = new Dictionary<string, string>
     {
@@ -25,7 +24,7 @@ internal sealed class SecuredMosquitto : IAsyncDisposable
     {
         Directory = directory;
         Port = port;
-        PlainPort = MosquittoProcess.FreePort();
+        PlainPort = Ports.Free();
         Certificates = certificates;
     }
 
@@ -56,7 +55,8 @@ internal sealed class SecuredMosquitto : IAsyncDisposable
     {
         var path = Path.Combine(Directory, user + ".pw");
         File.WriteAllText(path, Users[user] + "\n");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        // Windows has no Unix modes (and no mosquitto of ours to read the file).
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         return path;
     }
 
@@ -64,13 +64,13 @@ internal sealed class SecuredMosquitto : IAsyncDisposable
     {
         var directory = Path.Combine(Path.GetTempPath(), "secured-mqtt-" + Guid.NewGuid().ToString("N")[..10]);
         System.IO.Directory.CreateDirectory(directory);
-        var broker = new SecuredMosquitto(directory, MosquittoProcess.FreePort(), TestCertificates.Create("Site Test CA"));
+        var broker = new SecuredMosquitto(directory, Ports.Free(), TestCertificates.Create("Site Test CA"));
         broker.Certificates.WriteBrokerFiles(directory);
         broker.Certificates.WriteClientFiles(directory);
         var passwd = Path.Combine(directory, "passwd");
         foreach (var (user, password) in Users)
             await RunAsync("/usr/bin/mosquitto_passwd", [.. File.Exists(passwd) ? Array.Empty<string>() : ["-c"], "-b", passwd, user, password]);
-        var acl = Path.Combine(FindRepo(), "deploy", "mosquitto-acl.conf");
+        var acl = Path.Combine(Repository.Root, "deploy", "mosquitto-acl.conf");
         var config = $"""
             user root
             log_dest stderr
@@ -139,12 +139,6 @@ internal sealed class SecuredMosquitto : IAsyncDisposable
         try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
     }
 
-    internal static string FindRepo()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Gateway.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("the repository root (Gateway.sln) is not above " + AppContext.BaseDirectory);
-    }
 
     private static async Task<string[]> RunAsync(string file, IEnumerable<string> arguments, int? timeoutExitCode = null)
     {

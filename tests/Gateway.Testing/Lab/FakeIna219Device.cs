@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Device.I2c;
 
-namespace Gateway.Drivers.Tests.Lab;
+namespace Gateway.Testing;
 
 /// <summary>
 /// An INA219 on an I²C bus, modelled at register level from TI SBOS448 so that the real Ina219 binding runs against

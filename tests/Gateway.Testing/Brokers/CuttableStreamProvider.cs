@@ -2,13 +2,13 @@ using System.Net;
 using System.Net.Sockets;
 using MQTTnet.Channel;
 
-namespace Gateway.Drivers.Tests.Mqtt;
+namespace Gateway.Testing;
 
 /// <summary>
 /// Opens real TCP connections for the MQTT client and can close the current one without an MQTT goodbye (the gateway
 /// "dies" to the broker, which then publishes its will).
 /// </summary>
-internal sealed class CuttableStreamProvider : IMqttClientStreamProvider
+public sealed class CuttableStreamProvider : IMqttClientStreamProvider
 {
     private Socket? _last;
 

@@ -12,22 +12,22 @@ namespace Gateway.Testing;
 /// </summary>
 internal sealed class ProxyConnection : IAsyncDisposable
 {
-    private readonly Socket client;
-    private readonly FaultProxy owner;
-    private readonly CancellationTokenSource cut = new();
-    private Socket? server;
-    private volatile bool halfOpen;
-    private Task run = Task.CompletedTask;
+    private readonly Socket _client;
+    private readonly FaultProxy _owner;
+    private readonly CancellationTokenSource _cut = new();
+    private Socket? _server;
+    private volatile bool _halfOpen;
+    private Task _run = Task.CompletedTask;
 
     public ProxyConnection(Socket client, FaultProxy owner)
     {
-        this.client = client;
-        this.owner = owner;
+        this._client = client;
+        this._owner = owner;
     }
 
-    public Task Completion => run;
+    public Task Completion => _run;
 
-    public void Start(IPEndPoint upstream, bool blackhole) => run = RunAsync(upstream, blackhole);
+    public void Start(IPEndPoint upstream, bool blackhole) => _run = RunAsync(upstream, blackhole);
 
     /// <summary>
     /// The server's side closes (it sees the client leave); the client's side stays open, swallows what
@@ -35,8 +35,8 @@ internal sealed class ProxyConnection : IAsyncDisposable
     /// </summary>
     public void GoHalfOpen()
     {
-        halfOpen = true;
-        server?.Dispose();
+        _halfOpen = true;
+        _server?.Dispose();
     }
 
     /// <summary>Closes both sides at once: with a reset (RST) or an orderly close (FIN).</summary>
@@ -44,16 +44,16 @@ internal sealed class ProxyConnection : IAsyncDisposable
     {
         if (reset)
         {
-            TryReset(client);
-            if (server is { } upstream)
+            TryReset(_client);
+            if (_server is { } upstream)
             {
                 TryReset(upstream);
             }
         }
 
-        cut.Cancel();
-        client.Dispose();
-        server?.Dispose();
+        _cut.Cancel();
+        _client.Dispose();
+        _server?.Dispose();
     }
 
     public async ValueTask DisposeAsync()
@@ -61,13 +61,13 @@ internal sealed class ProxyConnection : IAsyncDisposable
         Disconnect(reset: false);
         try
         {
-            await run.ConfigureAwait(false);
+            await _run.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
         {
         }
 
-        cut.Dispose();
+        _cut.Dispose();
     }
 
     private static void TryReset(Socket socket)
@@ -83,20 +83,20 @@ internal sealed class ProxyConnection : IAsyncDisposable
 
     private async Task RunAsync(IPEndPoint upstream, bool blackhole)
     {
-        var token = cut.Token;
+        var token = _cut.Token;
         try
         {
             if (blackhole)
             {
-                halfOpen = true;
+                _halfOpen = true;
                 await SwallowAsync(token).ConfigureAwait(false);
                 return;
             }
 
             // A partition holds new connections too: accepted, but nothing reaches the server until it heals.
-            await owner.WhenReachableAsync(token).ConfigureAwait(false);
+            await _owner.WhenReachableAsync(token).ConfigureAwait(false);
             var upstreamSocket = new Socket(upstream.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            server = upstreamSocket;
+            _server = upstreamSocket;
             try
             {
                 await upstreamSocket.ConnectAsync(upstream, token).ConfigureAwait(false);
@@ -104,13 +104,13 @@ internal sealed class ProxyConnection : IAsyncDisposable
             catch (SocketException)
             {
                 // The server is down: the client sees its connection reset, as it would see a refused connect.
-                TryReset(client);
-                client.Dispose();
+                TryReset(_client);
+                _client.Dispose();
                 return;
             }
 
-            var toServer = PumpAsync(client, upstreamSocket, owner.ToServer, token);
-            var toClient = PumpAsync(upstreamSocket, client, owner.ToClient, token);
+            var toServer = PumpAsync(_client, upstreamSocket, _owner.ToServer, token);
+            var toClient = PumpAsync(upstreamSocket, _client, _owner.ToClient, token);
             await Task.WhenAll(toServer, toClient).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
@@ -119,8 +119,8 @@ internal sealed class ProxyConnection : IAsyncDisposable
         finally
         {
             // Both pumps ended: the client closed (a half-open connection stays open until then) or the proxy cut it.
-            server?.Dispose();
-            client.Dispose();
+            _server?.Dispose();
+            _client.Dispose();
         }
     }
 
@@ -129,9 +129,9 @@ internal sealed class ProxyConnection : IAsyncDisposable
     {
         var buffer = new byte[4096];
         int read;
-        while ((read = await client.ReceiveAsync(buffer, SocketFlags.None, token).ConfigureAwait(false)) > 0)
+        while ((read = await _client.ReceiveAsync(buffer, SocketFlags.None, token).ConfigureAwait(false)) > 0)
         {
-            owner.Counters.CountDiscarded(read);
+            _owner.Counters.CountDiscarded(read);
         }
     }
 
@@ -162,36 +162,36 @@ internal sealed class ProxyConnection : IAsyncDisposable
                     break;
                 }
 
-                if (halfOpen && faults.Direction == FaultDirection.ToServer)
+                if (_halfOpen && faults.Direction == FaultDirection.ToServer)
                 {
-                    owner.Counters.CountDiscarded(read);
+                    _owner.Counters.CountDiscarded(read);
                     continue;
                 }
 
                 end += read;
                 int length;
-                while (end > start && (length = owner.Framing(buffer.AsSpan(start, end - start))) > 0)
+                while (end > start && (length = _owner.Framing(buffer.AsSpan(start, end - start))) > 0)
                 {
                     var frame = buffer.AsSpan(start, length).ToArray();
                     start += length;
                     var verdict = faults.Decide(frame.Length);
                     if (verdict.Drop)
                     {
-                        owner.Counters.CountDropped();
+                        _owner.Counters.CountDropped();
                         continue;
                     }
 
                     if (verdict.CorruptOffset >= 0)
                     {
                         frame[verdict.CorruptOffset] ^= verdict.CorruptMask;
-                        owner.Counters.CountCorrupted();
+                        _owner.Counters.CountCorrupted();
                     }
 
                     long release = Stopwatch.GetTimestamp();
                     if (verdict.Delay > TimeSpan.Zero)
                     {
                         release += (long)(verdict.Delay.TotalSeconds * Stopwatch.Frequency);
-                        owner.Counters.CountDelay(verdict.Delay);
+                        _owner.Counters.CountDelay(verdict.Delay);
                     }
 
                     // A stream keeps its order: a frame never overtakes the one before it, however the jitter fell.
@@ -217,7 +217,7 @@ internal sealed class ProxyConnection : IAsyncDisposable
             await writer.ConfigureAwait(false);
         }
 
-        if (!halfOpen)
+        if (!_halfOpen)
         {
             try
             {
@@ -241,7 +241,7 @@ internal sealed class ProxyConnection : IAsyncDisposable
                     if (frame.Reorder && await NextWithinAsync(frames, token).ConfigureAwait(false) is { } successor)
                     {
                         await SendAsync(successor, destination, faults, token).ConfigureAwait(false);
-                        owner.Counters.CountReordered();
+                        _owner.Counters.CountReordered();
                     }
 
                     await SendAsync(frame, destination, faults, token).ConfigureAwait(false);
@@ -262,7 +262,7 @@ internal sealed class ProxyConnection : IAsyncDisposable
         }
 
         using var hold = CancellationTokenSource.CreateLinkedTokenSource(token);
-        hold.CancelAfter(owner.ReorderHold);
+        hold.CancelAfter(_owner.ReorderHold);
         try
         {
             if (await frames.WaitToReadAsync(hold.Token).ConfigureAwait(false) && frames.TryRead(out next))
@@ -292,9 +292,9 @@ internal sealed class ProxyConnection : IAsyncDisposable
             await flowing.WaitAsync(token).ConfigureAwait(false);
         }
 
-        if (halfOpen)
+        if (_halfOpen)
         {
-            owner.Counters.CountDiscarded(frame.Bytes.Length);
+            _owner.Counters.CountDiscarded(frame.Bytes.Length);
             return;
         }
 
@@ -307,13 +307,13 @@ internal sealed class ProxyConnection : IAsyncDisposable
                 half = half[await destination.SendAsync(half, SocketFlags.None, token).ConfigureAwait(false)..];
             }
 
-            owner.Counters.CountCut();
+            _owner.Counters.CountCut();
             Disconnect(reset: true);
             return;
         }
 
         // Counted before the send: a peer that reacts at once must find the count already up to date.
-        owner.Counters.CountDelivered(faults.Direction);
+        _owner.Counters.CountDelivered(faults.Direction);
         var data = frame.Bytes.AsMemory();
         while (!data.IsEmpty)
         {

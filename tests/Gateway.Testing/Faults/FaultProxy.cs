@@ -15,13 +15,13 @@ namespace Gateway.Testing;
 /// </summary>
 public sealed class FaultProxy : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<ProxyConnection, byte> connections = new();
-    private readonly CancellationTokenSource stopping = new();
-    private readonly Lock sync = new();
-    private TaskCompletionSource? partition;
-    private bool blackhole;
-    private Socket? listener;
-    private Task acceptLoop = Task.CompletedTask;
+    private readonly ConcurrentDictionary<ProxyConnection, byte> _connections = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _sync = new();
+    private TaskCompletionSource? _partition;
+    private bool _blackhole;
+    private Socket? _listener;
+    private Task _acceptLoop = Task.CompletedTask;
 
     /// <summary>Creates a proxy in front of <paramref name="upstream"/>; nothing listens until <see cref="Start"/>.</summary>
     /// <param name="upstream">The real server.</param>
@@ -57,17 +57,17 @@ public sealed class FaultProxy : IAsyncDisposable
 
     /// <summary>Where clients connect (the actual port once started).</summary>
     /// <exception cref="InvalidOperationException">The proxy was not started.</exception>
-    public IPEndPoint LocalEndpoint => (IPEndPoint?)listener?.LocalEndPoint ?? throw new InvalidOperationException("The proxy is not started.");
+    public IPEndPoint LocalEndpoint => (IPEndPoint?)_listener?.LocalEndPoint ?? throw new InvalidOperationException("The proxy is not started.");
 
     /// <summary>Client connections open right now (half-open ones included).</summary>
-    public int OpenConnections => connections.Count;
+    public int OpenConnections => _connections.Count;
 
     internal StreamFraming Framing { get; }
 
     /// <summary>Listens on 127.0.0.1 (a free port) and starts forwarding.</summary>
     public void Start()
     {
-        if (listener is not null)
+        if (_listener is not null)
         {
             throw new InvalidOperationException("The proxy is already started.");
         }
@@ -75,8 +75,8 @@ public sealed class FaultProxy : IAsyncDisposable
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         socket.Listen(128);
-        listener = socket;
-        acceptLoop = AcceptLoopAsync(socket, stopping.Token);
+        _listener = socket;
+        _acceptLoop = AcceptLoopAsync(socket, _stopping.Token);
     }
 
     /// <summary>Holds every byte in both directions until <see cref="Resume"/> (nothing is lost).</summary>
@@ -100,9 +100,9 @@ public sealed class FaultProxy : IAsyncDisposable
     /// </summary>
     public void Partition()
     {
-        lock (sync)
+        lock (_sync)
         {
-            partition ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _partition ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
         Stall();
@@ -112,11 +112,11 @@ public sealed class FaultProxy : IAsyncDisposable
     public void Heal()
     {
         TaskCompletionSource? healed;
-        lock (sync)
+        lock (_sync)
         {
-            healed = partition;
-            partition = null;
-            blackhole = false;
+            healed = _partition;
+            _partition = null;
+            _blackhole = false;
         }
 
         ToServer.Clear();
@@ -131,12 +131,12 @@ public sealed class FaultProxy : IAsyncDisposable
     /// </summary>
     public void HalfOpen()
     {
-        lock (sync)
+        lock (_sync)
         {
-            blackhole = true;
+            _blackhole = true;
         }
 
-        foreach (var connection in connections.Keys)
+        foreach (var connection in _connections.Keys)
         {
             connection.GoHalfOpen();
         }
@@ -145,7 +145,7 @@ public sealed class FaultProxy : IAsyncDisposable
     /// <summary>Closes every open connection on both sides, with a reset (RST) or an orderly close (FIN).</summary>
     public void Disconnect(bool reset = false)
     {
-        foreach (var connection in connections.Keys)
+        foreach (var connection in _connections.Keys)
         {
             connection.Disconnect(reset);
         }
@@ -154,29 +154,29 @@ public sealed class FaultProxy : IAsyncDisposable
     /// <summary>Stops listening and closes every connection.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (stopping.IsCancellationRequested)
+        if (_stopping.IsCancellationRequested)
         {
             return;
         }
 
-        stopping.Cancel();
-        listener?.Dispose();
-        await acceptLoop.ConfigureAwait(false);
+        _stopping.Cancel();
+        _listener?.Dispose();
+        await _acceptLoop.ConfigureAwait(false);
         Heal();
-        foreach (var connection in connections.Keys)
+        foreach (var connection in _connections.Keys)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
         }
 
-        stopping.Dispose();
+        _stopping.Dispose();
     }
 
     internal Task WhenReachableAsync(CancellationToken cancellationToken)
     {
         Task reachable;
-        lock (sync)
+        lock (_sync)
         {
-            reachable = partition?.Task ?? Task.CompletedTask;
+            reachable = _partition?.Task ?? Task.CompletedTask;
         }
 
         return reachable.WaitAsync(cancellationToken);
@@ -203,15 +203,15 @@ public sealed class FaultProxy : IAsyncDisposable
             client.NoDelay = true;
             Counters.CountConnection();
             var connection = new ProxyConnection(client, this);
-            connections[connection] = 0;
+            _connections[connection] = 0;
             bool swallow;
-            lock (sync)
+            lock (_sync)
             {
-                swallow = blackhole;
+                swallow = _blackhole;
             }
 
             connection.Start(Upstream, swallow);
-            _ = connection.Completion.ContinueWith(_ => connections.TryRemove(connection, out byte _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _ = connection.Completion.ContinueWith(_ => _connections.TryRemove(connection, out byte _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 }

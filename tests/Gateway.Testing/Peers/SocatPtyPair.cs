@@ -1,26 +1,26 @@
 using System.Diagnostics;
 
-namespace Gateway.Drivers.Tests.Peers;
+namespace Gateway.Testing;
 
 /// <summary>
 /// Two pseudo-terminals joined by socat: what is written to one end is read at the other,
 /// through the kernel's tty layer, so the termios serial port is exercised for real.
 /// socat ends when either side is closed for good; dispose kills it and removes the links.
 /// </summary>
-internal sealed class SocatPtyPair : IAsyncDisposable
+public sealed class SocatPtyPair : IAsyncDisposable
 {
-    private readonly Process process;
-    private readonly string directory;
+    private readonly Process _process;
+    private readonly string _directory;
 
     private SocatPtyPair(Process process, string directory)
     {
-        this.process = process;
-        this.directory = directory;
+        this._process = process;
+        this._directory = directory;
     }
 
-    public string A => Path.Combine(directory, "a");
+    public string A => Path.Combine(_directory, "a");
 
-    public string B => Path.Combine(directory, "b");
+    public string B => Path.Combine(_directory, "b");
 
     public static async Task<SocatPtyPair> StartAsync()
     {
@@ -54,16 +54,16 @@ internal sealed class SocatPtyPair : IAsyncDisposable
     {
         try
         {
-            if (!process.HasExited)
+            if (!_process.HasExited)
             {
-                process.Kill();
-                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+                _process.Kill();
+                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
             }
         }
         finally
         {
-            process.Dispose();
-            Directory.Delete(directory, recursive: true);
+            _process.Dispose();
+            Directory.Delete(_directory, recursive: true);
         }
     }
 }

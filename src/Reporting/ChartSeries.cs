@@ -1,4 +1,4 @@
-namespace Gateway.Host.Reports;
+namespace Gateway.Reporting;
 
 /// <summary>One named data series of a <see cref="SvgChart"/>; one value per category (NaN = gap).</summary>
 /// <param name="Name">Legend text.</param>

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Gateway.Host.Reports;
+namespace Gateway.Reporting;
 
 /// <summary>
 /// A small, dependency-free SVG chart: categories on the x axis, line and stacked-bar series on a

@@ -2,10 +2,10 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Gateway.Drivers.Tests.Mqtt;
+namespace Gateway.Testing;
 
 /// <summary>A throw-away CA with a server certificate for 127.0.0.1/localhost and a client certificate, made in-process.</summary>
-internal sealed class TestCertificates : IDisposable
+public sealed class TestCertificates : IDisposable
 {
     private TestCertificates(X509Certificate2 ca, X509Certificate2 server, X509Certificate2 client)
     {

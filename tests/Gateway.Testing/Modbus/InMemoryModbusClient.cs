@@ -1,6 +1,6 @@
 using Gateway.Drivers.Modbus;
 
-namespace Gateway.Drivers.Tests.Devices;
+namespace Gateway.Testing;
 
 /// <summary>
 /// An <see cref="IModbusClient"/> that calls <see cref="IModbusServerUnit"/>s directly, with no

@@ -3,10 +3,10 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Gateway.Drivers.Tests.Mqtt;
+namespace Gateway.Testing;
 
 /// <summary>What the test broker should offer.</summary>
-internal sealed record MosquittoSettings
+public sealed record MosquittoSettings
 {
     /// <summary>Keep sessions and queued messages on disk (saved after every change) so a kill -9 loses nothing.</summary>
     public bool Persistence { get; init; }
@@ -28,7 +28,7 @@ internal sealed record MosquittoSettings
 /// A real mosquitto started by the test: a temp directory with its config, a free 127.0.0.1 port, killed on dispose
 /// (and by <see cref="Kill"/>, with SIGKILL, for the restart test).
 /// </summary>
-internal sealed class MosquittoBroker : IAsyncDisposable
+public sealed class MosquittoBroker : IAsyncDisposable
 {
     private const string Executable = "/usr/sbin/mosquitto";
     private readonly StringBuilder _log = new();
@@ -55,22 +55,33 @@ internal sealed class MosquittoBroker : IAsyncDisposable
         get { lock (_log) return _log.ToString(); }
     }
 
+    /// <summary>
+    /// Start a broker on free ports. A free port is only free until someone binds it: when another process takes it
+    /// between <see cref="Ports.Free"/> and mosquitto's bind, the broker is started again on new ports.
+    /// </summary>
     public static async Task<MosquittoBroker> StartAsync(MosquittoSettings? settings = null)
     {
         settings ??= new MosquittoSettings();
-        var directory = Path.Combine(Path.GetTempPath(), "mqtt-test-" + Guid.NewGuid().ToString("N")[..12]);
-        System.IO.Directory.CreateDirectory(directory);
-        var broker = new MosquittoBroker(settings, directory, FreePort(), settings.Tls is null ? 0 : FreePort());
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await broker.WriteConfigAsync();
-            await broker.StartProcessAsync();
-            return broker;
-        }
-        catch
-        {
-            await broker.DisposeAsync();
-            throw;
+            var directory = Path.Combine(Path.GetTempPath(), "mqtt-test-" + Guid.NewGuid().ToString("N")[..12]);
+            System.IO.Directory.CreateDirectory(directory);
+            var broker = new MosquittoBroker(settings, directory, Ports.Free(), settings.Tls is null ? 0 : Ports.Free());
+            try
+            {
+                await broker.WriteConfigAsync();
+                await broker.StartProcessAsync();
+                return broker;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && broker.Log.Contains("Address already in use", StringComparison.Ordinal))
+            {
+                await broker.DisposeAsync();
+            }
+            catch
+            {
+                await broker.DisposeAsync();
+                throw;
+            }
         }
     }
 
@@ -90,6 +101,37 @@ internal sealed class MosquittoBroker : IAsyncDisposable
 
     /// <summary>Start again on the same port with the same persistence directory.</summary>
     public Task RestartAsync() => StartProcessAsync();
+
+    /// <summary>Run mosquitto_sub until it has received <paramref name="count"/> messages (-v: "topic payload" per line).</summary>
+    public Task<string[]> SubscribeAsync(string topicFilter, int count, int timeoutSeconds = 10) =>
+        RunClientAsync("/usr/bin/mosquitto_sub", ["-h", "127.0.0.1", "-p", Port.ToString(), "-t", topicFilter, "-C", count.ToString(), "-v", "-W", timeoutSeconds.ToString()]);
+
+    /// <summary>Like <see cref="SubscribeAsync"/> over MQTT 5, printing each message's user properties ("key:value key:value").</summary>
+    public Task<string[]> SubscribeUserPropertiesAsync(string topicFilter, int count, int timeoutSeconds = 10) =>
+        RunClientAsync("/usr/bin/mosquitto_sub", ["-h", "127.0.0.1", "-p", Port.ToString(), "-V", "mqttv5", "-t", topicFilter, "-C", count.ToString(), "-F", "%P", "-W", timeoutSeconds.ToString()]);
+
+    /// <summary>Every retained message under <paramref name="topicFilter"/> (mosquitto_sub --retained-only, ending after 1 s of quiet).</summary>
+    public Task<string[]> SubscribeRetainedAsync(string topicFilter) =>
+        RunClientAsync("/usr/bin/mosquitto_sub", ["-h", "127.0.0.1", "-p", Port.ToString(), "-t", topicFilter, "--retained-only", "-v", "-W", "1"], timeoutExitCode: 27);
+
+    /// <summary>Start mosquitto_sub and return it running (for messages that are not retained).</summary>
+    public Process StartSubscriber(string topicFilter, int count, int timeoutSeconds = 15)
+    {
+        var start = new ProcessStartInfo("/usr/bin/mosquitto_sub", ["-h", "127.0.0.1", "-p", Port.ToString(), "-t", topicFilter, "-C", count.ToString(), "-v", "-W", timeoutSeconds.ToString()])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        return Process.Start(start)!;
+    }
+
+    /// <summary>Publish one message at QoS 1 with mosquitto_pub (an empty payload is sent as a null message).</summary>
+    public Task<string[]> PublishAsync(string topic, string payload, bool retain = false)
+    {
+        List<string> args = ["-h", "127.0.0.1", "-p", Port.ToString(), "-t", topic, "-q", "1"];
+        args.AddRange(payload.Length == 0 ? ["-n"] : ["-m", payload]);
+        if (retain) args.Add("-r");
+        return RunClientAsync("/usr/bin/mosquitto_pub", args);
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -185,16 +227,8 @@ internal sealed class MosquittoBroker : IAsyncDisposable
         }
     }
 
-    internal static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
-    internal static async Task<string> RunAsync(string file, string arguments)
+    public static async Task<string> RunAsync(string file, string arguments)
     {
         var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         using var process = Process.Start(start)!;
@@ -204,5 +238,16 @@ internal sealed class MosquittoBroker : IAsyncDisposable
         await process.WaitForExitAsync(timeout.Token);
         if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {arguments} failed ({process.ExitCode}): {await error}");
         return await output;
+    }
+
+    private static async Task<string[]> RunClientAsync(string file, IEnumerable<string> arguments, int? timeoutExitCode = null)
+    {
+        var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        if (process.ExitCode != 0 && process.ExitCode != timeoutExitCode) throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} failed ({process.ExitCode}): {await error} {await output}");
+        return (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 }

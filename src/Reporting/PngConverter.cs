@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Gateway.Host.Reports;
+namespace Gateway.Reporting;
 
 /// <summary>
 /// Converts SVG files to PNG with <c>rsvg-convert</c> (Debian librsvg2-bin, installed by

@@ -1,6 +1,6 @@
 using System.Device.Gpio;
 
-namespace Gateway.Drivers.Tests.Lab;
+namespace Gateway.Testing;
 
 /// <summary>
 /// A GPIO chip in memory: inputs are set by the test (the e-stop loop), outputs record every write with the time it
