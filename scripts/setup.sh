@@ -36,7 +36,7 @@ fi
 
 # The official OCPP JSON schemas the gateway embeds at build time, and ocpp-rpc, the independent OCPP-J implementation the
 # OCPP interop tests drive stations and a CSMS with.
-for dir in src/Drivers/Ocpp/Schemas tests/Drivers.Tests/Ocpp/interop; do
+for dir in src/Drivers/Ocpp/Schemas tests/Host.Tests/Ocpp/interop; do
   if [ -f "$here/$dir/package.json" ] && [ ! -d "$here/$dir/node_modules" ]; then
     echo "setup: npm install in $dir" >&2
     (cd "$here/$dir" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
