@@ -13,12 +13,15 @@ public static class OcppFrameCodec
     /// <summary>Deepest JSON nesting accepted; OCPP payloads nest far less, hostile input may nest far more.</summary>
     public const int MaxDepth = 32;
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = MaxDepth };
+    // Duplicate keys are refused at parse time: a lazily built object would otherwise throw later, wherever it is first read.
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = MaxDepth, AllowDuplicateProperties = false };
 
     /// <summary>Reads one frame of version <paramref name="version"/> (2.0.1 knows only types 2–4).</summary>
     /// <exception cref="OcppFrameException">The frame is not valid OCPP-J; its error code and message id say how to answer.</exception>
     public static OcppMessage Parse(ReadOnlySpan<byte> utf8, OcppVersion version = OcppVersion.Ocpp21)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(utf8))
+            throw new OcppFrameException(OcppErrorCode.RpcFrameworkError, "-1", "the frame is not valid UTF-8");
         JsonNode? root;
         try
         {
@@ -35,6 +38,9 @@ public static class OcppFrameCodec
         if (!TryInt(array[0], out var typeId))
             throw new OcppFrameException(OcppErrorCode.RpcFrameworkError, TryId(array), "element 0 (MessageTypeId) is not an integer");
         var id = ReadId(array);
+        if (FindUnrepresentableNumber(array) is { } number)
+            throw new OcppFrameException(OcppErrorCode.FormatViolation, id, $"the number {Clip(number)} is outside what OCPP's decimal fields can hold",
+                answerable: typeId is 2 or 6);
         var known = typeId is 2 or 3 or 4 || (version == OcppVersion.Ocpp21 && typeId is 5 or 6);
         if (!known)
             throw new OcppFrameException(OcppErrorCode.MessageTypeNotSupported, id, $"MessageTypeId {typeId} is not supported by {version.Subprotocol()}");
@@ -118,6 +124,24 @@ public static class OcppFrameCodec
         if (id.Length is 0 or > OcppMessage.MaxMessageIdLength)
             throw new OcppFrameException(OcppErrorCode.RpcFrameworkError, "-1", $"the message id has {id.Length} characters; it must have 1–{OcppMessage.MaxMessageIdLength}");
         return id;
+    }
+
+    // OCPP numbers are decimals; a number beyond decimal's range (1e308) cannot be a charger's value and breaks schema checks.
+    private static string? FindUnrepresentableNumber(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonArray array:
+                foreach (var item in array) if (FindUnrepresentableNumber(item) is { } bad) return bad;
+                return null;
+            case JsonObject obj:
+                foreach (var (_, value) in obj) if (FindUnrepresentableNumber(value) is { } bad) return bad;
+                return null;
+            case JsonValue value when value.GetValueKind() == JsonValueKind.Number:
+                return value.TryGetValue(out decimal _) ? null : value.ToJsonString();
+            default:
+                return null;
+        }
     }
 
     private static string TryId(JsonArray array) =>

@@ -66,7 +66,15 @@ public sealed class OcppSchemas
         if (!_schemas.TryGetValue(key, out var schema))
             return new OcppSchemaViolation(OcppErrorCode.NotSupported, $"'{OcppFrameCodec.Truncate(action, 60)}' is not an action of {version.Subprotocol()}");
         EvaluationResults results;
-        lock (schema) results = schema.Evaluate(payload, _options);
+        try
+        {
+            lock (schema) results = schema.Evaluate(payload, _options);
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException or OverflowException)
+        {
+            // A payload built in code (not through the codec) can still hold what the evaluator cannot read.
+            return new OcppSchemaViolation(OcppErrorCode.FormatViolation, $"{action}{(request ? "Request" : "Response")} cannot be checked: {e.Message}");
+        }
         if (results.IsValid) return null;
         foreach (var detail in results.Details)
         {

@@ -135,7 +135,7 @@ public sealed class OcppStation
                     break;
                 case "StatusNotification":
                 {
-                    var evse = State((int)p["evseId"]!);
+                    var evse = State(EvseId(call.Action, p["evseId"]));
                     evse.ConnectorStatus = Text(p["connectorStatus"]);
                     if (evse.ConnectorStatus == "Available") evse.VehicleLeft();
                     reply = [];
@@ -147,7 +147,7 @@ public sealed class OcppStation
                     break;
                 case "TransactionEvent":
                 {
-                    var evseId = p["evse"]?["id"] is JsonNode id ? (int)id : _evses.FirstOrDefault(e => e.Value.TransactionId == Text(p["transactionInfo"]?["transactionId"])).Key;
+                    var evseId = p["evse"]?["id"] is JsonNode id ? EvseId(call.Action, id) : _evses.FirstOrDefault(e => e.Value.TransactionId == Text(p["transactionInfo"]?["transactionId"])).Key;
                     var evse = State(evseId == 0 ? 1 : evseId);
                     var type = Text(p["eventType"]);
                     evse.TransactionId = type == "Ended" ? null : Text(p["transactionInfo"]?["transactionId"]);
@@ -158,11 +158,11 @@ public sealed class OcppStation
                     break;
                 }
                 case "MeterValues":
-                    TakeMeterValues(State((int)p["evseId"]!), p["meterValue"]!.AsArray());
+                    TakeMeterValues(State(EvseId(call.Action, p["evseId"])), p["meterValue"]!.AsArray());
                     reply = [];
                     break;
                 case "NotifyEVChargingNeeds":
-                    TakeNeeds(State((int)p["evseId"]!), p["chargingNeeds"]!.AsObject());
+                    TakeNeeds(State(EvseId(call.Action, p["evseId"])), p["chargingNeeds"]!.AsObject());
                     reply = new JsonObject { ["status"] = "Accepted" };
                     break;
                 case "NotifyEvent" or "NotifyReport" or "SecurityEventNotification" or "FirmwareStatusNotification" or "LogStatusNotification" or "NotifyChargingLimit" or "ClearedChargingLimit" or "ReportChargingProfiles":
@@ -175,6 +175,12 @@ public sealed class OcppStation
         }
         return ValueTask.FromResult(reply);
     }
+
+    // EVSE ids are small: anything else is refused before it becomes a key of the station's state.
+    private static int EvseId(string action, JsonNode? node) =>
+        node is JsonValue v && v.TryGetValue(out decimal d) && d == Math.Floor(d) && d is >= 0 and <= 1000
+            ? (int)d
+            : throw new OcppCallErrorException(action, OcppErrorCode.PropertyConstraintViolation, $"evseId {node?.ToJsonString()} is not an EVSE id (0–1000)");
 
     private OcppEvseState State(int evse)
     {
