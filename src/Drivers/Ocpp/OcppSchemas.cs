@@ -80,6 +80,9 @@ public sealed class OcppSchemas
         {
             if (detail.Errors is not { Count: > 0 } errors) continue;
             var (keyword, message) = errors.First();
+            // A "false" subschema (additionalProperties: false) reports under its parent's keyword in the evaluation path.
+            var path = detail.EvaluationPath.ToString();
+            if (path.EndsWith("/additionalProperties", StringComparison.Ordinal) || path.Contains("/additionalProperties/", StringComparison.Ordinal)) keyword = "additionalProperties";
             var where = detail.InstanceLocation.ToString();
             var code = keyword switch
             {
