@@ -28,11 +28,12 @@ namespace Gateway.Host.Ocpp;
 public sealed class OcppEndpoint : IAsyncDisposable
 {
     /// <summary>The path stations connect under; the station id follows it.</summary>
-    public const string PathPrefix = "/ocpp/";
+    public const string PathPrefix = OcppStationUrl.PathPrefix;
 
     private readonly OcppEndpointOptions _options;
     private readonly ILogger _logger;
     private readonly OcppRpcOptions _rpcOptions;
+    private readonly SemaphoreSlim _startLock = new(1, 1);
     private WebApplication? _app;
     private long _refused;
 
@@ -57,6 +58,31 @@ public sealed class OcppEndpoint : IAsyncDisposable
 
     /// <summary>Connection attempts refused (unknown station, bad credentials, no common subprotocol, not a WebSocket).</summary>
     public long Refused => Interlocked.Read(ref _refused);
+
+    /// <summary>Starts the endpoint unless it is already listening (the drivers call it before each use).</summary>
+    /// <exception cref="IOException">The port is taken, or the options do not hold (the message says which).</exception>
+    public async Task EnsureStartedAsync(CancellationToken cancellationToken = default)
+    {
+        if (_app is not null) return;
+        await _startLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_app is not null) return;
+            try
+            {
+                _options.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                throw new IOException($"the OCPP endpoint cannot start: {e.Message}", e);
+            }
+            await StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _startLock.Release();
+        }
+    }
 
     /// <summary>Binds the address and starts accepting stations.</summary>
     /// <exception cref="IOException">The port is taken (the message names it).</exception>

@@ -27,6 +27,7 @@ public sealed class OcppChargerDriver : IDeviceDriver
     private readonly OcppChargerMap _map;
     private readonly TimeProvider _time;
     private readonly OcppChargerDriverOptions _options;
+    private readonly Func<CancellationToken, Task>? _ensureEndpoint;
     private (double TargetKw, double ValidSeconds)? _lastSetpoint;
     private bool _firstValuesWaited;
 
@@ -35,9 +36,12 @@ public sealed class OcppChargerDriver : IDeviceDriver
     /// <param name="profile">A profile with an <c>ocpp:</c> part.</param>
     /// <param name="timeProvider">The market clock: measurement stamps and the profile's validity.</param>
     /// <param name="options">Waits.</param>
+    /// <param name="ensureEndpoint">Starts the gateway's OCPP endpoint if it is not listening yet (called before every use).</param>
     /// <exception cref="ArgumentException">The profile has no OCPP part.</exception>
-    public OcppChargerDriver(OcppStation station, DeviceProfile profile, TimeProvider? timeProvider = null, OcppChargerDriverOptions? options = null)
+    public OcppChargerDriver(OcppStation station, DeviceProfile profile, TimeProvider? timeProvider = null, OcppChargerDriverOptions? options = null,
+        Func<CancellationToken, Task>? ensureEndpoint = null)
     {
+        _ensureEndpoint = ensureEndpoint;
         _station = station;
         Profile = profile;
         _map = profile.Ocpp ?? throw new ArgumentException($"profile '{profile.Name}' has no 'ocpp' part", nameof(profile));
@@ -61,6 +65,12 @@ public sealed class OcppChargerDriver : IDeviceDriver
     /// <inheritdoc />
     public async Task<DeviceReading> ReadAsync(CancellationToken cancellationToken = default)
     {
+        await EnsureEndpointAsync(cancellationToken).ConfigureAwait(false);
+        if (!_firstValuesWaited && _station.Connection is null)
+        {
+            // Stations dial in by themselves, after the endpoint starts: give the first one a moment.
+            await _station.WaitForConnectionAsync(_options.FirstValuesTimeout, _options.WaitTimeProvider, cancellationToken).ConfigureAwait(false);
+        }
         var connection = RequireConnection();
         if (!_firstValuesWaited)
         {
@@ -184,6 +194,19 @@ public sealed class OcppChargerDriver : IDeviceDriver
         catch (OcppCommunicationException e)
         {
             throw new DeviceException(DeviceErrorKind.Unreachable, Who, $"{Who}: {e.Message}", true, e);
+        }
+    }
+
+    private async Task EnsureEndpointAsync(CancellationToken cancellationToken)
+    {
+        if (_ensureEndpoint is null) return;
+        try
+        {
+            await _ensureEndpoint(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw new DeviceException(DeviceErrorKind.Unreachable, Who, $"{Who}: {e.Message}", false, e);
         }
     }
 

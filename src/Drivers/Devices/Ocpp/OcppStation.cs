@@ -19,6 +19,7 @@ public sealed class OcppStation
     private readonly object _gate = new();
     private readonly Dictionary<int, OcppEvseState> _evses = new();
     private readonly List<TaskCompletionSource> _meterWaiters = [];
+    private readonly List<TaskCompletionSource> _connectWaiters = [];
     private OcppRpcConnection? _connection;
     private long _version;
     private long _droppedValues;
@@ -84,7 +85,38 @@ public sealed class OcppStation
             _connection = connection;
         }
         connection.CallHandler = HandleAsync;
+        lock (_gate)
+        {
+            foreach (var waiter in _connectWaiters) waiter.TrySetResult();
+            _connectWaiters.Clear();
+        }
         if (old is not null && !ReferenceEquals(old, connection)) _ = old.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation, "replaced by a newer connection of the same station");
+    }
+
+    /// <summary>Waits until the station is connected.</summary>
+    /// <returns>False when <paramref name="timeout"/> ran out first.</returns>
+    public async Task<bool> WaitForConnectionAsync(TimeSpan timeout, TimeProvider waits, CancellationToken cancellationToken)
+    {
+        TaskCompletionSource waiter;
+        lock (_gate)
+        {
+            if (_connection is { IsOpen: true }) return true;
+            waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _connectWaiters.Add(waiter);
+        }
+        try
+        {
+            await waiter.Task.WaitAsync(timeout, waits, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+        finally
+        {
+            lock (_gate) _connectWaiters.Remove(waiter);
+        }
     }
 
     /// <summary>Waits until a MeterValues or TransactionEvent with meter values newer than <paramref name="afterVersion"/> arrived.</summary>
