@@ -155,7 +155,11 @@ public sealed class DeviceConnector : IAsyncDisposable
                 entry.Stations.Add(url.StationId);
                 var ocppEndpoint = entry.Endpoint;
                 return new DeviceLink(device, new Gateway.Drivers.Devices.Ocpp.OcppChargerDriver(ocppEndpoint.Registry.GetOrAdd(url.StationId), profile, _clock,
-                    ensureEndpoint: ocppEndpoint.EnsureStartedAsync) { ReadOnly = device.ReadOnly });
+                    ensureEndpoint: ocppEndpoint.EnsureStartedAsync)
+                {
+                    ReadOnly = device.ReadOnly, WallClock = _wallClock,
+                    TimeScale = _clock is Gateway.Host.Scheduling.AcceleratedTimeProvider accelerated ? accelerated.TimeScale : 1,
+                });
             }
             default:
                 throw new NotSupportedException($"device '{device.Id}': protocol '{device.Protocol}' is not supported by this gateway build");

@@ -55,6 +55,15 @@ public sealed class OcppChargerDriver : IDeviceDriver
     /// <inheritdoc />
     public bool ReadOnly { get; init; }
 
+    /// <summary>
+    /// The wall clock: a profile's validFrom/validTo and the vehicle's departure travel on wall time, whatever the market clock does
+    /// (default: the system's).
+    /// </summary>
+    public TimeProvider WallClock { get; init; } = TimeProvider.System;
+
+    /// <summary>Market seconds per wall second (a bench's accelerated clock; 1 in the field): converts validities and departures.</summary>
+    public double TimeScale { get; init; } = 1;
+
     /// <summary>The station this driver reads.</summary>
     public OcppStation Station => _station;
 
@@ -142,7 +151,9 @@ public sealed class OcppChargerDriver : IDeviceDriver
     {
         var connection = RequireConnection();
         var evse = _station.Evse(_map.Evse);
-        var now = _time.GetUtcNow();
+        // The station keeps wall time: the validity (market seconds) is that many wall seconds divided by the time scale.
+        var now = WallClock.GetUtcNow();
+        var validWall = TimeSpan.FromSeconds(Math.Max(1, validSeconds / TimeScale));
         // OCPP counts charging positive, in W.
         var ocppW = Math.Round(-targetKw * 1000);
         var period = new JsonObject { ["startPeriod"] = 0, ["limit"] = Math.Max(0, ocppW) };
@@ -159,7 +170,7 @@ public sealed class OcppChargerDriver : IDeviceDriver
             ["chargingProfilePurpose"] = evse.TransactionId is null ? "TxDefaultProfile" : "TxProfile",
             ["chargingProfileKind"] = "Absolute",
             ["validFrom"] = Stamp(now),
-            ["validTo"] = Stamp(now + TimeSpan.FromSeconds(validSeconds)),
+            ["validTo"] = Stamp(now + validWall),
             ["chargingSchedule"] = new JsonArray(new JsonObject
             {
                 ["id"] = ProfileId,
@@ -241,7 +252,7 @@ public sealed class OcppChargerDriver : IDeviceDriver
                 PointRole.MaxPower => Value(point, present && version == OcppVersion.Ocpp21 && _map.V2x && evse.EvMaxDischargeKw is { } d ? Math.Min(_map.RatingKw, d) : 0, now),
                 PointRole.BatteryCapacity => present && evse.EvCapacityKwh is { } c ? Value(point, c, now) : Absent(point, now),
                 PointRole.TargetStateOfCharge => present && evse.EvTargetSocPercent is { } t ? Value(point, t, now) : Absent(point, now),
-                PointRole.TimeToDeparture => present && evse.Departure is { } at ? Value(point, Math.Max(0, (at - now).TotalMinutes), now) : Absent(point, now),
+                PointRole.TimeToDeparture => present && evse.Departure is { } at ? Value(point, Math.Max(0, Math.Floor((at - WallClock.GetUtcNow()).TotalMinutes * TimeScale)), now) : Absent(point, now),
                 PointRole.Watchdog => _lastSetpoint is { } last ? Value(point, last.ValidSeconds, now) : Absent(point, now),
                 PointRole.PlugState => State(point, PlugCode(evse), now),
                 PointRole.Status => State(point, evse.ConnectorStatus switch { "Faulted" => 1, "Unavailable" => 2, _ => 0 }, now),
