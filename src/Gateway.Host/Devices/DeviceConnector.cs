@@ -137,7 +137,9 @@ public sealed class DeviceConnector : IAsyncDisposable
             }
             case "ocpp":
             {
-                // One endpoint per HOST:PORT, started on first use; stations dial in to it.
+                // One endpoint per HOST:PORT, started on first use; stations dial in to it. An override without a scheme (host:port
+                // from device-sims) says nothing the station URL does not: the rig's URL stands.
+                if (!endpoint.Contains("://", StringComparison.Ordinal)) endpoint = device.Endpoint;
                 if (!Gateway.Drivers.Devices.Ocpp.OcppStationUrl.TryParse(endpoint, out var url, out var problem)) throw new FormatException($"device '{device.Id}': {problem}");
                 if (!_ocppEndpoints.TryGetValue(url.Authority, out var entry))
                 {
