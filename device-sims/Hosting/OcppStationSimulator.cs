@@ -122,6 +122,11 @@ public sealed class OcppStationSimulator : IAsyncDisposable
                 {
                     _logger.LogInformation("{Station}: {Error}", _url.StationId, e.Message);
                 }
+                catch (ArgumentException e)
+                {
+                    // A message of ours that fails its own schema: a bug, logged; the station redials rather than dies.
+                    _logger.LogError("{Station}: {Error}", _url.StationId, e.Message);
+                }
                 await connection.CloseAsync().ConfigureAwait(false);
                 await receive.ConfigureAwait(false);
                 _transactionId = null;
@@ -182,7 +187,7 @@ public sealed class OcppStationSimulator : IAsyncDisposable
     private async Task PlugInAsync(OcppRpcConnection c, CancellationToken cancellationToken)
     {
         await StatusAsync(c, "Occupied", cancellationToken).ConfigureAwait(false);
-        var token = new JsonObject { ["idToken"] = $"{_device.Id}-EV", ["type"] = "ISO15118Certificate" };
+        var token = new JsonObject { ["idToken"] = $"{_device.Id}-EV", ["type"] = "eMAID" };
         await c.CallAsync("Authorize", new JsonObject { ["idToken"] = token.DeepClone() }, cancellationToken).ConfigureAwait(false);
         _transactionId = $"{_url.StationId}-{Interlocked.Increment(ref _transactions)}-{Wall.ToUnixTimeSeconds()}";
         await c.CallAsync("TransactionEvent", new JsonObject
