@@ -88,7 +88,17 @@ public sealed class LockstepPlant : IAsyncDisposable
                 continue;
             }
 
-            await Task.WhenAny(round, _armed.WaitAsync(cancellationToken)).ConfigureAwait(false);
+            // The wait is withdrawn when the round ends first: a waiter left queued on the semaphore would take the
+            // next round's wake-up, and that round would then wait forever for its interval's end (a test hung so).
+            using var withdraw = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var armed = _armed.WaitAsync(withdraw.Token);
+            await Task.WhenAny(round, armed).ConfigureAwait(false);
+            if (!armed.IsCompleted)
+            {
+                await withdraw.CancelAsync().ConfigureAwait(false);
+                try { await armed.ConfigureAwait(false); }
+                catch (OperationCanceledException) { }
+            }
         }
 
         return await round.ConfigureAwait(false);

@@ -140,13 +140,25 @@ public sealed class CleanStopTests
     internal static Process Start(RigDefinition rig, string endpoints, int rounds = 50, Dictionary<string, string>? environment = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "gateway.dll");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(SigIntIgnoredHere ? "python3" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        // A suite started in the background (`nohup scripts/test.sh &`) passes SIGINT ignored to every child, and a
+        // process that starts with SIGINT ignored rightly keeps ignoring it (a shell's background job must not stop on
+        // Ctrl+C). The gateway is then started as from a terminal: SIGINT restored to its default, then exec'd.
+        if (SigIntIgnoredHere)
+            foreach (var a in new[] { "-c", "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])", "dotnet" })
+                info.ArgumentList.Add(a);
         foreach (var a in new[] { dll, "run", "--rig", rig.SourceFile, "--endpoints", endpoints, "--rounds", rounds.ToString(), "--report", Path.Combine(Path.GetDirectoryName(rig.SourceFile)!, "report") })
             info.ArgumentList.Add(a);
         info.Environment["COLUMNS"] = "200";
         foreach (var (k, v) in environment ?? []) info.Environment[k] = v;
         return Process.Start(info)!;
     }
+
+    /// <summary>Whether this test process started with SIGINT ignored (bit 2 of SigIgn in /proc/self/status).</summary>
+    private static bool SigIntIgnoredHere { get; } = File.ReadLines("/proc/self/status")
+        .Where(l => l.StartsWith("SigIgn:", StringComparison.Ordinal))
+        .Select(l => (Convert.ToUInt64(l["SigIgn:".Length..].Trim(), 16) & 0x2) != 0)
+        .FirstOrDefault();
 
     internal static async Task SignalAsync(Process process, string signal)
     {

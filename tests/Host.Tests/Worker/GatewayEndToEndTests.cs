@@ -133,6 +133,10 @@ public sealed class GatewayEndToEndTests
         var outcomes = new List<RoundOutcome>();
         await using (var runtime = await StartGatewayAsync(rig, definition))
         {
+            // A first RTU poll can outlast its 2 s attempt on a loaded machine (38,400 baud through a pty pair); the
+            // next poll, 0.1 s later at ×300, heals it. What is under test is the rounds, so they start on a healthy bus.
+            var healthyBy = DateTime.UtcNow.AddSeconds(30);
+            while (runtime.Links.Any(l => l.State != DeviceLinkState.Healthy) && DateTime.UtcNow < healthyBy) await Task.Delay(50);
             Assert.All(runtime.Links, l => Assert.Equal(DeviceLinkState.Healthy, l.State));
             for (var i = 0; i < 2; i++) outcomes.Add(await runtime.TickAsync());
             var backlog = await runtime.DrainLedgerAsync(TimeSpan.FromSeconds(20));
