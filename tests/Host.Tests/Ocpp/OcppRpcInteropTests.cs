@@ -22,7 +22,14 @@ public sealed class OcppRpcInteropTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var item in Enumerable.Reverse(_cleanup)) await item.DisposeAsync();
+        // Every peer is stopped even when another's disposal fails: a failed test must not leave a node process behind.
+        var errors = new List<Exception>();
+        foreach (var item in Enumerable.Reverse(_cleanup))
+        {
+            try { await item.DisposeAsync(); }
+            catch (Exception e) { errors.Add(e); }
+        }
+        if (errors.Count > 0) throw new AggregateException(errors);
         Directory.Delete(_dir, recursive: true);
     }
 

@@ -18,7 +18,14 @@ public sealed class ProbeOcppTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var item in Enumerable.Reverse(_cleanup)) await item.DisposeAsync();
+        // Every peer is stopped even when another's disposal fails: a failed test must not leave a node process behind.
+        var errors = new List<Exception>();
+        foreach (var item in Enumerable.Reverse(_cleanup))
+        {
+            try { await item.DisposeAsync(); }
+            catch (Exception e) { errors.Add(e); }
+        }
+        if (errors.Count > 0) throw new AggregateException(errors);
     }
 
     [Fact]
