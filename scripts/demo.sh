@@ -47,6 +47,13 @@ if grep -q "protocol: mqtt" "$work/rig.yaml"; then
   echo "MQTT broker for the rig's MQTT devices: mqtt://127.0.0.1:$port (mosquitto_sub -p $port -v -t '#')"
 fi
 
+# A rig with OCPP piles: the gateway's OCPP endpoint gets a free loopback port; the simulated stations dial it there.
+if grep -q "protocol: ocpp" "$work/rig.yaml"; then
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  sed -i "s#ws://127.0.0.1:[0-9]*/ocpp/#ws://127.0.0.1:$port/ocpp/#" "$work/rig.yaml"
+  echo "OCPP endpoint of the gateway for the rig's charging piles: ws://127.0.0.1:$port/ocpp/<station>"
+fi
+
 # A rig with Modbus RTU devices: their lines become socat pseudo-terminals inside the work folder,
 # so runs never trip over each other's tty links.
 if grep -q "protocol: modbus-rtu" "$work/rig.yaml"; then

@@ -33,3 +33,12 @@ if [ -f "$interop/package.json" ] && [ ! -d "$interop/node_modules" ]; then
   echo "setup: npm install in tests/LedgerClient.Tests/Fabric/interop" >&2
   (cd "$interop" && npm install --no-audit --no-fund --omit=optional --loglevel=error >/dev/null)
 fi
+
+# The official OCPP JSON schemas the gateway embeds at build time, and ocpp-rpc, the independent OCPP-J implementation the
+# OCPP interop tests drive stations and a CSMS with.
+for dir in src/Drivers/Ocpp/Schemas tests/Host.Tests/Ocpp/interop; do
+  if [ -f "$here/$dir/package.json" ] && [ ! -d "$here/$dir/node_modules" ]; then
+    echo "setup: npm install in $dir" >&2
+    (cd "$here/$dir" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+done

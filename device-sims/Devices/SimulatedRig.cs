@@ -145,6 +145,11 @@ public sealed class SimulatedRig
     // profiles share; commands arriving over MQTT are applied to that image like Modbus writes.
     private static DeviceProfile ImageProfile(RigDevice d, DeviceProfile wire)
     {
+        if (d.Protocol == "ocpp")
+        {
+            if (wire.Ocpp is null) throw new ArgumentException($"the device speaks ocpp, but profile '{wire.Name}' has no 'ocpp' part (use ocpp-charger)");
+            return ProfileLoader.Load("v2g-charger");
+        }
         if (d.Protocol != "mqtt")
         {
             if (wire.Modbus is null) throw new ArgumentException($"the device speaks {d.Protocol}, but profile '{wire.Name}' has no 'modbus' part (use protocol: mqtt, or a Modbus profile)");

@@ -18,6 +18,7 @@ public sealed class RigHost : IAsyncDisposable
     private readonly List<IAsyncDisposable> _servers = [];
     private readonly List<DeviceEndpoint> _endpoints = [];
     private readonly Dictionary<SimulatedDevice, MqttDeviceAdapter> _mqtt = [];
+    private readonly Dictionary<SimulatedDevice, OcppStationSimulator> _ocpp = [];
 
     /// <summary>Real time between two telemetry messages of an MQTT device, unless the caller picks another.</summary>
     public static readonly TimeSpan DefaultMqttPublishPeriod = TimeSpan.FromMilliseconds(250);
@@ -33,6 +34,9 @@ public sealed class RigHost : IAsyncDisposable
     /// <summary>The MQTT face of an <c>mqtt</c> device, or null for a Modbus device.</summary>
     public MqttDeviceAdapter? MqttOf(string deviceId) => Rig.Find(deviceId) is { } d ? _mqtt.GetValueOrDefault(d) : null;
 
+    /// <summary>The OCPP face of an <c>ocpp</c> charger, or null.</summary>
+    public OcppStationSimulator? OcppOf(string deviceId) => Rig.Find(deviceId) is { } d ? _ocpp.GetValueOrDefault(d) : null;
+
     /// <summary>Starts a server for every Modbus device of <paramref name="rig"/> and connects every MQTT device to its broker.</summary>
     /// <param name="rig">The simulated devices.</param>
     /// <param name="portBase">When set, TCP endpoints get ports portBase, portBase+1, … in order of first appearance (0 = any free port).</param>
@@ -46,6 +50,7 @@ public sealed class RigHost : IAsyncDisposable
             var started = await host.StartTcpAsync(portBase, cancellationToken).ConfigureAwait(false);
             await host.StartRtuAsync(started, cancellationToken).ConfigureAwait(false);
             await host.StartMqttAsync(started, mqttPublishPeriod ?? DefaultMqttPublishPeriod, cancellationToken).ConfigureAwait(false);
+            host.StartOcpp(started, mqttPublishPeriod ?? DefaultMqttPublishPeriod);
             host.ListEndpoints(started);
         }
         catch
@@ -111,6 +116,21 @@ public sealed class RigHost : IAsyncDisposable
             _mqtt[device] = adapter;
             await adapter.StartAsync(cancellationToken).ConfigureAwait(false);
             started[device] = broker.ToString();
+        }
+    }
+
+    // Each OCPP charger is a station that dials the gateway's endpoint (and redials until it answers): nothing to wait for here.
+    private void StartOcpp(Dictionary<SimulatedDevice, string> started, TimeSpan meterPeriod)
+    {
+        foreach (var device in Rig.Devices.Where(d => d.Definition.Protocol == "ocpp"))
+        {
+            if (!Gateway.Drivers.Devices.Ocpp.OcppStationUrl.TryParse(device.Definition.Endpoint, out var url, out var problem))
+                throw new ArgumentException($"device '{device.Id}': {problem}");
+            var station = new OcppStationSimulator(Rig, device, url, meterPeriod);
+            _servers.Add(station);
+            _ocpp[device] = station;
+            station.Start();
+            started[device] = url.ToString();
         }
     }
 

@@ -14,7 +14,7 @@ public static class RigParser
 {
     private static readonly string[] TopLevel = ["site", "start", "timeScale", "devices"];
     private static readonly string[] DeviceKeys = ["id", "kind", "participant", "node", "protocol", "endpoint", "unitId", "profile", "pollSeconds", "readOnly", "sim"];
-    private static readonly string[] Protocols = ["modbus-tcp", "modbus-rtu", "mqtt"];
+    private static readonly string[] Protocols = ["modbus-tcp", "modbus-rtu", "mqtt", "ocpp"];
 
     /// <summary>Reads and validates the rig file at <paramref name="path"/>.</summary>
     /// <exception cref="RigParseException">Unreadable or invalid.</exception>
@@ -143,6 +143,10 @@ public static class RigParser
             ctx.Problem(node, where, $"'endpoint' is '{Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.Mask(endpoint)}': an mqtt device's endpoint is the broker it publishes through, written mqtt://HOST:PORT (mqtts:// for TLS)");
         else if (protocol == "mqtt" && endpoint.Length > 0 && !Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.TryParse(endpoint, out _, out var mqttError))
             ctx.Problem(node, where, $"'endpoint' is '{endpoint}': {mqttError} (an mqtt device's endpoint is the broker it publishes through, e.g. mqtt://127.0.0.1:1883)");
+        if (protocol == "ocpp" && endpoint.Length > 0 && !Gateway.Drivers.Devices.Ocpp.OcppStationUrl.TryParse(endpoint, out _, out var ocppError))
+            ctx.Problem(node, where, $"{ocppError} (an ocpp station dials the gateway's OCPP endpoint)");
+        if (protocol == "ocpp" && kindText is not null && kind != DeviceKind.Charger)
+            ctx.Problem(node, where, $"'protocol' is ocpp: only chargers speak OCPP, this device is a {kindText}");
         var unitId = ctx.Number(node, "unitId", where, 1, min: 0, max: 255);
         var profile = ctx.String(node, "profile", where, required: true) ?? "";
         var poll = ctx.Number(node, "pollSeconds", where, 5, min: 0.01, max: 86_400);

@@ -39,6 +39,7 @@ internal static class FuzzTargets
         new("rig-agreement", RefusedBySimulatorsIsRefusedByGateway, e => e is RigParseException or RigFileException, IsText: true),
         new("round-json", ParseAndClearRound, e => e is RoundValidationException or InvalidOperationException, IsText: true),
         new("device-profile", text => ProfileLoader.Parse(Text(text), "fuzz/profile.yaml"), e => e is ProfileLoadException, IsText: true),
+        new("ocpp-frame", ReceiveOcppFrame, e => e is Gateway.Drivers.Ocpp.OcppFrameException or Gateway.Drivers.Ocpp.OcppCallErrorException, IsText: true),
     ];
 
     public static FuzzTarget? Find(string name) => All.FirstOrDefault(t => t.Name == name);
@@ -260,6 +261,33 @@ internal static class FuzzTargets
     }
 
     /// <summary>A telemetry payload as every shipped MQTT profile would decode it: each point's value is absent, a finite number, text, or a named wrong type.</summary>
+    /// <summary>
+    /// One frame as the gateway's OCPP endpoint receives it: the OCPP-J codec, the schema check of both versions, and for a CALL
+    /// that passes it the local CSMS's handler and a read of the station's state through the charger driver. Anything but a
+    /// CALLERROR-shaped refusal is a crash; a value the station keeps must be finite.
+    /// </summary>
+    private static void ReceiveOcppFrame(byte[] input)
+    {
+        foreach (var version in new[] { Gateway.Drivers.Ocpp.OcppVersion.Ocpp201, Gateway.Drivers.Ocpp.OcppVersion.Ocpp21 })
+        {
+            Gateway.Drivers.Ocpp.OcppMessage message;
+            try { message = Gateway.Drivers.Ocpp.OcppFrameCodec.Parse(input, version); }
+            catch (Gateway.Drivers.Ocpp.OcppFrameException e) { _ = Gateway.Drivers.Ocpp.OcppFrameCodec.Encode(e.ToCallError()); continue; }
+            _ = Gateway.Drivers.Ocpp.OcppFrameCodec.Encode(message);
+            if (message is not Gateway.Drivers.Ocpp.OcppCall call) continue;
+            if (Gateway.Drivers.Ocpp.OcppSchemas.Instance.Validate(version, call.Action, request: true, call.Payload) is not null) continue;
+            var station = new Gateway.Drivers.Devices.Ocpp.OcppStation("fuzz");
+            try { station.HandleAsync(call, CancellationToken.None).AsTask().GetAwaiter().GetResult(); }
+            catch (Gateway.Drivers.Ocpp.OcppCallErrorException) { }
+            foreach (var evse in new[] { 0, 1, 2 })
+            {
+                var state = station.Evse(evse);
+                foreach (var sample in new[] { state.PowerKw, state.EnergyImportedKwh, state.EnergyExportedKwh, state.SocPercent, state.SetpointKw })
+                    if (sample is { } s && !double.IsFinite(s.Value)) throw new FuzzInvariantException($"{call.Action}: a value that is not finite ({s.Value})");
+            }
+        }
+    }
+
     private static void DecodeTelemetry(byte[] input)
     {
         using var document = JsonDocument.Parse(input);

@@ -27,6 +27,9 @@ public sealed record DeviceProfile
     /// <summary>The MQTT topic map, when the device speaks MQTT.</summary>
     public Mqtt.MqttTopicMap? Mqtt { get; init; }
 
+    /// <summary>How an OCPP charging station's messages fill the points, when the device speaks OCPP.</summary>
+    public Ocpp.OcppChargerMap? Ocpp { get; init; }
+
     /// <summary>The point called <paramref name="name"/>, or null.</summary>
     public ProfilePoint? FindPoint(string name) => Points.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.Ordinal));
 

@@ -9,6 +9,7 @@ internal sealed class ProfileFile
     public string? Kind { get; set; }
     public ProfileFileModbus? Modbus { get; set; }
     public ProfileFileMqtt? Mqtt { get; set; }
+    public ProfileFileOcpp? Ocpp { get; set; }
     public List<ProfileFilePoint>? Points { get; set; }
 }
 
@@ -99,4 +100,11 @@ internal sealed class ProfileFilePointMqtt
     public bool? Negate { get; set; }
     public string? Absent { get; set; }
     public double? Step { get; set; }
+}
+
+internal sealed class ProfileFileOcpp
+{
+    public int? Evse { get; set; }
+    public bool? V2x { get; set; }
+    public double? RatingKw { get; set; }
 }

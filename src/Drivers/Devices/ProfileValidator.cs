@@ -15,7 +15,8 @@ internal sealed class ProfileValidator(string file)
         if (string.IsNullOrWhiteSpace(dto.Kind)) Problem(null, $"'kind' is missing (one of {string.Join(", ", Kinds)})");
         else if (!Kinds.Contains(dto.Kind)) Problem(null, $"'kind' is '{dto.Kind}', expected one of {string.Join(", ", Kinds)}");
         if (dto.Points is null || dto.Points.Count == 0) Problem(null, "'points' is missing or empty");
-        if (dto.Modbus is null && dto.Mqtt is null) Problem(null, "'modbus' and 'mqtt' are both missing: every profile needs a transport part");
+        if (dto.Modbus is null && dto.Mqtt is null && dto.Ocpp is null) Problem(null, "'modbus', 'mqtt' and 'ocpp' are all missing: every profile needs a transport part");
+        var ocpp = dto.Ocpp is null ? null : Gateway.Drivers.Devices.Ocpp.OcppChargerMap.Validate(dto.Ocpp, dto.Kind, dto.Modbus is not null || dto.Mqtt is not null, Problem);
         var mqtt = dto.Mqtt is null ? null : new MqttPartValidator(Problem).ValidatePart(dto.Mqtt);
 
         var sunSpec = dto.Modbus?.SunSpec ?? false;
@@ -81,6 +82,7 @@ internal sealed class ProfileValidator(string file)
                 && !locations.Values.Any(l => l.SunSpecModel == loc.SunSpecModel && (l.IsSunSpec ? l.Offset : l.Address) == sf && l.DataType == RegisterDataType.Int16))
                 Problem(point.Name, $"'scaleFactorRegister' {sf} is not declared as an int16 point of this profile");
         }
+        if (ocpp is not null) Gateway.Drivers.Devices.Ocpp.OcppChargerMap.ValidatePoints(points, Problem);
         if (points.Count(p => p.Role == PointRole.Setpoint) > 1) Problem(null, "more than one point has role 'setpoint'");
         if (mqtt is not null)
         {
@@ -106,6 +108,7 @@ internal sealed class ProfileValidator(string file)
                 MaxGapRegisters = maxGap,
             },
             Mqtt = mqtt is null ? null : mqtt with { Locations = mqttLocations },
+            Ocpp = ocpp,
         };
     }
 

@@ -38,8 +38,11 @@ internal sealed record CommissionRequest(
     /// <summary>Whether the endpoint is an MQTT broker.</summary>
     public bool IsMqtt => Endpoint.StartsWith("mqtt://", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>Whether the session listens as the CSMS of an OCPP station (ocpp://HOST:PORT).</summary>
+    public bool IsOcpp => Endpoint.StartsWith("ocpp://", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The device in plain words, for messages.</summary>
-    public string Who => IsMqtt ? $"{Endpoint} device {DeviceId ?? "(none)"}" : $"{Endpoint} unit {UnitId}";
+    public string Who => IsOcpp ? $"{Endpoint} station {DeviceId ?? "(none)"}" : IsMqtt ? $"{Endpoint} device {DeviceId ?? "(none)"}" : $"{Endpoint} unit {UnitId}";
 
     /// <summary>The same device as a read-only probe request (for opening it the probe's way).</summary>
     public ProbeRequest AsProbe() => new(Endpoint, UnitId, Profile, Json, SunSpec: true, null, RevertTime, Timeout, DeviceId, null, RatingKw);

@@ -19,7 +19,13 @@ internal static class CommissionRigEntry
         yaml.AppendLine($"- id: {Scalar(id)}");
         yaml.AppendLine($"  kind: {profile.Kind}");
         yaml.AppendLine(r.Node is { } node ? $"  node: {Scalar(node)}" : "  node: CHANGE-ME   # the feeder node the device connects at");
-        if (r.IsMqtt)
+        if (r.IsOcpp)
+        {
+            // The station dials the gateway: its URL is the gateway's endpoint (HOST:PORT of the site box) and the station id.
+            yaml.AppendLine("  protocol: ocpp");
+            yaml.AppendLine($"  endpoint: {Scalar($"ws://{r.Endpoint["ocpp://".Length..].TrimEnd('/')}/ocpp/{r.DeviceId}")}   # the gateway's OCPP endpoint as the station dials it");
+        }
+        else if (r.IsMqtt)
         {
             yaml.AppendLine("  protocol: mqtt");
             yaml.AppendLine($"  endpoint: {Scalar(r.Endpoint)}");

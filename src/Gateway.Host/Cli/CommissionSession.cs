@@ -41,7 +41,8 @@ internal sealed class CommissionSession
     {
         try
         {
-            if (_request.IsMqtt) await RunMqttAsync(cancellationToken).ConfigureAwait(false);
+            if (_request.IsOcpp) await RunOcppAsync(cancellationToken).ConfigureAwait(false);
+            else if (_request.IsMqtt) await RunMqttAsync(cancellationToken).ConfigureAwait(false);
             else await RunModbusAsync(connect, cancellationToken).ConfigureAwait(false);
             _result.ExitCode = _result.VerificationPassed && _result.FailSafePassed != false && _result.Step is not { Confirmed: false }
                 ? ExitCodes.Ok : ExitCodes.Failed;
@@ -113,6 +114,46 @@ internal sealed class CommissionSession
         if (await MayWriteAsync(profile, cancellationToken).ConfigureAwait(false))
         {
             await using var writer = new MqttDeviceDriver(connection, _request.DeviceId, profile, _time, options) { RatingKw = _request.RatingKw };
+            await StepAndFailSafeAsync(writer, profile, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // The session listens as the station's CSMS (loopback, like the probe), waits for it to dial in, then walks the same steps.
+    private async Task RunOcppAsync(CancellationToken cancellationToken)
+    {
+        var profile = ProfileLoader.Load(_request.Profile ?? "ocpp-charger");
+        if (profile.Ocpp is null) throw new FormatException($"profile '{profile.Name}' has no 'ocpp' part; an OCPP station is read through ocpp-charger");
+        _result.Profile = profile;
+        var id = _request.DeviceId ?? throw new FormatException("--device is needed: the station's id");
+        if (!Uri.TryCreate(_request.Endpoint, UriKind.Absolute, out var uri) || uri.IsDefaultPort)
+            throw new FormatException($"'{_request.Endpoint}' is not ocpp://HOST:PORT (the address the session listens on)");
+        var address = uri.Host == "localhost" ? System.Net.IPAddress.Loopback : System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) ? ip
+            : throw new FormatException($"'{uri.Host}' is not an IP address to listen on");
+        if (!System.Net.IPAddress.IsLoopback(address)) throw new FormatException("the session listens without security (profile 0), so on loopback only; tunnel the pile to 127.0.0.1");
+        var registry = new Gateway.Drivers.Devices.Ocpp.OcppStationRegistry(_time);
+        await using var endpoint = new Gateway.Host.Ocpp.OcppEndpoint(registry, new Gateway.Host.Ocpp.OcppEndpointOptions
+        {
+            Address = address, Port = uri.Port, Stations = new HashSet<string>(StringComparer.Ordinal) { id },
+        });
+        try
+        {
+            await endpoint.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw new DeviceException(DeviceErrorKind.Unreachable, _request.Who, e.Message, false, e);
+        }
+        var station = registry.GetOrAdd(id);
+        if (!await station.WaitForConnectionAsync(_request.Timeout * 12, TimeProvider.System, cancellationToken).ConfigureAwait(false))
+            throw new DeviceException(DeviceErrorKind.Timeout, _request.Who, $"station '{id}' did not dial in to {endpoint.Url}{Uri.EscapeDataString(id)} — is its CSMS URL set to it?", true);
+        var options = new Gateway.Drivers.Devices.Ocpp.OcppChargerDriverOptions { FirstValuesTimeout = _request.Timeout, ReadBackTimeout = _request.Timeout };
+        var reader = new Gateway.Drivers.Devices.Ocpp.OcppChargerDriver(station, profile, _time, options) { ReadOnly = true, WallClock = TimeProvider.System };
+        var reading = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        await Say($"1/4 identify: station {id} dialed in ({station.Connection?.Version.ToString() ?? "gone"}, {station.Model ?? "no BootNotification"}); profile {profile.Name}").ConfigureAwait(false);
+        await VerifyAsync(profile, reading, new Dictionary<string, int?>()).ConfigureAwait(false);
+        if (await MayWriteAsync(profile, cancellationToken).ConfigureAwait(false))
+        {
+            var writer = new Gateway.Drivers.Devices.Ocpp.OcppChargerDriver(station, profile, _time, options) { WallClock = TimeProvider.System };
             await StepAndFailSafeAsync(writer, profile, cancellationToken).ConfigureAwait(false);
         }
     }

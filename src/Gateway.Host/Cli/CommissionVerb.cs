@@ -11,10 +11,10 @@ internal static class CommissionVerb
 {
     public static Command Create()
     {
-        var endpoint = new Argument<string>("endpoint") { Description = "modbus-tcp://HOST:PORT, modbus-rtu:///dev/ttyX?baud=9600&parity=E, or mqtt://HOST:PORT" };
+        var endpoint = new Argument<string>("endpoint") { Description = "modbus-tcp://HOST:PORT, modbus-rtu:///dev/ttyX?baud=9600&parity=E, mqtt://HOST:PORT, or ocpp://HOST:PORT (listen as the CSMS of the station --device)" };
         var unit = new Option<int>("--unit") { Description = "Modbus unit id (0–255)", DefaultValueFactory = _ => 1 };
         var profile = new Option<string?>("--profile") { Description = "device profile (name or file); a SunSpec device's is picked from its models when left out" };
-        var device = new Option<string?>("--device") { Description = "MQTT only: the device id in the profile's topics ({device})" };
+        var device = new Option<string?>("--device") { Description = "MQTT: the device id in the profile's topics ({device}); OCPP: the station id" };
         var allowWrite = new Option<bool>("--allow-write") { Description = "step the setpoint and test the fail-safe (asks for confirmation at the terminal; without it the session only reads)" };
         var yes = new Option<bool>("--yes") { Description = "confirm --allow-write without asking (for scripts)" };
         var step = new Option<string>("--step") { Description = "the setpoint step: kW (2, -3.5kW; positive = delivered to the grid) or % of the rating (20%)", DefaultValueFactory = _ => "20%" };
@@ -51,7 +51,9 @@ internal static class CommissionVerb
             var wait = r.GetValue(timeout);
             if (!(wait is > 0 and <= 600)) problems.Add($"--timeout {wait} must be more than 0 and at most 600 seconds");
             if (r.GetValue(yes) && !r.GetValue(allowWrite)) problems.Add("--yes confirms --allow-write: give both, or neither for a read-only session");
-            if (r.GetValue(device) is not null && !mqtt) problems.Add("--device is for MQTT devices (an mqtt://HOST:PORT endpoint); a Modbus device is chosen with --unit");
+            var ocpp = endpointText.StartsWith("ocpp://", StringComparison.OrdinalIgnoreCase);
+            if (r.GetValue(device) is not null && !mqtt && !ocpp) problems.Add("--device is for MQTT devices and OCPP stations; a Modbus device is chosen with --unit");
+            if (ocpp && r.GetValue(device) is null) problems.Add("--device is required for an OCPP station (its id, the last segment of the URL it dials)");
             if (mqtt && r.GetValue(profile) is null) problems.Add("--profile is required for an MQTT device (e.g. mqtt-charger)");
             if (problems.Count > 0)
             {

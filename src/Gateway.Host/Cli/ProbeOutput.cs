@@ -47,7 +47,9 @@ internal static class ProbeOutput
         console.Profile.Width = 120;
         var r = report.Request;
         var chosen = report.ProfileChosenBecause is { } why ? $" ({why})" : "";
-        console.WriteLine(r.IsMqtt
+        console.WriteLine(r.IsOcpp
+            ? $"OCPP endpoint ws://{r.Endpoint["ocpp://".Length..]}/ocpp/{r.DeviceId ?? "<station>"}, profile {report.ProfileName ?? r.Profile}"
+            : r.IsMqtt
             ? $"device {Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.Mask(r.Endpoint)} topics {report.TopicPrefix ?? r.DeviceId}/…, profile {report.ProfileName ?? r.Profile}{chosen}"
             : $"device {r.Endpoint} unit {r.UnitId}, profile {report.ProfileName ?? r.Profile}{chosen}");
         if (report.SunSpec is { } map)
@@ -67,6 +69,18 @@ internal static class ProbeOutput
                 table.AddRow(Markup.Escape(m.Point), Markup.Escape(Value(m)), Markup.Escape(m.Unit), Kebab(m.Quality.ToString()), Kebab(m.Role.ToString()));
             console.Write(table);
         }
+        if (report.Stations.Count > 0)
+        {
+            var stations = new Table { Title = new TableTitle("stations that dialed in") };
+            stations.AddColumns("station", "OCPP", "model", "plug", "power kW", "SoC %", "setpoint kW", "imported kWh");
+            foreach (var st in report.Stations)
+            {
+                string Cell(PointRole role) => st.Reading.Find(role) is { } m ? Value(m) : "—";
+                stations.AddRow(Markup.Escape(st.Id), st.Version, Markup.Escape(st.Model ?? "—"), Markup.Escape(Cell(PointRole.PlugState)), Cell(PointRole.MeasuredPower),
+                    Cell(PointRole.StateOfCharge), Cell(PointRole.Setpoint), Cell(PointRole.EnergyImported));
+            }
+            console.Write(stations);
+        }
         if (report.Setpoint is { } s)
         {
             var wrote = s.Unit == "kW" ? $"{Num(s.WrittenValue)} kW" : $"{Num(s.WrittenValue)} {s.Unit} (= {Num(s.TargetKw)} kW)";
@@ -80,8 +94,8 @@ internal static class ProbeOutput
     private static object ToJson(ProbeReport report) => new
     {
         endpoint = Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.Mask(report.Request.Endpoint),
-        unitId = report.Request.IsMqtt ? (byte?)null : report.Request.UnitId,
-        device = report.Request.IsMqtt ? report.Request.DeviceId : null,
+        unitId = report.Request.IsMqtt || report.Request.IsOcpp ? (byte?)null : report.Request.UnitId,
+        device = report.Request.IsMqtt || report.Request.IsOcpp ? report.Request.DeviceId : null,
         topicPrefix = report.TopicPrefix,
         profile = report.ProfileName ?? report.Request.Profile,
         profileChosenBecause = report.ProfileChosenBecause,
@@ -94,6 +108,11 @@ internal static class ProbeOutput
         timestamp = report.Reading?.Timestamp,
         measurements = report.Reading?.Measurements.Select(m => new { point = m.Point, role = m.Role, value = m.Value, unit = m.Unit, quality = m.Quality, text = m.Text }),
         setpoint = report.Setpoint,
+        stations = report.Stations.Count == 0 ? null : report.Stations.Select(st => new
+        {
+            station = st.Id, ocpp = st.Version, model = st.Model,
+            measurements = st.Reading.Measurements.Select(m => new { point = m.Point, role = m.Role, value = m.Value, unit = m.Unit, quality = m.Quality, text = m.Text }),
+        }),
     };
 
     private static string Value(Measurement m) =>

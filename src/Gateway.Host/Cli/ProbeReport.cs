@@ -15,6 +15,8 @@ internal sealed class ProbeReport
     public DeviceReading? Reading { get; set; }
     public SetpointResult? Setpoint { get; set; }
     public List<string> Warnings { get; } = [];
+    /// <summary>ocpp:// without --device: every station that dialed in, with what it reported.</summary>
+    public List<ProbeStation> Stations { get; } = [];
     public int ExitCode { get; set; }
     public string? Error { get; set; }
 }

@@ -28,9 +28,12 @@ internal sealed record ProbeRequest(
     /// <summary>Whether the endpoint is an MQTT broker.</summary>
     public bool IsMqtt => Endpoint.StartsWith("mqtt://", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>Whether the probe plays the CSMS for OCPP stations (ocpp://HOST:PORT, where it listens).</summary>
+    public bool IsOcpp => Endpoint.StartsWith("ocpp://", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Whether the probe writes anything; otherwise its driver is read-only.</summary>
     public bool Writes => SetpointKw is not null || SetpointPercent is not null;
 
     /// <summary>The device in plain words, for messages.</summary>
-    public string Who => IsMqtt ? $"{Endpoint} device {DeviceId ?? "(none)"}" : $"{Endpoint} unit {UnitId}";
+    public string Who => IsOcpp ? $"{Endpoint} station {DeviceId ?? "(any)"}" : IsMqtt ? $"{Endpoint} device {DeviceId ?? "(none)"}" : $"{Endpoint} unit {UnitId}";
 }

@@ -27,7 +27,8 @@ internal static class ProbeRunner
         var report = new ProbeReport { Request = request };
         try
         {
-            if (request.IsMqtt) await RunMqttAsync(request, report, time, cancellationToken).ConfigureAwait(false);
+            if (request.IsOcpp) await ProbeOcpp.RunAsync(request, report, time, cancellationToken).ConfigureAwait(false);
+            else if (request.IsMqtt) await RunMqttAsync(request, report, time, cancellationToken).ConfigureAwait(false);
             else await RunModbusAsync(request, report, connect, time, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && ProbeFailure.Classify(e, request) is { } failure)
@@ -129,7 +130,7 @@ internal static class ProbeRunner
     }
 
     // What the probe does with any driver once it is open: read every point, then write and confirm the setpoint if asked.
-    private static async Task ReadAndSetAsync(IDeviceDriver driver, ProbeRequest request, ProbeReport report, CancellationToken cancellationToken)
+    internal static async Task ReadAndSetAsync(IDeviceDriver driver, ProbeRequest request, ProbeReport report, CancellationToken cancellationToken)
     {
         report.Reading = await driver.ReadAsync(cancellationToken).ConfigureAwait(false);
         WarnIfNothingRead(report);

@@ -13,11 +13,11 @@ internal static class ProbeVerb
     {
         var endpoint = new Argument<string>("endpoint")
         {
-            Description = "modbus-tcp://HOST:PORT, modbus-rtu:///dev/ttyX?baud=9600&parity=E, or mqtt://HOST:PORT (the broker an MQTT device publishes through)",
+            Description = "modbus-tcp://HOST:PORT, modbus-rtu:///dev/ttyX?baud=9600&parity=E, mqtt://HOST:PORT (the broker an MQTT device publishes through), or ocpp://HOST:PORT (where the probe listens as the CSMS for OCPP stations: ws://HOST:PORT/ocpp/STATION)",
         };
         var unit = new Option<int>("--unit") { Description = "Modbus unit id (0–255)", DefaultValueFactory = _ => 1 };
         var profile = new Option<string?>("--profile") { Description = "device profile: a shipped name (v2g-charger, sunspec-inverter, sunspec-inverter-float, sunspec-meter, smes-converter; over MQTT mqtt-charger, mqtt-smes-converter, mqtt-pv-inverter, mqtt-meter) or a file; with --sunspec it may be left out and is picked from the device's SunSpec models" };
-        var device = new Option<string?>("--device") { Description = "MQTT only: the device id in the profile's topics ({device})" };
+        var device = new Option<string?>("--device") { Description = "MQTT: the device id in the profile's topics ({device}); OCPP: the station id (without it, every station that dials in is listed)" };
         var json = new Option<bool>("--json") { Description = "print JSON instead of tables" };
         var sunspec = new Option<bool>("--sunspec") { Description = "walk and list the SunSpec models found (and pick the profile from them when --profile is not given)" };
         var set = new Option<string?>("--set") { Description = "write this power setpoint and read it back: kW (2, -3.5kW; positive = delivered to the grid) or % of the device's rating (50%)" };
@@ -47,9 +47,11 @@ internal static class ProbeVerb
             if (!(wait is > 0 and <= 600)) problems.Add($"--timeout {wait} must be more than 0 and at most 600 seconds");
             var endpointText = r.GetValue(endpoint)!;
             var mqtt = endpointText.StartsWith("mqtt://", StringComparison.OrdinalIgnoreCase);
-            if (r.GetValue(device) is not null && !mqtt) problems.Add("--device is for MQTT devices (an mqtt://HOST:PORT endpoint); a Modbus device is chosen with --unit");
-            if (r.GetValue(sunspec) && mqtt) problems.Add("--sunspec walks Modbus registers; an MQTT device has none");
-            if (r.GetValue(profile) is null && (mqtt || !r.GetValue(sunspec)))
+            var ocpp = endpointText.StartsWith("ocpp://", StringComparison.OrdinalIgnoreCase);
+            if (r.GetValue(device) is not null && !mqtt && !ocpp) problems.Add("--device is for MQTT devices and OCPP stations; a Modbus device is chosen with --unit");
+            if (r.GetValue(sunspec) && (mqtt || ocpp)) problems.Add($"--sunspec walks Modbus registers; an {(ocpp ? "OCPP station" : "MQTT device")} has none");
+            if (ocpp && r.GetValue(set) is not null && r.GetValue(device) is null) problems.Add("--set needs --device: the station to send the charging profile to");
+            if (r.GetValue(profile) is null && !ocpp && (mqtt || !r.GetValue(sunspec)))
                 problems.Add(mqtt ? "--profile is required for an MQTT device (e.g. mqtt-charger)" : "--profile is required (or --sunspec, to pick it from the device's SunSpec models)");
             if (problems.Count > 0)
             {

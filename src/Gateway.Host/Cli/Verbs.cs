@@ -17,5 +17,6 @@ internal static class Verbs
         yield return TraceVerb.Create();
         yield return CompareVerb.Create();
         yield return OperatorVerb.Create();
+        yield return OcppPasswordVerb.Create();
     }
 }

@@ -27,6 +27,7 @@ public sealed class DeviceConnector : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _wallClock;
     private readonly Dictionary<string, List<string>> _devicesByBroker = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (Gateway.Host.Ocpp.OcppEndpoint Endpoint, HashSet<string> Stations)> _ocppEndpoints = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Create a connector whose drivers stamp readings with <paramref name="clock"/>. With <paramref name="siteId"/>, each
@@ -134,6 +135,34 @@ public sealed class DeviceConnector : IAsyncDisposable
                 _devicesByBroker[key].Add(device.Id);
                 return new DeviceLink(device, new MqttDeviceDriver(connection, device.Id, profile, _clock, _mqttOptions) { ReadOnly = device.ReadOnly });
             }
+            case "ocpp":
+            {
+                // One endpoint per HOST:PORT, started on first use; stations dial in to it. An override without a scheme (host:port
+                // from device-sims) says nothing the station URL does not: the rig's URL stands.
+                if (!endpoint.Contains("://", StringComparison.Ordinal)) endpoint = device.Endpoint;
+                if (!Gateway.Drivers.Devices.Ocpp.OcppStationUrl.TryParse(endpoint, out var url, out var problem)) throw new FormatException($"device '{device.Id}': {problem}");
+                if (!_ocppEndpoints.TryGetValue(url.Authority, out var entry))
+                {
+                    var security = device.Ocpp ?? Gateway.Host.Ocpp.OcppRigSection.None;
+                    var stations = new HashSet<string>(StringComparer.Ordinal);
+                    var address = url.Host == "localhost" ? System.Net.IPAddress.Loopback : System.Net.IPAddress.Parse(url.Host);
+                    var options = new Gateway.Host.Ocpp.OcppEndpointOptions
+                    {
+                        Address = address, Port = url.Port, SecurityProfile = security.SecurityProfile, CertificatePath = security.CertificatePath,
+                        KeyPath = security.KeyPath, PasswordHashes = security.PasswordHashes, Stations = stations,
+                    };
+                    entry = (new Gateway.Host.Ocpp.OcppEndpoint(new Gateway.Drivers.Devices.Ocpp.OcppStationRegistry(_clock, _wallClock), options, logger: _logger), stations);
+                    _ocppEndpoints[url.Authority] = entry;
+                }
+                entry.Stations.Add(url.StationId);
+                var ocppEndpoint = entry.Endpoint;
+                return new DeviceLink(device, new Gateway.Drivers.Devices.Ocpp.OcppChargerDriver(ocppEndpoint.Registry.GetOrAdd(url.StationId), profile, _clock,
+                    ensureEndpoint: ocppEndpoint.EnsureStartedAsync)
+                {
+                    ReadOnly = device.ReadOnly, WallClock = _wallClock,
+                    TimeScale = _clock is Gateway.Host.Scheduling.AcceleratedTimeProvider accelerated ? accelerated.TimeScale : 1,
+                });
+            }
             default:
                 throw new NotSupportedException($"device '{device.Id}': protocol '{device.Protocol}' is not supported by this gateway build");
         }
@@ -208,5 +237,7 @@ public sealed class DeviceConnector : IAsyncDisposable
         }
 
         _mqttConnections.Clear();
+        foreach (var (endpoint, _) in _ocppEndpoints.Values) await endpoint.DisposeAsync().ConfigureAwait(false);
+        _ocppEndpoints.Clear();
     }
 }

@@ -118,12 +118,30 @@ public sealed class DevicePoller
             if (link.State == DeviceLinkState.Degraded && before == DeviceLinkState.Healthy)
                 _logger.LogWarning("device {Device} degraded: {Error}; its values are stale", link.Device.Id, link.LastError);
             else if (link.State == DeviceLinkState.Isolated)
+            {
                 _logger.LogWarning("device {Device} isolated: {Error}; no setpoints until it answers again (its own fail-safe takes it to 0 kW)", link.Device.Id, link.LastError);
+                if (link.Driver is Gateway.Drivers.Devices.Ocpp.OcppChargerDriver { ReadOnly: false }) await ClearOcppProfileAsync(link, cancellationToken).ConfigureAwait(false);
+            }
             else if (before == DeviceLinkState.Isolated)
                 _logger.LogInformation("device {Device} answers again", link.Device.Id);
         }
         var current = _board.CurrentSetpoint(link.Device.Id);
         _board.Report(link.ToHealth(current?.SetpointKw, current?.ValidUntilUtc, _clock.GetUtcNow()));
+    }
+
+    // An isolated OCPP pile still connected gets its profile removed at once (ClearChargingProfile); one that is gone drops it
+    // by itself when the profile's validTo passes.
+    private async Task ClearOcppProfileAsync(DeviceLink link, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var status = await link.UseDriverAsync(static (d, c) => ((Gateway.Drivers.Devices.Ocpp.OcppChargerDriver)d).ClearAsync(c), cancellationToken).ConfigureAwait(false);
+            _logger.LogInformation("device {Device}: the gateway's charging profile is cleared ({Status})", link.Device.Id, status);
+        }
+        catch (DeviceException e)
+        {
+            _logger.LogInformation("device {Device}: cannot clear its charging profile ({Error}); its validTo ends it", link.Device.Id, e.Message);
+        }
     }
 
     private async Task PollLoopAsync(DeviceLink link, CancellationToken cancellationToken)

@@ -78,6 +78,9 @@ public sealed record RigDevice(
 {
     /// <summary>The INA219 settings of an <c>i2c</c> device; null for every other protocol.</summary>
     public RigIna219? Ina219 { get; init; }
+
+    /// <summary>The security of the gateway's OCPP endpoint (the rig's <c>ocpp:</c> section) for an <c>ocpp</c> device; null for every other protocol.</summary>
+    public Gateway.Host.Ocpp.OcppRigSection? Ocpp { get; init; }
 }
 
 /// <summary>The radial feeder.</summary>

@@ -13,7 +13,7 @@ namespace Gateway.Host.Rigs;
 public static class RigLoader
 {
     private static readonly string[] DeviceKinds = ["charger", "pv-inverter", "meter", "smes"];
-    private static readonly string[] Protocols = ["modbus-tcp", "modbus-rtu", "mqtt", "i2c"];
+    private static readonly string[] Protocols = ["modbus-tcp", "modbus-rtu", "mqtt", "ocpp", "i2c"];
     private static readonly string[] LedgerKinds = ["embedded", "fabric"];
 
     /// <summary>
@@ -75,7 +75,7 @@ public static class RigLoader
 
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".";
         RigNumberCheck.NoNonFiniteNumbers(reader, root);
-        reader.RejectUnknownKeys(root, "", "site", "start", "timeScale", "devices", "feeder", "market", "ledger", "operator", "journal", "brokers", "safety");
+        reader.RejectUnknownKeys(root, "", "site", "start", "timeScale", "devices", "feeder", "market", "ledger", "operator", "journal", "brokers", "safety", "ocpp");
         var site = reader.String(root, "site", "");
         var start = YamlFieldReader.Child(root, "start") is null ? null : reader.Instant(root, "start", "");
         var timeScale = reader.Number(root, "timeScale", "", 0.001, 100_000, required: false, fallback: 1) ?? 1;
@@ -86,6 +86,7 @@ public static class RigLoader
         var market = ReadMarket(reader, root);
         var ledger = ReadLedger(reader, root, baseDir);
         var brokers = ReadBrokers(reader, root, baseDir);
+        if (Gateway.Host.Ocpp.OcppRigSection.Read(reader, root, baseDir) is { } ocpp) devices = Gateway.Host.Ocpp.OcppRigDevices.Attach(reader, root, devices, ocpp);
         var op = ReadOperator(reader, root, baseDir);
         var safety = RigLabHardware.ReadSafety(reader, root);
         RigLabHardware.CheckConflicts(reader, root, devices, safety);
@@ -199,6 +200,8 @@ public static class RigLoader
                 reader.Problem(YamlFieldReader.Child(d, "endpoint"), path + ".endpoint", $"'{endpoint}' is not host:port");
             if (protocol is "mqtt" && endpoint is not null && MqttEndpointProblem(endpoint) is { } mqttProblem)
                 reader.Problem(YamlFieldReader.Child(d, "endpoint"), path + ".endpoint", mqttProblem);
+            if (protocol is "ocpp" && endpoint is not null && !Gateway.Drivers.Devices.Ocpp.OcppStationUrl.TryParse(endpoint, out _, out var ocppProblem))
+                reader.Problem(YamlFieldReader.Child(d, "endpoint"), path + ".endpoint", ocppProblem);
 
             string? profile = null;
             RigIna219? ina219 = null;
@@ -222,6 +225,8 @@ public static class RigLoader
                         reader.Problem(YamlFieldReader.Child(d, "profile"), path + ".profile", $"profile '{profileName}' is for a {loaded.Kind}, but the device is a {kind}");
                     if (protocol is "mqtt" && loaded.Mqtt is null)
                         reader.Problem(YamlFieldReader.Child(d, "profile"), path + ".profile", $"profile '{profileName}' has no 'mqtt' part (a topic map), so it cannot be reached over MQTT; use an MQTT profile such as mqtt-charger, or protocol modbus-tcp");
+                    if (protocol is "ocpp" && loaded.Ocpp is null)
+                        reader.Problem(YamlFieldReader.Child(d, "profile"), path + ".profile", $"profile '{profileName}' has no 'ocpp' part, so it cannot be reached over OCPP; use ocpp-charger");
                     if (protocol is "modbus-tcp" or "modbus-rtu" && loaded.Modbus is null)
                         reader.Problem(YamlFieldReader.Child(d, "profile"), path + ".profile", $"profile '{profileName}' has no 'modbus' part (a register map); use protocol mqtt for it, or a Modbus profile");
                 }

@@ -226,7 +226,7 @@ public sealed class MqttProfileTests : IDisposable
               - { name: PowerKw, role: measured-power, unit: kW }
             """);
         var e = Assert.Throws<ProfileLoadException>(() => ProfileLoader.Load(path));
-        Assert.Contains(e.Problems, p => p.Message.Contains("'modbus' and 'mqtt' are both missing"));
+        Assert.Contains(e.Problems, p => p.Message.Contains("'modbus', 'mqtt' and 'ocpp' are all missing"));
     }
 
     [Fact]

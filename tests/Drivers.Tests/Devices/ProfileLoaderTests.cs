@@ -25,7 +25,7 @@ public sealed class ProfileLoaderTests : IDisposable
     [Fact]
     public void Every_shipped_profile_is_listed()
     {
-        Assert.Equal(["mqtt-charger", "mqtt-meter", "mqtt-pv-inverter", "mqtt-smes-converter", "smes-converter", "sunspec-inverter", "sunspec-inverter-float", "sunspec-meter", "v2g-charger"], ProfileLoader.ShippedProfileNames());
+        Assert.Equal(["mqtt-charger", "mqtt-meter", "mqtt-pv-inverter", "mqtt-smes-converter", "ocpp-charger", "smes-converter", "sunspec-inverter", "sunspec-inverter-float", "sunspec-meter", "v2g-charger"], ProfileLoader.ShippedProfileNames());
     }
 
     [Fact]

@@ -1,0 +1,114 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Gateway.DeviceSims.Devices;
+using Gateway.DeviceSims.Hosting;
+using Gateway.Drivers.Devices.Ocpp;
+using Gateway.Host.Cli;
+using Gateway.Rigs;
+
+namespace Gateway.Host.Tests.Ocpp;
+
+/// <summary><c>gateway probe ocpp://…</c>: the probe listens as the CSMS; simulated stations (which redial) dial in.</summary>
+public sealed class ProbeOcppTests : IAsyncLifetime
+{
+    private readonly List<IAsyncDisposable> _cleanup = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        // Every peer is stopped even when another's disposal fails: a failed test must not leave a node process behind.
+        var errors = new List<Exception>();
+        foreach (var item in Enumerable.Reverse(_cleanup))
+        {
+            try { await item.DisposeAsync(); }
+            catch (Exception e) { errors.Add(e); }
+        }
+        if (errors.Count > 0) throw new AggregateException(errors);
+    }
+
+    [Fact]
+    public async Task Without_a_device_the_probe_lists_every_station_that_dials_in_with_its_values()
+    {
+        var port = FreePort();
+        StartStations(port, "CP-L1", "CP-L2");
+        var (code, stdout, stderr) = await ProbeAsync(new ProbeRequest($"ocpp://127.0.0.1:{port}", 1, null, Json: true, SunSpec: false, null,
+            TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(4)));
+        Assert.True(code == 0, stderr);
+        var stations = JsonDocument.Parse(stdout).RootElement.GetProperty("stations").EnumerateArray().ToList();
+        Assert.Equal(["CP-L1", "CP-L2"], stations.Select(s => s.GetProperty("station").GetString()));
+        Assert.All(stations, s => Assert.Equal("ocpp2.1", s.GetProperty("ocpp").GetString()));
+        var soc = stations[0].GetProperty("measurements").EnumerateArray().Single(m => m.GetProperty("point").GetString() == "SocPercent");
+        Assert.Equal(40, soc.GetProperty("value").GetDouble());
+    }
+
+    [Fact]
+    public async Task With_a_device_and_set_the_probe_sends_a_charging_profile_and_reads_it_back()
+    {
+        var port = FreePort();
+        StartStations(port, "CP-S");
+        var (code, stdout, stderr) = await ProbeAsync(new ProbeRequest($"ocpp://127.0.0.1:{port}", 1, null, Json: false, SunSpec: false, -3.5,
+            TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(10), DeviceId: "CP-S"));
+        Assert.True(code == 0, stderr);
+        Assert.Contains("setpoint: asked -3.5 kW, wrote -3.5 kW", stdout);
+        Assert.Contains("read back -3.5 kW: confirmed", stdout);
+    }
+
+    [Fact]
+    public async Task A_station_that_never_dials_in_is_a_timeout_and_a_busy_port_is_unreachable()
+    {
+        var port = FreePort();
+        var (code, _, stderr) = await ProbeAsync(new ProbeRequest($"ocpp://127.0.0.1:{port}", 1, null, Json: false, SunSpec: false, null,
+            TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(300), DeviceId: "CP-NONE"));
+        Assert.Equal(ExitCodes.Timeout, code);
+        Assert.Contains("did not dial in", stderr);
+
+        using var busy = new TcpListener(IPAddress.Loopback, 0);
+        busy.Start();
+        (code, _, stderr) = await ProbeAsync(new ProbeRequest($"ocpp://127.0.0.1:{((IPEndPoint)busy.LocalEndpoint).Port}", 1, null, Json: true, SunSpec: false, null,
+            TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(300)));
+        Assert.Equal(ExitCodes.Unreachable, code);
+        (code, _, stderr) = await ProbeAsync(new ProbeRequest("ocpp://10.1.2.3:9000", 1, null, Json: false, SunSpec: false, null,
+            TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(300)));
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("loopback only", stderr);
+    }
+
+    private static async Task<(int Code, string Stdout, string Stderr)> ProbeAsync(ProbeRequest request)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = await ProbeRunner.RunAsync(request, ProbeConnection.Open, stdout, stderr, TimeProvider.System);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    // Simulated stations that dial (and redial until the probe listens) ws://127.0.0.1:PORT/ocpp/ID.
+    private void StartStations(int port, params string[] ids)
+    {
+        var devices = string.Join("\n", ids.Select((id, i) => $$"""
+              - id: ev-{{i}}
+                kind: charger
+                protocol: ocpp
+                endpoint: "ws://127.0.0.1:{{port}}/ocpp/{{id}}"
+                profile: ocpp-charger
+                sim: { batteryKwh: 60, socAtArrivalPercent: 40, arrival: "08:00", departure: "18:00", targetSocPercent: 80, maxChargeKw: 11, maxDischargeKw: 7, rampKwPerSecond: 50 }
+            """));
+        var rig = RigParser.Parse($"site: probe-test\nstart: 2026-06-01T10:00:00Z\ntimeScale: 1\ndevices:\n{devices}\n", "probe-test.yaml");
+        var simulated = new SimulatedRig(rig, TimeProvider.System);
+        foreach (var (id, i) in ids.Select((id, i) => (id, i)))
+        {
+            Assert.True(OcppStationUrl.TryParse($"ws://127.0.0.1:{port}/ocpp/{id}", out var url, out _));
+            var station = new OcppStationSimulator(simulated, simulated.Find($"ev-{i}")!, url, TimeSpan.FromMilliseconds(200));
+            _cleanup.Add(station);
+            station.Start();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
