@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Gateway.Drivers.Devices;
 using Gateway.Drivers.Devices.Ocpp;
-using Gateway.Drivers.Tests.Mqtt;
 using Gateway.Host.Ocpp;
 
 namespace Gateway.Host.Tests.Ocpp;
