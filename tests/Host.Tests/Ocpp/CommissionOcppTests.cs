@@ -1,11 +1,10 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Gateway.DeviceSims.Devices;
 using Gateway.DeviceSims.Hosting;
 using Gateway.Drivers.Devices.Ocpp;
 using Gateway.Host.Cli;
 using Gateway.Rigs;
+using Gateway.Testing;
 
 namespace Gateway.Host.Tests.Ocpp;
 
@@ -30,8 +29,7 @@ public sealed class CommissionOcppTests : IAsyncLifetime
     [Fact]
     public async Task An_OCPP_pile_passes_identify_verify_step_and_fail_safe()
     {
-        int port;
-        using (var l = new TcpListener(IPAddress.Loopback, 0)) { l.Start(); port = ((IPEndPoint)l.LocalEndpoint).Port; }
+        var port = Ports.Free();
         var rig = RigParser.Parse($$"""
             site: commission-ocpp
             start: 2026-06-01T10:00:00Z

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Gateway.Drivers.Devices;
 using Gateway.Drivers.Devices.Ocpp;
 using Gateway.Host.Ocpp;
+using Gateway.Testing;
 
 namespace Gateway.Host.Tests.Ocpp;
 
@@ -15,20 +16,13 @@ namespace Gateway.Host.Tests.Ocpp;
 public sealed class OcppRpcInteropTests : IAsyncLifetime
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("ocpp-interop-").FullName;
-    private readonly List<IAsyncDisposable> _cleanup = [];
+    private readonly AsyncCleanup _cleanup = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
-        // Every peer is stopped even when another's disposal fails: a failed test must not leave a node process behind.
-        var errors = new List<Exception>();
-        foreach (var item in Enumerable.Reverse(_cleanup))
-        {
-            try { await item.DisposeAsync(); }
-            catch (Exception e) { errors.Add(e); }
-        }
-        if (errors.Count > 0) throw new AggregateException(errors);
+        await _cleanup.DisposeAsync();
         Directory.Delete(_dir, recursive: true);
     }
 

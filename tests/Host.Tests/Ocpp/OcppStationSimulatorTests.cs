@@ -4,6 +4,7 @@ using Gateway.DeviceSims.Hosting;
 using Gateway.Drivers.Devices.Ocpp;
 using Gateway.Drivers.Ocpp;
 using Gateway.Rigs;
+using Gateway.Testing;
 
 namespace Gateway.Host.Tests.Ocpp;
 
@@ -14,20 +15,13 @@ namespace Gateway.Host.Tests.Ocpp;
 /// </summary>
 public sealed class OcppStationSimulatorTests : IAsyncLifetime
 {
-    private readonly List<IAsyncDisposable> _cleanup = [];
+    private readonly AsyncCleanup _cleanup = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
-        // Every peer is stopped even when another's disposal fails: a failed test must not leave a node process behind.
-        var errors = new List<Exception>();
-        foreach (var item in Enumerable.Reverse(_cleanup))
-        {
-            try { await item.DisposeAsync(); }
-            catch (Exception e) { errors.Add(e); }
-        }
-        if (errors.Count > 0) throw new AggregateException(errors);
+        await _cleanup.DisposeAsync();
     }
 
     [Fact]

@@ -6,32 +6,26 @@ using Gateway.DeviceSims.Hosting;
 using Gateway.Drivers.Devices.Ocpp;
 using Gateway.Host.Cli;
 using Gateway.Rigs;
+using Gateway.Testing;
 
 namespace Gateway.Host.Tests.Ocpp;
 
 /// <summary><c>gateway probe ocpp://…</c>: the probe listens as the CSMS; simulated stations (which redial) dial in.</summary>
 public sealed class ProbeOcppTests : IAsyncLifetime
 {
-    private readonly List<IAsyncDisposable> _cleanup = [];
+    private readonly AsyncCleanup _cleanup = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
-        // Every peer is stopped even when another's disposal fails: a failed test must not leave a node process behind.
-        var errors = new List<Exception>();
-        foreach (var item in Enumerable.Reverse(_cleanup))
-        {
-            try { await item.DisposeAsync(); }
-            catch (Exception e) { errors.Add(e); }
-        }
-        if (errors.Count > 0) throw new AggregateException(errors);
+        await _cleanup.DisposeAsync();
     }
 
     [Fact]
     public async Task Without_a_device_the_probe_lists_every_station_that_dials_in_with_its_values()
     {
-        var port = FreePort();
+        var port = Ports.Free();
         StartStations(port, "CP-L1", "CP-L2");
         var (code, stdout, stderr) = await ProbeAsync(new ProbeRequest($"ocpp://127.0.0.1:{port}", 1, null, Json: true, SunSpec: false, null,
             TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(4)));
@@ -46,7 +40,7 @@ public sealed class ProbeOcppTests : IAsyncLifetime
     [Fact]
     public async Task With_a_device_and_set_the_probe_sends_a_charging_profile_and_reads_it_back()
     {
-        var port = FreePort();
+        var port = Ports.Free();
         StartStations(port, "CP-S");
         var (code, stdout, stderr) = await ProbeAsync(new ProbeRequest($"ocpp://127.0.0.1:{port}", 1, null, Json: false, SunSpec: false, -3.5,
             TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(10), DeviceId: "CP-S"));
@@ -58,7 +52,7 @@ public sealed class ProbeOcppTests : IAsyncLifetime
     [Fact]
     public async Task A_station_that_never_dials_in_is_a_timeout_and_a_busy_port_is_unreachable()
     {
-        var port = FreePort();
+        var port = Ports.Free();
         var (code, _, stderr) = await ProbeAsync(new ProbeRequest($"ocpp://127.0.0.1:{port}", 1, null, Json: false, SunSpec: false, null,
             TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(300), DeviceId: "CP-NONE"));
         Assert.Equal(ExitCodes.Timeout, code);
@@ -103,12 +97,5 @@ public sealed class ProbeOcppTests : IAsyncLifetime
             _cleanup.Add(station);
             station.Start();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
