@@ -10,6 +10,7 @@ using Gateway.LedgerClient.Embedded;
 using Gateway.Drivers.Modbus;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
+using Gateway.Testing;
 
 namespace Gateway.Host.Tests.Worker;
 
@@ -136,9 +137,8 @@ public sealed class GatewayEndToEndTests
         {
             // A first RTU poll can outlast its 2 s attempt on a loaded machine (38,400 baud through a pty pair); the
             // next poll, 0.1 s later at ×300, heals it. What is under test is the rounds, so they start on a healthy bus.
-            var healthyBy = DateTime.UtcNow.AddSeconds(30);
-            while (runtime.Links.Any(l => l.State != DeviceLinkState.Healthy) && DateTime.UtcNow < healthyBy) await Task.Delay(50);
-            Assert.All(runtime.Links, l => Assert.Equal(DeviceLinkState.Healthy, l.State));
+            await Waits.UntilAsync(() => runtime.Links.All(l => l.State == DeviceLinkState.Healthy),
+                () => "every device healthy: " + string.Join(", ", runtime.Links.Select(l => $"{l.Device.Id} {l.State} ({l.LastError})")), TimeSpan.FromSeconds(30));
             for (var i = 0; i < 2; i++) outcomes.Add(await runtime.TickAsync());
             var backlog = await runtime.DrainLedgerAsync(TimeSpan.FromSeconds(20));
             Assert.Equal(0, backlog.PendingCount);
