@@ -146,6 +146,35 @@ public sealed class ModbusRtuTests : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => client.ReadCoilsAsync(248, 0, 1));
     }
 
+    [Fact]
+    public async Task A_late_answer_of_another_slave_is_skipped_and_the_addressed_slaves_answer_is_taken()
+    {
+        // Unit 3's answer to a request its caller gave up on arrives after the next request, to unit 1, went out.
+        var (a, b) = InMemorySerialChannel.CreatePair();
+        await using var client = new ModbusRtuClient(a, Line, new ModbusClientOptions { RequestTimeout = TimeSpan.FromMilliseconds(3000) });
+        var stale = new byte[9];
+        RtuFrame.Write(stale, 3, Convert.FromHexString("0304000700FF"));
+        var staleException = new byte[5];
+        RtuFrame.Write(staleException, 3, Convert.FromHexString("8306"));
+        var answer = new byte[9];
+        RtuFrame.Write(answer, 1, Convert.FromHexString("0304000A0014"));
+        var pending = client.ReadHoldingRegistersAsync(1, 0, 2);
+        await ReadRequestAsync(b);
+        await b.WriteAsync(stale);
+        await b.WriteAsync(staleException);
+        await b.WriteAsync(answer);
+        Assert.Equal([10, 20], await pending);
+
+        // A frame of another slave that cannot be framed (an unknown function code) is still an error that names it.
+        var unknown = new byte[5];
+        RtuFrame.Write(unknown, 3, Convert.FromHexString("6501"));
+        pending = client.ReadHoldingRegistersAsync(1, 0, 2);
+        await ReadRequestAsync(b);
+        await b.WriteAsync(unknown);
+        var error = await Assert.ThrowsAsync<ModbusProtocolException>(() => pending);
+        Assert.Contains("comes from address 3, the request went to 1", error.Message);
+    }
+
     private static async Task ReadRequestAsync(ISerialChannel device)
     {
         var request = new byte[8];

@@ -79,55 +79,67 @@ internal sealed class ModbusRtuTransport(ISerialChannel channel, SerialLineSetti
         var budget = options.RequestTimeout + settings.TransmitTime(requestLength);
         long started = time.GetTimestamp();
         var buffer = new byte[RtuFrame.MaxLength];
-        int have = 0;
-        int need = 3;
-        while (have < need)
+        while (true)
         {
-            var remaining = budget - time.GetElapsedTime(started);
-            if (remaining <= TimeSpan.Zero)
+            int have = 0;
+            int need = 3;
+            while (have < need)
             {
-                throw Timeout(unitId, functionCode, have);
-            }
-
-            int read;
-            try
-            {
-                read = await channel.ReadAsync(buffer.AsMemory(have, need - have), remaining, cancellationToken).ConfigureAwait(false);
-            }
-            catch (IOException ex)
-            {
-                throw new ModbusCommunicationException($"Reading from {name} failed: {ex.Message}", ex);
-            }
-
-            if (read == 0)
-            {
-                throw Timeout(unitId, functionCode, have);
-            }
-
-            have += read;
-            if (have >= 2)
-            {
-                need = 1 + PredictPduLength(buffer.AsSpan(1, have - 1), functionCode) + 2;
-                if (need < 3)
+                var remaining = budget - time.GetElapsedTime(started);
+                if (remaining <= TimeSpan.Zero)
                 {
-                    need = 3;
+                    throw Timeout(unitId, functionCode, have);
+                }
+
+                int read;
+                try
+                {
+                    read = await channel.ReadAsync(buffer.AsMemory(have, need - have), remaining, cancellationToken).ConfigureAwait(false);
+                }
+                catch (IOException ex)
+                {
+                    throw new ModbusCommunicationException($"Reading from {name} failed: {ex.Message}", ex);
+                }
+
+                if (read == 0)
+                {
+                    throw Timeout(unitId, functionCode, have);
+                }
+
+                have += read;
+                if (have >= 2)
+                {
+                    // Another slave's frame is framed by its own function code: it is read whole, then skipped (below).
+                    var framedAs = buffer[0] == unitId ? functionCode : (byte)(buffer[1] & ~ModbusPdu.ExceptionFlag);
+                    if (buffer[0] != unitId && ModbusFunctions.Find(framedAs) is null) throw FromOtherAddress(buffer[0], unitId);
+                    need = 1 + PredictPduLength(buffer.AsSpan(1, have - 1), framedAs) + 2;
+                    if (need < 3)
+                    {
+                        need = 3;
+                    }
                 }
             }
-        }
 
-        var frame = buffer.AsSpan(0, have);
-        if (!ModbusCrc16.IsValid(frame))
-        {
-            throw new ModbusProtocolException($"CRC mismatch in the {have}-byte answer from unit {unitId} on {name} (Modbus over Serial Line v1.02 §2.5.1.2).");
-        }
+            var frame = buffer.AsSpan(0, have);
+            if (!ModbusCrc16.IsValid(frame))
+            {
+                throw new ModbusProtocolException($"CRC mismatch in the {have}-byte answer from unit {unitId} on {name} (Modbus over Serial Line v1.02 §2.5.1.2).");
+            }
 
-        if (frame[0] != unitId)
-        {
-            throw new ModbusProtocolException($"Answer on {name} comes from address {frame[0]}, the request went to {unitId} (Modbus over Serial Line v1.02 §2.3: only the addressed slave replies).");
-        }
+            if (frame[0] != unitId)
+            {
+                // A late answer of another slave, to a request whose caller gave up after the frame had left (the input was
+                // flushed before this request went out, so it arrived after): the master ignores it (Modbus over Serial
+                // Line v1.02 §2.3: only the addressed slave replies) and waits out its budget for the addressed one.
+                continue;
+            }
 
-        return buffer.AsMemory(1, have - 3);
+            return buffer.AsMemory(1, have - 3);
+        }
     }
+
+    private ModbusProtocolException FromOtherAddress(byte from, byte unitId) =>
+        new($"Answer on {name} comes from address {from}, the request went to {unitId} (Modbus over Serial Line v1.02 §2.3: only the addressed slave replies).");
 
     private static int PredictPduLength(ReadOnlySpan<byte> pduPrefix, byte requestFunctionCode)
     {
