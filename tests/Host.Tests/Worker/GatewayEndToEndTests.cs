@@ -150,7 +150,7 @@ public sealed class GatewayEndToEndTests
             foreach (var id in new[] { "ev-a", "ev-c" })
             {
                 var sp = Assert.Single(o.Setpoints, s => s.DeviceId == id);
-                Assert.True(sp.Status == SetpointStatus.Confirmed, $"{o.RoundId}: {id} {sp.Status}");
+                Assert.True(sp.Status == SetpointStatus.Confirmed, $"{o.RoundId}: {id} {sp.Status} ({sp.SetpointKw} kW, read back {sp.ReadBackKw}): {sp.Detail}");
             }
             Assert.DoesNotContain(o.Setpoints, s => s.Status == SetpointStatus.Missed);
             AssertSetpointsWithinDeviceAndFeederLimits(definition, o);
