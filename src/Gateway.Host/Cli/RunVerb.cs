@@ -130,7 +130,8 @@ internal static class RunVerb
         {
             runtime = await GatewayRuntime.StartAsync(rig, loggers, overrides, clock, cancellationToken: signals.Abort, lockstep: plant);
         }
-        catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException or ArgumentException or Gateway.Drivers.Mqtt.MqttBrokerSecurityException)
+        catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException or ArgumentException or Gateway.Drivers.Mqtt.MqttBrokerSecurityException
+            or Microsoft.Extensions.Options.OptionsValidationException)
         {
             if (plant is not null) await plant.DisposeAsync();
             Console.Error.WriteLine("run: cannot start: " + e.Message);
