@@ -12,6 +12,9 @@ public static class DeviceErrors
     /// <summary>Whether a poll or write that failed this way is worth retrying.</summary>
     public static bool IsTransient(Exception e) => e is DeviceException { IsTransient: true };
 
+    /// <summary>The kind of device failure <paramref name="e"/> is, or null when it is none (a bug, a cancellation).</summary>
+    public static DeviceErrorKind? KindOf(Exception e) => (e as DeviceException)?.Kind;
+
     /// <summary>A one-line description of <paramref name="e"/>.</summary>
     public static string Describe(Exception e) => e switch
     {

@@ -1,3 +1,5 @@
+using Gateway.Drivers.Devices;
+
 namespace Gateway.Host.Journal;
 
 /// <summary>One setpoint as the journal holds it.</summary>
@@ -8,6 +10,7 @@ namespace Gateway.Host.Journal;
 /// <param name="Status">Outcome so far.</param>
 /// <param name="ReadBackKw">Value read back from the device, when one was read.</param>
 /// <param name="Detail">Why it was missed or skipped, in plain words.</param>
+/// <param name="ErrorKind">The kind of device failure that made it missed, when the driver said so (see <see cref="SetpointOutcome.ErrorKind"/>).</param>
 public sealed record JournaledSetpoint(
     string RoundId,
     string DeviceId,
@@ -15,4 +18,5 @@ public sealed record JournaledSetpoint(
     DateTimeOffset ValidUntilUtc,
     SetpointStatus Status,
     double? ReadBackKw,
-    string? Detail);
+    string? Detail,
+    DeviceErrorKind? ErrorKind = null);
