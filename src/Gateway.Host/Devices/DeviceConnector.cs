@@ -228,8 +228,9 @@ public sealed class DeviceConnector : IAsyncDisposable
                 {
                     await connection.Client.PublishAsync(offline.Topic, offline.Payload, offline.Qos, offline.Retain, timeout.Token).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException)
+                catch (Exception e) when (e is OperationCanceledException || DeviceException.FromTransport(e, "the device broker") is not null)
                 {
+                    // Best effort: the devices' setpoint validity covers a broker that did not take it.
                 }
             }
 

@@ -1,3 +1,4 @@
+using Gateway.Drivers.Devices;
 using Gateway.Drivers.Mqtt;
 using Gateway.Host.Rigs;
 using Gateway.Host.Status;
@@ -78,7 +79,7 @@ internal sealed class OperatorPublishingService : BackgroundService
                 if (attempts > 0) _logger.LogWarning("operator broker {Broker} reached after {Attempts} failed attempt(s)", _address, attempts);
                 return;
             }
-            catch (Exception e) when (e is MqttCommunicationException or MqttConnectException or MqttSubscribeException)
+            catch (Exception e) when (IsBrokerFailure(e))
             {
                 attempts++;
                 // Trading does not depend on operators' broker; say so loudly and keep trying.
@@ -98,6 +99,13 @@ internal sealed class OperatorPublishingService : BackgroundService
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="e"/> is the operators' broker failing (unreachable, refusing the connection or a
+    /// subscription, breaking the protocol), in the device error contract's terms: worth trying again, not a bug.
+    /// </summary>
+    private bool IsBrokerFailure(Exception e) =>
+        DeviceException.FromTransport(e, "the operators' broker " + _address) is { Kind: DeviceErrorKind.Unreachable or DeviceErrorKind.Refused or DeviceErrorKind.Protocol or DeviceErrorKind.Timeout };
+
     /// <summary>Stop connecting, publish "offline" and drain (bounded), then leave the broker cleanly.</summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -108,7 +116,7 @@ internal sealed class OperatorPublishingService : BackgroundService
             using var bye = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             if (_mqtt.State == MqttConnectionState.Connected) await _mqtt.DisconnectAsync(bye.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException) { }
+        catch (Exception e) when (e is OperationCanceledException || IsBrokerFailure(e)) { }
         await _mqtt.DisposeAsync().ConfigureAwait(false);
         _mqttOutbox.Dispose();
     }
