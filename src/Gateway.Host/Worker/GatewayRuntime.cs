@@ -54,6 +54,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
         Runner = services.GetRequiredService<RoundRunner>();
         Board.AckRecorder = services.GetRequiredService<OperatorAckJournal>().Record;
         _lastTradedEnd = Journal.AllRounds().Select(r => (DateTimeOffset?)r.IntervalEndUtc).DefaultIfEmpty(null).Max();
+        startup.Runtime = this;
     }
 
     /// <summary>The rig the gateway runs.</summary>
@@ -121,7 +122,13 @@ public sealed class GatewayRuntime : IAsyncDisposable
     public static async Task<GatewayRuntime> StartAsync(RigDefinition rig, ILoggerFactory loggers, IReadOnlyDictionary<string, string>? endpointOverrides = null,
         TimeProvider? clock = null, DevicePollerOptions? pollerOptions = null, TimeProvider? wallClock = null, CancellationToken cancellationToken = default,
         LockstepPlant? lockstep = null,
-        LabHardware? labHardware = null)
+        LabHardware? labHardware = null) =>
+        await StartAsync(rig, loggers, endpointOverrides, clock, pollerOptions, wallClock, lockstep, labHardware, roundLoop: null, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Open everything for <paramref name="rig"/> as <c>gateway run</c> does: with <paramref name="roundLoop"/>, the rounds run as a hosted service.</summary>
+    internal static async Task<GatewayRuntime> StartAsync(RigDefinition rig, ILoggerFactory loggers, IReadOnlyDictionary<string, string>? endpointOverrides,
+        TimeProvider? clock, DevicePollerOptions? pollerOptions, TimeProvider? wallClock, LockstepPlant? lockstep, LabHardware? labHardware, RoundLoopOptions? roundLoop,
+        CancellationToken cancellationToken)
     {
         wallClock ??= TimeProvider.System;
         if (lockstep is not null) clock = lockstep.Clock;
@@ -137,7 +144,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
         // The TLS handshake with the peer now, not inside the first round's commit.
         if (ledgers.Connection is { } fabric) _ = fabric.TryConnectAsync(cancellationToken);
         var startup = new GatewayStartup(rig, new GatewayClocks(clock, wallClock), ledgers, loggers, endpointOverrides, pollerOptions ?? new DevicePollerOptions(),
-            labHardware ?? LabHardware.Kernel, lockstep);
+            labHardware ?? LabHardware.Kernel, lockstep) { RoundLoop = roundLoop };
         var host = GatewayServices.Build(startup);
         GatewayRuntime runtime;
         try
@@ -163,6 +170,9 @@ public sealed class GatewayRuntime : IAsyncDisposable
         }
         return runtime;
     }
+
+    /// <summary>The round loop, when the runtime was started with one (<c>gateway run</c>).</summary>
+    internal RoundLoopService? RoundLoop => _host.Services.GetService<RoundLoopService>();
 
     /// <summary>The dashboard's address, when the rig asks for one.</summary>
     public Uri? DashboardUrl => _host.Services.GetService<DashboardService>()?.Server?.Url;

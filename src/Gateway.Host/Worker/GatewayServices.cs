@@ -18,7 +18,7 @@ namespace Gateway.Host.Worker;
 /// <summary>
 /// The composition root of a running gateway: which object is built from what, and which run in the background. Every
 /// part is a singleton of one rig; the hosted services start in the order registered (interlock, dashboard, operator
-/// publisher, poller, outbox dispatcher, ledger follower) and stop in reverse, and the container disposes the rest in
+/// publisher, poller, outbox dispatcher, ledger follower and, for <c>gateway run</c>, the round loop) and stop in reverse, and the container disposes the rest in
 /// the reverse order of their creation (a link before its connector, the journal after its runner).
 /// </summary>
 internal static class GatewayServices
@@ -104,6 +104,13 @@ internal static class GatewayServices
         if (startup.Lockstep is null) services.AddHostedService<DevicePollingService>();
         services.AddHostedService<OutboxDispatchService>();
         services.AddHostedService<LedgerFollowService>();
+        if (startup.RoundLoop is { } loop)
+        {
+            services.AddSingleton(loop);
+            services.AddSingleton(sp => startup.Runtime ?? throw new InvalidOperationException("the round loop starts only once the runtime is built"));
+            // Last: it starts once everything it trades with runs, and is the first to stop.
+            services.AddSingletonHostedService<RoundLoopService>();
+        }
         return services;
     }
 

@@ -24,4 +24,11 @@ internal sealed record GatewayStartup(
     IReadOnlyDictionary<string, string>? EndpointOverrides,
     DevicePollerOptions PollerOptions,
     LabHardware LabHardware,
-    LockstepPlant? Lockstep);
+    LockstepPlant? Lockstep)
+{
+    /// <summary>The round loop of <c>gateway run</c>, run as a hosted service; null: the caller ticks the rounds itself (tests, benches).</summary>
+    public RoundLoopOptions? RoundLoop { get; init; }
+
+    /// <summary>The runtime built over the container, for the round loop; set once, before the host starts.</summary>
+    public GatewayRuntime? Runtime { get; set; }
+}
