@@ -14,7 +14,7 @@ namespace Gateway.Host.Devices;
 /// gateway, or a simulator serving several units) share one Modbus connection; MQTT devices on the
 /// same broker share one MQTT connection.
 /// </summary>
-public sealed class DeviceConnector : IAsyncDisposable
+internal sealed class DeviceConnector : IAsyncDisposable
 {
     private readonly TimeProvider _clock;
     private readonly ModbusClientOptions _modbusOptions;

@@ -7,7 +7,7 @@ namespace Gateway.Host.Devices;
 /// <see cref="DeviceException"/>s (the transport's exception inside), so nothing here knows Modbus, MQTT or OCPP; the
 /// poller's resilience pipeline words its own rejections (<see cref="DevicePoller"/>).
 /// </summary>
-public static class DeviceErrors
+internal static class DeviceErrors
 {
     /// <summary>Whether a poll or write that failed this way is worth retrying.</summary>
     public static bool IsTransient(Exception e) => e is DeviceException { IsTransient: true };

@@ -11,7 +11,7 @@ namespace Gateway.Host.Journal;
 /// <param name="ReadBackKw">Value read back from the device, when one was read.</param>
 /// <param name="Detail">Why it was missed or skipped, in plain words.</param>
 /// <param name="ErrorKind">The kind of device failure that made it missed, when the driver said so (see <see cref="SetpointOutcome.ErrorKind"/>).</param>
-public sealed record JournaledSetpoint(
+internal sealed record JournaledSetpoint(
     string RoundId,
     string DeviceId,
     double SetpointKw,

@@ -6,7 +6,7 @@ namespace Gateway.Host.Journal;
 /// Every operator acknowledgement, accepted or not, with who, via what, from where and when (wall time), in the round
 /// journal's database: the audit trail of who allowed which dispatch. Written before the acknowledgement counts.
 /// </summary>
-public sealed class OperatorAckJournal : IDisposable
+internal sealed class OperatorAckJournal : IDisposable
 {
     private readonly JournalTable _table;
 

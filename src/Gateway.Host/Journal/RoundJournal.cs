@@ -15,7 +15,7 @@ namespace Gateway.Host.Journal;
 /// The settlement step runs in one transaction with the caller's ledger-outbox insert, so
 /// "settled" and "queued for the ledger" can never disagree.
 /// </remarks>
-public sealed class RoundJournal : IDisposable
+internal sealed class RoundJournal : IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly TimeProvider _clock;

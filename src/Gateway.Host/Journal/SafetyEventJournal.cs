@@ -6,7 +6,7 @@ namespace Gateway.Host.Journal;
 /// Every step of every e-stop trip and reset (wall time), in the round journal's database: what the interlock did, to
 /// which device, when — the record a lab reviews after an incident.
 /// </summary>
-public sealed class SafetyEventJournal : IDisposable
+internal sealed class SafetyEventJournal : IDisposable
 {
     private readonly JournalTable _table;
 

@@ -11,4 +11,4 @@ namespace Gateway.Host.Journal;
 /// What kind of device failure made it missed (the device refused, timed out, …), when the device's driver said so; the
 /// dispatch re-check decides the device's fail-safe range from it.
 /// </param>
-public sealed record SetpointOutcome(string DeviceId, SetpointStatus Status, double? ReadBackKw, string? Detail, DeviceErrorKind? ErrorKind = null);
+internal sealed record SetpointOutcome(string DeviceId, SetpointStatus Status, double? ReadBackKw, string? Detail, DeviceErrorKind? ErrorKind = null);

@@ -17,7 +17,7 @@ namespace Gateway.Host.Operator;
 /// HTML page at <c>/</c>. On 127.0.0.1 by default (a field engineer reaches it on the site box or through an SSH tunnel);
 /// any other address only with HTTPS and operator credentials. It never handles process signals: the gateway's run loop does.
 /// </summary>
-public sealed class DashboardServer : IAsyncDisposable
+internal sealed class DashboardServer : IAsyncDisposable
 {
     private readonly GatewayStatusBoard _board;
     private readonly DashboardOptions _options;

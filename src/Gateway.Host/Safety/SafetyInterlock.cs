@@ -17,7 +17,7 @@ namespace Gateway.Host.Safety;
 /// clock runs. Zero writes go through each device's driver lock: a dispatch write already on the wire finishes first
 /// and is then overwritten; a dispatch that takes the lock later sees <see cref="IsTripped"/> and writes nothing.
 /// </remarks>
-public sealed class SafetyInterlock : IAsyncDisposable
+internal sealed class SafetyInterlock : IAsyncDisposable
 {
     private const int EventsKept = 64;
     private static readonly TimeSpan ZeroWriteTimeout = TimeSpan.FromSeconds(2);

@@ -21,7 +21,7 @@ namespace Gateway.Host.Worker;
 /// journal, market core, ledger with its outbox dispatcher, the status board operators read, and the background
 /// services), and the round loop's steps: <see cref="TickAsync"/> runs the next market round.
 /// </summary>
-public sealed class GatewayRuntime : IAsyncDisposable
+internal sealed class GatewayRuntime : IAsyncDisposable
 {
     private readonly IHost _host;
     private readonly ILogger _logger;

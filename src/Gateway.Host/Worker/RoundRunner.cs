@@ -23,7 +23,7 @@ namespace Gateway.Host.Worker;
 /// (after a restart, kill -9 included), it resumes where the round stopped: a confirmed
 /// setpoint is not sent again, a settled round is not settled again.
 /// </summary>
-public sealed class RoundRunner
+internal sealed class RoundRunner
 {
     private readonly RigDefinition _rig;
     private readonly IReadOnlyList<DeviceLink> _links;
