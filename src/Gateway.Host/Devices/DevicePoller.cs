@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
-using Polly.Timeout;
 
 namespace Gateway.Host.Devices;
 
@@ -119,8 +118,8 @@ public sealed class DevicePoller
         try
         {
             var reading = await _pipelines[link.Device.Id].ExecuteAsync(
-                static async (state, ct) => await state.UseDriverAsync(static (d, c) => d.ReadAsync(c), ct).ConfigureAwait(false),
-                link, cancellationToken).ConfigureAwait(false);
+                static async (state, ct) => await ReadAttemptAsync(state.link, state.AttemptTimeout, ct).ConfigureAwait(false),
+                (link, _options.AttemptTimeout), cancellationToken).ConfigureAwait(false);
             link.RecordReading(reading);
             _log?.Append(link.Device.Id, reading);
             // A read-only device is only watched: nothing of the gateway's to keep alive on it.
@@ -150,6 +149,21 @@ public sealed class DevicePoller
         }
         var current = _board.CurrentSetpoint(link.Device.Id);
         _board.Report(link.ToHealth(current?.SetpointKw, current?.ValidUntilUtc, _clock.GetUtcNow()));
+    }
+
+    // One attempt, abandoned after the attempt timeout (real time on purpose: it bounds network I/O, not market time).
+    private static async Task<DeviceReading> ReadAttemptAsync(DeviceLink link, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attempt.CancelAfter(timeout);
+        try
+        {
+            return await link.UseDriverAsync(static (d, c) => d.ReadAsync(c), attempt.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (attempt.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new PollTimeoutException(timeout);
+        }
     }
 
     // An isolated OCPP pile still connected gets its profile removed at once (ClearChargingProfile); one that is gone drops it
@@ -209,11 +223,11 @@ public sealed class DevicePoller
         profile.Points.Any(p => p.Role is PointRole.Watchdog or PointRole.Heartbeat);
 
     // The pipeline's own rejections are the poller's business: the rest of the host sees device errors only.
-    private static bool IsTransient(Exception e) => DeviceErrors.IsTransient(e) || e is TimeoutRejectedException;
+    private static bool IsTransient(Exception e) => DeviceErrors.IsTransient(e) || e is PollTimeoutException;
 
     private static string Describe(Exception e) => e switch
     {
-        TimeoutRejectedException => "no answer in time (the poll was abandoned)",
+        PollTimeoutException => "no answer in time (the poll was abandoned)",
         BrokenCircuitException => "isolated after repeated failures; retrying later",
         _ => DeviceErrors.Describe(e),
     };
@@ -241,7 +255,7 @@ public sealed class DevicePoller
             BreakDuration = options.BreakDuration,
             ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
         });
-        builder.AddTimeout(options.AttemptTimeout);
+        // The attempt timeout is the poller's own (ReadAttemptAsync), innermost as a timeout strategy would be.
         return builder.Build();
     }
 }
