@@ -23,7 +23,7 @@ internal static class GatewayCycleBench
     /// <summary>Unit ids one Modbus TCP endpoint can address.</summary>
     private const int UnitsPerEndpoint = 247;
 
-    public static async Task<int> RunAsync(int devices, int rounds, string simsDll, int endpoints = 1, int warmupRounds = 0)
+    public static async Task<int> RunAsync(int devices, int rounds, string simsDll, int endpoints = 1, int warmupRounds = 0, double pollSeconds = 0)
     {
         if (devices < 3) throw new ArgumentOutOfRangeException(nameof(devices), devices, "at least 3 devices");
         if (endpoints < 1 || endpoints > devices) throw new ArgumentOutOfRangeException(nameof(endpoints), endpoints, $"1–{devices} endpoints");
@@ -32,21 +32,15 @@ internal static class GatewayCycleBench
         var dir = Directory.CreateTempSubdirectory("gw-bench-").FullName;
         var rigPath = Path.Combine(dir, "rig.yaml");
         await File.WriteAllTextAsync(rigPath, RigYaml(devices, endpoints));
-        var endpointsFile = Path.Combine(dir, "endpoints.json");
-        using var sims = Process.Start(new ProcessStartInfo("dotnet") { ArgumentList = { simsDll, "--rig", rigPath, "--port-base", "0", "--endpoints-out", endpointsFile }, RedirectStandardOutput = true, RedirectStandardInput = true })!;
+        var sims = await SimsProcess.StartAsync(simsDll, rigPath);
         try
         {
-            // Drained so that device-sims never blocks on a full pipe.
-            var simsOutput = sims.StandardOutput.ReadToEndAsync();
-            while (!File.Exists(endpointsFile))
-            {
-                if (sims.HasExited) throw new InvalidOperationException("device-sims exited: " + await simsOutput);
-                await Task.Delay(100);
-            }
+            var endpointsFile = sims.EndpointsFile;
             var rig = RigLoader.Load(rigPath);
             var clock = new AcceleratedTimeProvider(rig.StartUtc!.Value + (TimeProvider.System.GetUtcNow().UtcDateTime - File.GetLastWriteTimeUtc(endpointsFile)) * rig.TimeScale, rig.TimeScale);
             await using var runtime = await GatewayRuntime.StartAsync(rig, NullLoggerFactory.Instance, GatewayRuntime.ReadEndpointsFile(endpointsFile), clock);
             await runtime.WaitForFirstPollAsync(TimeSpan.FromSeconds(60));
+            if (pollSeconds > 0) await MeasurePollingAsync(runtime, sims, pollSeconds, rig.TimeScale);
             // Rounds before the measurement: the JIT compiles the round's and the dispatch's code in the first one (a
             // gateway runs for days; its steady state is what costs).
             for (var i = 0; i < warmupRounds; i++)
@@ -60,8 +54,7 @@ internal static class GatewayCycleBench
                 AppDomain.CurrentDomain.FirstChanceException += (_, e) => firstChance.AddOrUpdate(e.Exception.GetType().Name + ": " + e.Exception.Message, 1, (_, n) => n + 1);
             var me = Process.GetCurrentProcess();
             var cpu0 = me.TotalProcessorTime;
-            sims.Refresh();
-            var simsCpu0 = sims.TotalProcessorTime;
+            var simsCpu0 = sims.Cpu();
             var polls0 = runtime.Poller.Polls;
             var failed0 = runtime.Poller.FailedPolls;
             var wall = Stopwatch.StartNew();
@@ -90,8 +83,7 @@ internal static class GatewayCycleBench
                 Console.Error.WriteLine(string.Create(Inv, $"round {i + 1}/{rounds}: {o.Decision.Trades.Count} trades, {o.Setpoints.Count} setpoints ({confirmed} confirmed), {o.SkippedBefore.Count} intervals skipped before it, ended at {wall.Elapsed.TotalSeconds:0.0} s"));
             }
             var cpu = (me.TotalProcessorTime - cpu0).TotalSeconds;
-            sims.Refresh();
-            var simsCpu = (sims.TotalProcessorTime - simsCpu0).TotalSeconds;
+            var simsCpu = (sims.Cpu() - simsCpu0).TotalSeconds;
             var seconds = wall.Elapsed.TotalSeconds;
             var polls = runtime.Poller.Polls - polls0;
             var failed = runtime.Poller.FailedPolls - failed0;
@@ -112,10 +104,52 @@ internal static class GatewayCycleBench
         }
         finally
         {
-            try { await sims.StandardInput.WriteLineAsync("quit"); if (!sims.WaitForExit(10000)) sims.Kill(true); } catch (InvalidOperationException) { }
+            await sims.DisposeAsync();
             if (Environment.GetEnvironmentVariable("GW_BENCH_KEEP") is null) { try { Directory.Delete(dir, true); } catch (IOException) { } }
             else Console.Error.WriteLine("kept " + dir);
         }
+    }
+
+    /// <summary>
+    /// Polling alone, no round: polls completed and missed against what the devices' periods ask (missed: asked − good;
+    /// slots skipped: the poller's own count of slots a poll overran), and the CPU of both processes, every 5 s, then in total.
+    /// </summary>
+    private static async Task MeasurePollingAsync(GatewayRuntime runtime, SimsProcess sims, double seconds, double timeScale)
+    {
+        var me = Process.GetCurrentProcess();
+        var expectedPerSecond = runtime.Links.Sum(l => 1.0 / (l.Device.PollPeriod.TotalSeconds / timeScale));
+        var cpu0 = me.TotalProcessorTime;
+        var simsCpu0 = sims.Cpu();
+        var polls0 = runtime.Poller.Polls;
+        var failed0 = runtime.Poller.FailedPolls;
+        var missed0 = runtime.Poller.MissedPolls;
+        var wall = Stopwatch.StartNew();
+        var samples = new List<(double Cpu, double Good)>();
+        var (lastCpu, lastPolls, lastFailed, lastT) = (cpu0, polls0, failed0, 0.0);
+        while (wall.Elapsed.TotalSeconds < seconds)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            me.Refresh();
+            var t = wall.Elapsed.TotalSeconds;
+            var (cpu, polls, failed) = (me.TotalProcessorTime, runtime.Poller.Polls, runtime.Poller.FailedPolls);
+            var good = (polls - lastPolls - (failed - lastFailed)) / (t - lastT);
+            var share = (cpu - lastCpu).TotalSeconds / (t - lastT) / Environment.ProcessorCount * 100;
+            samples.Add((share, good));
+            Console.Error.WriteLine(string.Create(Inv, $"polling {t:0} s: {good:0} good polls/s of {expectedPerSecond:0} asked, {(failed - lastFailed) / (t - lastT):0} failed/s, gateway CPU {share:0.0} %, {me.WorkingSet64 / 1048576.0:0} MB, {runtime.Links.Count(l => l.State == Gateway.Host.Status.DeviceLinkState.Isolated)} isolated"));
+            (lastCpu, lastPolls, lastFailed, lastT) = (cpu, polls, failed, t);
+        }
+        var elapsed = wall.Elapsed.TotalSeconds;
+        var totalPolls = runtime.Poller.Polls - polls0;
+        var totalFailed = runtime.Poller.FailedPolls - failed0;
+        var goodPerSecond = (totalPolls - totalFailed) / elapsed;
+        var slotsMissed = runtime.Poller.MissedPolls - missed0;
+        var cpuShares = samples.Select(x => x.Cpu).ToList();
+        var mean = cpuShares.Average();
+        var sd = Math.Sqrt(cpuShares.Sum(x => (x - mean) * (x - mean)) / Math.Max(1, cpuShares.Count - 1));
+        Console.WriteLine("| devices | polls asked/s | good polls/s | polls missed per minute | poll slots skipped per minute | failed polls | gateway CPU (share of cores, mean ± sd of 5 s samples) | device-sims CPU (share) | working set MB |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine(string.Create(Inv, $"| {runtime.Links.Count} | {expectedPerSecond:0} | {goodPerSecond:0} | {Math.Max(0, expectedPerSecond - goodPerSecond) * 60:0} | {slotsMissed * 60 / elapsed:0} | {totalFailed} | {mean:0.0} ± {sd:0.0} % | {(sims.Cpu() - simsCpu0).TotalSeconds / elapsed / Environment.ProcessorCount * 100:0.0} % | {me.WorkingSet64 / 1048576.0:0} |"));
+        Console.WriteLine();
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[(int)Math.Clamp(Math.Round(p * (sorted.Count - 1)), 0, sorted.Count - 1)];
@@ -124,7 +158,7 @@ internal static class GatewayCycleBench
     /// N devices: one SMES, one meter, a quarter PV, the rest V2G chargers, in contiguous blocks behind
     /// <paramref name="endpoints"/> Modbus TCP servers (a unit id per device within its server).
     /// </summary>
-    private static string RigYaml(int devices, int endpoints)
+    internal static string RigYaml(int devices, int endpoints)
     {
         var sb = new StringBuilder();
         sb.AppendLine("site: bench\nstart: 2026-06-01T11:00:00Z\ntimeScale: 60\ndevices:");

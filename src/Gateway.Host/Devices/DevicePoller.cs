@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
-using Polly.Timeout;
 
 namespace Gateway.Host.Devices;
 
@@ -45,6 +44,14 @@ internal sealed class DevicePoller
     /// <summary>Polls that ended in a failure so far.</summary>
     public long FailedPolls => Interlocked.Read(ref _failedPolls);
 
+    private long _missedPolls;
+
+    /// <summary>
+    /// Poll slots skipped so far because the device's previous poll still ran when its next slot came (a slow or silent
+    /// device, or a gateway short of time): the polls its period asked for and did not get.
+    /// </summary>
+    public long MissedPolls => Interlocked.Read(ref _missedPolls);
+
     /// <summary>
     /// Poll every device that is not isolated once, all at the same time (requests to devices behind one endpoint are
     /// pipelined): fresh readings for a round. An isolated device is left to its own poll loop and circuit breaker.
@@ -54,7 +61,22 @@ internal sealed class DevicePoller
 
     /// <summary>Poll until <paramref name="cancellationToken"/> is cancelled.</summary>
     public Task RunAsync(CancellationToken cancellationToken) =>
-        Task.WhenAll(_links.Select(link => PollLoopAsync(link, cancellationToken)).Append(StalenessWatchAsync(cancellationToken)));
+        RunAsync(_clock.GetUtcNow(), cancellationToken);
+
+    private Task RunAsync(DateTimeOffset anchor, CancellationToken cancellationToken) =>
+        Task.WhenAll(_links.Select((link, i) => PollLoopAsync(link, anchor + FirstSlot(link.Device.PollPeriod, i, _links.Count), cancellationToken)).Append(StalenessWatchAsync(cancellationToken)));
+
+    // After the start-up poll at once: at the device's phase, or a period on for the device whose phase is 0.
+    private static TimeSpan FirstSlot(TimeSpan period, int index, int count) =>
+        Phase(period, index, count) is { } phase && phase > TimeSpan.Zero ? phase : period;
+
+    /// <summary>
+    /// Where in its period device <paramref name="index"/> of <paramref name="count"/> is polled: spread evenly, so that
+    /// 2,000 devices at 1 Hz ask for 2 polls a millisecond instead of 2,000 at once every second (a burst that queues behind
+    /// an endpoint's pipelining window until polls time out).
+    /// </summary>
+    internal static TimeSpan Phase(TimeSpan period, int index, int count) =>
+        count <= 1 ? TimeSpan.Zero : TimeSpan.FromTicks(period.Ticks / count * index);
 
     /// <summary>
     /// Marks a device stale when its last good reading is older than two poll periods, even while a poll of it hangs
@@ -96,8 +118,8 @@ internal sealed class DevicePoller
         try
         {
             var reading = await _pipelines[link.Device.Id].ExecuteAsync(
-                static async (state, ct) => await state.UseDriverAsync(static (d, c) => d.ReadAsync(c), ct).ConfigureAwait(false),
-                link, cancellationToken).ConfigureAwait(false);
+                static async (state, ct) => await ReadAttemptAsync(state.link, state.AttemptTimeout, ct).ConfigureAwait(false),
+                (link, _options.AttemptTimeout), cancellationToken).ConfigureAwait(false);
             link.RecordReading(reading);
             _log?.Append(link.Device.Id, reading);
             // A read-only device is only watched: nothing of the gateway's to keep alive on it.
@@ -129,6 +151,21 @@ internal sealed class DevicePoller
         _board.Report(link.ToHealth(current?.SetpointKw, current?.ValidUntilUtc, _clock.GetUtcNow()));
     }
 
+    // One attempt, abandoned after the attempt timeout (real time on purpose: it bounds network I/O, not market time).
+    private static async Task<DeviceReading> ReadAttemptAsync(DeviceLink link, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attempt.CancelAfter(timeout);
+        try
+        {
+            return await link.UseDriverAsync(static (d, c) => d.ReadAsync(c), attempt.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (attempt.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new PollTimeoutException(timeout);
+        }
+    }
+
     // An isolated OCPP pile still connected gets its profile removed at once (ClearChargingProfile); one that is gone drops it
     // by itself when the profile's validTo passes.
     private async Task ClearOcppProfileAsync(DeviceLink link, CancellationToken cancellationToken)
@@ -144,14 +181,36 @@ internal sealed class DevicePoller
         }
     }
 
-    private async Task PollLoopAsync(DeviceLink link, CancellationToken cancellationToken)
+    // A fixed cadence: slot k of a device is at the poller's start + its phase + k periods, whatever a poll took. A poll
+    // that runs past slots skips them (counted as missed; a clock stepped forward counts too) rather than pushing every later
+    // poll back, so a slow device costs its own polls, not the cadence; and the devices keep the phases they were spread
+    // over (waiting a period after each poll let them drift into step). The first poll is at once: a starting gateway needs
+    // a reading of each device.
+    private async Task PollLoopAsync(DeviceLink link, DateTimeOffset firstSlot, CancellationToken cancellationToken)
     {
+        var period = link.Device.PollPeriod;
+        DateTimeOffset? next = null;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
                 await PollOnceAsync(link, cancellationToken).ConfigureAwait(false);
-                await Task.Delay(link.Device.PollPeriod, _clock, cancellationToken).ConfigureAwait(false);
+                var now = _clock.GetUtcNow();
+                var slot = next is { } previous ? previous + period : firstSlot;
+                if (slot - now > period)
+                {
+                    // The clock was stepped back: the cadence starts over from now.
+                    slot = now + period;
+                }
+                else if (slot < now)
+                {
+                    // The slots that passed while the poll ran; a slot that is due right now is polled right now.
+                    var behind = ((now - slot).Ticks + period.Ticks - 1) / period.Ticks;
+                    Interlocked.Add(ref _missedPolls, behind);
+                    slot += TimeSpan.FromTicks(behind * period.Ticks);
+                }
+                next = slot;
+                await Task.Delay(slot - now, _clock, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -164,11 +223,11 @@ internal sealed class DevicePoller
         profile.Points.Any(p => p.Role is PointRole.Watchdog or PointRole.Heartbeat);
 
     // The pipeline's own rejections are the poller's business: the rest of the host sees device errors only.
-    private static bool IsTransient(Exception e) => DeviceErrors.IsTransient(e) || e is TimeoutRejectedException;
+    private static bool IsTransient(Exception e) => DeviceErrors.IsTransient(e) || e is PollTimeoutException;
 
     private static string Describe(Exception e) => e switch
     {
-        TimeoutRejectedException => "no answer in time (the poll was abandoned)",
+        PollTimeoutException => "no answer in time (the poll was abandoned)",
         BrokenCircuitException => "isolated after repeated failures; retrying later",
         _ => DeviceErrors.Describe(e),
     };
@@ -196,7 +255,7 @@ internal sealed class DevicePoller
             BreakDuration = options.BreakDuration,
             ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
         });
-        builder.AddTimeout(options.AttemptTimeout);
+        // The attempt timeout is the poller's own (ReadAttemptAsync), innermost as a timeout strategy would be.
         return builder.Build();
     }
 }
