@@ -13,6 +13,7 @@ namespace Gateway.Host.Tests.Ocpp;
 /// so they check our CALLs and answers against the official schemas too), connect to the gateway's endpoint; the gateway's OCPP charger driver reads them and
 /// sends them setpoints. Everything on 127.0.0.1, on free ports; the station's clock is the wall clock, so is the driver's.
 /// </summary>
+[Trait(PeerTraits.Name, PeerTraits.Node)]
 public sealed class OcppStationInteropTests : IAsyncLifetime
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("ocpp-interop-").FullName;

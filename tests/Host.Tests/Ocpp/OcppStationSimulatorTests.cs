@@ -13,6 +13,7 @@ namespace Gateway.Host.Tests.Ocpp;
 /// checked against the official schemas by an implementation independent of ours): it boots, authorises, starts a transaction, reports meter values
 /// from the charger's physics, applies 2.1 setpoints and 2.0.1 limits and falls back to 0 kW when the profile's validTo passes.
 /// </summary>
+[Trait(PeerTraits.Name, PeerTraits.Node)]
 public sealed class OcppStationSimulatorTests : IAsyncLifetime
 {
     private readonly AsyncCleanup _cleanup = new();
