@@ -113,12 +113,24 @@ public sealed class OcppChargerDriver : IDeviceDriver
         var sentAt = _station.Version;
         _lastSetpoint = (targetKw, validSeconds);
 
-        // Read back: the setpoint in force as the station reports it in its next meter values.
+        // Read back: the setpoint in force as the station reports it in the meter values after its answer. A station may send
+        // values it sampled before it applied the profile after its answer (a periodic report queued behind it), so the driver
+        // listens on until one shows the new setpoint or the read-back time is up; the last value reported is the read-back.
         double? readBack = null;
-        if (await _station.WaitForMeterValuesAsync(sentAt, _options.ReadBackTimeout, _options.WaitTimeProvider, cancellationToken).ConfigureAwait(false)
-            && _station.Evse(_map.Evse).SetpointKw is { } reported && reported.Version > sentAt)
-            readBack = reported.Value;
-        var confirmed = readBack is { } rb && Math.Abs(rb - targetKw) <= 0.0015;
+        var confirmed = false;
+        var seen = sentAt;
+        var waits = _options.WaitTimeProvider;
+        var until = waits.GetUtcNow() + _options.ReadBackTimeout;
+        while (!confirmed && until - waits.GetUtcNow() is { Ticks: > 0 } left
+               && await _station.WaitForMeterValuesAsync(seen, left, waits, cancellationToken).ConfigureAwait(false))
+        {
+            seen = _station.Version;
+            if (_station.Evse(_map.Evse).SetpointKw is { } reported && reported.Version > sentAt)
+            {
+                readBack = reported.Value;
+                confirmed = Math.Abs(reported.Value - targetKw) <= 0.0015;
+            }
+        }
         return new SetpointResult(powerKw, targetKw, clampedBy, targetKw, "kW", readBack, confirmed, TimeSpan.FromSeconds(validSeconds), _time.GetUtcNow());
     }
 
