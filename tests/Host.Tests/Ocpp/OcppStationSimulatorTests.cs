@@ -1,9 +1,6 @@
 using System.Text.Json;
-using Gateway.DeviceSims.Devices;
 using Gateway.DeviceSims.Hosting;
-using Gateway.Drivers.Devices.Ocpp;
 using Gateway.Drivers.Ocpp;
-using Gateway.Rigs;
 using Gateway.Testing;
 
 namespace Gateway.Host.Tests.Ocpp;
@@ -89,25 +86,7 @@ public sealed class OcppStationSimulatorTests : IAsyncLifetime
         var csms = NodeOcppPeer.Start("csms.js", new Dictionary<string, string> { ["OCPP_PROTOCOLS"] = protocols }, library);
         _cleanup.Add(csms);
         var port = (await csms.WaitForAsync("listening")).GetProperty("port").GetInt32();
-        var url = $"ws://127.0.0.1:{port}/ocpp/CP-SIM";
-        var rig = RigParser.Parse($$"""
-            site: ocpp-sim-test
-            start: 2026-06-01T10:00:00Z
-            timeScale: 1
-            devices:
-              - id: ev-9
-                kind: charger
-                protocol: ocpp
-                endpoint: "{{url}}"
-                profile: ocpp-charger
-                sim: { batteryKwh: 60, socAtArrivalPercent: 40, arrival: "08:00", departure: "18:00", targetSocPercent: 80,
-                       maxChargeKw: 11, maxDischargeKw: 7, rampKwPerSecond: 20 }
-            """, "ocpp-sim-test.yaml");
-        var simulated = new SimulatedRig(rig, TimeProvider.System);
-        Assert.True(OcppStationUrl.TryParse(url, out var parsed, out _));
-        var station = new OcppStationSimulator(simulated, simulated.Find("ev-9")!, parsed, TimeSpan.FromMilliseconds(200), version);
-        _cleanup.Add(station);
-        station.Start();
+        var station = SimulatedStations.Start(_cleanup, port, ["CP-SIM"], version).Stations[0];
         return (csms, station);
     }
 
