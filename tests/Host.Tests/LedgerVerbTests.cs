@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Gateway.Host.Cli;
+using Gateway.Host.Tests.Ledger;
 using Gateway.LedgerClient;
 using Gateway.LedgerClient.Embedded;
 using Gateway.LedgerClient.Outbox;
@@ -51,15 +52,7 @@ public sealed class LedgerVerbTests : IDisposable
         await command.ExecuteNonQueryAsync();
     }
 
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
-    {
-        var root = new RootCommand();
-        root.Subcommands.Add(LedgerVerb.Create());
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exitCode = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
-        return (exitCode, output.ToString(), error.ToString());
-    }
+    private static Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => LedgerVerbInvocation.RunAsync(args);
 
     [Fact]
     public async Task Verify_an_intact_ledger_exits_0_with_counts_and_head_hash()

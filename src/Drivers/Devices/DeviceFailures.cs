@@ -13,6 +13,23 @@ namespace Gateway.Drivers.Devices;
 /// </summary>
 internal static class DeviceFailures
 {
+    /// <summary>Runs a driver's call and throws any transport failure as the <see cref="DeviceException"/> it means.</summary>
+    public static async Task<T> GuardAsync<T>(string device, Func<Task<T>> action)
+    {
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (Exception e) when (Translate(e, device) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
+    /// <summary>The refusal of a driver opened read-only; <paramref name="action"/> says what it would have done ("write a setpoint").</summary>
+    public static DeviceException ReadOnly(string device, string action) =>
+        new(DeviceErrorKind.ReadOnly, device, $"{device} is read-only: refusing to {action} (allow writes explicitly to change the device)", isTransient: false);
+
     /// <summary>
     /// <paramref name="error"/> as a <see cref="DeviceException"/> about <paramref name="device"/>, or null when it is not
     /// a device failure: a cancellation the caller asked for, a disposed driver, or a bug (those travel unchanged).

@@ -237,22 +237,10 @@ public sealed class ModbusDeviceDriver : IDeviceDriver
 
     private void ThrowIfReadOnly(string what)
     {
-        if (ReadOnly)
-            throw new DeviceException(DeviceErrorKind.ReadOnly, Name,
-                $"{Name} is read-only: refusing to write {what} (allow writes explicitly to change the device)", isTransient: false);
+        if (ReadOnly) throw DeviceFailures.ReadOnly(Name, $"write {what}");
     }
 
-    private async Task<T> GuardAsync<T>(Func<Task<T>> action)
-    {
-        try
-        {
-            return await action().ConfigureAwait(false);
-        }
-        catch (Exception e) when (DeviceFailures.Translate(e, Name) is { } failure)
-        {
-            throw failure;
-        }
-    }
+    private Task<T> GuardAsync<T>(Func<Task<T>> action) => DeviceFailures.GuardAsync(Name, action);
 
     private ResolvedPoint Resolve(ProfilePoint point)
     {

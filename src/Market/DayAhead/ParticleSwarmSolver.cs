@@ -28,62 +28,16 @@ public sealed class ParticleSwarmSolver : IDayAheadSolver
     {
         ArgumentNullException.ThrowIfNull(market);
         var random = new Random(_options.Seed);
-        int n = _options.PopulationSize;
-        int dim = ScheduleDecoder.Dimension(market);
-        var x = new double[n][];
-        var v = new double[n][];
-        var personalBest = new double[n][];
-        var personalBestValue = new double[n];
-        double[] globalBest = new double[dim];
-        double globalBestValue = double.NegativeInfinity;
-        for (int i = 0; i < n; i++)
-        {
-            x[i] = new double[dim];
-            v[i] = new double[dim];
-            for (int d = 0; d < dim; d++)
-            {
-                x[i][d] = random.NextDouble();
-                v[i][d] = (2 * random.NextDouble() - 1) * MaxVelocity;
-            }
-            personalBest[i] = (double[])x[i].Clone();
-            personalBestValue[i] = Fitness.Objective(market, x[i]);
-            if (personalBestValue[i] > globalBestValue)
-            {
-                globalBestValue = personalBestValue[i];
-                globalBest = (double[])x[i].Clone();
-            }
-        }
-
+        var swarm = new ParticleSwarm(market, _options.PopulationSize, MaxVelocity, random);
         var curve = new List<double>(_options.Iterations);
         for (int iteration = 1; iteration <= _options.Iterations; iteration++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            for (int i = 0; i < n; i++)
-            {
-                for (int d = 0; d < dim; d++)
-                {
-                    double velocity = Inertia * v[i][d]
-                        + Acceleration * random.NextDouble() * (personalBest[i][d] - x[i][d])
-                        + Acceleration * random.NextDouble() * (globalBest[d] - x[i][d]);
-                    v[i][d] = Math.Clamp(velocity, -MaxVelocity, MaxVelocity);
-                    x[i][d] = Math.Clamp(x[i][d] + v[i][d], 0.0, 1.0);
-                }
-                double value = Fitness.Objective(market, x[i]);
-                if (value > personalBestValue[i])
-                {
-                    personalBestValue[i] = value;
-                    Array.Copy(x[i], personalBest[i], dim);
-                    if (value > globalBestValue)
-                    {
-                        globalBestValue = value;
-                        Array.Copy(x[i], globalBest, dim);
-                    }
-                }
-            }
-            curve.Add(globalBestValue);
+            swarm.Move(Inertia, Acceleration, random);
+            curve.Add(swarm.GlobalBestValue);
         }
 
-        var schedule = ScheduleDecoder.Decode(market, globalBest);
+        var schedule = ScheduleDecoder.Decode(market, swarm.GlobalBest);
         return new DayAheadSolverResult(Name, schedule, DayAheadEconomics.Evaluate(market, schedule), _options.Iterations, curve);
     }
 }

@@ -123,19 +123,11 @@ public sealed class MqttBrokerTests(SharedMosquitto shared) : IClassFixture<Shar
     [Fact]
     public async Task Will_is_published_when_the_socket_dies_without_disconnect()
     {
-        var status = UniqueId("gw") + "/status";
-        var seen = new ConcurrentQueue<MqttApplicationMessage>();
-        await using var watcher = await ConnectedAsync(Options(Broker, UniqueId("watch")));
-        await watcher.SubscribeAsync(status, MqttQos.AtLeastOnce, Collect(seen));
+        await using var watch = await WatchStatusAsync();
+        var (status, seen) = (watch.Topic, watch.Seen);
 
         var channels = new CuttableStreamProvider();
-        var options = Options(Broker, UniqueId("gateway"));
-        await using var gateway = await ConnectedAsync(new MqttClientOptions
-        {
-            Host = options.Host, Port = options.Port, ClientId = options.ClientId,
-            Will = new MqttWillMessage(status, Utf8("offline"), MqttQos.AtLeastOnce, Retain: true),
-            Reconnect = new MqttReconnectOptions { Enabled = false },
-        }, channels);
+        await using var gateway = await ConnectedAsync(GatewayWithWill(status, retain: true, new MqttReconnectOptions { Enabled = false }), channels);
         await gateway.PublishAsync(status, Utf8("online"), MqttQos.AtLeastOnce, retain: true);
         await Waits.UntilAsync(() => seen.Count >= 1, () => "online status not seen", TimeSpan.FromSeconds(5));
 
@@ -148,20 +140,12 @@ public sealed class MqttBrokerTests(SharedMosquitto shared) : IClassFixture<Shar
     [Fact]
     public async Task Birth_message_restores_online_after_the_will_announced_offline()
     {
-        var status = UniqueId("gw") + "/status";
-        var seen = new ConcurrentQueue<MqttApplicationMessage>();
-        await using var watcher = await ConnectedAsync(Options(Broker, UniqueId("watch")));
-        await watcher.SubscribeAsync(status, MqttQos.AtLeastOnce, Collect(seen));
+        await using var watch = await WatchStatusAsync();
+        var (status, seen) = (watch.Topic, watch.Seen);
 
         var channels = new CuttableStreamProvider();
-        var options = Options(Broker, UniqueId("gateway"));
-        await using var gateway = await ConnectedAsync(new MqttClientOptions
-        {
-            Host = options.Host, Port = options.Port, ClientId = options.ClientId,
-            Will = new MqttWillMessage(status, Utf8("offline"), MqttQos.AtLeastOnce, Retain: true),
-            BirthMessage = new MqttWillMessage(status, Utf8("online"), MqttQos.AtLeastOnce, Retain: true),
-            Reconnect = options.Reconnect,
-        }, channels);
+        var birth = new MqttWillMessage(status, Utf8("online"), MqttQos.AtLeastOnce, Retain: true);
+        await using var gateway = await ConnectedAsync(GatewayWithWill(status, retain: true, Options(Broker, "any").Reconnect, birth), channels);
         await Waits.UntilAsync(() => seen.Count >= 1, () => "birth message not seen", TimeSpan.FromSeconds(5));
 
         await channels.CutAsync(); // socket dies: will "offline", then the reconnect publishes "online"
@@ -173,19 +157,12 @@ public sealed class MqttBrokerTests(SharedMosquitto shared) : IClassFixture<Shar
     [Fact]
     public async Task Clean_disconnect_discards_the_will()
     {
-        var status = UniqueId("gw") + "/status";
-        var seen = new ConcurrentQueue<MqttApplicationMessage>();
-        await using var watcher = await ConnectedAsync(Options(Broker, UniqueId("watch")));
-        await watcher.SubscribeAsync(status, MqttQos.AtLeastOnce, Collect(seen));
-        var options = Options(Broker, UniqueId("gateway"));
-        var gateway = await ConnectedAsync(new MqttClientOptions
-        {
-            Host = options.Host, Port = options.Port, ClientId = options.ClientId,
-            Will = new MqttWillMessage(status, Utf8("offline"), MqttQos.AtLeastOnce, Retain: false),
-        });
+        await using var watch = await WatchStatusAsync();
+        var (status, seen) = (watch.Topic, watch.Seen);
+        var gateway = await ConnectedAsync(GatewayWithWill(status, retain: false, new MqttReconnectOptions()));
         await gateway.DisconnectAsync();
         await gateway.DisposeAsync();
-        await watcher.PublishAsync(status, Utf8("marker"), MqttQos.AtLeastOnce, false);
+        await watch.Watcher.PublishAsync(status, Utf8("marker"), MqttQos.AtLeastOnce, false);
         await Waits.UntilAsync(() => seen.Count >= 1, () => "marker not seen", TimeSpan.FromSeconds(5));
         await Task.Delay(200);
         Assert.Equal(new[] { "marker" }, seen.Select(Text));
@@ -265,5 +242,32 @@ public sealed class MqttBrokerTests(SharedMosquitto shared) : IClassFixture<Shar
         var texts = new List<string>();
         while (second.ReceivedMessages.TryRead(out var message)) texts.Add(Text(message));
         Assert.Equal(Enumerable.Range(0, 10).Select(i => $"queued {i}"), texts);
+    }
+
+    private async Task<StatusWatch> WatchStatusAsync()
+    {
+        var seen = new ConcurrentQueue<MqttApplicationMessage>();
+        var watcher = await ConnectedAsync(Options(Broker, UniqueId("watch")));
+        var topic = UniqueId("gw") + "/status";
+        await watcher.SubscribeAsync(topic, MqttQos.AtLeastOnce, Collect(seen));
+        return new StatusWatch(topic, seen, watcher);
+    }
+
+    // A gateway-like client whose will announces "offline" on the watched status topic.
+    private MqttClientOptions GatewayWithWill(string status, bool retain, MqttReconnectOptions reconnect, MqttWillMessage? birth = null)
+    {
+        var options = Options(Broker, UniqueId("gateway"));
+        return new MqttClientOptions
+        {
+            Host = options.Host, Port = options.Port, ClientId = options.ClientId,
+            Will = new MqttWillMessage(status, Utf8("offline"), MqttQos.AtLeastOnce, Retain: retain),
+            BirthMessage = birth,
+            Reconnect = reconnect,
+        };
+    }
+
+    private sealed record StatusWatch(string Topic, ConcurrentQueue<MqttApplicationMessage> Seen, MqttClient Watcher) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Watcher.DisposeAsync();
     }
 }

@@ -42,16 +42,7 @@ public sealed class EmbeddedRigFixture : IAsyncLifetime
 /// <summary>The ledger verbs on a rig with the embedded ledger: verify against the journal, trace, follow, backlog with dead letters, retry.</summary>
 public sealed class EmbeddedRigVerbTests(EmbeddedRigFixture fixture) : IClassFixture<EmbeddedRigFixture>
 {
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
-    {
-        var root = new RootCommand();
-        root.Subcommands.Add(LedgerVerb.Create());
-        root.Subcommands.Add(TraceVerb.Create());
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exitCode = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
-        return (exitCode, output.ToString(), error.ToString());
-    }
+    private static Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => LedgerVerbInvocation.RunAsync(args);
 
     [Fact]
     public async Task Verify_checks_the_journal_against_the_embedded_streams_and_the_chain()

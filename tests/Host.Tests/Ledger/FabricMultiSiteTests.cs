@@ -37,23 +37,9 @@ public sealed class FabricMultiSiteTests : IAsyncLifetime
         _dso.Dispose();
     }
 
-    private string Yaml(string site) => EndToEndRig.Yaml
-        .Replace("site: e2e", $"site: {site}")
-        .Replace("timeScale: 300", "timeScale: 180")
-        .Replace("rounds: 3", "rounds: 2")
-        .Replace("ledger: { kind: embedded, path: ledger.db }", $$"""
-            ledger:
-              kind: fabric
-              path: side-chains.db
-              fabric:
-                peer: {{_peer.Endpoint}}
-                tlsCa: {{_operator.TlsCa.CertificatePath}}
-                channel: txmain
-                chaincode: settlement
-                mspId: Org1MSP
-                certificate: {{_operator.Client.CertificatePath}}
-                privateKey: {{_operator.Client.PrivateKeyPath}}
-            """);
+    private string Yaml(string site) => EndToEndRig.OnFabric(
+        EndToEndRig.Yaml.Replace("site: e2e", $"site: {site}").Replace("timeScale: 300", "timeScale: 180").Replace("rounds: 3", "rounds: 2"),
+        _peer.Endpoint, _operator, sideChains: false);
 
     private sealed record SiteRun(string Site, string Epoch, IReadOnlyList<SettlementRecord> Settlements, OutboxBacklog Backlog, IReadOnlyList<SettlementRecord?> OnChain);
 

@@ -49,24 +49,8 @@ public sealed class FabricRigFixture : IAsyncLifetime
     /// <summary>The last round's settlement ids, as the outbox delivered them.</summary>
     public IReadOnlyList<string> LastRoundSettlementIds { get; private set; } = [];
 
-    public string RigYaml(Uri peer) => EndToEndRig.Yaml
-        .Replace("timeScale: 300", $"timeScale: {TimeScale}")
-        .Replace("ledger: { kind: embedded, path: ledger.db }", $$"""
-            ledger:
-              kind: fabric
-              path: side-chains.db
-              fabric:
-                peer: {{peer}}
-                tlsCa: {{Operator.TlsCa.CertificatePath}}
-                channel: txmain
-                chaincode: settlement
-                matching: { channel: matching, chaincode: matching }
-                electricity: { channel: electricity, chaincode: electricity }
-                mspId: Org1MSP
-                certificate: {{Operator.Client.CertificatePath}}
-                privateKey: {{Operator.Client.PrivateKeyPath}}
-                roundsInFlight: 8
-            """);
+    public string RigYaml(Uri peer) =>
+        EndToEndRig.OnFabric(EndToEndRig.Yaml.Replace("timeScale: 300", $"timeScale: {TimeScale}"), peer, Operator, sideChains: true, roundsInFlight: 8);
 
     public async Task InitializeAsync()
     {

@@ -13,16 +13,7 @@ namespace Gateway.Host.Tests.Ledger;
 /// </summary>
 public sealed class FabricRigRunTests(FabricRigFixture fixture) : IClassFixture<FabricRigFixture>
 {
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
-    {
-        var root = new RootCommand();
-        root.Subcommands.Add(LedgerVerb.Create());
-        root.Subcommands.Add(TraceVerb.Create());
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exitCode = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
-        return (exitCode, output.ToString(), error.ToString());
-    }
+    private static Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => LedgerVerbInvocation.RunAsync(args);
 
     [Fact]
     public void A_run_at_x180_against_realistic_commit_latency_commits_every_stream()

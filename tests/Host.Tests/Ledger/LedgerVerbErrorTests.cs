@@ -26,20 +26,7 @@ public sealed class LedgerVerbErrorTests : IDisposable
         // A port nothing listens on: bound, never listening, so connections are refused.
         _closed.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         var closed = new Uri($"https://127.0.0.1:{((IPEndPoint)_closed.LocalEndPoint!).Port}");
-        File.WriteAllText(Path.Combine(_dir, "fabric-down.yaml"), EndToEndRig.Yaml.Replace("ledger: { kind: embedded, path: ledger.db }", $$"""
-            ledger:
-              kind: fabric
-              fabric:
-                peer: {{closed}}
-                tlsCa: {{_pki.TlsCa.CertificatePath}}
-                channel: txmain
-                chaincode: settlement
-                matching: { channel: matching, chaincode: matching }
-                electricity: { channel: electricity, chaincode: electricity }
-                mspId: Org1MSP
-                certificate: {{_pki.Client.CertificatePath}}
-                privateKey: {{_pki.Client.PrivateKeyPath}}
-            """));
+        File.WriteAllText(Path.Combine(_dir, "fabric-down.yaml"), EndToEndRig.OnFabric(EndToEndRig.Yaml, closed, _pki, sideChains: true, outboxPath: null));
         File.WriteAllText(Path.Combine(_dir, "fabric-no-key.yaml"), File.ReadAllText(Path.Combine(_dir, "fabric-down.yaml"))
             .Replace(_pki.Client.PrivateKeyPath, Path.Combine(_dir, "no-such-key.pem")));
         File.WriteAllText(Path.Combine(_dir, "garbled-key.pem"), "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n");

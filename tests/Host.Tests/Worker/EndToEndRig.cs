@@ -75,6 +75,25 @@ internal sealed class EndToEndRig : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// <paramref name="yaml"/> with its embedded ledger swapped for a Fabric peer reached with <paramref name="pki"/>'s
+    /// client identity: settlements on txmain, and with <paramref name="sideChains"/> decisions and deliveries on the
+    /// matching and electricity channels.
+    /// </summary>
+    public static string OnFabric(string yaml, Uri peer, Gateway.Testing.Fabric.TestPki pki, bool sideChains, string? outboxPath = "side-chains.db", int? roundsInFlight = null)
+    {
+        var lines = new List<string> { "ledger:", "  kind: fabric" };
+        if (outboxPath is not null) lines.Add($"  path: {outboxPath}");
+        lines.AddRange(["  fabric:", $"    peer: {peer}", $"    tlsCa: {pki.TlsCa.CertificatePath}", "    channel: txmain", "    chaincode: settlement"]);
+        if (sideChains)
+        {
+            lines.AddRange(["    matching: { channel: matching, chaincode: matching }", "    electricity: { channel: electricity, chaincode: electricity }"]);
+        }
+        lines.AddRange(["    mspId: Org1MSP", $"    certificate: {pki.Client.CertificatePath}", $"    privateKey: {pki.Client.PrivateKeyPath}"]);
+        if (roundsInFlight is { } inFlight) lines.Add($"    roundsInFlight: {inFlight}");
+        return yaml.Replace("ledger: { kind: embedded, path: ledger.db }", string.Join("\n", lines));
+    }
+
     public static async Task<EndToEndRig> StartAsync(string? yaml = null)
     {
         var dir = System.IO.Directory.CreateTempSubdirectory("e2e-").FullName;

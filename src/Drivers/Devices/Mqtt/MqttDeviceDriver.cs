@@ -244,22 +244,10 @@ public sealed class MqttDeviceDriver : IDeviceDriver
 
     private void ThrowIfReadOnly(string what)
     {
-        if (ReadOnly)
-            throw new DeviceException(DeviceErrorKind.ReadOnly, Who,
-                $"{Who} is read-only: refusing to publish {what} (allow writes explicitly to change the device)", isTransient: false);
+        if (ReadOnly) throw DeviceFailures.ReadOnly(Who, $"publish {what}");
     }
 
-    private async Task<T> GuardAsync<T>(Func<Task<T>> action)
-    {
-        try
-        {
-            return await action().ConfigureAwait(false);
-        }
-        catch (Exception e) when (DeviceFailures.Translate(e, Who) is { } failure)
-        {
-            throw failure;
-        }
-    }
+    private Task<T> GuardAsync<T>(Func<Task<T>> action) => DeviceFailures.GuardAsync(Who, action);
 
     /// <summary>
     /// Connects (if the shared connection is not up yet) and subscribes to the device's telemetry and

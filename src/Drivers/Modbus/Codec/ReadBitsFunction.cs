@@ -4,23 +4,10 @@ namespace Gateway.Drivers.Modbus.Codec;
 /// FC1/FC2 (Modbus Application Protocol v1.1b3 §6.1–6.2). Request: function, address, quantity
 /// (1–2000). Response: function, byte count N = ⌈quantity/8⌉, N bytes of bits, LSB first.
 /// </summary>
-internal abstract class ReadBitsFunction : ModbusFunction
+internal abstract class ReadBitsFunction : ReadFunction<bool>
 {
-    public const int RequestLength = 5;
-
-    public static int EncodeRequest(Span<byte> pdu, ModbusFunctionCode code, ushort address, ushort count)
-    {
-        if (count < 1 || count > ModbusLimits.MaxReadBits)
-        {
-            // Named only on failure: formatting the function's name on every read showed up in the profile.
-            ModbusLimits.CheckQuantity(count, ModbusLimits.MaxReadBits, code.ToString(), nameof(count));
-        }
-        ModbusLimits.CheckRange(address, count, nameof(address));
-        pdu[0] = (byte)code;
-        ModbusPdu.WriteUInt16(pdu, 1, address);
-        ModbusPdu.WriteUInt16(pdu, 3, count);
-        return RequestLength;
-    }
+    public static int EncodeRequest(Span<byte> pdu, ModbusFunctionCode code, ushort address, ushort count) =>
+        EncodeReadRequest(pdu, code, address, count, ModbusLimits.MaxReadBits);
 
     public static bool[] DecodeResponse(ReadOnlySpan<byte> pdu, byte unitId, ModbusFunctionCode code, ushort count)
     {
@@ -37,44 +24,13 @@ internal abstract class ReadBitsFunction : ModbusFunction
         return bits;
     }
 
-    public override int PredictRequestLength(ReadOnlySpan<byte> pduPrefix) => RequestLength;
+    protected override int MaxQuantity => ModbusLimits.MaxReadBits;
 
-    public override int PredictResponseLength(ReadOnlySpan<byte> pduPrefix) => ByteCountShape(pduPrefix);
-
-    public override int Serve(ReadOnlySpan<byte> request, IModbusServerUnit unit, Span<byte> response)
+    protected override int Pack(ReadOnlySpan<bool> values, Span<byte> destination)
     {
-        if (request.Length != RequestLength)
-        {
-            return IllegalValue(response);
-        }
-
-        ushort address = ModbusPdu.ReadUInt16(request, 1);
-        ushort count = ModbusPdu.ReadUInt16(request, 3);
-        if (count < 1 || count > ModbusLimits.MaxReadBits)
-        {
-            return IllegalValue(response);
-        }
-
-        if (address + count > 0x10000)
-        {
-            return Failed(response, ModbusExceptionCode.IllegalDataAddress);
-        }
-
-        Span<bool> bits = stackalloc bool[count];
-        var code = Read(unit, address, bits);
-        if (code != ModbusExceptionCode.None)
-        {
-            return Failed(response, code);
-        }
-
-        int byteCount = ModbusPdu.PackedBitBytes(count);
-        response[0] = (byte)Code;
-        response[1] = (byte)byteCount;
-        ModbusPdu.PackBits(bits, response[2..]);
-        return 2 + byteCount;
+        ModbusPdu.PackBits(values, destination);
+        return ModbusPdu.PackedBitBytes(values.Length);
     }
-
-    protected abstract ModbusExceptionCode Read(IModbusServerUnit unit, ushort address, Span<bool> bits);
 }
 
 /// <summary>FC1, read coils.</summary>
@@ -82,7 +38,7 @@ internal sealed class ReadCoilsFunction : ReadBitsFunction
 {
     public override ModbusFunctionCode Code => ModbusFunctionCode.ReadCoils;
 
-    protected override ModbusExceptionCode Read(IModbusServerUnit unit, ushort address, Span<bool> bits) => unit.ReadCoils(address, bits);
+    protected override ModbusExceptionCode Read(IModbusServerUnit unit, ushort address, Span<bool> values) => unit.ReadCoils(address, values);
 }
 
 /// <summary>FC2, read discrete inputs.</summary>
@@ -90,5 +46,5 @@ internal sealed class ReadDiscreteInputsFunction : ReadBitsFunction
 {
     public override ModbusFunctionCode Code => ModbusFunctionCode.ReadDiscreteInputs;
 
-    protected override ModbusExceptionCode Read(IModbusServerUnit unit, ushort address, Span<bool> bits) => unit.ReadDiscreteInputs(address, bits);
+    protected override ModbusExceptionCode Read(IModbusServerUnit unit, ushort address, Span<bool> values) => unit.ReadDiscreteInputs(address, values);
 }

@@ -4,23 +4,10 @@ namespace Gateway.Drivers.Modbus.Codec;
 /// FC3/FC4 (Modbus Application Protocol v1.1b3 §6.3–6.4). Request: function, address, quantity
 /// (1–125). Response: function, byte count 2 × quantity, registers big-endian.
 /// </summary>
-internal abstract class ReadRegistersFunction : ModbusFunction
+internal abstract class ReadRegistersFunction : ReadFunction<ushort>
 {
-    public const int RequestLength = 5;
-
-    public static int EncodeRequest(Span<byte> pdu, ModbusFunctionCode code, ushort address, ushort count)
-    {
-        if (count < 1 || count > ModbusLimits.MaxReadRegisters)
-        {
-            // Named only on failure: formatting the function's name on every read showed up in the profile.
-            ModbusLimits.CheckQuantity(count, ModbusLimits.MaxReadRegisters, code.ToString(), nameof(count));
-        }
-        ModbusLimits.CheckRange(address, count, nameof(address));
-        pdu[0] = (byte)code;
-        ModbusPdu.WriteUInt16(pdu, 1, address);
-        ModbusPdu.WriteUInt16(pdu, 3, count);
-        return RequestLength;
-    }
+    public static int EncodeRequest(Span<byte> pdu, ModbusFunctionCode code, ushort address, ushort count) =>
+        EncodeReadRequest(pdu, code, address, count, ModbusLimits.MaxReadRegisters);
 
     public static ushort[] DecodeResponse(ReadOnlySpan<byte> pdu, byte unitId, ModbusFunctionCode code, ushort count)
     {
@@ -36,43 +23,13 @@ internal abstract class ReadRegistersFunction : ModbusFunction
         return values;
     }
 
-    public override int PredictRequestLength(ReadOnlySpan<byte> pduPrefix) => RequestLength;
+    protected override int MaxQuantity => ModbusLimits.MaxReadRegisters;
 
-    public override int PredictResponseLength(ReadOnlySpan<byte> pduPrefix) => ByteCountShape(pduPrefix);
-
-    public override int Serve(ReadOnlySpan<byte> request, IModbusServerUnit unit, Span<byte> response)
+    protected override int Pack(ReadOnlySpan<ushort> values, Span<byte> destination)
     {
-        if (request.Length != RequestLength)
-        {
-            return IllegalValue(response);
-        }
-
-        ushort address = ModbusPdu.ReadUInt16(request, 1);
-        ushort count = ModbusPdu.ReadUInt16(request, 3);
-        if (count < 1 || count > ModbusLimits.MaxReadRegisters)
-        {
-            return IllegalValue(response);
-        }
-
-        if (address + count > 0x10000)
-        {
-            return Failed(response, ModbusExceptionCode.IllegalDataAddress);
-        }
-
-        Span<ushort> values = stackalloc ushort[count];
-        var code = Read(unit, address, values);
-        if (code != ModbusExceptionCode.None)
-        {
-            return Failed(response, code);
-        }
-
-        response[0] = (byte)Code;
-        response[1] = (byte)(2 * count);
-        ModbusPdu.WriteRegisters(values, response[2..]);
-        return 2 + 2 * count;
+        ModbusPdu.WriteRegisters(values, destination);
+        return 2 * values.Length;
     }
-
-    protected abstract ModbusExceptionCode Read(IModbusServerUnit unit, ushort address, Span<ushort> values);
 }
 
 /// <summary>FC3, read holding registers.</summary>

@@ -1,12 +1,8 @@
 'use strict';
 
 const { Contract } = require('fabric-contract-api');
-const { parseBatch, recordBatch, getRecord, queryRound, requireArray, requireText, requireNumber } = require('./roundRecords');
+const { recordRoundBatch, getRecord, queryRound, requireArray, requireText, requireNumber } = require('./roundRecords');
 
-const DELIVERY = 'delivery';
-const ROUND_INDEX = 'delivery~round';
-const RECORDED_EVENT = 'DeliveriesRecorded';
-const PREFIX = 'DELIVERY';
 const STATUSES = ['confirmed', 'missed', 'skipped', 'intended', 'none'];
 
 /**
@@ -36,6 +32,11 @@ function checkDelivery(d) {
     });
 }
 
+const STREAM = {
+    prefix: 'DELIVERY', name: 'electricity', objectType: 'delivery', roundIndex: 'delivery~round', event: 'DeliveriesRecorded', checkPayload: checkDelivery,
+};
+const RECORDED_EVENT = STREAM.event;
+
 /** The electricity side chain: setpoints with read-back and metered energy per device, recorded once per round and site run. */
 class ElectricityContract extends Contract {
     constructor() {
@@ -44,27 +45,17 @@ class ElectricityContract extends Contract {
 
     /** Records {records: [...]} (one per round), all or nothing, idempotent per key; returns {txId, results}. */
     async RecordDeliveries(ctx, batchJson) {
-        const records = parseBatch(PREFIX, 'electricity', batchJson, (payload, record) => {
-            checkDelivery(payload);
-            if (payload.roundId !== record.roundId) {
-                throw new Error(`payload roundId ${payload.roundId} is not the record's round ${record.roundId}`);
-            }
-        });
-        const { response, written } = await recordBatch(ctx, PREFIX, DELIVERY, ROUND_INDEX, records);
-        if (written.length > 0) {
-            ctx.stub.setEvent(RECORDED_EVENT, Buffer.from(JSON.stringify({ txId: response.txId, keys: written.map((w) => w.key) })));
-        }
-        return JSON.stringify(response);
+        return recordRoundBatch(ctx, STREAM, batchJson);
     }
 
     /** The delivery recorded under this key as JSON, or an empty string. */
     async GetDelivery(ctx, key) {
-        return getRecord(ctx, DELIVERY, key);
+        return getRecord(ctx, STREAM.objectType, key);
     }
 
     /** Every delivery recorded for a round id (all site runs) as a JSON array. */
     async QueryRound(ctx, roundId) {
-        return queryRound(ctx, DELIVERY, ROUND_INDEX, roundId);
+        return queryRound(ctx, STREAM.objectType, STREAM.roundIndex, roundId);
     }
 }
 

@@ -1,12 +1,7 @@
 'use strict';
 
 const { Contract } = require('fabric-contract-api');
-const { parseBatch, recordBatch, getRecord, queryRound, requireArray, requireText, requireNumber } = require('./roundRecords');
-
-const DECISION = 'decision';
-const ROUND_INDEX = 'decision~round';
-const RECORDED_EVENT = 'DecisionsRecorded';
-const PREFIX = 'DECISION';
+const { recordRoundBatch, getRecord, queryRound, requireArray, requireText, requireNumber } = require('./roundRecords');
 
 /**
  * What a round's decision must show to be auditable: every quotation, every match with its energy and price, every
@@ -42,6 +37,11 @@ function checkDecision(d) {
     });
 }
 
+const STREAM = {
+    prefix: 'DECISION', name: 'matching', objectType: 'decision', roundIndex: 'decision~round', event: 'DecisionsRecorded', checkPayload: checkDecision,
+};
+const RECORDED_EVENT = STREAM.event;
+
 /** The matching side chain: each round's decision, recorded once per round and site run. */
 class MatchingContract extends Contract {
     constructor() {
@@ -50,27 +50,17 @@ class MatchingContract extends Contract {
 
     /** Records {records: [...]} (one per round), all or nothing, idempotent per key; returns {txId, results}. */
     async RecordDecisions(ctx, batchJson) {
-        const records = parseBatch(PREFIX, 'matching', batchJson, (payload, record) => {
-            checkDecision(payload);
-            if (payload.roundId !== record.roundId) {
-                throw new Error(`payload roundId ${payload.roundId} is not the record's round ${record.roundId}`);
-            }
-        });
-        const { response, written } = await recordBatch(ctx, PREFIX, DECISION, ROUND_INDEX, records);
-        if (written.length > 0) {
-            ctx.stub.setEvent(RECORDED_EVENT, Buffer.from(JSON.stringify({ txId: response.txId, keys: written.map((w) => w.key) })));
-        }
-        return JSON.stringify(response);
+        return recordRoundBatch(ctx, STREAM, batchJson);
     }
 
     /** The decision recorded under this key as JSON, or an empty string. */
     async GetDecision(ctx, key) {
-        return getRecord(ctx, DECISION, key);
+        return getRecord(ctx, STREAM.objectType, key);
     }
 
     /** Every decision recorded for a round id (all site runs) as a JSON array. */
     async QueryRound(ctx, roundId) {
-        return queryRound(ctx, DECISION, ROUND_INDEX, roundId);
+        return queryRound(ctx, STREAM.objectType, STREAM.roundIndex, roundId);
     }
 }
 

@@ -104,6 +104,25 @@ async function recordBatch(ctx, prefix, objectType, roundIndex, records) {
     return { response: { txId, results }, written };
 }
 
+/**
+ * A side chain's whole write: parses and checks the batch (each payload with `stream.checkPayload`, and its roundId
+ * against the record's), writes what is new, and announces the written keys in one chaincode event.
+ * `stream` is {prefix, name, objectType, roundIndex, event, checkPayload}. Returns the JSON response text.
+ */
+async function recordRoundBatch(ctx, stream, batchJson) {
+    const records = parseBatch(stream.prefix, stream.name, batchJson, (payload, record) => {
+        stream.checkPayload(payload);
+        if (payload.roundId !== record.roundId) {
+            throw new Error(`payload roundId ${payload.roundId} is not the record's round ${record.roundId}`);
+        }
+    });
+    const { response, written } = await recordBatch(ctx, stream.prefix, stream.objectType, stream.roundIndex, records);
+    if (written.length > 0) {
+        ctx.stub.setEvent(stream.event, Buffer.from(JSON.stringify({ txId: response.txId, keys: written.map((w) => w.key) })));
+    }
+    return JSON.stringify(response);
+}
+
 async function getRecord(ctx, objectType, key) {
     const value = await ctx.stub.getState(ctx.stub.createCompositeKey(objectType, [key]));
     return value && value.length > 0 ? Buffer.from(value).toString('utf8') : '';
@@ -145,4 +164,4 @@ function requireNumber(value, path, { min = -Infinity, nullable = false } = {}) 
     return value;
 }
 
-module.exports = { contentHash, parseBatch, recordBatch, getRecord, queryRound, requireArray, requireText, requireNumber, FORMAT_TAG };
+module.exports = { contentHash, parseBatch, recordBatch, recordRoundBatch, getRecord, queryRound, requireArray, requireText, requireNumber, FORMAT_TAG };
