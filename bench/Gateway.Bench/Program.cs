@@ -24,5 +24,5 @@ if (args is ["cycle", ..])
     if (positional.Count > 2) sims = positional[2];
     return await GatewayCycleBench.RunAsync(devices, rounds, sims, endpoints, warmupRounds);
 }
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(GatewayCycleBench).Assembly).Run(args);
 return 0;

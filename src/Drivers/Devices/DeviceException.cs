@@ -35,4 +35,13 @@ public class DeviceException : Exception
 
     /// <summary>The code the device answered with (a Modbus exception code), or null.</summary>
     public int? DeviceCode { get; }
+
+    /// <summary>
+    /// <paramref name="error"/> in the contract's terms, for a peer reached through a transport of this library (a
+    /// device, or a broker the gateway also talks to): a <see cref="DeviceException"/> as it is, a transport's
+    /// exception translated (named after <paramref name="peer"/>, the original inside), or null when it is no failure
+    /// of the peer (a cancellation the caller asked for, a disposed client, a bug).
+    /// </summary>
+    public static DeviceException? FromTransport(Exception error, string peer) =>
+        error as DeviceException ?? DeviceFailures.Translate(error, peer);
 }

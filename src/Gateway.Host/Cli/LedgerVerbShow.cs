@@ -86,21 +86,8 @@ internal static class LedgerVerbShow
                 exitCode,
                 round = roundId,
                 ledger = where,
-                settlements = entries.Select(e => new
-                {
-                    settlementId = e.Settlement.SettlementId,
-                    payerId = e.Settlement.PayerId,
-                    payeeId = e.Settlement.PayeeId,
-                    energyKwh = e.Settlement.EnergyKwh,
-                    pricePerKwh = e.Settlement.PricePerKwh,
-                    amount = e.Settlement.Amount,
-                    intervalStartUtc = e.Settlement.IntervalStartUtc,
-                    intervalEndUtc = e.Settlement.IntervalEndUtc,
-                    block = e.BlockNumber,
-                    position = e.Position,
-                    transactionId = e.TransactionId,
-                    committedAtUtc = e.CommittedAtUtc,
-                }),
+                settlements = entries.Select(e => LedgerVerbOutput.SettlementJson(e.Settlement, withRound: false,
+                    ("block", e.BlockNumber), ("position", e.Position), ("transactionId", e.TransactionId), ("committedAtUtc", e.CommittedAtUtc))),
             });
         }
         else if (entries.Count > 0)
@@ -119,7 +106,7 @@ internal static class LedgerVerbShow
                     SettlementCanonicalForm.FormatDecimal(s.EnergyKwh),
                     SettlementCanonicalForm.FormatDecimal(s.PricePerKwh),
                     SettlementCanonicalForm.FormatDecimal(s.Amount),
-                    $"{s.IntervalStartUtc.UtcDateTime:yyyy-MM-dd HH:mm}–{s.IntervalEndUtc.UtcDateTime:HH:mm}",
+                    LedgerVerbOutput.Interval(s),
                     e.CommittedAtUtc is { } at ? $"{at.UtcDateTime:yyyy-MM-dd HH:mm:ss}" : "–",
                     e.TransactionId is { Length: > 0 } tx ? tx[..Math.Min(12, tx.Length)] : "–");
             }

@@ -125,75 +125,23 @@ internal static class RunVerb
             if (sinceSimsStarted < TimeSpan.Zero) sinceSimsStarted = TimeSpan.Zero;
             clock = new Scheduling.AcceleratedTimeProvider(simStart + sinceSimsStarted * rig.TimeScale, rig.TimeScale);
         }
+        var record = new RunReport.RunRecord();
+        var observer = new RunObserver(rig, record, roundCount, systemd);
         GatewayRuntime runtime;
         try
         {
-            runtime = await GatewayRuntime.StartAsync(rig, loggers, overrides, clock, cancellationToken: signals.Abort, lockstep: plant);
+            runtime = await GatewayRuntime.StartAsync(rig, loggers, overrides, clock, pollerOptions: null, wallClock: null, plant, labHardware: null,
+                new RoundLoopOptions(roundCount, signals, observer, TimeSpan.FromSeconds(10)), signals.Abort);
         }
-        catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException or ArgumentException or Gateway.Drivers.Mqtt.MqttBrokerSecurityException)
+        catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException or ArgumentException or Gateway.Drivers.Mqtt.MqttBrokerSecurityException
+            or Microsoft.Extensions.Options.OptionsValidationException)
         {
             if (plant is not null) await plant.DisposeAsync();
             Console.Error.WriteLine("run: cannot start: " + e.Message);
             return ExitCodes.BadInput;
         }
         await using var _ = runtime;
-        var progress = new RunProgress(rig, runtime.Board, AnsiConsole.Console);
-        progress.Header(roundCount);
-        if (runtime.DashboardUrl is { } url) AnsiConsole.MarkupLine($"dashboard: {Markup.Escape(url.ToString())}");
-        try
-        {
-            await runtime.WaitForFirstPollAsync(TimeSpan.FromSeconds(10), signals.Stopping);
-        }
-        catch (OperationCanceledException) { }
-        progress.Devices();
-        if (systemd.IsEnabled) systemd.Notify(ServiceState.Ready);
-
-        var record = new RunReport.RunRecord();
-        try
-        {
-            foreach (var resumed in await runtime.ResumeOpenRoundsAsync(signals.Abort, signals.Stopping))
-            {
-                record.Add(resumed);
-                progress.Round(resumed, resumed: true);
-            }
-            while (!signals.Stopping.IsCancellationRequested && (roundCount is null || record.Attempted < roundCount))
-            {
-                var start = runtime.NextIntervalStart();
-                RoundOutcome outcome;
-                try
-                {
-                    outcome = await runtime.TickAsync(signals.Abort, signals.Stopping);
-                }
-                catch (OperationCanceledException) when (signals.Stopping.IsCancellationRequested)
-                {
-                    break;
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // One round's failure must not end the service: log it, count it, and wait for the next interval.
-                    var id = runtime.Runner.Planner.RoundId(start);
-                    log.LogError(e, "round {Round} failed: {Error}; the next interval is traded as usual, the journal keeps this round for the next run", id, e.Message);
-                    record.Failed.Add((id, start, e.Message));
-                    runtime.RecordFailedInterval(start);
-                    progress.Failed(id, start, e.Message);
-                    try { await runtime.WaitUntilAsync(start + rig.Market.Interval, signals.Stopping); }
-                    catch (OperationCanceledException) { break; }
-                    continue;
-                }
-                foreach (var skipped in outcome.SkippedBefore)
-                {
-                    record.Skipped.Add(skipped);
-                    progress.Skipped(skipped);
-                }
-                record.Add(outcome);
-                progress.Round(outcome, resumed: false);
-                if (systemd.IsEnabled) systemd.Notify(new ServiceState($"STATUS=round {outcome.RoundId}: {outcome.Summary.State.ToString().ToLowerInvariant()}; {record.Traded} traded, {record.Skipped.Count} skipped, {record.FailedCount} failed"));
-            }
-        }
-        catch (OperationCanceledException) when (signals.Abort.IsCancellationRequested)
-        {
-            // Second signal: the step that ran is abandoned; the journal wrote ahead of it.
-        }
+        await runtime.RoundLoop!.Completion;
 
         var stoppedBySignal = signals.FirstSignal is not null;
         if (stoppedBySignal)
@@ -212,7 +160,7 @@ internal static class RunVerb
         }
         var report = await RunReport.WriteAsync(rig, record, backlog, outDir, CancellationToken.None);
         if (reportDir is null && Reports.RunReportFolder.MarkLatest(siteReports, outDir) is { } linkProblem) log.LogWarning("{Problem}", linkProblem);
-        progress.Summary(record, backlog, report);
+        observer.Progress.Summary(record, backlog, report);
         // The side chains (decisions, deliveries) must be delivered too; say which is not.
         var streams = await runtime.StreamBacklogsAsync(CancellationToken.None);
         foreach (var (stream, b) in streams.Where(p => p.Key != Gateway.LedgerClient.LedgerStream.Settlements && (p.Value.PendingCount > 0 || p.Value.DeadLetterCount > 0)))

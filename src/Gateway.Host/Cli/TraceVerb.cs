@@ -65,21 +65,8 @@ internal static class TraceVerb
     {
         exitCode = ExitCodes.Ok,
         found = true,
-        settlement = new
-        {
-            settlementId = t.Settlement.SettlementId,
-            roundId = t.Settlement.RoundId,
-            payerId = t.Settlement.PayerId,
-            payeeId = t.Settlement.PayeeId,
-            energyKwh = t.Settlement.EnergyKwh,
-            pricePerKwh = t.Settlement.PricePerKwh,
-            amount = t.Settlement.Amount,
-            intervalStartUtc = t.Settlement.IntervalStartUtc,
-            intervalEndUtc = t.Settlement.IntervalEndUtc,
-            source = t.MainChain,
-            journalState = t.JournalState,
-            journalDetail = t.JournalDetail,
-        },
+        settlement = LedgerVerbOutput.SettlementJson(t.Settlement, withRound: true,
+            ("source", t.MainChain), ("journalState", t.JournalState), ("journalDetail", t.JournalDetail)),
         roundKey = t.RoundKey,
         decision = t.DecisionSource is null ? null : new { source = t.DecisionSource, trade = t.Trade, smesActions = t.SmesActions, quotations = t.Quotations, roundKpis = t.RoundKpis },
         delivery = t.DeliverySource is null ? null : new { source = t.DeliverySource, devices = t.Devices },
@@ -92,7 +79,7 @@ internal static class TraceVerb
         var s = t.Settlement;
         console.WriteLine($"settlement {s.SettlementId}");
         console.WriteLine($"  {s.PayerId} pays {s.PayeeId} {SettlementCanonicalForm.FormatDecimal(s.Amount)} for {SettlementCanonicalForm.FormatDecimal(s.EnergyKwh)} kWh at {SettlementCanonicalForm.FormatDecimal(s.PricePerKwh)}/kWh, " +
-                          $"round {s.RoundId}, {s.IntervalStartUtc.UtcDateTime:yyyy-MM-dd HH:mm}–{s.IntervalEndUtc.UtcDateTime:HH:mm} UTC");
+                          $"round {s.RoundId}, {LedgerVerbOutput.Interval(s)} UTC");
         console.WriteLine($"  main chain:  {Describe(t.MainChain)}{(t.JournalState is { } js ? $"; journal: {js}{(t.JournalDetail is { } detail && js != "Committed" ? " (" + detail + ")" : "")}" : "")}");
         console.WriteLine($"  matching:    {(t.DecisionSource is { } ds ? Describe(ds) : "not recorded")}");
         console.WriteLine($"  electricity: {(t.DeliverySource is { } es ? Describe(es) : "not recorded")}");

@@ -14,7 +14,7 @@ namespace Gateway.Host.Devices;
 /// gateway, or a simulator serving several units) share one Modbus connection; MQTT devices on the
 /// same broker share one MQTT connection.
 /// </summary>
-public sealed class DeviceConnector : IAsyncDisposable
+internal sealed class DeviceConnector : IAsyncDisposable
 {
     private readonly TimeProvider _clock;
     private readonly ModbusClientOptions _modbusOptions;
@@ -228,8 +228,9 @@ public sealed class DeviceConnector : IAsyncDisposable
                 {
                     await connection.Client.PublishAsync(offline.Topic, offline.Payload, offline.Qos, offline.Retain, timeout.Token).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException)
+                catch (Exception e) when (e is OperationCanceledException || DeviceException.FromTransport(e, "the device broker") is not null)
                 {
+                    // Best effort: the devices' setpoint validity covers a broker that did not take it.
                 }
             }
 

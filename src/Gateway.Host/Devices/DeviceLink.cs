@@ -8,7 +8,7 @@ namespace Gateway.Host.Devices;
 /// The gateway's live connection to one device: its driver, the last reading, its link state
 /// and the lock that gives the poller and the dispatcher the driver one at a time.
 /// </summary>
-public sealed class DeviceLink : IAsyncDisposable
+internal sealed class DeviceLink : IAsyncDisposable
 {
     private readonly SemaphoreSlim _driverLock = new(1, 1);
     private readonly object _gate = new();

@@ -14,7 +14,7 @@ namespace Gateway.Host.Devices;
 /// the link is healthy, and reports health to the status board. One failing device never
 /// stops the others.
 /// </summary>
-public sealed class DevicePoller
+internal sealed class DevicePoller
 {
     private readonly IReadOnlyList<DeviceLink> _links;
     private readonly TimeProvider _clock;

@@ -1,7 +1,7 @@
 namespace Gateway.Host.Devices;
 
 /// <summary>How devices are polled and when they are isolated; validated at start.</summary>
-public sealed class DevicePollerOptions
+internal sealed class DevicePollerOptions
 {
     /// <summary>Real time one poll attempt may take before it is abandoned.</summary>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(3);

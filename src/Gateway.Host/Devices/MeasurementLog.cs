@@ -18,7 +18,7 @@ namespace Gateway.Host.Devices;
 /// the retention is a prefix of the table, deleted as a range of the primary key instead of a scan of the whole table
 /// per batch (there is no index on the time alone).
 /// </remarks>
-public sealed class MeasurementLog : IAsyncDisposable
+internal sealed class MeasurementLog : IAsyncDisposable
 {
     private static readonly string[] QualityNames = Enum.GetValues<MeasurementQuality>().Select(q => q.ToString()).ToArray();
     private readonly Channel<(string DeviceId, DeviceReading Reading)> _queue =

@@ -8,7 +8,7 @@ namespace Gateway.Host.Journal;
 /// <param name="InputJson">The round as given to the market core (the <c>clear</c> input format).</param>
 /// <param name="DecisionJson">The market core's decision (the <c>clear</c> output format).</param>
 /// <param name="ResultJson">Metered outcome and settlements summary, once settled.</param>
-public sealed record JournaledRound(
+internal sealed record JournaledRound(
     string RoundId,
     DateTimeOffset IntervalStartUtc,
     DateTimeOffset IntervalEndUtc,

@@ -1,3 +1,5 @@
+using Gateway.Drivers.Devices;
+
 namespace Gateway.Host.Journal;
 
 /// <summary>One setpoint as the journal holds it.</summary>
@@ -8,11 +10,13 @@ namespace Gateway.Host.Journal;
 /// <param name="Status">Outcome so far.</param>
 /// <param name="ReadBackKw">Value read back from the device, when one was read.</param>
 /// <param name="Detail">Why it was missed or skipped, in plain words.</param>
-public sealed record JournaledSetpoint(
+/// <param name="ErrorKind">The kind of device failure that made it missed, when the driver said so (see <see cref="SetpointOutcome.ErrorKind"/>).</param>
+internal sealed record JournaledSetpoint(
     string RoundId,
     string DeviceId,
     double SetpointKw,
     DateTimeOffset ValidUntilUtc,
     SetpointStatus Status,
     double? ReadBackKw,
-    string? Detail);
+    string? Detail,
+    DeviceErrorKind? ErrorKind = null);

@@ -1,7 +1,7 @@
 namespace Gateway.Host.Journal;
 
 /// <summary>Which end of a market interval an energy-counter reading belongs to.</summary>
-public enum MeterPhase
+internal enum MeterPhase
 {
     /// <summary>Read when the round's setpoints take effect.</summary>
     Start,

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gateway.Drivers.Devices;
 using Microsoft.Data.Sqlite;
 
 namespace Gateway.Host.Journal;
@@ -14,7 +15,7 @@ namespace Gateway.Host.Journal;
 /// The settlement step runs in one transaction with the caller's ledger-outbox insert, so
 /// "settled" and "queued for the ledger" can never disagree.
 /// </remarks>
-public sealed class RoundJournal : IDisposable
+internal sealed class RoundJournal : IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly TimeProvider _clock;
@@ -72,6 +73,7 @@ public sealed class RoundJournal : IDisposable
                 readback_kw REAL,
                 detail TEXT,
                 updated_at TEXT NOT NULL,
+                error_kind TEXT,
                 PRIMARY KEY (round_id, device_id));
             CREATE TABLE IF NOT EXISTS meter_readings (
                 round_id TEXT NOT NULL REFERENCES rounds(round_id),
@@ -101,11 +103,13 @@ public sealed class RoundJournal : IDisposable
                 detail TEXT,
                 revised_because TEXT NOT NULL,
                 revised_at TEXT NOT NULL,
+                error_kind TEXT,
                 PRIMARY KEY (round_id, device_id, revision));
             CREATE TABLE IF NOT EXISTS journal_meta (
                 key TEXT PRIMARY KEY,
                 value TEXT NOT NULL);
             """);
+        JournalMigrations.Apply(connection);
         using (var epoch = connection.CreateCommand())
         {
             epoch.CommandText = "INSERT OR IGNORE INTO journal_meta(key, value) VALUES ('epoch', $epoch); SELECT value FROM journal_meta WHERE key = 'epoch';";
@@ -225,8 +229,8 @@ public sealed class RoundJournal : IDisposable
     }
 
     /// <summary>Journal what became of a setpoint (confirmed, missed, skipped) and what was read back.</summary>
-    public void RecordSetpointOutcome(string roundId, string deviceId, SetpointStatus status, double? readBackKw, string? detail) =>
-        RecordSetpointOutcomes(roundId, [new SetpointOutcome(deviceId, status, readBackKw, detail)]);
+    public void RecordSetpointOutcome(string roundId, string deviceId, SetpointStatus status, double? readBackKw, string? detail, DeviceErrorKind? errorKind = null) =>
+        RecordSetpointOutcomes(roundId, [new SetpointOutcome(deviceId, status, readBackKw, detail, errorKind)]);
 
     /// <summary>
     /// Journal what became of several setpoints of a round in one transaction: a dispatch commits the outcomes that
@@ -243,7 +247,7 @@ public sealed class RoundJournal : IDisposable
             using var cmd = _connection.CreateCommand();
             cmd.Transaction = tx;
             cmd.CommandText = """
-                UPDATE setpoints SET status = $status, readback_kw = $rb, detail = $detail, updated_at = $now
+                UPDATE setpoints SET status = $status, readback_kw = $rb, detail = $detail, error_kind = $kind, updated_at = $now
                 WHERE round_id = $r AND device_id = $d
                 """;
             cmd.Parameters.AddWithValue("$r", roundId);
@@ -251,6 +255,7 @@ public sealed class RoundJournal : IDisposable
             var status = cmd.Parameters.Add("$status", SqliteType.Integer);
             var rb = cmd.Parameters.Add("$rb", SqliteType.Real);
             var detail = cmd.Parameters.Add("$detail", SqliteType.Text);
+            var kind = cmd.Parameters.Add("$kind", SqliteType.Text);
             cmd.Parameters.AddWithValue("$now", Iso(_clock.GetUtcNow()));
             foreach (var outcome in outcomes)
             {
@@ -258,6 +263,7 @@ public sealed class RoundJournal : IDisposable
                 status.Value = (int)outcome.Status;
                 rb.Value = (object?)outcome.ReadBackKw ?? DBNull.Value;
                 detail.Value = (object?)outcome.Detail ?? DBNull.Value;
+                kind.Value = (object?)outcome.ErrorKind?.ToString() ?? DBNull.Value;
                 if (cmd.ExecuteNonQuery() != 1)
                     throw new InvalidOperationException($"no intended setpoint for device {outcome.DeviceId} in round {roundId}");
             }
@@ -303,10 +309,10 @@ public sealed class RoundJournal : IDisposable
                 using var keep = _connection.CreateCommand();
                 keep.Transaction = tx;
                 keep.CommandText = """
-                    INSERT INTO superseded_setpoints(round_id, device_id, revision, setpoint_rowid, setpoint_kw, valid_until, status, readback_kw, detail, revised_because, revised_at)
+                    INSERT INTO superseded_setpoints(round_id, device_id, revision, setpoint_rowid, setpoint_kw, valid_until, status, readback_kw, detail, error_kind, revised_because, revised_at)
                     SELECT s.round_id, s.device_id,
                            (SELECT COUNT(*) FROM superseded_setpoints x WHERE x.round_id = s.round_id AND x.device_id = s.device_id),
-                           s.rowid, s.setpoint_kw, s.valid_until, s.status, s.readback_kw, s.detail, $why, $now
+                           s.rowid, s.setpoint_kw, s.valid_until, s.status, s.readback_kw, s.detail, s.error_kind, $why, $now
                     FROM setpoints s WHERE s.round_id = $r AND s.device_id = $d
                     """;
                 keep.Parameters.AddWithValue("$r", roundId);
@@ -318,7 +324,7 @@ public sealed class RoundJournal : IDisposable
                 using var update = _connection.CreateCommand();
                 update.Transaction = tx;
                 update.CommandText = """
-                    UPDATE setpoints SET setpoint_kw = $kw, valid_until = $until, status = $status, readback_kw = NULL, detail = $why, updated_at = $now
+                    UPDATE setpoints SET setpoint_kw = $kw, valid_until = $until, status = $status, readback_kw = NULL, detail = $why, error_kind = NULL, updated_at = $now
                     WHERE round_id = $r AND device_id = $d
                     """;
                 update.Parameters.AddWithValue("$r", roundId);
@@ -358,7 +364,7 @@ public sealed class RoundJournal : IDisposable
         {
             using var cmd = _connection.CreateCommand();
             cmd.CommandText = """
-                SELECT round_id, device_id, setpoint_kw, valid_until, status, readback_kw, detail, revised_because
+                SELECT round_id, device_id, setpoint_kw, valid_until, status, readback_kw, detail, error_kind, revised_because
                 FROM superseded_setpoints WHERE round_id = $r ORDER BY device_id, revision
                 """;
             cmd.Parameters.AddWithValue("$r", roundId);
@@ -370,7 +376,7 @@ public sealed class RoundJournal : IDisposable
                     reader.GetString(0), reader.GetString(1), reader.GetDouble(2), ParseIso(reader.GetString(3)),
                     (SetpointStatus)reader.GetInt32(4),
                     reader.IsDBNull(5) ? null : reader.GetDouble(5),
-                    reader.IsDBNull(6) ? null : reader.GetString(6)), reader.GetString(7)));
+                    reader.IsDBNull(6) ? null : reader.GetString(6), ErrorKind(reader, 7)), reader.GetString(8)));
             }
             return list;
         }
@@ -432,7 +438,7 @@ public sealed class RoundJournal : IDisposable
         {
             using var cmd = _connection.CreateCommand();
             cmd.CommandText = """
-                SELECT round_id, device_id, setpoint_kw, valid_until, status, readback_kw, detail
+                SELECT round_id, device_id, setpoint_kw, valid_until, status, readback_kw, detail, error_kind
                 FROM setpoints WHERE round_id = $r ORDER BY device_id
                 """;
             cmd.Parameters.AddWithValue("$r", roundId);
@@ -444,7 +450,7 @@ public sealed class RoundJournal : IDisposable
                     reader.GetString(0), reader.GetString(1), reader.GetDouble(2), ParseIso(reader.GetString(3)),
                     (SetpointStatus)reader.GetInt32(4),
                     reader.IsDBNull(5) ? null : reader.GetDouble(5),
-                    reader.IsDBNull(6) ? null : reader.GetString(6)));
+                    reader.IsDBNull(6) ? null : reader.GetString(6), ErrorKind(reader, 7)));
             }
             return list;
         }
@@ -524,6 +530,11 @@ public sealed class RoundJournal : IDisposable
                 : $"round {roundId} is already {current.State}; it cannot go back to {state}");
         }
     }
+
+    // By name, not number: a journal stays readable if the enum is ever reordered; a name this gateway does not know
+    // (written by a newer one) reads as no kind, which the re-check treats as "may have landed", the cautious range.
+    private static DeviceErrorKind? ErrorKind(SqliteDataReader reader, int ordinal) =>
+        !reader.IsDBNull(ordinal) && Enum.TryParse<DeviceErrorKind>(reader.GetString(ordinal), out var kind) ? kind : null;
 
     private static JournaledRound ReadRound(SqliteDataReader reader) => new(
         reader.GetString(0), ParseIso(reader.GetString(1)), ParseIso(reader.GetString(2)),

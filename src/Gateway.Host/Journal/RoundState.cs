@@ -5,7 +5,7 @@ namespace Gateway.Host.Journal;
 /// state before the action it announces takes effect, so a restart knows exactly which
 /// actions may already have happened.
 /// </summary>
-public enum RoundState
+internal enum RoundState
 {
     /// <summary>Inputs and the market decision are journaled; no setpoint has been sent.</summary>
     Decided = 1,

@@ -4,4 +4,4 @@ namespace Gateway.Host.Journal;
 /// <param name="DeviceId">The device.</param>
 /// <param name="SetpointKw">The setpoint, kW (positive = delivered to the grid).</param>
 /// <param name="ValidUntilUtc">Until when the device holds it without a refresh (plant time).</param>
-public sealed record SetpointIntent(string DeviceId, double SetpointKw, DateTimeOffset ValidUntilUtc);
+internal sealed record SetpointIntent(string DeviceId, double SetpointKw, DateTimeOffset ValidUntilUtc);

@@ -9,4 +9,4 @@ namespace Gateway.Host.Journal;
 /// <param name="SetpointKw">The new setpoint, kW (positive = delivered to the grid).</param>
 /// <param name="ValidUntilUtc">Until when the device holds it without a refresh (plant time).</param>
 /// <param name="Because">Why it changed, for the operator and the audit.</param>
-public sealed record SetpointRevision(string DeviceId, double SetpointKw, DateTimeOffset ValidUntilUtc, string Because);
+internal sealed record SetpointRevision(string DeviceId, double SetpointKw, DateTimeOffset ValidUntilUtc, string Because);

@@ -1,7 +1,7 @@
 namespace Gateway.Host.Journal;
 
 /// <summary>What became of one setpoint of a round.</summary>
-public enum SetpointStatus
+internal enum SetpointStatus
 {
     /// <summary>Journaled, about to be written; after a crash it may or may not have reached the device.</summary>
     Intended = 1,

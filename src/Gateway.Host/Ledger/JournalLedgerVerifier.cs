@@ -9,7 +9,7 @@ namespace Gateway.Host.Ledger;
 /// <param name="Stream">settlements, matching or electricity.</param>
 /// <param name="Key">The settlement id or record key.</param>
 /// <param name="Problem">What is wrong, for an operator.</param>
-public sealed record LedgerDisagreement(string Stream, string Key, string Problem);
+internal sealed record LedgerDisagreement(string Stream, string Key, string Problem);
 
 /// <summary>The outcome of checking a journal against its ledgers.</summary>
 /// <param name="Settlements">Committed settlements checked on the main chain.</param>
@@ -19,7 +19,7 @@ public sealed record LedgerDisagreement(string Stream, string Key, string Proble
 /// <param name="Dead">Rows (all streams) dead-lettered.</param>
 /// <param name="Disagreements">Every disagreement found.</param>
 /// <param name="EmbeddedChain">The embedded file's own chain check, when a stream lives there.</param>
-public sealed record JournalLedgerReport(int Settlements, int Decisions, int Deliveries, int Pending, int Dead, IReadOnlyList<LedgerDisagreement> Disagreements,
+internal sealed record JournalLedgerReport(int Settlements, int Decisions, int Deliveries, int Pending, int Dead, IReadOnlyList<LedgerDisagreement> Disagreements,
     LedgerVerification? EmbeddedChain)
 {
     /// <summary>Everything journaled is on its ledger exactly once with identical content, nothing is pending or dead, and the embedded chain is intact.</summary>
@@ -31,7 +31,7 @@ public sealed record JournalLedgerReport(int Settlements, int Decisions, int Del
 /// is on the main chain exactly once with identical content, none of this journal's epoch is there that the journal does
 /// not know, every committed side-chain record is there with the same content hash; pending and dead rows are counted.
 /// </summary>
-public static class JournalLedgerVerifier
+internal static class JournalLedgerVerifier
 {
     /// <summary>Runs the check.</summary>
     /// <exception cref="FabricLedgerException">A Fabric peer could not be asked (the caller reports it as unreachable).</exception>

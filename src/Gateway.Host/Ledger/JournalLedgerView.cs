@@ -11,7 +11,7 @@ namespace Gateway.Host.Ledger;
 /// <param name="Epoch">The journal's epoch, or null for a journal from before epochs.</param>
 /// <param name="Settlements">Every settlement row, in queue order.</param>
 /// <param name="Records">Every side-chain record row, in queue order.</param>
-public sealed record JournalLedgerView(string? Epoch, IReadOnlyList<OutboxEntry> Settlements, IReadOnlyList<RoundRecordEntry> Records)
+internal sealed record JournalLedgerView(string? Epoch, IReadOnlyList<OutboxEntry> Settlements, IReadOnlyList<RoundRecordEntry> Records)
 {
     /// <summary>Reads the journal at <paramref name="path"/>.</summary>
     /// <exception cref="FileNotFoundException">No file there.</exception>

@@ -12,7 +12,7 @@ namespace Gateway.Host.Ledger;
 /// settlements (main chain) on the rig's channel, the two side chains in the embedded file. Fabric, three-channel design:
 /// each stream on its own channel and contract, over one connection and identity.
 /// </summary>
-public sealed class LedgerSet : IAsyncDisposable
+internal sealed class LedgerSet : IAsyncDisposable
 {
     private LedgerSet(ISettlementLedger settlements, IRoundRecordLedger matching, IRoundRecordLedger electricity, EmbeddedLedger? embedded,
         FabricConnection? connection, string description)

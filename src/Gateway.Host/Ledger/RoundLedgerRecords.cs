@@ -15,7 +15,7 @@ namespace Gateway.Host.Ledger;
 /// the electricity delivered (per device: setpoint, read-back, status, energy counters at the start and end of the
 /// interval, net export). Deterministic: the same journal gives the same bytes, so a resumed round records the same.
 /// </summary>
-public static class RoundLedgerRecords
+internal static class RoundLedgerRecords
 {
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -84,31 +84,31 @@ public static class RoundLedgerRecords
 }
 
 /// <summary>The matching side chain's payload: a round's decision.</summary>
-public sealed record DecisionPayload(string RoundId, string SiteId, string IntervalStartUtc, string IntervalEndUtc, double GridPricePerKwh, double FeedInPricePerKwh,
+internal sealed record DecisionPayload(string RoundId, string SiteId, string IntervalStartUtc, string IntervalEndUtc, double GridPricePerKwh, double FeedInPricePerKwh,
     IReadOnlyList<QuotationPayload> Quotations, IReadOnlyList<TradePayload> Trades, IReadOnlyList<SmesActionPayload> SmesActions, SmesPayload? Smes,
     IReadOnlyList<LineFlowPayload> LineFlows, KpiPayload Kpis);
 
 /// <summary>One quotation of the round.</summary>
-public sealed record QuotationPayload(string ParticipantId, string Kind, string Role, string NodeId, double EnergyKwh, double MaxPowerKw);
+internal sealed record QuotationPayload(string ParticipantId, string Kind, string Role, string NodeId, double EnergyKwh, double MaxPowerKw);
 
 /// <summary>One match: planned energy and price; a failed one names the line that failed it.</summary>
-public sealed record TradePayload(string BuyerId, string SellerId, double EnergyKwh, double PricePerKwh, string Status, string? FailedLineId);
+internal sealed record TradePayload(string BuyerId, string SellerId, double EnergyKwh, double PricePerKwh, string Status, string? FailedLineId);
 
 /// <summary>What the SMES did for a failed trade's buyer or seller.</summary>
-public sealed record SmesActionPayload(string CounterpartyId, string Direction, double EnergyKwh, double RequestedKwh, double PricePerKwh, string BuyerId, string SellerId, string? LimitedBy);
+internal sealed record SmesActionPayload(string CounterpartyId, string Direction, double EnergyKwh, double RequestedKwh, double PricePerKwh, string BuyerId, string SellerId, string? LimitedBy);
 
 /// <summary>The SMES unit's net outcome of the round.</summary>
-public sealed record SmesPayload(string SmesId, double NetPowerKw, double ChargedKwh, double DischargedKwh, double StoredEnergyAfterKwh);
+internal sealed record SmesPayload(string SmesId, double NetPowerKw, double ChargedKwh, double DischargedKwh, double StoredEnergyAfterKwh);
 
 /// <summary>A line's flow and limit with the executed trades.</summary>
-public sealed record LineFlowPayload(string LineId, double FlowKw, double LimitKw);
+internal sealed record LineFlowPayload(string LineId, double FlowKw, double LimitKw);
 
 /// <summary>The round's key figures.</summary>
-public sealed record KpiPayload(int ExecutedTrades, int FailedTrades, double TransactionSuccessRate, double RenewableConsumptionRate, double TotalWelfare);
+internal sealed record KpiPayload(int ExecutedTrades, int FailedTrades, double TransactionSuccessRate, double RenewableConsumptionRate, double TotalWelfare);
 
 /// <summary>The electricity side chain's payload: what each device was told and what it delivered.</summary>
-public sealed record DeliveryPayload(string RoundId, string SiteId, string IntervalStartUtc, string IntervalEndUtc, IReadOnlyList<DevicePayload> Devices);
+internal sealed record DeliveryPayload(string RoundId, string SiteId, string IntervalStartUtc, string IntervalEndUtc, IReadOnlyList<DevicePayload> Devices);
 
 /// <summary>One device in one interval: setpoint and read-back, and its energy counter (net export, kWh; positive = delivered to the grid).</summary>
-public sealed record DevicePayload(string DeviceId, string ParticipantId, string Kind, double? SetpointKw, string? ValidUntilUtc, double? ReadBackKw,
+internal sealed record DevicePayload(string DeviceId, string ParticipantId, string Kind, double? SetpointKw, string? ValidUntilUtc, double? ReadBackKw,
     string SetpointStatus, string? Detail, double? MeterStartKwh, double? MeterEndKwh, double? NetExportKwh);

@@ -13,7 +13,7 @@ namespace Gateway.Host.Ledger;
 /// settlements as one batch (one transaction on the main chain), its decision for the matching side chain and its
 /// delivery (setpoints, read-backs, meter readings) for the electricity side chain.
 /// </summary>
-public sealed class RoundLedgerWriter
+internal sealed class RoundLedgerWriter
 {
     private readonly RigDefinition _rig;
     private readonly SettlementOutbox _settlements;

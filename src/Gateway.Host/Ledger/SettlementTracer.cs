@@ -11,14 +11,14 @@ namespace Gateway.Host.Ledger;
 /// <param name="Block">Block (Fabric) or block / entry number (embedded), when known.</param>
 /// <param name="TransactionId">Fabric transaction id, or the embedded leaf / entry hash.</param>
 /// <param name="CommittedAtUtc">When it was committed, when known.</param>
-public sealed record TraceSource(string Where, bool OnChain, long? Block, string? TransactionId, DateTimeOffset? CommittedAtUtc);
+internal sealed record TraceSource(string Where, bool OnChain, long? Block, string? TransactionId, DateTimeOffset? CommittedAtUtc);
 
 /// <summary>
 /// A settlement walked back across the three streams: the payment on the main chain, the round's decision on the
 /// matching side chain (the trade or SMES action it pays for, the two parties' quotations) and what the parties' devices
 /// were told and delivered on the electricity side chain (setpoints, read-backs, meter readings).
 /// </summary>
-public sealed record SettlementTrace(
+internal sealed record SettlementTrace(
     SettlementRecord Settlement,
     TraceSource MainChain,
     string? JournalState,
@@ -34,7 +34,7 @@ public sealed record SettlementTrace(
     IReadOnlyList<string> Findings);
 
 /// <summary>Builds <see cref="SettlementTrace"/>s from a rig's ledgers and, when at hand, its journal.</summary>
-public static class SettlementTracer
+internal static class SettlementTracer
 {
     /// <summary>The trace of <paramref name="settlementId"/>, or null when neither the ledger nor the journal knows it.</summary>
     /// <exception cref="FabricLedgerException">A Fabric peer could not be asked.</exception>

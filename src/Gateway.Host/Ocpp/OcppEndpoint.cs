@@ -25,7 +25,7 @@ namespace Gateway.Host.Ocpp;
 /// over TLS with the gateway's certificate. Unknown stations get 404, wrong passwords 401, no common subprotocol 400 — before the
 /// WebSocket upgrade, so nothing of a refused station reaches the market.
 /// </remarks>
-public sealed class OcppEndpoint : IAsyncDisposable
+internal sealed class OcppEndpoint : IAsyncDisposable
 {
     /// <summary>The path stations connect under; the station id follows it.</summary>
     public const string PathPrefix = OcppStationUrl.PathPrefix;

@@ -3,7 +3,7 @@ using System.Net;
 namespace Gateway.Host.Ocpp;
 
 /// <summary>Where and how the gateway's OCPP endpoint listens (the rig's <c>ocpp:</c> section).</summary>
-public sealed record OcppEndpointOptions
+internal sealed record OcppEndpointOptions
 {
     /// <summary>Address to listen on (default loopback).</summary>
     public IPAddress Address { get; init; } = IPAddress.Loopback;

@@ -8,7 +8,7 @@ namespace Gateway.Host.Ocpp;
 /// A station's Basic-auth password as the rig stores it: <c>pbkdf2-sha256$ITERATIONS$SALT$HASH</c> (salt and hash in base64), never
 /// the password itself. <c>gateway ocpp-password</c> makes one.
 /// </summary>
-public static class OcppPasswordHash
+internal static class OcppPasswordHash
 {
     private const string Scheme = "pbkdf2-sha256";
     private const int DefaultIterations = 100_000;

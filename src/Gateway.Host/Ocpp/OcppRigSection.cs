@@ -17,7 +17,7 @@ namespace Gateway.Host.Ocpp;
 /// <param name="CertificatePath">PEM certificate (profile 2).</param>
 /// <param name="KeyPath">PEM key (profile 2).</param>
 /// <param name="PasswordHashes">Password hash per station id.</param>
-public sealed record OcppRigSection(int SecurityProfile, string? CertificatePath, string? KeyPath, IReadOnlyDictionary<string, string> PasswordHashes)
+internal sealed record OcppRigSection(int SecurityProfile, string? CertificatePath, string? KeyPath, IReadOnlyDictionary<string, string> PasswordHashes)
 {
     /// <summary>No section: profile 0.</summary>
     public static OcppRigSection None { get; } = new(0, null, null, new Dictionary<string, string>(StringComparer.Ordinal));

@@ -5,4 +5,4 @@ namespace Gateway.Host.Operator;
 /// <param name="Operator">Who acknowledged (the authenticated operator).</param>
 /// <param name="AtUtc">When the gateway recorded it (wall time).</param>
 /// <param name="Via">dashboard or mqtt.</param>
-public sealed record AckNotice(string RoundId, string Operator, DateTimeOffset AtUtc, string Via = "");
+internal sealed record AckNotice(string RoundId, string Operator, DateTimeOffset AtUtc, string Via = "");

@@ -4,4 +4,4 @@ namespace Gateway.Host.Operator;
 /// <param name="Reason">What is wrong, in plain words.</param>
 /// <param name="Payload">The payload received (as text, cut to 256 characters).</param>
 /// <param name="AtUtc">When it was refused (gateway clock).</param>
-public sealed record AckRejection(string Reason, string Payload, DateTimeOffset AtUtc);
+internal sealed record AckRejection(string Reason, string Payload, DateTimeOffset AtUtc);

@@ -3,7 +3,7 @@ using System.Net;
 namespace Gateway.Host.Operator;
 
 /// <summary>Settings of the operator dashboard; checked by <see cref="Validate"/> at start.</summary>
-public sealed class DashboardOptions
+internal sealed class DashboardOptions
 {
     /// <summary>Address to listen on: loopback by default. Any other address requires <see cref="CertificatePath"/> (HTTPS) and <see cref="Credentials"/>.</summary>
     public IPAddress Address { get; init; } = IPAddress.Loopback;

@@ -17,7 +17,7 @@ namespace Gateway.Host.Operator;
 /// HTML page at <c>/</c>. On 127.0.0.1 by default (a field engineer reaches it on the site box or through an SSH tunnel);
 /// any other address only with HTTPS and operator credentials. It never handles process signals: the gateway's run loop does.
 /// </summary>
-public sealed class DashboardServer : IAsyncDisposable
+internal sealed class DashboardServer : IAsyncDisposable
 {
     private readonly GatewayStatusBoard _board;
     private readonly DashboardOptions _options;
@@ -58,7 +58,7 @@ public sealed class DashboardServer : IAsyncDisposable
         if (_loggerFactory is not null) builder.Services.AddSingleton(_loggerFactory);
         // The web host's default lifetime would take SIGTERM and Ctrl+C for itself (stopping the dashboard and swallowing the
         // signal while the gateway kept trading): the gateway's run loop owns the signals and stops the dashboard last.
-        builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>();
+        builder.Services.AddSingleton<IHostLifetime, Worker.SignalFreeLifetime>();
         if (_options.CertificatePath is { } certificatePath)
             Certificate = X509Certificate2.CreateFromPemFile(certificatePath, _options.KeyPath);
         builder.WebHost.UseKestrel(kestrel =>
@@ -99,12 +99,4 @@ public sealed class DashboardServer : IAsyncDisposable
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
-
-    /// <summary>A host lifetime that registers no signal handlers.</summary>
-    private sealed class SignalFreeLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
 }

@@ -9,7 +9,7 @@ namespace Gateway.Host.Operator;
 /// </summary>
 /// <param name="RoundId">Round acknowledged.</param>
 /// <param name="OperatorName">Who acknowledged.</param>
-public sealed record OperatorAckRequest(string RoundId, string OperatorName)
+internal sealed record OperatorAckRequest(string RoundId, string OperatorName)
 {
     /// <summary>Longest accepted round id.</summary>
     public const int MaxRoundIdLength = 128;

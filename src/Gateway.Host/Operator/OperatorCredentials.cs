@@ -9,7 +9,7 @@ namespace Gateway.Host.Operator;
 /// variable) and users with PBKDF2-SHA256 password hashes (in the rig, or through an environment variable). There is no
 /// default user and no default password: without credentials nobody can acknowledge.
 /// </summary>
-public sealed class OperatorCredentials
+internal sealed class OperatorCredentials
 {
     /// <summary>The prefix of a password hash: <c>pbkdf2-sha256$ITERATIONS$SALT$HASH</c> (salt and hash base64).</summary>
     public const string PasswordHashScheme = "pbkdf2-sha256";

@@ -8,7 +8,7 @@ namespace Gateway.Host.Operator;
 /// enums as camelCase strings, times as ISO-8601 (<c>2026-11-22T08:00:00+00:00</c>), durations as ISO-8601
 /// durations (<c>PT1M30S</c>), dictionary keys (device ids, point names, round ids) unchanged.
 /// </summary>
-public static class OperatorJson
+internal static class OperatorJson
 {
     /// <summary>Serializer options for every operator-facing document.</summary>
     public static JsonSerializerOptions Options { get; } = Create();

@@ -7,7 +7,7 @@ namespace Gateway.Host.Operator;
 /// <param name="Payload">UTF-8 payload; empty with <paramref name="Retain"/> clears a retained message.</param>
 /// <param name="Qos">QoS: at least once for setpoints, rounds, acknowledgements and status; at most once for health and backlog.</param>
 /// <param name="Retain">Whether a late subscriber receives it.</param>
-public sealed record OperatorMessage(string Topic, ReadOnlyMemory<byte> Payload, MqttQos Qos, bool Retain)
+internal sealed record OperatorMessage(string Topic, ReadOnlyMemory<byte> Payload, MqttQos Qos, bool Retain)
 {
     /// <summary>
     /// MQTT 5 user properties (<c>round</c>, <c>device</c>, <c>operator</c>, <c>state</c>): a control room can route and

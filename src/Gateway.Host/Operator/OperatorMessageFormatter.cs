@@ -8,7 +8,7 @@ namespace Gateway.Host.Operator;
 /// Turns status-board records into operator publications: topic, JSON payload (the same shape as the dashboard
 /// API, see <see cref="OperatorJson"/>), QoS and retain flag. Pure; the scheme is documented in docs/operator-topics.md.
 /// </summary>
-public sealed class OperatorMessageFormatter
+internal sealed class OperatorMessageFormatter
 {
     /// <summary>Format for the topics of one site.</summary>
     public OperatorMessageFormatter(OperatorTopics topics)

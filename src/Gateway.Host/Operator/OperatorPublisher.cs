@@ -16,7 +16,7 @@ namespace Gateway.Host.Operator;
 /// shutdown <see cref="StopAsync"/>, then disconnect it. The publisher also says "online" itself at start and after
 /// each reconnect, so a client without a birth message still ends up right.
 /// </summary>
-public sealed class OperatorPublisher : IAsyncDisposable
+internal sealed class OperatorPublisher : IAsyncDisposable
 {
     private const int RejectedPayloadShownChars = 256;
 

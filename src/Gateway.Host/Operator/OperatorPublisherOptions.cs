@@ -1,7 +1,7 @@
 namespace Gateway.Host.Operator;
 
 /// <summary>Settings of the <see cref="OperatorPublisher"/>; checked by <see cref="Validate"/> at construction.</summary>
-public sealed class OperatorPublisherOptions
+internal sealed class OperatorPublisherOptions
 {
     /// <summary>Devices whose health may wait at once; beyond it the oldest pending health update is dropped.</summary>
     public int HealthQueueCapacity { get; init; } = 1024;

@@ -7,7 +7,7 @@ namespace Gateway.Host.Operator;
 /// level is escaped so that an id containing <c>/</c>, <c>+</c>, <c>#</c> or <c>%</c> can neither add a level
 /// nor turn into a wildcard: those characters (and control characters) become <c>%XX</c> (UTF-8, upper-case hex).
 /// </summary>
-public sealed class OperatorTopics
+internal sealed class OperatorTopics
 {
     /// <summary>Payload of <see cref="Status"/> while the gateway is connected.</summary>
     public const string Online = "online";

@@ -16,7 +16,7 @@ namespace Gateway.Host.Rigs;
 /// <param name="Operator">How operators are reached (dashboard, MQTT).</param>
 /// <param name="JournalPath">The gateway's round journal (SQLite).</param>
 /// <param name="Brokers">Security of the MQTT brokers the rig uses (TLS, user, password source), by address.</param>
-public sealed record RigDefinition(
+internal sealed record RigDefinition(
     string SourceFile,
     string SiteId,
     DateTimeOffset? StartUtc,
@@ -51,7 +51,7 @@ public sealed record RigDefinition(
 /// <summary>An MQTT broker of the rig and how to reach it securely.</summary>
 /// <param name="Address">Its address (devices' endpoints and operator.mqtt that name it get this security).</param>
 /// <param name="Gateway">What the gateway connects with (its own identity: the broker ACL lets only it publish setpoints).</param>
-public sealed record RigBroker(Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress Address, Gateway.Drivers.Mqtt.MqttBrokerSecurity Gateway);
+internal sealed record RigBroker(Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress Address, Gateway.Drivers.Mqtt.MqttBrokerSecurity Gateway);
 
 /// <summary>One device of the rig.</summary>
 /// <param name="Id">Device id.</param>
@@ -64,7 +64,7 @@ public sealed record RigBroker(Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress Ad
 /// <param name="Profile">Profile name or path.</param>
 /// <param name="PollPeriod">How often the device is read.</param>
 /// <param name="ReadOnly">The gateway only reads the device: its driver refuses every write (a device being commissioned, or watched only).</param>
-public sealed record RigDevice(
+internal sealed record RigDevice(
     string Id,
     string Kind,
     string ParticipantId,
@@ -87,25 +87,25 @@ public sealed record RigDevice(
 /// <param name="RootNodeId">The node where the feeder meets the grid (the transformer's secondary).</param>
 /// <param name="Nodes">Every node with its base load.</param>
 /// <param name="Lines">Every line or transformer with its limit.</param>
-public sealed record RigFeeder(string RootNodeId, IReadOnlyList<RigNode> Nodes, IReadOnlyList<RigLine> Lines);
+internal sealed record RigFeeder(string RootNodeId, IReadOnlyList<RigNode> Nodes, IReadOnlyList<RigLine> Lines);
 
 /// <summary>A feeder node.</summary>
 /// <param name="Id">Node id.</param>
 /// <param name="BaseLoadKw">Load at the node that does not trade (kW, ≥ 0).</param>
-public sealed record RigNode(string Id, double BaseLoadKw);
+internal sealed record RigNode(string Id, double BaseLoadKw);
 
 /// <summary>A line (or transformer) between two nodes.</summary>
 /// <param name="Id">Line id, named in curtailment reasons.</param>
 /// <param name="FromNodeId">Upstream node (towards the root).</param>
 /// <param name="ToNodeId">Downstream node.</param>
 /// <param name="LimitKw">Thermal limit in either direction, kW.</param>
-public sealed record RigLine(string Id, string FromNodeId, string ToNodeId, double LimitKw);
+internal sealed record RigLine(string Id, string FromNodeId, string ToNodeId, double LimitKw);
 
 /// <summary>Where settlements go.</summary>
 /// <param name="Kind">embedded or fabric.</param>
 /// <param name="EmbeddedPath">The embedded ledger's SQLite file.</param>
 /// <param name="Fabric">Fabric Gateway settings, when <paramref name="Kind"/> is fabric.</param>
-public sealed record RigLedger(string Kind, string EmbeddedPath, RigFabric? Fabric);
+internal sealed record RigLedger(string Kind, string EmbeddedPath, RigFabric? Fabric);
 
 /// <summary>Fabric Gateway connection settings.</summary>
 /// <param name="PeerUrl">The peer's Gateway endpoint.</param>
@@ -115,7 +115,7 @@ public sealed record RigLedger(string Kind, string EmbeddedPath, RigFabric? Fabr
 /// <param name="MspId">The client's MSP id.</param>
 /// <param name="CertificatePath">The client's certificate.</param>
 /// <param name="PrivateKeyPath">The client's private key.</param>
-public sealed record RigFabric(string PeerUrl, string TlsCaPath, string Channel, string Chaincode, string MspId, string CertificatePath, string PrivateKeyPath)
+internal sealed record RigFabric(string PeerUrl, string TlsCaPath, string Channel, string Chaincode, string MspId, string CertificatePath, string PrivateKeyPath)
 {
     /// <summary>The matching side chain's channel and chaincode (three-channel design); null: kept in the embedded ledger file.</summary>
     public RigFabricChannel? Matching { get; init; }
@@ -128,14 +128,14 @@ public sealed record RigFabric(string PeerUrl, string TlsCaPath, string Channel,
 }
 
 /// <summary>A side chain's Fabric channel and the chaincode (contract) on it.</summary>
-public sealed record RigFabricChannel(string Channel, string Chaincode);
+internal sealed record RigFabricChannel(string Channel, string Chaincode);
 
 /// <summary>How operators are reached.</summary>
 /// <param name="DashboardListen">host:port of the dashboard (null: no dashboard; port 0: a free port). Loopback unless <see cref="DashboardTls"/> is set.</param>
 /// <param name="MqttBroker">The operators' MQTT broker, host:port or mqtt(s)://… (null: no publishing).</param>
 /// <param name="RequireAck">Hold each round's dispatch until an operator acknowledges it (or the deadline passes, then dispatch nothing).</param>
 /// <param name="AckDeadline">How long to wait for the acknowledgement (wall time).</param>
-public sealed record RigOperator(string? DashboardListen, string? MqttBroker, bool RequireAck, TimeSpan AckDeadline)
+internal sealed record RigOperator(string? DashboardListen, string? MqttBroker, bool RequireAck, TimeSpan AckDeadline)
 {
     /// <summary>Certificate and key (PEM) the dashboard serves HTTPS with; required to listen beyond loopback.</summary>
     public RigTlsFiles? DashboardTls { get; init; }
@@ -151,7 +151,7 @@ public sealed record RigOperator(string? DashboardListen, string? MqttBroker, bo
 }
 
 /// <summary>A certificate and its private key, PEM files.</summary>
-public sealed record RigTlsFiles(string CertificatePath, string KeyPath);
+internal sealed record RigTlsFiles(string CertificatePath, string KeyPath);
 
 /// <summary>The market of the site: interval, prices and the economics behind each participant's quotation.</summary>
 /// <param name="Interval">Length of one market interval (round).</param>
@@ -166,7 +166,7 @@ public sealed record RigTlsFiles(string CertificatePath, string KeyPath);
 /// <param name="SetpointToleranceKw">A read-back within this of the setpoint confirms it.</param>
 /// <param name="ReadBackDeadline">How long a device may take to confirm a setpoint.</param>
 /// <param name="Rules">How rounds are cleared (market.rules; the paper as written unless set).</param>
-public sealed record RigMarket(
+internal sealed record RigMarket(
     TimeSpan Interval,
     int? Rounds,
     string Currency,
@@ -193,7 +193,7 @@ public sealed record RigMarket(
 }
 
 /// <summary>A time-of-use band: from this time of day on, this price applies (until the next band).</summary>
-public sealed record TouBand(TimeOnly From, double PricePerKwh);
+internal sealed record TouBand(TimeOnly From, double PricePerKwh);
 
 /// <summary>Benefit-function parameters (Li et al. eqs. 1–4), shared by all participants of a kind.</summary>
 /// <param name="EvChargingPricePerKwh">p0: what an EV pays to charge at its home charger.</param>
@@ -204,7 +204,7 @@ public sealed record TouBand(TimeOnly From, double PricePerKwh);
 /// <param name="PvOperatingCostPerKwh">k_pv.</param>
 /// <param name="SmesOperatingCostPerKwh">k_sm.</param>
 /// <param name="BatteryWearPerTrade">B_j of eq. 3: battery depreciation per trade.</param>
-public sealed record RigEconomics(
+internal sealed record RigEconomics(
     double EvChargingPricePerKwh,
     double TransferEfficiency,
     double EvConsumptionKwhPerKm,
@@ -218,18 +218,18 @@ public sealed record RigEconomics(
 /// <param name="GpioChip">The GPIO chip (gpiochipN) both pins belong to: 0 on a Raspberry Pi 4, 4 on a Pi 5 (older kernels) or 0 (6.6.45+).</param>
 /// <param name="EmergencyStop">The e-stop input.</param>
 /// <param name="Contactor">The contactor output (null: the bench has none the gateway drives).</param>
-public sealed record RigSafety(int GpioChip, RigEmergencyStop EmergencyStop, RigContactor? Contactor);
+internal sealed record RigSafety(int GpioChip, RigEmergencyStop EmergencyStop, RigContactor? Contactor);
 
 /// <summary>The emergency-stop input: a normally-closed loop on a GPIO line.</summary>
 /// <param name="Pin">GPIO line (BCM numbering on a Raspberry Pi).</param>
 /// <param name="ClosedLevelHigh">True when the intact loop reads high; false (the usual wiring: loop to ground, pull-up) when it reads low.</param>
 /// <param name="Debounce">How long a new level must hold before it counts.</param>
-public sealed record RigEmergencyStop(int Pin, bool ClosedLevelHigh, TimeSpan Debounce);
+internal sealed record RigEmergencyStop(int Pin, bool ClosedLevelHigh, TimeSpan Debounce);
 
 /// <summary>The contactor output: a GPIO line driving a relay driver whose relay switches the contactor coil.</summary>
 /// <param name="Pin">GPIO line (BCM numbering on a Raspberry Pi).</param>
 /// <param name="ClosedLevelHigh">True when driving the line high closes the contactor.</param>
-public sealed record RigContactor(int Pin, bool ClosedLevelHigh);
+internal sealed record RigContactor(int Pin, bool ClosedLevelHigh);
 
 /// <summary>An INA219 power monitor on I²C, used as a DC meter.</summary>
 /// <param name="Bus">I²C bus number (1: /dev/i2c-1, the Raspberry Pi's header pins 3 and 5).</param>
@@ -238,4 +238,4 @@ public sealed record RigContactor(int Pin, bool ClosedLevelHigh);
 /// <param name="MaxCurrentA">Largest current expected, A.</param>
 /// <param name="ExportSign">+1 when current IN+ → IN− is delivered to the grid, −1 when it is taken from it.</param>
 /// <param name="BusVoltageRangeV">16 or 32.</param>
-public sealed record RigIna219(int Bus, int Address, double ShuntOhms, double MaxCurrentA, int ExportSign, int BusVoltageRangeV);
+internal sealed record RigIna219(int Bus, int Address, double ShuntOhms, double MaxCurrentA, int ExportSign, int BusVoltageRangeV);

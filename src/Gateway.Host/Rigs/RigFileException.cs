@@ -1,7 +1,7 @@
 namespace Gateway.Host.Rigs;
 
 /// <summary>A rig file that cannot be used, with every problem found in it (not only the first).</summary>
-public sealed class RigFileException : Exception
+internal sealed class RigFileException : Exception
 {
     /// <summary>Create the exception from the problems found.</summary>
     public RigFileException(IReadOnlyList<RigProblem> problems)

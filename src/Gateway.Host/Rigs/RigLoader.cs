@@ -10,7 +10,7 @@ namespace Gateway.Host.Rigs;
 /// rely on before it touches a device: every problem in the file is collected and reported
 /// together (file, YAML path, line, why) in one <see cref="RigFileException"/>.
 /// </summary>
-public static class RigLoader
+internal static class RigLoader
 {
     private static readonly string[] DeviceKinds = ["charger", "pv-inverter", "meter", "smes"];
     private static readonly string[] Protocols = ["modbus-tcp", "modbus-rtu", "mqtt", "ocpp", "i2c"];

@@ -5,7 +5,7 @@ namespace Gateway.Host.Rigs;
 /// <param name="Path">YAML path of the offending node, e.g. <c>devices[3].unitId</c>.</param>
 /// <param name="Line">1-based line of the node in the file, 0 when unknown.</param>
 /// <param name="Message">What is wrong, in plain words.</param>
-public sealed record RigProblem(string File, string Path, int Line, string Message)
+internal sealed record RigProblem(string File, string Path, int Line, string Message)
 {
     /// <inheritdoc />
     public override string ToString() => Line > 0 ? $"{File}:{Line}: {Path}: {Message}" : $"{File}: {Path}: {Message}";

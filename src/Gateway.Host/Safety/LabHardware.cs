@@ -10,7 +10,7 @@ namespace Gateway.Host.Safety;
 /// </summary>
 /// <param name="OpenGpio">Opens GPIO chip N.</param>
 /// <param name="OpenI2c">Opens an INA219 meter's I²C device (null: the kernel's /dev/i2c-N).</param>
-public sealed record LabHardware(Func<int, GpioDriver> OpenGpio, Func<RigDevice, I2cDevice>? OpenI2c = null)
+internal sealed record LabHardware(Func<int, GpioDriver> OpenGpio, Func<RigDevice, I2cDevice>? OpenI2c = null)
 {
     /// <summary>The machine's own GPIO and I²C.</summary>
     public static LabHardware Kernel { get; } = new(chip => new System.Device.Gpio.Drivers.LibGpiodDriver(chip));

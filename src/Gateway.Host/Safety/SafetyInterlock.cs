@@ -17,7 +17,7 @@ namespace Gateway.Host.Safety;
 /// clock runs. Zero writes go through each device's driver lock: a dispatch write already on the wire finishes first
 /// and is then overwritten; a dispatch that takes the lock later sees <see cref="IsTripped"/> and writes nothing.
 /// </remarks>
-public sealed class SafetyInterlock : IAsyncDisposable
+internal sealed class SafetyInterlock : IAsyncDisposable
 {
     private const int EventsKept = 64;
     private static readonly TimeSpan ZeroWriteTimeout = TimeSpan.FromSeconds(2);
@@ -26,6 +26,7 @@ public sealed class SafetyInterlock : IAsyncDisposable
     private readonly EmergencyStopInput _estop;
     private readonly ContactorOutput? _contactor;
     private readonly string? _contactorError;
+    private int _disposed;
     private readonly IReadOnlyList<DeviceLink> _links;
     private readonly GatewayStatusBoard _board;
     private readonly string _siteId;
@@ -299,6 +300,8 @@ public sealed class SafetyInterlock : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        // The gateway's interlock service disposes it at stop, and the service container again when it is disposed.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _estop.Changed -= OnChanged;
         try { await Zeroing.ConfigureAwait(false); } catch (Exception e) when (e is not OutOfMemoryException) { }
         _estop.Dispose();

@@ -12,7 +12,7 @@ namespace Gateway.Host.Scheduling;
 /// processes; energy is metered by the devices' own counters, so that skew never creates or
 /// loses energy in a settlement.
 /// </remarks>
-public sealed class AcceleratedTimeProvider : TimeProvider
+internal sealed class AcceleratedTimeProvider : TimeProvider
 {
     private readonly TimeProvider _real;
     private readonly DateTimeOffset _simulatedStart;

@@ -14,7 +14,7 @@ namespace Gateway.Host.Scheduling;
 /// digit, however loaded the machine; a study of the market can compare runs with and without the SMES on the same inputs.
 /// The real-time mode (accelerated clock, background polling) stays for HIL benches with real devices.
 /// </summary>
-public sealed class LockstepPlant : IAsyncDisposable
+internal sealed class LockstepPlant : IAsyncDisposable
 {
     private readonly TcpClient _client;
     private readonly StreamReader _reader;

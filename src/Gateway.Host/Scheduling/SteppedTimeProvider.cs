@@ -5,7 +5,7 @@ namespace Gateway.Host.Scheduling;
 /// when it passes their due time (in due order, on the caller's thread). <see cref="LockstepPlant"/> moves it together with
 /// the simulators' clock, so every reading and every round sees the same simulated instant whatever the machine's load.
 /// </summary>
-public sealed class SteppedTimeProvider : TimeProvider
+internal sealed class SteppedTimeProvider : TimeProvider
 {
     private readonly object _gate = new();
     private readonly List<SteppedTimer> _timers = [];

@@ -7,4 +7,4 @@ namespace Gateway.Host.Status;
 /// <param name="SinceUtc">When the connection last went up or down (wall time).</param>
 /// <param name="LastError">Why it went down, when it did.</param>
 /// <param name="DeviceIds">Devices reached through this broker (none for the operators' broker).</param>
-public sealed record BrokerLink(string Name, string Address, bool Connected, DateTimeOffset SinceUtc, string? LastError, IReadOnlyList<string> DeviceIds);
+internal sealed record BrokerLink(string Name, string Address, bool Connected, DateTimeOffset SinceUtc, string? LastError, IReadOnlyList<string> DeviceIds);

@@ -14,7 +14,7 @@ namespace Gateway.Host.Status;
 /// <param name="PollPeriod">How often the device is read (plant time).</param>
 /// <param name="Stale">True when the values shown are older than two poll periods, the device is isolated, or its broker is unreachable: they are the last known, not current.</param>
 /// <param name="NodeId">The feeder node the device is connected at.</param>
-public sealed record DeviceHealth(
+internal sealed record DeviceHealth(
     string DeviceId,
     string Kind,
     string ParticipantId,

@@ -1,7 +1,7 @@
 namespace Gateway.Host.Status;
 
 /// <summary>How the gateway currently sees its link to a device.</summary>
-public enum DeviceLinkState
+internal enum DeviceLinkState
 {
     /// <summary>Not polled yet.</summary>
     Unknown,

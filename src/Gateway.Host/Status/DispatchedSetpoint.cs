@@ -9,7 +9,7 @@ namespace Gateway.Host.Status;
 /// <param name="ValidUntilUtc">When it expires (the device falls back to 0 kW).</param>
 /// <param name="Status">Outcome so far.</param>
 /// <param name="ReadBackKw">What the device reported back.</param>
-public sealed record DispatchedSetpoint(
+internal sealed record DispatchedSetpoint(
     string RoundId,
     string DeviceId,
     double SetpointKw,

@@ -1,7 +1,7 @@
 namespace Gateway.Host.Status;
 
 /// <summary>Computes line flows on the radial feeder: a line carries the net injection of every node below it.</summary>
-public static class FeederFlows
+internal static class FeederFlows
 {
     /// <summary>
     /// The feeder view for <paramref name="topology"/>: measured flows from each device's <c>PowerKw</c>, planned flows from the

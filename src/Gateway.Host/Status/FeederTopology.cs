@@ -4,17 +4,17 @@ namespace Gateway.Host.Status;
 /// <param name="RootNodeId">Where the feeder meets the grid.</param>
 /// <param name="Nodes">Every node.</param>
 /// <param name="Lines">Every line, each from its upstream node (towards the root) to its downstream node.</param>
-public sealed record FeederTopology(string RootNodeId, IReadOnlyList<FeederDiagramNode> Nodes, IReadOnlyList<FeederDiagramLine> Lines);
+internal sealed record FeederTopology(string RootNodeId, IReadOnlyList<FeederDiagramNode> Nodes, IReadOnlyList<FeederDiagramLine> Lines);
 
 /// <summary>A feeder node.</summary>
 /// <param name="Id">Node id.</param>
 /// <param name="BaseLoadKw">Load that does not trade, kW.</param>
 /// <param name="DeviceIds">Devices connected here.</param>
-public sealed record FeederDiagramNode(string Id, double BaseLoadKw, IReadOnlyList<string> DeviceIds);
+internal sealed record FeederDiagramNode(string Id, double BaseLoadKw, IReadOnlyList<string> DeviceIds);
 
 /// <summary>A line (or transformer).</summary>
 /// <param name="Id">Line id.</param>
 /// <param name="FromNodeId">Upstream node.</param>
 /// <param name="ToNodeId">Downstream node.</param>
 /// <param name="LimitKw">Thermal limit in either direction, kW.</param>
-public sealed record FeederDiagramLine(string Id, string FromNodeId, string ToNodeId, double LimitKw);
+internal sealed record FeederDiagramLine(string Id, string FromNodeId, string ToNodeId, double LimitKw);

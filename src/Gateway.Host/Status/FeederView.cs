@@ -9,7 +9,7 @@ namespace Gateway.Host.Status;
 /// <param name="Lines">Flow of every line.</param>
 /// <param name="FailedTrades">Trades of the newest decided round that a line's limit failed, with the line.</param>
 /// <param name="RoundId">The round the failed trades and planned flows come from.</param>
-public sealed record FeederView(FeederTopology Topology, IReadOnlyList<LineFlow> Lines, IReadOnlyList<TradeSummary> FailedTrades, string? RoundId);
+internal sealed record FeederView(FeederTopology Topology, IReadOnlyList<LineFlow> Lines, IReadOnlyList<TradeSummary> FailedTrades, string? RoundId);
 
 /// <summary>One line's flow.</summary>
 /// <param name="LineId">Line id.</param>
@@ -18,4 +18,4 @@ public sealed record FeederView(FeederTopology Topology, IReadOnlyList<LineFlow>
 /// <param name="PlannedFlowKw">Flow the setpoints in force ask for, kW (positive = towards the grid).</param>
 /// <param name="Loading">|measured flow| ÷ limit (0–1 and beyond); null without a measured flow.</param>
 /// <param name="Stale">True when a value below the line is stale.</param>
-public sealed record LineFlow(string LineId, double LimitKw, double? MeasuredFlowKw, double PlannedFlowKw, double? Loading, bool Stale);
+internal sealed record LineFlow(string LineId, double LimitKw, double? MeasuredFlowKw, double PlannedFlowKw, double? Loading, bool Stale);

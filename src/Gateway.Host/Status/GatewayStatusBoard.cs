@@ -7,7 +7,7 @@ namespace Gateway.Host.Status;
 /// console progress). Writers replace whole immutable records; readers take a snapshot.
 /// <see cref="Changed"/> tells listeners what changed so a publisher sends only that.
 /// </summary>
-public sealed class GatewayStatusBoard
+internal sealed class GatewayStatusBoard
 {
     private const int RoundsKept = 96;
     private readonly object _gate = new();

@@ -8,7 +8,7 @@ namespace Gateway.Host.Status;
 /// <param name="Rounds">Recent rounds, oldest first (skipped intervals included).</param>
 /// <param name="Ledger">Settlement backlog.</param>
 /// <param name="OperatorAcks">Round ids an operator has acknowledged, with who acknowledged.</param>
-public sealed record GatewayStatusSnapshot(
+internal sealed record GatewayStatusSnapshot(
     string SiteId,
     DateTimeOffset AtUtc,
     IReadOnlyList<DeviceHealth> Devices,

@@ -6,4 +6,4 @@ namespace Gateway.Host.Status;
 /// <param name="TripId">The trip it belongs to.</param>
 /// <param name="DeviceId">The device, for zero-* events.</param>
 /// <param name="Detail">What happened in plain words.</param>
-public sealed record InterlockEvent(DateTimeOffset AtUtc, string Kind, string TripId, string? DeviceId, string Detail);
+internal sealed record InterlockEvent(DateTimeOffset AtUtc, string Kind, string TripId, string? DeviceId, string Detail);

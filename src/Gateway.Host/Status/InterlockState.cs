@@ -1,7 +1,7 @@
 namespace Gateway.Host.Status;
 
 /// <summary>Where the bench's safety interlock stands.</summary>
-public enum InterlockState
+internal enum InterlockState
 {
     /// <summary>E-stop loop closed and reset by an operator: rounds dispatch.</summary>
     Armed = 1,

@@ -11,7 +11,7 @@ namespace Gateway.Host.Status;
 /// <param name="InterruptedRoundId">The round the trip interrupted, if one was running.</param>
 /// <param name="ZeroLatencyMs">From the first sample that saw the loop open to the last device's confirmed 0 kW (null: not every device confirmed).</param>
 /// <param name="Events">The trip's steps, oldest first (the last trips').</param>
-public sealed record InterlockStatus(
+internal sealed record InterlockStatus(
     InterlockState State,
     bool EstopOpen,
     bool? ContactorClosed,

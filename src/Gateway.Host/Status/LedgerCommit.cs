@@ -13,5 +13,5 @@ namespace Gateway.Host.Status;
 /// <param name="BlockNumber">Block that committed it.</param>
 /// <param name="TransactionId">Transaction that committed it.</param>
 /// <param name="SeenAtUtc">Wall time the gateway heard of the commit.</param>
-public sealed record LedgerCommit(string SettlementId, string RoundId, string PayerId, string PayeeId, decimal EnergyKwh, decimal Amount, long BlockNumber,
+internal sealed record LedgerCommit(string SettlementId, string RoundId, string PayerId, string PayeeId, decimal EnergyKwh, decimal Amount, long BlockNumber,
     string TransactionId, DateTimeOffset SeenAtUtc);

@@ -6,4 +6,4 @@ namespace Gateway.Host.Status;
 /// <param name="Via">Where it came from: <c>dashboard</c> or <c>mqtt</c>.</param>
 /// <param name="Source">From where: the client's address on the dashboard, the broker user over MQTT.</param>
 /// <param name="AtUtc">When the gateway accepted it (wall time).</param>
-public sealed record OperatorAck(string RoundId, string OperatorId, string Via = "", string Source = "", DateTimeOffset AtUtc = default);
+internal sealed record OperatorAck(string RoundId, string OperatorId, string Via = "", string Source = "", DateTimeOffset AtUtc = default);

@@ -6,7 +6,7 @@ namespace Gateway.Host.Status;
 /// Where a round stands as operators see it: the journal's states (<see cref="RoundState"/>) plus
 /// <see cref="Skipped"/> for an interval the gateway never traded.
 /// </summary>
-public enum RoundPhase
+internal enum RoundPhase
 {
     /// <summary>The market decided; nothing dispatched yet (with requireAck: waiting for an operator until the deadline).</summary>
     Decided = 1,
@@ -27,7 +27,7 @@ public enum RoundPhase
 }
 
 /// <summary>Maps journal states to operator phases.</summary>
-public static class RoundPhases
+internal static class RoundPhases
 {
     /// <summary>The phase of a journaled round.</summary>
     public static RoundPhase Of(RoundState state) => state == RoundState.Interrupted ? RoundPhase.Interrupted : (RoundPhase)(int)state;

@@ -17,7 +17,7 @@ namespace Gateway.Host.Status;
 /// <param name="SetpointsMissed">Setpoints missed or skipped.</param>
 /// <param name="AckDeadlineUtc">With requireAck: when the wait for an operator's acknowledgement ends (wall time); dispatch happens only after an acknowledgement before it.</param>
 /// <param name="Note">Why a round was skipped, parked at a stop, or dispatched nothing, in plain words; null otherwise.</param>
-public sealed record RoundSummary(
+internal sealed record RoundSummary(
     string RoundId,
     DateTimeOffset IntervalStartUtc,
     DateTimeOffset IntervalEndUtc,

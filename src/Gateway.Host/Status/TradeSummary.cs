@@ -9,7 +9,7 @@ namespace Gateway.Host.Status;
 /// <param name="Outcome">executed, smes (served through the SMES fallback) or failed.</param>
 /// <param name="Reason">Why a trade failed or was curtailed (e.g. the line that failed it).</param>
 /// <param name="FailedLineId">The feeder line whose limit failed the trade, when one did.</param>
-public sealed record TradeSummary(
+internal sealed record TradeSummary(
     string BuyerId,
     string SellerId,
     double EnergyKwh,

@@ -9,7 +9,7 @@ namespace Gateway.Host.Trading;
 /// settled on its planned energy times the smaller ratio of its two sides, at the trade's price.
 /// A device that missed its setpoint is thereby settled on what it really delivered.
 /// </summary>
-public static class MeteredSettlements
+internal static class MeteredSettlements
 {
     /// <summary>Id of the grid as a counterparty (never on the P2P ledger, shown in energy balances).</summary>
     public const string Grid = "grid";

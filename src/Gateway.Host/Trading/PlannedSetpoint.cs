@@ -4,4 +4,4 @@ namespace Gateway.Host.Trading;
 /// <param name="DeviceId">Device to write it to.</param>
 /// <param name="SetpointKw">Power, kW, positive = delivered to the grid (the drivers' convention).</param>
 /// <param name="Why">What in the decision asks for it (trades, SMES fallback, idle, curtailment).</param>
-public sealed record PlannedSetpoint(string DeviceId, double SetpointKw, string Why);
+internal sealed record PlannedSetpoint(string DeviceId, double SetpointKw, string Why);

@@ -12,7 +12,7 @@ namespace Gateway.Host.Trading;
 /// own losses are in it; it moves with an exponential average, so a dusty week or a warm afternoon are followed.
 /// Low light is left out of the learning: at dawn the ratio is noise.
 /// </remarks>
-public sealed class PvAvailability
+internal sealed class PvAvailability
 {
     /// <summary>Below this irradiance a free-running PV's ratio is not learned.</summary>
     public const double LearningFloorWPerM2 = 100;

@@ -18,7 +18,7 @@ namespace Gateway.Host.Trading;
 /// range sits the round out rather than trade on a guess. A device that is isolated gets no
 /// setpoint at all (its own fail-safe takes it to 0 kW).
 /// </remarks>
-public sealed class RoundPlanner
+internal sealed class RoundPlanner
 {
     private readonly RigDefinition _rig;
 

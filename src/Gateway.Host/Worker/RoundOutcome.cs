@@ -15,7 +15,7 @@ namespace Gateway.Host.Worker;
 /// <param name="Settlements">The settlements queued for the ledger.</param>
 /// <param name="Summary">The operators' view of the round.</param>
 /// <param name="Timing">When the round quoted, decided and finished dispatching (gateway clock); null for a resumed round.</param>
-public sealed record RoundOutcome(
+internal sealed record RoundOutcome(
     string RoundId,
     MarketRound Round,
     RoundDecision Decision,
@@ -45,4 +45,4 @@ public sealed record RoundOutcome(
 /// <param name="OldestReadingUtc">Timestamp of the oldest measurement the quotations used.</param>
 /// <param name="DecidedUtc">When the market decision was made.</param>
 /// <param name="DispatchedUtc">When the last setpoint of the round was written and read back.</param>
-public sealed record RoundTiming(DateTimeOffset OldestReadingUtc, DateTimeOffset DecidedUtc, DateTimeOffset DispatchedUtc);
+internal sealed record RoundTiming(DateTimeOffset OldestReadingUtc, DateTimeOffset DecidedUtc, DateTimeOffset DispatchedUtc);

@@ -23,7 +23,7 @@ namespace Gateway.Host.Worker;
 /// (after a restart, kill -9 included), it resumes where the round stopped: a confirmed
 /// setpoint is not sent again, a settled round is not settled again.
 /// </summary>
-public sealed class RoundRunner
+internal sealed class RoundRunner
 {
     private readonly RigDefinition _rig;
     private readonly IReadOnlyList<DeviceLink> _links;
@@ -376,9 +376,9 @@ public sealed class RoundRunner
         // Devices isolated after the decision was made (it counted on them), and outcomes a crash left un-re-checked.
         var involved = Involved(decision);
         foreach (var link in _links.Where(l => l.State == DeviceLinkState.Isolated && !l.Driver.ReadOnly && involved.Contains(l.Device.ParticipantId)))
-            Add(FailSafe(link, SetpointStatus.Skipped, null, null, "isolated since the decision (" + (link.LastError ?? "no answer") + ")"));
+            Add(FailSafe(link, SetpointStatus.Skipped, null, null, null, "isolated since the decision (" + (link.LastError ?? "no answer") + ")"));
         foreach (var sp in _journal.Setpoints(roundId).Where(s => s.Status is SetpointStatus.Skipped or SetpointStatus.Missed))
-            if (links.TryGetValue(sp.DeviceId, out var link)) Add(FailSafe(link, sp.Status, sp.SetpointKw, sp.ReadBackKw, sp.Detail ?? sp.Status.ToString().ToLowerInvariant()));
+            if (links.TryGetValue(sp.DeviceId, out var link)) Add(FailSafe(link, sp.Status, sp.SetpointKw, sp.ReadBackKw, sp.ErrorKind, sp.Detail ?? sp.Status.ToString().ToLowerInvariant()));
 
         for (var pass = 0; ; pass++)
         {
@@ -431,7 +431,7 @@ public sealed class RoundRunner
             var outcomes = await WriteAllAsync(roundId, work, cancellationToken).ConfigureAwait(false);
             foreach (var (outcome, kw) in outcomes)
                 if (outcome.Status is SetpointStatus.Skipped or SetpointStatus.Missed)
-                    Add(FailSafe(links[outcome.DeviceId], outcome.Status, kw, outcome.ReadBackKw, outcome.Detail ?? outcome.Status.ToString().ToLowerInvariant()));
+                    Add(FailSafe(links[outcome.DeviceId], outcome.Status, kw, outcome.ReadBackKw, outcome.ErrorKind, outcome.Detail ?? outcome.Status.ToString().ToLowerInvariant()));
             if (pending.Count == 0) return decision;
             if (pass >= _links.Count)
             {
@@ -478,7 +478,7 @@ public sealed class RoundRunner
     /// A device that did not take its setpoint keeps the previous round's until that one's validity runs out (a poll
     /// period or 30 s into the interval, whichever is longer); the re-check does not model that tail.
     /// </remarks>
-    private static DispatchFailure FailSafe(DeviceLink link, SetpointStatus status, double? setpointKw, double? readBackKw, string reason)
+    private static DispatchFailure FailSafe(DeviceLink link, SetpointStatus status, double? setpointKw, double? readBackKw, DeviceErrorKind? errorKind, string reason)
     {
         var d = link.Device;
         if (d.Kind == "pv-inverter")
@@ -488,17 +488,15 @@ public sealed class RoundRunner
                 : reading is not null && reading.TryGetGood(PointRole.MeasuredPower, out var p) ? Math.Max(0, p) : Math.Max(0, setpointKw ?? 0);
             return new DispatchFailure(d.ParticipantId, d.NodeId, 0, Math.Max(rated, Math.Max(0, setpointKw ?? 0)), reason);
         }
-        if (status == SetpointStatus.Skipped || NotTaken(reason)) return DispatchFailure.At(d.ParticipantId, d.NodeId, 0, reason);
+        if (status == SetpointStatus.Skipped || NotTaken(errorKind)) return DispatchFailure.At(d.ParticipantId, d.NodeId, 0, reason);
         if (readBackKw is { } rb && double.IsFinite(rb)) return DispatchFailure.At(d.ParticipantId, d.NodeId, rb, reason);
         var kw = setpointKw ?? 0;
         return new DispatchFailure(d.ParticipantId, d.NodeId, Math.Min(0, kw), Math.Max(0, kw), reason);
     }
 
-    // The outcome's detail is DeviceErrors.Describe's wording: these failures mean the device answered and did not take
-    // the write. "Unreachable" is not among them: a connection closed while the write was on its way may have delivered it.
-    private static bool NotTaken(string detail) =>
-        detail.StartsWith("the device refused", StringComparison.Ordinal)
-        || detail.StartsWith("read-only", StringComparison.Ordinal) || detail.StartsWith("unusable value", StringComparison.Ordinal);
+    // These failures mean the device answered and did not take the write. "Unreachable", "Timeout" and "Protocol" are not
+    // among them: a write whose answer was lost, late or garbled may have landed.
+    private static bool NotTaken(DeviceErrorKind? kind) => kind is DeviceErrorKind.Refused or DeviceErrorKind.ReadOnly or DeviceErrorKind.BadValue;
 
     /// <summary>Writes <paramref name="work"/> in parallel and journals each outcome as it comes; returns them with their setpoints.</summary>
     private async Task<List<(SetpointOutcome Outcome, double SetpointKw)>> WriteAllAsync(string roundId,
@@ -547,6 +545,7 @@ public sealed class RoundRunner
         SetpointStatus status;
         double? readBack = null;
         string? detail = null;
+        DeviceErrorKind? errorKind = null;
         try
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -571,8 +570,9 @@ public sealed class RoundRunner
         {
             status = SetpointStatus.Missed;
             detail = DeviceErrors.Describe(e);
+            errorKind = DeviceErrors.KindOf(e);
         }
-        return new SetpointOutcome(sp.DeviceId, status, readBack, detail);
+        return new SetpointOutcome(sp.DeviceId, status, readBack, detail, errorKind);
     }
 
     private async Task ReadMetersAsync(string roundId, MeterPhase phase, CancellationToken cancellationToken)

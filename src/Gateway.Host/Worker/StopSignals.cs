@@ -8,7 +8,7 @@ namespace Gateway.Host.Worker;
 /// The second stops at once (<see cref="Abort"/>): whatever step runs is abandoned; the journal, written ahead of every
 /// action, keeps the round resumable. Nothing else in the process handles these signals.
 /// </summary>
-public sealed class StopSignals : IDisposable
+internal sealed class StopSignals : IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _abort = new();

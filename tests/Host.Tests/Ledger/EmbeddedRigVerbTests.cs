@@ -18,9 +18,9 @@ public sealed class EmbeddedRigFixture : IAsyncLifetime
 {
     internal EndToEndRig Rig { get; private set; } = null!;
 
-    public RigDefinition Definition { get; private set; } = null!;
+    internal RigDefinition Definition { get; private set; } = null!;
 
-    public IReadOnlyList<RoundOutcome> Outcomes { get; private set; } = [];
+    internal IReadOnlyList<RoundOutcome> Outcomes { get; private set; } = [];
 
     public async Task InitializeAsync()
     {

@@ -31,20 +31,20 @@ public sealed class FabricRigFixture : IAsyncLifetime
 
     internal EndToEndRig Rig { get; private set; } = null!;
 
-    public RigDefinition Definition { get; private set; } = null!;
+    internal RigDefinition Definition { get; private set; } = null!;
 
     public DateTimeOffset StartedAtUtc { get; private set; }
 
     public DateTimeOffset FinishedAtUtc { get; private set; }
 
-    public IReadOnlyList<RoundOutcome> Outcomes { get; private set; } = [];
+    internal IReadOnlyList<RoundOutcome> Outcomes { get; private set; } = [];
 
     public IReadOnlyDictionary<LedgerStream, OutboxBacklog> Backlogs { get; private set; } = new Dictionary<LedgerStream, OutboxBacklog>();
 
     public string Epoch { get; private set; } = "";
 
     /// <summary>What the status board listed as committed by the ledger (the dashboard's live list) when the run ended.</summary>
-    public IReadOnlyList<LedgerCommit> BoardCommits { get; private set; } = [];
+    internal IReadOnlyList<LedgerCommit> BoardCommits { get; private set; } = [];
 
     /// <summary>The last round's settlement ids, as the outbox delivered them.</summary>
     public IReadOnlyList<string> LastRoundSettlementIds { get; private set; } = [];

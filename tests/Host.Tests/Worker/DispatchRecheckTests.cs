@@ -131,6 +131,7 @@ public sealed class DispatchRecheckTests
         Assert.True(setpoints["ev-c"].SetpointKw > planned["ev-c"] + 1e-6, $"ev-c still charges {setpoints["ev-c"].SetpointKw} kW (planned {planned["ev-c"]})");
         // ev-a refused the write (exception 06): it stays at its fail-safe 0 kW, and every line holds so.
         Assert.StartsWith("the device refused", setpoints["ev-a"].Detail);
+        Assert.Equal(Gateway.Drivers.Devices.DeviceErrorKind.Refused, setpoints["ev-a"].ErrorKind);
         Assert.Equal((0.0, 0.0), (runtime.Journal.DispatchFailures(roundId).Single().MinPowerKw, runtime.Journal.DispatchFailures(roundId).Single().MaxPowerKw));
         Assert.Empty(Overloads(definition, setpoints.Values.Where(s => s.DeviceId != "ev-a").Select(s => (s.DeviceId, s.SetpointKw))));
         Assert.DoesNotContain(outcome.Settlements, s => s.PayeeId == "ev-a" || s.PayerId == "ev-a");

@@ -22,6 +22,13 @@ public sealed class FabricOutboxTests(PkiFixture fixture, ITestOutputHelper outp
 
     public void Dispose() => _dir.Dispose();
 
+    // Settlements on txmain need the operator's (Org1) and the DSO's (Org2) endorsement, as on the lab network.
+    private Task<TestPeer> OperatorAndDsoPeerAsync(TestPki dso) => TestPeer.StartAsync(_pki, new TestPeerSettings
+    {
+        Channels = [TestChannel.Settlements("txmain", "settlement", "Org1MSP", "Org2MSP")],
+        OtherOrganizations = [dso],
+    });
+
     private static OutboxDispatcherOptions Options(int window = 16, bool batches = true) => new()
     {
         UseBatchCommits = batches,
@@ -162,11 +169,7 @@ public sealed class FabricOutboxTests(PkiFixture fixture, ITestOutputHelper outp
     public async Task With_an_endorsing_organisation_down_rounds_stay_pending_and_go_through_when_it_is_back()
     {
         using var org2 = new TestPki("Org2MSP");
-        await using var peer = await TestPeer.StartAsync(_pki, new TestPeerSettings
-        {
-            Channels = [TestChannel.Settlements("txmain", "settlement", "Org1MSP", "Org2MSP")],
-            OtherOrganizations = [org2],
-        });
+        await using var peer = await OperatorAndDsoPeerAsync(org2);
         using var ledger = Ledger(_pki, peer, tweak: o => o.Channel = "txmain");
         var epoch = LedgerIds.NewEpoch();
         var journal = Journal();
@@ -188,11 +191,7 @@ public sealed class FabricOutboxTests(PkiFixture fixture, ITestOutputHelper outp
     public async Task A_transaction_invalidated_by_the_endorsement_policy_is_dead_lettered_at_once_with_the_validation_code()
     {
         using var org2 = new TestPki("Org2MSP");
-        await using var peer = await TestPeer.StartAsync(_pki, new TestPeerSettings
-        {
-            Channels = [TestChannel.Settlements("txmain", "settlement", "Org1MSP", "Org2MSP")],
-            OtherOrganizations = [org2],
-        });
+        await using var peer = await OperatorAndDsoPeerAsync(org2);
         using var ledger = Ledger(_pki, peer, tweak: o => o.Channel = "txmain");
         var epoch = LedgerIds.NewEpoch();
         var journal = Journal();
