@@ -34,10 +34,11 @@ if [ -f "$interop/package.json" ] && [ ! -d "$interop/node_modules" ]; then
   (cd "$interop" && npm install --no-audit --no-fund --omit=optional --loglevel=error >/dev/null)
 fi
 
-# The official OCPP JSON schemas the gateway embeds at build time, and ocpp-rpc, the independent OCPP-J implementation the
-# OCPP interop tests drive stations and a CSMS with.
+# The official OCPP JSON schemas the gateway embeds at build time, and ocpp-rpc and ocpp-ws-io, the independent OCPP-J
+# implementations the OCPP interop tests drive stations and a CSMS with. `npm ls` fails when a dependency added since the last
+# install is missing, so an older node_modules is completed too.
 for dir in src/Drivers/Ocpp/Schemas tests/Host.Tests/Ocpp/interop; do
-  if [ -f "$here/$dir/package.json" ] && [ ! -d "$here/$dir/node_modules" ]; then
+  if [ -f "$here/$dir/package.json" ] && ! (cd "$here/$dir" && [ -d node_modules ] && npm ls --depth=0 >/dev/null 2>&1); then
     echo "setup: npm install in $dir" >&2
     (cd "$here/$dir" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
   fi

@@ -38,6 +38,7 @@ public sealed class OcppStationSimulator : IAsyncDisposable
     private int _transactions;
     private long _profilesApplied;
     private long _profilesRejected;
+    private int _disposed;
     private readonly TaskCompletionSource _booted = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Prepares the station; nothing dials until <see cref="Start"/>.</summary>
@@ -84,8 +85,10 @@ public sealed class OcppStationSimulator : IAsyncDisposable
         _connection is { IsOpen: true } c ? MeterValuesAsync(c, "Trigger", cancellationToken) : Task.CompletedTask;
 
     /// <inheritdoc />
+    /// <remarks>Idempotent: a test may switch a station off (its link to the gateway gone) before the rig host stops the rest.</remarks>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _stop.Cancel();
         if (_connection is { } c) await c.CloseAsync(WebSocketCloseStatus.NormalClosure, "station stops").ConfigureAwait(false);
         if (_loop is not null)

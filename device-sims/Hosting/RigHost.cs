@@ -126,7 +126,7 @@ public sealed class RigHost : IAsyncDisposable
         {
             if (!Gateway.Drivers.Devices.Ocpp.OcppStationUrl.TryParse(device.Definition.Endpoint, out var url, out var problem))
                 throw new ArgumentException($"device '{device.Id}': {problem}");
-            var station = new OcppStationSimulator(Rig, device, url, meterPeriod);
+            var station = new OcppStationSimulator(Rig, device, url, meterPeriod, device.Definition.Ev?.OcppVersion);
             _servers.Add(station);
             _ocpp[device] = station;
             station.Start();

@@ -27,4 +27,9 @@ public sealed record EvScenario
     public double MaxSocPercent { get; init; } = 100;
     /// <summary>How fast the power follows a new setpoint, kW per simulated second.</summary>
     public double RampKwPerSecond { get; init; } = 2;
+    /// <summary>
+    /// The only OCPP version the simulated pile speaks (an <c>ocpp</c> device; a 2.0.1 pile's firmware cannot discharge), or
+    /// null: it offers 2.1, then 2.0.1.
+    /// </summary>
+    public Gateway.Drivers.Ocpp.OcppVersion? OcppVersion { get; init; }
 }

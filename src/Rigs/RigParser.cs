@@ -162,7 +162,14 @@ public static class RigParser
             switch (kind)
             {
                 case DeviceKind.Charger:
-                    ctx.UnknownKeys(sim, w, ["batteryKwh", "socAtArrivalPercent", "arrival", "departure", "targetSocPercent", "maxChargeKw", "maxDischargeKw", "chargeEfficiency", "dischargeEfficiency", "minSocPercent", "maxSocPercent", "rampKwPerSecond"]);
+                    ctx.UnknownKeys(sim, w, ["batteryKwh", "socAtArrivalPercent", "arrival", "departure", "targetSocPercent", "maxChargeKw", "maxDischargeKw", "chargeEfficiency", "dischargeEfficiency", "minSocPercent", "maxSocPercent", "rampKwPerSecond", "ocppVersion"]);
+                    var ocppVersionText = ctx.String(sim, "ocppVersion", w, required: false);
+                    Gateway.Drivers.Ocpp.OcppVersion? ocppVersion = null;
+                    if (ocppVersionText is not null)
+                    {
+                        if (Gateway.Drivers.Ocpp.OcppVersions.TryParse(ocppVersionText, out var parsedVersion)) ocppVersion = parsedVersion;
+                        else ctx.Problem(sim, w, $"'ocppVersion' is '{ocppVersionText}'; the simulated stations speak 2.1 or 2.0.1");
+                    }
                     ev = new EvScenario
                     {
                         BatteryKwh = ctx.Number(sim, "batteryKwh", w, null, 0.1, 1000),
@@ -177,6 +184,7 @@ public static class RigParser
                         MinSocPercent = ctx.Number(sim, "minSocPercent", w, 10, 0, 100),
                         MaxSocPercent = ctx.Number(sim, "maxSocPercent", w, 100, 0, 100),
                         RampKwPerSecond = ctx.Number(sim, "rampKwPerSecond", w, 2, 0.001, 100_000),
+                        OcppVersion = ocppVersion,
                     };
                     if (ev.Departure <= ev.Arrival) ctx.Problem(sim, w, "'departure' must be after 'arrival'");
                     if (ev.MinSocPercent >= ev.MaxSocPercent) ctx.Problem(sim, w, "'minSocPercent' must be below 'maxSocPercent'");

@@ -1,9 +1,5 @@
 using System.Text.Json;
-using Gateway.DeviceSims.Devices;
-using Gateway.DeviceSims.Hosting;
-using Gateway.Drivers.Devices.Ocpp;
 using Gateway.Host.Cli;
-using Gateway.Rigs;
 using Gateway.Testing;
 
 namespace Gateway.Host.Tests.Ocpp;
@@ -16,13 +12,13 @@ namespace Gateway.Host.Tests.Ocpp;
 public sealed class CommissionOcppTests : IAsyncLifetime
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("commission-ocpp-").FullName;
-    private OcppStationSimulator? _station;
+    private readonly AsyncCleanup _cleanup = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
-        if (_station is not null) await _station.DisposeAsync();
+        await _cleanup.DisposeAsync();
         Directory.Delete(_dir, recursive: true);
     }
 
@@ -30,22 +26,7 @@ public sealed class CommissionOcppTests : IAsyncLifetime
     public async Task An_OCPP_pile_passes_identify_verify_step_and_fail_safe()
     {
         var port = Ports.Free();
-        var rig = RigParser.Parse($$"""
-            site: commission-ocpp
-            start: 2026-06-01T10:00:00Z
-            timeScale: 1
-            devices:
-              - id: ev-c
-                kind: charger
-                protocol: ocpp
-                endpoint: "ws://127.0.0.1:{{port}}/ocpp/CP-C"
-                profile: ocpp-charger
-                sim: { batteryKwh: 60, socAtArrivalPercent: 40, arrival: "08:00", departure: "18:00", targetSocPercent: 80, maxChargeKw: 11, maxDischargeKw: 7, rampKwPerSecond: 50 }
-            """, "commission-ocpp.yaml");
-        var simulated = new SimulatedRig(rig, TimeProvider.System);
-        Assert.True(OcppStationUrl.TryParse($"ws://127.0.0.1:{port}/ocpp/CP-C", out var url, out _));
-        _station = new OcppStationSimulator(simulated, simulated.Find("ev-c")!, url, TimeSpan.FromMilliseconds(200));
-        _station.Start();
+        var simulated = SimulatedStations.Start(_cleanup, port, ["CP-C"]).Rig;
 
         var request = new CommissionRequest($"ocpp://127.0.0.1:{port}", 1, null, "CP-C", AllowWrite: true, Yes: true,
             ProbeSetpoint.TryParse("-3", out var step) ? step : throw new InvalidOperationException(), null, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(2),
@@ -58,6 +39,6 @@ public sealed class CommissionOcppTests : IAsyncLifetime
         Assert.True(root.GetProperty("verification").GetProperty("passed").GetBoolean());
         Assert.True(root.GetProperty("step").GetProperty("confirmed").GetBoolean());
         Assert.True(root.GetProperty("failSafe").GetProperty("passed").GetBoolean());
-        Assert.Equal(0, simulated.Find("ev-c")!.Image.Get("SetpointKw")!.Value, 6);
+        Assert.Equal(0, simulated.Find("ev-0")!.Image.Get("SetpointKw")!.Value, 6);
     }
 }

@@ -5,7 +5,8 @@ using System.Threading.Channels;
 namespace Gateway.Host.Tests.Ocpp;
 
 /// <summary>
-/// A script of tests/Host.Tests/Ocpp/interop (a station or a CSMS built on ocpp-rpc) run with node for the duration of a test.
+/// A script of tests/Host.Tests/Ocpp/interop (a station or a CSMS built on one of the independent OCPP-J implementations,
+/// <see cref="Libraries"/>) run with node for the duration of a test.
 /// Its JSON event lines are collected; the test waits for events instead of sleeping. Killed on dispose, also when the test failed.
 /// </summary>
 internal sealed class NodeOcppPeer : IAsyncDisposable
@@ -15,7 +16,16 @@ internal sealed class NodeOcppPeer : IAsyncDisposable
     private readonly List<JsonElement> _seen = [];
     private readonly List<string> _errors = [];
 
-    private NodeOcppPeer(Process process) => _process = process;
+    private readonly string _library;
+
+    private NodeOcppPeer(Process process, string library)
+    {
+        _process = process;
+        _library = library;
+    }
+
+    /// <summary>The OCPP-J implementations independent of ours that the peers are built on (npm packages, scripts/setup.sh).</summary>
+    public static TheoryData<string> Libraries => new() { "ocpp-rpc", "ocpp-ws-io" };
 
     public static string InteropDirectory
     {
@@ -33,18 +43,19 @@ internal sealed class NodeOcppPeer : IAsyncDisposable
         get { lock (_seen) return _seen.ToArray(); }
     }
 
-    public static NodeOcppPeer Start(string script, IReadOnlyDictionary<string, string> environment)
+    public static NodeOcppPeer Start(string script, IReadOnlyDictionary<string, string> environment, string library = "ocpp-rpc")
     {
         var dir = InteropDirectory;
-        if (!Directory.Exists(Path.Combine(dir, "node_modules", "ocpp-rpc")))
-            throw new InvalidOperationException($"ocpp-rpc is not installed in {dir}: run scripts/setup.sh");
+        if (!Directory.Exists(Path.Combine(dir, "node_modules", library)))
+            throw new InvalidOperationException($"{library} is not installed in {dir}: run scripts/setup.sh");
         var info = new ProcessStartInfo("node", [Path.Combine(dir, script)])
         {
             RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false, WorkingDirectory = dir,
         };
         foreach (var (key, value) in environment) info.Environment[key] = value;
+        info.Environment["OCPP_LIBRARY"] = library;
         var process = Process.Start(info) ?? throw new InvalidOperationException("node did not start");
-        var peer = new NodeOcppPeer(process);
+        var peer = new NodeOcppPeer(process, library);
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null) { peer._events.Writer.TryComplete(); return; }
@@ -76,13 +87,13 @@ internal sealed class NodeOcppPeer : IAsyncDisposable
                 var e = await _events.Reader.ReadAsync(cts.Token);
                 var ev = e.GetProperty("event").GetString();
                 if (ev is "failed" or "strictValidationFailure" or "badMessage" && name != ev)
-                    throw new InvalidOperationException($"the ocpp-rpc peer reported {e}");
+                    throw new InvalidOperationException($"the {_library} peer reported {e}");
                 if (ev == name && (where is null || where(e))) return e;
             }
         }
         catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
         {
-            throw new TimeoutException($"no '{name}' event from the ocpp-rpc peer; seen: {string.Join(" ", Seen.Select(s => s.GetProperty("event").GetString()))}; stderr: {Errors}");
+            throw new TimeoutException($"no '{name}' event from the {_library} peer; seen: {string.Join(" ", Seen.Select(s => s.GetProperty("event").GetString()))}; stderr: {Errors}");
         }
     }
 

@@ -1,18 +1,16 @@
 using System.Text.Json;
-using Gateway.DeviceSims.Devices;
 using Gateway.DeviceSims.Hosting;
-using Gateway.Drivers.Devices.Ocpp;
 using Gateway.Drivers.Ocpp;
-using Gateway.Rigs;
 using Gateway.Testing;
 
 namespace Gateway.Host.Tests.Ocpp;
 
 /// <summary>
-/// The simulated OCPP station of device-sims against a CSMS built on ocpp-rpc (strict mode: every message checked against the
-/// official schemas by an implementation independent of ours): it boots, authorises, starts a transaction, reports meter values
+/// The simulated OCPP station of device-sims against a CSMS built on each of ocpp-rpc and ocpp-ws-io (strict mode: every message
+/// checked against the official schemas by an implementation independent of ours): it boots, authorises, starts a transaction, reports meter values
 /// from the charger's physics, applies 2.1 setpoints and 2.0.1 limits and falls back to 0 kW when the profile's validTo passes.
 /// </summary>
+[Trait(PeerTraits.Name, PeerTraits.Node)]
 public sealed class OcppStationSimulatorTests : IAsyncLifetime
 {
     private readonly AsyncCleanup _cleanup = new();
@@ -24,10 +22,11 @@ public sealed class OcppStationSimulatorTests : IAsyncLifetime
         await _cleanup.DisposeAsync();
     }
 
-    [Fact]
-    public async Task The_simulated_station_speaks_OCPP_2_1_to_ocpp_rpc_and_follows_V2X_setpoints_until_they_expire()
+    [Theory]
+    [MemberData(nameof(NodeOcppPeer.Libraries), MemberType = typeof(NodeOcppPeer))]
+    public async Task The_simulated_station_speaks_OCPP_2_1_to_an_independent_CSMS_and_follows_V2X_setpoints_until_they_expire(string library)
     {
-        var (csms, station) = await StartAsync("ocpp2.1,ocpp2.0.1", version: null);
+        var (csms, station) = await StartAsync(library, "ocpp2.1,ocpp2.0.1", version: null);
         Assert.Equal("ocpp2.1", (await csms.WaitForAsync("connected")).GetProperty("protocol").GetString());
         Assert.Equal("SimulatedV2XCharger", (await csms.WaitForAsync("boot")).GetProperty("model").GetString());
         await csms.WaitForAsync("status", where: e => e.GetProperty("connectorStatus").GetString() == "Occupied");
@@ -64,10 +63,11 @@ public sealed class OcppStationSimulatorTests : IAsyncLifetime
         Assert.DoesNotContain(csms.Seen, e => e.GetProperty("event").GetString() is "strictValidationFailure" or "badMessage" or "error" or "unhandled");
     }
 
-    [Fact]
-    public async Task Over_OCPP_2_0_1_the_simulated_station_takes_charging_limits_and_reports_the_power_offered()
+    [Theory]
+    [MemberData(nameof(NodeOcppPeer.Libraries), MemberType = typeof(NodeOcppPeer))]
+    public async Task Over_OCPP_2_0_1_the_simulated_station_takes_charging_limits_and_reports_the_power_offered(string library)
     {
-        var (csms, _) = await StartAsync("ocpp2.0.1", version: OcppVersion.Ocpp201);
+        var (csms, _) = await StartAsync(library, "ocpp2.0.1", version: OcppVersion.Ocpp201);
         Assert.Equal("ocpp2.0.1", (await csms.WaitForAsync("connected")).GetProperty("protocol").GetString());
         var needs = (await csms.WaitForAsync("needs")).GetProperty("needs");
         Assert.Equal(11000, needs.GetProperty("dcChargingParameters").GetProperty("evMaxPower").GetDouble());
@@ -81,30 +81,12 @@ public sealed class OcppStationSimulatorTests : IAsyncLifetime
         Assert.DoesNotContain(csms.Seen, e => e.GetProperty("event").GetString() is "strictValidationFailure" or "badMessage" or "error" or "unhandled");
     }
 
-    private async Task<(NodeOcppPeer Csms, OcppStationSimulator Station)> StartAsync(string protocols, OcppVersion? version)
+    private async Task<(NodeOcppPeer Csms, OcppStationSimulator Station)> StartAsync(string library, string protocols, OcppVersion? version)
     {
-        var csms = NodeOcppPeer.Start("csms.js", new Dictionary<string, string> { ["OCPP_PROTOCOLS"] = protocols });
+        var csms = NodeOcppPeer.Start("csms.js", new Dictionary<string, string> { ["OCPP_PROTOCOLS"] = protocols }, library);
         _cleanup.Add(csms);
         var port = (await csms.WaitForAsync("listening")).GetProperty("port").GetInt32();
-        var url = $"ws://127.0.0.1:{port}/ocpp/CP-SIM";
-        var rig = RigParser.Parse($$"""
-            site: ocpp-sim-test
-            start: 2026-06-01T10:00:00Z
-            timeScale: 1
-            devices:
-              - id: ev-9
-                kind: charger
-                protocol: ocpp
-                endpoint: "{{url}}"
-                profile: ocpp-charger
-                sim: { batteryKwh: 60, socAtArrivalPercent: 40, arrival: "08:00", departure: "18:00", targetSocPercent: 80,
-                       maxChargeKw: 11, maxDischargeKw: 7, rampKwPerSecond: 20 }
-            """, "ocpp-sim-test.yaml");
-        var simulated = new SimulatedRig(rig, TimeProvider.System);
-        Assert.True(OcppStationUrl.TryParse(url, out var parsed, out _));
-        var station = new OcppStationSimulator(simulated, simulated.Find("ev-9")!, parsed, TimeSpan.FromMilliseconds(200), version);
-        _cleanup.Add(station);
-        station.Start();
+        var station = SimulatedStations.Start(_cleanup, port, ["CP-SIM"], version).Stations[0];
         return (csms, station);
     }
 

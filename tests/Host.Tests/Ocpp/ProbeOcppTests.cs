@@ -1,11 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
-using Gateway.DeviceSims.Devices;
-using Gateway.DeviceSims.Hosting;
-using Gateway.Drivers.Devices.Ocpp;
 using Gateway.Host.Cli;
-using Gateway.Rigs;
 using Gateway.Testing;
 
 namespace Gateway.Host.Tests.Ocpp;
@@ -77,25 +73,5 @@ public sealed class ProbeOcppTests : IAsyncLifetime
         return (code, stdout.ToString(), stderr.ToString());
     }
 
-    // Simulated stations that dial (and redial until the probe listens) ws://127.0.0.1:PORT/ocpp/ID.
-    private void StartStations(int port, params string[] ids)
-    {
-        var devices = string.Join("\n", ids.Select((id, i) => $$"""
-              - id: ev-{{i}}
-                kind: charger
-                protocol: ocpp
-                endpoint: "ws://127.0.0.1:{{port}}/ocpp/{{id}}"
-                profile: ocpp-charger
-                sim: { batteryKwh: 60, socAtArrivalPercent: 40, arrival: "08:00", departure: "18:00", targetSocPercent: 80, maxChargeKw: 11, maxDischargeKw: 7, rampKwPerSecond: 50 }
-            """));
-        var rig = RigParser.Parse($"site: probe-test\nstart: 2026-06-01T10:00:00Z\ntimeScale: 1\ndevices:\n{devices}\n", "probe-test.yaml");
-        var simulated = new SimulatedRig(rig, TimeProvider.System);
-        foreach (var (id, i) in ids.Select((id, i) => (id, i)))
-        {
-            Assert.True(OcppStationUrl.TryParse($"ws://127.0.0.1:{port}/ocpp/{id}", out var url, out _));
-            var station = new OcppStationSimulator(simulated, simulated.Find($"ev-{i}")!, url, TimeSpan.FromMilliseconds(200));
-            _cleanup.Add(station);
-            station.Start();
-        }
-    }
+    private void StartStations(int port, params string[] ids) => SimulatedStations.Start(_cleanup, port, ids);
 }

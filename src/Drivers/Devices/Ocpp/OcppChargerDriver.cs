@@ -113,12 +113,24 @@ public sealed class OcppChargerDriver : IDeviceDriver
         var sentAt = _station.Version;
         _lastSetpoint = (targetKw, validSeconds);
 
-        // Read back: the setpoint in force as the station reports it in its next meter values.
+        // Read back: the setpoint in force as the station reports it in the meter values after its answer. A station may send
+        // values it sampled before it applied the profile after its answer (a periodic report queued behind it), so the driver
+        // listens on until one shows the new setpoint or the read-back time is up; the last value reported is the read-back.
         double? readBack = null;
-        if (await _station.WaitForMeterValuesAsync(sentAt, _options.ReadBackTimeout, _options.WaitTimeProvider, cancellationToken).ConfigureAwait(false)
-            && _station.Evse(_map.Evse).SetpointKw is { } reported && reported.Version > sentAt)
-            readBack = reported.Value;
-        var confirmed = readBack is { } rb && Math.Abs(rb - targetKw) <= 0.0015;
+        var confirmed = false;
+        var seen = sentAt;
+        var waits = _options.WaitTimeProvider;
+        var until = waits.GetUtcNow() + _options.ReadBackTimeout;
+        while (!confirmed && until - waits.GetUtcNow() is { Ticks: > 0 } left
+               && await _station.WaitForMeterValuesAsync(seen, left, waits, cancellationToken).ConfigureAwait(false))
+        {
+            seen = _station.Version;
+            if (_station.Evse(_map.Evse).SetpointKw is { } reported && reported.Version > sentAt)
+            {
+                readBack = reported.Value;
+                confirmed = Math.Abs(reported.Value - targetKw) <= 0.0015;
+            }
+        }
         return new SetpointResult(powerKw, targetKw, clampedBy, targetKw, "kW", readBack, confirmed, TimeSpan.FromSeconds(validSeconds), _time.GetUtcNow());
     }
 
@@ -248,11 +260,11 @@ public sealed class OcppChargerDriver : IDeviceDriver
                 PointRole.EnergyImported => Sample(point, evse.EnergyImportedKwh),
                 PointRole.EnergyExported => Sample(point, evse.EnergyExportedKwh),
                 PointRole.StateOfCharge => present ? Sample(point, evse.SocPercent) : Absent(point, now),
-                PointRole.MinPower => Value(point, present ? -Math.Min(_map.RatingKw, evse.EvMaxChargeKw ?? _map.RatingKw) : 0, now),
-                PointRole.MaxPower => Value(point, present && version == OcppVersion.Ocpp21 && _map.V2x && evse.EvMaxDischargeKw is { } d ? Math.Min(_map.RatingKw, d) : 0, now),
-                PointRole.BatteryCapacity => present && evse.EvCapacityKwh is { } c ? Value(point, c, now) : Absent(point, now),
-                PointRole.TargetStateOfCharge => present && evse.EvTargetSocPercent is { } t ? Value(point, t, now) : Absent(point, now),
-                PointRole.TimeToDeparture => present && evse.Departure is { } at ? Value(point, Math.Max(0, Math.Floor((at - WallClock.GetUtcNow()).TotalMinutes * TimeScale)), now) : Absent(point, now),
+                PointRole.MinPower => Value(point, present ? -Math.Min(_map.RatingKw, evse.Vehicle.MaxChargeKw ?? _map.RatingKw) : 0, now),
+                PointRole.MaxPower => Value(point, present && version == OcppVersion.Ocpp21 && _map.V2x && evse.Vehicle.MaxDischargeKw is { } d ? Math.Min(_map.RatingKw, d) : 0, now),
+                PointRole.BatteryCapacity => present && evse.Vehicle.CapacityKwh is { } c ? Value(point, c, now) : Absent(point, now),
+                PointRole.TargetStateOfCharge => present && evse.Vehicle.TargetSocPercent is { } t ? Value(point, t, now) : Absent(point, now),
+                PointRole.TimeToDeparture => present && evse.Vehicle.Departure is { } at ? Value(point, Math.Max(0, Math.Floor((at - WallClock.GetUtcNow()).TotalMinutes * TimeScale)), now) : Absent(point, now),
                 PointRole.Watchdog => _lastSetpoint is { } last ? Value(point, last.ValidSeconds, now) : Absent(point, now),
                 PointRole.PlugState => State(point, PlugCode(evse), now),
                 PointRole.Status => State(point, evse.ConnectorStatus switch { "Faulted" => 1, "Unavailable" => 2, _ => 0 }, now),

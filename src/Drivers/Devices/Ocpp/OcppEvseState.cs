@@ -30,20 +30,8 @@ public sealed class OcppEvseState
     /// <summary>The setpoint in force as the station reports it (2.1 Power.Active.Setpoint, 2.0.1 Power.Offered), kW in the gateway's sign.</summary>
     public OcppSample? SetpointKw { get; internal set; }
 
-    /// <summary>The vehicle's maximum charging power (NotifyEVChargingNeeds), kW, positive.</summary>
-    public double? EvMaxChargeKw { get; internal set; }
-
-    /// <summary>The vehicle's maximum discharging power (2.1 v2xChargingParameters), kW, positive; null when it offers none.</summary>
-    public double? EvMaxDischargeKw { get; internal set; }
-
-    /// <summary>The vehicle's battery capacity, kWh.</summary>
-    public double? EvCapacityKwh { get; internal set; }
-
-    /// <summary>The SoC the driver wants, %.</summary>
-    public double? EvTargetSocPercent { get; internal set; }
-
-    /// <summary>The departure the driver announced (wall time, as the station sent it).</summary>
-    public DateTimeOffset? Departure { get; internal set; }
+    /// <summary>What the vehicle said it needs (NotifyEVChargingNeeds).</summary>
+    public OcppVehicleNeeds Vehicle { get; internal set; } = OcppVehicleNeeds.None;
 
     /// <summary>Whether a vehicle is plugged in: a transaction runs or the connector is Occupied.</summary>
     public bool VehiclePresent => TransactionId is not null || ConnectorStatus == "Occupied";
@@ -55,7 +43,6 @@ public sealed class OcppEvseState
         TransactionId = null;
         ChargingState = null;
         SocPercent = null;
-        EvMaxChargeKw = EvMaxDischargeKw = EvCapacityKwh = EvTargetSocPercent = null;
-        Departure = null;
+        Vehicle = OcppVehicleNeeds.None;
     }
 }

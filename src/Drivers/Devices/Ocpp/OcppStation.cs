@@ -95,40 +95,23 @@ public sealed class OcppStation
 
     /// <summary>Waits until the station is connected.</summary>
     /// <returns>False when <paramref name="timeout"/> ran out first.</returns>
-    public async Task<bool> WaitForConnectionAsync(TimeSpan timeout, TimeProvider waits, CancellationToken cancellationToken)
-    {
-        TaskCompletionSource waiter;
-        lock (_gate)
-        {
-            if (_connection is { IsOpen: true }) return true;
-            waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _connectWaiters.Add(waiter);
-        }
-        try
-        {
-            await waiter.Task.WaitAsync(timeout, waits, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (TimeoutException)
-        {
-            return false;
-        }
-        finally
-        {
-            lock (_gate) _connectWaiters.Remove(waiter);
-        }
-    }
+    public Task<bool> WaitForConnectionAsync(TimeSpan timeout, TimeProvider waits, CancellationToken cancellationToken) =>
+        WaitAsync(() => _connection is { IsOpen: true }, _connectWaiters, timeout, waits, cancellationToken);
 
     /// <summary>Waits until a MeterValues or TransactionEvent with meter values newer than <paramref name="afterVersion"/> arrived.</summary>
     /// <returns>False when <paramref name="timeout"/> ran out first.</returns>
-    public async Task<bool> WaitForMeterValuesAsync(long afterVersion, TimeSpan timeout, TimeProvider waits, CancellationToken cancellationToken)
+    public Task<bool> WaitForMeterValuesAsync(long afterVersion, TimeSpan timeout, TimeProvider waits, CancellationToken cancellationToken) =>
+        WaitAsync(() => _evses.Values.Any(e => e.PowerKw is { } p && p.Version > afterVersion), _meterWaiters, timeout, waits, cancellationToken);
+
+    // done is checked under the lock; the handlers complete every waiter of the list after each change, which checks again.
+    private async Task<bool> WaitAsync(Func<bool> done, List<TaskCompletionSource> waiters, TimeSpan timeout, TimeProvider waits, CancellationToken cancellationToken)
     {
         TaskCompletionSource waiter;
         lock (_gate)
         {
-            if (_evses.Values.Any(e => e.PowerKw is { } p && p.Version > afterVersion)) return true;
+            if (done()) return true;
             waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _meterWaiters.Add(waiter);
+            waiters.Add(waiter);
         }
         try
         {
@@ -141,7 +124,7 @@ public sealed class OcppStation
         }
         finally
         {
-            lock (_gate) _meterWaiters.Remove(waiter);
+            lock (_gate) waiters.Remove(waiter);
         }
     }
 
@@ -276,22 +259,22 @@ public sealed class OcppStation
     {
         if (needs["v2xChargingParameters"] is JsonObject v2x)
         {
-            if (Number(v2x["maxChargePower"]) is { } c) Keep(c / 1000, 0, 1000, v => evse.EvMaxChargeKw = v);
-            if (Number(v2x["maxDischargePower"]) is { } d) Keep(Math.Abs(d) / 1000, 0, 1000, v => evse.EvMaxDischargeKw = v);
-            if (Number(v2x["targetSoC"]) is { } t) Keep(t, 0, 100, v => evse.EvTargetSocPercent = v);
+            if (Number(v2x["maxChargePower"]) is { } c) Keep(c / 1000, 0, 1000, v => evse.Vehicle = evse.Vehicle with { MaxChargeKw = v });
+            if (Number(v2x["maxDischargePower"]) is { } d) Keep(Math.Abs(d) / 1000, 0, 1000, v => evse.Vehicle = evse.Vehicle with { MaxDischargeKw = v });
+            if (Number(v2x["targetSoC"]) is { } t) Keep(t, 0, 100, v => evse.Vehicle = evse.Vehicle with { TargetSocPercent = v });
         }
         if (needs["dcChargingParameters"] is JsonObject dc)
         {
-            if (evse.EvMaxChargeKw is null && Number(dc["evMaxPower"]) is { } c) Keep(c / 1000, 0, 1000, v => evse.EvMaxChargeKw = v);
-            if (Number(dc["evEnergyCapacity"]) is { } cap) Keep(cap / 1000, 0.1, 1000, v => evse.EvCapacityKwh = v);
+            if (evse.Vehicle.MaxChargeKw is null && Number(dc["evMaxPower"]) is { } c) Keep(c / 1000, 0, 1000, v => evse.Vehicle = evse.Vehicle with { MaxChargeKw = v });
+            if (Number(dc["evEnergyCapacity"]) is { } cap) Keep(cap / 1000, 0.1, 1000, v => evse.Vehicle = evse.Vehicle with { CapacityKwh = v });
             if (Number(dc["stateOfCharge"]) is { } soc) Keep(soc, 0, 100, v => evse.SocPercent = new OcppSample(v, _plantClock.GetUtcNow(), _version));
-            if (evse.EvTargetSocPercent is null && Number(dc["fullSoC"]) is { } full) Keep(full, 0, 100, v => evse.EvTargetSocPercent = v);
+            if (evse.Vehicle.TargetSocPercent is null && Number(dc["fullSoC"]) is { } full) Keep(full, 0, 100, v => evse.Vehicle = evse.Vehicle with { TargetSocPercent = v });
         }
-        if (needs["acChargingParameters"] is JsonObject ac && evse.EvMaxChargeKw is null
+        if (needs["acChargingParameters"] is JsonObject ac && evse.Vehicle.MaxChargeKw is null
             && Number(ac["evMaxCurrent"]) is { } amps && Number(ac["evMaxVoltage"]) is { } volts)
-            Keep(amps * volts / 1000, 0, 1000, v => evse.EvMaxChargeKw = v);
+            Keep(amps * volts / 1000, 0, 1000, v => evse.Vehicle = evse.Vehicle with { MaxChargeKw = v });
         if (Text(needs["departureTime"]) is { } departure && DateTimeOffset.TryParse(departure, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
-            evse.Departure = at;
+            evse.Vehicle = evse.Vehicle with { Departure = at };
     }
 
     private void Keep(double value, double min, double max, Action<double> store)

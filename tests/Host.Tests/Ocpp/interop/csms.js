@@ -1,21 +1,17 @@
-// A CSMS built on ocpp-rpc (strict mode): our simulated stations dial it. It answers what a station sends, reports each message
+// A CSMS built on ocpp-rpc or ocpp-ws-io (OCPP_LIBRARY, see library.js; strict mode): our simulated stations dial it. It answers what a station sends, reports each message
 // as a JSON line, and on stdin commands sends SetChargingProfile / ClearChargingProfile to the station:
 //   profile <OCPP W, charging positive> <valid seconds> [setpoint]   ("setpoint": a 2.1 CentralSetpoint period)
 //   clear
 'use strict';
-const { RPCServer, createValidator } = require('ocpp-rpc');
+const library = require('./library');
 const readline = require('readline');
-const schemas21 = require('ocpp-rpc/lib/schemas/ocpp2_1.json');
-// ocpp-rpc 2.2.1 looks its 2.1 schemas up as "urn:X.req"/"urn:X.conf" but ships them as "urn:XRequest"/"urn:XResponse".
-const validator21 = createValidator('ocpp2.1', schemas21.map(s => ({ ...s, $id: s.$id.replace(/Request$/, '.req').replace(/Response$/, '.conf') })));
 
 function emit(event, data) { process.stdout.write(JSON.stringify({ event, ...data }) + '\n'); }
 const now = () => new Date().toISOString();
 
-const server = new RPCServer({ protocols: (process.env.OCPP_PROTOCOLS || 'ocpp2.1,ocpp2.0.1').split(','), strictMode: true, strictModeValidators: [validator21] });
 let station = null;
 let transactionId = null;
-server.on('client', client => {
+function serve(server) { server.on('client', client => {
   station = client;
   emit('connected', { identity: client.identity, protocol: client.protocol });
   client.on('strictValidationFailure', ({ error }) => emit('strictValidationFailure', { message: String(error && error.message) }));
@@ -39,7 +35,7 @@ server.on('client', client => {
   });
   client.handle('MeterValues', ({ params }) => { emit('meterValues', { values: meter(params.meterValue) }); return {}; });
   client.handle(({ method }) => { emit('unhandled', { method }); throw new Error('not handled'); });
-});
+}); }
 
 readline.createInterface({ input: process.stdin }).on('line', async line => {
   const [cmd, w, valid, mode] = line.split(' ');
@@ -62,4 +58,6 @@ readline.createInterface({ input: process.stdin }).on('line', async line => {
   } catch (e) { emit('error', { message: String(e.message) }); }
 });
 
-server.listen(0, '127.0.0.1').then(s => emit('listening', { port: s.address().port }));
+library.listen({ protocols: (process.env.OCPP_PROTOCOLS || 'ocpp2.1,ocpp2.0.1').split(',') })
+  .then(({ server, port }) => { serve(server); emit('listening', { port, library: library.name }); })
+  .catch(e => { emit('failed', { message: String(e && e.message) }); process.exit(1); });

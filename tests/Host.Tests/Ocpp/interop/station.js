@@ -1,11 +1,11 @@
-// A charging station built on ocpp-rpc (strict mode: it checks every call and answer against the official schemas).
+// A charging station built on ocpp-rpc or ocpp-ws-io (OCPP_LIBRARY, see library.js; strict mode: it checks every call and
+// answer against the official schemas).
 // It connects to the gateway's OCPP endpoint, boots, authorises, starts a transaction with a plugged-in EV, reports meter
 // values, applies the charging profiles it gets (2.0.1 limits, 2.1 CentralSetpoint with discharge) and falls back to its
 // default when a profile's validTo passes. Every event is one JSON line on stdout for the test to follow; lines on stdin
 // are commands ("meter" sends meter values now, "unplug" ends the transaction, "quit").
 'use strict';
-const { RPCClient, createValidator } = require('ocpp-rpc');
-const schemas21 = require('ocpp-rpc/lib/schemas/ocpp2_1.json');
+const library = require('./library');
 const readline = require('readline');
 
 const env = process.env;
@@ -77,20 +77,12 @@ async function sendMeterValues(reason) {
   emit('meter', { powerW: powerW(), inForceW: inForceW() });
 }
 
-// ocpp-rpc 2.2.1 ships the 2.1 schemas with ids "urn:XRequest"/"urn:XResponse" but looks them up as "urn:X.req"/"urn:X.conf"
-// (as for 2.0.1), so its own 2.1 strict mode finds none; the same official schemas under the ids it looks for.
-const validator21 = createValidator('ocpp2.1', schemas21.map(s => ({ ...s,
-  $id: s.$id.replace(/Request$/, '.req').replace(/Response$/, '.conf') })));
-
 let connectedOnce = false;
-const cli = new RPCClient({
+const cli = library.createClient({
   endpoint: env.OCPP_URL,
   identity: env.STATION_ID,
   password: env.STATION_PASSWORD || undefined,
   protocols: [protocol],
-  strictMode: true,
-  strictModeValidators: [validator21],
-  reconnect: false,
   callTimeoutMs: 10000,
 });
 cli.on('strictValidationFailure', ({ error }) => emit('strictValidationFailure', { message: String(error && error.message) }));
@@ -128,7 +120,7 @@ async function main() {
   await cli.connect();
   connectedOnce = true;
   emit('connected', { protocol: cli.protocol });
-  const boot = await cli.call('BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'ocpp-rpc', model: 'interop-station', firmwareVersion: '2.2.1' } });
+  const boot = await cli.call('BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: library.name, model: 'interop-station', firmwareVersion: '1.0' } });
   emit('booted', { status: boot.status, interval: boot.interval });
   await cli.call('StatusNotification', { timestamp: now(), connectorStatus: 'Available', evseId: 1, connectorId: 1 });
   if (env.NO_EV !== '1') {

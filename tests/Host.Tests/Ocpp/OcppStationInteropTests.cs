@@ -9,11 +9,12 @@ using Gateway.Testing;
 namespace Gateway.Host.Tests.Ocpp;
 
 /// <summary>
-/// Charging stations built on ocpp-rpc (an OCPP-J implementation independent of ours, in strict mode so it checks our CALLs and
-/// answers against the official schemas too) connect to the gateway's endpoint; the gateway's OCPP charger driver reads them and
+/// Charging stations built on each of two OCPP-J implementations independent of ours, ocpp-rpc and ocpp-ws-io (in strict mode,
+/// so they check our CALLs and answers against the official schemas too), connect to the gateway's endpoint; the gateway's OCPP charger driver reads them and
 /// sends them setpoints. Everything on 127.0.0.1, on free ports; the station's clock is the wall clock, so is the driver's.
 /// </summary>
-public sealed class OcppRpcInteropTests : IAsyncLifetime
+[Trait(PeerTraits.Name, PeerTraits.Node)]
+public sealed class OcppStationInteropTests : IAsyncLifetime
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("ocpp-interop-").FullName;
     private readonly AsyncCleanup _cleanup = new();
@@ -26,11 +27,12 @@ public sealed class OcppRpcInteropTests : IAsyncLifetime
         Directory.Delete(_dir, recursive: true);
     }
 
-    [Fact]
-    public async Task An_OCPP_2_1_station_boots_authorises_transacts_reports_takes_V2X_setpoints_and_falls_back_when_the_profile_expires()
+    [Theory]
+    [MemberData(nameof(NodeOcppPeer.Libraries), MemberType = typeof(NodeOcppPeer))]
+    public async Task An_OCPP_2_1_station_boots_authorises_transacts_reports_takes_V2X_setpoints_and_falls_back_when_the_profile_expires(string library)
     {
         var endpoint = await StartEndpointAsync(new OcppEndpointOptions { Stations = new HashSet<string> { "CP-21" } });
-        var station = StartStation(endpoint, "CP-21", "ocpp2.1");
+        var station = StartStation(library, endpoint, "CP-21", "ocpp2.1");
         Assert.Equal("ocpp2.1", (await station.WaitForAsync("connected")).GetProperty("protocol").GetString());
         Assert.Equal("Accepted", (await station.WaitForAsync("booted")).GetProperty("status").GetString());
         Assert.Equal("Accepted", (await station.WaitForAsync("authorized")).GetProperty("status").GetString());
@@ -94,11 +96,12 @@ public sealed class OcppRpcInteropTests : IAsyncLifetime
         Assert.DoesNotContain(station.Seen, e => e.GetProperty("event").GetString() is "strictValidationFailure" or "badMessage" or "error");
     }
 
-    [Fact]
-    public async Task An_OCPP_2_0_1_station_takes_charging_limits_only_so_it_is_a_buyer()
+    [Theory]
+    [MemberData(nameof(NodeOcppPeer.Libraries), MemberType = typeof(NodeOcppPeer))]
+    public async Task An_OCPP_2_0_1_station_takes_charging_limits_only_so_it_is_a_buyer(string library)
     {
         var endpoint = await StartEndpointAsync(new OcppEndpointOptions { Stations = new HashSet<string> { "CP-201" } });
-        var station = StartStation(endpoint, "CP-201", "ocpp2.0.1");
+        var station = StartStation(library, endpoint, "CP-201", "ocpp2.0.1");
         await station.WaitForAsync("ready");
         var driver = new OcppChargerDriver(endpoint.Registry.Find("CP-201")!, ShortValidityProfile());
 
@@ -122,11 +125,12 @@ public sealed class OcppRpcInteropTests : IAsyncLifetime
         Assert.DoesNotContain(station.Seen, e => e.GetProperty("event").GetString() is "strictValidationFailure" or "badMessage" or "error");
     }
 
-    [Fact]
-    public async Task A_TxProfile_for_a_transaction_that_ended_is_refused_by_the_station_and_reported_as_a_rejection()
+    [Theory]
+    [MemberData(nameof(NodeOcppPeer.Libraries), MemberType = typeof(NodeOcppPeer))]
+    public async Task A_TxProfile_for_a_transaction_that_ended_is_refused_by_the_station_and_reported_as_a_rejection(string library)
     {
         var endpoint = await StartEndpointAsync(new OcppEndpointOptions { Stations = new HashSet<string> { "CP-9" } });
-        var station = StartStation(endpoint, "CP-9", "ocpp2.1");
+        var station = StartStation(library, endpoint, "CP-9", "ocpp2.1");
         await station.WaitForAsync("ready");
         var driver = new OcppChargerDriver(endpoint.Registry.Find("CP-9")!, ShortValidityProfile());
         await driver.ReadAsync();
@@ -142,8 +146,9 @@ public sealed class OcppRpcInteropTests : IAsyncLifetime
         Assert.Equal("TxDefaultProfile", station.Seen.Last(e => e.GetProperty("event").GetString() == "profile").GetProperty("purpose").GetString());
     }
 
-    [Fact]
-    public async Task Security_profile_1_admits_a_station_with_its_password_and_refuses_a_wrong_one_and_an_unknown_station()
+    [Theory]
+    [MemberData(nameof(NodeOcppPeer.Libraries), MemberType = typeof(NodeOcppPeer))]
+    public async Task Security_profile_1_admits_a_station_with_its_password_and_refuses_a_wrong_one_and_an_unknown_station(string library)
     {
         var endpoint = await StartEndpointAsync(new OcppEndpointOptions
         {
@@ -151,20 +156,21 @@ public sealed class OcppRpcInteropTests : IAsyncLifetime
             Stations = new HashSet<string> { "CP-A" },
             PasswordHashes = new Dictionary<string, string> { ["CP-A"] = OcppPasswordHash.Create("correct horse battery", 10_000) },
         });
-        var good = StartStation(endpoint, "CP-A", "ocpp2.0.1", password: "correct horse battery", noEv: true);
+        var good = StartStation(library, endpoint, "CP-A", "ocpp2.0.1", password: "correct horse battery", noEv: true);
         await good.WaitForAsync("ready");
-        var wrong = StartStation(endpoint, "CP-A", "ocpp2.0.1", password: "wrong", noEv: true);
+        var wrong = StartStation(library, endpoint, "CP-A", "ocpp2.0.1", password: "wrong", noEv: true);
         Assert.Contains("401", (await wrong.WaitForAsync("failed")).ToString());
-        var none = StartStation(endpoint, "CP-A", "ocpp2.0.1", noEv: true);
+        var none = StartStation(library, endpoint, "CP-A", "ocpp2.0.1", noEv: true);
         Assert.Contains("401", (await none.WaitForAsync("failed")).ToString());
-        var stranger = StartStation(endpoint, "CP-X", "ocpp2.0.1", password: "correct horse battery", noEv: true);
+        var stranger = StartStation(library, endpoint, "CP-X", "ocpp2.0.1", password: "correct horse battery", noEv: true);
         Assert.Contains("404", (await stranger.WaitForAsync("failed")).ToString());
         Assert.Equal(3, endpoint.Refused);
         Assert.NotNull(endpoint.Registry.Find("CP-A")!.Connection);
     }
 
-    [Fact]
-    public async Task Security_profile_2_serves_TLS_with_the_gateways_certificate_and_Basic_auth()
+    [Theory]
+    [MemberData(nameof(NodeOcppPeer.Libraries), MemberType = typeof(NodeOcppPeer))]
+    public async Task Security_profile_2_serves_TLS_with_the_gateways_certificate_and_Basic_auth(string library)
     {
         using var certificates = TestCertificates.Create("OCPP Test CA");
         certificates.WriteBrokerFiles(_dir);
@@ -177,21 +183,22 @@ public sealed class OcppRpcInteropTests : IAsyncLifetime
             PasswordHashes = new Dictionary<string, string> { ["CP-T"] = OcppPasswordHash.Create("tls-secret", 10_000) },
         });
         Assert.Equal("wss", endpoint.Url.Scheme);
-        var station = StartStation(endpoint, "CP-T", "ocpp2.1", password: "tls-secret", caFile: Path.Combine(_dir, "ca.pem"));
+        var station = StartStation(library, endpoint, "CP-T", "ocpp2.1", password: "tls-secret", caFile: Path.Combine(_dir, "ca.pem"));
         await station.WaitForAsync("ready");
         var driver = new OcppChargerDriver(endpoint.Registry.Find("CP-T")!, ShortValidityProfile());
         Assert.True((await driver.WriteSetpointAsync(-6, TimeSpan.FromSeconds(60))).Confirmed);
 
         // A station that does not trust the gateway's certificate never gets through.
-        var untrusting = StartStation(endpoint, "CP-T", "ocpp2.1", password: "tls-secret");
+        var untrusting = StartStation(library, endpoint, "CP-T", "ocpp2.1", password: "tls-secret");
         Assert.Matches("certificate|self.signed|issuer", (await untrusting.WaitForAsync("failed")).ToString());
     }
 
-    [Fact]
-    public async Task A_station_that_offers_no_subprotocol_the_gateway_speaks_is_refused_before_the_upgrade()
+    [Theory]
+    [MemberData(nameof(NodeOcppPeer.Libraries), MemberType = typeof(NodeOcppPeer))]
+    public async Task A_station_that_offers_no_subprotocol_the_gateway_speaks_is_refused_before_the_upgrade(string library)
     {
         var endpoint = await StartEndpointAsync(new OcppEndpointOptions { Stations = new HashSet<string> { "CP-16" } });
-        var old = StartStation(endpoint, "CP-16", "ocpp1.6", noEv: true);
+        var old = StartStation(library, endpoint, "CP-16", "ocpp1.6", noEv: true);
         Assert.Contains("400", (await old.WaitForAsync("failed")).ToString());
         Assert.Null(endpoint.Registry.Find("CP-16"));
     }
@@ -250,7 +257,7 @@ public sealed class OcppRpcInteropTests : IAsyncLifetime
         return endpoint;
     }
 
-    private NodeOcppPeer StartStation(OcppEndpoint endpoint, string id, string protocol, string? password = null, bool noEv = false, string? caFile = null)
+    private NodeOcppPeer StartStation(string library, OcppEndpoint endpoint, string id, string protocol, string? password = null, bool noEv = false, string? caFile = null)
     {
         var environment = new Dictionary<string, string>
         {
@@ -262,7 +269,7 @@ public sealed class OcppRpcInteropTests : IAsyncLifetime
         if (password is not null) environment["STATION_PASSWORD"] = password;
         if (noEv) environment["NO_EV"] = "1";
         if (caFile is not null) environment["NODE_EXTRA_CA_CERTS"] = caFile;
-        var station = NodeOcppPeer.Start("station.js", environment);
+        var station = NodeOcppPeer.Start("station.js", environment, library);
         _cleanup.Add(station);
         return station;
     }
