@@ -15,15 +15,23 @@ namespace Gateway.Drivers.Modbus;
 /// <see cref="ModbusProtocolException"/> for a bad CRC or mismatched answer,
 /// <see cref="ModbusDeviceException"/> for an exception response. No retries inside.
 /// </remarks>
-public sealed class ModbusRtuClient : IModbusClient
+public sealed class ModbusRtuClient : ModbusMaster
 {
-    private readonly ModbusMaster _master;
-
     /// <summary>Opens <paramref name="devicePath"/> (e.g. /dev/ttyUSB0) with <paramref name="settings"/>.</summary>
     /// <exception cref="ModbusCommunicationException">The port cannot be opened or configured.</exception>
     public ModbusRtuClient(string devicePath, SerialLineSettings settings, ModbusClientOptions? options = null)
+        : base(Open(devicePath, settings, (options ?? new ModbusClientOptions()).Validate()))
     {
-        options = (options ?? new ModbusClientOptions()).Validate();
+    }
+
+    /// <summary>Runs over an already open channel (an in-memory line in tests); the client owns and disposes it.</summary>
+    public ModbusRtuClient(ISerialChannel channel, SerialLineSettings settings, ModbusClientOptions? options = null)
+        : base(Over(channel, settings, (options ?? new ModbusClientOptions()).Validate()))
+    {
+    }
+
+    private static ModbusRtuTransport Open(string devicePath, SerialLineSettings settings, ModbusClientOptions options)
+    {
         ISerialChannel port;
         try
         {
@@ -34,53 +42,13 @@ public sealed class ModbusRtuClient : IModbusClient
             throw new ModbusCommunicationException(ex.Message, ex);
         }
 
-        _master = new ModbusMaster(new ModbusRtuTransport(port, settings, options, devicePath));
+        return new ModbusRtuTransport(port, settings, options, devicePath);
     }
 
-    /// <summary>Runs over an already open channel (an in-memory line in tests); the client owns and disposes it.</summary>
-    public ModbusRtuClient(ISerialChannel channel, SerialLineSettings settings, ModbusClientOptions? options = null)
+    private static ModbusRtuTransport Over(ISerialChannel channel, SerialLineSettings settings, ModbusClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(channel);
         settings.Validate();
-        _master = new ModbusMaster(new ModbusRtuTransport(channel, settings, (options ?? new ModbusClientOptions()).Validate(), "serial channel"));
+        return new ModbusRtuTransport(channel, settings, options, "serial channel");
     }
-
-    /// <inheritdoc />
-    public Task<bool[]> ReadCoilsAsync(byte unitId, ushort address, ushort count, CancellationToken cancellationToken = default)
-        => _master.ReadCoilsAsync(unitId, address, count, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<bool[]> ReadDiscreteInputsAsync(byte unitId, ushort address, ushort count, CancellationToken cancellationToken = default)
-        => _master.ReadDiscreteInputsAsync(unitId, address, count, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<ushort[]> ReadHoldingRegistersAsync(byte unitId, ushort address, ushort count, CancellationToken cancellationToken = default)
-        => _master.ReadHoldingRegistersAsync(unitId, address, count, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<ushort[]> ReadInputRegistersAsync(byte unitId, ushort address, ushort count, CancellationToken cancellationToken = default)
-        => _master.ReadInputRegistersAsync(unitId, address, count, cancellationToken);
-
-    /// <inheritdoc />
-    public Task WriteSingleCoilAsync(byte unitId, ushort address, bool value, CancellationToken cancellationToken = default)
-        => _master.WriteSingleCoilAsync(unitId, address, value, cancellationToken);
-
-    /// <inheritdoc />
-    public Task WriteSingleRegisterAsync(byte unitId, ushort address, ushort value, CancellationToken cancellationToken = default)
-        => _master.WriteSingleRegisterAsync(unitId, address, value, cancellationToken);
-
-    /// <inheritdoc />
-    public Task WriteMultipleCoilsAsync(byte unitId, ushort address, ReadOnlyMemory<bool> values, CancellationToken cancellationToken = default)
-        => _master.WriteMultipleCoilsAsync(unitId, address, values, cancellationToken);
-
-    /// <inheritdoc />
-    public Task WriteMultipleRegistersAsync(byte unitId, ushort address, ReadOnlyMemory<ushort> values, CancellationToken cancellationToken = default)
-        => _master.WriteMultipleRegistersAsync(unitId, address, values, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<ushort[]> ReadWriteMultipleRegistersAsync(byte unitId, ushort readAddress, ushort readCount, ushort writeAddress, ReadOnlyMemory<ushort> values, CancellationToken cancellationToken = default)
-        => _master.ReadWriteMultipleRegistersAsync(unitId, readAddress, readCount, writeAddress, values, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask DisposeAsync() => _master.DisposeAsync();
 }

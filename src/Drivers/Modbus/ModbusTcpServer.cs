@@ -110,24 +110,8 @@ public sealed class ModbusTcpServer : IAsyncDisposable
 
     private async Task AcceptLoopAsync(Socket socket, CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        while (await TcpAccept.NextClientAsync(socket, cancellationToken).ConfigureAwait(false) is { } client)
         {
-            Socket client;
-            try
-            {
-                client = await socket.AcceptAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException)
-            {
-                // A connection that died in the accept queue (reset by its peer) is not the listener's problem.
-                continue;
-            }
-
-            client.NoDelay = true;
             Counters.CountConnection();
             var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _connections[client] = ended.Task;

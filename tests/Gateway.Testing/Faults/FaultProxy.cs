@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Gateway.Drivers.Modbus.Tcp;
 
 namespace Gateway.Testing;
 
@@ -184,23 +185,8 @@ public sealed class FaultProxy : IAsyncDisposable
 
     private async Task AcceptLoopAsync(Socket socket, CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        while (await TcpAccept.NextClientAsync(socket, cancellationToken).ConfigureAwait(false) is { } client)
         {
-            Socket client;
-            try
-            {
-                client = await socket.AcceptAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException)
-            {
-                continue;
-            }
-
-            client.NoDelay = true;
             Counters.CountConnection();
             var connection = new ProxyConnection(client, this);
             _connections[connection] = 0;
