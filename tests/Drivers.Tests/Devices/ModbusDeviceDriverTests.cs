@@ -153,14 +153,29 @@ public sealed class ModbusDeviceDriverTests
     }
 
     [Fact]
-    public async Task Heartbeat_changes_on_every_refresh()
+    public async Task Heartbeat_re_arms_our_setpoint_once_a_third_of_its_validity_has_passed_and_changes_each_time()
     {
         var image = PluggedCharger();
         var writes = 0;
         image.PointWritten = name => { if (name == "Heartbeat") writes++; };
         var driver = new ModbusDeviceDriver(InMemoryModbusClient.For(1, image), 1, image.Profile, _clock);
+
+        await driver.RefreshWatchdogAsync();
+        Assert.Equal(0, writes); // no setpoint of ours yet: nothing to keep alive
+
+        await driver.WriteSetpointAsync(-3, TimeSpan.FromSeconds(60));
+        await driver.RefreshWatchdogAsync();
+        _clock.Advance(TimeSpan.FromSeconds(19));
+        await driver.RefreshWatchdogAsync();
+        Assert.Equal(0, writes); // the setpoint write itself armed the watchdog 19 s ago
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
         await driver.RefreshWatchdogAsync();
         var first = image.Get("Heartbeat");
+        await driver.RefreshWatchdogAsync();
+        Assert.Equal(1, writes);
+
+        _clock.Advance(TimeSpan.FromSeconds(20));
         await driver.RefreshWatchdogAsync();
         Assert.Equal(2, writes);
         Assert.NotEqual(first, image.Get("Heartbeat"));
