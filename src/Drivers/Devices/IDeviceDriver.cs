@@ -29,6 +29,13 @@ public interface IDeviceDriver : IAsyncDisposable
     /// </summary>
     Task<SetpointResult> WriteSetpointAsync(double powerKw, TimeSpan validFor, CancellationToken cancellationToken = default);
 
-    /// <summary>Proves the gateway is alive so the device keeps its setpoint (heartbeat or re-arm).</summary>
+    /// <summary>Proves the gateway is alive so the device keeps its setpoint (heartbeat or re-arm), now.</summary>
     Task RefreshWatchdogAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The poller's keep-alive: re-arms the device's watchdog only when the driver judges it due (a driver that cannot
+    /// judge re-arms every time). A driver that skips a re-arm must still re-arm early enough that one missed poll never
+    /// costs the device a setpoint of ours that is still valid.
+    /// </summary>
+    Task RefreshWatchdogIfDueAsync(CancellationToken cancellationToken = default) => RefreshWatchdogAsync(cancellationToken);
 }

@@ -184,14 +184,26 @@ public sealed class ModbusDeviceDriver : IDeviceDriver
         return GuardAsync(async () => { await RefreshWatchdogCoreAsync(cancellationToken).ConfigureAwait(false); return true; });
     }
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// Nothing of ours to keep alive before this driver's first setpoint (a setpoint left by an earlier gateway, or
+    /// written by another master, is let run out); after it, the watchdog is re-armed once a third of the setpoint's
+    /// validity has passed (on the clock this driver stamps readings with, the plant's), which leaves at least two more
+    /// polls before it runs out when polls come at least that often. A heartbeat on every poll was one of a charger's
+    /// four requests per poll (docs/benchmarks.md, 2,000 devices).
+    /// </remarks>
+    public Task RefreshWatchdogIfDueAsync(CancellationToken cancellationToken = default)
+    {
+        if (_lastSetpointWrite is null) return Task.CompletedTask;
+        // A clock stepped back (now before the last arm) makes the age unknown: re-arm rather than trust it.
+        var age = _time.GetUtcNow() - _armedAt;
+        if (_validity > TimeSpan.Zero && age >= TimeSpan.Zero && age < _validity / 3) return Task.CompletedTask;
+        return RefreshWatchdogAsync(cancellationToken);
+    }
+
     private async Task RefreshWatchdogCoreAsync(CancellationToken cancellationToken)
     {
-        // Nothing of ours to keep alive before our first setpoint (a setpoint left by an earlier gateway is let run
-        // out); after it, re-arm once a third of the validity has passed, which leaves two more tries before it runs
-        // out. A heartbeat on every poll was 1–2 of a poll's 5–6 requests (docs/benchmarks.md, 2,000 devices).
-        if (_lastSetpointWrite is null) return;
         var now = _time.GetUtcNow();
-        if (_validity > TimeSpan.Zero && now - _armedAt < _validity / 3) return;
         if (Profile.FindRole(PointRole.Heartbeat) is { IsWritable: true } heartbeat)
         {
             await ResolveAsync(cancellationToken).ConfigureAwait(false);

@@ -124,7 +124,7 @@ internal sealed class DevicePoller
             _log?.Append(link.Device.Id, reading);
             // A read-only device is only watched: nothing of the gateway's to keep alive on it.
             if (_options.RefreshWatchdogs && !link.Driver.ReadOnly && link.State == DeviceLinkState.Healthy && HasWatchdog(link.Driver.Profile))
-                await link.UseDriverAsync(static async (d, c) => { await d.RefreshWatchdogAsync(c).ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);
+                await link.UseDriverAsync(static async (d, c) => { await d.RefreshWatchdogIfDueAsync(c).ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -153,32 +153,71 @@ public sealed class ModbusDeviceDriverTests
     }
 
     [Fact]
-    public async Task Heartbeat_re_arms_our_setpoint_once_a_third_of_its_validity_has_passed_and_changes_each_time()
+    public async Task The_pollers_heartbeat_re_arms_our_setpoint_once_a_third_of_its_validity_has_passed_and_changes_each_time()
     {
         var image = PluggedCharger();
         var writes = 0;
         image.PointWritten = name => { if (name == "Heartbeat") writes++; };
         var driver = new ModbusDeviceDriver(InMemoryModbusClient.For(1, image), 1, image.Profile, _clock);
 
-        await driver.RefreshWatchdogAsync();
+        await driver.RefreshWatchdogIfDueAsync();
         Assert.Equal(0, writes); // no setpoint of ours yet: nothing to keep alive
 
         await driver.WriteSetpointAsync(-3, TimeSpan.FromSeconds(60));
-        await driver.RefreshWatchdogAsync();
+        await driver.RefreshWatchdogIfDueAsync();
         _clock.Advance(TimeSpan.FromSeconds(19));
-        await driver.RefreshWatchdogAsync();
+        await driver.RefreshWatchdogIfDueAsync();
         Assert.Equal(0, writes); // the setpoint write itself armed the watchdog 19 s ago
 
         _clock.Advance(TimeSpan.FromSeconds(1));
-        await driver.RefreshWatchdogAsync();
+        await driver.RefreshWatchdogIfDueAsync();
         var first = image.Get("Heartbeat");
-        await driver.RefreshWatchdogAsync();
+        await driver.RefreshWatchdogIfDueAsync();
         Assert.Equal(1, writes);
 
         _clock.Advance(TimeSpan.FromSeconds(20));
-        await driver.RefreshWatchdogAsync();
+        await driver.RefreshWatchdogIfDueAsync();
         Assert.Equal(2, writes);
         Assert.NotEqual(first, image.Get("Heartbeat"));
+    }
+
+    [Fact]
+    public async Task The_pollers_heartbeat_re_arms_at_once_after_the_clock_is_stepped_back()
+    {
+        var image = PluggedCharger();
+        var writes = 0;
+        image.PointWritten = name => { if (name == "Heartbeat") writes++; };
+        var clock = new SettableClock { Now = T0 };
+        var driver = new ModbusDeviceDriver(InMemoryModbusClient.For(1, image), 1, image.Profile, clock);
+        await driver.WriteSetpointAsync(-3, TimeSpan.FromSeconds(60));
+        clock.Now = T0 + TimeSpan.FromSeconds(5);
+        await driver.RefreshWatchdogIfDueAsync();
+        Assert.Equal(0, writes);
+        // Stepped back 45 min: the age of the last arm is unknown, so it is re-armed rather than left to run out.
+        clock.Now = T0 - TimeSpan.FromMinutes(45);
+        await driver.RefreshWatchdogIfDueAsync();
+        Assert.Equal(1, writes);
+    }
+
+    private sealed class SettableClock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    [Fact]
+    public async Task An_explicit_heartbeat_is_written_whenever_asked()
+    {
+        // Commissioning stops the heartbeat at a moment it reports, and tests drive heartbeats by hand: no throttle there.
+        var image = PluggedCharger();
+        var writes = 0;
+        image.PointWritten = name => { if (name == "Heartbeat") writes++; };
+        var driver = new ModbusDeviceDriver(InMemoryModbusClient.For(1, image), 1, image.Profile, _clock);
+        await driver.WriteSetpointAsync(-3, TimeSpan.FromSeconds(60));
+        await driver.RefreshWatchdogAsync();
+        await driver.RefreshWatchdogAsync();
+        Assert.Equal(2, writes);
     }
 
     [Fact]

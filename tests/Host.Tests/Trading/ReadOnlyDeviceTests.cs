@@ -44,22 +44,36 @@ public sealed class ReadOnlyDeviceTests
         Assert.All(links, l => Assert.NotNull(l.LastReading));
         foreach (var link in links.Where(l => l.Driver.ReadOnly))
             Assert.DoesNotContain(clients[link.Device.Id].Requests, r => WriteFunctions.Contains(r.Function));
-        // A device that may be written still has its watchdog re-armed by the poll.
-        Assert.Contains(links.Where(l => !l.Driver.ReadOnly && l.Driver.Profile.Points.Any(p => p.Role is PointRole.Heartbeat or PointRole.Watchdog)),
-            l => clients[l.Device.Id].Requests.Any(r => WriteFunctions.Contains(r.Function)));
+        // A device that may be written is not kept alive by the poll before it holds a setpoint of ours (nothing of ours
+        // to keep: whatever it runs at was set by someone else and is let run out) …
+        var writable = links.Where(l => !l.Driver.ReadOnly && l.Driver.Profile.Points.Any(p => p.Role is PointRole.Heartbeat or PointRole.Watchdog)).ToList();
+        Assert.NotEmpty(writable);
+        Assert.All(writable, l => Assert.DoesNotContain(clients[l.Device.Id].Requests, r => WriteFunctions.Contains(r.Function)));
+        // … and is, once it holds one and a third of its validity has passed (the read-only ones never are).
+        var kept = writable[0];
+        await kept.UseDriverAsync((d, c) => d.WriteSetpointAsync(0, TimeSpan.FromMinutes(3), c));
+        int Writes(DeviceLink l) => clients[l.Device.Id].Requests.Count(r => WriteFunctions.Contains(r.Function));
+        var afterSetpoint = Writes(kept);
+        await poller.PollOnceAsync(kept);
+        Assert.Equal(afterSetpoint, Writes(kept));
+        real.Advance(TimeSpan.FromMinutes(1));
+        foreach (var link in links) await poller.PollOnceAsync(link);
+        Assert.Equal(afterSetpoint + 1, Writes(kept));
+        foreach (var link in links.Where(l => l.Driver.ReadOnly))
+            Assert.DoesNotContain(clients[link.Device.Id].Requests, r => WriteFunctions.Contains(r.Function));
 
         var round = new RoundPlanner(gateway).BuildRound(sims.Clock.Now, links, real.GetUtcNow());
         var readOnlyParticipants = links.Where(l => l.Driver.ReadOnly).Select(l => l.Device.ParticipantId).ToHashSet();
         Assert.DoesNotContain(round.Participants, p => readOnlyParticipants.Contains(p.Id));
 
         // The same readings through writable drivers do quote: it is the lock that keeps them out.
-        var writable = links.Select(l =>
+        var twins = links.Select(l =>
         {
             var twin = new DeviceLink(l.Device with { ReadOnly = false }, new ModbusDeviceDriver(clients[l.Device.Id], l.Device.UnitId, l.Driver.Profile, real));
             twin.RecordReading(l.LastReading!);
             return twin;
         }).ToList();
-        var open = new RoundPlanner(gateway).BuildRound(sims.Clock.Now, writable, real.GetUtcNow());
+        var open = new RoundPlanner(gateway).BuildRound(sims.Clock.Now, twins, real.GetUtcNow());
         Assert.Contains(open.Participants, p => readOnlyParticipants.Contains(p.Id));
     }
 }
