@@ -25,6 +25,8 @@ internal static class GatewayCycleBench
 
     public static async Task<int> RunAsync(int devices, int rounds, string simsDll, int endpoints = 1, int warmupRounds = 0, double pollSeconds = 0)
     {
+        if (rounds < 0) throw new ArgumentOutOfRangeException(nameof(rounds), rounds, "0 or more rounds");
+        if (rounds == 0 && pollSeconds <= 0) throw new ArgumentException("0 rounds measure polling alone: give --poll-seconds S", nameof(pollSeconds));
         if (devices < 3) throw new ArgumentOutOfRangeException(nameof(devices), devices, "at least 3 devices");
         if (endpoints < 1 || endpoints > devices) throw new ArgumentOutOfRangeException(nameof(endpoints), endpoints, $"1–{devices} endpoints");
         if ((devices + endpoints - 1) / endpoints > UnitsPerEndpoint)
@@ -49,6 +51,13 @@ internal static class GatewayCycleBench
                 Console.Error.WriteLine($"warm-up round {i + 1}/{warmupRounds}: {o.Decision.Trades.Count} trades, {o.Setpoints.Count} setpoints");
             }
 
+            if (rounds == 0)
+            {
+                // Polling alone: the round table would divide by nothing (no round ran, no wall time of its own).
+                foreach (var g in runtime.Links.GroupBy(l => (l.State, l.LastError)))
+                    Console.Error.WriteLine($"{g.Count()} links {g.Key.State}{(g.Key.LastError is { } e ? ": " + e : "")}");
+                return 0;
+            }
             var firstChance = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
             if (Environment.GetEnvironmentVariable("GW_BENCH_EXCEPTIONS") is not null)
                 AppDomain.CurrentDomain.FirstChanceException += (_, e) => firstChance.AddOrUpdate(e.Exception.GetType().Name + ": " + e.Exception.Message, 1, (_, n) => n + 1);
