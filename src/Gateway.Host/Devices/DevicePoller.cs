@@ -21,7 +21,7 @@ internal sealed class DevicePoller
     private readonly GatewayStatusBoard _board;
     private readonly MeasurementLog? _log;
     private readonly ILogger _logger;
-    private readonly Dictionary<string, ResiliencePipeline> _pipelines = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (ResiliencePipeline Pipeline, CircuitBreakerStateProvider Circuit)> _pipelines = new(StringComparer.Ordinal);
 
     /// <summary>Create a poller for <paramref name="links"/>; <paramref name="clock"/> paces the polls (simulated time on simulated rigs).</summary>
     public DevicePoller(IReadOnlyList<DeviceLink> links, TimeProvider clock, DevicePollerOptions options, GatewayStatusBoard board, MeasurementLog? log, ILogger logger)
@@ -115,9 +115,39 @@ internal sealed class DevicePoller
     {
         var before = link.State;
         Interlocked.Increment(ref _polls);
+        var (pipeline, circuit) = _pipelines[link.Device.Id];
+        if (circuit.CircuitState == CircuitState.Open)
+        {
+            // The open circuit refuses the poll anyway; asking the pipeline would only build Polly's BrokenCircuitException,
+            // whose stack trace is captured with source information (the cost that fed the timeout spiral at 2,000 devices).
+            Interlocked.Increment(ref _failedPolls);
+            link.RecordFailure(Isolated, _options.IsolateAfterFailures);
+        }
+        else
+        {
+            await PollThroughPipelineAsync(link, pipeline, cancellationToken).ConfigureAwait(false);
+        }
+        if (link.State != before)
+        {
+            if (link.State == DeviceLinkState.Degraded && before == DeviceLinkState.Healthy)
+                _logger.LogWarning("device {Device} degraded: {Error}; its values are stale", link.Device.Id, link.LastError);
+            else if (link.State == DeviceLinkState.Isolated)
+            {
+                _logger.LogWarning("device {Device} isolated: {Error}; no setpoints until it answers again (its own fail-safe takes it to 0 kW)", link.Device.Id, link.LastError);
+                if (link.Driver is Gateway.Drivers.Devices.Ocpp.OcppChargerDriver { ReadOnly: false }) await ClearOcppProfileAsync(link, cancellationToken).ConfigureAwait(false);
+            }
+            else if (before == DeviceLinkState.Isolated)
+                _logger.LogInformation("device {Device} answers again", link.Device.Id);
+        }
+        var current = _board.CurrentSetpoint(link.Device.Id);
+        _board.Report(link.ToHealth(current?.SetpointKw, current?.ValidUntilUtc, _clock.GetUtcNow()));
+    }
+
+    private async Task PollThroughPipelineAsync(DeviceLink link, ResiliencePipeline pipeline, CancellationToken cancellationToken)
+    {
         try
         {
-            var reading = await _pipelines[link.Device.Id].ExecuteAsync(
+            var reading = await pipeline.ExecuteAsync(
                 static async (state, ct) => await ReadAttemptAsync(state.link, state.AttemptTimeout, ct).ConfigureAwait(false),
                 (link, _options.AttemptTimeout), cancellationToken).ConfigureAwait(false);
             link.RecordReading(reading);
@@ -135,20 +165,6 @@ internal sealed class DevicePoller
             Interlocked.Increment(ref _failedPolls);
             link.RecordFailure(Describe(e), _options.IsolateAfterFailures);
         }
-        if (link.State != before)
-        {
-            if (link.State == DeviceLinkState.Degraded && before == DeviceLinkState.Healthy)
-                _logger.LogWarning("device {Device} degraded: {Error}; its values are stale", link.Device.Id, link.LastError);
-            else if (link.State == DeviceLinkState.Isolated)
-            {
-                _logger.LogWarning("device {Device} isolated: {Error}; no setpoints until it answers again (its own fail-safe takes it to 0 kW)", link.Device.Id, link.LastError);
-                if (link.Driver is Gateway.Drivers.Devices.Ocpp.OcppChargerDriver { ReadOnly: false }) await ClearOcppProfileAsync(link, cancellationToken).ConfigureAwait(false);
-            }
-            else if (before == DeviceLinkState.Isolated)
-                _logger.LogInformation("device {Device} answers again", link.Device.Id);
-        }
-        var current = _board.CurrentSetpoint(link.Device.Id);
-        _board.Report(link.ToHealth(current?.SetpointKw, current?.ValidUntilUtc, _clock.GetUtcNow()));
     }
 
     // One attempt, abandoned after the attempt timeout (real time on purpose: it bounds network I/O, not market time).
@@ -228,12 +244,15 @@ internal sealed class DevicePoller
     private static string Describe(Exception e) => e switch
     {
         PollTimeoutException => "no answer in time (the poll was abandoned)",
-        BrokenCircuitException => "isolated after repeated failures; retrying later",
+        BrokenCircuitException => Isolated,
         _ => DeviceErrors.Describe(e),
     };
 
-    private static ResiliencePipeline BuildPipeline(DevicePollerOptions options)
+    private const string Isolated = "isolated after repeated failures; retrying later";
+
+    private static (ResiliencePipeline, CircuitBreakerStateProvider) BuildPipeline(DevicePollerOptions options)
     {
+        var circuit = new CircuitBreakerStateProvider();
         // Real time on purpose: these bound network I/O, not market time.
         var builder = new ResiliencePipelineBuilder();
         if (options.Retries > 0)
@@ -253,9 +272,10 @@ internal sealed class DevicePoller
             MinimumThroughput = Math.Max(2, options.IsolateAfterFailures * (options.Retries + 1)),
             SamplingDuration = TimeSpan.FromSeconds(30),
             BreakDuration = options.BreakDuration,
+            StateProvider = circuit,
             ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
         });
         // The attempt timeout is the poller's own (ReadAttemptAsync), innermost as a timeout strategy would be.
-        return builder.Build();
+        return (builder.Build(), circuit);
     }
 }
