@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Gateway.DeviceSims.Hosting;
 using Gateway.Host.Rigs;
 using Gateway.Host.Scheduling;
 using Gateway.Host.Worker;
@@ -20,20 +21,14 @@ internal static class GatewayCycleBench
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    /// <summary>Unit ids one Modbus TCP endpoint can address.</summary>
-    private const int UnitsPerEndpoint = 247;
-
     public static async Task<int> RunAsync(int devices, int rounds, string simsDll, int endpoints = 1, int warmupRounds = 0, double pollSeconds = 0)
     {
         if (rounds < 0) throw new ArgumentOutOfRangeException(nameof(rounds), rounds, "0 or more rounds");
         if (rounds == 0 && pollSeconds <= 0) throw new ArgumentException("0 rounds measure polling alone: give --poll-seconds S", nameof(pollSeconds));
-        if (devices < 3) throw new ArgumentOutOfRangeException(nameof(devices), devices, "at least 3 devices");
-        if (endpoints < 1 || endpoints > devices) throw new ArgumentOutOfRangeException(nameof(endpoints), endpoints, $"1–{devices} endpoints");
-        if ((devices + endpoints - 1) / endpoints > UnitsPerEndpoint)
-            throw new ArgumentOutOfRangeException(nameof(endpoints), endpoints, $"{devices} devices need at least {(devices + UnitsPerEndpoint - 1) / UnitsPerEndpoint} endpoints (247 unit ids each)");
+        var yaml = new GeneratedSite { Devices = devices, Endpoints = endpoints }.Yaml();
         var dir = Directory.CreateTempSubdirectory("gw-bench-").FullName;
         var rigPath = Path.Combine(dir, "rig.yaml");
-        await File.WriteAllTextAsync(rigPath, RigYaml(devices, endpoints));
+        await File.WriteAllTextAsync(rigPath, yaml);
         var sims = await SimsProcess.StartAsync(simsDll, rigPath);
         try
         {
@@ -162,40 +157,4 @@ internal static class GatewayCycleBench
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[(int)Math.Clamp(Math.Round(p * (sorted.Count - 1)), 0, sorted.Count - 1)];
-
-    /// <summary>
-    /// N devices: one SMES, one meter, a quarter PV, the rest V2G chargers, in contiguous blocks behind
-    /// <paramref name="endpoints"/> Modbus TCP servers (a unit id per device within its server).
-    /// </summary>
-    internal static string RigYaml(int devices, int endpoints)
-    {
-        var sb = new StringBuilder();
-        sb.AppendLine("site: bench\nstart: 2026-06-01T11:00:00Z\ntimeScale: 60\ndevices:");
-        var pv = Math.Max(1, (devices - 2) / 4);
-        for (var i = 1; i <= devices; i++)
-        {
-            var node = $"n{1 + i % 8}";
-            string kind, profile, sim;
-            if (i == 1) { kind = "smes"; profile = "smes-converter"; sim = "{ inductanceH: 80, maxCurrentA: 1500, minCurrentA: 100, initialCurrentA: 900, maxPowerKw: 200 }"; }
-            else if (i == 2) { kind = "meter"; profile = "sunspec-meter"; sim = "{ }"; }
-            else if (i <= 2 + pv) { kind = "pv-inverter"; profile = "sunspec-inverter"; sim = "{ ratedKwp: 8, irradiance: { clearSky: { peakWPerM2: 900, sunrise: \"06:00\", sunset: \"20:00\" } } }"; }
-            else
-            {
-                kind = "charger"; profile = "v2g-charger";
-                var seller = i % 3 == 0;
-                sim = string.Create(Inv, $"{{ batteryKwh: 60, socAtArrivalPercent: {(seller ? 85 : 30)}, arrival: \"06:00\", departure: \"22:00\", targetSocPercent: {(seller ? 50 : 80)}, maxChargeKw: 7.4, maxDischargeKw: 7.4 }}");
-            }
-            // A server per block of devices, a unit id per device within it (like a TCP-to-RTU gateway in front of a row of
-            // piles). device-sims with --port-base 0 gives each distinct endpoint text a server on a free port.
-            var perEndpoint = (devices + endpoints - 1) / endpoints;
-            var endpoint = (i - 1) / perEndpoint;
-            var unit = (i - 1) % perEndpoint + 1;
-            sb.AppendLine($"  - {{ id: d{i:D4}, kind: {kind}, node: {node}, protocol: modbus-tcp, endpoint: \"127.0.0.1:{endpoint + 1}\", unitId: {unit}, profile: {profile}, pollSeconds: 60, sim: {sim} }}");
-        }
-        sb.AppendLine("feeder:\n  root: n0\n  nodes: [ { id: n0 }, " + string.Join(", ", Enumerable.Range(1, 8).Select(n => $"{{ id: n{n} }}")) + " ]\n  lines:");
-        for (var n = 1; n <= 8; n++) sb.AppendLine($"    - {{ id: L{n}, from: n0, to: n{n}, limitKw: {(n == 3 ? 20 : 400)} }}");
-        sb.AppendLine("market:\n  intervalMinutes: 15\n  gridPrices: [ { from: \"00:00\", pricePerKwh: 0.62 }, { from: \"10:00\", pricePerKwh: 1.01 } ]\n  feedInPricePerKwh: 0.3\n  readBackSeconds: 8");
-        sb.AppendLine("ledger: { kind: embedded, path: ledger.db }\njournal: { path: journal.db }");
-        return sb.ToString();
-    }
 }

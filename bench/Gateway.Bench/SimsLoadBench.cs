@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Gateway.Drivers.Modbus;
 using Gateway.Host.Devices;
+using Gateway.DeviceSims.Hosting;
 using Gateway.Host.Rigs;
 using Gateway.Host.Worker;
 
@@ -24,7 +25,7 @@ internal static class SimsLoadBench
         try
         {
             var rigPath = Path.Combine(dir, "rig.yaml");
-            await File.WriteAllTextAsync(rigPath, GatewayCycleBench.RigYaml(devices, endpoints));
+            await File.WriteAllTextAsync(rigPath, new GeneratedSite { Devices = devices, Endpoints = endpoints }.Yaml());
             await using var sims = await SimsProcess.StartAsync(simsDll, rigPath);
             var rig = RigLoader.Load(rigPath);
             var overrides = GatewayRuntime.ReadEndpointsFile(sims.EndpointsFile);
