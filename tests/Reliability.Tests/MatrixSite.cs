@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Text.Json;
 using Gateway.DeviceSims.Devices;
 using Gateway.DeviceSims.Hosting;
 using Gateway.Rigs;
@@ -37,20 +36,19 @@ internal sealed record MatrixSiteOptions
 /// </summary>
 internal sealed class MatrixSite : IAsyncDisposable
 {
-    private MatrixSite(string directory, string rigPath, RigHost sims, Dictionary<string, FaultProxy> proxies, string endpointsFile, HostRig rig, SetpointWriteLog writes)
+    private MatrixSite(SimulatedSite site, Dictionary<string, FaultProxy> proxies, string endpointsFile, SetpointWriteLog writes)
     {
-        Directory = directory;
-        RigPath = rigPath;
-        Sims = sims;
+        Site = site;
         Proxies = proxies;
         EndpointsFile = endpointsFile;
-        Rig = rig;
+        Rig = HostRigLoader.Load(site.RigPath);
         Writes = writes;
     }
 
-    public string Directory { get; }
-    public string RigPath { get; }
-    public RigHost Sims { get; }
+    private SimulatedSite Site { get; }
+    public string Directory => Site.Directory;
+    public string RigPath => Site.RigPath;
+    public RigHost Sims => Site.Sims;
     public IReadOnlyDictionary<string, FaultProxy> Proxies { get; }
     public string EndpointsFile { get; }
     public HostRig Rig { get; }
@@ -102,26 +100,21 @@ internal sealed class MatrixSite : IAsyncDisposable
     public static async Task<MatrixSite> StartAsync(MatrixSiteOptions? options = null)
     {
         options ??= new MatrixSiteOptions();
-        var dir = System.IO.Directory.CreateTempSubdirectory("matrix-").FullName;
-        var rigPath = Path.Combine(dir, "rig.yaml");
-        await File.WriteAllTextAsync(rigPath, Yaml(options));
         // No port base: every device gets a server of its own on a free port, so a proxy can stand in front of each.
-        var sims = await RigHost.StartAsync(new SimulatedRig(RigParser.Load(rigPath), TimeProvider.System));
-        var writes = SetpointWriteLog.Attach(sims.Rig);
+        var site = await SimulatedSite.StartAsync(Yaml(options), "matrix-");
+        var writes = SetpointWriteLog.Attach(site.Sims.Rig);
         var proxies = new Dictionary<string, FaultProxy>(StringComparer.Ordinal);
-        var endpoints = new List<object>();
+        var endpoints = new List<(string, string)>();
         var seed = options.Seed;
-        foreach (var e in sims.Endpoints.Where(e => e.Uri.StartsWith("modbus-tcp://", StringComparison.Ordinal)))
+        foreach (var e in site.Sims.Endpoints.Where(e => e.Uri.StartsWith("modbus-tcp://", StringComparison.Ordinal)))
         {
             var uri = new Uri(e.Uri);
             var proxy = new FaultProxy(new IPEndPoint(IPAddress.Parse(uri.Host), uri.Port), Framings.ModbusTcp, seed++);
             proxy.Start();
             proxies[e.Id] = proxy;
-            endpoints.Add(new { id = e.Id, uri = $"modbus-tcp://{proxy.LocalEndpoint}" });
+            endpoints.Add((e.Id, $"modbus-tcp://{proxy.LocalEndpoint}"));
         }
-        var endpointsFile = Path.Combine(dir, "endpoints.json");
-        await File.WriteAllTextAsync(endpointsFile, JsonSerializer.Serialize(endpoints));
-        return new MatrixSite(dir, rigPath, sims, proxies, endpointsFile, HostRigLoader.Load(rigPath), writes);
+        return new MatrixSite(site, proxies, site.WriteEndpointsFile(endpoints), writes);
     }
 
     /// <summary>Start <c>gateway run</c> on this site.</summary>
@@ -132,14 +125,20 @@ internal sealed class MatrixSite : IAsyncDisposable
     /// <summary>Rounds the journal holds in a state at or past <paramref name="state"/>.</summary>
     public int RoundsAtLeast(Gateway.Host.Journal.RoundState state) => JournalView.TryRounds(JournalPath).Count(r => r.State >= state);
 
-    /// <summary>Closed rounds whose every setpoint was confirmed.</summary>
-    public int CleanRounds()
+    /// <summary>The rounds the journal holds now, whatever their state.</summary>
+    public IReadOnlySet<string> RoundIds() => JournalView.TryRounds(JournalPath).Select(r => r.RoundId).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Closed rounds whose every setpoint was confirmed; with <paramref name="notAmong"/>, only rounds the journal did not
+    /// hold yet when that set was taken (begun after it: none of their setpoints went out before).
+    /// </summary>
+    public int CleanRounds(IReadOnlySet<string>? notAmong = null)
     {
         if (!File.Exists(JournalPath)) return 0;
         try
         {
             var sps = JournalView.Setpoints(JournalPath);
-            return JournalView.Rounds(JournalPath).Count(r => r.State == Gateway.Host.Journal.RoundState.Closed
+            return JournalView.Rounds(JournalPath).Count(r => r.State == Gateway.Host.Journal.RoundState.Closed && notAmong?.Contains(r.RoundId) != true
                 && sps.Any(s => s.RoundId == r.RoundId) && sps.Where(s => s.RoundId == r.RoundId).All(s => s.Status == Gateway.Host.Journal.SetpointStatus.Confirmed));
         }
         catch (Microsoft.Data.Sqlite.SqliteException)
@@ -153,9 +152,8 @@ internal sealed class MatrixSite : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         foreach (var p in Proxies.Values) await p.DisposeAsync();
-        await Sims.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (Environment.GetEnvironmentVariable("RELIABILITY_KEEP") is null)
-            try { System.IO.Directory.Delete(Directory, true); } catch (IOException) { }
+        Site.KeepFolder = Environment.GetEnvironmentVariable("RELIABILITY_KEEP") is not null;
+        await Site.DisposeAsync();
     }
 }

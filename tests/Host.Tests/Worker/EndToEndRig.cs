@@ -1,6 +1,4 @@
-using Gateway.DeviceSims.Devices;
 using Gateway.DeviceSims.Hosting;
-using Gateway.Rigs;
 using RigDefinition = Gateway.Host.Rigs.RigDefinition;
 using RigLoader = Gateway.Host.Rigs.RigLoader;
 
@@ -47,19 +45,19 @@ internal sealed class EndToEndRig : IAsyncDisposable
         journal: { path: journal.db }
         """;
 
-    private EndToEndRig(string directory, string rigPath, RigHost sims, IReadOnlyDictionary<string, string> endpoints)
+    private EndToEndRig(SimulatedSite site, IReadOnlyDictionary<string, string> endpoints)
     {
-        Directory = directory;
-        RigPath = rigPath;
-        Sims = sims;
+        Site = site;
         Endpoints = endpoints;
     }
 
-    public string Directory { get; }
+    private SimulatedSite Site { get; }
 
-    public string RigPath { get; }
+    public string Directory => Site.Directory;
 
-    public RigHost Sims { get; }
+    public string RigPath => Site.RigPath;
+
+    public RigHost Sims => Site.Sims;
 
     public IReadOnlyDictionary<string, string> Endpoints { get; }
 
@@ -69,9 +67,7 @@ internal sealed class EndToEndRig : IAsyncDisposable
     {
         get
         {
-            var path = Path.Combine(Directory, "endpoints.json");
-            File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(Endpoints.Select(e => new { id = e.Key, uri = e.Value.Contains("://", StringComparison.Ordinal) ? e.Value : "modbus-tcp://" + e.Value })));
-            return path;
+            return Site.WriteEndpointsFile(Endpoints.Select(e => (e.Key, e.Value.Contains("://", StringComparison.Ordinal) ? e.Value : "modbus-tcp://" + e.Value)));
         }
     }
 
@@ -96,20 +92,16 @@ internal sealed class EndToEndRig : IAsyncDisposable
 
     public static async Task<EndToEndRig> StartAsync(string? yaml = null)
     {
-        var dir = System.IO.Directory.CreateTempSubdirectory("e2e-").FullName;
-        var rigPath = Path.Combine(dir, "rig.yaml");
-        await File.WriteAllTextAsync(rigPath, yaml ?? Yaml);
-        var sims = await RigHost.StartAsync(new SimulatedRig(RigParser.Load(rigPath), TimeProvider.System), portBase: 0);
+        var site = await SimulatedSite.StartAsync(yaml ?? Yaml, "e2e-", portBase: 0);
         // TCP endpoints as host:port; an RTU endpoint is a tty path, kept whole with its serial settings.
-        var endpoints = sims.Endpoints.ToDictionary(e => e.Id, e => e.Uri.StartsWith("modbus-rtu://", StringComparison.Ordinal) ? e.Uri : new Uri(e.Uri).Authority,
+        var endpoints = site.Sims.Endpoints.ToDictionary(e => e.Id, e => e.Uri.StartsWith("modbus-rtu://", StringComparison.Ordinal) ? e.Uri : new Uri(e.Uri).Authority,
             StringComparer.Ordinal);
-        return new EndToEndRig(dir, rigPath, sims, endpoints);
+        return new EndToEndRig(site, endpoints);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await Sims.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { System.IO.Directory.Delete(Directory, true); } catch (IOException) { }
+        await Site.DisposeAsync();
     }
 }
