@@ -7,8 +7,8 @@ namespace Gateway.Reliability.Tests;
 
 /// <summary>
 /// The fault matrix: the real gateway process against the simulators, one fault at a time, each a counted test.
-/// Every run trades a clean round first, then suffers the fault for a few rounds, then is healed and must trade a
-/// clean round begun after the heal; then it is stopped (SIGTERM) and the audit counts, from the journal, the ledger and the
+/// Every run trades a round with every setpoint confirmed first, then suffers the fault for a few rounds, then is healed
+/// and must dispatch a round begun after the heal with every setpoint confirmed; then it is stopped (SIGTERM) and the audit counts, from the journal, the ledger and the
 /// devices' own write log, what was lost, doubled or over a limit (all must be 0) and how long recovery took.
 /// </summary>
 [Trait(PeerTraits.Name, PeerTraits.Mosquitto)]
@@ -173,27 +173,35 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// A clean round, the fault for <see cref="FaultRounds"/> rounds, heal, a clean round begun after it, SIGTERM; then the audit.
+    /// A confirmed round, the fault for <see cref="FaultRounds"/> rounds, heal, a confirmed round begun after it, SIGTERM (which
+    /// finishes that round); then the audit.
     /// </summary>
     internal async Task<FaultRow> RunAsync(MatrixSite site, string fault, string injected, Func<Task> inject, Func<Task> heal,
         Func<RunAudit, (double?, string?)>? recovery = null, Func<Task>? afterHeal = null, Func<Task>? during = null)
     {
         output.WriteLine($"{fault}: seed {Seed} (RELIABILITY_SEED to repeat)");
+        var phases = System.Diagnostics.Stopwatch.StartNew();
+        void Phase(string what) => output.WriteLine($"{phases.Elapsed.TotalSeconds,6:0.0} s  {what}");
         using var gateway = site.RunGateway();
-        // One clean round shows the site trading before the fault; the audit counts the whole run either way, and
-        // recovery is measured from the heal, so a second one before the fault only cost CI time.
-        await Waits.UntilAsync(() => site.CleanRounds() >= 1, Waits.Long, "a clean round before the fault", gateway);
+        // One round dispatched with every setpoint confirmed shows the site trading before the fault; the audit counts the
+        // whole run either way (that round's metering may fall under the fault: it is the one in progress that
+        // AssertBounded allows), and recovery is measured from the heal.
+        await Waits.UntilAsync(() => site.ConfirmedRounds() >= 1, Waits.Long, "a confirmed round before the fault", gateway);
+        Phase("gateway started, a confirmed round");
         var begun = site.RoundsAtLeast(RoundState.Decided);
         await inject();
         var injectedAt = site.Writes.Now;
         if (during is not null) await during();
         else await Waits.UntilAsync(() => site.RoundsAtLeast(RoundState.Decided) >= begun + FaultRounds, Waits.Long, $"{FaultRounds} rounds under the fault", gateway);
+        Phase($"{FaultRounds} rounds under the fault");
         await heal();
         var healedAt = site.Writes.Now;
-        // Recovered: a clean round the journal did not hold at the heal, so none of its setpoints went out under the fault
-        // (counting clean rounds after the heal needed two, as the first could have been dispatched before it).
+        // Recovered: a round the journal did not hold at the heal (none of its setpoints went out under the fault) dispatched
+        // with every setpoint confirmed. Counting closed clean rounds after the heal needed two, as the first could have been
+        // dispatched before it; and the stop below finishes this round (metered, settled) rather than the next one.
         var beforeHeal = site.RoundIds();
-        await Waits.UntilAsync(() => site.CleanRounds(notAmong: beforeHeal) >= 1, Waits.Long, "a clean round begun after the heal", gateway);
+        await Waits.UntilAsync(() => site.ConfirmedRounds(notAmong: beforeHeal) >= 1, Waits.Long, "a round begun after the heal, every setpoint confirmed", gateway);
+        Phase("healed, a confirmed round begun after it");
         if (afterHeal is not null) await afterHeal();
         gateway.Terminate();
         _lastGatewayOutput = gateway.Output;
@@ -209,8 +217,10 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
             Assert.True(resume.ExitCode == 0, $"the restarted gateway exited {resume.ExitCode}:\n{resume.Output}");
             output.WriteLine($"{open} round(s) left open by the fault, resumed by the next start");
         }
+        Phase("stopped (SIGTERM)");
         var (verified, verifyOutput) = await GatewayProcess.VerifyLedgerAsync(site.LedgerPath);
         Assert.True(verified, verifyOutput);
+        Phase("ledger verified");
         var audit = site.Audit();
         var row = audit.Count(fault, injected, Seed, verified, recovery ?? (a => a.RecoveryAfter(healedAt))) with
         {
@@ -218,6 +228,7 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
             OpenAfterStop = open,
         };
         row.Publish(output);
+        Phase("audited");
         row.AssertSafe();
         return row;
     }

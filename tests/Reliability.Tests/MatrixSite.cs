@@ -128,17 +128,21 @@ internal sealed class MatrixSite : IAsyncDisposable
     /// <summary>The rounds the journal holds now, whatever their state.</summary>
     public IReadOnlySet<string> RoundIds() => JournalView.TryRounds(JournalPath).Select(r => r.RoundId).ToHashSet(StringComparer.Ordinal);
 
+    /// <summary>Closed rounds whose every setpoint was confirmed.</summary>
+    public int CleanRounds() => ConfirmedRounds(Gateway.Host.Journal.RoundState.Closed);
+
     /// <summary>
-    /// Closed rounds whose every setpoint was confirmed; with <paramref name="notAmong"/>, only rounds the journal did not
-    /// hold yet when that set was taken (begun after it: none of their setpoints went out before).
+    /// Rounds at or past <paramref name="atLeast"/> (by default: dispatched, now delivering) whose every setpoint was
+    /// confirmed; with <paramref name="notAmong"/>, only rounds the journal did not hold yet when that set was taken (begun
+    /// after it: none of their setpoints went out before).
     /// </summary>
-    public int CleanRounds(IReadOnlySet<string>? notAmong = null)
+    public int ConfirmedRounds(Gateway.Host.Journal.RoundState atLeast = Gateway.Host.Journal.RoundState.Delivering, IReadOnlySet<string>? notAmong = null)
     {
         if (!File.Exists(JournalPath)) return 0;
         try
         {
             var sps = JournalView.Setpoints(JournalPath);
-            return JournalView.Rounds(JournalPath).Count(r => r.State == Gateway.Host.Journal.RoundState.Closed && notAmong?.Contains(r.RoundId) != true
+            return JournalView.Rounds(JournalPath).Count(r => r.State >= atLeast && notAmong?.Contains(r.RoundId) != true
                 && sps.Any(s => s.RoundId == r.RoundId) && sps.Where(s => s.RoundId == r.RoundId).All(s => s.Status == Gateway.Host.Journal.SetpointStatus.Confirmed));
         }
         catch (Microsoft.Data.Sqlite.SqliteException)

@@ -34,7 +34,10 @@ public sealed class SoakTests(ITestOutputHelper output)
         var wallSeconds = hours * 3600 / scale;
         output.WriteLine($"soak: {devices} devices, {hours} simulated h at {scale}× ({wallSeconds:0} s), seed {seed}");
         var random = new Random(seed);
+        var phases = Stopwatch.StartNew();
+        void Phase(string what) => output.WriteLine($"{phases.Elapsed.TotalSeconds,6:0.0} s  {what}");
         await using var site = await SoakSite.StartAsync(devices, scale, start, seed);
+        Phase("simulators up");
         var journal = site.Rig.JournalPath;
         using var gateway = GatewayProcess.Run(site.RigPath, site.EndpointsFile, null, Path.Combine(site.Directory, "report"));
         var samples = new List<ProcessSample>();
@@ -47,7 +50,9 @@ public sealed class SoakTests(ITestOutputHelper output)
         var nextFault = TimeSpan.FromSeconds(wallSeconds * 0.05);
         var candidates = site.Sims.Rig.Devices.Where(d => d.Definition.Meter is null).Select(d => d.Id).ToList();
         int deviceFaults = 0, linkFaults = 0;
-        await Waits.UntilAsync(() => JournalView.TryRounds(journal).Any(r => r.State == RoundState.Closed), Waits.Long * 2, "the first closed round", gateway);
+        // Trading has begun once the first round is dispatched (delivering); its close is part of the run.
+        await Waits.UntilAsync(() => JournalView.TryRounds(journal).Any(r => r.State >= RoundState.Delivering), Waits.Long * 2, "the first round dispatched", gateway);
+        Phase("the gateway started and dispatched its first round");
         watch.Restart();
         var faultsEnd = TimeSpan.FromSeconds(wallSeconds * 0.9);
         while (watch.Elapsed < TimeSpan.FromSeconds(wallSeconds))
@@ -113,21 +118,26 @@ public sealed class SoakTests(ITestOutputHelper output)
         site.Proxy.ToClient.Clear();
         site.Proxy.ToServer.Clear();
         var healedAt = site.Writes.Now;
-        // A clean round the journal did not hold at the heal: none of its setpoints went out under a fault (counting clean
-        // rounds after the heal needed two, as the first could have been dispatched before it).
+        // A round the journal did not hold at the heal (none of its setpoints went out under a fault) dispatched with every
+        // setpoint confirmed. Counting closed clean rounds after the heal needed two, as the first could have been
+        // dispatched before it; and the stop below finishes this round (metered, settled) rather than the next one.
         var beforeHeal = JournalView.TryRounds(journal).Select(r => r.RoundId).ToHashSet(StringComparer.Ordinal);
-        await Waits.UntilAsync(() => CleanRounds(journal, beforeHeal) >= 1, Waits.Long * 2, "a clean round begun after the faults were healed", gateway);
+        await Waits.UntilAsync(() => ConfirmedRounds(journal, beforeHeal) >= 1, Waits.Long * 2, "a round begun after the faults were healed, every setpoint confirmed", gateway);
+        Phase("faults over and healed; a confirmed round after the heal");
         if (ProcessSample.Take(gateway.Id, watch.Elapsed.TotalSeconds, watch.Elapsed.TotalSeconds * scale / 3600, journal, JournalView.TryRounds(journal).Count) is { } last) samples.Add(last);
         gateway.Terminate();
         Assert.True(await gateway.WaitForExitAsync(TimeSpan.FromSeconds(120)), "the gateway did not stop on SIGTERM:\n" + gateway.Output);
         Assert.True(gateway.ExitCode == 0, $"the gateway exited {gateway.ExitCode}:\n{gateway.Output}");
+        Phase("stopped (SIGTERM)");
         var (verified, verifyOutput) = await GatewayProcess.VerifyLedgerAsync(site.Rig.Ledger.EmbeddedPath);
         Assert.True(verified, verifyOutput);
+        Phase("ledger verified");
 
         var audit = new RunAudit { Rig = site.Rig, Sims = site.Sims.Rig, JournalPath = journal, Writes = site.Writes };
         var row = audit.Count("soak", $"{devices} devices, {hours:0.##} simulated h at {scale}×: {deviceFaults} device faults and {linkFaults} link faults at random (seed {seed})", seed, verified,
             a => a.RecoveryAfter(healedAt));
         row.Publish(output);
+        Phase("audited");
         output.WriteLine("faults: " + string.Join("; ", faultLog.Take(40)) + (faultLog.Count > 40 ? $"; … {faultLog.Count} in all" : ""));
         var flat = Flatness(samples);
         output.WriteLine(flat.Describe());
@@ -142,12 +152,12 @@ public sealed class SoakTests(ITestOutputHelper output)
         Assert.True(flat.JournalBytesPerRoundGrowth <= 2, flat.Describe());
     }
 
-    private static int CleanRounds(string journal, IReadOnlySet<string> notAmong)
+    private static int ConfirmedRounds(string journal, IReadOnlySet<string> notAmong)
     {
         try
         {
             var sps = JournalView.Setpoints(journal).GroupBy(s => s.RoundId).ToDictionary(g => g.Key, g => g.All(s => s.Status == SetpointStatus.Confirmed));
-            return JournalView.Rounds(journal).Count(r => r.State == RoundState.Closed && !notAmong.Contains(r.RoundId) && sps.GetValueOrDefault(r.RoundId));
+            return JournalView.Rounds(journal).Count(r => r.State >= RoundState.Delivering && !notAmong.Contains(r.RoundId) && sps.GetValueOrDefault(r.RoundId));
         }
         catch (Microsoft.Data.Sqlite.SqliteException)
         {
