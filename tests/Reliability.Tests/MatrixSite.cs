@@ -32,27 +32,17 @@ internal sealed record MatrixSiteOptions
 /// A small site for the fault matrix: 3 V2G chargers, a PV inverter, the SMES and the site meter behind a congested
 /// line, each device a real simulator with its own Modbus TCP server on loopback and a <see cref="FaultProxy"/> in
 /// front of it, so a fault hits one device's link the way a bad cable or a dying device would. Journal and ledger in a
-/// temp folder; the gateway runs as its own process against <see cref="EndpointsFile"/> (the proxies' addresses).
+/// temp folder; the gateway runs as its own process against <see cref="ProxiedSite.EndpointsFile"/> (the proxies' addresses).
 /// </summary>
-internal sealed class MatrixSite : IAsyncDisposable
+internal sealed class MatrixSite : ProxiedSite
 {
     private MatrixSite(SimulatedSite site, Dictionary<string, FaultProxy> proxies, string endpointsFile, SetpointWriteLog writes)
+        : base(site, [.. proxies.Values], endpointsFile, writes)
     {
-        Site = site;
         Proxies = proxies;
-        EndpointsFile = endpointsFile;
-        Rig = HostRigLoader.Load(site.RigPath);
-        Writes = writes;
     }
 
-    private SimulatedSite Site { get; }
-    public string Directory => Site.Directory;
-    public string RigPath => Site.RigPath;
-    public RigHost Sims => Site.Sims;
     public IReadOnlyDictionary<string, FaultProxy> Proxies { get; }
-    public string EndpointsFile { get; }
-    public HostRig Rig { get; }
-    public SetpointWriteLog Writes { get; }
     public string JournalPath => Rig.JournalPath;
     public string LedgerPath => Rig.Ledger.EmbeddedPath;
     public string ReportDirectory => Path.Combine(Directory, "report");
@@ -120,8 +110,6 @@ internal sealed class MatrixSite : IAsyncDisposable
     /// <summary>Start <c>gateway run</c> on this site.</summary>
     public GatewayProcess RunGateway(int? rounds = null) => GatewayProcess.Run(RigPath, EndpointsFile, rounds, ReportDirectory);
 
-    public SimulatedDevice Device(string id) => Sims.Rig.Find(id) ?? throw new ArgumentException("no device " + id);
-
     /// <summary>Rounds the journal holds in a state at or past <paramref name="state"/>.</summary>
     public int RoundsAtLeast(Gateway.Host.Journal.RoundState state) => JournalView.TryRounds(JournalPath).Count(r => r.State >= state);
 
@@ -152,12 +140,4 @@ internal sealed class MatrixSite : IAsyncDisposable
     }
 
     public RunAudit Audit() => new() { Rig = Rig, Sims = Sims.Rig, JournalPath = JournalPath, Writes = Writes };
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var p in Proxies.Values) await p.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Site.KeepFolder = Environment.GetEnvironmentVariable("RELIABILITY_KEEP") is not null;
-        await Site.DisposeAsync();
-    }
 }

@@ -12,25 +12,15 @@ namespace Gateway.Reliability.Tests.Soak;
 /// The soak's site: N devices (one SMES, one meter, a quarter PV, the rest V2G chargers) behind one Modbus TCP server
 /// (a unit id each, like a row of piles behind a TCP-to-RTU gateway) and one <see cref="FaultProxy"/> in front of it.
 /// </summary>
-internal sealed class SoakSite : IAsyncDisposable
+internal sealed class SoakSite : ProxiedSite
 {
     private SoakSite(SimulatedSite site, FaultProxy proxy, string endpointsFile, SetpointWriteLog writes)
+        : base(site, [proxy], endpointsFile, writes)
     {
-        Site = site;
         Proxy = proxy;
-        EndpointsFile = endpointsFile;
-        Rig = HostRigLoader.Load(site.RigPath);
-        Writes = writes;
     }
 
-    private SimulatedSite Site { get; }
-    public string Directory => Site.Directory;
-    public string RigPath => Site.RigPath;
-    public RigHost Sims => Site.Sims;
     public FaultProxy Proxy { get; }
-    public string EndpointsFile { get; }
-    public HostRig Rig { get; }
-    public SetpointWriteLog Writes { get; }
 
     /// <summary>The soak's rig: the benchmarks' generated site with cars that come and go over the day and a base load per branch.</summary>
     public static string Yaml(int devices, double timeScale, string start) => new GeneratedSite
@@ -48,15 +38,5 @@ internal sealed class SoakSite : IAsyncDisposable
         proxy.Start();
         var endpointsFile = site.WriteEndpointsFile(site.Sims.Endpoints.Select(e => (e.Id, $"modbus-tcp://{proxy.LocalEndpoint}")));
         return new SoakSite(site, proxy, endpointsFile, writes);
-    }
-
-    public SimulatedDevice Device(string id) => Sims.Rig.Find(id)!;
-
-    public async ValueTask DisposeAsync()
-    {
-        await Proxy.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Site.KeepFolder = Environment.GetEnvironmentVariable("RELIABILITY_KEEP") is not null;
-        await Site.DisposeAsync();
     }
 }
