@@ -23,18 +23,13 @@ internal static class EmbeddedStreamChain
 
     public static readonly string GenesisPreviousHash = new('0', 64);
 
-    public const string CreateSql = """
+    public const string CreateSql = $"""
         CREATE TABLE IF NOT EXISTS stream_entries (
             stream            TEXT NOT NULL,
             number            INTEGER NOT NULL,
             previous_hash     TEXT NOT NULL,
             timestamp_unix_ms INTEGER NOT NULL,
-            record_key        TEXT NOT NULL,
-            site_id           TEXT NOT NULL,
-            epoch             TEXT NOT NULL,
-            round_id          TEXT NOT NULL,
-            payload           TEXT NOT NULL,
-            content_hash      TEXT NOT NULL,
+            {RoundRecordRow.Definitions},
             entry_hash        TEXT NOT NULL,
             PRIMARY KEY (stream, number),
             UNIQUE (stream, record_key));

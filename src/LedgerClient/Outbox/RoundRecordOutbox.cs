@@ -28,12 +28,7 @@ public sealed class RoundRecordOutbox
         CREATE TABLE IF NOT EXISTS {TableName} (
             seq               INTEGER PRIMARY KEY AUTOINCREMENT,
             stream            TEXT NOT NULL CHECK (stream IN ('matching', 'electricity')),
-            record_key        TEXT NOT NULL,
-            site_id           TEXT NOT NULL,
-            epoch             TEXT NOT NULL,
-            round_id          TEXT NOT NULL,
-            payload           TEXT NOT NULL,
-            content_hash      TEXT NOT NULL,
+            {RoundRecordRow.Definitions},
             {OutboxRows.DeliveryDefinitions},
             UNIQUE (stream, record_key));
         CREATE INDEX IF NOT EXISTS {TableName}_by_state ON {TableName}(stream, state, seq);
