@@ -181,7 +181,7 @@ public sealed class RegisterImage : IModbusServerUnit
     }
 
     /// <summary>Overwrites one raw register (tests use it to plant odd values).</summary>
-    public void Poke(RegisterTable table, int address, ushort value) => (table == RegisterTable.Holding ? _holding : _input)[address] = value;
+    internal void Poke(RegisterTable table, int address, ushort value) => (table == RegisterTable.Holding ? _holding : _input)[address] = value;
 
     /// <inheritdoc />
     public ModbusExceptionCode ReadHoldingRegisters(ushort address, Span<ushort> values) => Read(_holding, address, values);

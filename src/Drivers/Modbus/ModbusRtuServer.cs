@@ -36,7 +36,7 @@ public sealed class ModbusRtuServer : IAsyncDisposable
     }
 
     /// <summary>Creates a server on an open channel (an in-memory line in tests); the server owns and disposes it.</summary>
-    public ModbusRtuServer(ISerialChannel channel, SerialLineSettings settings, Func<byte, IModbusServerUnit?> resolveUnit, IModbusFaultPlan? faults = null)
+    internal ModbusRtuServer(ISerialChannel channel, SerialLineSettings settings, Func<byte, IModbusServerUnit?> resolveUnit, IModbusFaultPlan? faults = null)
         : this(settings, resolveUnit, faults)
     {
         ArgumentNullException.ThrowIfNull(channel);
