@@ -62,7 +62,7 @@ public sealed class FeederTopology
     }
 
     /// <summary>Flows (kW, line orientation) of the base loads alone, all served from the root.</summary>
-    public double[] BaseFlowsKw()
+    internal double[] BaseFlowsKw()
     {
         var flows = new double[Feeder.Lines.Count];
         foreach (var node in Feeder.Nodes)
