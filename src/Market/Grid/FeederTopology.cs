@@ -3,7 +3,7 @@ using Gateway.Market.Model;
 namespace Gateway.Market.Grid;
 
 /// <summary>The radial feeder as a rooted tree: for each node, the line to its parent, so a path is two climbs to the common ancestor.</summary>
-public sealed class FeederTopology
+internal sealed class FeederTopology
 {
     private readonly Dictionary<string, int> _nodeIndex = new(StringComparer.Ordinal);
     private readonly int[] _parentLine;
