@@ -8,9 +8,10 @@ rid=${1:-linux-x64}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 work="$here/.gateway/publish-$rid"
 rm -rf "$work"
+# The single-file settings live in Gateway.Host.csproj (GatewaySingleFile): as -p: switches they would reach the
+# libraries too and recompile them on every publish.
 dotnet publish "$here/src/Gateway.Host/Gateway.Host.csproj" -c Release -r "$rid" --self-contained \
-  -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -p:EnableCompressionInSingleFile=true \
-  -p:DebugType=none -p:GenerateDocumentationFile=false -o "$work" --nologo -v q
+  -p:GatewaySingleFile=true -o "$work" --nologo -v q
 mkdir -p "$here/dist"
 cp "$work/gateway" "$here/dist/gateway-$rid"
 size=$(du -h "$here/dist/gateway-$rid" | cut -f1)

@@ -22,7 +22,7 @@ internal static class EmbeddedLedgerSchema
 
     // Triggers make the append-only rule hold for every writer that goes through SQLite
     // without dropping them first; Verify catches anyone who does.
-    private const string CreateSql = """
+    private const string CreateSql = $"""
         CREATE TABLE IF NOT EXISTS ledger_meta (
             key   TEXT PRIMARY KEY,
             value TEXT NOT NULL);
@@ -37,14 +37,7 @@ internal static class EmbeddedLedgerSchema
             settlement_id      TEXT PRIMARY KEY,
             block_number       INTEGER NOT NULL,
             position           INTEGER NOT NULL,
-            round_id           TEXT NOT NULL,
-            payer_id           TEXT NOT NULL,
-            payee_id           TEXT NOT NULL,
-            energy_kwh         TEXT NOT NULL,
-            price_per_kwh      TEXT NOT NULL,
-            amount             TEXT NOT NULL,
-            interval_start_utc TEXT NOT NULL,
-            interval_end_utc   TEXT NOT NULL,
+            {SettlementRow.DefinitionsAfterId},
             leaf_hash          TEXT NOT NULL);
         CREATE INDEX IF NOT EXISTS settlements_by_block ON settlements(block_number, position);
         CREATE INDEX IF NOT EXISTS settlements_by_round ON settlements(round_id, block_number, position);

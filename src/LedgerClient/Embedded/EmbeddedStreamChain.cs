@@ -23,18 +23,13 @@ internal static class EmbeddedStreamChain
 
     public static readonly string GenesisPreviousHash = new('0', 64);
 
-    public const string CreateSql = """
+    public const string CreateSql = $"""
         CREATE TABLE IF NOT EXISTS stream_entries (
             stream            TEXT NOT NULL,
             number            INTEGER NOT NULL,
             previous_hash     TEXT NOT NULL,
             timestamp_unix_ms INTEGER NOT NULL,
-            record_key        TEXT NOT NULL,
-            site_id           TEXT NOT NULL,
-            epoch             TEXT NOT NULL,
-            round_id          TEXT NOT NULL,
-            payload           TEXT NOT NULL,
-            content_hash      TEXT NOT NULL,
+            {RoundRecordRow.Definitions},
             entry_hash        TEXT NOT NULL,
             PRIMARY KEY (stream, number),
             UNIQUE (stream, record_key));
@@ -104,15 +99,10 @@ internal static class EmbeddedStreamChain
                     INSERT INTO stream_entries(stream, number, previous_hash, timestamp_unix_ms, record_key, site_id, epoch, round_id, payload, content_hash, entry_hash)
                     VALUES ($stream, $number, $previous, $timestamp, $key, $site, $epoch, $round, $payload, $content, $entry)
                     """;
-                insert.Parameters.AddWithValue("$stream", stream);
+                RoundRecordRow.Bind(insert, record);
                 insert.Parameters.AddWithValue("$number", number);
                 insert.Parameters.AddWithValue("$previous", previous);
                 insert.Parameters.AddWithValue("$timestamp", timestampUnixMs);
-                insert.Parameters.AddWithValue("$key", record.Key);
-                insert.Parameters.AddWithValue("$site", record.SiteId);
-                insert.Parameters.AddWithValue("$epoch", record.Epoch);
-                insert.Parameters.AddWithValue("$round", record.RoundId);
-                insert.Parameters.AddWithValue("$payload", record.PayloadJson);
                 insert.Parameters.AddWithValue("$content", hash);
                 insert.Parameters.AddWithValue("$entry", entryHash);
                 await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

@@ -8,6 +8,18 @@ internal static class SettlementRow
     /// <summary>Column list in the order <see cref="Read"/> expects, starting at the given ordinal.</summary>
     public const string Columns = "settlement_id, round_id, payer_id, payee_id, energy_kwh, price_per_kwh, amount, interval_start_utc, interval_end_utc";
 
+    /// <summary>The definitions of the columns after settlement_id, as the ledger's and the outbox's tables declare them.</summary>
+    public const string DefinitionsAfterId = """
+        round_id           TEXT NOT NULL,
+        payer_id           TEXT NOT NULL,
+        payee_id           TEXT NOT NULL,
+        energy_kwh         TEXT NOT NULL,
+        price_per_kwh      TEXT NOT NULL,
+        amount             TEXT NOT NULL,
+        interval_start_utc TEXT NOT NULL,
+        interval_end_utc   TEXT NOT NULL
+        """;
+
     /// <summary>Adds $settlement_id … $interval_end_utc parameters.</summary>
     public static void Bind(SqliteCommand command, SettlementRecord settlement)
     {

@@ -1,3 +1,4 @@
+using Gateway.LedgerClient.Embedded;
 using Microsoft.Data.Sqlite;
 
 namespace Gateway.LedgerClient.Outbox;
@@ -8,6 +9,72 @@ namespace Gateway.LedgerClient.Outbox;
 /// </summary>
 internal static class OutboxRows
 {
+    /// <summary>The delivery columns every outbox table declares (after its record's columns).</summary>
+    public const string DeliveryDefinitions = """
+        state              TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'committed', 'dead')),
+        enqueued_at_utc    TEXT NOT NULL,
+        failed_attempts    INTEGER NOT NULL DEFAULT 0,
+        last_error         TEXT,
+        last_error_at_utc  TEXT,
+        committed_at_utc   TEXT,
+        block_number       INTEGER,
+        transaction_id     TEXT,
+        outcome            TEXT
+        """;
+
+    /// <summary>The wall clock an outbox stamps enqueue and error times with; refuses null.</summary>
+    public static TimeProvider Clock(TimeProvider timeProvider) => timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
+
+    /// <summary>Runs a schema script (CREATE … IF NOT EXISTS) on the caller's database.</summary>
+    public static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The text a state is stored as.</summary>
+    public static string StateText(OutboxEntryState state) => state switch
+    {
+        OutboxEntryState.Pending => "pending",
+        OutboxEntryState.Committed => "committed",
+        OutboxEntryState.DeadLettered => "dead",
+        _ => throw new ArgumentOutOfRangeException(nameof(state)),
+    };
+
+    /// <summary>Reads a stored state; an unknown one names the table's row (the file was edited).</summary>
+    public static OutboxEntryState ParseState(string text, string table, long sequence) => text switch
+    {
+        "pending" => OutboxEntryState.Pending,
+        "committed" => OutboxEntryState.Committed,
+        "dead" => OutboxEntryState.DeadLettered,
+        _ => throw new InvalidDataException($"{table} row {sequence} has unknown state '{text}'"),
+    };
+
+    /// <summary>
+    /// Runs a backlog query (first result: pending count, oldest pending enqueue time, dead count, committed count or
+    /// NULL; second: the last error and its time) and reads it, the oldest pending age against <paramref name="now"/>.
+    /// </summary>
+    public static async Task<OutboxBacklog> ReadBacklogAsync(SqliteCommand command, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var pending = reader.GetInt64(0);
+        TimeSpan? oldestAge = reader.IsDBNull(1) ? null : now - SettlementCanonicalForm.ParseInstant(reader.GetString(1));
+        if (oldestAge < TimeSpan.Zero) oldestAge = TimeSpan.Zero;
+        var dead = reader.GetInt64(2);
+        long? committed = reader.IsDBNull(3) ? null : reader.GetInt64(3);
+        string? lastError = null;
+        DateTimeOffset? lastErrorAt = null;
+        if (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false) && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            lastError = reader.GetString(0);
+            lastErrorAt = reader.IsDBNull(1) ? null : SettlementCanonicalForm.ParseInstant(reader.GetString(1));
+        }
+        return new OutboxBacklog(pending, oldestAge, dead, committed, lastError, lastErrorAt);
+    }
+
     public static async Task MarkCommittedAsync(SqliteConnection journal, string table, IReadOnlyList<long> sequences, IReadOnlyList<LedgerCommitResult> results,
         string now, CancellationToken cancellationToken)
     {

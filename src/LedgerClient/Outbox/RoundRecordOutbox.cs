@@ -28,21 +28,8 @@ public sealed class RoundRecordOutbox
         CREATE TABLE IF NOT EXISTS {TableName} (
             seq               INTEGER PRIMARY KEY AUTOINCREMENT,
             stream            TEXT NOT NULL CHECK (stream IN ('matching', 'electricity')),
-            record_key        TEXT NOT NULL,
-            site_id           TEXT NOT NULL,
-            epoch             TEXT NOT NULL,
-            round_id          TEXT NOT NULL,
-            payload           TEXT NOT NULL,
-            content_hash      TEXT NOT NULL,
-            state             TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'committed', 'dead')),
-            enqueued_at_utc   TEXT NOT NULL,
-            failed_attempts   INTEGER NOT NULL DEFAULT 0,
-            last_error        TEXT,
-            last_error_at_utc TEXT,
-            committed_at_utc  TEXT,
-            block_number      INTEGER,
-            transaction_id    TEXT,
-            outcome           TEXT,
+            {RoundRecordRow.Definitions},
+            {OutboxRows.DeliveryDefinitions},
             UNIQUE (stream, record_key));
         CREATE INDEX IF NOT EXISTS {TableName}_by_state ON {TableName}(stream, state, seq);
         """;
@@ -52,20 +39,11 @@ public sealed class RoundRecordOutbox
     private readonly TimeProvider _timeProvider;
 
     /// <summary>Creates the outbox over the given clock (wall time: enqueue time, backlog age).</summary>
-    public RoundRecordOutbox(TimeProvider timeProvider)
-    {
-        ArgumentNullException.ThrowIfNull(timeProvider);
-        _timeProvider = timeProvider;
-    }
+    public RoundRecordOutbox(TimeProvider timeProvider) => _timeProvider = OutboxRows.Clock(timeProvider);
 
     /// <summary>Creates the table when missing.</summary>
-    public static async Task EnsureSchemaAsync(SqliteConnection connection, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        await using var command = connection.CreateCommand();
-        command.CommandText = CreateSql;
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public static Task EnsureSchemaAsync(SqliteConnection connection, CancellationToken cancellationToken = default) =>
+        OutboxRows.ExecuteAsync(connection, CreateSql, cancellationToken);
 
     /// <summary>
     /// Queues records inside the caller's transaction. Idempotent on (stream, key); a key already queued with other
@@ -98,12 +76,7 @@ public sealed class RoundRecordOutbox
                 VALUES ($stream, $key, $site, $epoch, $round, $payload, $hash, $now)
                 ON CONFLICT(stream, record_key) DO NOTHING
                 """;
-            insert.Parameters.AddWithValue("$stream", record.Stream.Name());
-            insert.Parameters.AddWithValue("$key", record.Key);
-            insert.Parameters.AddWithValue("$site", record.SiteId);
-            insert.Parameters.AddWithValue("$epoch", record.Epoch);
-            insert.Parameters.AddWithValue("$round", record.RoundId);
-            insert.Parameters.AddWithValue("$payload", record.PayloadJson);
+            RoundRecordRow.Bind(insert, record);
             insert.Parameters.AddWithValue("$hash", hash);
             insert.Parameters.AddWithValue("$now", now);
             if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
@@ -139,7 +112,7 @@ public sealed class RoundRecordOutbox
         if (state is { } s)
         {
             where.Add("state = $state");
-            command.Parameters.AddWithValue("$state", SettlementOutbox.StateText(s));
+            command.Parameters.AddWithValue("$state", OutboxRows.StateText(s));
         }
         command.CommandText = $"SELECT {Columns} FROM {TableName} {(where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where))} ORDER BY seq LIMIT $limit";
         command.Parameters.AddWithValue("$limit", limit);
@@ -152,13 +125,7 @@ public sealed class RoundRecordOutbox
             entries.Add(new RoundRecordEntry(
                 reader.GetInt64(0),
                 new RoundRecord(recordStream, reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetString(6)),
-                reader.GetString(7) switch
-                {
-                    "pending" => OutboxEntryState.Pending,
-                    "committed" => OutboxEntryState.Committed,
-                    "dead" => OutboxEntryState.DeadLettered,
-                    var other => throw new InvalidDataException($"record outbox row {reader.GetInt64(0)} has unknown state '{other}'"),
-                },
+                OutboxRows.ParseState(reader.GetString(7), "record outbox", reader.GetInt64(0)),
                 SettlementCanonicalForm.ParseInstant(reader.GetString(8)),
                 reader.GetInt32(9),
                 reader.IsDBNull(10) ? null : reader.GetString(10),
@@ -184,19 +151,7 @@ public sealed class RoundRecordOutbox
                 WHERE stream = $stream AND state = 'pending' AND last_error IS NOT NULL ORDER BY last_error_at_utc DESC LIMIT 1;
             """;
         command.Parameters.AddWithValue("$stream", stream.Name());
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        TimeSpan? age = reader.IsDBNull(1) ? null : _timeProvider.GetUtcNow() - SettlementCanonicalForm.ParseInstant(reader.GetString(1));
-        if (age < TimeSpan.Zero) age = TimeSpan.Zero;
-        var (pending, dead, committed) = (reader.GetInt64(0), reader.GetInt64(2), reader.GetInt64(3));
-        string? lastError = null;
-        DateTimeOffset? lastErrorAt = null;
-        if (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false) && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            lastError = reader.GetString(0);
-            lastErrorAt = reader.IsDBNull(1) ? null : SettlementCanonicalForm.ParseInstant(reader.GetString(1));
-        }
-        return new OutboxBacklog(pending, age, dead, committed, lastError, lastErrorAt);
+        return await OutboxRows.ReadBacklogAsync(command, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Moves dead-lettered records back to pending (all, or the one with <paramref name="key"/>); returns how many.</summary>

@@ -22,24 +22,9 @@ public sealed class SettlementOutbox
         CREATE TABLE IF NOT EXISTS {TableName} (
             seq                INTEGER PRIMARY KEY AUTOINCREMENT,
             settlement_id      TEXT NOT NULL UNIQUE,
-            round_id           TEXT NOT NULL,
-            payer_id           TEXT NOT NULL,
-            payee_id           TEXT NOT NULL,
-            energy_kwh         TEXT NOT NULL,
-            price_per_kwh      TEXT NOT NULL,
-            amount             TEXT NOT NULL,
-            interval_start_utc TEXT NOT NULL,
-            interval_end_utc   TEXT NOT NULL,
+            {SettlementRow.DefinitionsAfterId},
             content_hash       TEXT NOT NULL,
-            state              TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'committed', 'dead')),
-            enqueued_at_utc    TEXT NOT NULL,
-            failed_attempts    INTEGER NOT NULL DEFAULT 0,
-            last_error         TEXT,
-            last_error_at_utc  TEXT,
-            committed_at_utc   TEXT,
-            block_number       INTEGER,
-            transaction_id     TEXT,
-            outcome            TEXT,
+            {OutboxRows.DeliveryDefinitions},
             batch              TEXT);
         CREATE INDEX IF NOT EXISTS {TableName}_by_state ON {TableName}(state, seq);
         """;
@@ -49,21 +34,12 @@ public sealed class SettlementOutbox
     private readonly TimeProvider _timeProvider;
 
     /// <summary>Creates the outbox over the given clock (enqueue time, backlog age).</summary>
-    public SettlementOutbox(TimeProvider timeProvider)
-    {
-        ArgumentNullException.ThrowIfNull(timeProvider);
-        _timeProvider = timeProvider;
-    }
+    public SettlementOutbox(TimeProvider timeProvider) => _timeProvider = OutboxRows.Clock(timeProvider);
 
     /// <summary>Creates the outbox table in the caller's database when it is missing.</summary>
     public static async Task EnsureSchemaAsync(SqliteConnection connection, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(connection);
-        await using (var command = connection.CreateCommand())
-        {
-            command.CommandText = CreateSql;
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+        await OutboxRows.ExecuteAsync(connection, CreateSql, cancellationToken).ConfigureAwait(false);
         // Journals written before settlements were batched per round lack the batch column.
         await OutboxRows.AddColumnIfMissingAsync(connection, TableName, "batch", "TEXT", cancellationToken).ConfigureAwait(false);
         await RoundRecordOutbox.EnsureSchemaAsync(connection, cancellationToken).ConfigureAwait(false);
@@ -153,21 +129,7 @@ public sealed class SettlementOutbox
             SELECT last_error, last_error_at_utc FROM {TableName}
                 WHERE state = 'pending' AND last_error IS NOT NULL ORDER BY last_error_at_utc DESC LIMIT 1;
             """;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        var pending = reader.GetInt64(0);
-        TimeSpan? oldestAge = reader.IsDBNull(1) ? null : _timeProvider.GetUtcNow() - SettlementCanonicalForm.ParseInstant(reader.GetString(1));
-        if (oldestAge < TimeSpan.Zero) oldestAge = TimeSpan.Zero;
-        var dead = reader.GetInt64(2);
-        long? committed = reader.IsDBNull(3) ? null : reader.GetInt64(3);
-        string? lastError = null;
-        DateTimeOffset? lastErrorAt = null;
-        if (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false) && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            lastError = reader.GetString(0);
-            lastErrorAt = reader.IsDBNull(1) ? null : SettlementCanonicalForm.ParseInstant(reader.GetString(1));
-        }
-        return new OutboxBacklog(pending, oldestAge, dead, committed, lastError, lastErrorAt);
+        return await OutboxRows.ReadBacklogAsync(command, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Rows in enqueue order, optionally only those in one state.</summary>
@@ -180,7 +142,7 @@ public sealed class SettlementOutbox
         // A journal from before batching (opened read-only by `ledger backlog`) has no batch column.
         var columns = await HasBatchColumnAsync(connection, cancellationToken).ConfigureAwait(false) ? EntryColumns : EntryColumns.Replace(", batch", ", NULL AS batch");
         command.CommandText = $"SELECT {columns} FROM {TableName} {(state is null ? "" : "WHERE state = $state")} ORDER BY seq LIMIT $limit";
-        if (state is { } s) command.Parameters.AddWithValue("$state", StateText(s));
+        if (state is { } s) command.Parameters.AddWithValue("$state", OutboxRows.StateText(s));
         command.Parameters.AddWithValue("$limit", limit);
         var entries = new List<OutboxEntry>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -198,13 +160,7 @@ public sealed class SettlementOutbox
     internal static OutboxEntry ReadEntry(SqliteDataReader reader) => new(
         reader.GetInt64(0),
         SettlementRow.Read(reader, 8),
-        reader.GetString(1) switch
-        {
-            "pending" => OutboxEntryState.Pending,
-            "committed" => OutboxEntryState.Committed,
-            "dead" => OutboxEntryState.DeadLettered,
-            var other => throw new InvalidDataException($"outbox row {reader.GetInt64(0)} has unknown state '{other}'"),
-        },
+        OutboxRows.ParseState(reader.GetString(1), "outbox", reader.GetInt64(0)),
         SettlementCanonicalForm.ParseInstant(reader.GetString(2)),
         reader.GetInt32(3),
         reader.IsDBNull(4) ? null : reader.GetString(4),
@@ -223,13 +179,4 @@ public sealed class SettlementOutbox
         return await OutboxRows.RequeueDeadAsync(connection, TableName, "settlement_id", settlementId,
             SettlementCanonicalForm.FormatInstant(_timeProvider.GetUtcNow()), cancellationToken).ConfigureAwait(false);
     }
-
-    internal static string StateText(OutboxEntryState state) => state switch
-    {
-        OutboxEntryState.Pending => "pending",
-        OutboxEntryState.Committed => "committed",
-        OutboxEntryState.DeadLettered => "dead",
-        _ => throw new ArgumentOutOfRangeException(nameof(state)),
-    };
-
 }

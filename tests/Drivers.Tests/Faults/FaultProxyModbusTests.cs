@@ -113,28 +113,23 @@ public sealed class FaultProxyModbusTests(ITestOutputHelper output) : IAsyncLife
         Assert.Equal(1, _proxy.Counters.FramesReordered);
     }
 
-    [Fact]
-    public async Task A_corrupted_function_code_is_a_protocol_error_and_the_connection_survives()
+    /// <summary>
+    /// Byte 7 of a Modbus TCP frame is the function code: 0x03 ^ 0x40 = 0x43 answers nothing that was asked, and the
+    /// connection survives. Bytes 4–5 are the MBAP length: 0xFF in the high byte makes it impossible (§3.1.3), the stream
+    /// cannot be resynchronised, and the client reconnects.
+    /// </summary>
+    [Theory]
+    [InlineData(7, 0x40, false, "0x43", 1)]
+    [InlineData(4, 0xFF, true, "MBAP length", 2)]
+    public async Task A_corrupted_answer_is_a_protocol_error_naming_the_field_and_the_next_read_is_answered(int byteOffset, int mask, bool inputRegisters, string named, int connections)
     {
         await using var client = Client(_proxy, timeoutMs: 3000);
-        // Byte 7 of a Modbus TCP frame is the function code; 0x03 ^ 0x40 = 0x43 answers nothing that was asked.
-        _proxy.ToClient.CorruptNext(byteOffset: 7, mask: 0x40);
-        var ex = await Assert.ThrowsAsync<ModbusProtocolException>(() => client.ReadHoldingRegistersAsync(1, 0, 2));
-        Assert.Contains("0x43", ex.Message);
-        Assert.Equal(ModbusPeerData.Holding(1, 0, 2), await client.ReadHoldingRegistersAsync(1, 0, 2));
-        Assert.Equal(1, _proxy.Counters.ConnectionsAccepted);
-    }
-
-    [Fact]
-    public async Task A_corrupted_length_field_poisons_the_stream_and_the_client_reconnects()
-    {
-        await using var client = Client(_proxy, timeoutMs: 3000);
-        // Bytes 4–5 are the MBAP length: 0xFF in the high byte makes it impossible (§3.1.3), the stream cannot be resynchronised.
-        _proxy.ToClient.CorruptNext(byteOffset: 4, mask: 0xFF);
-        var ex = await Assert.ThrowsAsync<ModbusProtocolException>(() => client.ReadInputRegistersAsync(1, 0, 2));
-        Assert.Contains("MBAP length", ex.Message);
-        Assert.Equal(ModbusPeerData.Input(1, 0, 2), await client.ReadInputRegistersAsync(1, 0, 2));
-        Assert.Equal(2, _proxy.Counters.ConnectionsAccepted);
+        _proxy.ToClient.CorruptNext(byteOffset: byteOffset, mask: (byte)mask);
+        Task<ushort[]> Read() => inputRegisters ? client.ReadInputRegistersAsync(1, 0, 2) : client.ReadHoldingRegistersAsync(1, 0, 2);
+        var ex = await Assert.ThrowsAsync<ModbusProtocolException>(Read);
+        Assert.Contains(named, ex.Message);
+        Assert.Equal(inputRegisters ? ModbusPeerData.Input(1, 0, 2) : ModbusPeerData.Holding(1, 0, 2), await Read());
+        Assert.Equal(connections, _proxy.Counters.ConnectionsAccepted);
     }
 
     [Fact]

@@ -12,62 +12,53 @@ public sealed class SerialChannelTests
 
     public static TheoryData<SerialDriver> Drivers => new() { SerialDriver.Ports, SerialDriver.Termios };
 
-    [Theory]
-    [MemberData(nameof(Drivers))]
-    public async Task Bytes_cross_the_pty_both_ways_and_reads_time_out_in_silence(SerialDriver driver)
+    /// <summary>Each driver with itself and with the other, both ways round.</summary>
+    public static TheoryData<SerialDriver, SerialDriver> DriverPairs => new()
     {
-        await using var pty = await SocatPtyPair.StartAsync();
-        await using var a = Open(pty.A, Line, driver);
-        await using var b = Open(pty.B, Line, driver);
-        var payload = Enumerable.Range(0, 300).Select(i => (byte)i).ToArray();
-        await a.WriteAsync(payload);
-        Assert.Equal(payload, await ReadExactlyAsync(b, payload.Length));
-        await b.WriteAsync(new byte[] { 1, 2, 3 });
-        Assert.Equal([1, 2, 3], await ReadExactlyAsync(a, 3));
-        Assert.Equal(0, await a.ReadAsync(new byte[8], TimeSpan.FromMilliseconds(30)));
-    }
+        { SerialDriver.Ports, SerialDriver.Ports },
+        { SerialDriver.Termios, SerialDriver.Termios },
+        { SerialDriver.Ports, SerialDriver.Termios },
+        { SerialDriver.Termios, SerialDriver.Ports },
+    };
 
-    [Fact]
-    public async Task The_two_drivers_talk_to_each_other()
+    [Theory]
+    [MemberData(nameof(DriverPairs))]
+    public async Task Bytes_cross_the_pty_both_ways_between_any_two_drivers_and_reads_time_out_in_silence(SerialDriver driverA, SerialDriver driverB)
     {
-        await using var pty = await SocatPtyPair.StartAsync();
-        await using var ports = Open(pty.A, Line, SerialDriver.Ports);
-        await using var termios = Open(pty.B, Line, SerialDriver.Termios);
-        Assert.IsType<SerialPortChannel>(ports);
-        Assert.IsType<LinuxSerialPort>(termios);
-        await ports.WriteAsync(new byte[] { 0x11, 0x03 });
-        Assert.Equal([0x11, 0x03], await ReadExactlyAsync(termios, 2));
-        await termios.WriteAsync(new byte[] { 0x22 });
-        Assert.Equal([0x22], await ReadExactlyAsync(ports, 1));
+        await using var ends = await OpenEndsAsync(driverA, driverB);
+        AssertIsDriver(driverA, ends.A);
+        AssertIsDriver(driverB, ends.B);
+        var payload = Enumerable.Range(0, 300).Select(i => (byte)i).ToArray();
+        await ends.A.WriteAsync(payload);
+        Assert.Equal(payload, await ReadExactlyAsync(ends.B, payload.Length));
+        await ends.B.WriteAsync(new byte[] { 1, 2, 3 });
+        Assert.Equal([1, 2, 3], await ReadExactlyAsync(ends.A, 3));
+        Assert.Equal(0, await ends.A.ReadAsync(new byte[8], TimeSpan.FromMilliseconds(30)));
     }
 
     [Theory]
     [MemberData(nameof(Drivers))]
     public async Task Discard_input_drops_what_was_received_and_not_read(SerialDriver driver)
     {
-        await using var pty = await SocatPtyPair.StartAsync();
-        await using var a = Open(pty.A, Line, driver);
-        await using var b = Open(pty.B, Line, driver);
-        await a.WriteAsync(new byte[] { 9, 9, 9 });
+        await using var ends = await OpenEndsAsync(driver, driver);
+        await ends.A.WriteAsync(new byte[] { 9, 9, 9 });
         // Wait until the bytes are in, so the discard has something to drop.
-        Assert.Equal([9], await ReadExactlyAsync(b, 1));
+        Assert.Equal([9], await ReadExactlyAsync(ends.B, 1));
         await Task.Delay(50);
-        b.DiscardInput();
-        await a.WriteAsync(new byte[] { 7 });
-        Assert.Equal([7], await ReadExactlyAsync(b, 1));
+        ends.B.DiscardInput();
+        await ends.A.WriteAsync(new byte[] { 7 });
+        Assert.Equal([7], await ReadExactlyAsync(ends.B, 1));
     }
 
     [Theory]
     [MemberData(nameof(Drivers))]
     public async Task Cancellation_ends_a_pending_read_and_the_port_stays_usable(SerialDriver driver)
     {
-        await using var pty = await SocatPtyPair.StartAsync();
-        await using var a = Open(pty.A, Line, driver);
-        await using var b = Open(pty.B, Line, driver);
+        await using var ends = await OpenEndsAsync(driver, driver);
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await b.ReadAsync(new byte[4], Timeout.InfiniteTimeSpan, cts.Token));
-        await a.WriteAsync(new byte[] { 5 });
-        Assert.Equal([5], await ReadExactlyAsync(b, 1));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await ends.B.ReadAsync(new byte[4], Timeout.InfiniteTimeSpan, cts.Token));
+        await ends.A.WriteAsync(new byte[] { 5 });
+        Assert.Equal([5], await ReadExactlyAsync(ends.B, 1));
     }
 
     [Theory]
@@ -146,6 +137,42 @@ public sealed class SerialChannelTests
 
     private static ISerialChannel Open(string path, SerialLineSettings settings, SerialDriver driver) =>
         SerialChannels.Open(path, settings with { Driver = driver });
+
+    private static void AssertIsDriver(SerialDriver driver, ISerialChannel channel) =>
+        Assert.IsType(driver == SerialDriver.Ports ? typeof(SerialPortChannel) : typeof(LinuxSerialPort), channel);
+
+    /// <summary>A fresh pty pair with end A opened on <paramref name="driverA"/> and end B on <paramref name="driverB"/>.</summary>
+    private static async Task<PtyEnds> OpenEndsAsync(SerialDriver driverA, SerialDriver driverB)
+    {
+        var pty = await SocatPtyPair.StartAsync();
+        ISerialChannel? a = null;
+        try
+        {
+            a = Open(pty.A, Line, driverA);
+            return new PtyEnds(pty, a, Open(pty.B, Line, driverB));
+        }
+        catch
+        {
+            if (a is not null) await a.DisposeAsync();
+            await pty.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Both opened ends of a pty pair; disposing closes them, then the pair.</summary>
+    private sealed class PtyEnds(SocatPtyPair pty, ISerialChannel a, ISerialChannel b) : IAsyncDisposable
+    {
+        public ISerialChannel A => a;
+
+        public ISerialChannel B => b;
+
+        public async ValueTask DisposeAsync()
+        {
+            await b.DisposeAsync();
+            await a.DisposeAsync();
+            await pty.DisposeAsync();
+        }
+    }
 
     private static async Task<byte[]> ReadExactlyAsync(ISerialChannel channel, int count)
     {

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Gateway.Host.Cli;
+using Gateway.Testing.Rigs;
 
 namespace Gateway.Host.Tests.Field;
 
@@ -36,14 +37,7 @@ public sealed class CliNoStackTraceTests : IDisposable
                 devices:
                   - { id: ev-1, kind: charger, node: n1, protocol: modbus-tcp, endpoint: "127.0.0.1:15021", unitId: 1, profile: v2g-charger,
                       sim: { {{sim}} } }
-                feeder:
-                  root: n0
-                  nodes: [ { id: n0 }, { id: n1 } ]
-                  lines: [ { id: l1, from: n0, to: n1, limitKw: 100 } ]
-                market:
-                  intervalMinutes: 15
-                  feedInPricePerKwh: 0.3
-                  gridPrices: [ { from: "00:00", pricePerKwh: 0.6 } ]
+                {{RigYaml.FeederAndMarket}}
                 {{(dashboard is null ? "" : $"operator: {{ dashboard: \"{dashboard}\" }}")}}
                 """);
         }

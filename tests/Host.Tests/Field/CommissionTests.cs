@@ -6,6 +6,7 @@ using Gateway.Drivers.Devices;
 using Gateway.Host.Cli;
 using Gateway.Host.Rigs;
 using Gateway.Host.Tests.Operator;
+using Gateway.Testing.Rigs;
 
 namespace Gateway.Host.Tests.Field;
 
@@ -300,14 +301,7 @@ public sealed class CommissionTests : IDisposable
             site: pasted
             devices:
             {{indented}}
-            feeder:
-              root: n0
-              nodes: [ { id: n0 }, { id: n1 } ]
-              lines: [ { id: l1, from: n0, to: n1, limitKw: 100 } ]
-            market:
-              intervalMinutes: 15
-              feedInPricePerKwh: 0.3
-              gridPrices: [ { from: "00:00", pricePerKwh: 0.6 } ]
+            {{RigYaml.FeederAndMarket}}
             """);
         return RigLoader.Load(path);
     }

@@ -1,21 +1,13 @@
 using Gateway.Host.Ocpp;
 using Gateway.Host.Rigs;
+using Gateway.Testing.Rigs;
 
 namespace Gateway.Host.Tests.Ocpp;
 
 /// <summary>The rig's OCPP devices and its <c>ocpp:</c> section: every mistake named with its line, nothing half-loaded.</summary>
 public sealed class OcppRigTests
 {
-    private const string Tail = """
-        feeder:
-          root: n0
-          nodes: [ { id: n0 }, { id: n1 } ]
-          lines: [ { id: L1, from: n0, to: n1, limitKw: 50 } ]
-        market:
-          intervalMinutes: 15
-          gridPrices: [ { from: "00:00", pricePerKwh: 0.5 } ]
-          feedInPricePerKwh: 0.3
-        """;
+    private const string Tail = RigYaml.FeederAndMarket;
 
     [Fact]
     public void OCPP_devices_need_a_station_URL_on_one_endpoint_and_an_OCPP_profile()

@@ -1,4 +1,5 @@
 using Gateway.Host.Rigs;
+using Gateway.Testing.Rigs;
 
 namespace Gateway.Host.Tests.Rigs;
 
@@ -105,7 +106,7 @@ public sealed class RigLoaderTests
     [Fact]
     public void A_feeder_that_is_not_radial_is_refused()
     {
-        const string yaml = """
+        const string yaml = $$"""
             site: loop
             devices: []
             feeder:
@@ -114,10 +115,7 @@ public sealed class RigLoaderTests
               lines:
                 - { id: A, from: n1, to: n2, limitKw: 5 }
                 - { id: B, from: n2, to: n1, limitKw: 5 }
-            market:
-              intervalMinutes: 15
-              gridPrices: [ { from: "00:00", pricePerKwh: 0.5 } ]
-              feedInPricePerKwh: 0.3
+            {{RigYaml.FlatMarket}}
             """;
         var e = Assert.Throws<RigFileException>(() => RigLoader.Parse(yaml, "loop.yaml"));
         Assert.Contains("is not connected to the root 'n0' (or sits on a loop)", e.Message);
@@ -135,7 +133,7 @@ public sealed class RigLoaderTests
     [Fact]
     public void Mqtt_devices_need_a_broker_address_and_a_profile_with_a_topic_map()
     {
-        const string yaml = """
+        const string yaml = $$"""
             site: mqtt
             devices:
               - { id: ev-1, kind: charger, node: n1, protocol: mqtt, endpoint: "127.0.0.1:1883", profile: mqtt-charger }
@@ -143,14 +141,7 @@ public sealed class RigLoaderTests
               - { id: ev-3, kind: charger, node: n1, protocol: mqtt, endpoint: "mqtt://127.0.0.1:1883", profile: v2g-charger }
               - { id: ev-4, kind: charger, node: n1, protocol: modbus-tcp, endpoint: "127.0.0.1:502", profile: mqtt-charger }
               - { id: ok-1, kind: smes, node: n1, protocol: mqtt, endpoint: "mqtt://127.0.0.1:1883", profile: mqtt-smes-converter }
-            feeder:
-              root: n0
-              nodes: [ { id: n0 }, { id: n1 } ]
-              lines: [ { id: L1, from: n0, to: n1, limitKw: 50 } ]
-            market:
-              intervalMinutes: 15
-              gridPrices: [ { from: "00:00", pricePerKwh: 0.5 } ]
-              feedInPricePerKwh: 0.3
+            {{RigYaml.FeederAndMarket}}
             """;
         var e = Assert.Throws<RigFileException>(() => RigLoader.Parse(yaml, "mqtt.yaml"));
         var text = e.Message;
@@ -171,14 +162,7 @@ public sealed class RigLoaderTests
         start: 2026-06-01T10:00:00Z
         devices:
           - {{device}}
-        feeder:
-          root: n0
-          nodes: [ { id: n0 }, { id: n1 } ]
-          lines: [ { id: L1, from: n0, to: n1, limitKw: 50 } ]
-        market:
-          intervalMinutes: 15
-          gridPrices: [ { from: "00:00", pricePerKwh: 0.5 } ]
-          feedInPricePerKwh: 0.3
+        {{RigYaml.FeederAndMarket}}
         {{extra}}
         """;
 

@@ -45,7 +45,11 @@ public sealed class CleanStopTests
     public async Task A_round_with_much_of_its_interval_left_is_parked_then_resumed_by_the_next_run()
     {
         // ×30: a 15-minute interval lasts 30 real seconds, more than the stop grace (10 s): the round is parked, journaled.
-        var yaml = EndToEndRig.Yaml.Replace("timeScale: 300", "timeScale: 30").Replace("rounds: 3", "rounds: 50") + Dashboard;
+        // The plant starts 5 minutes (10 real seconds) before the 11:00 interval, so a gateway slow to start on a loaded
+        // machine still trades 11:00 rather than missing its first tenth and idling 30 s for 11:15.
+        var yaml = EndToEndRig.Yaml.Replace("timeScale: 300", "timeScale: 30").Replace("rounds: 3", "rounds: 50")
+            .Replace("start: 2026-06-01T11:00:00Z", "start: 2026-06-01T10:55:00Z", StringComparison.Ordinal) + Dashboard;
+        Assert.Contains("10:55:00Z", yaml);
         await using var rig = await EndToEndRig.StartAsync(yaml);
         var definition = rig.Load();
         using (var gateway = Start(definition, rig.EndpointsFile))
@@ -63,7 +67,10 @@ public sealed class CleanStopTests
         var parked = Assert.Single(Rounds(definition.JournalPath));
         Assert.Equal(RoundState.Delivering, parked.State);
 
-        // The next run resumes it: metered, settled and closed.
+        // The next run resumes it: metered, settled and closed. Its plant clock starts again at the rig's start, so at ×30
+        // it would idle 40 real seconds for the parked interval to end; the journal does not depend on the speed, so the
+        // next run goes at ×300 (the parking above is what needs ×30).
+        await File.WriteAllTextAsync(definition.SourceFile, yaml.Replace("timeScale: 30", "timeScale: 300", StringComparison.Ordinal));
         using (var again = Start(definition, rig.EndpointsFile, rounds: 1))
         {
             var stdout = again.StandardOutput.ReadToEndAsync();

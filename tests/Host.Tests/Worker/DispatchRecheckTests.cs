@@ -9,6 +9,7 @@ using Gateway.Host.Worker;
 using Gateway.Market;
 using Gateway.Market.Contracts;
 using Gateway.Market.Decision;
+using Gateway.Market.Model;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gateway.Host.Tests.Worker;
@@ -44,20 +45,8 @@ public sealed class DispatchRecheckTests
     [Fact]
     public async Task A_seller_isolated_after_the_decision_has_its_buyers_curtailed_so_no_line_exceeds_its_limit()
     {
-        await using var rig = await EndToEndRig.StartAsync(Yaml);
-        var definition = rig.Load();
-        var clock = new AcceleratedTimeProvider(rig.Sims.Rig.Clock.Now, definition.TimeScale);
-        await using var runtime = await GatewayRuntime.StartAsync(definition, NullLoggerFactory.Instance, rig.Endpoints, clock,
-            new DevicePollerOptions { AttemptTimeout = TimeSpan.FromSeconds(2), IsolateAfterFailures = 2 });
-        await runtime.WaitForFirstPollAsync(TimeSpan.FromSeconds(15));
-
-        var tick = runtime.TickAsync();
-        var roundId = await WaitForAsync(() => runtime.Journal.OpenRounds().FirstOrDefault(r => r.State == RoundState.Decided)?.RoundId, "a decided round", tick);
-        var journaled = runtime.Journal.Get(roundId)!;
-        var round = RoundJson.Parse(journaled.InputJson);
-        var cleared = new MarketCore().Clear(round);
-        Assert.True(cleared.Trades.Any(t => t.Status == TradeStatus.Executed && t.SellerId == "ev-a" && t.BuyerId == "ev-c"),
-            "precondition: ev-a sells to ev-c; quotes: " + string.Join(", ", round.Participants.Select(q => $"{q.Id} {q.Role} {q.EnergyKwh:0.##}")) + " candidates " + cleared.Candidates.Count + " warnings " + string.Join("; ", cleared.Warnings) + "; trades: " + string.Join(", ", cleared.Trades.Select(t => $"{t.SellerId}->{t.BuyerId} {t.EnergyKwh:0.##} kWh {t.Status}")));
+        await using var held = await HeldRound.StartAsync(isolateAfterFailures: 2);
+        var (rig, definition, runtime, tick, roundId, round, cleared) = (held.Rig, held.Definition, held.Runtime, held.Tick, held.RoundId, held.Round, held.Cleared);
 
         // The seller stops answering after the decision; the poller isolates it before the operator acknowledges.
         var evA = rig.Sims.Rig.Find("ev-a")!;
@@ -100,20 +89,9 @@ public sealed class DispatchRecheckTests
     [Fact]
     public async Task A_buyer_already_told_to_charge_is_told_the_curtailed_value_when_its_seller_refuses_the_setpoint()
     {
-        await using var rig = await EndToEndRig.StartAsync(Yaml);
-        var definition = rig.Load();
-        var clock = new AcceleratedTimeProvider(rig.Sims.Rig.Clock.Now, definition.TimeScale);
         // The poller would take a long time to isolate ev-a: its setpoint write is what fails.
-        await using var runtime = await GatewayRuntime.StartAsync(definition, NullLoggerFactory.Instance, rig.Endpoints, clock,
-            new DevicePollerOptions { AttemptTimeout = TimeSpan.FromSeconds(2), IsolateAfterFailures = 1000 });
-        await runtime.WaitForFirstPollAsync(TimeSpan.FromSeconds(15));
-
-        var tick = runtime.TickAsync();
-        var roundId = await WaitForAsync(() => runtime.Journal.OpenRounds().FirstOrDefault(r => r.State == RoundState.Decided)?.RoundId, "a decided round", tick);
-        var round = RoundJson.Parse(runtime.Journal.Get(roundId)!.InputJson);
-        var cleared = new MarketCore().Clear(round);
-        Assert.True(cleared.Trades.Any(t => t.Status == TradeStatus.Executed && t.SellerId == "ev-a" && t.BuyerId == "ev-c"),
-            "precondition: ev-a sells to ev-c; quotes: " + string.Join(", ", round.Participants.Select(q => $"{q.Id} {q.Role} {q.EnergyKwh:0.##}")) + " candidates " + cleared.Candidates.Count + " warnings " + string.Join("; ", cleared.Warnings) + "; trades: " + string.Join(", ", cleared.Trades.Select(t => $"{t.SellerId}->{t.BuyerId} {t.EnergyKwh:0.##} kWh {t.Status}")));
+        await using var held = await HeldRound.StartAsync(isolateAfterFailures: 1000);
+        var (rig, definition, runtime, tick, roundId, round, cleared) = (held.Rig, held.Definition, held.Runtime, held.Tick, held.RoundId, held.Round, held.Cleared);
         var planned = runtime.Runner.Planner.Setpoints(cleared, round, runtime.Links).ToDictionary(s => s.DeviceId, s => s.SetpointKw);
 
         rig.Sims.Rig.Find("ev-a")!.Faults.Current = new ModbusFault(ModbusFaultKind.Exception, ExceptionCode: ModbusExceptionCode.ServerDeviceBusy);
@@ -137,6 +115,68 @@ public sealed class DispatchRecheckTests
         Assert.DoesNotContain(outcome.Settlements, s => s.PayeeId == "ev-a" || s.PayerId == "ev-a");
         // The device received the curtailed value (the simulator's own register).
         Assert.Equal(setpoints["ev-c"].SetpointKw, setpoints["ev-c"].ReadBackKw!.Value, 1);
+    }
+
+    /// <summary>
+    /// The gateway on the simulators with a round decided and held for the operator's acknowledgement, in which ev-a
+    /// sells to ev-c (asserted). Disposing stops the gateway, then the simulators.
+    /// </summary>
+    private sealed class HeldRound : IAsyncDisposable
+    {
+        private HeldRound(EndToEndRig rig, RigDefinition definition, GatewayRuntime runtime, Task<RoundOutcome> tick, string roundId, MarketRound round, RoundDecision cleared) =>
+            (Rig, Definition, Runtime, Tick, RoundId, Round, Cleared) = (rig, definition, runtime, tick, roundId, round, cleared);
+
+        public EndToEndRig Rig { get; }
+
+        public RigDefinition Definition { get; }
+
+        public GatewayRuntime Runtime { get; }
+
+        /// <summary>The round being run (held until acknowledged).</summary>
+        public Task<RoundOutcome> Tick { get; }
+
+        public string RoundId { get; }
+
+        /// <summary>The round's journaled input.</summary>
+        public MarketRound Round { get; }
+
+        /// <summary>The market's decision on it before any re-check.</summary>
+        public RoundDecision Cleared { get; }
+
+        public static async Task<HeldRound> StartAsync(int isolateAfterFailures)
+        {
+            var rig = await EndToEndRig.StartAsync(Yaml);
+            GatewayRuntime? runtime = null;
+            try
+            {
+                var definition = rig.Load();
+                var clock = new AcceleratedTimeProvider(rig.Sims.Rig.Clock.Now, definition.TimeScale);
+                runtime = await GatewayRuntime.StartAsync(definition, NullLoggerFactory.Instance, rig.Endpoints, clock,
+                    new DevicePollerOptions { AttemptTimeout = TimeSpan.FromSeconds(2), IsolateAfterFailures = isolateAfterFailures });
+                await runtime.WaitForFirstPollAsync(TimeSpan.FromSeconds(15));
+
+                var journal = runtime.Journal;
+                var tick = runtime.TickAsync();
+                var roundId = await WaitForAsync(() => journal.OpenRounds().FirstOrDefault(r => r.State == RoundState.Decided)?.RoundId, "a decided round", tick);
+                var round = RoundJson.Parse(journal.Get(roundId)!.InputJson);
+                var cleared = new MarketCore().Clear(round);
+                Assert.True(cleared.Trades.Any(t => t.Status == TradeStatus.Executed && t.SellerId == "ev-a" && t.BuyerId == "ev-c"),
+                    "precondition: ev-a sells to ev-c; quotes: " + string.Join(", ", round.Participants.Select(q => $"{q.Id} {q.Role} {q.EnergyKwh:0.##}")) + " candidates " + cleared.Candidates.Count + " warnings " + string.Join("; ", cleared.Warnings) + "; trades: " + string.Join(", ", cleared.Trades.Select(t => $"{t.SellerId}->{t.BuyerId} {t.EnergyKwh:0.##} kWh {t.Status}")));
+                return new HeldRound(rig, definition, runtime, tick, roundId, round, cleared);
+            }
+            catch
+            {
+                if (runtime is not null) await runtime.DisposeAsync();
+                await rig.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Runtime.DisposeAsync();
+            await Rig.DisposeAsync();
+        }
     }
 
     /// <summary>Lines whose flow (radial feeder, base loads served from the root) exceeds the limit with these device powers.</summary>

@@ -19,23 +19,15 @@ public sealed class LockstepTests
 {
     private static async Task<List<string>> RunAsync(int rounds, bool noise)
     {
-        var dir = Directory.CreateTempSubdirectory("lockstep-").FullName;
-        var rigPath = Path.Combine(dir, "rig.yaml");
-        await File.WriteAllTextAsync(rigPath, EndToEndRig.Yaml.Replace("rounds: 3", $"rounds: {rounds}"));
-        var sims = new SimulatedRig(RigParser.Load(rigPath), TimeProvider.System, stepped: true);
-        await using var host = await RigHost.StartAsync(sims, portBase: 0);
-        await using var control = LockstepControl.Start(sims);
-        var endpoints = host.Endpoints.ToDictionary(e => e.Id, e => new Uri(e.Uri).Authority, StringComparer.Ordinal);
-        var rig = RigLoader.Load(rigPath);
-        var plant = await LockstepPlant.ConnectAsync(new Uri(control.Uri).Authority);
+        await using var bench = await LockstepBench.StartAsync(rounds);
+        var (rig, sims, plant) = (bench.Rig, bench.Sims, bench.Plant);
         using var stop = new CancellationTokenSource();
         // Load beside the run: busy threads that shift every real-time delay.
         var busy = noise ? Enumerable.Range(0, 4).Select(_ => Task.Run(() => { while (!stop.IsCancellationRequested) Thread.SpinWait(10_000); })).ToArray() : [];
         var lines = new List<string>();
         try
         {
-            await using var runtime = await GatewayRuntime.StartAsync(rig, NullLoggerFactory.Instance, endpoints, lockstep: plant);
-            await runtime.WaitForFirstPollAsync(TimeSpan.FromSeconds(10));
+            await using var runtime = await bench.StartGatewayAsync();
             for (var k = 0; k < rounds; k++)
             {
                 var before = plant.Clock.GetUtcNow();
@@ -53,8 +45,6 @@ public sealed class LockstepTests
         {
             stop.Cancel();
             await Task.WhenAll(busy);
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try { Directory.Delete(dir, true); } catch (IOException) { }
         }
 
         return lines;
@@ -78,19 +68,10 @@ public sealed class LockstepTests
     [Fact]
     public async Task A_stop_between_rounds_steps_nothing_and_an_aborted_round_resumes_in_lockstep()
     {
-        var dir = Directory.CreateTempSubdirectory("lockstep-stop-").FullName;
-        var rigPath = Path.Combine(dir, "rig.yaml");
-        await File.WriteAllTextAsync(rigPath, EndToEndRig.Yaml.Replace("rounds: 3", "rounds: 4"));
-        var sims = new SimulatedRig(RigParser.Load(rigPath), TimeProvider.System, stepped: true);
-        await using var host = await RigHost.StartAsync(sims, portBase: 0);
-        await using var control = LockstepControl.Start(sims);
-        var endpoints = host.Endpoints.ToDictionary(e => e.Id, e => new Uri(e.Uri).Authority, StringComparer.Ordinal);
-        var rig = RigLoader.Load(rigPath);
-        var plant = await LockstepPlant.ConnectAsync(new Uri(control.Uri).Authority);
-        try
+        await using var bench = await LockstepBench.StartAsync(rounds: 4);
+        var (rig, sims, plant) = (bench.Rig, bench.Sims, bench.Plant);
         {
-            await using var runtime = await GatewayRuntime.StartAsync(rig, NullLoggerFactory.Instance, endpoints, lockstep: plant);
-            await runtime.WaitForFirstPollAsync(TimeSpan.FromSeconds(10));
+            await using var runtime = await bench.StartGatewayAsync();
             var first = await runtime.TickAsync();
             Assert.Equal(RoundState.Closed, runtime.Journal.Get(first.RoundId)!.State);
             var end = plant.Clock.GetUtcNow();
@@ -120,10 +101,57 @@ public sealed class LockstepTests
             Assert.Equal(intervalEnd, sims.Clock.Now);
             Assert.NotEmpty(resumed.Settlements);
         }
-        finally
+    }
+
+    /// <summary>
+    /// Stepped simulators of the end-to-end rig behind their control port, and the lockstep plant the gateway steps them
+    /// through; disposing stops them and removes the rig's folder (journal included).
+    /// </summary>
+    private sealed class LockstepBench : IAsyncDisposable
+    {
+        private readonly string _dir;
+        private readonly RigHost _host;
+        private readonly LockstepControl _control;
+        private readonly IReadOnlyDictionary<string, string> _endpoints;
+
+        private LockstepBench(string dir, Gateway.Host.Rigs.RigDefinition rig, SimulatedRig sims, RigHost host, LockstepControl control, LockstepPlant plant)
         {
+            (_dir, Rig, Sims, _host, _control, Plant) = (dir, rig, sims, host, control, plant);
+            _endpoints = host.Endpoints.ToDictionary(e => e.Id, e => new Uri(e.Uri).Authority, StringComparer.Ordinal);
+        }
+
+        public Gateway.Host.Rigs.RigDefinition Rig { get; }
+
+        public SimulatedRig Sims { get; }
+
+        public LockstepPlant Plant { get; }
+
+        public static async Task<LockstepBench> StartAsync(int rounds)
+        {
+            var dir = Directory.CreateTempSubdirectory("lockstep-").FullName;
+            var rigPath = Path.Combine(dir, "rig.yaml");
+            await File.WriteAllTextAsync(rigPath, EndToEndRig.Yaml.Replace("rounds: 3", $"rounds: {rounds}"));
+            var sims = new SimulatedRig(RigParser.Load(rigPath), TimeProvider.System, stepped: true);
+            var host = await RigHost.StartAsync(sims, portBase: 0);
+            var control = LockstepControl.Start(sims);
+            var plant = await LockstepPlant.ConnectAsync(new Uri(control.Uri).Authority);
+            return new LockstepBench(dir, RigLoader.Load(rigPath), sims, host, control, plant);
+        }
+
+        /// <summary>A gateway on the simulators in lockstep, its first poll done.</summary>
+        public async Task<GatewayRuntime> StartGatewayAsync()
+        {
+            var runtime = await GatewayRuntime.StartAsync(Rig, NullLoggerFactory.Instance, _endpoints, lockstep: Plant);
+            await runtime.WaitForFirstPollAsync(TimeSpan.FromSeconds(10));
+            return runtime;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _control.DisposeAsync();
+            await _host.DisposeAsync();
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try { Directory.Delete(dir, true); } catch (IOException) { }
+            try { Directory.Delete(_dir, true); } catch (IOException) { }
         }
     }
 }
