@@ -6,7 +6,7 @@ namespace Gateway.LedgerClient;
 /// is retried; <see cref="ItemKey"/> names the one settlement or record of a batch that caused it, so the rest of
 /// the batch can go on without it.
 /// </summary>
-public interface ILedgerFailure
+internal interface ILedgerFailure
 {
     /// <summary>True when retrying the same commit cannot succeed (a rejection, a conflict, a refused identity).</summary>
     bool IsPermanent { get; }

@@ -20,7 +20,7 @@ public static partial class LedgerIds
     public static string NewEpoch() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(EpochLength / 2));
 
     /// <summary>True for a well-formed epoch.</summary>
-    public static bool IsEpoch(string? text) => text is { Length: EpochLength } && text.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
+    internal static bool IsEpoch(string? text) => text is { Length: EpochLength } && text.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
 
     /// <summary>The key of a round's batch and side-chain records: <c>{round}/{epoch}</c>.</summary>
     public static string BatchKey(string roundId, string epoch) => $"{roundId}/{epoch}";

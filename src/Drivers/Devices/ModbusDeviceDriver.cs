@@ -221,7 +221,7 @@ public sealed class ModbusDeviceDriver : IDeviceDriver
     /// <summary>Writes one writable point (in its unit, scaled like a read); read-only points are refused.</summary>
     /// <exception cref="DeviceException">The point is unknown, read-only or not on the device (<see cref="DeviceErrorKind.BadValue"/>),
     /// the driver is read-only (<see cref="DeviceErrorKind.ReadOnly"/>), or the device failed.</exception>
-    public Task WritePointAsync(string pointName, double value, CancellationToken cancellationToken = default)
+    internal Task WritePointAsync(string pointName, double value, CancellationToken cancellationToken = default)
     {
         ThrowIfReadOnly($"point '{pointName}'");
         return GuardAsync(async () => { await WritePointCoreAsync(pointName, value, cancellationToken).ConfigureAwait(false); return true; });

@@ -27,7 +27,7 @@ public static class ProfileLoader
             .Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>The YAML of the shipped profile <paramref name="name"/>, or null when there is none.</summary>
-    public static string? ShippedProfileText(string name)
+    internal static string? ShippedProfileText(string name)
     {
         using var stream = typeof(ProfileLoader).Assembly.GetManifestResourceStream(ResourcePrefix + name + ResourceSuffix);
         if (stream is null) return null;
@@ -51,7 +51,7 @@ public static class ProfileLoader
 
     /// <summary>Loads and validates the profile file at <paramref name="path"/>.</summary>
     /// <exception cref="ProfileLoadException">Unreadable or invalid.</exception>
-    public static DeviceProfile LoadFile(string path)
+    internal static DeviceProfile LoadFile(string path)
     {
         string text;
         try

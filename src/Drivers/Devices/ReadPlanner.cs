@@ -5,7 +5,7 @@ namespace Gateway.Drivers.Devices;
 /// merged while the block stays within the size limit and the unused registers between two spans
 /// stay within the gap limit.
 /// </summary>
-public static class ReadPlanner
+internal static class ReadPlanner
 {
     /// <summary>The blocks covering every span, ordered by table and address.</summary>
     /// <param name="spans">Register spans to cover (duplicates and overlaps allowed).</param>

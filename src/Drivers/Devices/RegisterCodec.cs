@@ -7,7 +7,7 @@ namespace Gateway.Drivers.Devices;
 /// drivers use it to read and write devices, simulators to fill their register images, so both
 /// sides agree by construction.
 /// </summary>
-public static class RegisterCodec
+internal static class RegisterCodec
 {
     /// <summary>SunSpec's "not implemented" scale factor.</summary>
     public const short AbsentScaleFactor = short.MinValue;

@@ -20,7 +20,7 @@ public enum RegisterDataType
 }
 
 /// <summary>Helpers on <see cref="RegisterDataType"/>.</summary>
-public static class RegisterDataTypeExtensions
+internal static class RegisterDataTypeExtensions
 {
     /// <summary>How many registers a value of this type occupies (strings: <paramref name="stringRegisters"/>).</summary>
     public static int RegisterCount(this RegisterDataType type, int stringRegisters = 0) => type switch

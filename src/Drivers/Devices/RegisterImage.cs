@@ -89,7 +89,7 @@ public sealed class RegisterImage : IModbusServerUnit
     public bool Has(string point) => _points.ContainsKey(point);
 
     /// <summary>Absolute address of a point's first register.</summary>
-    public int AddressOf(string point) => Entry(point).Address;
+    internal int AddressOf(string point) => Entry(point).Address;
 
     /// <summary>Stores <paramref name="value"/> (in the point's unit) or, for null, the point's "not available" marker.</summary>
     public void Set(string point, double? value)
@@ -110,7 +110,7 @@ public sealed class RegisterImage : IModbusServerUnit
     }
 
     /// <summary>Stores a raw value, or null for the "not available" marker (SunSpec's, else the profile's <c>absent</c>, else 0).</summary>
-    public void SetRaw(string point, double? raw)
+    internal void SetRaw(string point, double? raw)
     {
         var (location, address, _) = Entry(point);
         raw ??= location.AbsentRaw ?? (location.IsSunSpec ? location.DataType switch
@@ -181,7 +181,7 @@ public sealed class RegisterImage : IModbusServerUnit
     }
 
     /// <summary>Overwrites one raw register (tests use it to plant odd values).</summary>
-    public void Poke(RegisterTable table, int address, ushort value) => (table == RegisterTable.Holding ? _holding : _input)[address] = value;
+    internal void Poke(RegisterTable table, int address, ushort value) => (table == RegisterTable.Holding ? _holding : _input)[address] = value;
 
     /// <inheritdoc />
     public ModbusExceptionCode ReadHoldingRegisters(ushort address, Span<ushort> values) => Read(_holding, address, values);

@@ -7,7 +7,7 @@ namespace Gateway.Drivers.Devices;
 /// The counterpart of a Modbus device answering a write with an exception: the device is reachable,
 /// the request is not retried, and <see cref="Reason"/> says why in the device's words.
 /// </summary>
-public sealed class SetpointRejectedException : DeviceException
+internal sealed class SetpointRejectedException : DeviceException
 {
     /// <summary>Creates the exception for a refused setpoint.</summary>
     /// <param name="device">Who refused (e.g. the device's topic prefix).</param>

@@ -1,7 +1,7 @@
 namespace Gateway.Drivers.Modbus;
 
 /// <summary>The device answered with a Modbus exception response (function code | 0x80).</summary>
-public sealed class ModbusDeviceException : ModbusException
+internal sealed class ModbusDeviceException : ModbusException
 {
     /// <summary>Creates the exception.</summary>
     public ModbusDeviceException(byte unitId, byte functionCode, ModbusExceptionCode code)

@@ -36,10 +36,10 @@ public sealed record ModbusEndpoint
     public SerialLineSettings? Serial { get; private init; }
 
     /// <summary>A TCP endpoint.</summary>
-    public static ModbusEndpoint Tcp(string host, int port = DefaultTcpPort) => new() { IsTcp = true, Host = host, Port = port };
+    internal static ModbusEndpoint Tcp(string host, int port = DefaultTcpPort) => new() { IsTcp = true, Host = host, Port = port };
 
     /// <summary>An RTU endpoint.</summary>
-    public static ModbusEndpoint Rtu(string devicePath, SerialLineSettings settings) => new() { DevicePath = devicePath, Serial = settings.Validate() };
+    internal static ModbusEndpoint Rtu(string devicePath, SerialLineSettings settings) => new() { DevicePath = devicePath, Serial = settings.Validate() };
 
     /// <summary>Parses an endpoint URI.</summary>
     /// <exception cref="FormatException">The text is not a valid endpoint; the message says what is wrong.</exception>

@@ -1,7 +1,7 @@
 namespace Gateway.Drivers.Modbus;
 
 /// <summary>The public function codes this stack implements (Modbus Application Protocol v1.1b3, §6).</summary>
-public enum ModbusFunctionCode : byte
+internal enum ModbusFunctionCode : byte
 {
     /// <summary>FC1.</summary>
     ReadCoils = 0x01,

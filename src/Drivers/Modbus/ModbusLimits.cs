@@ -1,7 +1,7 @@
 namespace Gateway.Drivers.Modbus;
 
 /// <summary>Quantity and size limits of the Modbus Application Protocol v1.1b3.</summary>
-public static class ModbusLimits
+internal static class ModbusLimits
 {
     /// <summary>Largest PDU (function code + data), §4.1.</summary>
     public const int MaxPduLength = 253;

@@ -5,7 +5,7 @@ namespace Gateway.Drivers.Modbus;
 /// past the end of a table get exception 02. Useful as the register bank of a simulator or as
 /// a test peer; thread-safe.
 /// </summary>
-public sealed class ModbusMemoryUnit : IModbusServerUnit
+internal sealed class ModbusMemoryUnit : IModbusServerUnit
 {
     private readonly Lock _sync = new();
     private readonly bool[] _coils;

@@ -4,7 +4,7 @@ namespace Gateway.Drivers.Modbus;
 /// A frame broke the Modbus specification (bad CRC, wrong byte count, mismatched function
 /// code, unit id or echo, bad MBAP header). The message names the clause that was violated.
 /// </summary>
-public sealed class ModbusProtocolException : ModbusException
+internal sealed class ModbusProtocolException : ModbusException
 {
     /// <summary>Creates the exception.</summary>
     public ModbusProtocolException(string message)

@@ -15,7 +15,7 @@ namespace Gateway.Drivers.Modbus;
 /// <see cref="ModbusProtocolException"/> for a bad CRC or mismatched answer,
 /// <see cref="ModbusDeviceException"/> for an exception response. No retries inside.
 /// </remarks>
-public sealed class ModbusRtuClient : ModbusMaster
+internal sealed class ModbusRtuClient : ModbusMaster
 {
     /// <summary>Opens <paramref name="devicePath"/> (e.g. /dev/ttyUSB0) with <paramref name="settings"/>.</summary>
     /// <exception cref="ModbusCommunicationException">The port cannot be opened or configured.</exception>

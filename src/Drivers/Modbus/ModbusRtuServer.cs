@@ -36,7 +36,7 @@ public sealed class ModbusRtuServer : IAsyncDisposable
     }
 
     /// <summary>Creates a server on an open channel (an in-memory line in tests); the server owns and disposes it.</summary>
-    public ModbusRtuServer(ISerialChannel channel, SerialLineSettings settings, Func<byte, IModbusServerUnit?> resolveUnit, IModbusFaultPlan? faults = null)
+    internal ModbusRtuServer(ISerialChannel channel, SerialLineSettings settings, Func<byte, IModbusServerUnit?> resolveUnit, IModbusFaultPlan? faults = null)
         : this(settings, resolveUnit, faults)
     {
         ArgumentNullException.ThrowIfNull(channel);
@@ -54,7 +54,7 @@ public sealed class ModbusRtuServer : IAsyncDisposable
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>Requests, responses and rejected frames so far.</summary>
-    public ModbusServerCounters Counters { get; } = new();
+    internal ModbusServerCounters Counters { get; } = new();
 
     /// <summary>Opens the port (when built from a path) and starts serving in the background.</summary>
     /// <exception cref="ModbusCommunicationException">The port cannot be opened.</exception>

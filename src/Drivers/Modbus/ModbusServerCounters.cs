@@ -1,7 +1,7 @@
 namespace Gateway.Drivers.Modbus;
 
 /// <summary>What a Modbus server has seen since it started; safe to read while it runs.</summary>
-public sealed class ModbusServerCounters
+internal sealed class ModbusServerCounters
 {
     private long _requests;
     private long _responses;

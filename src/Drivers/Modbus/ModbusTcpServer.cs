@@ -43,7 +43,7 @@ public sealed class ModbusTcpServer : IAsyncDisposable
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>Requests, responses and rejected frames so far.</summary>
-    public ModbusServerCounters Counters { get; } = new();
+    internal ModbusServerCounters Counters { get; } = new();
 
     /// <summary>The bound endpoint (with the actual port when bound to port 0).</summary>
     /// <exception cref="InvalidOperationException">The server was not started.</exception>

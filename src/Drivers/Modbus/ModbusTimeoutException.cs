@@ -5,7 +5,7 @@ namespace Gateway.Drivers.Modbus;
 /// complete answer arrived within the request timeout. Distinct from an unreachable peer,
 /// which is a plain <see cref="ModbusCommunicationException"/>.
 /// </summary>
-public sealed class ModbusTimeoutException : ModbusCommunicationException
+internal sealed class ModbusTimeoutException : ModbusCommunicationException
 {
     /// <summary>Creates the exception.</summary>
     public ModbusTimeoutException(string message, TimeSpan timeout)

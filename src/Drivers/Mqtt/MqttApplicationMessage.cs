@@ -12,7 +12,7 @@ public sealed record MqttApplicationMessage(string Topic, ReadOnlyMemory<byte> P
     public IReadOnlyList<KeyValuePair<string, string>> UserProperties { get; init; } = [];
 
     /// <summary>The value of the first user property named <paramref name="name"/>, or null.</summary>
-    public string? UserProperty(string name)
+    internal string? UserProperty(string name)
     {
         foreach (var property in UserProperties)
             if (property.Key == name) return property.Value;

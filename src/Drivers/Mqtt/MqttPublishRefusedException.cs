@@ -6,7 +6,7 @@ namespace Gateway.Drivers.Mqtt;
 /// The broker acknowledged a QoS 1/2 message with a failure reason code (MQTT 5 only, e.g. 0x87 not authorised when an ACL
 /// forbids the topic; an MQTT 3.1.1 broker drops such a message silently). Resending will not help.
 /// </summary>
-public sealed class MqttPublishRefusedException : Exception
+internal sealed class MqttPublishRefusedException : Exception
 {
     /// <summary>Create for the refused message.</summary>
     public MqttPublishRefusedException(string topic, MqttClientPublishReasonCode reasonCode, string? reasonString = null)

@@ -1,7 +1,7 @@
 namespace Gateway.Drivers.Mqtt;
 
 /// <summary>The broker refused a subscription (SUBACK 0x80 in MQTT 3.1.1; in MQTT 5 a reason code such as 0x87 not authorised).</summary>
-public sealed class MqttSubscribeException : Exception
+internal sealed class MqttSubscribeException : Exception
 {
     /// <summary>Create for the refused filter.</summary>
     /// <param name="topicFilter">The filter.</param>

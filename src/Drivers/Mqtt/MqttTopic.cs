@@ -6,7 +6,7 @@ namespace Gateway.Drivers.Mqtt;
 /// and <c>#</c> (this level and all below, last only). Topics starting with <c>$</c> are not matched by a
 /// filter that starts with a wildcard [MQTT-4.7.2-1], so <c>#</c> never sees <c>$SYS/...</c>.
 /// </summary>
-public static class MqttTopic
+internal static class MqttTopic
 {
     /// <summary>Why <paramref name="topic"/> is not a valid topic name (with the clause), or null if it is.</summary>
     public static string? CheckTopicName(string topic)

@@ -8,7 +8,7 @@ namespace Gateway.Drivers.Ocpp;
 /// <param name="Description">What went wrong, in words (at most 255 characters).</param>
 /// <param name="Details">More detail as a JSON object (often empty).</param>
 /// <param name="AnswersResult">Whether it is a 2.1 CALLRESULTERROR (MessageTypeId 5).</param>
-public sealed record OcppCallError(string MessageId, string ErrorCode, string Description, JsonObject? Details = null, bool AnswersResult = false) : OcppMessage(MessageId)
+internal sealed record OcppCallError(string MessageId, string ErrorCode, string Description, JsonObject? Details = null, bool AnswersResult = false) : OcppMessage(MessageId)
 {
     /// <summary>Longest description allowed (OCPP-J 2.0.1 part 4 §4.2.3).</summary>
     public const int MaxDescriptionLength = 255;

@@ -8,7 +8,7 @@ namespace Gateway.Drivers.Ocpp;
 /// Reads and writes OCPP-J frames (OCPP-J 2.0.1 part 4 §4; 2.1 adds SEND and CALLRESULTERROR). Pure: bytes in, a message or an
 /// <see cref="OcppFrameException"/> naming the CALLERROR to answer with out; never any other exception, whatever the input.
 /// </summary>
-public static class OcppFrameCodec
+internal static class OcppFrameCodec
 {
     /// <summary>Deepest JSON nesting accepted; OCPP payloads nest far less, hostile input may nest far more.</summary>
     public const int MaxDepth = 32;

@@ -4,7 +4,7 @@ namespace Gateway.Drivers.Ocpp;
 /// A frame that is not valid OCPP-J. It carries the CALLERROR to answer with: the error code and, when it could be read,
 /// the message id (else <c>-1</c>, as OCPP-J 2.0.1 part 4 §4.2.3 asks).
 /// </summary>
-public sealed class OcppFrameException : Exception
+internal sealed class OcppFrameException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public OcppFrameException(string errorCode, string messageId, string message, bool answerable = true) : base(message)

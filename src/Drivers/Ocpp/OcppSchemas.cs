@@ -10,7 +10,7 @@ namespace Gateway.Drivers.Ocpp;
 /// <c>ocpp-rpc</c>), embedded at build time. Every OCPP message the gateway or the simulated stations send or receive is checked
 /// here at the boundary.
 /// </summary>
-public sealed class OcppSchemas
+internal sealed class OcppSchemas
 {
     private const string Prefix = "Gateway.Drivers.Ocpp.Schemas.";
     private static readonly Lazy<OcppSchemas> Shared = new(() => new OcppSchemas());

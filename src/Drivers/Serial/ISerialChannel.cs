@@ -6,7 +6,7 @@ namespace Gateway.Drivers.Serial;
 /// is buffered (stale bytes before a new request). Implemented by <see cref="LinuxSerialPort"/>
 /// and by <see cref="InMemorySerialChannel"/> for tests.
 /// </summary>
-public interface ISerialChannel : IAsyncDisposable
+internal interface ISerialChannel : IAsyncDisposable
 {
     /// <summary>
     /// Reads what has arrived, at least one byte, waiting at most <paramref name="timeout"/>

@@ -4,7 +4,7 @@ namespace Gateway.Drivers.Serial;
 /// One end of an in-memory serial line: what one end writes, the other reads. For tests
 /// and simulations that need an RTU link without a tty.
 /// </summary>
-public sealed class InMemorySerialChannel : ISerialChannel
+internal sealed class InMemorySerialChannel : ISerialChannel
 {
     private readonly ByteInbox _inbox;
     private InMemorySerialChannel? _peer;

@@ -14,7 +14,7 @@ namespace Gateway.Drivers.Serial;
 /// on Linux: kernel RS-485 mode (<see cref="SerialLineSettings.Rs485"/>, TIOCSRS485), which needs
 /// the file descriptor. Chosen with <see cref="SerialDriver.Termios"/> (<c>driver=termios</c>).
 /// </summary>
-public sealed class LinuxSerialPort : ISerialChannel
+internal sealed class LinuxSerialPort : ISerialChannel
 {
     private const int PollIntervalMilliseconds = 50;
 

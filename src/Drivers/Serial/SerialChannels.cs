@@ -1,7 +1,7 @@
 namespace Gateway.Drivers.Serial;
 
 /// <summary>Opens the serial channel a line's settings ask for.</summary>
-public static class SerialChannels
+internal static class SerialChannels
 {
     /// <summary>
     /// Opens <paramref name="devicePath"/> with the driver of <see cref="SerialLineSettings.Driver"/>:

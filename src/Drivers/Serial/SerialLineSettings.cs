@@ -35,7 +35,7 @@ public sealed record SerialLineSettings(int BaudRate = 9600, SerialParity Parity
     public TimeSpan CharacterGapLimit => BaudRate > 19200 ? TimeSpan.FromMilliseconds(0.75) : CharacterTime * 1.5;
 
     /// <summary>Time <paramref name="characters"/> take on the wire.</summary>
-    public TimeSpan TransmitTime(int characters) => CharacterTime * characters;
+    internal TimeSpan TransmitTime(int characters) => CharacterTime * characters;
 
     /// <summary>Throws when a setting is not supported.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Unsupported baud rate, data bits or RS-485 delays.</exception>

@@ -15,7 +15,7 @@ namespace Gateway.Drivers.Serial;
 /// <see cref="SerialOpenDiagnosis"/>). A pseudo-terminal is opened without parity (see <see cref="SerialDevicePath.IsPseudoTerminal"/>).
 /// Kernel RS-485 mode is not available here: it needs <see cref="SerialDriver.Termios"/>.
 /// </remarks>
-public sealed class SerialPortChannel : ISerialChannel
+internal sealed class SerialPortChannel : ISerialChannel
 {
     private readonly SerialPort _port;
     private readonly Stream _stream;

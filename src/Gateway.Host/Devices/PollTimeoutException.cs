@@ -6,7 +6,7 @@ namespace Gateway.Host.Devices;
 /// with source information filled in when it is made: at 2,000 devices on a loaded machine that cost 35 % of the gateway's
 /// CPU once polls began to time out, leaving less for the polls that would have succeeded (a collapse).
 /// </remarks>
-public sealed class PollTimeoutException(TimeSpan timeout)
+internal sealed class PollTimeoutException(TimeSpan timeout)
     : TimeoutException($"no answer within {timeout.TotalSeconds:0.###} s (the poll was abandoned)")
 {
     /// <summary>The attempt timeout that ran out.</summary>

@@ -20,7 +20,7 @@ namespace Gateway.LedgerClient.Embedded;
 /// <param name="TimestampUnixMs">When the block was appended (the injected clock), ms since the Unix epoch.</param>
 /// <param name="SettlementCount">How many settlements the block holds.</param>
 /// <param name="MerkleRoot">Merkle root of the block's settlements in block order.</param>
-public sealed record BlockHeader(long Number, byte[] PreviousHash, long TimestampUnixMs, int SettlementCount, byte[] MerkleRoot)
+internal sealed record BlockHeader(long Number, byte[] PreviousHash, long TimestampUnixMs, int SettlementCount, byte[] MerkleRoot)
 {
     /// <summary>Version tag at the start of the hashed header.</summary>
     public const string FormatTag = "gateway-ledger-block/v1";

@@ -318,7 +318,7 @@ public sealed class EmbeddedLedger : ISettlementBatchLedger, IRoundRecordLedger,
     }
 
     /// <summary>Number of settlements on the ledger.</summary>
-    public async Task<long> CountSettlementsAsync(CancellationToken cancellationToken = default)
+    internal async Task<long> CountSettlementsAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();

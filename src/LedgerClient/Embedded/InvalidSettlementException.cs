@@ -7,5 +7,5 @@ namespace Gateway.LedgerClient.Embedded;
 /// interval) or unbalanced (its amount is not round(EnergyKwh × PricePerKwh, 4)).
 /// The message names the field and the values.
 /// </summary>
-public sealed class InvalidSettlementException(string settlementId, string message)
+internal sealed class InvalidSettlementException(string settlementId, string message)
     : SettlementRejectedException(settlementId, message);

@@ -9,7 +9,7 @@ namespace Gateway.LedgerClient.Embedded;
 /// the end of a level is carried up unchanged (not paired with itself, which would let two
 /// different lists share a root).
 /// </summary>
-public static class MerkleTree
+internal static class MerkleTree
 {
     /// <summary>The leaf hash of one settlement's canonical bytes.</summary>
     public static byte[] LeafHash(ReadOnlySpan<byte> canonicalSettlement)

@@ -44,7 +44,7 @@ public static class SettlementCanonicalForm
 
     /// <summary>The canonical UTF-8 bytes of a settlement. Validates the text fields first.</summary>
     /// <exception cref="InvalidSettlementException">A text field is empty, too long or holds a control character or a lone surrogate.</exception>
-    public static byte[] ToBytes(SettlementRecord settlement)
+    internal static byte[] ToBytes(SettlementRecord settlement)
     {
         ArgumentNullException.ThrowIfNull(settlement);
         var id = settlement.SettlementId ?? string.Empty;
@@ -85,16 +85,16 @@ public static class SettlementCanonicalForm
 
     /// <summary>Parses a decimal written by <see cref="FormatDecimal"/> (also accepts non-canonical invariant digits).</summary>
     /// <exception cref="FormatException">Not an invariant decimal number.</exception>
-    public static decimal ParseDecimal(string text) =>
+    internal static decimal ParseDecimal(string text) =>
         decimal.Parse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
 
     /// <summary>The canonical text of an instant: UTC, seven fractional digits, 'Z'.</summary>
-    public static string FormatInstant(DateTimeOffset value) =>
+    internal static string FormatInstant(DateTimeOffset value) =>
         value.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture);
 
     /// <summary>Parses an instant written by <see cref="FormatInstant"/>.</summary>
     /// <exception cref="FormatException">Not in the canonical instant format.</exception>
-    public static DateTimeOffset ParseInstant(string text) =>
+    internal static DateTimeOffset ParseInstant(string text) =>
         new(DateTime.SpecifyKind(
             DateTime.ParseExact(text, TimestampFormat, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
             DateTimeKind.Utc));

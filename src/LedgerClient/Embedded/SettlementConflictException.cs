@@ -7,7 +7,7 @@ namespace Gateway.LedgerClient.Embedded;
 /// would silently replace (or duplicate) a committed settlement, so it is refused.
 /// The message names the block holding the committed one and the fields that differ.
 /// </summary>
-public sealed class SettlementConflictException(string settlementId, long committedInBlock, string message)
+internal sealed class SettlementConflictException(string settlementId, long committedInBlock, string message)
     : SettlementRejectedException(settlementId, message)
 {
     /// <summary>The block that holds the settlement already committed under this id.</summary>

@@ -7,7 +7,7 @@ namespace Gateway.LedgerClient.Fabric;
 /// TLS server validation against explicitly configured CA certificates only: a Fabric peer's TLS
 /// certificate is issued by its organisation's own CA, never by a public root.
 /// </summary>
-public static class CaTrust
+internal static class CaTrust
 {
     /// <summary>Loads every certificate of a PEM file (a CA bundle may hold several).</summary>
     public static X509Certificate2Collection LoadPemBundle(string path)

@@ -8,7 +8,7 @@ namespace Gateway.LedgerClient.Fabric;
 /// low S (s ≤ n/2). Peers reject high-S signatures because (r, n − s) is an equally valid signature of
 /// the same message and would make transaction ids malleable.
 /// </summary>
-public static class EcdsaSignatureEncoding
+internal static class EcdsaSignatureEncoding
 {
     /// <summary>Order n of the P-256 group.</summary>
     public static readonly BigInteger P256Order = BigInteger.Parse(

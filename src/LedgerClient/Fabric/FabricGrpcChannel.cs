@@ -11,7 +11,7 @@ namespace Gateway.LedgerClient.Fabric;
 /// endpoints (labs only), TLS 1.2/1.3 trusting only the organisation's TLS CA for <c>https://</c> endpoints. Calls
 /// are multiplexed as HTTP/2 streams, over more than one connection when a window of transactions fills one.
 /// </summary>
-public static class FabricGrpcChannel
+internal static class FabricGrpcChannel
 {
     /// <summary>Largest message accepted from the peer (a round's settlements, a QueryRound answer).</summary>
     public const int MaxReceiveMessageBytes = 16 * 1024 * 1024;

@@ -51,7 +51,7 @@ public sealed class FabricIdentity : IDisposable
     }
 
     /// <summary>Builds an identity from PEM texts; validates that the key is P-256 and belongs to the certificate.</summary>
-    public static FabricIdentity FromPem(string mspId, string certificatePem, string privateKeyPem,
+    internal static FabricIdentity FromPem(string mspId, string certificatePem, string privateKeyPem,
         string certificateName = "certificate", string keyName = "private key")
     {
         if (string.IsNullOrWhiteSpace(mspId))

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace Gateway.LedgerClient.Fabric;
 
 /// <summary>Fabric's transaction id: lowercase hex of SHA-256(nonce ‖ creator). Peers recompute and compare it.</summary>
-public static class FabricTransactionId
+internal static class FabricTransactionId
 {
     /// <summary>Length of the random nonce Fabric clients use.</summary>
     public const int NonceLength = 24;

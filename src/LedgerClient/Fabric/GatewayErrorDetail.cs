@@ -7,4 +7,4 @@ namespace Gateway.LedgerClient.Fabric;
 /// <param name="Address">Address of the endorsing peer or orderer.</param>
 /// <param name="MspId">MSP id of that endpoint's organisation.</param>
 /// <param name="Message">The endpoint's error message (for chaincode failures, "chaincode response 500, ...").</param>
-public sealed record GatewayErrorDetail(string Address, string MspId, string Message);
+internal sealed record GatewayErrorDetail(string Address, string MspId, string Message);

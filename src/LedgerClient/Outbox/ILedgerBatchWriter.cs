@@ -7,7 +7,7 @@ namespace Gateway.LedgerClient.Outbox;
 /// batches must appear), <see cref="IPreparedLedgerBatch.WaitForCommitAsync"/> (wait for the block: concurrently).
 /// </summary>
 /// <typeparam name="T">What is committed: settlements or round records.</typeparam>
-public interface ILedgerBatchWriter<T>
+internal interface ILedgerBatchWriter<T>
 {
     /// <summary>
     /// Prepares one transaction holding every item (all or nothing). Throws an <see cref="ILedgerFailure"/> exception

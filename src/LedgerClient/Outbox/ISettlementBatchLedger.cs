@@ -5,7 +5,7 @@ namespace Gateway.LedgerClient.Outbox;
 /// one block and pays for one fsync). The outbox dispatcher uses it when a backend offers it.
 /// The same idempotence rules as <see cref="ISettlementLedger.CommitAsync"/> hold per settlement.
 /// </summary>
-public interface ISettlementBatchLedger : ISettlementLedger
+internal interface ISettlementBatchLedger : ISettlementLedger
 {
     /// <summary>
     /// Commit all settlements or none. Returns one result per input, in input order.

@@ -4,7 +4,7 @@ namespace Gateway.LedgerClient.Outbox;
 /// A round record the ledger can never take as it is: malformed, or its key is already on the ledger with other
 /// content. The outbox dead-letters it with the message as the reason.
 /// </summary>
-public sealed class LedgerRecordRejectedException(string key, string message) : Exception(message), ILedgerFailure
+internal sealed class LedgerRecordRejectedException(string key, string message) : Exception(message), ILedgerFailure
 {
     /// <summary>The record's key.</summary>
     public string Key { get; } = key;

@@ -116,7 +116,7 @@ public sealed class OutboxDispatcher
     public void Notify() => Volatile.Read(ref _wake).TrySetResult();
 
     /// <summary>Reads the settlements' current backlog from the journal.</summary>
-    public async Task<OutboxBacklog> GetBacklogAsync(CancellationToken cancellationToken = default)
+    internal async Task<OutboxBacklog> GetBacklogAsync(CancellationToken cancellationToken = default)
     {
         await using var journal = await OpenJournalAsync(cancellationToken).ConfigureAwait(false);
         var backlog = await _outbox.ReadBacklogAsync(journal, countCommitted: false, cancellationToken).ConfigureAwait(false);

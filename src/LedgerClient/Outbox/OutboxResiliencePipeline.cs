@@ -11,7 +11,7 @@ namespace Gateway.LedgerClient.Outbox;
 /// Permanent rejections and an open circuit are not retried: the first goes to the
 /// dead-letter state, the second ends the tick until the break is over.
 /// </summary>
-public static class OutboxResiliencePipeline
+internal static class OutboxResiliencePipeline
 {
     /// <summary>Builds the pipeline from validated options over the given clock.</summary>
     /// <exception cref="ArgumentException">The options are invalid.</exception>

@@ -6,7 +6,7 @@ namespace Gateway.LedgerClient.Outbox;
 /// is malformed or unbalanced. Retrying cannot help, so the outbox moves it to the
 /// dead-letter state with <see cref="Exception.Message"/> as the reason instead of retrying.
 /// </summary>
-public class SettlementRejectedException : Exception, ILedgerFailure
+internal class SettlementRejectedException : Exception, ILedgerFailure
 {
     /// <summary>Creates the exception for one settlement.</summary>
     /// <param name="settlementId">The settlement that was rejected (may be empty when the id itself is missing).</param>

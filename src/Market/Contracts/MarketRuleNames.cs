@@ -3,7 +3,7 @@ using Gateway.Market.Model;
 namespace Gateway.Market.Contracts;
 
 /// <summary>The names of <see cref="MarketRules"/> values in round JSON and rig files.</summary>
-public static class MarketRuleNames
+internal static class MarketRuleNames
 {
     /// <summary><see cref="ExecutionRule"/> by name.</summary>
     public static readonly IReadOnlyDictionary<string, ExecutionRule> Execution = new Dictionary<string, ExecutionRule>(StringComparer.Ordinal)

@@ -1,7 +1,7 @@
 namespace Gateway.Market.Contracts;
 
 /// <summary>JSON shape of one market round (see hil-rigs/examples/README.md). Every member is nullable so a missing field is reported by name.</summary>
-public sealed class RoundDocument
+internal sealed class RoundDocument
 {
     /// <summary>Round id.</summary>
     public string? RoundId { get; set; }
@@ -37,7 +37,7 @@ public sealed class RulesDocument
 }
 
 /// <summary>JSON shape of a quotation.</summary>
-public sealed class ParticipantDocument
+internal sealed class ParticipantDocument
 {
     /// <summary>Participant id.</summary>
     public string? Id { get; set; }
@@ -70,7 +70,7 @@ public sealed class ParticipantDocument
 }
 
 /// <summary>JSON shape of the SMES unit.</summary>
-public sealed class SmesDocument
+internal sealed class SmesDocument
 {
     /// <summary>Id.</summary>
     public string? Id { get; set; }
@@ -93,7 +93,7 @@ public sealed class SmesDocument
 }
 
 /// <summary>JSON shape of the feeder.</summary>
-public sealed class FeederDocument
+internal sealed class FeederDocument
 {
     /// <summary>Root (substation) node id.</summary>
     public string? Root { get; set; }
@@ -104,7 +104,7 @@ public sealed class FeederDocument
 }
 
 /// <summary>JSON shape of a feeder node.</summary>
-public sealed class NodeDocument
+internal sealed class NodeDocument
 {
     /// <summary>Node id.</summary>
     public string? Id { get; set; }
@@ -113,7 +113,7 @@ public sealed class NodeDocument
 }
 
 /// <summary>JSON shape of a feeder line.</summary>
-public sealed class LineDocument
+internal sealed class LineDocument
 {
     /// <summary>Line id.</summary>
     public string? Id { get; set; }

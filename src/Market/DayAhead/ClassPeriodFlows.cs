@@ -46,7 +46,7 @@ public readonly record struct ClassPeriodFlows(
     public double EvDischargedKwh => EvSoldKwh + EvOwnUseKwh;
 
     /// <summary>The fields by name, in file order (schedule files and the checker use the same names).</summary>
-    public IEnumerable<(string Name, double Value)> Energies()
+    internal IEnumerable<(string Name, double Value)> Energies()
     {
         yield return (nameof(PvSoldKwh), PvSoldKwh);
         yield return (nameof(PvToEvKwh), PvToEvKwh);

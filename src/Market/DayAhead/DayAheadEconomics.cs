@@ -1,7 +1,7 @@
 namespace Gateway.Market.DayAhead;
 
 /// <summary>Computes every stakeholder's money from a schedule (eqs. 10–29) and the users' revenue the solvers maximise.</summary>
-public static class DayAheadEconomics
+internal static class DayAheadEconomics
 {
     /// <summary>Evaluates <paramref name="schedule"/> on <paramref name="market"/>.</summary>
     public static DayAheadOutcome Evaluate(DayAheadMarket market, DayAheadSchedule schedule)

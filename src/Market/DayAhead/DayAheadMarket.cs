@@ -94,33 +94,33 @@ public sealed class DayAheadMarket
     public double[] EvInitialKwh { get; }
 
     /// <summary>Class <paramref name="classIndex"/>'s PV energy left after its own charging in period <paramref name="period"/> (0 when it is a buyer).</summary>
-    public double SurplusKwh(int period, int classIndex) => _surplusKwh[period, classIndex];
+    internal double SurplusKwh(int period, int classIndex) => _surplusKwh[period, classIndex];
 
     /// <summary>Class <paramref name="classIndex"/>'s charging need its PV cannot cover in period <paramref name="period"/> (0 when it is not a buyer).</summary>
-    public double DemandKwh(int period, int classIndex) => _demandKwh[period, classIndex];
+    internal double DemandKwh(int period, int classIndex) => _demandKwh[period, classIndex];
 
     /// <summary>True when the class is a buyer in the period; otherwise it is on the seller side (PV surplus, EV and stored energy).</summary>
-    public bool IsBuyer(int period, int classIndex) => _demandKwh[period, classIndex] > 0;
+    internal bool IsBuyer(int period, int classIndex) => _demandKwh[period, classIndex] > 0;
 
     /// <summary>True while the class's EVs are at their piles (not on a trip).</summary>
-    public bool IsHome(int period, int classIndex) => !Scenario.Classes[classIndex].Away[period];
+    internal bool IsHome(int period, int classIndex) => !Scenario.Classes[classIndex].Away[period];
 
     /// <summary>Most energy the class's EVs can take in during the period (0 while away).</summary>
-    public double EvChargeLimitKwh(int period, int classIndex) => _evChargeLimitKwh[period, classIndex];
+    internal double EvChargeLimitKwh(int period, int classIndex) => _evChargeLimitKwh[period, classIndex];
 
     /// <summary>Most energy the class's EVs can give out during the period (0 while away).</summary>
-    public double EvDischargeLimitKwh(int period, int classIndex) => _evDischargeLimitKwh[period, classIndex];
+    internal double EvDischargeLimitKwh(int period, int classIndex) => _evDischargeLimitKwh[period, classIndex];
 
     /// <summary>The cheaper of grid and company in the period (the buyer's alternative).</summary>
-    public double AlternativePricePerKwh(int period) =>
+    internal double AlternativePricePerKwh(int period) =>
         CompanyAllowed(period) ? Math.Min(Scenario.GridPricePerKwh[period], Scenario.CompanyPricePerKwh[period]) : Scenario.GridPricePerKwh[period];
 
     /// <summary>Whether a buyer may buy from the company in the period (always, unless the rule says only when it is cheaper than the grid).</summary>
-    public bool CompanyAllowed(int period) =>
+    internal bool CompanyAllowed(int period) =>
         !Scenario.Rules.CompanyOnlyWhenCheaper || Scenario.CompanyPricePerKwh[period] < Scenario.GridPricePerKwh[period];
 
     /// <summary>The prices at position <paramref name="share"/> ∈ [0, 1] of period <paramref name="period"/>'s band (0 = floor, 1 = ceiling); Q_s = Q_b − fees (eq. 6).</summary>
-    public PeriodPrices PricesAt(int period, double share)
+    internal PeriodPrices PricesAt(int period, double share)
     {
         double fees = Scenario.GridFeePerKwh[period] + Scenario.PlatformFeePerKwh[period];
         double s = double.IsNaN(share) ? 0.0 : Math.Clamp(share, 0.0, 1.0);

@@ -4,7 +4,7 @@ namespace Gateway.Market.DayAhead;
 /// Checks a scenario for everything the model needs: array lengths, signs, ranges, and that
 /// the price bounds (3)–(6) can be met in every period. Returns every problem, not just the first.
 /// </summary>
-public static class DayAheadScenarioValidator
+internal static class DayAheadScenarioValidator
 {
     /// <summary>All problems of <paramref name="scenario"/>; empty when it can be planned.</summary>
     public static IReadOnlyList<ScenarioProblem> Validate(DayAheadScenario scenario)

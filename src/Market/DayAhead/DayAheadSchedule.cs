@@ -52,7 +52,7 @@ public sealed class DayAheadSchedule
     public double EvEnergyKwh(int period, int classIndex) => _evEnergyKwh[period, classIndex];
 
     /// <summary>The class's storage account at the end of the period.</summary>
-    public double AccountKwh(int period, int classIndex) => _accountKwh[period, classIndex];
+    internal double AccountKwh(int period, int classIndex) => _accountKwh[period, classIndex];
 
     /// <summary>Total energy traded peer-to-peer in the period (seller side).</summary>
     public double PeerTradeKwh(int period)

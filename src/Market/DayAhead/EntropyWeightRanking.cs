@@ -5,7 +5,7 @@ namespace Gateway.Market.DayAhead;
 /// that vary more across the set get more weight; each alternative's score is the weighted sum
 /// of its min–max normalised criteria (all criteria are "larger is better").
 /// </summary>
-public static class EntropyWeightRanking
+internal static class EntropyWeightRanking
 {
     /// <summary>Weights of the criteria (columns) of <paramref name="matrix"/> (rows = alternatives); they sum to 1.</summary>
     public static double[] Weights(double[][] matrix)

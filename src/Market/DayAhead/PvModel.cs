@@ -1,7 +1,7 @@
 namespace Gateway.Market.DayAhead;
 
 /// <summary>PV output from irradiance and temperature (the paper's eqs. 1–2).</summary>
-public static class PvModel
+internal static class PvModel
 {
     /// <summary>Eq. 1: η = η₀ [1 − γ (T_p − T_r)], clamped at 0 (a panel never consumes).</summary>
     public static double Efficiency(PvParameters pv, double temperatureK)

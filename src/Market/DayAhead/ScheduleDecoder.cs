@@ -19,7 +19,7 @@ namespace Gateway.Market.DayAhead;
 /// discharge power, storage charging into the charge power and the room left (eqs. 30–31); EV flows stay within each
 /// class's battery window and pile power, and are 0 while the EVs are away.
 /// </summary>
-public static class ScheduleDecoder
+internal static class ScheduleDecoder
 {
     /// <summary>Genes per period and class.</summary>
     public const int GenesPerCell = 5;

@@ -11,7 +11,7 @@ namespace Gateway.Market.Grid;
 /// hold every PV at its cap — the worst case the gateway can see. EV sellers whose trades fail keep their energy (their
 /// chargers are dispatched at what they traded), so they add no flow.
 /// </summary>
-public static class FeedInCaps
+internal static class FeedInCaps
 {
     /// <summary>Computes the allowances and adds them to <paramref name="flowsKw"/>.</summary>
     /// <param name="round">The round.</param>

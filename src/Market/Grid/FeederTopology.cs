@@ -3,7 +3,7 @@ using Gateway.Market.Model;
 namespace Gateway.Market.Grid;
 
 /// <summary>The radial feeder as a rooted tree: for each node, the line to its parent, so a path is two climbs to the common ancestor.</summary>
-public sealed class FeederTopology
+internal sealed class FeederTopology
 {
     private readonly Dictionary<string, int> _nodeIndex = new(StringComparer.Ordinal);
     private readonly int[] _parentLine;
@@ -62,7 +62,7 @@ public sealed class FeederTopology
     }
 
     /// <summary>Flows (kW, line orientation) of the base loads alone, all served from the root.</summary>
-    public double[] BaseFlowsKw()
+    internal double[] BaseFlowsKw()
     {
         var flows = new double[Feeder.Lines.Count];
         foreach (var node in Feeder.Nodes)

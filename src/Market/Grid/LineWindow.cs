@@ -5,7 +5,7 @@ namespace Gateway.Market.Grid;
 /// [−limit, +limit], widened to the base flow where base load alone already exceeds the limit — the market cannot relieve
 /// such a line and must not make it worse.
 /// </summary>
-public readonly record struct LineWindow(double LowKw, double HighKw)
+internal readonly record struct LineWindow(double LowKw, double HighKw)
 {
     /// <summary>The window of a line with thermal limit <paramref name="limitKw"/> and base flow <paramref name="baseFlowKw"/>.</summary>
     public static LineWindow For(double limitKw, double baseFlowKw) => new(Math.Min(-limitKw, baseFlowKw), Math.Max(limitKw, baseFlowKw));

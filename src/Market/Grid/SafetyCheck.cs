@@ -11,7 +11,7 @@ namespace Gateway.Market.Grid;
 /// as matched. Each failed trade is explained: the line that would exceed its limit most if the trade were added to the
 /// executed ones, and by how much.
 /// </summary>
-public static class SafetyCheck
+internal static class SafetyCheck
 {
     /// <summary>Slack in kW below which a flow counts as at its limit (scaled up on lines above 1 kW, see <see cref="LineWindow.Tolerance"/>).</summary>
     public const double ToleranceKw = 1e-9;

@@ -6,5 +6,5 @@ namespace Gateway.Market.Grid;
 /// it means the trade would have fitted). Then the flows with the executed trades, the base flows, each line's window,
 /// warnings and how the selection was made.
 /// </summary>
-public sealed record SafetyCheckResult(string?[] FailedLineIds, double[] OverloadKw, double[] FlowsKw, double[] BaseFlowsKw,
+internal sealed record SafetyCheckResult(string?[] FailedLineIds, double[] OverloadKw, double[] FlowsKw, double[] BaseFlowsKw,
     IReadOnlyList<LineWindow> Windows, IReadOnlyList<string> Warnings, ExecutionReport Execution);

@@ -26,7 +26,7 @@ namespace Gateway.Market.Matching;
 /// </list>
 /// Every step runs in a fixed order, so the result depends only on the order of the input (callers sort by id).
 /// </summary>
-public static class BMatchingSolver
+internal static class BMatchingSolver
 {
     /// <summary>ε is divided by this at each phase.</summary>
     public const int ScalingFactor = 8;

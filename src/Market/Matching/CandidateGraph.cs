@@ -10,7 +10,7 @@ namespace Gateway.Market.Matching;
 /// ~10⁻⁹ of the round's largest pair weight), with the buyer's travel energy valued at C_ep (the only price it faces until
 /// its trade is priced).
 /// </summary>
-public sealed class CandidateGraph
+internal sealed class CandidateGraph
 {
     private const double EnergyEpsilonKwh = 1e-9;
 

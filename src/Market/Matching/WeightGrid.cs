@@ -7,7 +7,7 @@ namespace Gateway.Market.Matching;
 /// where the two products round differently in the last bit): the same candidate pairs and the same matching, only the
 /// prices scale. A pair worth less than half a unit (about 5·10⁻¹⁰ of the best pair) is no candidate.
 /// </summary>
-public readonly record struct WeightGrid(double Unit)
+internal readonly record struct WeightGrid(double Unit)
 {
     /// <summary>Bits of resolution below the largest weight.</summary>
     public const int Bits = 30;

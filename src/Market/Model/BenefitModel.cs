@@ -12,7 +12,7 @@ namespace Gateway.Market.Model;
 /// </list>
 /// The pair's weight Q = x_b + x_s = (v − c)·q − π·e_b − F_s (eq. 5) depends on p only through π.
 /// </summary>
-public static class BenefitModel
+internal static class BenefitModel
 {
     /// <summary>v: what a kWh is worth to a buyer: its outside option, the grid's time-of-use price C_ep (eq. 2).</summary>
     public static double BuyerValuePerKwh(Quotation buyer, MarketRound round) => round.GridPricePerKwh;

@@ -36,8 +36,8 @@ public sealed record SmesUnit(
     public double MaxEnergyKwh => CoilEnergyKwh(MaxCurrentA);
 
     /// <summary>Coil energy ½·L·I² in kWh for a current in ampere.</summary>
-    public double CoilEnergyKwh(double currentA) => 0.5 * InductanceH * currentA * currentA / JoulesPerKwh;
+    internal double CoilEnergyKwh(double currentA) => 0.5 * InductanceH * currentA * currentA / JoulesPerKwh;
 
     /// <summary>Coil current in ampere that holds <paramref name="energyKwh"/>: I = √(2E/L).</summary>
-    public double CurrentForEnergyA(double energyKwh) => Math.Sqrt(2 * Math.Max(0, energyKwh) * JoulesPerKwh / InductanceH);
+    internal double CurrentForEnergyA(double energyKwh) => Math.Sqrt(2 * Math.Max(0, energyKwh) * JoulesPerKwh / InductanceH);
 }

@@ -10,7 +10,7 @@ namespace Gateway.Market.Pricing;
 /// The b-matching stays optimal in the lot game (its LP duals give every lot of a participant at least the participant's
 /// dual, and a free lot exists only where that dual is 0), so the core is non-empty and the nucleolus lies in it.
 /// </remarks>
-public sealed class AssignmentGame
+internal sealed class AssignmentGame
 {
     /// <summary>Creates the game; <paramref name="trades"/> index <paramref name="edges"/> and must respect the capacities.</summary>
     /// <exception cref="ArgumentException">A trade breaks a capacity, a pair trades twice, or an index is out of range.</exception>

@@ -1,4 +1,4 @@
 namespace Gateway.Market.Pricing;
 
 /// <summary>An edge of a (one-to-one) assignment game: buyer player, seller player and the pair's surplus v({b, s}).</summary>
-public readonly record struct AssignmentGameEdge(int Buyer, int Seller, double Weight);
+internal readonly record struct AssignmentGameEdge(int Buyer, int Seller, double Weight);

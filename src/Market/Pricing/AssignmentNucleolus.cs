@@ -20,7 +20,7 @@ namespace Gateway.Market.Pricing;
 /// times, not once per stage.
 /// </para>
 /// </summary>
-public static class AssignmentNucleolus
+internal static class AssignmentNucleolus
 {
     /// <summary>Computes the nucleolus of <paramref name="game"/>.</summary>
     public static NucleolusResult Compute(AssignmentGame game)

@@ -5,4 +5,4 @@ namespace Gateway.Market.Pricing;
 /// <param name="SellerLots">Number of seller lot players.</param>
 /// <param name="Edges">Every lot pair that can trade, with its surplus.</param>
 /// <param name="TradeLots">For each trade of the game, the two lots that carry it.</param>
-public sealed record LotGame(int BuyerLots, int SellerLots, IReadOnlyList<AssignmentGameEdge> Edges, IReadOnlyList<(int BuyerLot, int SellerLot)> TradeLots);
+internal sealed record LotGame(int BuyerLots, int SellerLots, IReadOnlyList<AssignmentGameEdge> Edges, IReadOnlyList<(int BuyerLot, int SellerLot)> TradeLots);

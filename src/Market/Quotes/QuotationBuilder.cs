@@ -53,7 +53,7 @@ public static class QuotationBuilder
     /// The SMES's fallback capacity for the interval from its measured coil current: how much it can deliver
     /// (down to the minimum current, after efficiency) and absorb (up to the maximum current), each capped by the converter.
     /// </summary>
-    public static SmesCapacity ForSmes(SmesUnit smes, double intervalHours)
+    internal static SmesCapacity ForSmes(SmesUnit smes, double intervalHours)
     {
         var stored = smes.StoredEnergyKwh;
         var powerKwh = smes.MaxPowerKw * intervalHours;

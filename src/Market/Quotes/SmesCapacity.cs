@@ -1,4 +1,4 @@
 namespace Gateway.Market.Quotes;
 
 /// <summary>What the SMES can do this interval: stored energy ½·L·I², and the most it can deliver or absorb at the grid side.</summary>
-public sealed record SmesCapacity(double StoredEnergyKwh, double DeliverableKwh, double AbsorbableKwh);
+internal sealed record SmesCapacity(double StoredEnergyKwh, double DeliverableKwh, double AbsorbableKwh);

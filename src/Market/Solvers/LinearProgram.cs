@@ -23,7 +23,7 @@ public sealed class LinearProgram
     public bool HasIntegerVariables { get; private set; }
 
     /// <summary>Adds a variable and returns its index.</summary>
-    public int AddVariable(string name, double lowerBound, double upperBound, double objectiveCoefficient, bool isInteger = false)
+    internal int AddVariable(string name, double lowerBound, double upperBound, double objectiveCoefficient, bool isInteger = false)
     {
         ArgumentNullException.ThrowIfNull(name);
         if (double.IsNaN(lowerBound) || double.IsNaN(upperBound) || lowerBound > upperBound)
@@ -42,7 +42,7 @@ public sealed class LinearProgram
     }
 
     /// <summary>Adds the constraint <c>lowerBound ≤ Σ terms ≤ upperBound</c> and returns its index.</summary>
-    public int AddConstraint(string name, IReadOnlyList<(int Variable, double Coefficient)> terms, double lowerBound, double upperBound)
+    internal int AddConstraint(string name, IReadOnlyList<(int Variable, double Coefficient)> terms, double lowerBound, double upperBound)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(terms);

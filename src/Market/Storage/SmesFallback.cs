@@ -17,7 +17,7 @@ namespace Gateway.Market.Storage;
 /// counterparty keeps its failed trade's price and maintenance is paid on the gross energy through the converter.
 /// </para>
 /// </summary>
-public static class SmesFallback
+internal static class SmesFallback
 {
     private const double MinimumActionKwh = 1e-9;
 

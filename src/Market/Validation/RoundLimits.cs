@@ -6,7 +6,7 @@ namespace Gateway.Market.Validation;
 /// 2³⁰-unit grid times (n + 1)² for n participants — inside 64 bits. A round outside them is refused (exit 2 at the
 /// command line) instead of reaching a solver that cannot represent it.
 /// </summary>
-public static class RoundLimits
+internal static class RoundLimits
 {
     /// <summary>Most participants in one round.</summary>
     public const int MaxParticipants = 10_000;

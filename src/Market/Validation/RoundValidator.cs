@@ -7,7 +7,7 @@ namespace Gateway.Market.Validation;
 /// physical limits (no quotation asks for more energy than its power limit allows in the interval). Paths use the JSON
 /// contract's names. A round without participants is valid: it clears to an empty decision with a warning.
 /// </summary>
-public static class RoundValidator
+internal static class RoundValidator
 {
     private const double EnergySlackKwh = 1e-9;
 

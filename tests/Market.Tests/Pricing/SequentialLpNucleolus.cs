@@ -15,7 +15,7 @@ namespace Gateway.Market.Tests.Pricing;
 /// this file in for its side-by-side run.
 /// </para>
 /// </summary>
-public static class SequentialLpNucleolus
+internal static class SequentialLpNucleolus
 {
     private const double Tolerance = 1e-9;
     private const int RowsAddedPerRound = 256;

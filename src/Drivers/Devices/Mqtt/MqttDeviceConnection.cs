@@ -29,7 +29,7 @@ public sealed class MqttDeviceConnection : IAsyncDisposable
     /// <summary>Connects when the client is not connected and not already reconnecting by itself.</summary>
     /// <exception cref="MqttCommunicationException">The broker cannot be reached.</exception>
     /// <exception cref="MqttConnectException">The broker refused the connection.</exception>
-    public async Task EnsureConnectedAsync(CancellationToken cancellationToken = default)
+    internal async Task EnsureConnectedAsync(CancellationToken cancellationToken = default)
     {
         // Connecting: another device behind this broker is making the first connection (a TLS handshake takes a while);
         // wait for it on the lock rather than subscribe on a connection that is not there yet.

@@ -9,7 +9,7 @@ namespace Gateway.Drivers.Devices.Mqtt;
 /// point also takes its state name, a point without a unit takes text, and JSON null or the
 /// profile's absent marker mean "not available" — never 0. Pure: drivers and tests share it.
 /// </summary>
-public static class MqttFieldDecoder
+internal static class MqttFieldDecoder
 {
     /// <summary>Decodes <paramref name="field"/> for <paramref name="point"/> at <paramref name="location"/>.</summary>
     public static MqttFieldValue Decode(ProfilePoint point, MqttPointLocation location, JsonElement field)

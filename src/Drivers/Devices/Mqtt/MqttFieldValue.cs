@@ -5,10 +5,10 @@ namespace Gateway.Drivers.Devices.Mqtt;
 /// <param name="Value">The engineering value (for <see cref="MqttFieldKind.Number"/>).</param>
 /// <param name="Text">The text of a string point, or the state name of an enumerated point.</param>
 /// <param name="Problem">What is wrong, for <see cref="MqttFieldKind.WrongType"/>.</param>
-public readonly record struct MqttFieldValue(MqttFieldKind Kind, double? Value = null, string? Text = null, string? Problem = null);
+internal readonly record struct MqttFieldValue(MqttFieldKind Kind, double? Value = null, string? Text = null, string? Problem = null);
 
 /// <summary>The kinds of <see cref="MqttFieldValue"/>.</summary>
-public enum MqttFieldKind
+internal enum MqttFieldKind
 {
     /// <summary>A number (also true/false as 1/0, or an enumerated point's state name).</summary>
     Number,

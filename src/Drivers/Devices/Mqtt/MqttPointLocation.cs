@@ -54,7 +54,7 @@ public sealed record MqttPointLocation
     public double Resolution => Step * Math.Pow(10, ScaleExponent);
 
     /// <summary><paramref name="deviceValue"/> rounded to a whole number of <see cref="Step"/>s (and never "-0").</summary>
-    public double RoundToStep(double deviceValue)
+    internal double RoundToStep(double deviceValue)
     {
         var rounded = Math.Round(Math.Round(deviceValue / Step, MidpointRounding.AwayFromZero) * Step, 9);
         return rounded == 0 ? 0 : rounded;

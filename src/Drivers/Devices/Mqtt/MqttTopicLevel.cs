@@ -7,7 +7,7 @@ namespace Gateway.Drivers.Devices.Mqtt;
 /// would add a level or become a wildcard, so they are written as <c>%XX</c> (UTF-8, upper-case hex),
 /// the same scheme as the operator topics. Gateway and simulator escape alike, so they meet on the same topic.
 /// </summary>
-public static class MqttTopicLevel
+internal static class MqttTopicLevel
 {
     /// <summary><paramref name="id"/> escaped for use as one topic level.</summary>
     public static string Escape(string id)

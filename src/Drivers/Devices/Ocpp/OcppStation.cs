@@ -100,7 +100,7 @@ public sealed class OcppStation
 
     /// <summary>Waits until a MeterValues or TransactionEvent with meter values newer than <paramref name="afterVersion"/> arrived.</summary>
     /// <returns>False when <paramref name="timeout"/> ran out first.</returns>
-    public Task<bool> WaitForMeterValuesAsync(long afterVersion, TimeSpan timeout, TimeProvider waits, CancellationToken cancellationToken) =>
+    internal Task<bool> WaitForMeterValuesAsync(long afterVersion, TimeSpan timeout, TimeProvider waits, CancellationToken cancellationToken) =>
         WaitAsync(() => _evses.Values.Any(e => e.PowerKw is { } p && p.Version > afterVersion), _meterWaiters, timeout, waits, cancellationToken);
 
     // done is checked under the lock; the handlers complete every waiter of the list after each change, which checks again.

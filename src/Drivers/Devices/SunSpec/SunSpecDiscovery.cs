@@ -6,7 +6,7 @@ namespace Gateway.Drivers.Devices.SunSpec;
 /// Finds a SunSpec device's base address by its "SunS" marker and walks the model chain
 /// ([ID][L][L registers], ended by ID 0xFFFF). Lengths are taken from the device, never assumed.
 /// </summary>
-public static class SunSpecDiscovery
+internal static class SunSpecDiscovery
 {
     /// <summary>"Su" and "nS", the two marker registers.</summary>
     public const ushort MarkerHigh = 0x5375, MarkerLow = 0x6E53;

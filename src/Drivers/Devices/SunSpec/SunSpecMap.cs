@@ -17,6 +17,6 @@ public sealed record SunSpecMap(int BaseAddress, IReadOnlyList<SunSpecModelBlock
     /// The model <paramref name="id"/>, or else the first model of its family (e.g. 101 or 102 for 103, 201–204 for 203),
     /// whose offsets are the same; null when the device has none of them.
     /// </summary>
-    public SunSpecModelBlock? FindCompatible(int id) =>
+    internal SunSpecModelBlock? FindCompatible(int id) =>
         Find(id) ?? (Families.FirstOrDefault(f => f.Contains(id)) is { } family ? Models.FirstOrDefault(m => family.Contains(m.Id)) : null);
 }

@@ -7,5 +7,5 @@ namespace Gateway.Drivers.Devices.SunSpec;
 public sealed record SunSpecModelBlock(int Id, int Address, int Length)
 {
     /// <summary>Absolute address of <paramref name="offset"/>, or null when the offset (plus <paramref name="count"/> registers) lies beyond this model.</summary>
-    public int? AddressOf(int offset, int count = 1) => offset >= 2 && offset + count <= Length + 2 ? Address + offset : null;
+    internal int? AddressOf(int offset, int count = 1) => offset >= 2 && offset + count <= Length + 2 ? Address + offset : null;
 }

@@ -4,7 +4,7 @@ namespace Gateway.Drivers.Modbus.Codec;
 /// CRC-16/MODBUS (Modbus over Serial Line v1.02, §6.2.2): reflected polynomial 0xA001,
 /// initial value 0xFFFF, no final xor; sent low byte first.
 /// </summary>
-public static class ModbusCrc16
+internal static class ModbusCrc16
 {
     private static readonly ushort[] Table = BuildTable();
 

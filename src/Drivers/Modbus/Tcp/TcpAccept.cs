@@ -3,7 +3,7 @@ using System.Net.Sockets;
 namespace Gateway.Drivers.Modbus.Tcp;
 
 /// <summary>The accept step every TCP listener here shares (the Modbus server, the test kit's fault proxy).</summary>
-public static class TcpAccept
+internal static class TcpAccept
 {
     /// <summary>
     /// The next client of <paramref name="listener"/> with Nagle off (request/response protocols want each frame out at
