@@ -180,16 +180,7 @@ public sealed class ModbusTcpServer : IAsyncDisposable
                     }
                 }
 
-                if (start == end)
-                {
-                    start = end = 0;
-                }
-                else if (buffer.Length - end < MbapHeader.Size + ModbusLimits.MaxPduLength)
-                {
-                    Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
-                    end -= start;
-                    start = 0;
-                }
+                MbapHeader.MakeRoomForFrame(buffer, ref start, ref end);
 
                 int read = client.Receive(buffer, end, buffer.Length - end, SocketFlags.None);
                 if (read == 0)

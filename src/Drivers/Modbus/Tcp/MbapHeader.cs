@@ -18,6 +18,24 @@ internal readonly record struct MbapHeader(ushort TransactionId, ushort Protocol
 
     public int PduLength => Length - 1;
 
+    /// <summary>
+    /// Readies a receive buffer holding unread bytes in [start, end) for the next read: empties it when everything was
+    /// read, and moves a partial frame to the front when too little room is left behind it for a whole frame.
+    /// </summary>
+    public static void MakeRoomForFrame(byte[] buffer, ref int start, ref int end)
+    {
+        if (start == end)
+        {
+            start = end = 0;
+        }
+        else if (buffer.Length - end < Size + ModbusLimits.MaxPduLength)
+        {
+            Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
+            end -= start;
+            start = 0;
+        }
+    }
+
     public static MbapHeader Read(ReadOnlySpan<byte> source) => new(
         BinaryPrimitives.ReadUInt16BigEndian(source),
         BinaryPrimitives.ReadUInt16BigEndian(source[2..]),

@@ -304,16 +304,7 @@ internal sealed class ModbusTcpConnection : IAsyncDisposable
                     start += frameLength;
                 }
 
-                if (start == end)
-                {
-                    start = end = 0;
-                }
-                else if (buffer.Length - end < MbapHeader.Size + ModbusLimits.MaxPduLength)
-                {
-                    Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
-                    end -= start;
-                    start = 0;
-                }
+                MbapHeader.MakeRoomForFrame(buffer, ref start, ref end);
 
                 // A blocking receive straight on the descriptor: the kernel wakes this thread when bytes arrive, with no
                 // detour through the runtime's socket engine and thread pool; Fail() ends it with shutdown(2).
