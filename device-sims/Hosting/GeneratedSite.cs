@@ -66,15 +66,11 @@ public sealed record GeneratedSite
             {
                 kind = "charger"; profile = "v2g-charger";
                 var seller = i % 3 == 0;
-                if (CarsComeAndGo)
-                {
-                    var arrive = (i * 37) % 12;
-                    sim = string.Create(inv, $"{{ batteryKwh: 60, socAtArrivalPercent: {(seller ? 85 : 25)}, arrival: \"{arrive:00}:00\", departure: \"{Math.Min(23, arrive + 10):00}:30\", targetSocPercent: {(seller ? 45 : 85)}, maxChargeKw: 7.4, maxDischargeKw: 7.4 }}");
-                }
-                else
-                {
-                    sim = string.Create(inv, $"{{ batteryKwh: 60, socAtArrivalPercent: {(seller ? 85 : 30)}, arrival: \"06:00\", departure: \"22:00\", targetSocPercent: {(seller ? 50 : 80)}, maxChargeKw: 7.4, maxDischargeKw: 7.4 }}");
-                }
+                var arrive = (i * 37) % 12;
+                var (arrival, departure, socPercent, targetPercent) = CarsComeAndGo
+                    ? (string.Create(inv, $"{arrive:00}:00"), string.Create(inv, $"{Math.Min(23, arrive + 10):00}:30"), seller ? 85 : 25, seller ? 45 : 85)
+                    : ("06:00", "22:00", seller ? 85 : 30, seller ? 50 : 80);
+                sim = string.Create(inv, $"{{ batteryKwh: 60, socAtArrivalPercent: {socPercent}, arrival: \"{arrival}\", departure: \"{departure}\", targetSocPercent: {targetPercent}, maxChargeKw: 7.4, maxDischargeKw: 7.4 }}");
             }
             var endpoint = (i - 1) / perEndpoint;
             var unit = (i - 1) % perEndpoint + 1;

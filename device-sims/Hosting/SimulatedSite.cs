@@ -58,6 +58,8 @@ public sealed class SimulatedSite : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Sims.DisposeAsync().ConfigureAwait(false);
+        // The gateway's journal and ledger in the folder: pooled connections would keep their files open.
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         if (!KeepFolder)
             try { System.IO.Directory.Delete(Directory, true); } catch (IOException) { }
     }

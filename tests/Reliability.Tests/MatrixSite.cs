@@ -36,8 +36,8 @@ internal sealed record MatrixSiteOptions
 /// </summary>
 internal sealed class MatrixSite : ProxiedSite
 {
-    private MatrixSite(SimulatedSite site, Dictionary<string, FaultProxy> proxies, string endpointsFile, SetpointWriteLog writes)
-        : base(site, [.. proxies.Values], endpointsFile, writes)
+    private MatrixSite(SimulatedSite site, Dictionary<string, FaultProxy> proxies, string endpointsFile)
+        : base(site, [.. proxies.Values], endpointsFile)
     {
         Proxies = proxies;
     }
@@ -92,7 +92,6 @@ internal sealed class MatrixSite : ProxiedSite
         options ??= new MatrixSiteOptions();
         // No port base: every device gets a server of its own on a free port, so a proxy can stand in front of each.
         var site = await SimulatedSite.StartAsync(Yaml(options), "matrix-");
-        var writes = SetpointWriteLog.Attach(site.Sims.Rig);
         var proxies = new Dictionary<string, FaultProxy>(StringComparer.Ordinal);
         var endpoints = new List<(string, string)>();
         var seed = options.Seed;
@@ -104,7 +103,7 @@ internal sealed class MatrixSite : ProxiedSite
             proxies[e.Id] = proxy;
             endpoints.Add((e.Id, $"modbus-tcp://{proxy.LocalEndpoint}"));
         }
-        return new MatrixSite(site, proxies, site.WriteEndpointsFile(endpoints), writes);
+        return new MatrixSite(site, proxies, site.WriteEndpointsFile(endpoints));
     }
 
     /// <summary>Start <c>gateway run</c> on this site.</summary>

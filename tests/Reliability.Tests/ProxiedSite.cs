@@ -16,13 +16,13 @@ internal abstract class ProxiedSite : IAsyncDisposable
     private readonly SimulatedSite _site;
     private readonly IReadOnlyList<FaultProxy> _proxies;
 
-    protected ProxiedSite(SimulatedSite site, IReadOnlyList<FaultProxy> proxies, string endpointsFile, SetpointWriteLog writes)
+    protected ProxiedSite(SimulatedSite site, IReadOnlyList<FaultProxy> proxies, string endpointsFile)
     {
         _site = site;
         _proxies = proxies;
         EndpointsFile = endpointsFile;
         Rig = HostRigLoader.Load(site.RigPath);
-        Writes = writes;
+        Writes = SetpointWriteLog.Attach(site.Sims.Rig);
     }
 
     public string Directory => _site.Directory;
@@ -38,7 +38,6 @@ internal abstract class ProxiedSite : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         foreach (var p in _proxies) await p.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         _site.KeepFolder = Environment.GetEnvironmentVariable("RELIABILITY_KEEP") is not null;
         await _site.DisposeAsync();
     }

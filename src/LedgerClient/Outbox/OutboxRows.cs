@@ -22,9 +22,6 @@ internal static class OutboxRows
         outcome            TEXT
         """;
 
-    /// <summary>The wall clock an outbox stamps enqueue and error times with; refuses null.</summary>
-    public static TimeProvider Clock(TimeProvider timeProvider) => timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
-
     /// <summary>Runs a schema script (CREATE … IF NOT EXISTS) on the caller's database.</summary>
     public static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
     {

@@ -39,7 +39,7 @@ public sealed class RoundRecordOutbox
     private readonly TimeProvider _timeProvider;
 
     /// <summary>Creates the outbox over the given clock (wall time: enqueue time, backlog age).</summary>
-    public RoundRecordOutbox(TimeProvider timeProvider) => _timeProvider = OutboxRows.Clock(timeProvider);
+    public RoundRecordOutbox(TimeProvider timeProvider) => _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
 
     /// <summary>Creates the table when missing.</summary>
     public static Task EnsureSchemaAsync(SqliteConnection connection, CancellationToken cancellationToken = default) =>

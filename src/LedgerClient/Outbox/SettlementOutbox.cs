@@ -34,7 +34,7 @@ public sealed class SettlementOutbox
     private readonly TimeProvider _timeProvider;
 
     /// <summary>Creates the outbox over the given clock (enqueue time, backlog age).</summary>
-    public SettlementOutbox(TimeProvider timeProvider) => _timeProvider = OutboxRows.Clock(timeProvider);
+    public SettlementOutbox(TimeProvider timeProvider) => _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
 
     /// <summary>Creates the outbox table in the caller's database when it is missing.</summary>
     public static async Task EnsureSchemaAsync(SqliteConnection connection, CancellationToken cancellationToken = default)

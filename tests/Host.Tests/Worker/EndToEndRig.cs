@@ -101,7 +101,6 @@ internal sealed class EndToEndRig : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         await Site.DisposeAsync();
     }
 }

@@ -14,8 +14,8 @@ namespace Gateway.Reliability.Tests.Soak;
 /// </summary>
 internal sealed class SoakSite : ProxiedSite
 {
-    private SoakSite(SimulatedSite site, FaultProxy proxy, string endpointsFile, SetpointWriteLog writes)
-        : base(site, [proxy], endpointsFile, writes)
+    private SoakSite(SimulatedSite site, FaultProxy proxy, string endpointsFile)
+        : base(site, [proxy], endpointsFile)
     {
         Proxy = proxy;
     }
@@ -32,11 +32,10 @@ internal sealed class SoakSite : ProxiedSite
     public static async Task<SoakSite> StartAsync(int devices, double timeScale, string start, int seed)
     {
         var site = await SimulatedSite.StartAsync(Yaml(devices, timeScale, start), "soak-", portBase: 0);
-        var writes = SetpointWriteLog.Attach(site.Sims.Rig);
         var uri = new Uri(site.Sims.Endpoints[0].Uri);
         var proxy = new FaultProxy(new IPEndPoint(IPAddress.Parse(uri.Host), uri.Port), Framings.ModbusTcp, seed);
         proxy.Start();
         var endpointsFile = site.WriteEndpointsFile(site.Sims.Endpoints.Select(e => (e.Id, $"modbus-tcp://{proxy.LocalEndpoint}")));
-        return new SoakSite(site, proxy, endpointsFile, writes);
+        return new SoakSite(site, proxy, endpointsFile);
     }
 }
