@@ -196,11 +196,11 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
         Phase($"{FaultRounds} rounds under the fault");
         await heal();
         var healedAt = site.Writes.Now;
-        // Recovered: a round the journal did not hold at the heal (none of its setpoints went out under the fault) dispatched
-        // with every setpoint confirmed. Counting closed clean rounds after the heal needed two, as the first could have been
+        // Recovered: a round the journal did not hold at the heal (none of its setpoints went out under the fault) that set
+        // every device and had each setpoint confirmed. Counting closed clean rounds after the heal needed two, as the first could have been
         // dispatched before it; and the stop below finishes this round (metered, settled) rather than the next one.
         var beforeHeal = site.RoundIds();
-        await Waits.UntilAsync(() => site.ConfirmedRounds(notAmong: beforeHeal) >= 1, Waits.Long, "a round begun after the heal, every setpoint confirmed", gateway);
+        await Waits.UntilAsync(() => site.ConfirmedRounds(notAmong: beforeHeal) >= 1, Waits.Long, "a round begun after the heal, every device set and confirmed", gateway);
         Phase("healed, a confirmed round begun after it");
         if (afterHeal is not null) await afterHeal();
         gateway.Terminate();

@@ -115,28 +115,14 @@ internal sealed class MatrixSite : ProxiedSite
     /// <summary>The rounds the journal holds now, whatever their state.</summary>
     public IReadOnlySet<string> RoundIds() => JournalView.TryRounds(JournalPath).Select(r => r.RoundId).ToHashSet(StringComparer.Ordinal);
 
-    /// <summary>Closed rounds whose every setpoint was confirmed.</summary>
-    public int CleanRounds() => ConfirmedRounds(Gateway.Host.Journal.RoundState.Closed);
-
     /// <summary>
-    /// Rounds at or past <paramref name="atLeast"/> (by default: dispatched, now delivering) whose every setpoint was
-    /// confirmed; with <paramref name="notAmong"/>, only rounds the journal did not hold yet when that set was taken (begun
-    /// after it: none of their setpoints went out before).
+    /// Rounds at or past <paramref name="atLeast"/> (by default: dispatched, now delivering) that dispatched the whole site
+    /// with every setpoint confirmed (<see cref="SiteDispatch"/>); with <paramref name="notAmong"/>, only rounds begun after
+    /// that set was taken.
     /// </summary>
-    public int ConfirmedRounds(Gateway.Host.Journal.RoundState atLeast = Gateway.Host.Journal.RoundState.Delivering, IReadOnlySet<string>? notAmong = null)
-    {
-        if (!File.Exists(JournalPath)) return 0;
-        try
-        {
-            var sps = JournalView.Setpoints(JournalPath);
-            return JournalView.Rounds(JournalPath).Count(r => r.State >= atLeast && notAmong?.Contains(r.RoundId) != true
-                && sps.Any(s => s.RoundId == r.RoundId) && sps.Where(s => s.RoundId == r.RoundId).All(s => s.Status == Gateway.Host.Journal.SetpointStatus.Confirmed));
-        }
-        catch (Microsoft.Data.Sqlite.SqliteException)
-        {
-            return 0;
-        }
-    }
+    public int ConfirmedRounds(Gateway.Host.Journal.RoundState atLeast = Gateway.Host.Journal.RoundState.Delivering, IReadOnlySet<string>? notAmong = null) =>
+        new SiteDispatch(Rig).WholeRounds(JournalPath, atLeast, notAmong);
+
 
     public RunAudit Audit() => new() { Rig = Rig, Sims = Sims.Rig, JournalPath = JournalPath, Writes = Writes };
 }

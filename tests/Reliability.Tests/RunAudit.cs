@@ -16,8 +16,8 @@ namespace Gateway.Reliability.Tests;
 /// setpoint against its device, and every line's flow recomputed from each round's setpoints and base loads.</item>
 /// <item>settlements: the journal's outbox against the ledger's rows: queued but not on the ledger is <b>lost</b>, on
 /// the ledger more often than queued (or not queued at all) is <b>doubled</b>.</item>
-/// <item>rounds affected: rounds with any setpoint not confirmed, rounds still open, and intervals skipped between the
-/// first and last round.</item>
+/// <item>rounds affected: rounds with any setpoint not confirmed, rounds a device sat out (isolated: no setpoint planned
+/// for it, see <see cref="SiteDispatch"/>), rounds still open, and intervals skipped between the first and last round.</item>
 /// </list>
 /// </summary>
 internal sealed class RunAudit
@@ -51,7 +51,9 @@ internal sealed class RunAudit
         // The same trade settled twice under two ids (a round settled again after a restart).
         settlementsDoubled += ledger.GroupBy(s => (s.RoundId, s.PayerId, s.PayeeId)).Sum(g => Math.Max(0, g.Count() - outbox.Count(o => (o.RoundId, o.PayerId, o.PayeeId) == g.Key)));
         if (settlementsLost > 0) problems.Add($"not on the ledger: {string.Join(", ", outbox.Where(s => !ledgerIds.ContainsKey(s.SettlementId)).Select(s => s.SettlementId).Take(5))}");
-        var affected = rounds.Count(r => r.State != RoundState.Closed || setpoints.Any(s => s.RoundId == r.RoundId && s.Status != SetpointStatus.Confirmed));
+        var dispatch = new SiteDispatch(Rig);
+        var byRound = setpoints.ToLookup(s => s.RoundId, StringComparer.Ordinal);
+        var affected = rounds.Count(r => r.State != RoundState.Closed || !dispatch.IsWhole([.. byRound[r.RoundId]]));
         var skipped = 0;
         for (var i = 1; i < rounds.Count; i++)
             skipped += (int)Math.Max(0, (rounds[i].IntervalStart - rounds[i - 1].IntervalStart).Ticks / Rig.Market.Interval.Ticks - 1);
@@ -210,16 +212,17 @@ internal sealed class RunAudit
 
     /// <summary>
     /// Seconds from <paramref name="healedAt"/> (log clock) to the moment the devices received the last setpoint of the
-    /// first round after it in which every setpoint was confirmed: the site fully dispatched again.
+    /// first round after it that set every device and had each setpoint confirmed: the site fully dispatched again.
     /// </summary>
     public (double? Seconds, string? Note) RecoveryAfter(double healedAt)
     {
         var setpoints = JournalView.Setpoints(JournalPath);
         var writes = Writes.Snapshot();
+        var dispatch = new SiteDispatch(Rig);
         foreach (var round in JournalView.Rounds(JournalPath))
         {
             var sps = setpoints.Where(s => s.RoundId == round.RoundId).ToList();
-            if (sps.Count == 0 || sps.Any(s => s.Status != SetpointStatus.Confirmed)) continue;
+            if (!dispatch.IsWhole(sps)) continue;
             var times = sps.Where(s => Sims.Find(s.DeviceId) is { } d && SetpointWriteLog.Tracked(d))
                 .Select(s => DeliveredAt.TryGetValue((s.RoundId, s.DeviceId), out var t) && t >= healedAt ? t : FirstMatchingWriteAfter(s, healedAt)).ToList();
             if (times.Count == 0 || times.Any(t => t is null) || times.Min() < healedAt) continue;

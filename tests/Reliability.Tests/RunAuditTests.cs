@@ -83,4 +83,39 @@ public sealed class RunAuditTests : IDisposable
         Assert.Equal(1, row.OverLimit);
         Assert.Contains(row.Problems, p => p.Contains("line L13 carries -7.9 kW", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void A_round_a_device_sat_out_is_affected_and_recovery_waits_for_a_round_that_sets_every_device()
+    {
+        var (audit, journal, sims) = Site();
+        string[] all = ["ev-a", "ev-b", "ev-c", "pv-a", "smes-a"];
+        // Round k sets k kW, so each write names the round it delivers.
+        (string, double, SetpointStatus)[] Every(int k, params string[] without) =>
+            [.. all.Where(d => !without.Contains(d)).Select(d => (d, (double)k, SetpointStatus.Confirmed))];
+        void Deliver(int k, params string[] without)
+        {
+            foreach (var d in sims.Devices.Where(d => SetpointWriteLog.Tracked(d) && !without.Contains(d.Id)))
+                Assert.Equal(Gateway.Drivers.Modbus.ModbusExceptionCode.None, d.Image.Write("SetpointKw", k));
+        }
+        using (journal)
+        {
+            Round(journal, 0, Every(0));
+            // ev-a and the SMES isolated (their broker gone): no setpoint planned for them, the rest all confirmed.
+            Round(journal, 1, Every(1, "ev-a", "smes-a"));
+            Round(journal, 2, Every(2, "ev-a", "smes-a"));
+            Round(journal, 3, Every(3));
+        }
+        Deliver(0);
+        Deliver(1, "ev-a", "smes-a");
+        Deliver(2, "ev-a", "smes-a");
+        var healedAt = audit.Writes.Now;
+        Deliver(3);
+
+        var row = audit.Count("test", "test", 0, ledgerVerified: true, a => a.RecoveryAfter(healedAt));
+
+        Assert.Equal(2, row.RoundsAffected);
+        Assert.Equal(0, row.SetpointsLost + row.SetpointsDoubled);
+        Assert.Equal("matrix-20260602T1945", row.RecoveryNote);
+        Assert.Equal(["ev-a", "smes-a"], new SiteDispatch(audit.Rig).SatOut(JournalView.Setpoints(audit.JournalPath).Where(s => s.RoundId == "matrix-20260602T1915")));
+    }
 }

@@ -118,11 +118,12 @@ public sealed class SoakTests(ITestOutputHelper output)
         site.Proxy.ToClient.Clear();
         site.Proxy.ToServer.Clear();
         var healedAt = site.Writes.Now;
-        // A round the journal did not hold at the heal (none of its setpoints went out under a fault) dispatched with every
-        // setpoint confirmed. Counting closed clean rounds after the heal needed two, as the first could have been
+        // A round the journal did not hold at the heal (none of its setpoints went out under a fault) that set every device
+        // and had each setpoint confirmed. Counting closed clean rounds after the heal needed two, as the first could have been
         // dispatched before it; and the stop below finishes this round (metered, settled) rather than the next one.
         var beforeHeal = JournalView.TryRounds(journal).Select(r => r.RoundId).ToHashSet(StringComparer.Ordinal);
-        await Waits.UntilAsync(() => ConfirmedRounds(journal, beforeHeal) >= 1, Waits.Long * 2, "a round begun after the faults were healed, every setpoint confirmed", gateway);
+        var dispatch = new SiteDispatch(site.Rig);
+        await Waits.UntilAsync(() => dispatch.WholeRounds(journal, notAmong: beforeHeal) >= 1, Waits.Long * 2, "a round begun after the faults were healed, every device set and confirmed", gateway);
         Phase("faults over and healed; a confirmed round after the heal");
         if (ProcessSample.Take(gateway.Id, watch.Elapsed.TotalSeconds, watch.Elapsed.TotalSeconds * scale / 3600, journal, JournalView.TryRounds(journal).Count) is { } last) samples.Add(last);
         gateway.Terminate();
@@ -150,19 +151,6 @@ public sealed class SoakTests(ITestOutputHelper output)
         Assert.True(flat.SocketGrowth <= 10, flat.Describe());
         Assert.True(flat.MaxWalMb <= 64, flat.Describe());
         Assert.True(flat.JournalBytesPerRoundGrowth <= 2, flat.Describe());
-    }
-
-    private static int ConfirmedRounds(string journal, IReadOnlySet<string> notAmong)
-    {
-        try
-        {
-            var sps = JournalView.Setpoints(journal).GroupBy(s => s.RoundId).ToDictionary(g => g.Key, g => g.All(s => s.Status == SetpointStatus.Confirmed));
-            return JournalView.Rounds(journal).Count(r => r.State >= RoundState.Delivering && !notAmong.Contains(r.RoundId) && sps.GetValueOrDefault(r.RoundId));
-        }
-        catch (Microsoft.Data.Sqlite.SqliteException)
-        {
-            return 0;
-        }
     }
 
     /// <summary>Second quarter (after warm-up) against the last quarter of the samples.</summary>
