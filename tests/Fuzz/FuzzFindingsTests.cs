@@ -49,6 +49,17 @@ public sealed class FuzzFindingsTests
         Assert.Contains("not valid UTF-8", value.Problem);
     }
 
+    [Fact]
+    public void An_ocpp_string_with_a_lone_surrogate_escape_is_a_format_violation_not_an_invalid_operation()
+    {
+        Gateway.Drivers.Ocpp.OcppFrameException Refused(string name) => Assert.Throws<Gateway.Drivers.Ocpp.OcppFrameException>(
+            () => Gateway.Drivers.Ocpp.OcppFrameCodec.Parse(Encoding.UTF8.GetBytes(Regression("ocpp-frame", name))));
+        foreach (var name in new[] { "lone-surrogate-in-the-message-id.json", "lone-surrogate-in-a-payload-string.json" })
+            Assert.Contains("without its pair", Refused(name).Message);
+        // A property name is read while the frame is parsed: the reader's own words, as for any JSON it cannot read.
+        Assert.Contains("the frame is not JSON", Refused("lone-surrogate-in-a-property-name.json").Message);
+    }
+
     private static string Regression(string target, string name) =>
         Encoding.UTF8.GetString(FuzzEngine.LoadFolder("regressions", target).Single(f => f.Name == name).Bytes);
 }

@@ -37,6 +37,9 @@ internal static class OcppFrameCodec
             throw new OcppFrameException(OcppErrorCode.RpcFrameworkError, TryId(array), $"the frame has {array.Count} elements; an OCPP-J frame has at least 3");
         if (!TryInt(array[0], out var typeId))
             throw new OcppFrameException(OcppErrorCode.RpcFrameworkError, TryId(array), "element 0 (MessageTypeId) is not an integer");
+        if (HasLoneSurrogate(array))
+            throw new OcppFrameException(OcppErrorCode.FormatViolation, TryId(array), "a string holds a \\uD800–\\uDFFF escape without its pair: not text",
+                answerable: typeId is 2 or 6);
         var id = ReadId(array);
         if (FindUnrepresentableNumber(array) is { } number)
             throw new OcppFrameException(OcppErrorCode.FormatViolation, id, $"the number {Clip(number)} is outside what OCPP's decimal fields can hold",
@@ -144,6 +147,37 @@ internal static class OcppFrameCodec
         }
     }
 
+    // "\ud800" alone is valid JSON but no UTF-16 text: reading it as a string throws InvalidOperationException, not a
+    // JsonException, so it is looked for once here rather than guarded at every read of a string.
+    private static bool HasLoneSurrogate(JsonNode? root)
+    {
+        try
+        {
+            Walk(root);
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+
+        static void Walk(JsonNode? node)
+        {
+            switch (node)
+            {
+                case JsonArray array:
+                    foreach (var item in array) Walk(item);
+                    break;
+                case JsonObject obj:
+                    foreach (var (_, value) in obj) Walk(value);
+                    break;
+                case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                    _ = value.GetValue<string>();
+                    break;
+            }
+        }
+    }
+
     private static string TryId(JsonArray array) =>
         array.Count > 1 && TryString(array[1], out var id) && id.Length is > 0 and <= OcppMessage.MaxMessageIdLength ? id : "-1";
 
@@ -151,8 +185,15 @@ internal static class OcppFrameCodec
     {
         value = "";
         if (node is not JsonValue v || v.GetValueKind() != JsonValueKind.String) return false;
-        value = v.GetValue<string>();
-        return true;
+        try
+        {
+            value = v.GetValue<string>();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false; // a lone surrogate escape (see HasLoneSurrogate)
+        }
     }
 
     private static bool TryInt(JsonNode? node, out int value)

@@ -34,7 +34,7 @@ internal static class MqttFieldDecoder
                 catch (InvalidOperationException)
                 {
                     // JsonDocument checks a string's UTF-8 only when it is read (found by fuzzing).
-                    return Wrong("is a string that is not valid UTF-8");
+                    return Wrong("is a string that is not valid UTF-8, or holds a \\uD800–\\uDFFF escape without its pair");
                 }
                 foreach (var (key, name) in point.States)
                     if (string.Equals(name, text, StringComparison.OrdinalIgnoreCase)) return new MqttFieldValue(MqttFieldKind.Number, key, name);
