@@ -66,6 +66,7 @@ internal static class GatewayCycleBench
             var toDecided = new List<double>();
             var toDispatched = new List<double>();
             var roundEnds = new List<double>();
+            var phases = new List<Gateway.Host.Worker.RoundPhaseTimes>();
             var skipped = 0;
             var peakMb = 0.0;
             var peakThreads = 0;
@@ -74,6 +75,7 @@ internal static class GatewayCycleBench
                 var o = await runtime.TickAsync();
                 roundEnds.Add(wall.Elapsed.TotalSeconds);
                 skipped += o.SkippedBefore.Count;
+                if (o.Phases is { } p) phases.Add(p);
                 if (o.Timing is { } t)
                 {
                     latencies.Add((t.DispatchedUtc - t.OldestReadingUtc).TotalMilliseconds / rig.TimeScale);
@@ -100,6 +102,15 @@ internal static class GatewayCycleBench
             sb.AppendLine(string.Create(Inv, $"| devices | endpoints | polls/s | failed polls | wall s | round period s | skipped intervals | gateway CPU (share of {Environment.ProcessorCount} cores) | CPU µs per poll | device-sims CPU (share) | peak working set MB | managed heap MB | threads | measurement → setpoint p50 ms | max ms | of it: reading → decided p50 ms | decided → dispatched p50 ms |"));
             sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             sb.AppendLine(string.Create(Inv, $"| {runtime.Links.Count} | {endpoints} | {polls / seconds:0} | {failed} | {seconds:0.0} | {(periods.Count > 0 ? periods.Average() : double.NaN):0.0} | {skipped} | {cpu / seconds / Environment.ProcessorCount * 100:0.0} % | {(polls > 0 ? cpu * 1e6 / polls : double.NaN):0} | {simsCpu / seconds / Environment.ProcessorCount * 100:0.0} % | {peakMb:0} | {GC.GetTotalMemory(false) / 1048576.0:0} | {peakThreads} | {Percentile(latencies, 0.5):0} | {latencies.DefaultIfEmpty(0).Max():0} | {Percentile(toDecided, 0.5):0} | {Percentile(toDispatched, 0.5):0} |"));
+            if (phases.Count > 0)
+            {
+                // Where each round's wall time went (mean of the rounds): the steps outside the delivery wait decide whether the next
+                // interval is still in its first tenth when this round closes.
+                sb.AppendLine();
+                sb.AppendLine("| devices | rounds | round began late s | fresh readings s | clear s | dispatch s | meters at start s | meters at end s | settle s |");
+                sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                sb.AppendLine(string.Create(Inv, $"| {runtime.Links.Count} | {phases.Count} | {phases.Average(p => p.LateSeconds):0.00} | {phases.Average(p => p.RefreshSeconds):0.00} | {phases.Average(p => p.ClearSeconds):0.00} | {phases.Average(p => p.DispatchSeconds):0.00} | {phases.Average(p => p.StartMetersSeconds):0.00} | {phases.Average(p => p.EndMetersSeconds):0.00} | {phases.Average(p => p.SettleSeconds):0.00} |"));
+            }
             Console.WriteLine(sb.ToString());
             foreach (var (what, n) in firstChance.OrderByDescending(kv => kv.Value).Take(10)) Console.Error.WriteLine($"{n} x {what}");
             foreach (var g in runtime.Links.GroupBy(l => (l.State, l.LastError)))

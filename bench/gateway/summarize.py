@@ -8,13 +8,25 @@ import sys
 
 
 def rows(path):
-    lines = [l.strip() for l in open(path, encoding="utf-8") if l.strip().startswith("|")]
-    if len(lines) < 3:
-        return None
-    header = [c.strip() for c in lines[0].strip("|").split("|")]
-    for line in lines[2:]:
-        cells = [c.strip() for c in line.strip("|").split("|")]
-        yield dict(zip(header, cells))
+    """One dict per run: the data row of each table in the file (the cycle table, then the round-step table), merged."""
+    tables, current = [], []
+    for line in open(path, encoding="utf-8"):
+        if line.strip().startswith("|"):
+            current.append(line.strip())
+        elif current:
+            tables.append(current)
+            current = []
+    if current:
+        tables.append(current)
+    merged = {}
+    for table in tables:
+        if len(table) < 3:
+            continue
+        header = [c.strip() for c in table[0].strip("|").split("|")]
+        cells = [c.strip() for c in table[2].strip("|").split("|")]
+        merged.update({h: c for h, c in zip(header, cells) if h not in merged})
+    if merged:
+        yield merged
 
 
 def number(text):

@@ -462,6 +462,32 @@ internal sealed class RoundJournal : IDisposable
         using (Enter()) return GetLocked(roundId, null);
     }
 
+    /// <summary>
+    /// A round's state, or null when the journal does not hold it. Reads that column alone: a round's input and decision
+    /// run to megabytes at thousands of devices, and the round loop asks for the state at every step.
+    /// </summary>
+    public RoundState? StateOf(string roundId)
+    {
+        using (Enter())
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "SELECT state FROM rounds WHERE round_id = $id";
+            cmd.Parameters.AddWithValue("$id", roundId);
+            return cmd.ExecuteScalar() is long state ? (RoundState)state : null;
+        }
+    }
+
+    /// <summary>The end of the latest interval the journal holds a round of, or null when it holds none.</summary>
+    public DateTimeOffset? LastIntervalEnd()
+    {
+        using (Enter())
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "SELECT interval_end FROM rounds ORDER BY interval_start DESC LIMIT 1";
+            return cmd.ExecuteScalar() is string end ? ParseIso(end) : null;
+        }
+    }
+
     /// <summary>The rounds not yet closed, oldest first: what a restarted gateway must finish.</summary>
     public IReadOnlyList<JournaledRound> OpenRounds() => Query("WHERE state < $closed ORDER BY interval_start", ("$closed", (int)RoundState.Closed));
 

@@ -29,6 +29,8 @@ internal sealed class GatewayRuntime : IAsyncDisposable
     private readonly LockstepPlant? _lockstep;
     private DateTimeOffset? _lastTradedEnd;
     private string? _lastRoundId;
+    // The end of the interval the last round closed by this process traded: the start of the next one, back to back.
+    private DateTimeOffset? _closedHereUpTo;
     private string? _skipReason;
 
     private GatewayRuntime(IHost host, GatewayStartup startup)
@@ -53,7 +55,7 @@ internal sealed class GatewayRuntime : IAsyncDisposable
         Interlock = services.GetService<SafetyInterlock>();
         Runner = services.GetRequiredService<RoundRunner>();
         Board.AckRecorder = services.GetRequiredService<OperatorAckJournal>().Record;
-        _lastTradedEnd = Journal.AllRounds().Select(r => (DateTimeOffset?)r.IntervalEndUtc).DefaultIfEmpty(null).Max();
+        _lastTradedEnd = Journal.LastIntervalEnd();
         startup.Runtime = this;
     }
 
@@ -228,16 +230,19 @@ internal sealed class GatewayRuntime : IAsyncDisposable
     }
 
     /// <summary>
-    /// The start of the interval the next round trades: the current one if little of it has
-    /// passed (a tenth), otherwise the next one; never one the journal already closed.
+    /// The start of the interval the next round trades: the current one if little of it has passed (a tenth, or half when
+    /// this process's previous round closed the interval right before it: back to back, that round's own close — the
+    /// meters read at the boundary, the settlement — is what made this one late, and a thousand devices take seconds to
+    /// meter), otherwise the next one; never one the journal already closed.
     /// </summary>
     public DateTimeOffset NextIntervalStart()
     {
         var interval = Rig.Market.Interval;
         var now = Clock.GetUtcNow();
         var current = new DateTimeOffset(now.UtcTicks - now.UtcTicks % interval.Ticks, TimeSpan.Zero);
-        var start = now - current <= interval / 10 ? current : current + interval;
-        while (Journal.Get(Runner.Planner.RoundId(start)) is { State: RoundState.Closed or RoundState.Interrupted }) start += interval;
+        var grace = _closedHereUpTo == current ? interval / 2 : interval / 10;
+        var start = now - current <= grace ? current : current + interval;
+        while (Journal.StateOf(Runner.Planner.RoundId(start)) is RoundState.Closed or RoundState.Interrupted) start += interval;
         return start;
     }
 
@@ -280,6 +285,7 @@ internal sealed class GatewayRuntime : IAsyncDisposable
         }
         _lastTradedEnd = start + Rig.Market.Interval;
         _lastRoundId = outcome.RoundId;
+        _closedHereUpTo = outcome.Parked || outcome.Interrupted ? null : _lastTradedEnd;
         _skipReason = null;
         return outcome with { SkippedBefore = skipped };
     }
@@ -314,14 +320,14 @@ internal sealed class GatewayRuntime : IAsyncDisposable
         // A gap of more than a day since an old run is history, not a skipped interval of this run.
         if ((start - from).Ticks / interval.Ticks > 96) return [];
         var why = _skipReason is { } stopped ? stopped : _lastRoundId is { } previous
-            ? $"the round before ({previous}) ended at {Clock.GetUtcNow():HH:mm:ss}, past the first tenth of this interval (a slow device, a long dispatch or a late acknowledgement)"
+            ? $"the round before ({previous}) ended at {Clock.GetUtcNow():HH:mm:ss}, past the first {(_closedHereUpTo == from ? "half" : "tenth")} of this interval (a slow device, a long dispatch or a late acknowledgement)"
             : "the gateway was not running when this interval began (stopped or restarting)";
         var rows = new List<RoundSummary>();
         for (var i = 0; i < count; i++)
         {
             var s = from + interval * i;
             var id = Runner.Planner.RoundId(s);
-            if (Journal.Get(id) is not null) continue;
+            if (Journal.StateOf(id) is not null) continue;
             rows.Add(RoundSummary.Skipped(id, s, s + interval, why));
             _logger.LogWarning("interval {Round} skipped: {Why}", id, why);
         }

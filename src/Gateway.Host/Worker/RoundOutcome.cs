@@ -31,6 +31,9 @@ internal sealed record RoundOutcome(
     /// <summary>True when an emergency stop ended the round early (journaled as interrupted; delivered energy settled).</summary>
     public bool Interrupted { get; init; }
 
+    /// <summary>Wall time of each step of the round (null when it did not close: parked or interrupted).</summary>
+    public RoundPhaseTimes? Phases { get; init; }
+
     /// <summary>Intervals before this round that were never traded (each a row with the reason), oldest first.</summary>
     public IReadOnlyList<RoundSummary> SkippedBefore { get; init; } = [];
 

@@ -106,14 +106,21 @@ internal sealed class RoundRunner
     {
         var intervalEnd = intervalStartUtc + _rig.Market.Interval;
         var roundId = _planner.RoundId(intervalStartUtc);
-        var fresh = _journal.Get(roundId) is null;
-        if (fresh && RefreshReadings is not null && _clock.GetUtcNow() < intervalEnd)
+        var fresh = _journal.StateOf(roundId) is null;
+        var late = Math.Max(0, (_clock.GetUtcNow() - intervalStartUtc).TotalSeconds) / Math.Max(_rig.TimeScale, 1e-9);
+        double refreshSeconds = 0, dispatchSeconds = 0, startMetersSeconds = 0, endMetersSeconds = 0;
+        var step = _wallClock.GetTimestamp();
+        if (fresh && RefreshReadings is not null && _clock.GetUtcNow() < intervalEnd && !ReadSince(intervalStartUtc))
+        {
             await RefreshAsync(cancellationToken).ConfigureAwait(false);
+            refreshSeconds = Lap(ref step);
+        }
         var oldestReading = _links.Where(l => l.State != DeviceLinkState.Isolated && l.LastReading is not null).Select(l => l.LastReading!.Timestamp).DefaultIfEmpty(_clock.GetUtcNow()).Min();
         var (round, cleared, decision) = DecideOrRecall(roundId, intervalStartUtc, intervalEnd);
+        var clearSeconds = Lap(ref step);
         var decidedAt = _clock.GetUtcNow();
         var dispatchedAt = decidedAt;
-        var state = _journal.Get(roundId)!.State;
+        var state = _journal.StateOf(roundId)!.Value;
         string? note = null;
         var trip = Interlock?.TripToken ?? CancellationToken.None;
         using var stopOrTrip = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, trip);
@@ -150,8 +157,10 @@ internal sealed class RoundRunner
                 {
                     _journal.Advance(roundId, RoundState.Dispatching);
                     Report(roundId, intervalStartUtc, intervalEnd, round, decision, RoundPhase.Dispatching, null, ackDeadline);
+                    step = _wallClock.GetTimestamp();
                     decision = await DispatchAsync(roundId, round, cleared, decision, intervalEnd, roundToken).ConfigureAwait(false);
                     dispatchedAt = _clock.GetUtcNow();
+                    dispatchSeconds = Lap(ref step);
                 }
             }
             else
@@ -162,7 +171,9 @@ internal sealed class RoundRunner
             // crash left between intent and outcome gets its fate now, before the round moves on: it may or may not have
             // reached the device, which is what "missed" says. No round closes with a setpoint still "intended".
             ResolveIntended(roundId, "the gateway stopped before this setpoint's outcome was known, and the interval had ended when it resumed: not written again");
+            step = _wallClock.GetTimestamp();
             await ReadMetersAsync(roundId, MeterPhase.Start, roundToken).ConfigureAwait(false);
+            startMetersSeconds = Lap(ref step);
             _journal.Advance(roundId, RoundState.Delivering);
         }
         Report(roundId, intervalStartUtc, intervalEnd, round, decision, RoundPhase.Delivering, null, note: note);
@@ -180,16 +191,18 @@ internal sealed class RoundRunner
             return await InterruptAsync(roundId, intervalStartUtc, intervalEnd, round, decision, note, cancellationToken).ConfigureAwait(false);
         }
 
-        if (_journal.Get(roundId)!.State < RoundState.Metered)
+        step = _wallClock.GetTimestamp();
+        if (_journal.StateOf(roundId) < RoundState.Metered)
         {
             await ReadMetersAsync(roundId, MeterPhase.End, cancellationToken).ConfigureAwait(false);
             _journal.Advance(roundId, RoundState.Metered);
         }
+        endMetersSeconds = Lap(ref step);
 
         var metered = MeteredNetExport(roundId);
         var settlements = MeteredSettlements.Compute(roundId, decision, metered, intervalStartUtc, intervalEnd, _ledger.Epoch);
         Report(roundId, intervalStartUtc, intervalEnd, round, decision, RoundPhase.Metered, null, note: note);
-        if (_journal.Get(roundId)!.State < RoundState.Settled)
+        if (_journal.StateOf(roundId) < RoundState.Settled)
         {
             var resultJson = JsonSerializer.Serialize(new { meteredNetExportKwh = metered, settlements });
             var records = _ledger.Records(roundId, intervalStartUtc, intervalEnd, round, decision, _journal.Setpoints(roundId),
@@ -200,9 +213,28 @@ internal sealed class RoundRunner
         Report(roundId, intervalStartUtc, intervalEnd, round, decision, RoundPhase.Settled, settlements, note: note);
         _journal.Advance(roundId, RoundState.Closed);
         var summary = Report(roundId, intervalStartUtc, intervalEnd, round, decision, RoundPhase.Closed, settlements, note: note);
+        var phases = new RoundPhaseTimes(late, refreshSeconds, clearSeconds, dispatchSeconds, startMetersSeconds, endMetersSeconds, Lap(ref step));
+        _logger.LogInformation("round {Round} closed: {Phases}", roundId, phases.Describe());
         return new RoundOutcome(roundId, round, decision, _journal.Setpoints(roundId), metered, settlements, summary,
-            fresh ? new RoundTiming(oldestReading, decidedAt, dispatchedAt) : null);
+            fresh ? new RoundTiming(oldestReading, decidedAt, dispatchedAt) : null) { Phases = phases };
     }
+
+    /// <summary>Wall seconds since <paramref name="since"/>, which moves on to now.</summary>
+    private double Lap(ref long since)
+    {
+        var now = _wallClock.GetTimestamp();
+        var seconds = (now - since) / (double)_wallClock.TimestampFrequency;
+        since = now;
+        return seconds;
+    }
+
+    /// <summary>
+    /// Every device that is not isolated was read at or after <paramref name="time"/>: the round before, back to back, read
+    /// them all for its meters at the end of its interval, which is this one's start, so reading them again gives the
+    /// quotations nothing newer.
+    /// </summary>
+    private bool ReadSince(DateTimeOffset time) =>
+        _links.All(l => l.State == DeviceLinkState.Isolated || l.LastReading is { } r && r.Timestamp >= time);
 
     private async Task RefreshAsync(CancellationToken cancellationToken)
     {
@@ -259,7 +291,7 @@ internal sealed class RoundRunner
             try { await interlock.Zeroing.WaitAsync(cancellationToken).ConfigureAwait(false); }
             catch (Exception e) when (e is not OperationCanceledException) { /* each failure is in the interlock's events */ }
         }
-        if (_journal.Get(roundId)!.State < RoundState.Metered)
+        if (_journal.StateOf(roundId) < RoundState.Metered)
         {
             if (_journal.MeterReadings(roundId, MeterPhase.Start).Count == 0) await ReadMetersAsync(roundId, MeterPhase.Start, cancellationToken).ConfigureAwait(false);
             await ReadMetersAsync(roundId, MeterPhase.End, cancellationToken).ConfigureAwait(false);
@@ -267,7 +299,7 @@ internal sealed class RoundRunner
         }
         var metered = MeteredNetExport(roundId);
         var settlements = MeteredSettlements.Compute(roundId, decision, metered, start, end, _ledger.Epoch);
-        if (_journal.Get(roundId)!.State < RoundState.Settled)
+        if (_journal.StateOf(roundId) < RoundState.Settled)
         {
             var resultJson = JsonSerializer.Serialize(new { meteredNetExportKwh = metered, settlements, interruptedBy = tripId });
             var records = _ledger.Records(roundId, start, end, round, decision, _journal.Setpoints(roundId),
@@ -346,14 +378,15 @@ internal sealed class RoundRunner
             // dispatch failures the same re-checked one.
             var recalledRound = RoundJson.Parse(journaled.InputJson);
             var recalled = _core.Clear(recalledRound);
-            if (DecisionJson.Serialize(recalled) != journaled.DecisionJson)
+            // A journal written before the journal form dropped the candidate pairs holds the full form.
+            if (DecisionJson.SerializeForJournal(recalled) != journaled.DecisionJson && DecisionJson.Serialize(recalled) != journaled.DecisionJson)
                 _logger.LogError("round {Round}: the decision recomputed after restart differs from the journaled one; dispatching the recomputed one", roundId);
             var failures = _journal.DispatchFailures(roundId);
             return (recalledRound, recalled, failures.Count == 0 ? recalled : _core.Recheck(recalledRound, recalled, failures));
         }
         var round = _planner.BuildRound(start, _links, _clock.GetUtcNow());
         var decision = _core.Clear(round);
-        _journal.BeginRound(roundId, start, end, RoundJson.Serialize(round), DecisionJson.Serialize(decision));
+        _journal.BeginRound(roundId, start, end, RoundJson.Serialize(round), DecisionJson.SerializeForJournal(decision));
         _logger.LogInformation("round {Round}: {Buyers} buyers, {Sellers} sellers, {Trades} trades ({Failed} failed), SMES {Smes:0.###} kW",
             roundId, decision.BuyerIds.Count, decision.SellerIds.Count, decision.Trades.Count, decision.Kpis.FailedTrades, decision.Smes?.NetPowerKw ?? 0);
         return (round, decision, decision);
@@ -626,12 +659,16 @@ internal sealed class RoundRunner
         IReadOnlyList<SettlementRecord>? settlements, DateTimeOffset? ackDeadline = null, string? note = null)
     {
         var setpoints = _journal.Setpoints(roundId);
-        var trades = new List<TradeSummary>();
+        var trades = new List<TradeSummary>(decision.Trades.Count);
+        // By pair, not by a search per trade: a round of 2,000 participants has ~1,500 trades and as many settlements.
+        var settledByPair = new Dictionary<(string, string), decimal>();
+        foreach (var x in settlements ?? []) settledByPair.TryAdd((x.PayerId, x.PayeeId), x.EnergyKwh);
+        var smesPairs = decision.SmesActions.Where(a => a.EnergyKwh > 0).Select(a => (a.BuyerId, a.SellerId)).ToHashSet();
         foreach (var t in decision.Trades)
         {
-            var metered = settlements?.FirstOrDefault(s => s.PayerId == t.BuyerId && s.PayeeId == t.SellerId)?.EnergyKwh;
+            decimal? metered = settledByPair.TryGetValue((t.BuyerId, t.SellerId), out var kwh) ? kwh : null;
             trades.Add(new TradeSummary(t.BuyerId, t.SellerId, t.EnergyKwh, metered is { } m ? (double)m : null, t.PricePerKwh,
-                t.Status == TradeStatus.Executed ? "executed" : decision.SmesActions.Any(a => a.BuyerId == t.BuyerId && a.SellerId == t.SellerId && a.EnergyKwh > 0) ? "smes" : "failed",
+                t.Status == TradeStatus.Executed ? "executed" : smesPairs.Contains((t.BuyerId, t.SellerId)) ? "smes" : "failed",
                 t.CancelledBecause ?? (t.FailedLineId is { } line ? $"line {line} over its limit" : null), t.FailedLineId));
         }
         var smesKwh = decision.Smes is { } s ? s.DischargedKwh - s.ChargedKwh : 0;

@@ -16,8 +16,17 @@ public static class DecisionJson
     /// <summary>Serialises the decision (indented, numbers rounded to 9 significant decimals).</summary>
     public static string Serialize(RoundDecision d) => ToJson(d).ToJsonString(Indented);
 
+    /// <summary>
+    /// The decision as a journal keeps it: compact, and without the candidate pairs (<c>edges</c>). Those are a function
+    /// of the round's input, journaled beside it, and at a thousand buyers and a thousand sellers they number ~700,000:
+    /// tens of megabytes a round, which cost seconds to write and read back in every round.
+    /// </summary>
+    public static string SerializeForJournal(RoundDecision d) => Build(d, withCandidates: false).ToJsonString();
+
     /// <summary>The decision as a JSON tree.</summary>
-    public static JsonObject ToJson(RoundDecision d)
+    public static JsonObject ToJson(RoundDecision d) => Build(d, withCandidates: true);
+
+    private static JsonObject Build(RoundDecision d, bool withCandidates)
     {
         var payoffs = new JsonObject();
         foreach (var (id, x) in d.Payoffs) payoffs[id] = R(x);
@@ -29,10 +38,10 @@ public static class DecisionJson
             ["roundId"] = d.RoundId,
             ["buyers"] = new JsonArray(d.BuyerIds.Select(b => (JsonNode?)JsonValue.Create(b)).ToArray()),
             ["sellers"] = new JsonArray(d.SellerIds.Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
-            ["edges"] = new JsonArray(d.Candidates.Select(c => (JsonNode?)new JsonObject
+            ["edges"] = withCandidates ? new JsonArray(d.Candidates.Select(c => (JsonNode?)new JsonObject
             {
                 ["buyer"] = c.BuyerId, ["seller"] = c.SellerId, ["weight"] = R(c.Weight), ["energyKwh"] = R(c.EnergyKwh),
-            }).ToArray()),
+            }).ToArray()) : null,
             ["matches"] = new JsonArray(d.Trades.Select(t => (JsonNode?)new JsonObject { ["buyer"] = t.BuyerId, ["seller"] = t.SellerId }).ToArray()),
             ["payoffs"] = payoffs,
             ["trades"] = new JsonArray(d.Trades.Select(t => (JsonNode?)new JsonObject
@@ -94,6 +103,7 @@ public static class DecisionJson
             },
             ["warnings"] = new JsonArray(d.Warnings.Select(w => (JsonNode?)JsonValue.Create(w)).ToArray()),
         };
+        if (!withCandidates) root.Remove("edges");
         return root;
     }
 

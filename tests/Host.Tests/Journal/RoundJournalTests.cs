@@ -33,6 +33,21 @@ public sealed class RoundJournalTests : IDisposable
     }
 
     [Fact]
+    public void The_state_of_a_round_and_the_last_interval_are_read_without_the_round_itself()
+    {
+        using var journal = RoundJournal.Open(DbPath, _clock);
+        Assert.Null(journal.StateOf("r1"));
+        Assert.Null(journal.LastIntervalEnd());
+        journal.BeginRound("r2", _start.AddHours(1), _start.AddHours(2), "{}", "{}");
+        journal.BeginRound("r1", _start, _start.AddHours(1), "{}", "{}");
+        journal.Advance("r1", RoundState.Delivering);
+
+        Assert.Equal(RoundState.Delivering, journal.StateOf("r1"));
+        Assert.Equal(RoundState.Decided, journal.StateOf("r2"));
+        Assert.Equal(_start.AddHours(2), journal.LastIntervalEnd());
+    }
+
+    [Fact]
     public void Beginning_a_journaled_round_again_keeps_the_first_decision()
     {
         using var journal = RoundJournal.Open(DbPath, _clock);

@@ -83,6 +83,29 @@ public sealed class DegradedOperationTests
     }
 
     [Fact]
+    public async Task A_round_right_after_the_one_before_trades_its_interval_though_more_than_a_tenth_of_it_passed()
+    {
+        await using var rig = await EndToEndRig.StartAsync();
+        var definition = rig.Load();
+        var clock = new AcceleratedTimeProvider(rig.Sims.Rig.Clock.Now, definition.TimeScale);
+        await using var runtime = await GatewayRuntime.StartAsync(definition, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, rig.Endpoints, clock);
+        await runtime.WaitForFirstPollAsync(TimeSpan.FromSeconds(10));
+        var first = await runtime.TickAsync();
+        // The round before closed at this interval's start, and its close (the meters of a thousand devices, the
+        // settlement) may take more than a tenth of it: the interval is still traded, not skipped.
+        var next = first.Summary.IntervalEndUtc;
+        var hold = next + definition.Market.Interval / 5 - clock.GetUtcNow();
+        if (hold > TimeSpan.Zero) await Task.Delay(hold, clock);
+        var second = await runtime.TickAsync();
+
+        Assert.Empty(second.SkippedBefore);
+        Assert.Equal(next, second.Summary.IntervalStartUtc);
+        Assert.NotNull(second.Phases);
+        Assert.True(second.Phases.LateSeconds * definition.TimeScale >= definition.Market.Interval.TotalSeconds / 10,
+            $"began {second.Phases.LateSeconds:0.00} s (wall) into its interval, within its first tenth: the case is not shown");
+    }
+
+    [Fact]
     public async Task An_interval_the_gateway_could_not_trade_is_a_skipped_row_with_the_reason()
     {
         await using var rig = await EndToEndRig.StartAsync(EndToEndRig.Yaml + "\noperator:\n  dashboard: 127.0.0.1:0\n");
@@ -91,17 +114,18 @@ public sealed class DegradedOperationTests
         await using var runtime = await GatewayRuntime.StartAsync(definition, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, rig.Endpoints, clock);
         await runtime.WaitForFirstPollAsync(TimeSpan.FromSeconds(10));
         var first = await runtime.TickAsync();
-        // A slow step holds the gateway past the next interval's first tenth (at ×300, 15 min is 3 s): that interval cannot be traded.
+        // A slow step holds the gateway past the first half of the next interval (at ×300, 15 min is 3 s): that interval cannot
+        // be traded. (Half, not a tenth: the round before closed right at its start, so its own close may take a tenth.)
         var next = first.Summary.IntervalEndUtc;
         // Under heavy load the accelerated clock may already be past that point: then no wait is needed.
-        var hold = next + definition.Market.Interval / 5 - clock.GetUtcNow();
+        var hold = next + definition.Market.Interval * 0.6 - clock.GetUtcNow();
         if (hold > TimeSpan.Zero) await Task.Delay(hold, clock);
         var second = await runtime.TickAsync();
 
         var skipped = Assert.Single(second.SkippedBefore);
         Assert.Equal(next, skipped.IntervalStartUtc);
         Assert.Equal(RoundPhase.Skipped, skipped.State);
-        Assert.Contains("past the first tenth", skipped.Note);
+        Assert.Contains("past the first half", skipped.Note);
         Assert.Equal(next + definition.Market.Interval, second.Summary.IntervalStartUtc);
 
         // On the dashboard's API, between the two traded rounds.
@@ -109,7 +133,7 @@ public sealed class DegradedOperationTests
         var rounds = (await http.GetFromJsonAsync<System.Text.Json.JsonElement>("api/rounds")).EnumerateArray().ToList();
         Assert.Equal([second.RoundId, skipped.RoundId, first.RoundId], rounds.Select(r => r.GetProperty("roundId").GetString()));
         Assert.Equal("skipped", rounds[1].GetProperty("state").GetString());
-        Assert.Contains("past the first tenth", rounds[1].GetProperty("note").GetString());
+        Assert.Contains("past the first half", rounds[1].GetProperty("note").GetString());
     }
 
     private static DeviceHealth? Health(GatewayRuntime runtime, string id) => runtime.Board.Snapshot().Devices.FirstOrDefault(d => d.DeviceId == id);

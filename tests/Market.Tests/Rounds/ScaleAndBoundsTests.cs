@@ -91,6 +91,21 @@ public sealed class ScaleAndBoundsTests
     }
 
     [Fact]
+    public void The_journal_form_of_a_decision_is_the_full_one_without_the_candidate_pairs()
+    {
+        var d = new MarketCore().Clear(BenchRound(new Random(5), 6, 6, 1));
+        Assert.NotEmpty(d.Candidates);
+        var full = System.Text.Json.Nodes.JsonNode.Parse(DecisionJson.Serialize(d))!.AsObject();
+        var journal = System.Text.Json.Nodes.JsonNode.Parse(DecisionJson.SerializeForJournal(d))!.AsObject();
+
+        Assert.Equal(d.Candidates.Count, full["edges"]!.AsArray().Count);
+        Assert.False(journal.ContainsKey("edges"));
+        full.Remove("edges");
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(full, journal));
+        Assert.DoesNotContain('\n', DecisionJson.SerializeForJournal(d));
+    }
+
+    [Fact]
     public void Rules_and_wear_per_trade_survive_the_journal_round_trip()
     {
         var round = BenchRound(new Random(3), 4, 4, 1) with
