@@ -200,7 +200,7 @@ internal sealed class RoundRunner
         endMetersSeconds = Lap(ref step);
 
         var metered = MeteredNetExport(roundId);
-        var settlements = MeteredSettlements.Compute(roundId, decision, metered, intervalStartUtc, intervalEnd, _ledger.Epoch);
+        var settlements = SettlementRecords.Of(roundId, MeteredSettlements.Compute(decision, metered), intervalStartUtc, intervalEnd, _ledger.Epoch);
         Report(roundId, intervalStartUtc, intervalEnd, round, decision, RoundPhase.Metered, null, note: note);
         if (_journal.StateOf(roundId) < RoundState.Settled)
         {
@@ -298,7 +298,7 @@ internal sealed class RoundRunner
             _journal.Advance(roundId, RoundState.Metered);
         }
         var metered = MeteredNetExport(roundId);
-        var settlements = MeteredSettlements.Compute(roundId, decision, metered, start, end, _ledger.Epoch);
+        var settlements = SettlementRecords.Of(roundId, MeteredSettlements.Compute(decision, metered), start, end, _ledger.Epoch);
         if (_journal.StateOf(roundId) < RoundState.Settled)
         {
             var resultJson = JsonSerializer.Serialize(new { meteredNetExportKwh = metered, settlements, interruptedBy = tripId });

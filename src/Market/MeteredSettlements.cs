@@ -1,32 +1,23 @@
-using Gateway.LedgerClient;
 using Gateway.Market.Decision;
 
-namespace Gateway.Host.Trading;
+namespace Gateway.Market;
 
 /// <summary>
 /// Settles a round on metered, not planned, energy. Each participant's metered net export over
 /// the interval gives it a delivery ratio against what it planned to sell (or buy); a trade is
 /// settled on its planned energy times the smaller ratio of its two sides, at the trade's price.
-/// A device that missed its setpoint is thereby settled on what it really delivered.
+/// A device that missed its setpoint is thereby settled on what it really delivered. Pure: the gateway gives the metered
+/// energy and turns the result into ledger records.
 /// </summary>
-internal static class MeteredSettlements
+public static class MeteredSettlements
 {
-    /// <summary>Id of the grid as a counterparty (never on the P2P ledger, shown in energy balances).</summary>
-    public const string Grid = "grid";
-
     /// <summary>
     /// The settlements of <paramref name="decision"/> given each participant's metered net export
-    /// (kWh over the interval, positive = delivered to the grid) in <paramref name="meteredNetExportKwh"/>.
-    /// Participants without a metered value are settled at ratio 0 (nothing proven delivered).
-    /// With an <paramref name="epoch"/> (the journal's), ids are <see cref="LedgerIds.SettlementId"/>: unique per deployment.
+    /// (kWh over the interval, positive = delivered to the grid) in <paramref name="meteredNetExportKwh"/>:
+    /// executed trades in the decision's order, then the SMES actions. Participants without a metered value are settled
+    /// at ratio 0 (nothing proven delivered); failed trades are not settled.
     /// </summary>
-    public static IReadOnlyList<SettlementRecord> Compute(
-        string roundId,
-        RoundDecision decision,
-        IReadOnlyDictionary<string, double> meteredNetExportKwh,
-        DateTimeOffset intervalStartUtc,
-        DateTimeOffset intervalEndUtc,
-        string? epoch = null)
+    public static IReadOnlyList<MeteredSettlement> Compute(RoundDecision decision, IReadOnlyDictionary<string, double> meteredNetExportKwh)
     {
         var plannedSell = new Dictionary<string, double>(StringComparer.Ordinal);
         var plannedBuy = new Dictionary<string, double>(StringComparer.Ordinal);
@@ -55,12 +46,11 @@ internal static class MeteredSettlements
             return plannedKwh < 1e-9 ? 1 : Math.Clamp(Math.Sign(s.DischargedKwh - s.ChargedKwh) * m / plannedKwh, 0, 1);
         }
 
-        var records = new List<SettlementRecord>();
-        var index = 0;
+        var records = new List<MeteredSettlement>();
         foreach (var t in executed)
         {
             var energy = t.EnergyKwh * Math.Min(SellRatio(t.SellerId), BuyRatio(t.BuyerId));
-            records.Add(Record(roundId, epoch, index++, t.BuyerId, t.SellerId, energy, t.PricePerKwh, intervalStartUtc, intervalEndUtc));
+            records.Add(Record(t.BuyerId, t.SellerId, energy, t.PricePerKwh));
         }
         if (decision.Smes is { } smes)
         {
@@ -70,12 +60,12 @@ internal static class MeteredSettlements
                 if (a.Direction == SmesDirection.Discharge)
                 {
                     var energy = a.EnergyKwh * Math.Min(smesRatio, BuyRatio(a.CounterpartyId));
-                    records.Add(Record(roundId, epoch, index++, a.CounterpartyId, smes.SmesId, energy, a.PricePerKwh, intervalStartUtc, intervalEndUtc));
+                    records.Add(Record(a.CounterpartyId, smes.SmesId, energy, a.PricePerKwh));
                 }
                 else
                 {
                     var energy = a.EnergyKwh * Math.Min(smesRatio, SellRatio(a.CounterpartyId));
-                    records.Add(Record(roundId, epoch, index++, smes.SmesId, a.CounterpartyId, energy, a.PricePerKwh, intervalStartUtc, intervalEndUtc));
+                    records.Add(Record(smes.SmesId, a.CounterpartyId, energy, a.PricePerKwh));
                 }
             }
         }
@@ -89,12 +79,11 @@ internal static class MeteredSettlements
         return Math.Clamp(m / planned, 0, 1);
     }
 
-    private static SettlementRecord Record(string roundId, string? epoch, int index, string payer, string payee, double energyKwh, double pricePerKwh, DateTimeOffset start, DateTimeOffset end)
+    private static MeteredSettlement Record(string payer, string payee, double energyKwh, double pricePerKwh)
     {
         var energy = decimal.Round((decimal)Math.Max(0, energyKwh), 4, MidpointRounding.AwayFromZero);
         var price = decimal.Round((decimal)pricePerKwh, 4, MidpointRounding.AwayFromZero);
         var amount = decimal.Round(energy * price, 4, MidpointRounding.AwayFromZero);
-        var id = epoch is null ? $"{roundId}/{index:D3}/{payer}->{payee}" : LedgerIds.SettlementId(roundId, epoch, index, payer, payee);
-        return new SettlementRecord(id, roundId, payer, payee, energy, price, amount, start, end);
+        return new MeteredSettlement(payer, payee, energy, price, amount);
     }
 }
