@@ -4,7 +4,7 @@ namespace Gateway.Rigs;
 public sealed class RigParseException : Exception
 {
     /// <summary>Create the exception from the problems found.</summary>
-    public RigParseException(IReadOnlyList<RigParseProblem> details)
+    public RigParseException(IReadOnlyList<RigProblem> details)
         : base(string.Join(Environment.NewLine, details))
     {
         Details = details;
@@ -13,7 +13,7 @@ public sealed class RigParseException : Exception
 
     /// <summary>Create the exception from problems already written out (each naming its file and device).</summary>
     public RigParseException(IReadOnlyList<string> problems)
-        : this(problems.Select(p => new RigParseProblem("", 0, "", p)).ToList())
+        : this(problems.Select(p => new RigProblem("", "", 0, p)).ToList())
     {
     }
 
@@ -21,5 +21,5 @@ public sealed class RigParseException : Exception
     public IReadOnlyList<string> Problems { get; }
 
     /// <summary>The same problems with their file, line and part apart, for a caller that reports them in its own form.</summary>
-    public IReadOnlyList<RigParseProblem> Details { get; }
+    public IReadOnlyList<RigProblem> Details { get; }
 }

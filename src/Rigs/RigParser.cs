@@ -27,7 +27,7 @@ public static class RigParser
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new RigParseException([new RigParseProblem(path, 0, "", $"cannot read the rig file: {e.Message}")]);
+            throw new RigParseException([new RigProblem(path, "", 0, $"cannot read the rig file: {e.Message}")]);
         }
         return Parse(text, path);
     }
@@ -43,16 +43,16 @@ public static class RigParser
         }
         catch (YamlException e)
         {
-            throw new RigParseException([new RigParseProblem(sourcePath, (int)e.Start.Line, "", e.Message)]);
+            throw new RigParseException([new RigProblem(sourcePath, "", (int)e.Start.Line, e.Message)]);
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
             // YamlDotNet gives up on some malformed text with these instead of a YamlException (found by fuzzing).
-            throw new RigParseException([new RigParseProblem(sourcePath, 0, "", $"not valid YAML (the YAML reader gave up: {e.Message})")]);
+            throw new RigParseException([new RigProblem(sourcePath, "", 0, $"not valid YAML (the YAML reader gave up: {e.Message})")]);
         }
         var ctx = new Context(sourcePath);
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
-            throw new RigParseException([new RigParseProblem(sourcePath, 0, "", "the rig file must be a mapping with site, start, timeScale and devices")]);
+            throw new RigParseException([new RigProblem(sourcePath, "", 0, "the rig file must be a mapping with site, start, timeScale and devices")]);
 
         var site = ctx.String(root, "site", "rig", required: true) ?? "";
         var start = ctx.Time(root, "start", "rig", null) ?? default;
@@ -73,12 +73,12 @@ public static class RigParser
             }
         }
         foreach (var dup in devices.GroupBy(d => d.Id).Where(g => g.Count() > 1))
-            ctx.Problems.Add(new RigParseProblem(sourcePath, 0, "", $"device id '{dup.Key}' is used {dup.Count()} times"));
+            ctx.Problems.Add(new RigProblem(sourcePath, "", 0, $"device id '{dup.Key}' is used {dup.Count()} times"));
         foreach (var clash in devices.Where(d => d.Protocol == "modbus-tcp").GroupBy(d => (d.Endpoint, d.UnitId)).Where(g => g.Count() > 1 && !g.Key.Endpoint.EndsWith(":0", StringComparison.Ordinal)))
-            ctx.Problems.Add(new RigParseProblem(sourcePath, 0, "", $"devices {string.Join(", ", clash.Select(d => d.Id))} share endpoint {clash.Key.Endpoint} and unit {clash.Key.UnitId}"));
+            ctx.Problems.Add(new RigProblem(sourcePath, "", 0, $"devices {string.Join(", ", clash.Select(d => d.Id))} share endpoint {clash.Key.Endpoint} and unit {clash.Key.UnitId}"));
         foreach (var meter in devices.Where(d => d.Meter is not null))
             foreach (var id in meter.Meter!.Sums.Where(id => devices.All(d => d.Id != id)))
-                ctx.Problems.Add(new RigParseProblem(sourcePath, 0, $"device '{meter.Id}'", $"sim.sums names '{id}', which is not a device of this rig"));
+                ctx.Problems.Add(new RigProblem(sourcePath, $"device '{meter.Id}'", 0, $"sim.sums names '{id}', which is not a device of this rig"));
 
         var brokers = ParseBrokers(ctx, root, Path.GetDirectoryName(Path.GetFullPath(sourcePath)) ?? ".");
         if (ctx.Problems.Count > 0) throw new RigParseException(ctx.Problems);
@@ -285,10 +285,10 @@ public static class RigParser
 
     private sealed class Context(string file)
     {
-        public List<RigParseProblem> Problems { get; } = [];
+        public List<RigProblem> Problems { get; } = [];
 
         public void Problem(YamlNode node, string where, string message) =>
-            Problems.Add(new RigParseProblem(file, (int)node.Start.Line, where, message));
+            Problems.Add(new RigProblem(file, where, (int)node.Start.Line, message));
 
         public YamlNode? Child(YamlMappingNode map, string key) =>
             map.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;

@@ -1,3 +1,5 @@
+using RigProblem = Gateway.Rigs.RigProblem;
+
 namespace Gateway.Host.Rigs;
 
 /// <summary>A rig file that cannot be used, with every problem found in it (not only the first).</summary>

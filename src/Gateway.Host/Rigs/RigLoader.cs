@@ -2,6 +2,7 @@ using System.Globalization;
 using Gateway.Drivers.Devices;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using RigProblem = Gateway.Rigs.RigProblem;
 
 namespace Gateway.Host.Rigs;
 
@@ -37,7 +38,7 @@ internal static class RigLoader
         catch (Gateway.Rigs.RigParseException e)
         {
             foreach (var p in e.Details)
-                reader.Add(new RigProblem(file, p.Where, p.Line, $"the simulators refuse this rig: {p.Message}"));
+                reader.Add(new RigProblem(file, p.Path, p.Line, $"the simulators refuse this rig: {p.Message}"));
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using YamlDotNet.RepresentationModel;
+using RigProblem = Gateway.Rigs.RigProblem;
 
 namespace Gateway.Host.Rigs;
 
