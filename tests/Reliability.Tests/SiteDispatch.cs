@@ -31,6 +31,29 @@ internal sealed class SiteDispatch
         roundSetpoints.Count > 0 && roundSetpoints.All(s => s.Status == SetpointStatus.Confirmed) && !SatOut(roundSetpoints).Any();
 
     /// <summary>
+    /// Why the latest round at or past <paramref name="atLeast"/> is not whole, for a failure message: the devices that sat
+    /// it out and the setpoints not confirmed (with the journal's detail); "" when it is whole or the journal cannot be read.
+    /// </summary>
+    public string WhyNotWhole(string journal, RoundState atLeast = RoundState.Delivering)
+    {
+        if (!File.Exists(journal)) return "";
+        try
+        {
+            if (JournalView.Rounds(journal).Where(r => r.State >= atLeast).MaxBy(r => r.IntervalStart) is not { } last) return "";
+            var setpoints = JournalView.Setpoints(journal).Where(s => s.RoundId == last.RoundId).ToList();
+            var satOut = SatOut(setpoints).ToList();
+            var open = setpoints.Where(s => s.Status != SetpointStatus.Confirmed).Select(s => $"{s.DeviceId} {s.Status} ({s.Detail})").ToList();
+            if (satOut.Count == 0 && open.Count == 0) return "";
+            return $"round {last.RoundId}: {satOut.Count} device(s) sat it out [{string.Join(", ", satOut.Take(20))}]; "
+                + $"{open.Count} setpoint(s) not confirmed [{string.Join("; ", open.Take(20))}]";
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>
     /// Rounds at or past <paramref name="atLeast"/> that are whole; with <paramref name="notAmong"/>, only rounds the
     /// journal did not hold yet when that set was taken (begun after it: none of their setpoints went out before).
     /// 0 while the journal cannot be read.

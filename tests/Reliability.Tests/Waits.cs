@@ -6,15 +6,19 @@ namespace Gateway.Reliability.Tests;
 internal static class Waits
 {
     /// <summary>Checks <paramref name="condition"/> every 50 ms until it holds; fails naming <paramref name="what"/> after <paramref name="timeout"/>.</summary>
-    public static async Task UntilAsync(Func<bool> condition, TimeSpan timeout, string what, GatewayProcess? gateway = null)
+    public static Task UntilAsync(Func<bool> condition, TimeSpan timeout, string what, GatewayProcess? gateway = null) =>
+        UntilAsync(condition, timeout, () => what, gateway);
+
+    /// <summary>As above, with <paramref name="what"/> written when the wait fails (it may name what the journal holds then).</summary>
+    public static async Task UntilAsync(Func<bool> condition, TimeSpan timeout, Func<string> what, GatewayProcess? gateway = null)
     {
         var watch = Stopwatch.StartNew();
         while (!condition())
         {
             if (gateway is { HasExited: true } && !condition())
-                Assert.Fail($"the gateway exited ({gateway.ExitCode}) while waiting for {what}:\n{gateway.Output}");
+                Assert.Fail($"the gateway exited ({gateway.ExitCode}) while waiting for {what()}:\n{gateway.Output}");
             if (watch.Elapsed > timeout)
-                Assert.Fail($"no {what} within {timeout.TotalSeconds:0} s{(gateway is null ? "" : ":\n" + gateway.Output)}");
+                Assert.Fail($"no {what()} within {timeout.TotalSeconds:0} s{(gateway is null ? "" : ":\n" + gateway.Output)}");
             await Task.Delay(50);
         }
     }

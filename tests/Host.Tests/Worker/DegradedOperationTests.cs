@@ -89,14 +89,9 @@ public sealed class DegradedOperationTests
         var definition = rig.Load();
         var clock = new AcceleratedTimeProvider(rig.Sims.Rig.Clock.Now, definition.TimeScale);
         await using var runtime = await GatewayRuntime.StartAsync(definition, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, rig.Endpoints, clock);
-        await runtime.WaitForFirstPollAsync(TimeSpan.FromSeconds(10));
-        var first = await runtime.TickAsync();
         // The round before closed at this interval's start, and its close (the meters of a thousand devices, the
         // settlement) may take more than a tenth of it: the interval is still traded, not skipped.
-        var next = first.Summary.IntervalEndUtc;
-        var hold = next + definition.Market.Interval / 5 - clock.GetUtcNow();
-        if (hold > TimeSpan.Zero) await Task.Delay(hold, clock);
-        var second = await runtime.TickAsync();
+        var (_, second, next) = await TwoRoundsHeldApartAsync(runtime, clock, definition.Market.Interval, 0.2);
 
         Assert.Empty(second.SkippedBefore);
         Assert.Equal(next, second.Summary.IntervalStartUtc);
@@ -112,15 +107,9 @@ public sealed class DegradedOperationTests
         var definition = rig.Load();
         var clock = new AcceleratedTimeProvider(rig.Sims.Rig.Clock.Now, definition.TimeScale);
         await using var runtime = await GatewayRuntime.StartAsync(definition, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, rig.Endpoints, clock);
-        await runtime.WaitForFirstPollAsync(TimeSpan.FromSeconds(10));
-        var first = await runtime.TickAsync();
         // A slow step holds the gateway past the first half of the next interval (at ×300, 15 min is 3 s): that interval cannot
         // be traded. (Half, not a tenth: the round before closed right at its start, so its own close may take a tenth.)
-        var next = first.Summary.IntervalEndUtc;
-        // Under heavy load the accelerated clock may already be past that point: then no wait is needed.
-        var hold = next + definition.Market.Interval * 0.6 - clock.GetUtcNow();
-        if (hold > TimeSpan.Zero) await Task.Delay(hold, clock);
-        var second = await runtime.TickAsync();
+        var (first, second, next) = await TwoRoundsHeldApartAsync(runtime, clock, definition.Market.Interval, 0.6);
 
         var skipped = Assert.Single(second.SkippedBefore);
         Assert.Equal(next, skipped.IntervalStartUtc);
@@ -134,6 +123,22 @@ public sealed class DegradedOperationTests
         Assert.Equal([second.RoundId, skipped.RoundId, first.RoundId], rounds.Select(r => r.GetProperty("roundId").GetString()));
         Assert.Equal("skipped", rounds[1].GetProperty("state").GetString());
         Assert.Contains("past the first half", rounds[1].GetProperty("note").GetString());
+    }
+
+    /// <summary>
+    /// Closes a round, holds the gateway until <paramref name="fraction"/> of the next interval has passed on the plant clock
+    /// (a slow step), then closes the next round; returns both and the start of the interval held into.
+    /// </summary>
+    private static async Task<(RoundOutcome First, RoundOutcome Second, DateTimeOffset Next)> TwoRoundsHeldApartAsync(
+        GatewayRuntime runtime, AcceleratedTimeProvider clock, TimeSpan interval, double fraction)
+    {
+        await runtime.WaitForFirstPollAsync(TimeSpan.FromSeconds(10));
+        var first = await runtime.TickAsync();
+        var next = first.Summary.IntervalEndUtc;
+        // Under heavy load the accelerated clock may already be past that point: then no wait is needed.
+        var hold = next + interval * fraction - clock.GetUtcNow();
+        if (hold > TimeSpan.Zero) await Task.Delay(hold, clock);
+        return (first, await runtime.TickAsync(), next);
     }
 
     private static DeviceHealth? Health(GatewayRuntime runtime, string id) => runtime.Board.Snapshot().Devices.FirstOrDefault(d => d.DeviceId == id);

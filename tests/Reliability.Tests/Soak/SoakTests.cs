@@ -123,7 +123,8 @@ public sealed class SoakTests(ITestOutputHelper output)
         // dispatched before it; and the stop below finishes this round (metered, settled) rather than the next one.
         var beforeHeal = JournalView.TryRounds(journal).Select(r => r.RoundId).ToHashSet(StringComparer.Ordinal);
         var dispatch = new SiteDispatch(site.Rig);
-        await Waits.UntilAsync(() => dispatch.WholeRounds(journal, notAmong: beforeHeal) >= 1, Waits.Long * 2, "a round begun after the faults were healed, every device set and confirmed", gateway);
+        await Waits.UntilAsync(() => dispatch.WholeRounds(journal, notAmong: beforeHeal) >= 1, Waits.Long * 2,
+            () => "a round begun after the faults were healed, every device set and confirmed (" + dispatch.WhyNotWhole(journal) + ")", gateway);
         Phase("faults over and healed; a confirmed round after the heal");
         if (ProcessSample.Take(gateway.Id, watch.Elapsed.TotalSeconds, watch.Elapsed.TotalSeconds * scale / 3600, journal, JournalView.TryRounds(journal).Count) is { } last) samples.Add(last);
         gateway.Terminate();
