@@ -59,6 +59,17 @@ public sealed class GatewayEndToEndTests
             AssertSettlementsWithinMeteredEnergy(o);
         }
 
+        // Loads before PV caps: in every round each PV cap was journaled, and so written, after every charger and SMES
+        // setpoint, since a cap may count on those loads.
+        var kinds = definition.Devices.ToDictionary(d => d.Id, d => d.Kind, StringComparer.Ordinal);
+        foreach (var round in SetpointsInJournalOrder(definition.JournalPath).GroupBy(r => r.RoundId))
+        {
+            var order = round.Select(r => kinds[r.DeviceId]).ToList();
+            Assert.Contains("pv-inverter", order);
+            Assert.True(order.FindIndex(k => k == "pv-inverter") > order.FindLastIndex(k => k != "pv-inverter"),
+                $"{round.Key}: setpoints journaled in the order {string.Join(", ", round.Select(r => r.DeviceId))}");
+        }
+
         // Every settlement reached the ledger exactly once, and the chain is intact.
         await using var ledger = await EmbeddedLedger.OpenAsync(definition.Ledger.EmbeddedPath, TimeProvider.System);
         foreach (var o in outcomes)
@@ -272,6 +283,18 @@ public sealed class GatewayEndToEndTests
         using var r = cmd.ExecuteReader();
         var rows = new List<(string, string, int, string)>();
         while (r.Read()) rows.Add((r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetString(3)));
+        return rows;
+    }
+
+    private static List<(string RoundId, string DeviceId)> SetpointsInJournalOrder(string path)
+    {
+        using var c = new SqliteConnection($"Data Source={path};Pooling=False");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT round_id, device_id FROM setpoints ORDER BY rowid";
+        using var r = cmd.ExecuteReader();
+        var rows = new List<(string, string)>();
+        while (r.Read()) rows.Add((r.GetString(0), r.GetString(1)));
         return rows;
     }
 
