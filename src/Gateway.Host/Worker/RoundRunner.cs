@@ -456,9 +456,11 @@ internal sealed class RoundRunner
             // any of those is still to be written in this pass, new PV caps wait for the next pass, after their outcomes
             // and the re-check of any that failed. A cap written beside a load that then failed could not be taken back
             // if the PV became unreachable too (a link-wide outage): the line would carry the PV without the load.
-            var capsHeld = work.Any(w => w.Link.Device.Kind != "pv-inverter")
-                && intents.RemoveAll(i => links[i.DeviceId].Device.Kind == "pv-inverter") > 0;
-            if (capsHeld) work.RemoveAll(w => w.Link.Device.Kind == "pv-inverter" && !journaled.ContainsKey(w.Setpoint.DeviceId));
+            var heldCaps = work.Any(w => w.Link.Device.Kind != "pv-inverter")
+                ? intents.Where(i => links[i.DeviceId].Device.Kind == "pv-inverter").Select(i => i.DeviceId).ToHashSet(StringComparer.Ordinal)
+                : [];
+            intents.RemoveAll(i => heldCaps.Contains(i.DeviceId));
+            work.RemoveAll(w => heldCaps.Contains(w.Setpoint.DeviceId));
 
             // Every setpoint is on disk before it is sent: new ones in one flush, the failures and the setpoints they
             // change in another (a restart between the two re-checks from the failures' outcomes, see above).
@@ -473,7 +475,7 @@ internal sealed class RoundRunner
             foreach (var (outcome, kw) in outcomes)
                 if (outcome.Status is SetpointStatus.Skipped or SetpointStatus.Missed)
                     Add(FailSafe(links[outcome.DeviceId], outcome.Status, kw, outcome.ReadBackKw, outcome.ErrorKind, outcome.Detail ?? outcome.Status.ToString().ToLowerInvariant()));
-            if (pending.Count == 0 && !capsHeld) return decision;
+            if (pending.Count == 0 && heldCaps.Count == 0) return decision;
             if (pass > _links.Count)
             {
                 // Unreachable: every pass but the one that holds the PV caps adds a failed participant. Guard against a loop all the same.

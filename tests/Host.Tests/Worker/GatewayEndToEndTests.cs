@@ -62,7 +62,7 @@ public sealed class GatewayEndToEndTests
         // Loads before PV caps: in every round each PV cap was journaled, and so written, after every charger and SMES
         // setpoint, since a cap may count on those loads.
         var kinds = definition.Devices.ToDictionary(d => d.Id, d => d.Kind, StringComparer.Ordinal);
-        foreach (var round in SetpointsInJournalOrder(definition.JournalPath).GroupBy(r => r.RoundId))
+        foreach (var round in SetpointRows(definition.JournalPath).GroupBy(r => r.RoundId))
         {
             var order = round.Select(r => kinds[r.DeviceId]).ToList();
             Assert.Contains("pv-inverter", order);
@@ -274,27 +274,16 @@ public sealed class GatewayEndToEndTests
         }
     }
 
+    // In the order they were journaled (rowid): a setpoint is on disk before it is written to its device.
     private static List<(string RoundId, string DeviceId, int Status, string UpdatedAt)> SetpointRows(string path)
     {
         using var c = new SqliteConnection($"Data Source={path};Pooling=False");
         c.Open();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT round_id, device_id, status, updated_at FROM setpoints";
+        cmd.CommandText = "SELECT round_id, device_id, status, updated_at FROM setpoints ORDER BY rowid";
         using var r = cmd.ExecuteReader();
         var rows = new List<(string, string, int, string)>();
         while (r.Read()) rows.Add((r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetString(3)));
-        return rows;
-    }
-
-    private static List<(string RoundId, string DeviceId)> SetpointsInJournalOrder(string path)
-    {
-        using var c = new SqliteConnection($"Data Source={path};Pooling=False");
-        c.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT round_id, device_id FROM setpoints ORDER BY rowid";
-        using var r = cmd.ExecuteReader();
-        var rows = new List<(string, string)>();
-        while (r.Read()) rows.Add((r.GetString(0), r.GetString(1)));
         return rows;
     }
 
