@@ -10,7 +10,10 @@ public sealed partial class MarketCore
 {
     /// <summary>
     /// Re-checks a decision when part of it cannot be dispatched (Li et al. §II.C steps 3–4 again, on what is left):
-    /// every trade with a side in <paramref name="failures"/> is cancelled; each failed device is held at its possible
+    /// every trade with a side in <paramref name="failures"/> is cancelled — except a PV seller's, whose cap only bounds
+    /// its feed-in from above: a PV that missed its cap still produces, so its trades stand (settled, like every trade, on
+    /// metered energy) and their buyers keep their load, which may be what holds a line against that PV's uncurtailed
+    /// output; each failed device is held at its possible
     /// power range as a fixed injection on the feeder; the remaining executed trades go through the safety check again
     /// against line windows narrowed by that range (so every line holds wherever in its range each failed device
     /// actually runs), the SMES fallback serves the dispatchable sides of the trades that no longer execute (unless
@@ -79,21 +82,30 @@ public sealed partial class MarketCore
             windows[l] = new LineWindow(low, high);
         }
 
-        // Trades: those with a failed side are cancelled; the rest of the executed ones are checked again.
+        // Trades: those with a failed side are cancelled, but for a failed PV seller's; the rest of the executed ones
+        // are checked again. A failed PV seller's output is already on the feeder as its failure range, so a trade it
+        // keeps adds only its buyer's load, drawn from the root's side. Cancelling it would take away that load and
+        // leave the line between them carrying the PV alone (found by the soak: a link-wide outage that took the PV caps
+        // after the loads had been confirmed).
         var trades = decision.Trades.ToList();
         var candidates = new List<int>();
+        var paths = new List<IReadOnlyList<(int Line, int Sign)>>();
         for (var k = 0; k < trades.Count; k++)
         {
             var t = trades[k];
             if (t.Status != TradeStatus.Executed) continue;
-            var side = failed.GetValueOrDefault(t.BuyerId) ?? failed.GetValueOrDefault(t.SellerId);
+            var side = failed.GetValueOrDefault(t.BuyerId) ?? (quotes[t.SellerId].Kind == ParticipantKind.Pv ? null : failed.GetValueOrDefault(t.SellerId));
             if (side is not null)
+            {
                 trades[k] = t with { Status = TradeStatus.Failed, FailedLineId = null, OverloadKw = null, CancelledBecause = $"{side.ParticipantId} cannot be dispatched: {side.Reason}" };
-            else candidates.Add(k);
+                continue;
+            }
+            candidates.Add(k);
+            var from = failed.ContainsKey(t.SellerId) ? round.Feeder.RootNodeId : quotes[t.SellerId].NodeId;
+            paths.Add(topology.Path(from, quotes[t.BuyerId].NodeId));
         }
 
-        var paths = candidates.Select(k => topology.Path(quotes[trades[k].SellerId].NodeId, quotes[trades[k].BuyerId].NodeId)).ToArray();
-        var outcome = MaxWelfareExecution.Select(windows, baseFlows, paths, candidates.Select(k => trades[k].EnergyKwh / round.IntervalHours).ToArray(),
+        var outcome = MaxWelfareExecution.Select(windows, baseFlows, paths.ToArray(), candidates.Select(k => trades[k].EnergyKwh / round.IntervalHours).ToArray(),
             candidates.Select(k => grid.ToUnits(trades[k].Weight)).ToArray(), rules.ExecutionNodeBudget);
         var flows = (double[])baseFlows.Clone();
         for (var c = 0; c < candidates.Count; c++)
