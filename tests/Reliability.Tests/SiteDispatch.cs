@@ -34,42 +34,41 @@ internal sealed class SiteDispatch
     /// Why the latest round at or past <paramref name="atLeast"/> is not whole, for a failure message: the devices that sat
     /// it out and the setpoints not confirmed (with the journal's detail); "" when it is whole or the journal cannot be read.
     /// </summary>
-    public string WhyNotWhole(string journal, RoundState atLeast = RoundState.Delivering)
+    public string WhyNotWhole(string journal, RoundState atLeast = RoundState.Delivering) => ReadOr(journal, "", () =>
     {
-        if (!File.Exists(journal)) return "";
-        try
-        {
-            if (JournalView.Rounds(journal).Where(r => r.State >= atLeast).MaxBy(r => r.IntervalStart) is not { } last) return "";
-            var setpoints = JournalView.Setpoints(journal).Where(s => s.RoundId == last.RoundId).ToList();
-            var satOut = SatOut(setpoints).ToList();
-            var open = setpoints.Where(s => s.Status != SetpointStatus.Confirmed).Select(s => $"{s.DeviceId} {s.Status} ({s.Detail})").ToList();
-            if (satOut.Count == 0 && open.Count == 0) return "";
-            return $"round {last.RoundId}: {satOut.Count} device(s) sat it out [{string.Join(", ", satOut.Take(20))}]; "
-                + $"{open.Count} setpoint(s) not confirmed [{string.Join("; ", open.Take(20))}]";
-        }
-        catch (Microsoft.Data.Sqlite.SqliteException)
-        {
-            return "";
-        }
-    }
+        if (JournalView.Rounds(journal).Where(r => r.State >= atLeast).MaxBy(r => r.IntervalStart) is not { } last) return "";
+        var setpoints = JournalView.Setpoints(journal).Where(s => s.RoundId == last.RoundId).ToList();
+        var satOut = SatOut(setpoints).ToList();
+        var open = setpoints.Where(s => s.Status != SetpointStatus.Confirmed).Select(s => $"{s.DeviceId} {s.Status} ({s.Detail})").ToList();
+        if (satOut.Count == 0 && open.Count == 0) return "";
+        return $"round {last.RoundId}: {satOut.Count} device(s) sat it out [{string.Join(", ", satOut.Take(20))}]; "
+            + $"{open.Count} setpoint(s) not confirmed [{string.Join("; ", open.Take(20))}]";
+    });
 
     /// <summary>
     /// Rounds at or past <paramref name="atLeast"/> that are whole; with <paramref name="notAmong"/>, only rounds the
     /// journal did not hold yet when that set was taken (begun after it: none of their setpoints went out before).
     /// 0 while the journal cannot be read.
     /// </summary>
-    public int WholeRounds(string journal, RoundState atLeast = RoundState.Delivering, IReadOnlySet<string>? notAmong = null)
+    public int WholeRounds(string journal, RoundState atLeast = RoundState.Delivering, IReadOnlySet<string>? notAmong = null) => ReadOr(journal, 0, () =>
     {
-        if (!File.Exists(journal)) return 0;
+        var byRound = JournalView.Setpoints(journal).GroupBy(s => s.RoundId).ToDictionary(g => g.Key, g => (IReadOnlyCollection<JournalSetpoint>)g.ToList(), StringComparer.Ordinal);
+        return JournalView.Rounds(journal).Count(r => r.State >= atLeast && notAmong?.Contains(r.RoundId) != true
+            && byRound.TryGetValue(r.RoundId, out var sps) && IsWhole(sps));
+    });
+
+    // The journal is read while the gateway writes it: before it exists, or while SQLite reports it busy, the answer is
+    // the fallback and the caller's wait asks again.
+    private static T ReadOr<T>(string journal, T fallback, Func<T> read)
+    {
+        if (!File.Exists(journal)) return fallback;
         try
         {
-            var byRound = JournalView.Setpoints(journal).GroupBy(s => s.RoundId).ToDictionary(g => g.Key, g => (IReadOnlyCollection<JournalSetpoint>)g.ToList(), StringComparer.Ordinal);
-            return JournalView.Rounds(journal).Count(r => r.State >= atLeast && notAmong?.Contains(r.RoundId) != true
-                && byRound.TryGetValue(r.RoundId, out var sps) && IsWhole(sps));
+            return read();
         }
         catch (Microsoft.Data.Sqlite.SqliteException)
         {
-            return 0;
+            return fallback;
         }
     }
 }
