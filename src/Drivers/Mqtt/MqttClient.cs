@@ -29,6 +29,8 @@ public sealed class MqttClient : IMqttClient
     private const int ReceivedMessagesCapacity = 10_000;
 
     private readonly MqttClientOptions _options;
+    // Why the last handshake's server certificate was turned down: the TLS stack only says "rejected by the callback".
+    private volatile string? _certificateProblem;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly IMqttClientStreamProvider? _streamProvider;
@@ -367,6 +369,7 @@ public sealed class MqttClient : IMqttClient
             MqttClientConnectResult result;
             try
             {
+                _certificateProblem = null;
                 result = await _client.ConnectAsync(BuildOptions(version), linked.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -464,18 +467,29 @@ public sealed class MqttClient : IMqttClient
         return builder.Build();
     }
 
-    private static bool ValidateServerCertificate(MqttTlsOptions tls, X509Certificate? certificate, SslPolicyErrors errors)
+    private bool ValidateServerCertificate(MqttTlsOptions tls, X509Certificate? certificate, SslPolicyErrors errors)
     {
-        if (certificate is null) return false;
-        if (tls.TrustedCertificateAuthorities.Count == 0) return errors == SslPolicyErrors.None;
-        // Name mismatches stay fatal; only the chain is re-judged, against our CAs instead of the system store.
-        if ((errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0) return false;
+        _certificateProblem = CertificateProblem(tls, certificate, errors);
+        return _certificateProblem is null;
+    }
+
+    /// <summary>Null when the broker's certificate is accepted; otherwise why not, in plain words.</summary>
+    private string? CertificateProblem(MqttTlsOptions tls, X509Certificate? certificate, SslPolicyErrors errors)
+    {
+        if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0) return "the broker sent no certificate";
+        if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+            return $"the broker's certificate ({certificate.Subject}) is not issued to {tls.ServerName ?? _options.Host}";
+        if (tls.TrustedCertificateAuthorities.Count == 0)
+            return errors == SslPolicyErrors.None ? null : $"the broker's certificate is not signed by a CA the system trusts (issuer: {certificate.Issuer})";
+        // Only the chain is re-judged, against our CAs instead of the system store.
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(tls.TrustedCertificateAuthorities);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         using var server = new X509Certificate2(certificate);
-        return chain.Build(server);
+        if (chain.Build(server)) return null;
+        var why = string.Join(", ", chain.ChainStatus.Select(c => c.Status.ToString()).Distinct());
+        return $"the broker's certificate does not chain to the trusted CA (issuer: {certificate.Issuer}; {why})";
     }
 
     /// <summary>After CONNACK: restore subscriptions the broker forgot, resend what is unacknowledged, announce, publish the birth.</summary>
@@ -937,7 +951,7 @@ public sealed class MqttClient : IMqttClient
         for (var e = ex; e is not null; e = e.InnerException)
         {
             if (e is SocketException s) return $"cannot connect to MQTT broker {_options.Host}:{_options.Port}: {s.Message}";
-            if (e is AuthenticationException a) return $"TLS handshake with MQTT broker {_options.Host}:{_options.Port} failed: {a.Message}";
+            if (e is AuthenticationException a) return $"TLS handshake with MQTT broker {_options.Host}:{_options.Port} failed: {_certificateProblem ?? a.Message}";
         }
         return $"MQTT broker {_options.Host}:{_options.Port}: {ex.Message}";
     }
