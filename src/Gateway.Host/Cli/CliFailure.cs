@@ -26,6 +26,7 @@ internal static class CliFailure
         DeviceException d => (ExitCodeOf(d.Kind), [d.Message]),
         RigFileException r => (ExitCodes.BadInput, r.Problems.Select(p => p.ToString()).ToList()),
         ProfileLoadException p => (ExitCodes.BadInput, p.Problems.Select(x => x.ToString()).ToList()),
+        Gateway.Drivers.Mqtt.MqttBrokerSecurityException s => (ExitCodes.BadInput, s.Problems),
         YamlException y => (ExitCodes.BadInput, [$"not valid YAML at line {y.Start.Line}, column {y.Start.Column}: {(y.InnerException ?? y).Message}"]),
         JsonException j => (ExitCodes.BadInput, [$"not valid JSON{(j.LineNumber is { } l ? $" at line {l + 1}" : "")}: {j.Message}"]),
         FileNotFoundException f => (ExitCodes.BadInput, [$"no such file: {f.FileName ?? f.Message}"]),

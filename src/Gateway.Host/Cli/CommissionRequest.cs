@@ -17,6 +17,7 @@ namespace Gateway.Host.Cli;
 /// <param name="RigId">The device id for the rig entry (null: derived).</param>
 /// <param name="Node">The feeder node for the rig entry (null: a placeholder to fill in).</param>
 /// <param name="Json">Print the result as JSON.</param>
+/// <param name="Broker">MQTT: TLS files and credentials from the command line (null: the URL alone says how to connect).</param>
 internal sealed record CommissionRequest(
     string Endpoint,
     byte UnitId,
@@ -33,10 +34,11 @@ internal sealed record CommissionRequest(
     string? ReportDir,
     string? RigId,
     string? Node,
-    bool Json)
+    bool Json,
+    Gateway.Drivers.Mqtt.MqttBrokerSecurity? Broker = null)
 {
     /// <summary>Whether the endpoint is an MQTT broker.</summary>
-    public bool IsMqtt => Endpoint.StartsWith("mqtt://", StringComparison.OrdinalIgnoreCase);
+    public bool IsMqtt => BrokerSecurityOptions.IsMqtt(Endpoint);
 
     /// <summary>Whether the session listens as the CSMS of an OCPP station (ocpp://HOST:PORT).</summary>
     public bool IsOcpp => Endpoint.StartsWith("ocpp://", StringComparison.OrdinalIgnoreCase);
@@ -45,5 +47,5 @@ internal sealed record CommissionRequest(
     public string Who => IsOcpp ? $"{Endpoint} station {DeviceId ?? "(none)"}" : IsMqtt ? $"{Endpoint} device {DeviceId ?? "(none)"}" : $"{Endpoint} unit {UnitId}";
 
     /// <summary>The same device as a read-only probe request (for opening it the probe's way).</summary>
-    public ProbeRequest AsProbe() => new(Endpoint, UnitId, Profile, Json, SunSpec: true, null, RevertTime, Timeout, DeviceId, null, RatingKw);
+    public ProbeRequest AsProbe() => new(Endpoint, UnitId, Profile, Json, SunSpec: true, null, RevertTime, Timeout, DeviceId, null, RatingKw, Broker);
 }

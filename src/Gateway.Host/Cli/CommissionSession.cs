@@ -101,7 +101,7 @@ internal sealed class CommissionSession
             throw new FormatException($"--device is needed: the topics of profile '{profile.Name}' are {profile.Mqtt.TopicPrefix}/… ('gateway scan {_request.Endpoint}' lists the device ids it sees)");
         _result.Profile = profile;
         var options = new MqttDeviceDriverOptions { FirstTelemetryTimeout = _request.Timeout, AckTimeout = _request.Timeout };
-        await using var connection = ProbeRunner.OpenBroker(_request.Endpoint, _request.Timeout, "commission");
+        await using var connection = ProbeRunner.OpenBroker(_request.Endpoint, _request.Broker, _request.Timeout, "commission");
         await using var reader = new MqttDeviceDriver(connection, _request.DeviceId, profile, _time, options) { ReadOnly = true, RatingKw = _request.RatingKw };
         _result.TopicPrefix = reader.Topics.Prefix;
 

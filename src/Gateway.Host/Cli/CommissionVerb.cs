@@ -31,11 +31,13 @@ internal static class CommissionVerb
         var command = new Command("commission", "Commission a device: identify, verify read-only, and (with --allow-write, confirmed) step its setpoint and test its fail-safe; writes a report and its rig entry.");
         command.Arguments.Add(endpoint);
         foreach (var o in new Option[] { unit, profile, device, allowWrite, yes, step, rating, revert, hold, sample, timeout, report, id, node, json }) command.Options.Add(o);
+        var brokerSecurity = new BrokerSecurityOptions();
+        brokerSecurity.AddTo(command);
         command.SetAction(async (ParseResult r, CancellationToken ct) =>
         {
             var problems = new List<string>();
             var endpointText = r.GetValue(endpoint)!;
-            var mqtt = endpointText.StartsWith("mqtt://", StringComparison.OrdinalIgnoreCase);
+            var mqtt = BrokerSecurityOptions.IsMqtt(endpointText);
             var unitId = r.GetValue(unit);
             if (unitId is < 0 or > 255) problems.Add($"--unit {unitId} is not a Modbus unit id (0–255)");
             if (!ProbeSetpoint.TryParse(r.GetValue(step)!, out var stepValue)) problems.Add($"--step '{r.GetValue(step)}' is not a number of kW (2, -3.5kW) or a percentage of the rating (-100%–100%)");
@@ -55,6 +57,7 @@ internal static class CommissionVerb
             if (r.GetValue(device) is not null && !mqtt && !ocpp) problems.Add("--device is for MQTT devices and OCPP stations; a Modbus device is chosen with --unit");
             if (ocpp && r.GetValue(device) is null) problems.Add("--device is required for an OCPP station (its id, the last segment of the URL it dials)");
             if (mqtt && r.GetValue(profile) is null) problems.Add("--profile is required for an MQTT device (e.g. mqtt-charger)");
+            var broker = brokerSecurity.Read(r, endpointText, problems);
             if (problems.Count > 0)
             {
                 CliFailure.Write("commission", ExitCodes.BadInput, problems, r.GetValue(json), Console.Out, Console.Error);
@@ -62,7 +65,7 @@ internal static class CommissionVerb
             }
             var request = new CommissionRequest(endpointText, (byte)unitId, r.GetValue(profile), r.GetValue(device), r.GetValue(allowWrite), r.GetValue(yes),
                 stepValue, ratingKw, TimeSpan.FromSeconds(revertSeconds), TimeSpan.FromSeconds(holdSeconds), TimeSpan.FromSeconds(sampleSeconds),
-                TimeSpan.FromSeconds(wait), r.GetValue(report), r.GetValue(id), r.GetValue(node), r.GetValue(json));
+                TimeSpan.FromSeconds(wait), r.GetValue(report), r.GetValue(id), r.GetValue(node), r.GetValue(json), broker);
             return await RunAsync(request, request.Yes ? Confirmed : AskAtTerminal, Console.Out, Console.Error, TimeProvider.System, ct);
         });
         return command;

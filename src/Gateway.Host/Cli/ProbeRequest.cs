@@ -12,6 +12,7 @@ namespace Gateway.Host.Cli;
 /// <param name="DeviceId">Over MQTT: the device id that fills the profile's <c>{device}</c> topic placeholder.</param>
 /// <param name="SetpointPercent">Write this setpoint in % of the device's rating (instead of <paramref name="SetpointKw"/>).</param>
 /// <param name="RatingKw">The device's rating from its nameplate, for a device that does not report it.</param>
+/// <param name="Broker">MQTT: TLS files and credentials from the command line (null: the URL alone says how to connect).</param>
 internal sealed record ProbeRequest(
     string Endpoint,
     byte UnitId,
@@ -23,10 +24,11 @@ internal sealed record ProbeRequest(
     TimeSpan Timeout,
     string? DeviceId = null,
     double? SetpointPercent = null,
-    double? RatingKw = null)
+    double? RatingKw = null,
+    Gateway.Drivers.Mqtt.MqttBrokerSecurity? Broker = null)
 {
     /// <summary>Whether the endpoint is an MQTT broker.</summary>
-    public bool IsMqtt => Endpoint.StartsWith("mqtt://", StringComparison.OrdinalIgnoreCase);
+    public bool IsMqtt => BrokerSecurityOptions.IsMqtt(Endpoint);
 
     /// <summary>Whether the probe plays the CSMS for OCPP stations (ocpp://HOST:PORT, where it listens).</summary>
     public bool IsOcpp => Endpoint.StartsWith("ocpp://", StringComparison.OrdinalIgnoreCase);

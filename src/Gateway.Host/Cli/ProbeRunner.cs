@@ -99,7 +99,7 @@ internal static class ProbeRunner
             throw new FormatException($"profile '{profile.Name}' has no 'mqtt' part (a topic map); an mqtt:// device needs one, e.g. mqtt-charger");
         if (request.DeviceId is null && profile.Mqtt.TopicPrefix.Contains(MqttTopicMap.DevicePlaceholder, StringComparison.Ordinal))
             throw new FormatException($"--device is needed: the topics of profile '{profile.Name}' are {profile.Mqtt.TopicPrefix}/… ('gateway scan {request.Endpoint}' lists the device ids it sees)");
-        var driver = new MqttDeviceDriver(OpenBroker(request.Endpoint, request.Timeout, "probe"), request.DeviceId, profile, time,
+        var driver = new MqttDeviceDriver(OpenBroker(request.Endpoint, request.Broker, request.Timeout, "probe"), request.DeviceId, profile, time,
             new MqttDeviceDriverOptions { FirstTelemetryTimeout = request.Timeout, AckTimeout = request.Timeout }, ownsConnection: true)
         {
             ReadOnly = !request.Writes,
@@ -112,12 +112,16 @@ internal static class ProbeRunner
         }
     }
 
-    /// <summary>A one-shot connection to the broker at <paramref name="endpoint"/> (no reconnects: a lost connection is a failure to report).</summary>
-    internal static MqttDeviceConnection OpenBroker(string endpoint, TimeSpan timeout, string purpose)
+    /// <summary>
+    /// A one-shot connection to the broker at <paramref name="endpoint"/> (no reconnects: a lost connection is a failure to report),
+    /// secured as <paramref name="security"/> says (the command line's --ca, --cert, --username …) joined with the URL's mqtts:// and user.
+    /// </summary>
+    /// <exception cref="MqttBrokerSecurityException">A TLS file does not load or the password cannot be read.</exception>
+    internal static MqttDeviceConnection OpenBroker(string endpoint, MqttBrokerSecurity? security, TimeSpan timeout, string purpose)
     {
         var broker = MqttBrokerAddress.Parse(endpoint);
-        // mqtt://user:password@host and mqtts:// (TLS, system CAs) work here too; the password is never printed.
-        var client = new MqttClient(new MqttBrokerSecurity { Tls = broker.UseTls, UserName = broker.UserName, Password = broker.Password }.Apply(new MqttClientOptions
+        var secured = BrokerSecurityOptions.Combine(security, broker);
+        var client = new MqttClient(secured.Apply(new MqttClientOptions
         {
             Host = broker.Host,
             Port = broker.Port,
@@ -126,7 +130,8 @@ internal static class ProbeRunner
             OperationTimeout = timeout > MinConnectTimeout ? timeout : MinConnectTimeout,
             Reconnect = new MqttReconnectOptions { Enabled = false },
         }));
-        return new MqttDeviceConnection(client, broker.ToString());
+        // --ca on mqtt:// speaks TLS: the messages say mqtts://, as the connection is.
+        return new MqttDeviceConnection(client, (broker with { UseTls = secured.UsesTls }).ToString());
     }
 
     // What the probe does with any driver once it is open: read every point, then write and confirm the setpoint if asked.

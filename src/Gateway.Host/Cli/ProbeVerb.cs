@@ -28,6 +28,8 @@ internal static class ProbeVerb
         var command = new Command("probe", "Read a device through its profile and print its measurements; optionally write a setpoint.");
         command.Arguments.Add(endpoint);
         foreach (var o in new Option[] { unit, profile, device, json, sunspec, set, rating, validFor, timeout }) command.Options.Add(o);
+        var brokerSecurity = new BrokerSecurityOptions();
+        brokerSecurity.AddTo(command);
         command.SetAction(async (ParseResult r, CancellationToken ct) =>
         {
             var problems = new List<string>();
@@ -46,13 +48,14 @@ internal static class ProbeVerb
             var wait = r.GetValue(timeout);
             if (!(wait is > 0 and <= 600)) problems.Add($"--timeout {wait} must be more than 0 and at most 600 seconds");
             var endpointText = r.GetValue(endpoint)!;
-            var mqtt = endpointText.StartsWith("mqtt://", StringComparison.OrdinalIgnoreCase);
+            var mqtt = BrokerSecurityOptions.IsMqtt(endpointText);
             var ocpp = endpointText.StartsWith("ocpp://", StringComparison.OrdinalIgnoreCase);
             if (r.GetValue(device) is not null && !mqtt && !ocpp) problems.Add("--device is for MQTT devices and OCPP stations; a Modbus device is chosen with --unit");
             if (r.GetValue(sunspec) && (mqtt || ocpp)) problems.Add($"--sunspec walks Modbus registers; an {(ocpp ? "OCPP station" : "MQTT device")} has none");
             if (ocpp && r.GetValue(set) is not null && r.GetValue(device) is null) problems.Add("--set needs --device: the station to send the charging profile to");
             if (r.GetValue(profile) is null && !ocpp && (mqtt || !r.GetValue(sunspec)))
                 problems.Add(mqtt ? "--profile is required for an MQTT device (e.g. mqtt-charger)" : "--profile is required (or --sunspec, to pick it from the device's SunSpec models)");
+            var broker = brokerSecurity.Read(r, endpointText, problems);
             if (problems.Count > 0)
             {
                 CliFailure.Write("probe", ExitCodes.BadInput, problems, r.GetValue(json), Console.Out, Console.Error);
@@ -60,7 +63,7 @@ internal static class ProbeVerb
             }
             var request = new ProbeRequest(endpointText, (byte)unitId, r.GetValue(profile), r.GetValue(json), r.GetValue(sunspec),
                 setpoint is { IsPercent: false } k ? k.Value : null, TimeSpan.FromSeconds(valid), TimeSpan.FromSeconds(wait), r.GetValue(device),
-                setpoint is { IsPercent: true } p ? p.Value : null, ratingKw);
+                setpoint is { IsPercent: true } p ? p.Value : null, ratingKw, broker);
             return await ProbeRunner.RunAsync(request, ProbeConnection.Open, Console.Out, Console.Error, TimeProvider.System, ct);
         });
         return command;

@@ -8,6 +8,7 @@ namespace Gateway.Host.Cli;
 /// <param name="Listen">MQTT: how long to listen for telemetry.</param>
 /// <param name="Profiles">MQTT: the profiles whose topic maps to listen for (null: every shipped MQTT profile).</param>
 /// <param name="Json">Print JSON instead of tables.</param>
+/// <param name="Broker">MQTT: TLS files and credentials from the command line (null: the URL alone says how to connect).</param>
 internal sealed record ScanRequest(
     string Endpoint,
     IReadOnlyList<byte> Units,
@@ -15,10 +16,11 @@ internal sealed record ScanRequest(
     int Parallel,
     TimeSpan Listen,
     IReadOnlyList<string>? Profiles,
-    bool Json)
+    bool Json,
+    Gateway.Drivers.Mqtt.MqttBrokerSecurity? Broker = null)
 {
     /// <summary>Whether the endpoint is an MQTT broker.</summary>
-    public bool IsMqtt => Endpoint.StartsWith("mqtt://", StringComparison.OrdinalIgnoreCase);
+    public bool IsMqtt => BrokerSecurityOptions.IsMqtt(Endpoint);
 
     /// <summary>Most time one unit may take, its SunSpec walk and nameplate included.</summary>
     public TimeSpan PerUnitLimit => Timeout * 12 > TimeSpan.FromSeconds(3) ? Timeout * 12 : TimeSpan.FromSeconds(3);

@@ -26,11 +26,13 @@ internal static class ScanRunner
                     : $"no unit answered among {Describe(request.Units)} within {Seconds(request.Timeout)} s each — check the wiring, the address and, on a serial line, baud rate and parity";
             }
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is DeviceException or ProfileLoadException or FormatException or ArgumentException)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is DeviceException or ProfileLoadException or FormatException or ArgumentException
+            or Gateway.Drivers.Mqtt.MqttBrokerSecurityException)
         {
             var (code, lines) = CliFailure.Classify(e);
             result.ExitCode = code;
             result.Error = string.Join("; ", lines);
+            if (request.IsMqtt && BrokerSecurityOptions.Hint(e, request.Endpoint, request.Broker) is { } hint) result.Error += $" — {hint}";
         }
         result.Elapsed = time.GetElapsedTime(started);
         ScanOutput.Write(result, stdout, stderr);
@@ -60,7 +62,7 @@ internal static class ScanRunner
         var profiles = (request.Profiles ?? ProfileLoader.ShippedProfileNames()).Select(ProfileLoader.Load).Where(p => p.Mqtt is not null).ToList();
         if (profiles.Count == 0) throw new FormatException("none of the profiles given has an 'mqtt' part (a topic map) to listen for");
         result.ProfilesListened = profiles.Select(p => p.Name).ToList();
-        await using var connection = ProbeRunner.OpenBroker(request.Endpoint, request.Timeout, "scan");
+        await using var connection = ProbeRunner.OpenBroker(request.Endpoint, request.Broker, request.Timeout, "scan");
         var (devices, refused) = await MqttDeviceDiscovery.ListenAsync(connection, profiles, request.Listen, time, cancellationToken).ConfigureAwait(false);
         result.MqttDevices = devices;
         result.RefusedFilters = refused;

@@ -25,13 +25,15 @@ internal static class ScanVerb
         var command = new Command("scan", "Find devices: the Modbus unit ids that answer (with SunSpec models), or the MQTT device ids publishing on a broker.");
         command.Arguments.Add(endpoint);
         foreach (var o in new Option[] { units, timeout, parallel, listen, profile, json }) command.Options.Add(o);
+        var brokerSecurity = new BrokerSecurityOptions();
+        brokerSecurity.AddTo(command);
         command.SetAction(async (ParseResult r, CancellationToken ct) =>
         {
             var problems = new List<string>();
             var endpointText = r.GetValue(endpoint)!;
-            var mqtt = endpointText.StartsWith("mqtt://", StringComparison.OrdinalIgnoreCase);
+            var mqtt = BrokerSecurityOptions.IsMqtt(endpointText);
             if (!mqtt && !endpointText.StartsWith("modbus-tcp://", StringComparison.OrdinalIgnoreCase) && !endpointText.StartsWith("modbus-rtu://", StringComparison.OrdinalIgnoreCase))
-                problems.Add($"'{endpointText}' is not modbus-tcp://HOST:PORT, modbus-rtu:///dev/ttyX?… or mqtt://HOST:PORT");
+                problems.Add($"'{endpointText}' is not modbus-tcp://HOST:PORT, modbus-rtu:///dev/ttyX?…, mqtt://HOST:PORT or mqtts://HOST:PORT");
             if (!ScanUnitRange.TryParse(r.GetValue(units)!, out var unitIds, out var unitError)) problems.Add(unitError);
             var wait = r.GetValue(timeout);
             if (!(wait is > 0 and <= 60)) problems.Add($"--timeout {wait} must be more than 0 and at most 60 seconds");
@@ -41,12 +43,13 @@ internal static class ScanVerb
             if (!(listenSeconds is > 0 and <= 3600)) problems.Add($"--listen {listenSeconds} must be more than 0 and at most 3600 seconds");
             var profiles = r.GetValue(profile) is { Length: > 0 } given ? given : null;
             if (profiles is not null && !mqtt) problems.Add("--profile is for mqtt:// (the topic maps to listen for); a Modbus scan asks every unit id for SunSpec models");
+            var broker = brokerSecurity.Read(r, endpointText, problems);
             if (problems.Count > 0)
             {
                 CliFailure.Write("scan", ExitCodes.BadInput, problems, r.GetValue(json), Console.Out, Console.Error);
                 return ExitCodes.BadInput;
             }
-            var request = new ScanRequest(endpointText, unitIds, TimeSpan.FromSeconds(wait), workers, TimeSpan.FromSeconds(listenSeconds), profiles, r.GetValue(json));
+            var request = new ScanRequest(endpointText, unitIds, TimeSpan.FromSeconds(wait), workers, TimeSpan.FromSeconds(listenSeconds), profiles, r.GetValue(json), broker);
             return await ScanRunner.RunAsync(request, Console.Out, Console.Error, TimeProvider.System, ct);
         });
         return command;
