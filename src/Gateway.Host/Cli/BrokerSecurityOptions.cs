@@ -12,13 +12,13 @@ namespace Gateway.Host.Cli;
 /// </summary>
 internal sealed class BrokerSecurityOptions
 {
-    private readonly Option<string?> _ca = new("--ca") { Description = "MQTT: PEM file with the CA that signed the broker's certificate (a private site CA); implies TLS, also on mqtt://" };
-    private readonly Option<string?> _cert = new("--cert") { Description = "MQTT: PEM client certificate, for a broker that requires one (with --key); implies TLS" };
-    private readonly Option<string?> _key = new("--key") { Description = "MQTT: PEM private key of --cert" };
-    private readonly Option<string?> _serverName = new("--server-name") { Description = "MQTT: the name the broker's certificate carries, when it is not the host of the URL" };
-    private readonly Option<string?> _username = new("--username") { Description = "MQTT: user name at the broker (instead of mqtt://USER@HOST)" };
-    private readonly Option<string?> _passwordEnv = new("--password-env") { Description = "MQTT: environment variable holding the broker password (never the password itself on the command line)" };
-    private readonly Option<string?> _passwordFile = new("--password-file") { Description = "MQTT: file whose first line is the broker password" };
+    private readonly Option<string?> _ca = new("--ca") { HelpName = "FILE", Description = "MQTT: PEM file with the CA that signed the broker's certificate (a private site CA); implies TLS, also on mqtt://" };
+    private readonly Option<string?> _cert = new("--cert") { HelpName = "FILE", Description = "MQTT: PEM client certificate, for a broker that requires one (with --key); implies TLS" };
+    private readonly Option<string?> _key = new("--key") { HelpName = "FILE", Description = "MQTT: PEM private key of --cert" };
+    private readonly Option<string?> _serverName = new("--server-name") { HelpName = "NAME", Description = "MQTT: the name the broker's certificate carries, when it is not the host of the URL" };
+    private readonly Option<string?> _username = new("--username") { HelpName = "NAME", Description = "MQTT: user name at the broker (instead of mqtt://USER@HOST)" };
+    private readonly Option<string?> _passwordEnv = new("--password-env") { HelpName = "VAR", Description = "MQTT: environment variable holding the broker password (never the password itself on the command line)" };
+    private readonly Option<string?> _passwordFile = new("--password-file") { HelpName = "FILE", Description = "MQTT: file whose first line is the broker password" };
 
     private IEnumerable<Option<string?>> All => [_ca, _cert, _key, _serverName, _username, _passwordEnv, _passwordFile];
 

@@ -11,7 +11,7 @@ internal static class CommissionVerb
 {
     public static Command Create()
     {
-        var endpoint = new Argument<string>("endpoint") { Description = "modbus-tcp://HOST:PORT, modbus-rtu:///dev/ttyX?baud=9600&parity=E, mqtt://HOST:PORT, or ocpp://HOST:PORT (listen as the CSMS of the station --device)" };
+        var endpoint = new Argument<string>("endpoint") { Description = "modbus-tcp://HOST:PORT, modbus-rtu:///dev/ttyX?baud=9600&parity=E, mqtt://HOST:PORT | mqtts://HOST:PORT (a broker; --ca, --cert, --username … secure it), or ocpp://HOST:PORT (listen as the CSMS of the station --device)" };
         var unit = new Option<int>("--unit") { Description = "Modbus unit id (0–255)", DefaultValueFactory = _ => 1 };
         var profile = new Option<string?>("--profile") { Description = "device profile (name or file); a SunSpec device's is picked from its models when left out" };
         var device = new Option<string?>("--device") { Description = "MQTT: the device id in the profile's topics ({device}); OCPP: the station id" };

@@ -4,7 +4,7 @@ namespace Gateway.Host.Cli;
 
 /// <summary>
 /// <c>gateway probe ENDPOINT --unit N --profile P [--json] [--sunspec] [--set KW|PCT%] [--rating KW]</c>, or
-/// <c>gateway probe mqtt://HOST:PORT --profile P --device ID …</c>: reads a device through its profile and prints its
+/// <c>gateway probe mqtt://HOST:PORT --profile P --device ID [--ca F] [--cert F --key F] [--username U --password-env V] …</c>: reads a device through its profile and prints its
 /// measurements, for field engineers at a pile. Read-only unless <c>--set</c> is given.
 /// </summary>
 internal static class ProbeVerb
@@ -13,7 +13,7 @@ internal static class ProbeVerb
     {
         var endpoint = new Argument<string>("endpoint")
         {
-            Description = "modbus-tcp://HOST:PORT, modbus-rtu:///dev/ttyX?baud=9600&parity=E, mqtt://HOST:PORT (the broker an MQTT device publishes through), or ocpp://HOST:PORT (where the probe listens as the CSMS for OCPP stations: ws://HOST:PORT/ocpp/STATION)",
+            Description = "modbus-tcp://HOST:PORT, modbus-rtu:///dev/ttyX?baud=9600&parity=E, mqtt://HOST:PORT or mqtts://HOST:PORT (the broker an MQTT device publishes through; --ca, --cert, --username … secure it), or ocpp://HOST:PORT (where the probe listens as the CSMS for OCPP stations: ws://HOST:PORT/ocpp/STATION)",
         };
         var unit = new Option<int>("--unit") { Description = "Modbus unit id (0–255)", DefaultValueFactory = _ => 1 };
         var profile = new Option<string?>("--profile") { Description = "device profile: a shipped name (v2g-charger, sunspec-inverter, sunspec-inverter-float, sunspec-meter, smes-converter; over MQTT mqtt-charger, mqtt-smes-converter, mqtt-pv-inverter, mqtt-meter) or a file; with --sunspec it may be left out and is picked from the device's SunSpec models" };

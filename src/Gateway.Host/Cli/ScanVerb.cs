@@ -13,7 +13,7 @@ internal static class ScanVerb
     {
         var endpoint = new Argument<string>("endpoint")
         {
-            Description = "modbus-tcp://HOST:PORT, modbus-rtu:///dev/ttyX?baud=9600&parity=E, or mqtt://HOST:PORT",
+            Description = "modbus-tcp://HOST:PORT, modbus-rtu:///dev/ttyX?baud=9600&parity=E, or mqtt://HOST:PORT | mqtts://HOST:PORT (a broker; --ca, --cert, --username … secure it)",
         };
         var units = new Option<string>("--units") { Description = "Modbus: unit ids to ask, e.g. 1-247, 3, 1,3,10-20", DefaultValueFactory = _ => ScanUnitRange.Default };
         var timeout = new Option<double>("--timeout") { Description = "Modbus: seconds each request waits for an answer (bounds the time per unit id)", DefaultValueFactory = _ => 0.5 };
