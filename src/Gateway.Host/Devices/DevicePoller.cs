@@ -161,9 +161,11 @@ internal sealed class DevicePoller
                 (Poller: this, link), cancellationToken).ConfigureAwait(false);
             link.RecordReading(reading);
             _log?.Append(link.Device.Id, reading);
-            // A read-only device is only watched: nothing of the gateway's to keep alive on it.
+            // A read-only device is only watched: nothing of the gateway's to keep alive on it. The keep-alive holds the driver
+            // lock as a read does, so it is bounded as one: a write that never completes must not keep the driver from the
+            // dispatcher and every later poll.
             if (_options.RefreshWatchdogs && !link.Driver.ReadOnly && link.State == DeviceLinkState.Healthy && HasWatchdog(link.Driver.Profile))
-                await link.UseDriverAsync(static async (d, c) => { await d.RefreshWatchdogIfDueAsync(c).ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);
+                await AttemptAsync(link, static async (d, c) => { await d.RefreshWatchdogIfDueAsync(c).ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -199,10 +201,11 @@ internal sealed class DevicePoller
     {
         try
         {
-            var status = await link.UseDriverAsync(static (d, c) => ((Gateway.Drivers.Devices.Ocpp.OcppChargerDriver)d).ClearAsync(c), cancellationToken).ConfigureAwait(false);
+            // Under the driver lock, so bounded like a poll: a pile that never answers must not keep the driver from the rest.
+            var status = await AttemptAsync(link, static (d, c) => ((Gateway.Drivers.Devices.Ocpp.OcppChargerDriver)d).ClearAsync(c), cancellationToken).ConfigureAwait(false);
             _logger.LogInformation("device {Device}: the gateway's charging profile is cleared ({Status})", link.Device.Id, status);
         }
-        catch (DeviceException e)
+        catch (Exception e) when (e is DeviceException or PollTimeoutException)
         {
             _logger.LogInformation("device {Device}: cannot clear its charging profile ({Error}); its validTo ends it", link.Device.Id, e.Message);
         }

@@ -12,10 +12,11 @@ using Microsoft.Extensions.Time.Testing;
 namespace Gateway.Host.Tests.Devices;
 
 /// <summary>
-/// A device whose fault heals comes back. The 18-hour soak (seed 17) lost charger d195 for the rest of the day: one fault
-/// after another failed every poll of it for 30 s, its circuit opened, and the poller, which refuses a device with an open
-/// circuit without asking Polly, never asked again — Polly half-opens a circuit only when asked to execute after the
-/// break. The poller's wall clock is fake here, so the breaker's break passes exactly when the test says.
+/// A device whose fault heals comes back, and nothing the poller does under a device's driver lock can keep the lock for
+/// good. The 18-hour soak (seed 17) lost charger d195 for the rest of the day: one fault after another failed every poll of
+/// it for 30 s, its circuit opened, and the poller, which refuses a device with an open circuit without asking Polly, never
+/// asked again — Polly half-opens a circuit only when asked to execute after the break. The poller's wall clock is fake
+/// here, so the breaker's break and the attempt timeout pass exactly when the test says.
 /// </summary>
 public sealed class PollRecoveryTests
 {
@@ -80,6 +81,37 @@ public sealed class PollRecoveryTests
         Assert.Equal(DeviceLinkState.Healthy, link.State);
     }
 
+    [Fact]
+    public async Task A_keep_alive_that_never_completes_is_abandoned_after_the_attempt_timeout_and_frees_the_driver()
+    {
+        var (link, driver, plant) = Device();
+        var wall = new FakeTimeProvider(Start);
+        var options = new DevicePollerOptions();
+        var poller = new DevicePoller([link], plant, options, new GatewayStatusBoard("recovery", plant), null, NullLogger.Instance, wall);
+
+        // The read is good; the keep-alive after it waits for an answer that never comes (it ends only when cancelled).
+        driver.KeepAliveHangs = true;
+        var poll = poller.PollOnceAsync(link);
+        await driver.KeepAliveStarted.Task.WaitAsync(Waits.DefaultTimeout);
+        Assert.False(poll.IsCompleted);
+        // The dispatcher wants the driver meanwhile (bounded by its own deadline, which this test never lets run out).
+        var dispatch = link.UseDriverAsync((d, c) => Task.FromResult(true));
+        Assert.False(dispatch.IsCompleted);
+
+        wall.Advance(options.AttemptTimeout);
+        await Waits.UntilAsync(() => poll.IsCompleted && dispatch.IsCompleted, "the poll abandoned its keep-alive and the dispatcher got the driver");
+        await poll;
+        Assert.True(await dispatch);
+        Assert.True(driver.KeepAliveCancelled);
+        Assert.Equal(DeviceLinkState.Degraded, link.State);
+        Assert.Contains("abandoned", link.LastError, StringComparison.Ordinal);
+
+        // The next poll reads the device again and keeps it alive.
+        driver.KeepAliveHangs = false;
+        await poller.PollOnceAsync(link);
+        Assert.Equal(DeviceLinkState.Healthy, link.State);
+    }
+
     private static (DeviceLink Link, SwitchableDriver Driver, FakeTimeProvider Plant) Device()
     {
         var yaml = EndToEndRig.Yaml.Replace("timeScale: 300", "timeScale: 1");
@@ -92,12 +124,18 @@ public sealed class PollRecoveryTests
         return (new DeviceLink(device, driver), driver, plant);
     }
 
-    /// <summary>A real driver whose reads can be made to fail (as a device that does not answer).</summary>
+    /// <summary>A real driver whose reads can be made to fail (as a device that does not answer) and whose keep-alive can hang.</summary>
     private sealed class SwitchableDriver(IDeviceDriver inner) : IDeviceDriver
     {
         private int _reads;
 
         public volatile bool Broken;
+
+        public volatile bool KeepAliveHangs;
+
+        public volatile bool KeepAliveCancelled;
+
+        public TaskCompletionSource KeepAliveStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         /// <summary>Reads that reached the driver (refused polls do not).</summary>
         public int Reads => Volatile.Read(ref _reads);
@@ -119,7 +157,24 @@ public sealed class PollRecoveryTests
 
         public Task RefreshWatchdogAsync(CancellationToken cancellationToken = default) => inner.RefreshWatchdogAsync(cancellationToken);
 
-        public Task RefreshWatchdogIfDueAsync(CancellationToken cancellationToken = default) => inner.RefreshWatchdogIfDueAsync(cancellationToken);
+        public async Task RefreshWatchdogIfDueAsync(CancellationToken cancellationToken = default)
+        {
+            if (!KeepAliveHangs)
+            {
+                await inner.RefreshWatchdogIfDueAsync(cancellationToken);
+                return;
+            }
+            KeepAliveStarted.TrySetResult();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                KeepAliveCancelled = true;
+                throw;
+            }
+        }
 
         public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
