@@ -21,10 +21,16 @@ internal sealed class DevicePoller
     private readonly GatewayStatusBoard _board;
     private readonly MeasurementLog? _log;
     private readonly ILogger _logger;
-    private readonly Dictionary<string, (ResiliencePipeline Pipeline, CircuitBreakerStateProvider Circuit)> _pipelines = new(StringComparer.Ordinal);
+    private readonly TimeProvider _wallClock;
+    private readonly Dictionary<string, DevicePipeline> _pipelines = new(StringComparer.Ordinal);
 
-    /// <summary>Create a poller for <paramref name="links"/>; <paramref name="clock"/> paces the polls (simulated time on simulated rigs).</summary>
-    public DevicePoller(IReadOnlyList<DeviceLink> links, TimeProvider clock, DevicePollerOptions options, GatewayStatusBoard board, MeasurementLog? log, ILogger logger)
+    /// <summary>
+    /// Create a poller for <paramref name="links"/>; <paramref name="clock"/> paces the polls (simulated time on simulated rigs),
+    /// <paramref name="wallClock"/> (default: the system's) bounds the attempts and times the circuit breaker: real time, as
+    /// these bound network I/O, not market time.
+    /// </summary>
+    public DevicePoller(IReadOnlyList<DeviceLink> links, TimeProvider clock, DevicePollerOptions options, GatewayStatusBoard board, MeasurementLog? log, ILogger logger,
+        TimeProvider? wallClock = null)
     {
         _links = links;
         _clock = clock;
@@ -32,7 +38,8 @@ internal sealed class DevicePoller
         _board = board;
         _log = log;
         _logger = logger;
-        foreach (var link in links) _pipelines[link.Device.Id] = BuildPipeline(options);
+        _wallClock = wallClock ?? TimeProvider.System;
+        foreach (var link in links) _pipelines[link.Device.Id] = BuildPipeline(options, _wallClock);
     }
 
     private long _polls;
@@ -115,17 +122,19 @@ internal sealed class DevicePoller
     {
         var before = link.State;
         Interlocked.Increment(ref _polls);
-        var (pipeline, circuit) = _pipelines[link.Device.Id];
-        if (circuit.CircuitState == CircuitState.Open)
+        var device = _pipelines[link.Device.Id];
+        if (device.Circuit.CircuitState == CircuitState.Open && _wallClock.GetUtcNow() < device.TrialAt)
         {
             // The open circuit refuses the poll anyway; asking the pipeline would only build Polly's BrokenCircuitException,
             // whose stack trace is captured with source information (the cost that fed the timeout spiral at 2,000 devices).
+            // Only until its break is over: Polly half-opens a circuit when it is asked to execute after the break, never by
+            // itself (reading its state does not), so a poller that stopped asking kept a healed device isolated for good.
             Interlocked.Increment(ref _failedPolls);
             link.RecordFailure(Isolated, _options.IsolateAfterFailures);
         }
         else
         {
-            await PollThroughPipelineAsync(link, pipeline, cancellationToken).ConfigureAwait(false);
+            await PollThroughPipelineAsync(link, device.Pipeline, cancellationToken).ConfigureAwait(false);
         }
         if (link.State != before)
         {
@@ -148,13 +157,15 @@ internal sealed class DevicePoller
         try
         {
             var reading = await pipeline.ExecuteAsync(
-                static async (state, ct) => await ReadAttemptAsync(state.link, state.AttemptTimeout, ct).ConfigureAwait(false),
-                (link, _options.AttemptTimeout), cancellationToken).ConfigureAwait(false);
+                static async (state, ct) => await state.Poller.AttemptAsync(state.link, static (d, c) => d.ReadAsync(c), ct).ConfigureAwait(false),
+                (Poller: this, link), cancellationToken).ConfigureAwait(false);
             link.RecordReading(reading);
             _log?.Append(link.Device.Id, reading);
-            // A read-only device is only watched: nothing of the gateway's to keep alive on it.
+            // A read-only device is only watched: nothing of the gateway's to keep alive on it. The keep-alive holds the driver
+            // lock as a read does, so it is bounded as one: a write that never completes must not keep the driver from the
+            // dispatcher and every later poll.
             if (_options.RefreshWatchdogs && !link.Driver.ReadOnly && link.State == DeviceLinkState.Healthy && HasWatchdog(link.Driver.Profile))
-                await link.UseDriverAsync(static async (d, c) => { await d.RefreshWatchdogIfDueAsync(c).ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);
+                await AttemptAsync(link, static async (d, c) => { await d.RefreshWatchdogIfDueAsync(c).ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -167,16 +178,18 @@ internal sealed class DevicePoller
         }
     }
 
-    // One attempt, abandoned after the attempt timeout (real time on purpose: it bounds network I/O, not market time).
-    private static async Task<DeviceReading> ReadAttemptAsync(DeviceLink link, TimeSpan timeout, CancellationToken cancellationToken)
+    // One use of the driver by the poller (waiting for its lock included), abandoned after the attempt timeout on the wall
+    // clock (real time on purpose: it bounds network I/O, not market time).
+    private async Task<T> AttemptAsync<T>(DeviceLink link, Func<IDeviceDriver, CancellationToken, Task<T>> action, CancellationToken cancellationToken)
     {
-        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        attempt.CancelAfter(timeout);
+        var timeout = _options.AttemptTimeout;
+        using var deadline = new CancellationTokenSource(timeout, _wallClock);
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            return await link.UseDriverAsync(static (d, c) => d.ReadAsync(c), attempt.Token).ConfigureAwait(false);
+            return await link.UseDriverAsync(action, attempt.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (attempt.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new PollTimeoutException(timeout);
         }
@@ -188,10 +201,11 @@ internal sealed class DevicePoller
     {
         try
         {
-            var status = await link.UseDriverAsync(static (d, c) => ((Gateway.Drivers.Devices.Ocpp.OcppChargerDriver)d).ClearAsync(c), cancellationToken).ConfigureAwait(false);
+            // Under the driver lock, so bounded like a poll: a pile that never answers must not keep the driver from the rest.
+            var status = await AttemptAsync(link, static (d, c) => ((Gateway.Drivers.Devices.Ocpp.OcppChargerDriver)d).ClearAsync(c), cancellationToken).ConfigureAwait(false);
             _logger.LogInformation("device {Device}: the gateway's charging profile is cleared ({Status})", link.Device.Id, status);
         }
-        catch (DeviceException e)
+        catch (Exception e) when (e is DeviceException or PollTimeoutException)
         {
             _logger.LogInformation("device {Device}: cannot clear its charging profile ({Error}); its validTo ends it", link.Device.Id, e.Message);
         }
@@ -250,11 +264,29 @@ internal sealed class DevicePoller
 
     private const string Isolated = "isolated after repeated failures; retrying later";
 
-    private static (ResiliencePipeline, CircuitBreakerStateProvider) BuildPipeline(DevicePollerOptions options)
+    /// <summary>A device's resilience pipeline, its circuit, and when its open circuit is next due a trial poll (wall clock).</summary>
+    private sealed class DevicePipeline
+    {
+        public required ResiliencePipeline Pipeline { get; init; }
+
+        public required CircuitBreakerStateProvider Circuit { get; init; }
+
+        // Written by the circuit's OnOpened, which Polly runs before the failing execution returns; read by the next poll.
+        private long _trialAtTicks;
+
+        public DateTimeOffset TrialAt
+        {
+            get => new(Interlocked.Read(ref _trialAtTicks), TimeSpan.Zero);
+            set => Interlocked.Exchange(ref _trialAtTicks, value.UtcTicks);
+        }
+    }
+
+    private static DevicePipeline BuildPipeline(DevicePollerOptions options, TimeProvider wallClock)
     {
         var circuit = new CircuitBreakerStateProvider();
-        // Real time on purpose: these bound network I/O, not market time.
-        var builder = new ResiliencePipelineBuilder();
+        DevicePipeline? device = null;
+        // Real time on purpose (the wall clock): these bound network I/O, not market time.
+        var builder = new ResiliencePipelineBuilder { TimeProvider = wallClock };
         if (options.Retries > 0)
         {
             builder.AddRetry(new RetryStrategyOptions
@@ -274,8 +306,14 @@ internal sealed class DevicePoller
             BreakDuration = options.BreakDuration,
             StateProvider = circuit,
             ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
+            // When the break is over, the next poll goes to the pipeline again, which half-opens the circuit for it.
+            OnOpened = args =>
+            {
+                device!.TrialAt = wallClock.GetUtcNow() + args.BreakDuration;
+                return default;
+            },
         });
-        // The attempt timeout is the poller's own (ReadAttemptAsync), innermost as a timeout strategy would be.
-        return (builder.Build(), circuit);
+        // The attempt timeout is the poller's own (AttemptAsync), innermost as a timeout strategy would be.
+        return device = new DevicePipeline { Pipeline = builder.Build(), Circuit = circuit };
     }
 }
