@@ -222,7 +222,7 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
         Assert.True(verified, verifyOutput);
         Phase("ledger verified");
         var audit = site.Audit();
-        var row = audit.Count(fault, injected, Seed, verified, recovery ?? (a => a.RecoveryAfter(healedAt))) with
+        var row = audit.Count(fault, injected, Seed, verified, recovery ?? (a => a.RecoveryAfter(healedAt, beforeHeal))) with
         {
             IntervalsUnderFault = (int)Math.Ceiling((healedAt - injectedAt) * site.Rig.TimeScale / site.Rig.Market.Interval.TotalSeconds),
             OpenAfterStop = open,

@@ -212,14 +212,19 @@ internal sealed class RunAudit
 
     /// <summary>
     /// Seconds from <paramref name="healedAt"/> (log clock) to the moment the devices received the last setpoint of the
-    /// first round after it that set every device and had each setpoint confirmed: the site fully dispatched again.
+    /// first round after it that set every device and had each setpoint confirmed: the site fully dispatched again. With
+    /// <paramref name="notAmong"/> (the rounds the journal held at the heal), only rounds begun after the heal count.
     /// </summary>
-    public (double? Seconds, string? Note) RecoveryAfter(double healedAt)
+    /// <remarks>
+    /// Without it, an early round whose setpoints a device is sent again and again after the heal (a night round, every
+    /// charger at 0 kW, and keep-alives re-sending 0 kW) could be matched to those later writes and named as the recovery.
+    /// </remarks>
+    public (double? Seconds, string? Note) RecoveryAfter(double healedAt, IReadOnlySet<string>? notAmong = null)
     {
         var setpoints = JournalView.Setpoints(JournalPath);
         var writes = Writes.Snapshot();
         var dispatch = new SiteDispatch(Rig);
-        foreach (var round in JournalView.Rounds(JournalPath))
+        foreach (var round in JournalView.Rounds(JournalPath).Where(r => notAmong?.Contains(r.RoundId) != true))
         {
             var sps = setpoints.Where(s => s.RoundId == round.RoundId).ToList();
             if (!dispatch.IsWhole(sps)) continue;

@@ -118,4 +118,34 @@ public sealed class RunAuditTests : IDisposable
         Assert.Equal("matrix-20260602T1945", row.RecoveryNote);
         Assert.Equal(["ev-a", "smes-a"], new SiteDispatch(audit.Rig).SatOut(JournalView.Setpoints(audit.JournalPath).Where(s => s.RoundId == "matrix-20260602T1915")));
     }
+
+    [Fact]
+    public void Recovery_is_a_round_begun_after_the_heal_not_an_old_one_whose_values_are_sent_again()
+    {
+        var (audit, journal, sims) = Site();
+        string[] all = ["ev-a", "ev-b", "ev-c", "pv-a", "smes-a"];
+        (string, double, SetpointStatus)[] Every(double kw) => [.. all.Select(d => (d, kw, SetpointStatus.Confirmed))];
+        void Deliver(double kw)
+        {
+            foreach (var d in sims.Devices.Where(SetpointWriteLog.Tracked))
+                Assert.Equal(Gateway.Drivers.Modbus.ModbusExceptionCode.None, d.Image.Write("SetpointKw", kw));
+        }
+        using (journal)
+        {
+            // A night round (every device at 0 kW), a round that went out under the fault, and the round begun after the heal.
+            Round(journal, 0, Every(0));
+            Round(journal, 1, Every(2));
+            Round(journal, 2, Every(0));
+        }
+        Deliver(0);
+        Deliver(2);
+        IReadOnlySet<string> beforeHeal = new HashSet<string>(["matrix-20260602T1900", "matrix-20260602T1915"], StringComparer.Ordinal);
+        var healedAt = audit.Writes.Now;
+        // After the heal: 0 kW sent again (the keep-alive of a zero setpoint), then the new round's 0 kW.
+        Deliver(0);
+        Deliver(0);
+
+        Assert.Equal("matrix-20260602T1900", audit.RecoveryAfter(healedAt).Note);
+        Assert.Equal("matrix-20260602T1930", audit.RecoveryAfter(healedAt, beforeHeal).Note);
+    }
 }

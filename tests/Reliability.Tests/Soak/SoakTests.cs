@@ -137,7 +137,7 @@ public sealed class SoakTests(ITestOutputHelper output)
 
         var audit = new RunAudit { Rig = site.Rig, Sims = site.Sims.Rig, JournalPath = journal, Writes = site.Writes };
         var row = audit.Count("soak", $"{devices} devices, {hours:0.##} simulated h at {scale}×: {deviceFaults} device faults and {linkFaults} link faults at random (seed {seed})", seed, verified,
-            a => a.RecoveryAfter(healedAt));
+            a => a.RecoveryAfter(healedAt, beforeHeal));
         row.Publish(output);
         Phase("audited");
         output.WriteLine("faults: " + string.Join("; ", faultLog.Take(40)) + (faultLog.Count > 40 ? $"; … {faultLog.Count} in all" : ""));
