@@ -25,10 +25,7 @@ public sealed class PollRecoveryTests
     [Fact]
     public async Task A_device_isolated_by_its_open_circuit_is_tried_again_after_the_break_and_comes_back_once_healed()
     {
-        var (link, driver, plant) = Device();
-        var wall = new FakeTimeProvider(Start);
-        var options = new DevicePollerOptions { Retries = 0 };
-        var poller = new DevicePoller([link], plant, options, new GatewayStatusBoard("recovery", plant), null, NullLogger.Instance, wall);
+        var (link, driver, wall, options, poller) = Polled(new DevicePollerOptions { Retries = 0 });
 
         // Every attempt fails: after IsolateAfterFailures polls the circuit opens and the next poll is refused unasked.
         driver.Broken = true;
@@ -59,10 +56,7 @@ public sealed class PollRecoveryTests
     [Fact]
     public async Task A_device_still_failing_at_its_trial_is_refused_for_another_break()
     {
-        var (link, driver, plant) = Device();
-        var wall = new FakeTimeProvider(Start);
-        var options = new DevicePollerOptions { Retries = 0 };
-        var poller = new DevicePoller([link], plant, options, new GatewayStatusBoard("recovery", plant), null, NullLogger.Instance, wall);
+        var (link, driver, wall, options, poller) = Polled(new DevicePollerOptions { Retries = 0 });
         driver.Broken = true;
         for (var i = 0; i < options.IsolateAfterFailures; i++) await poller.PollOnceAsync(link);
 
@@ -84,10 +78,7 @@ public sealed class PollRecoveryTests
     [Fact]
     public async Task A_keep_alive_that_never_completes_is_abandoned_after_the_attempt_timeout_and_frees_the_driver()
     {
-        var (link, driver, plant) = Device();
-        var wall = new FakeTimeProvider(Start);
-        var options = new DevicePollerOptions();
-        var poller = new DevicePoller([link], plant, options, new GatewayStatusBoard("recovery", plant), null, NullLogger.Instance, wall);
+        var (link, driver, wall, options, poller) = Polled(new DevicePollerOptions());
 
         // The read is good; the keep-alive after it waits for an answer that never comes (it ends only when cancelled).
         driver.KeepAliveHangs = true;
@@ -110,6 +101,14 @@ public sealed class PollRecoveryTests
         driver.KeepAliveHangs = false;
         await poller.PollOnceAsync(link);
         Assert.Equal(DeviceLinkState.Healthy, link.State);
+    }
+
+    /// <summary>ev-a behind a <see cref="SwitchableDriver"/>, and a poller of it whose wall clock is the returned fake.</summary>
+    private static (DeviceLink Link, SwitchableDriver Driver, FakeTimeProvider Wall, DevicePollerOptions Options, DevicePoller Poller) Polled(DevicePollerOptions options)
+    {
+        var (link, driver, plant) = Device();
+        var wall = new FakeTimeProvider(Start);
+        return (link, driver, wall, options, new DevicePoller([link], plant, options, new GatewayStatusBoard("recovery", plant), null, NullLogger.Instance, wall));
     }
 
     private static (DeviceLink Link, SwitchableDriver Driver, FakeTimeProvider Plant) Device()
