@@ -56,9 +56,9 @@ if (rigPath is null)
 SimulatedRig rig;
 try
 {
-    rig = new SimulatedRig(RigParser.Load(rigPath), TimeProvider.System, stepped);
+    rig = new SimulatedRig(RigLoader.LoadSimulated(rigPath), TimeProvider.System, stepped);
 }
-catch (RigParseException e)
+catch (RigFileException e)
 {
     Console.Error.WriteLine($"device-sims: the rig is not valid:{Environment.NewLine}{e.Message}");
     return 2;
@@ -98,7 +98,7 @@ await using (lockstep)
             ? $"  {e.Id,-12} {e.Kind,-12} {e.Uri} topics {prefix}/… ({e.Profile})"
             : $"  {e.Id,-12} {e.Kind,-12} {e.Uri} unit {e.UnitId} ({e.Profile})");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"device-sims ready: {host.Endpoints.Count} devices, site {rig.Definition.Site}, simulated time {rig.Clock.Now:yyyy-MM-ddTHH:mm:ssZ} {(rig.Clock.IsStepped ? "stepped" : "x" + rig.Clock.TimeScale)}"));
+        $"device-sims ready: {host.Endpoints.Count} devices, site {rig.Definition.SiteId}, simulated time {rig.Clock.Now:yyyy-MM-ddTHH:mm:ssZ} {(rig.Clock.IsStepped ? "stepped" : "x" + rig.Clock.TimeScale)}"));
 
     var control = new ControlInterpreter(rig);
     // Console reads block in the kernel and ignore the token: read commands on their own task and wait on the token here,

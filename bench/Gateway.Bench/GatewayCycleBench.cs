@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Gateway.DeviceSims.Hosting;
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using Gateway.Host.Scheduling;
 using Gateway.Host.Worker;
 using Microsoft.Extensions.Logging.Abstractions;

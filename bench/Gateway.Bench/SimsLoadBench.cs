@@ -3,7 +3,7 @@ using System.Globalization;
 using Gateway.Drivers.Modbus;
 using Gateway.Host.Devices;
 using Gateway.DeviceSims.Hosting;
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using Gateway.Host.Worker;
 
 namespace Gateway.Bench;

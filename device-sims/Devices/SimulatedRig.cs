@@ -21,21 +21,21 @@ public sealed class SimulatedRig
     /// moves only by <see cref="StepTo"/> (lockstep with a gateway), otherwise at the rig's time scale on
     /// <paramref name="realTime"/>.
     /// </summary>
-    /// <exception cref="RigParseException">A profile is missing or does not fit its device.</exception>
+    /// <exception cref="RigFileException">A profile is missing or does not fit its device.</exception>
     public SimulatedRig(RigDefinition rig, TimeProvider realTime, bool stepped = false)
     {
         Definition = rig;
         Clock = stepped ? SimulationClock.Stepped(rig.Start) : new SimulationClock(realTime, rig.Start, rig.TimeScale);
         _time = rig.Start;
-        var problems = new List<string>();
+        var problems = new List<RigProblem>();
         var profiles = new Dictionary<string, DeviceProfile>();
-        foreach (var d in rig.Devices.Where(d => d.Kind != DeviceKind.Meter).Concat(rig.Devices.Where(d => d.Kind == DeviceKind.Meter)))
+        foreach (var d in rig.Devices.Where(d => d.DeviceKind != DeviceKind.Meter).Concat(rig.Devices.Where(d => d.DeviceKind == DeviceKind.Meter)))
         {
             try
             {
                 var wire = LoadProfile(rig, d);
                 var profile = ImageProfile(d, wire);
-                SimulatedDevice device = d.Kind switch
+                SimulatedDevice device = d.DeviceKind switch
                 {
                     DeviceKind.Charger => new SimulatedCharger(d, profile, rig.Start),
                     DeviceKind.PvInverter => new SimulatedPvInverter(d, profile, rig.Start),
@@ -47,10 +47,10 @@ public sealed class SimulatedRig
             }
             catch (Exception e) when (e is ProfileLoadException or ArgumentException)
             {
-                problems.Add($"{rig.SourcePath}: device '{d.Id}': {e.Message}");
+                problems.Add(new RigProblem(rig.SourceFile, $"device '{d.Id}'", 0, e.Message));
             }
         }
-        if (problems.Count > 0) throw new RigParseException(problems);
+        if (problems.Count > 0) throw new RigFileException(problems);
     }
 
     /// <summary>The rig as parsed.</summary>
@@ -135,7 +135,7 @@ public sealed class SimulatedRig
 
     private List<SimulatedDevice> Summed(RigDevice meter)
     {
-        var ids = meter.Meter?.Sums is { Count: > 0 } sums ? sums : Definition.Devices.Where(d => d.Kind != DeviceKind.Meter).Select(d => d.Id).ToList();
+        var ids = meter.Meter?.Sums is { Count: > 0 } sums ? sums : Definition.Devices.Where(d => d.DeviceKind != DeviceKind.Meter).Select(d => d.Id).ToList();
         return ids.Select(id => _devices.FirstOrDefault(d => d.Id == id)
             ?? throw new ArgumentException($"the meter sums '{id}', which is not a charger, PV or SMES device of this rig")).ToList();
     }
@@ -157,7 +157,7 @@ public sealed class SimulatedRig
         }
         if (wire.Mqtt is null) throw new ArgumentException($"the device speaks mqtt, but profile '{wire.Name}' has no 'mqtt' part (a topic map)");
         if (wire.Modbus is not null) return wire;
-        var image = ProfileLoader.Load(d.Kind switch
+        var image = ProfileLoader.Load(d.DeviceKind switch
         {
             DeviceKind.Charger => "v2g-charger",
             DeviceKind.PvInverter => "sunspec-inverter",
@@ -165,7 +165,7 @@ public sealed class SimulatedRig
             _ => "sunspec-meter",
         });
         if (wire.FindRole(PointRole.Setpoint) is { } setpoint && image.FindPoint(setpoint.Name) is not { IsWritable: true })
-            throw new ArgumentException($"profile '{wire.Name}': its setpoint '{setpoint.Name}' is not a writable point of the simulated {KindName(d.Kind)} (whose points follow '{image.Name}')");
+            throw new ArgumentException($"profile '{wire.Name}': its setpoint '{setpoint.Name}' is not a writable point of the simulated {KindName(d.DeviceKind)} (whose points follow '{image.Name}')");
         return image;
     }
 
@@ -180,10 +180,10 @@ public sealed class SimulatedRig
     private static DeviceProfile LoadProfile(RigDefinition rig, RigDevice d)
     {
         var name = d.Profile;
-        if ((name.Contains('/') || name.EndsWith(".yaml", StringComparison.Ordinal)) && !Path.IsPathRooted(name) && rig.SourcePath.Length > 0)
-            name = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(rig.SourcePath)) ?? "", name);
+        if ((name.Contains('/') || name.EndsWith(".yaml", StringComparison.Ordinal)) && !Path.IsPathRooted(name) && rig.SourceFile.Length > 0)
+            name = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(rig.SourceFile)) ?? "", name);
         var profile = ProfileLoader.Load(name);
-        var expected = KindName(d.Kind);
+        var expected = KindName(d.DeviceKind);
         if (profile.Kind != expected)
             throw new ArgumentException($"profile '{profile.Name}' is for a {profile.Kind}, the device is a {expected}");
         return profile;

@@ -64,7 +64,7 @@ public sealed class MqttDeviceAdapter : IAsyncDisposable
         {
             Host = broker.Host,
             Port = broker.Port,
-            ClientId = $"device-sims-{rig.Definition.Site}-{device.Id}",
+            ClientId = $"device-sims-{rig.Definition.SiteId}-{device.Id}",
             KeepAlive = TimeSpan.FromSeconds(30),
             // TCP, TLS handshake and CONNACK together: a loaded bench box may need more than a few seconds for a TLS handshake.
             ConnectTimeout = TimeSpan.FromSeconds(15),
@@ -100,7 +100,7 @@ public sealed class MqttDeviceAdapter : IAsyncDisposable
         await _client.ConnectAsync(cancellationToken).ConfigureAwait(false);
         if (Topics.Command is { } command) await _client.SubscribeAsync(command, MqttQos.AtLeastOnce, OnCommandAsync, cancellationToken).ConfigureAwait(false);
         if (Topics.Heartbeat is { } heartbeat) await _client.SubscribeAsync(heartbeat, MqttQos.AtLeastOnce, OnHeartbeatAsync, cancellationToken).ConfigureAwait(false);
-        await _client.SubscribeAsync(MqttGatewayPresence.Topic(_rig.Definition.Site), MqttQos.AtLeastOnce, OnGatewayPresenceAsync, cancellationToken).ConfigureAwait(false);
+        await _client.SubscribeAsync(MqttGatewayPresence.Topic(_rig.Definition.SiteId), MqttQos.AtLeastOnce, OnGatewayPresenceAsync, cancellationToken).ConfigureAwait(false);
         _loops.Add(PublishLoopAsync(_stop.Token));
         _loops.Add(AckLoopAsync(_stop.Token));
     }

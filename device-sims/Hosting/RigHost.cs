@@ -110,7 +110,7 @@ public sealed class RigHost : IAsyncDisposable
     {
         foreach (var device in Rig.Devices.Where(d => d.Definition.Protocol == "mqtt"))
         {
-            var (broker, security) = Rig.Definition.Broker(device.Definition.Endpoint);
+            var (broker, security) = Rig.Definition.SimulatorBroker(device.Definition.Endpoint);
             var adapter = new MqttDeviceAdapter(Rig, device, broker, publishPeriod, security: security);
             _servers.Add(adapter);
             _mqtt[device] = adapter;
@@ -140,7 +140,7 @@ public sealed class RigHost : IAsyncDisposable
         {
             var device = Rig.Find(d.Id)!;
             if (started.TryGetValue(device, out var uri))
-                _endpoints.Add(new DeviceEndpoint(d.Id, Kind(d.Kind), d.Protocol, uri, d.UnitId, d.Profile, _mqtt.GetValueOrDefault(device)?.Topics.Prefix));
+                _endpoints.Add(new DeviceEndpoint(d.Id, Kind(d.DeviceKind), d.Protocol, uri, d.UnitId, d.Profile, _mqtt.GetValueOrDefault(device)?.Topics.Prefix));
         }
     }
 

@@ -39,7 +39,7 @@ public sealed class SimulatedSite : IAsyncDisposable
         var dir = System.IO.Directory.CreateTempSubdirectory(folderPrefix).FullName;
         var rigPath = Path.Combine(dir, "rig.yaml");
         await File.WriteAllTextAsync(rigPath, yaml).ConfigureAwait(false);
-        var sims = await RigHost.StartAsync(new SimulatedRig(RigParser.Load(rigPath), TimeProvider.System), portBase).ConfigureAwait(false);
+        var sims = await RigHost.StartAsync(new SimulatedRig(RigLoader.LoadSimulated(rigPath), TimeProvider.System), portBase).ConfigureAwait(false);
         return new SimulatedSite(dir, rigPath, sims);
     }
 

@@ -1,30 +1,67 @@
 namespace Gateway.Rigs;
 
-/// <summary>The device part of a rig file: the site, its simulated clock and its devices.</summary>
+/// <summary>
+/// A rig file, read once by <see cref="RigLoader"/>: the site, its simulated clock and its devices (each with how the gateway
+/// reaches it and, on a simulated rig, what the simulator makes it do), and the gateway's sections (feeder, market, ledger,
+/// operator, brokers, safety, journal).
+/// </summary>
 public sealed record RigDefinition
 {
-    /// <summary>Site id.</summary>
-    public required string Site { get; init; }
-    /// <summary>Simulated time at start.</summary>
-    public required DateTimeOffset Start { get; init; }
-    /// <summary>Simulated seconds per real second.</summary>
+    /// <summary>The rig file it was read from (for resolving relative paths and for errors).</summary>
+    public required string SourceFile { get; init; }
+    /// <summary>Site id: prefix of round ids and operator topics.</summary>
+    public required string SiteId { get; init; }
+    /// <summary>Simulated start of the scenario (null on a real bench: the gateway runs on real time; always set on a rig read for the simulators).</summary>
+    public DateTimeOffset? StartUtc { get; init; }
+    /// <summary>Simulated seconds per real second (1 on a real bench).</summary>
     public double TimeScale { get; init; } = 1;
-    /// <summary>The devices, in file order.</summary>
+    /// <summary>Every device of the site, in file order.</summary>
     public required IReadOnlyList<RigDevice> Devices { get; init; }
-    /// <summary>The file the rig came from (for resolving relative profile paths and for errors).</summary>
-    public string SourcePath { get; init; } = "";
     /// <summary>How the simulated devices reach each secured broker (the rig's <c>brokers[].sims</c>: TLS files, user, password source).</summary>
-    public IReadOnlyList<SimBroker> Brokers { get; init; } = [];
+    public IReadOnlyList<SimBroker> SimBrokers { get; init; } = [];
 
-    /// <summary>The broker at <paramref name="endpoint"/> and the security the simulated devices use with it.</summary>
-    public (Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress Address, Gateway.Drivers.Mqtt.MqttBrokerSecurity Security) Broker(string endpoint)
+    /// <summary>The simulated clock's start: <see cref="StartUtc"/>, which a rig read for the simulators always has.</summary>
+    public DateTimeOffset Start => StartUtc ?? default;
+
+    /// <summary>The radial feeder the trades flow over (empty on a rig read for the simulators only).</summary>
+    internal RigFeeder Feeder { get; init; } = RigFeeder.None;
+    /// <summary>Market interval, prices and participant economics (null only on a rig read for the simulators only).</summary>
+    internal RigMarket Market { get; init; } = null!;
+    /// <summary>Where settlements are committed.</summary>
+    internal RigLedger Ledger { get; init; } = null!;
+    /// <summary>How operators are reached (dashboard, MQTT).</summary>
+    internal RigOperator Operator { get; init; } = null!;
+    /// <summary>The gateway's round journal (SQLite).</summary>
+    internal string JournalPath { get; init; } = "";
+    /// <summary>Security of the MQTT brokers the rig uses as the gateway reaches them (TLS, user, password source), by address.</summary>
+    internal IReadOnlyList<RigBroker>? Brokers { get; init; }
+    /// <summary>The bench's safety hardware (e-stop, contactor); null when the rig declares none.</summary>
+    internal RigSafety? Safety { get; init; }
+
+    /// <summary>
+    /// The broker at <paramref name="address"/> with the security the rig gives the gateway (matched on scheme, host and port),
+    /// merged with a user and password written in the address itself.
+    /// </summary>
+    internal (Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress Address, Gateway.Drivers.Mqtt.MqttBrokerSecurity Security) Broker(string address)
+    {
+        var parsed = Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.Parse(address.Contains("://", StringComparison.Ordinal) ? address : "mqtt://" + address);
+        return Merge(parsed, Brokers?.FirstOrDefault(b => b.Address.WithoutCredentials() == parsed.WithoutCredentials())?.Gateway);
+    }
+
+    /// <summary>The broker at <paramref name="endpoint"/> and the security the simulated devices use with it (their own identity, not the gateway's).</summary>
+    public (Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress Address, Gateway.Drivers.Mqtt.MqttBrokerSecurity Security) SimulatorBroker(string endpoint)
     {
         var parsed = Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.Parse(endpoint);
-        var bare = parsed.WithoutCredentials();
-        var security = Brokers.FirstOrDefault(b => b.Address == bare)?.Security ?? new Gateway.Drivers.Mqtt.MqttBrokerSecurity();
+        return Merge(parsed, SimBrokers.FirstOrDefault(b => b.Address == parsed.WithoutCredentials())?.Security);
+    }
+
+    private static (Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress, Gateway.Drivers.Mqtt.MqttBrokerSecurity) Merge(
+        Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress parsed, Gateway.Drivers.Mqtt.MqttBrokerSecurity? known)
+    {
+        var security = known ?? new Gateway.Drivers.Mqtt.MqttBrokerSecurity();
         security = security with { Tls = security.Tls || parsed.UseTls };
         if (parsed.UserName is not null && security.UserName is null) security = security with { UserName = parsed.UserName, Password = parsed.Password };
-        return (bare, security);
+        return (parsed.WithoutCredentials(), security);
     }
 }
 

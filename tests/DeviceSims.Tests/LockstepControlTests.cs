@@ -27,7 +27,7 @@ public sealed class LockstepControlTests
     public async Task The_control_port_advances_every_device_and_answers_each_line()
     {
         var real = TestClocks.New();
-        var rig = new SimulatedRig(RigParser.Parse(TestRig.Yaml, "stepped.yaml"), real, stepped: true);
+        var rig = new SimulatedRig(RigLoader.ParseSimulated(TestRig.Yaml, "stepped.yaml"), real, stepped: true);
         var ev = (SimulatedCharger)rig.Find("ev-1")!;
         ev.Image.Set("SetpointKw", -7.4);
         ev.Image.Set("WatchdogSeconds", 600);
@@ -59,7 +59,7 @@ public sealed class LockstepControlTests
     [Fact]
     public void Only_a_stepped_rig_serves_a_lockstep_control()
     {
-        var rig = new SimulatedRig(RigParser.Parse(TestRig.Yaml, "real.yaml"), TestClocks.New());
+        var rig = new SimulatedRig(RigLoader.ParseSimulated(TestRig.Yaml, "real.yaml"), TestClocks.New());
         Assert.Throws<InvalidOperationException>(() => LockstepControl.Start(rig));
     }
 }

@@ -49,7 +49,7 @@ public sealed class MqttSimulatorTests : IAsyncLifetime
 
     private async Task StartAsync(double timeScale = 10, double rampKwPerSecond = 0.5, bool stepped = false)
     {
-        var rig = new SimulatedRig(RigParser.Parse(Rig(timeScale, rampKwPerSecond), "mqtt-sims.yaml"), TimeProvider.System, stepped);
+        var rig = new SimulatedRig(RigLoader.ParseSimulated(Rig(timeScale, rampKwPerSecond), "mqtt-sims.yaml"), TimeProvider.System, stepped);
         _host = await RigHost.StartAsync(rig, mqttPublishPeriod: TimeSpan.FromMilliseconds(100));
         rig.StartClock();
     }
@@ -169,7 +169,7 @@ public sealed class MqttSimulatorTests : IAsyncLifetime
     public async Task A_charger_goes_to_0_kW_as_soon_as_the_gateways_last_will_says_it_is_gone()
     {
         await StartAsync(timeScale: 1, rampKwPerSecond: 50);
-        var site = _host.Rig.Definition.Site;
+        var site = _host.Rig.Definition.SiteId;
         var channels = new CuttableStreamProvider();
         var client = new MqttClient(new MqttClientOptions
         {

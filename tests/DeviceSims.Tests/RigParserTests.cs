@@ -10,13 +10,13 @@ public sealed class RigParserTests
     public void The_demo_rig_parses_and_builds()
     {
         var path = Path.Combine(AppContext.BaseDirectory, "rigs", "demo.yaml");
-        var rig = RigParser.Load(path);
-        Assert.Equal("demo-feeder", rig.Site);
+        var rig = RigLoader.LoadSimulated(path);
+        Assert.Equal("demo-feeder", rig.SiteId);
         Assert.Equal(180, rig.TimeScale);
-        Assert.Equal(4, rig.Devices.Count(d => d.Kind == DeviceKind.Charger));
-        Assert.Equal(2, rig.Devices.Count(d => d.Kind == DeviceKind.PvInverter));
-        Assert.Single(rig.Devices, d => d.Kind == DeviceKind.Smes);
-        Assert.Single(rig.Devices, d => d.Kind == DeviceKind.Meter);
+        Assert.Equal(4, rig.Devices.Count(d => d.DeviceKind == DeviceKind.Charger));
+        Assert.Equal(2, rig.Devices.Count(d => d.DeviceKind == DeviceKind.PvInverter));
+        Assert.Single(rig.Devices, d => d.DeviceKind == DeviceKind.Smes);
+        Assert.Single(rig.Devices, d => d.DeviceKind == DeviceKind.Meter);
         var ev1 = rig.Devices.Single(d => d.Id == "ev-1");
         Assert.Equal(new DateTimeOffset(2026, 6, 1, 7, 30, 0, TimeSpan.Zero), ev1.Ev!.Arrival);
         Assert.Equal(5, rig.Devices.Single(d => d.Id == "pv-2").Pv!.Irradiance.Points.Count);
@@ -28,7 +28,7 @@ public sealed class RigParserTests
     [Fact]
     public void Gateway_sections_are_ignored()
     {
-        var rig = RigParser.Parse(TestRig.Yaml + """
+        var rig = RigLoader.ParseSimulated(TestRig.Yaml + """
 
             feeder: { nodes: [n0, n1] }
             ledger: { backend: embedded }
@@ -68,8 +68,8 @@ public sealed class RigParserTests
                 profile: sunspec-meter
                 sim: { sums: [ghost] }
             """;
-        var e = Assert.Throws<RigParseException>(() => RigParser.Parse(yaml, "bad-rig.yaml"));
-        var all = e.Problems;
+        var e = Assert.Throws<RigFileException>(() => RigLoader.ParseSimulated(yaml, "bad-rig.yaml"));
+        var all = e.Problems.Select(p => p.ToString()).ToList();
         Assert.All(all, p => Assert.StartsWith("bad-rig.yaml:", p));
         Assert.Contains(all, p => p.StartsWith("bad-rig.yaml:2: ") && p.Contains("'start' is 'yesterday'"));
         Assert.Contains(all, p => p.StartsWith("bad-rig.yaml:3: ") && p.Contains("'timeScale' is -1"));
@@ -84,15 +84,15 @@ public sealed class RigParserTests
     [Fact]
     public void Yaml_syntax_errors_name_the_line()
     {
-        var e = Assert.Throws<RigParseException>(() => RigParser.Parse("site: s\ndevices: [ { id: a\n", "broken.yaml"));
-        Assert.Matches(@"^broken\.yaml:[1-9][0-9]*: ", e.Message);
+        var e = Assert.Throws<RigFileException>(() => RigLoader.ParseSimulated("site: s\ndevices: [ { id: a\n", "broken.yaml"));
+        Assert.Matches(@"^broken\.yaml:[1-9][0-9]*: ", Assert.Single(e.Problems).ToString());
     }
 
     [Fact]
     public void A_profile_of_the_wrong_kind_is_refused_when_the_rig_is_built()
     {
         var yaml = TestRig.Yaml.Replace("profile: sunspec-inverter", "profile: sunspec-meter");
-        var e = Assert.Throws<RigParseException>(() => new SimulatedRig(RigParser.Parse(yaml, "r.yaml"), TestClocks.New()));
+        var e = Assert.Throws<RigFileException>(() => new SimulatedRig(RigLoader.ParseSimulated(yaml, "r.yaml"), TestClocks.New()));
         Assert.Contains("device 'pv-1'", e.Message);
         Assert.Contains("for a meter", e.Message);
     }
@@ -100,7 +100,7 @@ public sealed class RigParserTests
     [Fact]
     public void A_missing_rig_file_is_reported_plainly()
     {
-        var e = Assert.Throws<RigParseException>(() => RigParser.Load("/nonexistent/rig.yaml"));
+        var e = Assert.Throws<RigFileException>(() => RigLoader.LoadSimulated("/nonexistent/rig.yaml"));
         Assert.Contains("cannot read the rig file", e.Message);
     }
 
@@ -114,19 +114,56 @@ public sealed class RigParserTests
               - { id: a, kind: meter, protocol: mqtt, endpoint: "127.0.0.1:1883", profile: mqtt-meter, sim: { } }
               - { id: b, kind: meter, protocol: mqtt, endpoint: "mqtt://127.0.0.1:99999", profile: mqtt-meter, sim: { } }
             """;
-        var e = Assert.Throws<RigParseException>(() => RigParser.Parse(Yaml, "m.yaml"));
-        Assert.Contains(e.Problems, p => p.Contains("device 'a'") && p.Contains("written mqtt://HOST:PORT"));
-        Assert.Contains(e.Problems, p => p.Contains("device 'b'") && p.Contains("not 1–65535"));
+        var e = Assert.Throws<RigFileException>(() => RigLoader.ParseSimulated(Yaml, "m.yaml"));
+        Assert.Contains(e.Problems, p => p.ToString().Contains("device 'a'") && p.Message.Contains("written mqtt://HOST:PORT"));
+        Assert.Contains(e.Problems, p => p.ToString().Contains("device 'b'") && p.Message.Contains("not 1–65535"));
 
-        var wrongProfiles = RigParser.Parse("""
+        var wrongProfiles = RigLoader.ParseSimulated("""
             site: s
             start: 2026-06-01T12:00:00Z
             devices:
               - { id: a, kind: meter, protocol: mqtt, endpoint: "mqtt://127.0.0.1:1883", profile: sunspec-meter, sim: { } }
               - { id: b, kind: meter, protocol: modbus-tcp, endpoint: "127.0.0.1:0", profile: mqtt-meter, sim: { } }
             """, "p.yaml");
-        e = Assert.Throws<RigParseException>(() => new SimulatedRig(wrongProfiles, TestClocks.New()));
-        Assert.Contains(e.Problems, p => p.Contains("device 'a'") && p.Contains("profile 'sunspec-meter' has no 'mqtt' part"));
-        Assert.Contains(e.Problems, p => p.Contains("device 'b'") && p.Contains("profile 'mqtt-meter' has no 'modbus' part"));
+        e = Assert.Throws<RigFileException>(() => new SimulatedRig(wrongProfiles, TestClocks.New()));
+        Assert.Contains(e.Problems, p => p.ToString().Contains("device 'a'") && p.Message.Contains("profile 'sunspec-meter' has no 'mqtt' part"));
+        Assert.Contains(e.Problems, p => p.ToString().Contains("device 'b'") && p.Message.Contains("profile 'mqtt-meter' has no 'modbus' part"));
+    }
+
+    [Fact]
+    public void What_the_gateway_refused_the_simulators_refuse_too()
+    {
+        // The simulators' parser used to accept these (a kind in any case or without its hyphen, a unit id 0 or up to 255, any
+        // readOnly text), the gateway's refused them: the one loader refuses them for both.
+        const string Yaml = """
+            site: s
+            start: 2026-06-01T12:00:00Z
+            devices:
+              - { id: a, kind: PvInverter, endpoint: "127.0.0.1:0", profile: sunspec-inverter, sim: { ratedKwp: 5, irradiance: { clearSky: { } } } }
+              - { id: b, kind: meter, endpoint: "127.0.0.1:0", unitId: 0, profile: sunspec-meter, sim: { } }
+              - { id: c, kind: meter, endpoint: "127.0.0.1:0", unitId: 250, profile: sunspec-meter, sim: { } }
+              - { id: d, kind: meter, endpoint: "127.0.0.1:0", unitId: 7, readOnly: sometimes, profile: sunspec-meter, sim: { } }
+            """;
+        var e = Assert.Throws<RigFileException>(() => RigLoader.ParseSimulated(Yaml, "disagree.yaml"));
+        var all = e.Problems.Select(p => p.ToString()).ToList();
+        Assert.Contains(all, p => p.Contains("device 'a'") && p.Contains("'kind' is 'PvInverter', expected charger, pv-inverter, meter or smes"));
+        Assert.Contains(all, p => p.Contains("device 'b'") && p.Contains("'unitId' is 0, must be within 1..247"));
+        Assert.Contains(all, p => p.Contains("device 'c'") && p.Contains("'unitId' is 250, must be within 1..247"));
+        Assert.Contains(all, p => p.Contains("device 'd'") && p.Contains("'readOnly' is 'sometimes', expected true or false"));
+    }
+
+    [Fact]
+    public void A_device_reads_the_same_for_the_gateway_and_the_simulators()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "rigs", "demo.yaml");
+        var simulated = RigLoader.LoadSimulated(path);
+        var gateway = RigLoader.Load(path);
+        Assert.Equal(simulated.Devices.Select(d => (d.Id, d.DeviceKind, d.Protocol, d.Endpoint, d.UnitId, d.PollPeriod, d.ParticipantId, d.NodeId)),
+            gateway.Devices.Select(d => (d.Id, d.DeviceKind, d.Protocol, d.Endpoint, d.UnitId, d.PollPeriod, d.ParticipantId, d.NodeId)));
+        foreach (var (s, g) in simulated.Devices.Zip(gateway.Devices))
+        {
+            Assert.Equal((s.Ev, s.Smes, s.Pv?.RatedKwp, s.Pv?.Irradiance.Points.Count, s.Meter?.BaseLoadKw), (g.Ev, g.Smes, g.Pv?.RatedKwp, g.Pv?.Irradiance.Points.Count, g.Meter?.BaseLoadKw));
+            Assert.Equal(s.Meter?.Sums ?? [], g.Meter?.Sums ?? []);
+        }
     }
 }

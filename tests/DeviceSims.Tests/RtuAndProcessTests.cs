@@ -35,7 +35,7 @@ public sealed class RtuAndProcessTests : IDisposable
     public async Task Two_devices_share_an_rtu_bus_on_a_pseudo_terminal()
     {
         var tty = Path.Combine(_dir, "ttyGW");
-        var rig = new SimulatedRig(RigParser.Load(RigFile("modbus-rtu", tty + "?baud=19200&parity=E")), TestClocks.New());
+        var rig = new SimulatedRig(RigLoader.LoadSimulated(RigFile("modbus-rtu", tty + "?baud=19200&parity=E")), TestClocks.New());
         await using var host = await RigHost.StartAsync(rig);
         Assert.All(host.Endpoints, e => Assert.Equal($"modbus-rtu://{tty}?baud=19200&parity=E", e.Uri));
 

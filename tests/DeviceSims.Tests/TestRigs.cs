@@ -94,7 +94,7 @@ internal sealed class TestRig
     public TestRig(double timeScale = 1)
     {
         Real = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        Rig = new SimulatedRig(RigParser.Parse(Yaml.Replace("timeScale: 1", $"timeScale: {timeScale}"), "test-rig.yaml"), Real);
+        Rig = new SimulatedRig(RigLoader.ParseSimulated(Yaml.Replace("timeScale: 1", $"timeScale: {timeScale}"), "test-rig.yaml"), Real);
     }
 
     public FakeTimeProvider Real { get; }

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Gateway.Rigs;
 using Gateway.Drivers.Devices;
 using Gateway.Drivers.Devices.Mqtt;
-using Gateway.Host.Rigs;
 
 namespace Gateway.Fuzz;
 
@@ -23,8 +22,8 @@ public sealed class FuzzFindingsTests
             Assert.Contains(rigFile.Problems, p => p.Message.Contains("not valid YAML", StringComparison.Ordinal));
 
             var sims = Regression("rig-sims", name);
-            var parse = Assert.Throws<RigParseException>(() => RigParser.Parse(sims, "rig.yaml"));
-            Assert.Contains(parse.Problems, p => p.Contains("not valid YAML", StringComparison.Ordinal));
+            var parse = Assert.Throws<RigFileException>(() => RigLoader.ParseSimulated(sims, "rig.yaml"));
+            Assert.Contains(parse.Problems, p => p.Message.Contains("not valid YAML", StringComparison.Ordinal));
         }
     }
 

@@ -7,7 +7,6 @@ using Gateway.Drivers.Modbus;
 using Gateway.Drivers.Modbus.Codec;
 using Gateway.Drivers.Modbus.Server;
 using Gateway.Drivers.Modbus.Tcp;
-using Gateway.Host.Rigs;
 using Gateway.Market;
 using Gateway.Market.Contracts;
 using Gateway.Market.Validation;
@@ -35,8 +34,8 @@ internal static class FuzzTargets
         new("modbus-rtu-stream", ServeRtuStream, IsModbusError, IsText: false),
         new("mqtt-telemetry", DecodeTelemetry, e => e is JsonException, IsText: true),
         new("rig-host", text => RigLoader.Parse(Text(text), "fuzz/rig.yaml"), e => e is RigFileException, IsText: true),
-        new("rig-sims", text => RigParser.Parse(Text(text), "fuzz/rig.yaml"), e => e is RigParseException, IsText: true),
-        new("rig-agreement", RefusedBySimulatorsIsRefusedByGateway, e => e is RigParseException or RigFileException, IsText: true),
+        new("rig-sims", text => RigLoader.ParseSimulated(Text(text), "fuzz/rig.yaml"), e => e is RigFileException, IsText: true),
+        new("rig-agreement", RefusedBySimulatorsIsRefusedByGateway, e => e is RigFileException, IsText: true),
         new("round-json", ParseAndClearRound, e => e is RoundValidationException or InvalidOperationException, IsText: true),
         new("device-profile", text => ProfileLoader.Parse(Text(text), "fuzz/profile.yaml"), e => e is ProfileLoadException, IsText: true),
         new("ocpp-frame", ReceiveOcppFrame, e => e is Gateway.Drivers.Ocpp.OcppFrameException or Gateway.Drivers.Ocpp.OcppCallErrorException, IsText: true),
@@ -68,9 +67,9 @@ internal static class FuzzTargets
     private static void RefusedBySimulatorsIsRefusedByGateway(byte[] input)
     {
         var text = Text(input);
-        RigParseException? simulators = null;
-        try { RigParser.Parse(text, "fuzz/rig.yaml"); }
-        catch (RigParseException e) { simulators = e; }
+        RigFileException? simulators = null;
+        try { RigLoader.ParseSimulated(text, "fuzz/rig.yaml"); }
+        catch (RigFileException e) { simulators = e; }
 
         if (simulators is null) return;
         try { RigLoader.Parse(text, "fuzz/rig.yaml"); }

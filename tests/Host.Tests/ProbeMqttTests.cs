@@ -18,7 +18,7 @@ public sealed class ProbeMqttTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _broker = await MosquittoBroker.StartAsync();
-        var rig = new SimulatedRig(RigParser.Parse($$"""
+        var rig = new SimulatedRig(RigLoader.ParseSimulated($$"""
             site: probe-mqtt
             start: 2026-06-01T12:00:00Z
             timeScale: 1

@@ -23,7 +23,7 @@ public sealed class ProbeOutputTests
     private readonly FakeTimeProvider _real = TestClocks.New();
     private readonly SimulatedRig _rig;
 
-    public ProbeOutputTests() => _rig = new SimulatedRig(RigParser.Parse(Rig, "probe-test.yaml"), _real);
+    public ProbeOutputTests() => _rig = new SimulatedRig(RigLoader.ParseSimulated(Rig, "probe-test.yaml"), _real);
 
     private async Task<(int Code, string Out, string Err)> Probe(string device, string profile, bool json = false, bool sunSpec = false, double? set = null, byte unit = 1)
     {

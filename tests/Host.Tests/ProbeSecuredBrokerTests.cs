@@ -27,7 +27,7 @@ public sealed class ProbeSecuredBrokerTests(Xunit.Abstractions.ITestOutputHelper
         _broker = await SecuredMosquitto.StartAsync();
         Environment.SetEnvironmentVariable(_passwordVariable, SecuredMosquitto.Users["gateway"]);
         var tls = $"{{ ca: \"{_broker.CaFile}\", certificate: \"{_broker.ClientCertificateFile}\", key: \"{_broker.ClientKeyFile}\" }}";
-        var rig = new SimulatedRig(RigParser.Parse($$"""
+        var rig = new SimulatedRig(RigLoader.ParseSimulated($$"""
             site: probe-tls
             start: 2026-06-01T12:00:00Z
             timeScale: 1

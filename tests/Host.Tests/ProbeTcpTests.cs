@@ -30,7 +30,7 @@ public sealed class ProbeTcpTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _rig = new SimulatedRig(RigParser.Parse(Rig, "probe-tcp.yaml"), TestClocks.New());
+        _rig = new SimulatedRig(RigLoader.ParseSimulated(Rig, "probe-tcp.yaml"), TestClocks.New());
         _host = await RigHost.StartAsync(_rig);
     }
 

@@ -1,8 +1,8 @@
 using Gateway.DeviceSims.Devices;
 using Gateway.DeviceSims.Hosting;
 using Gateway.Testing;
-using HostRig = Gateway.Host.Rigs.RigDefinition;
-using HostRigLoader = Gateway.Host.Rigs.RigLoader;
+using HostRig = Gateway.Rigs.RigDefinition;
+using HostRigLoader = Gateway.Rigs.RigLoader;
 
 namespace Gateway.Reliability.Tests;
 

@@ -1,6 +1,6 @@
 using Gateway.DeviceSims.Devices;
 using Gateway.Host.Journal;
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 
 namespace Gateway.Reliability.Tests;
 

@@ -24,9 +24,9 @@ public sealed class RunAuditTests : IDisposable
     {
         var rigPath = Path.Combine(_dir, "rig.yaml");
         File.WriteAllText(rigPath, MatrixSite.Yaml(new MatrixSiteOptions()));
-        var sims = new SimulatedRig(RigParser.Load(rigPath), TimeProvider.System);
+        var sims = new SimulatedRig(RigLoader.LoadSimulated(rigPath), TimeProvider.System);
         var writes = SetpointWriteLog.Attach(sims);
-        var rig = Gateway.Host.Rigs.RigLoader.Load(rigPath);
+        var rig = Gateway.Rigs.RigLoader.Load(rigPath);
         var journal = RoundJournal.Open(rig.JournalPath, TimeProvider.System);
         journal.WithTransaction((c, _) => SettlementOutbox.EnsureSchemaAsync(c).GetAwaiter().GetResult());
         return (new RunAudit { Rig = rig, Sims = sims, JournalPath = rig.JournalPath, Writes = writes }, journal, sims);

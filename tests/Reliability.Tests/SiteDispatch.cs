@@ -1,5 +1,5 @@
 using Gateway.Host.Journal;
-using HostRig = Gateway.Host.Rigs.RigDefinition;
+using HostRig = Gateway.Rigs.RigDefinition;
 
 namespace Gateway.Reliability.Tests;
 

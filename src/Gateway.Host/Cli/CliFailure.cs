@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Gateway.Drivers.Devices;
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using YamlDotNet.Core;
 
 namespace Gateway.Host.Cli;

@@ -1,5 +1,5 @@
 using Gateway.Host.Ledger;
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gateway.Host.Cli;

@@ -1,3 +1,4 @@
+using Gateway.Rigs;
 using System.CommandLine;
 using Gateway.Host.Ocpp;
 

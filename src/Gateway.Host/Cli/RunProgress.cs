@@ -1,6 +1,6 @@
 using System.Globalization;
 using Gateway.Host.Journal;
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using Gateway.Host.Status;
 using Gateway.Host.Worker;
 using Gateway.LedgerClient.Outbox;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Gateway.Host.Journal;
 using Gateway.Reporting;
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using Gateway.Host.Worker;
 using Gateway.LedgerClient.Outbox;
 using Gateway.Market.Decision;

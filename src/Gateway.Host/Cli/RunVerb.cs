@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using Gateway.Host.Worker;
 using Gateway.LedgerClient.Outbox;
 using Microsoft.Extensions.DependencyInjection;

@@ -2,7 +2,7 @@ using Gateway.Drivers.Devices;
 using Gateway.Drivers.Devices.Mqtt;
 using Gateway.Drivers.Modbus;
 using Gateway.Drivers.Mqtt;
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using Gateway.Host.Status;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -143,7 +143,7 @@ internal sealed class DeviceConnector : IAsyncDisposable
                 if (!Gateway.Drivers.Devices.Ocpp.OcppStationUrl.TryParse(endpoint, out var url, out var problem)) throw new FormatException($"device '{device.Id}': {problem}");
                 if (!_ocppEndpoints.TryGetValue(url.Authority, out var entry))
                 {
-                    var security = device.Ocpp ?? Gateway.Host.Ocpp.OcppRigSection.None;
+                    var security = device.Ocpp ?? Gateway.Rigs.OcppRigSection.None;
                     var stations = new HashSet<string>(StringComparer.Ordinal);
                     var address = url.Host == "localhost" ? System.Net.IPAddress.Loopback : System.Net.IPAddress.Parse(url.Host);
                     var options = new Gateway.Host.Ocpp.OcppEndpointOptions

@@ -1,5 +1,5 @@
 using Gateway.Drivers.Devices;
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using Gateway.Host.Status;
 
 namespace Gateway.Host.Devices;

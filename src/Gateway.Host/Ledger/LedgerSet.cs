@@ -1,4 +1,4 @@
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using Gateway.LedgerClient;
 using Gateway.LedgerClient.Embedded;
 using Gateway.LedgerClient.Fabric;

@@ -1,5 +1,5 @@
 using Gateway.Host.Journal;
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using Gateway.LedgerClient;
 using Gateway.LedgerClient.Outbox;
 using Gateway.Market.Decision;

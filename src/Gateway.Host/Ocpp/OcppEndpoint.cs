@@ -1,3 +1,4 @@
+using Gateway.Rigs;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;

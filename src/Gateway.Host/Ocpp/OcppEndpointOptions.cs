@@ -1,3 +1,4 @@
+using Gateway.Rigs;
 using System.Net;
 
 namespace Gateway.Host.Ocpp;

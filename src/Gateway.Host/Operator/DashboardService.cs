@@ -1,4 +1,4 @@
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using Gateway.Host.Status;
 using Gateway.Host.Worker;
 using Microsoft.Extensions.Hosting;

@@ -1,6 +1,6 @@
 using Gateway.Drivers.Devices;
 using Gateway.Drivers.Mqtt;
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using Gateway.Host.Status;
 using Gateway.Host.Worker;
 using Microsoft.Extensions.Hosting;

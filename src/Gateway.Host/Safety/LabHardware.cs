@@ -1,6 +1,6 @@
 using System.Device.Gpio;
 using System.Device.I2c;
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 
 namespace Gateway.Host.Safety;
 

@@ -1,6 +1,6 @@
 using Gateway.Host.Devices;
 using Gateway.Host.Journal;
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using Gateway.Host.Status;
 using Microsoft.Extensions.Logging;
 

@@ -1,6 +1,6 @@
 using Gateway.Drivers.Devices;
 using Gateway.Host.Devices;
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using Gateway.Host.Status;
 using Gateway.Market.Decision;
 using Gateway.Market.Model;

@@ -3,7 +3,7 @@ using Gateway.Host.Devices;
 using Gateway.Host.Journal;
 using Gateway.Host.Ledger;
 using Gateway.Host.Operator;
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using Gateway.Host.Safety;
 using Gateway.Host.Scheduling;
 using Gateway.Host.Status;

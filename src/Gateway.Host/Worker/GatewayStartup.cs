@@ -1,6 +1,6 @@
 using Gateway.Host.Devices;
 using Gateway.Host.Ledger;
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using Gateway.Host.Safety;
 using Gateway.Host.Scheduling;
 using Microsoft.Extensions.Logging;

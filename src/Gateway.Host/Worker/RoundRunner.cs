@@ -5,7 +5,7 @@ using Gateway.Drivers.Devices;
 using Gateway.Host.Devices;
 using Gateway.Host.Journal;
 using Gateway.Host.Ledger;
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using Gateway.Host.Status;
 using Gateway.Host.Trading;
 using Gateway.LedgerClient;

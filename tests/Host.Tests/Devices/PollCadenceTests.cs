@@ -1,10 +1,9 @@
 using Gateway.DeviceSims.Devices;
 using Gateway.Drivers.Devices;
 using Gateway.Host.Devices;
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using Gateway.Host.Status;
 using Gateway.Host.Tests.Worker;
-using Gateway.Rigs;
 using Gateway.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -97,7 +96,7 @@ public sealed class PollCadenceTests
         var yaml = EndToEndRig.Yaml.Replace("timeScale: 300", "timeScale: 1");
         var gateway = RigLoader.Parse(yaml, "cadence.yaml");
         var clock = new FakeTimeProvider(Start);
-        var sims = new SimulatedRig(RigParser.Parse(yaml, "cadence.yaml"), clock);
+        var sims = new SimulatedRig(RigLoader.ParseSimulated(yaml, "cadence.yaml"), clock);
         var links = new List<DeviceLink>();
         var devices = gateway.Devices.Where(d => d.Protocol != "mqtt").ToList();
         var reads = devices.Select(_ => new List<DateTimeOffset>()).ToArray();

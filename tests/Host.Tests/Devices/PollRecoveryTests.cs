@@ -1,10 +1,9 @@
 using Gateway.DeviceSims.Devices;
 using Gateway.Drivers.Devices;
 using Gateway.Host.Devices;
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using Gateway.Host.Status;
 using Gateway.Host.Tests.Worker;
-using Gateway.Rigs;
 using Gateway.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -116,7 +115,7 @@ public sealed class PollRecoveryTests
         var yaml = EndToEndRig.Yaml.Replace("timeScale: 300", "timeScale: 1");
         var gateway = RigLoader.Parse(yaml, "recovery.yaml");
         var plant = new FakeTimeProvider(Start);
-        var sims = new SimulatedRig(RigParser.Parse(yaml, "recovery.yaml"), plant);
+        var sims = new SimulatedRig(RigLoader.ParseSimulated(yaml, "recovery.yaml"), plant);
         var device = gateway.Devices.Single(d => d.Id == "ev-a");
         var client = InMemoryModbusClient.For(device.UnitId, sims.UnitOf(sims.Find(device.Id)!));
         var driver = new SwitchableDriver(new ModbusDeviceDriver(client, device.UnitId, ProfileLoader.Load(device.Profile), plant));

@@ -4,7 +4,6 @@ using Gateway.DeviceSims.Hosting;
 using Gateway.Rigs;
 using Gateway.Drivers.Devices;
 using Gateway.Host.Cli;
-using Gateway.Host.Rigs;
 using Gateway.Host.Tests.Operator;
 using Gateway.Testing.Rigs;
 
@@ -91,7 +90,7 @@ public sealed class CommissionTests : IDisposable
     {
         var tty = Path.Combine(_dir, "ttyPILE");
         var clock = new SteppingTimeProvider(T0);
-        var rig = new SimulatedRig(RigParser.Parse($$"""
+        var rig = new SimulatedRig(RigLoader.ParseSimulated($$"""
             site: commission-rtu
             start: 2026-06-01T11:00:00Z
             timeScale: 1
@@ -237,7 +236,7 @@ public sealed class CommissionTests : IDisposable
     {
         // The simulated MQTT device publishes on real time, so this one runs on it: 3 s revert, a few seconds in all.
         await using var broker = await MosquittoBroker.StartAsync();
-        var rig = new SimulatedRig(RigParser.Parse($$"""
+        var rig = new SimulatedRig(RigLoader.ParseSimulated($$"""
             site: commission-mqtt
             start: 2026-06-01T11:00:00Z
             timeScale: 1
@@ -293,7 +292,7 @@ public sealed class CommissionTests : IDisposable
     }
 
     // The entry pasted under devices: of a rig that has everything else a site needs.
-    private Gateway.Host.Rigs.RigDefinition LoadRigWith(string entry)
+    private Gateway.Rigs.RigDefinition LoadRigWith(string entry)
     {
         var indented = string.Join('\n', entry.Split('\n').Select(l => l.Length == 0 ? l : "  " + l));
         var path = Path.Combine(_dir, $"rig-{Guid.NewGuid():N}.yaml");

@@ -37,7 +37,7 @@ internal sealed class FieldBench : IAsyncDisposable
 
     public static async Task<FieldBench> StartAsync(TimeProvider clock)
     {
-        var rig = new SimulatedRig(RigParser.Parse(Rig, "field-bench.yaml"), clock);
+        var rig = new SimulatedRig(RigLoader.ParseSimulated(Rig, "field-bench.yaml"), clock);
         var host = await RigHost.StartAsync(rig, portBase: 0);
         return new FieldBench(rig, host);
     }

@@ -59,7 +59,7 @@ public sealed class ScanTests
         try
         {
             var tty = Path.Combine(dir, "ttyBUS");
-            var rig = new SimulatedRig(RigParser.Parse($$"""
+            var rig = new SimulatedRig(RigLoader.ParseSimulated($$"""
                 site: scan-rtu
                 start: 2026-06-01T12:00:00Z
                 timeScale: 1
@@ -89,7 +89,7 @@ public sealed class ScanTests
     public async Task An_mqtt_scan_lists_the_device_ids_seen_per_shipped_topic_map()
     {
         await using var broker = await MosquittoBroker.StartAsync();
-        var rig = new SimulatedRig(RigParser.Parse($$"""
+        var rig = new SimulatedRig(RigLoader.ParseSimulated($$"""
             site: scan-mqtt
             start: 2026-06-01T12:00:00Z
             timeScale: 1
@@ -131,7 +131,7 @@ public sealed class ScanTests
     [Fact]
     public void The_practice_bench_of_the_walkthrough_puts_three_units_behind_one_endpoint_and_a_pile_on_a_broker()
     {
-        var rig = RigParser.Load(Repository.PathOf("hil-rigs", "commissioning", "rig.yaml"));
+        var rig = RigLoader.LoadSimulated(Repository.PathOf("hil-rigs", "commissioning", "rig.yaml"));
         Assert.Equal(1, rig.TimeScale);
         Assert.Equal([(1, "meter-1"), (3, "pile-3"), (7, "pv-7")],
             rig.Devices.Where(d => d.Endpoint == "127.0.0.1:15300").Select(d => ((int)d.UnitId, d.Id)).OrderBy(x => x.Item1));

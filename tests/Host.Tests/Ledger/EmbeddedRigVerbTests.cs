@@ -3,7 +3,7 @@ using System.Text.Json;
 using Gateway.Host.Cli;
 using Gateway.Host.Devices;
 using Gateway.Host.Ledger;
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using Gateway.Host.Scheduling;
 using Gateway.Host.Tests.Worker;
 using Gateway.Host.Worker;

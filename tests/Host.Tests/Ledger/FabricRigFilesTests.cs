@@ -1,4 +1,4 @@
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using Gateway.Testing.Fabric;
 
 namespace Gateway.Host.Tests.Ledger;

@@ -1,5 +1,5 @@
 using Gateway.Host.Devices;
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using Gateway.Host.Scheduling;
 using Gateway.Host.Status;
 using Gateway.Host.Tests.Worker;

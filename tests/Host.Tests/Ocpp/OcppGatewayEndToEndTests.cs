@@ -2,7 +2,7 @@ using Gateway.Drivers.Devices.Ocpp;
 using Gateway.Drivers.Ocpp;
 using Gateway.Host.Devices;
 using Gateway.Host.Journal;
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using Gateway.Host.Scheduling;
 using Gateway.Host.Status;
 using Gateway.Host.Tests.Worker;

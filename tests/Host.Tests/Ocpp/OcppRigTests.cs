@@ -1,5 +1,5 @@
 using Gateway.Host.Ocpp;
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using Gateway.Testing.Rigs;
 
 namespace Gateway.Host.Tests.Ocpp;

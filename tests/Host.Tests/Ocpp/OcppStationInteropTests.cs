@@ -1,3 +1,4 @@
+using Gateway.Rigs;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;

@@ -24,7 +24,7 @@ internal sealed record SimulatedStations(SimulatedRig Rig, IReadOnlyList<OcppSta
                 profile: ocpp-charger
                 sim: { batteryKwh: 60, socAtArrivalPercent: 40, arrival: "08:00", departure: "18:00", targetSocPercent: 80, maxChargeKw: 11, maxDischargeKw: 7, rampKwPerSecond: 50 }
             """));
-        var rig = new SimulatedRig(RigParser.Parse($"site: ocpp-stations\nstart: 2026-06-01T10:00:00Z\ntimeScale: 1\ndevices:\n{devices}\n", "ocpp-stations.yaml"),
+        var rig = new SimulatedRig(RigLoader.ParseSimulated($"site: ocpp-stations\nstart: 2026-06-01T10:00:00Z\ntimeScale: 1\ndevices:\n{devices}\n", "ocpp-stations.yaml"),
             TimeProvider.System);
         var stations = new List<OcppStationSimulator>();
         foreach (var (id, i) in stationIds.Select((id, i) => (id, i)))

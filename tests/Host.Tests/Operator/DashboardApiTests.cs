@@ -1,3 +1,4 @@
+using Gateway.Rigs;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;

@@ -187,7 +187,11 @@ public sealed class BrokerCredentialsTests
         var good = Uri.EscapeDataString(SecuredMosquitto.Users["gateway"]);
         await using (var connector = new DeviceConnector(TimeProvider.System, siteId: "creds", logger: loggers.CreateLogger("t")))
         {
-            var device = new Gateway.Host.Rigs.RigDevice("ev-9", "charger", "ev-9", "n1", "mqtt", $"mqtt://gateway:{good}@127.0.0.1:{broker.PlainPort}", 1, "mqtt-charger", TimeSpan.FromSeconds(5));
+            var device = new Gateway.Rigs.RigDevice
+            {
+                Id = "ev-9", DeviceKind = Gateway.Rigs.DeviceKind.Charger, ParticipantId = "ev-9", NodeId = "n1", Protocol = "mqtt",
+                Endpoint = $"mqtt://gateway:{good}@127.0.0.1:{broker.PlainPort}", Profile = "mqtt-charger",
+            };
             await using var link = connector.Open(device);
             await ((Gateway.Drivers.Devices.Mqtt.MqttDeviceDriver)link.Driver).StartAsync();
 

@@ -1,7 +1,7 @@
 using Gateway.Drivers.Devices;
 using Gateway.Drivers.Lab;
 using Gateway.Host.Devices;
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using Gateway.Host.Tests.Worker;
 using Gateway.Testing;
 
@@ -20,8 +20,10 @@ public sealed class RigLabHardwareTests
         EndToEndRig.Yaml.Replace("feeder:", extraDevices.TrimEnd() + "\nfeeder:") + "\n" + tail;
 
     // Built directly: a rig with sim: blocks and an i2c device is one the simulators refuse (they cannot simulate an INA219).
-    private static readonly RigDevice DcMeter = new("dc-meter", "meter", "dc-meter", "n2", "i2c", "i2c-1@0x40", 1, "ina219", TimeSpan.FromSeconds(1))
+    private static readonly RigDevice DcMeter = new()
     {
+        Id = "dc-meter", DeviceKind = DeviceKind.Meter, ParticipantId = "dc-meter", NodeId = "n2", Protocol = "i2c", Endpoint = "i2c-1@0x40",
+        Profile = "ina219", PollPeriod = TimeSpan.FromSeconds(1),
         Ina219 = new RigIna219(1, 0x40, 0.1, 3.2, 1, 32),
     };
 

@@ -1,4 +1,4 @@
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using Gateway.Testing.Rigs;
 
 namespace Gateway.Host.Tests.Rigs;
@@ -28,7 +28,7 @@ public sealed class RigLoaderTests
         if (!File.ReadLines(RepoFile("hil-rigs", rig, "rig.yaml")).Any(l => l.StartsWith("feeder:", StringComparison.Ordinal)))
         {
             // A simulators-only bench (hil-rigs/commissioning): devices to commission, no site to trade on.
-            Assert.NotEmpty(Gateway.Rigs.RigParser.Load(RepoFile("hil-rigs", rig, "rig.yaml")).Devices);
+            Assert.NotEmpty(Gateway.Rigs.RigLoader.LoadSimulated(RepoFile("hil-rigs", rig, "rig.yaml")).Devices);
             return;
         }
 

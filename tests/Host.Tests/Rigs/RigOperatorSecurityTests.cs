@@ -1,5 +1,5 @@
 using Gateway.Host.Operator;
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using Gateway.Host.Worker;
 
 namespace Gateway.Host.Tests.Rigs;

@@ -4,7 +4,6 @@ using Gateway.Rigs;
 using Gateway.Drivers.Devices;
 using Gateway.Drivers.Lab;
 using Gateway.Host.Devices;
-using Gateway.Host.Rigs;
 using Gateway.Host.Safety;
 using Gateway.Host.Status;
 using Gateway.Host.Tests.Worker;
@@ -46,9 +45,9 @@ internal sealed class SafetyBench : IAsyncDisposable
     public static SafetyBench Start(TimeSpan? debounce = null, TimeSpan? startOffset = null)
     {
         var yaml = EndToEndRig.Yaml.Replace("timeScale: 300", "timeScale: 1");
-        var rig = Gateway.Host.Rigs.RigLoader.Parse(yaml, "safety.yaml");
+        var rig = Gateway.Rigs.RigLoader.Parse(yaml, "safety.yaml");
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 11, 0, 0, TimeSpan.Zero) + (startOffset ?? TimeSpan.Zero));
-        var sims = new SimulatedRig(RigParser.Parse(yaml, "safety.yaml"), clock);
+        var sims = new SimulatedRig(RigLoader.ParseSimulated(yaml, "safety.yaml"), clock);
         var writes = new List<(string, double, DateTimeOffset)>();
         var links = rig.Devices.Select(d =>
         {

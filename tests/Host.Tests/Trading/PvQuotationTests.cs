@@ -2,11 +2,10 @@ using Gateway.DeviceSims.Devices;
 using Gateway.Rigs;
 using Gateway.Drivers.Devices;
 using Gateway.Host.Devices;
-using Gateway.Host.Rigs;
 using Gateway.Host.Tests.Worker;
 using Gateway.Host.Trading;
 using Gateway.Testing;
-using RigDefinition = Gateway.Host.Rigs.RigDefinition;
+using RigDefinition = Gateway.Rigs.RigDefinition;
 
 namespace Gateway.Host.Tests.Trading;
 
@@ -83,7 +82,7 @@ public sealed class PvQuotationTests
             var yaml = EndToEndRig.Yaml.Replace("timeScale: 300", "timeScale: 1");
             var gateway = RigLoader.Parse(yaml, "pv-quotation.yaml");
             var real = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
-            var sims = new SimulatedRig(RigParser.Parse(yaml, "pv-quotation.yaml"), real);
+            var sims = new SimulatedRig(RigLoader.ParseSimulated(yaml, "pv-quotation.yaml"), real);
             var pv = (SimulatedPvInverter)sims.Find("pv-a")!;
             var unitId = pv.Definition.UnitId;
             var profile = withIrradiance ? pv.Image.Profile : pv.Image.Profile with { Points = pv.Image.Profile.Points.Where(p => p.Role != PointRole.Irradiance).ToList() };

@@ -2,7 +2,6 @@ using Gateway.DeviceSims.Devices;
 using Gateway.Rigs;
 using Gateway.Drivers.Devices;
 using Gateway.Host.Devices;
-using Gateway.Host.Rigs;
 using Gateway.Host.Status;
 using Gateway.Host.Tests.Worker;
 using Gateway.Host.Trading;
@@ -25,7 +24,7 @@ public sealed class ReadOnlyDeviceTests
         var yaml = EndToEndRig.Yaml.Replace("timeScale: 300", "timeScale: 1");
         var gateway = RigLoader.Parse(yaml, "read-only.yaml");
         var real = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        var sims = new SimulatedRig(RigParser.Parse(yaml, "read-only.yaml"), real);
+        var sims = new SimulatedRig(RigLoader.ParseSimulated(yaml, "read-only.yaml"), real);
         var links = new List<DeviceLink>();
         var clients = new Dictionary<string, InMemoryModbusClient>();
         foreach (var device in gateway.Devices.Where(d => d.Protocol != "mqtt"))

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Gateway.Host.Journal;
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using Microsoft.Data.Sqlite;
 
 namespace Gateway.Host.Tests.Worker;

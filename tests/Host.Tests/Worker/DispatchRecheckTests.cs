@@ -1,7 +1,7 @@
 using Gateway.Drivers.Modbus;
 using Gateway.Host.Devices;
 using Gateway.Host.Journal;
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using Gateway.Host.Scheduling;
 using Gateway.Host.Status;
 using Gateway.Host.Trading;

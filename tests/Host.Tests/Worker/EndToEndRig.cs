@@ -1,6 +1,6 @@
 using Gateway.DeviceSims.Hosting;
-using RigDefinition = Gateway.Host.Rigs.RigDefinition;
-using RigLoader = Gateway.Host.Rigs.RigLoader;
+using RigDefinition = Gateway.Rigs.RigDefinition;
+using RigLoader = Gateway.Rigs.RigLoader;
 
 namespace Gateway.Host.Tests.Worker;
 

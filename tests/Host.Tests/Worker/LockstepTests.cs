@@ -2,7 +2,6 @@ using Gateway.DeviceSims.Devices;
 using Gateway.DeviceSims.Hosting;
 using Gateway.Rigs;
 using Gateway.Host.Journal;
-using Gateway.Host.Rigs;
 using Gateway.Host.Scheduling;
 using Gateway.Host.Worker;
 using Gateway.Market.Contracts;
@@ -114,13 +113,13 @@ public sealed class LockstepTests
         private readonly LockstepControl _control;
         private readonly IReadOnlyDictionary<string, string> _endpoints;
 
-        private LockstepBench(string dir, Gateway.Host.Rigs.RigDefinition rig, SimulatedRig sims, RigHost host, LockstepControl control, LockstepPlant plant)
+        private LockstepBench(string dir, Gateway.Rigs.RigDefinition rig, SimulatedRig sims, RigHost host, LockstepControl control, LockstepPlant plant)
         {
             (_dir, Rig, Sims, _host, _control, Plant) = (dir, rig, sims, host, control, plant);
             _endpoints = host.Endpoints.ToDictionary(e => e.Id, e => new Uri(e.Uri).Authority, StringComparer.Ordinal);
         }
 
-        public Gateway.Host.Rigs.RigDefinition Rig { get; }
+        public Gateway.Rigs.RigDefinition Rig { get; }
 
         public SimulatedRig Sims { get; }
 
@@ -131,7 +130,7 @@ public sealed class LockstepTests
             var dir = Directory.CreateTempSubdirectory("lockstep-").FullName;
             var rigPath = Path.Combine(dir, "rig.yaml");
             await File.WriteAllTextAsync(rigPath, EndToEndRig.Yaml.Replace("rounds: 3", $"rounds: {rounds}"));
-            var sims = new SimulatedRig(RigParser.Load(rigPath), TimeProvider.System, stepped: true);
+            var sims = new SimulatedRig(RigLoader.LoadSimulated(rigPath), TimeProvider.System, stepped: true);
             var host = await RigHost.StartAsync(sims, portBase: 0);
             var control = LockstepControl.Start(sims);
             var plant = await LockstepPlant.ConnectAsync(new Uri(control.Uri).Authority);

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Gateway.Host.Devices;
 using Gateway.Host.Journal;
 using Gateway.Host.Operator;
-using Gateway.Host.Rigs;
+using Gateway.Rigs;
 using Gateway.Host.Scheduling;
 using Gateway.Host.Status;
 using Gateway.Host.Worker;

@@ -3,8 +3,8 @@ using Gateway.DeviceSims.Devices;
 using Gateway.DeviceSims.Hosting;
 using Gateway.Rigs;
 using Gateway.Testing;
-using HostRig = Gateway.Host.Rigs.RigDefinition;
-using HostRigLoader = Gateway.Host.Rigs.RigLoader;
+using HostRig = Gateway.Rigs.RigDefinition;
+using HostRigLoader = Gateway.Rigs.RigLoader;
 
 namespace Gateway.Reliability.Tests.Soak;
 

@@ -2,16 +2,16 @@ using System.Globalization;
 using Gateway.Drivers.Devices;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
-using RigProblem = Gateway.Rigs.RigProblem;
 
-namespace Gateway.Host.Rigs;
+namespace Gateway.Rigs;
 
 /// <summary>
-/// Reads a rig file into a <see cref="RigDefinition"/>, checking everything the gateway will
-/// rely on before it touches a device: every problem in the file is collected and reported
-/// together (file, YAML path, line, why) in one <see cref="RigFileException"/>.
+/// Reads a rig file once into one <see cref="RigDefinition"/>, for the gateway (<see cref="Load"/>: every section, checked
+/// before it touches a device) or for the simulators (<see cref="LoadSimulated"/>: the site, its clock and its devices with their
+/// <c>sim:</c> blocks). Every problem in the file is collected and reported together (file, YAML path, line, why) in one
+/// <see cref="RigFileException"/>.
 /// </summary>
-internal static class RigLoader
+public static class RigLoader
 {
     private static readonly string[] DeviceKinds = ["charger", "pv-inverter", "meter", "smes"];
     private static readonly string[] Protocols = ["modbus-tcp", "modbus-rtu", "mqtt", "ocpp", "i2c"];
@@ -25,44 +25,59 @@ internal static class RigLoader
         => YamlFieldReader.Child(root, "devices") is YamlSequenceNode devices
            && devices.Children.OfType<YamlMappingNode>().Any(d => YamlFieldReader.Child(d, "sim") is not null);
 
-    /// <summary>
-    /// Runs the simulators' own parser over the file (one validator for the simulated side, not a copy of its rules) and adds what
-    /// it refuses. It runs only once the gateway's checks pass, so a problem both would name is reported once.
-    /// </summary>
-    private static void SimulatorsAccept(string yaml, string file, YamlFieldReader reader)
-    {
-        try
-        {
-            Gateway.Rigs.RigParser.Parse(yaml, file);
-        }
-        catch (Gateway.Rigs.RigParseException e)
-        {
-            foreach (var p in e.Details)
-                reader.Add(new RigProblem(file, p.Path, p.Line, $"the simulators refuse this rig: {p.Message}"));
-        }
-    }
-
-    /// <summary>Load and check the rig at <paramref name="path"/> (a file, or a folder holding rig.yaml).</summary>
+    /// <summary>Load and check the rig at <paramref name="path"/> (a file, or a folder holding rig.yaml) for the gateway.</summary>
+    /// <exception cref="RigFileException">Unreadable or invalid.</exception>
     public static RigDefinition Load(string path)
     {
         var file = Directory.Exists(path) ? Path.Combine(path, "rig.yaml") : path;
-        if (!File.Exists(file))
-            throw new RigFileException([new RigProblem(file, "", 0, "file not found")]);
-        return Parse(File.ReadAllText(file), file);
+        return Parse(ReadText(file), file);
     }
 
-    /// <summary>Check the rig text <paramref name="yaml"/>; <paramref name="file"/> names it in problems and anchors relative paths.</summary>
-    public static RigDefinition Parse(string yaml, string file)
+    /// <summary>Load and check the simulated side of the rig at <paramref name="path"/> (a file, or a folder holding rig.yaml).</summary>
+    /// <exception cref="RigFileException">Unreadable or invalid.</exception>
+    public static RigDefinition LoadSimulated(string path)
     {
-        var reader = new YamlFieldReader(file);
-        YamlMappingNode root;
+        var file = Directory.Exists(path) ? Path.Combine(path, "rig.yaml") : path;
+        return ParseSimulated(ReadText(file), file);
+    }
+
+    /// <summary>
+    /// Check the simulated side of the rig text <paramref name="yaml"/> (site, start, timeScale, devices with their <c>sim:</c>
+    /// blocks, brokers' <c>sims:</c>); the gateway's sections are left to <see cref="Parse"/>.
+    /// </summary>
+    /// <exception cref="RigFileException">Invalid.</exception>
+    public static RigDefinition ParseSimulated(string yaml, string file)
+    {
+        var root = ReadRoot(yaml, file);
+        var problems = new List<RigProblem>();
+        var rig = SimulatedPart.Read(root, file, problems);
+        if (problems.Count > 0) throw new RigFileException(problems);
+        return rig;
+    }
+
+    private static string ReadText(string file)
+    {
+        if (!File.Exists(file))
+            throw new RigFileException([new RigProblem(file, "", 0, "cannot read the rig file: file not found")]);
+        try
+        {
+            return File.ReadAllText(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RigFileException([new RigProblem(file, "", 0, $"cannot read the rig file: {e.Message}")]);
+        }
+    }
+
+    private static YamlMappingNode ReadRoot(string yaml, string file)
+    {
         try
         {
             var stream = new YamlStream();
             stream.Load(new StringReader(yaml));
             if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode map)
                 throw new RigFileException([new RigProblem(file, "", 1, "the file must hold one YAML mapping (site:, devices:, feeder:, market:, ...)")]);
-            root = map;
+            return map;
         }
         catch (YamlException e)
         {
@@ -73,6 +88,14 @@ internal static class RigLoader
             // YamlDotNet gives up on some malformed text with these instead of a YamlException (found by fuzzing).
             throw new RigFileException([new RigProblem(file, "", 0, "not valid YAML (the YAML reader gave up: " + e.Message + ")")]);
         }
+    }
+
+    /// <summary>Check the rig text <paramref name="yaml"/> for the gateway; <paramref name="file"/> names it in problems and anchors relative paths.</summary>
+    /// <exception cref="RigFileException">Invalid.</exception>
+    public static RigDefinition Parse(string yaml, string file)
+    {
+        var reader = new YamlFieldReader(file);
+        var root = ReadRoot(yaml, file);
 
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".";
         RigNumberCheck.NoNonFiniteNumbers(reader, root);
@@ -83,11 +106,11 @@ internal static class RigLoader
 
         var feeder = ReadFeeder(reader, root);
         var nodeIds = feeder?.Nodes.Select(n => n.Id).ToHashSet(StringComparer.Ordinal) ?? new HashSet<string>(StringComparer.Ordinal);
-        var devices = ReadDevices(reader, root, nodeIds, baseDir, feeder is not null, start);
+        var devices = ReadDevices(reader, root, nodeIds, baseDir, feeder is not null);
         var market = ReadMarket(reader, root);
         var ledger = ReadLedger(reader, root, baseDir);
         var brokers = ReadBrokers(reader, root, baseDir);
-        if (Gateway.Host.Ocpp.OcppRigSection.Read(reader, root, baseDir) is { } ocpp) devices = Gateway.Host.Ocpp.OcppRigDevices.Attach(reader, root, devices, ocpp);
+        if (OcppRigSection.Read(reader, root, baseDir) is { } ocpp) devices = OcppRigDevices.Attach(reader, root, devices, ocpp);
         var op = ReadOperator(reader, root, baseDir);
         var safety = RigLabHardware.ReadSafety(reader, root);
         RigLabHardware.CheckConflicts(reader, root, devices, safety);
@@ -95,11 +118,12 @@ internal static class RigLoader
             ? Resolve(baseDir, reader.String(journal, "path", "journal") ?? "")
             : Path.Combine(Directory.GetCurrentDirectory(), ".gateway", $"{site ?? "site"}-journal.db");
 
-        if (devices.Count(d => d.Kind == "smes") > 1)
+        if (devices.Count(d => d.DeviceKind == DeviceKind.Smes) > 1)
             reader.Problem(root, "devices", "a site has at most one SMES unit");
 
+        IReadOnlyList<SimBroker> simBrokers = [];
         if (reader.Problems.Count == 0 && IsSimulated(root))
-            SimulatorsAccept(yaml, file, reader);
+            (devices, simBrokers) = WithSimulatedPart(root, file, reader, devices);
 
         if (reader.Problems.Count > 0 || site is null || feeder is null || market is null || ledger is null || op is null)
         {
@@ -107,7 +131,26 @@ internal static class RigLoader
             throw new RigFileException(problems.OrderBy(p => p.Line).ToList());
         }
 
-        return new RigDefinition(file, site, start, timeScale, devices, feeder, market, ledger, op, journalPath, brokers) { Safety = safety };
+        return new RigDefinition
+        {
+            SourceFile = file, SiteId = site, StartUtc = start, TimeScale = timeScale, Devices = devices, SimBrokers = simBrokers,
+            Feeder = feeder, Market = market, Ledger = ledger, Operator = op, JournalPath = journalPath, Brokers = brokers, Safety = safety,
+        };
+    }
+
+    /// <summary>
+    /// A simulated rig: the simulators' rules over the same document (run only once the gateway's checks pass, so a problem both
+    /// would name is reported once), and each device's scenario from its <c>sim:</c> block.
+    /// </summary>
+    private static (List<RigDevice>, IReadOnlyList<SimBroker>) WithSimulatedPart(YamlMappingNode root, string file, YamlFieldReader reader, List<RigDevice> devices)
+    {
+        var problems = new List<RigProblem>();
+        var simulated = SimulatedPart.Read(root, file, problems);
+        foreach (var p in problems)
+            reader.Add(new RigProblem(file, p.Path, p.Line, $"the simulators refuse this rig: {p.Message}"));
+        if (problems.Count > 0) return (devices, []);
+        var scenarios = simulated.Devices.ToDictionary(d => d.Id, StringComparer.Ordinal);
+        return (devices.Select(d => scenarios.TryGetValue(d.Id, out var s) ? d with { Ev = s.Ev, Pv = s.Pv, Smes = s.Smes, Meter = s.Meter } : d).ToList(), simulated.SimBrokers);
     }
 
     private static RigFeeder? ReadFeeder(YamlFieldReader reader, YamlMappingNode root)
@@ -170,7 +213,7 @@ internal static class RigLoader
         return rootNode is null ? null : new RigFeeder(rootNode, nodes, lines);
     }
 
-    private static List<RigDevice> ReadDevices(YamlFieldReader reader, YamlMappingNode root, HashSet<string> nodeIds, string baseDir, bool checkNodes, DateTimeOffset? start)
+    private static List<RigDevice> ReadDevices(YamlFieldReader reader, YamlMappingNode root, HashSet<string> nodeIds, string baseDir, bool checkNodes)
     {
         var devices = new List<RigDevice>();
         var seenIds = new HashSet<string>(StringComparer.Ordinal);
@@ -240,7 +283,12 @@ internal static class RigLoader
             if (id is null || kind is null || node is null || protocol is null || endpoint is null || unitId is null || profile is null || poll is null || participant is null || readOnly is null)
                 continue;
             if (protocol == "i2c" && ina219 is null) continue;
-            devices.Add(new RigDevice(id, kind, participant, node, protocol, endpoint, (byte)unitId.Value, profile, TimeSpan.FromSeconds(poll.Value), readOnly.Value) { Ina219 = ina219 });
+            devices.Add(new RigDevice
+            {
+                Id = id, DeviceKind = RigDevice.ParseKind(kind) ?? DeviceKind.Charger, ParticipantId = participant, NodeId = node, Protocol = protocol,
+                Endpoint = endpoint, UnitId = (byte)unitId.Value, Profile = profile, PollPeriod = TimeSpan.FromSeconds(poll.Value), ReadOnly = readOnly.Value,
+                Ina219 = ina219,
+            });
         }
         return devices;
     }
@@ -440,7 +488,7 @@ internal static class RigLoader
                 if (name is not null && hash is not null) users.Add((name, hash));
             }
         }
-        var credentials = Gateway.Host.Operator.OperatorCredentials.Create(tokenHashes, users, tokensEnv, usersEnv, Environment.GetEnvironmentVariable, problems);
+        var credentials = OperatorCredentials.Create(tokenHashes, users, tokensEnv, usersEnv, Environment.GetEnvironmentVariable, problems);
         foreach (var problem in problems) reader.Problem(authNode, "operator.auth", problem);
 
         var ackUsers = new Dictionary<string, string>(StringComparer.Ordinal);

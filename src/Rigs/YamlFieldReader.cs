@@ -1,8 +1,7 @@
 using System.Globalization;
 using YamlDotNet.RepresentationModel;
-using RigProblem = Gateway.Rigs.RigProblem;
 
-namespace Gateway.Host.Rigs;
+namespace Gateway.Rigs;
 
 /// <summary>
 /// Reads typed fields out of a YAML document while collecting every problem with its path

@@ -1,9 +1,8 @@
-using RigProblem = Gateway.Rigs.RigProblem;
 
-namespace Gateway.Host.Rigs;
+namespace Gateway.Rigs;
 
 /// <summary>A rig file that cannot be used, with every problem found in it (not only the first).</summary>
-internal sealed class RigFileException : Exception
+public sealed class RigFileException : Exception
 {
     /// <summary>Create the exception from the problems found.</summary>
     public RigFileException(IReadOnlyList<RigProblem> problems)

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Gateway.Host.Ocpp;
+namespace Gateway.Rigs;
 
 /// <summary>
 /// A station's Basic-auth password as the rig stores it: <c>pbkdf2-sha256$ITERATIONS$SALT$HASH</c> (salt and hash in base64), never

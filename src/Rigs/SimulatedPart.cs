@@ -1,59 +1,23 @@
 using System.Globalization;
 using System.Net;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Gateway.Rigs;
 
 /// <summary>
-/// Reads the device part of a rig file (site, start, timeScale, devices). Other top-level
-/// sections (market, feeder, ledger, operator, ...) belong to the gateway and are ignored;
-/// inside the device part an unknown key is an error, so typos are caught.
+/// The simulated side of a rig file, as <see cref="RigLoader"/> reads it: site, start, timeScale and devices with their
+/// <c>sim:</c> blocks (physics and scenario), and how the simulated devices reach secured brokers. A rig the simulators run
+/// is checked by these rules as well as the gateway's; inside the device part an unknown key is an error, so typos are caught.
 /// </summary>
-public static class RigParser
+internal static class SimulatedPart
 {
-    private static readonly string[] TopLevel = ["site", "start", "timeScale", "devices"];
     private static readonly string[] DeviceKeys = ["id", "kind", "participant", "node", "protocol", "endpoint", "unitId", "profile", "pollSeconds", "readOnly", "sim"];
     private static readonly string[] Protocols = ["modbus-tcp", "modbus-rtu", "mqtt", "ocpp"];
 
-    /// <summary>Reads and validates the rig file at <paramref name="path"/>.</summary>
-    /// <exception cref="RigParseException">Unreadable or invalid.</exception>
-    public static RigDefinition Load(string path)
+    /// <summary>Reads the simulated side of the rig under <paramref name="root"/>; every problem goes to <paramref name="problems"/>.</summary>
+    public static RigDefinition Read(YamlMappingNode root, string sourcePath, List<RigProblem> problems)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new RigParseException([new RigProblem(path, "", 0, $"cannot read the rig file: {e.Message}")]);
-        }
-        return Parse(text, path);
-    }
-
-    /// <summary>Parses rig YAML; <paramref name="sourcePath"/> names it in errors.</summary>
-    /// <exception cref="RigParseException">Invalid.</exception>
-    public static RigDefinition Parse(string yaml, string sourcePath)
-    {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlException e)
-        {
-            throw new RigParseException([new RigProblem(sourcePath, "", (int)e.Start.Line, e.Message)]);
-        }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
-        {
-            // YamlDotNet gives up on some malformed text with these instead of a YamlException (found by fuzzing).
-            throw new RigParseException([new RigProblem(sourcePath, "", 0, $"not valid YAML (the YAML reader gave up: {e.Message})")]);
-        }
-        var ctx = new Context(sourcePath);
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
-            throw new RigParseException([new RigProblem(sourcePath, "", 0, "the rig file must be a mapping with site, start, timeScale and devices")]);
-
+        var ctx = new Context(sourcePath, problems);
         var site = ctx.String(root, "site", "rig", required: true) ?? "";
         var start = ctx.Time(root, "start", "rig", null) ?? default;
         var timeScale = ctx.Number(root, "timeScale", "rig", 1, min: 0.001, max: 100_000);
@@ -81,8 +45,7 @@ public static class RigParser
                 ctx.Problems.Add(new RigProblem(sourcePath, $"device '{meter.Id}'", 0, $"sim.sums names '{id}', which is not a device of this rig"));
 
         var brokers = ParseBrokers(ctx, root, Path.GetDirectoryName(Path.GetFullPath(sourcePath)) ?? ".");
-        if (ctx.Problems.Count > 0) throw new RigParseException(ctx.Problems);
-        return new RigDefinition { Site = site, Start = start, TimeScale = timeScale, Devices = devices, SourcePath = sourcePath, Brokers = brokers };
+        return new RigDefinition { SiteId = site, StartUtc = start, TimeScale = timeScale, Devices = devices, SourceFile = sourcePath, SimBrokers = brokers };
     }
 
     /// <summary>brokers[].url with its <c>sims:</c> part — how the simulated devices connect (the gateway reads the rest).</summary>
@@ -129,8 +92,9 @@ public static class RigParser
         var where = $"device '{id}'";
         ctx.UnknownKeys(node, where, DeviceKeys);
         var kindText = ctx.String(node, "kind", where, required: true);
-        DeviceKind kind = DeviceKind.Charger;
-        if (kindText is not null && !TryKind(kindText, out kind))
+        var kind = DeviceKind.Charger;
+        if (kindText is not null && RigDevice.ParseKind(kindText) is { } known) kind = known;
+        else if (kindText is not null)
             ctx.Problem(node, where, $"'kind' is '{kindText}', expected charger, pv-inverter, meter or smes");
         var protocol = ctx.String(node, "protocol", where, required: false) ?? "modbus-tcp";
         if (!Protocols.Contains(protocol)) ctx.Problem(node, where, $"'protocol' is '{protocol}', expected {string.Join(", ", Protocols)}");
@@ -147,11 +111,14 @@ public static class RigParser
             ctx.Problem(node, where, $"{ocppError} (an ocpp station dials the gateway's OCPP endpoint)");
         if (protocol == "ocpp" && kindText is not null && kind != DeviceKind.Charger)
             ctx.Problem(node, where, $"'protocol' is ocpp: only chargers speak OCPP, this device is a {kindText}");
-        var unitId = ctx.Number(node, "unitId", where, 1, min: 0, max: 255);
+        var unitId = ctx.Number(node, "unitId", where, 1, min: 1, max: 247);
         var profile = ctx.String(node, "profile", where, required: true) ?? "";
         var poll = ctx.Number(node, "pollSeconds", where, 5, min: 0.01, max: 86_400);
         var participant = ctx.String(node, "participant", where, required: false) ?? id;
         var feederNode = ctx.String(node, "node", where, required: false) ?? "";
+        var readOnlyText = ctx.String(node, "readOnly", where, required: false);
+        var readOnly = false;
+        if (readOnlyText is not null && !bool.TryParse(readOnlyText, out readOnly)) ctx.Problem(node, where, $"'readOnly' is '{readOnlyText}', expected true or false");
 
         var sim = ctx.Child(node, "sim") as YamlMappingNode;
         if (sim is null && kindText is not null) ctx.Problem(node, where, "'sim' (the device's physics and scenario) is missing");
@@ -232,8 +199,8 @@ public static class RigParser
         if (ctx.Problems.Count > before) return null;
         return new RigDevice
         {
-            Id = id, Kind = kind, Participant = participant, Node = feederNode, Protocol = protocol, Endpoint = endpoint,
-            UnitId = (byte)unitId, Profile = profile, PollSeconds = poll, Ev = ev, Pv = pv, Smes = smes, Meter = meter,
+            Id = id, DeviceKind = kind, ParticipantId = participant, NodeId = feederNode, Protocol = protocol, Endpoint = endpoint,
+            UnitId = (byte)unitId, Profile = profile, PollPeriod = TimeSpan.FromSeconds(poll), ReadOnly = readOnly, Ev = ev, Pv = pv, Smes = smes, Meter = meter,
         };
     }
 
@@ -272,9 +239,6 @@ public static class RigParser
         return new IrradianceProfile();
     }
 
-    private static bool TryKind(string text, out DeviceKind kind) =>
-        Enum.TryParse(text.Replace("-", ""), ignoreCase: true, out kind) && !int.TryParse(text, out _);
-
     private static bool IsLoopbackEndpoint(string endpoint)
     {
         var colon = endpoint.LastIndexOf(':');
@@ -283,9 +247,9 @@ public static class RigParser
         return host == "localhost" || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
     }
 
-    private sealed class Context(string file)
+    private sealed class Context(string file, List<RigProblem> problems)
     {
-        public List<RigProblem> Problems { get; } = [];
+        public List<RigProblem> Problems { get; } = problems;
 
         public void Problem(YamlNode node, string where, string message) =>
             Problems.Add(new RigProblem(file, where, (int)node.Start.Line, message));

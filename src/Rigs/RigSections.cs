@@ -1,93 +1,19 @@
-namespace Gateway.Host.Rigs;
-
-/// <summary>
-/// A site as the gateway sees it, read from a rig file: its devices, its feeder, its market,
-/// where settlements go and how operators are reached. The simulators read the same file
-/// for their own part (the <c>sim:</c> blocks), which the gateway ignores.
-/// </summary>
-/// <param name="SourceFile">The rig file it was read from.</param>
-/// <param name="SiteId">Site id: prefix of round ids and operator topics.</param>
-/// <param name="StartUtc">Simulated start of the scenario (null on a real bench: the gateway runs on real time).</param>
-/// <param name="TimeScale">Simulated seconds per real second (1 on a real bench).</param>
-/// <param name="Devices">Every device of the site.</param>
-/// <param name="Feeder">The radial feeder the trades flow over.</param>
-/// <param name="Market">Market interval, prices and participant economics.</param>
-/// <param name="Ledger">Where settlements are committed.</param>
-/// <param name="Operator">How operators are reached (dashboard, MQTT).</param>
-/// <param name="JournalPath">The gateway's round journal (SQLite).</param>
-/// <param name="Brokers">Security of the MQTT brokers the rig uses (TLS, user, password source), by address.</param>
-internal sealed record RigDefinition(
-    string SourceFile,
-    string SiteId,
-    DateTimeOffset? StartUtc,
-    double TimeScale,
-    IReadOnlyList<RigDevice> Devices,
-    RigFeeder Feeder,
-    RigMarket Market,
-    RigLedger Ledger,
-    RigOperator Operator,
-    string JournalPath,
-    IReadOnlyList<RigBroker>? Brokers = null)
-{
-    /// <summary>The bench's safety hardware (e-stop, contactor); null when the rig declares none.</summary>
-    public RigSafety? Safety { get; init; }
-
-    /// <summary>
-    /// The broker at <paramref name="address"/> with the security the rig gives it (matched on scheme, host and port),
-    /// merged with a user and password written in the address itself.
-    /// </summary>
-    public (Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress Address, Gateway.Drivers.Mqtt.MqttBrokerSecurity Security) Broker(string address)
-    {
-        var parsed = Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.Parse(address.Contains("://", StringComparison.Ordinal) ? address : "mqtt://" + address);
-        var bare = parsed.WithoutCredentials();
-        var security = Brokers?.FirstOrDefault(b => b.Address.WithoutCredentials() == bare)?.Gateway ?? new Gateway.Drivers.Mqtt.MqttBrokerSecurity();
-        security = security with { Tls = security.Tls || parsed.UseTls };
-        if (parsed.UserName is not null && security.UserName is null)
-            security = security with { UserName = parsed.UserName, Password = parsed.Password };
-        return (bare, security);
-    }
-}
+namespace Gateway.Rigs;
 
 /// <summary>An MQTT broker of the rig and how to reach it securely.</summary>
 /// <param name="Address">Its address (devices' endpoints and operator.mqtt that name it get this security).</param>
 /// <param name="Gateway">What the gateway connects with (its own identity: the broker ACL lets only it publish setpoints).</param>
 internal sealed record RigBroker(Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress Address, Gateway.Drivers.Mqtt.MqttBrokerSecurity Gateway);
 
-/// <summary>One device of the rig.</summary>
-/// <param name="Id">Device id.</param>
-/// <param name="Kind">charger, pv-inverter, meter or smes.</param>
-/// <param name="ParticipantId">Market participant it belongs to.</param>
-/// <param name="NodeId">Feeder node it is connected at.</param>
-/// <param name="Protocol">modbus-tcp, modbus-rtu, mqtt or i2c (an INA219 meter).</param>
-/// <param name="Endpoint">host:port (TCP, MQTT broker), a tty path with settings (RTU), or i2c-BUS@ADDRESS (I²C).</param>
-/// <param name="UnitId">Modbus unit id (1–247).</param>
-/// <param name="Profile">Profile name or path.</param>
-/// <param name="PollPeriod">How often the device is read.</param>
-/// <param name="ReadOnly">The gateway only reads the device: its driver refuses every write (a device being commissioned, or watched only).</param>
-internal sealed record RigDevice(
-    string Id,
-    string Kind,
-    string ParticipantId,
-    string NodeId,
-    string Protocol,
-    string Endpoint,
-    byte UnitId,
-    string Profile,
-    TimeSpan PollPeriod,
-    bool ReadOnly = false)
-{
-    /// <summary>The INA219 settings of an <c>i2c</c> device; null for every other protocol.</summary>
-    public RigIna219? Ina219 { get; init; }
-
-    /// <summary>The security of the gateway's OCPP endpoint (the rig's <c>ocpp:</c> section) for an <c>ocpp</c> device; null for every other protocol.</summary>
-    public Gateway.Host.Ocpp.OcppRigSection? Ocpp { get; init; }
-}
-
 /// <summary>The radial feeder.</summary>
 /// <param name="RootNodeId">The node where the feeder meets the grid (the transformer's secondary).</param>
 /// <param name="Nodes">Every node with its base load.</param>
 /// <param name="Lines">Every line or transformer with its limit.</param>
-internal sealed record RigFeeder(string RootNodeId, IReadOnlyList<RigNode> Nodes, IReadOnlyList<RigLine> Lines);
+internal sealed record RigFeeder(string RootNodeId, IReadOnlyList<RigNode> Nodes, IReadOnlyList<RigLine> Lines)
+{
+    /// <summary>No feeder: a rig read for the simulators only.</summary>
+    public static RigFeeder None { get; } = new("", [], []);
+}
 
 /// <summary>A feeder node.</summary>
 /// <param name="Id">Node id.</param>
@@ -144,7 +70,7 @@ internal sealed record RigOperator(string? DashboardListen, string? MqttBroker, 
     public IReadOnlyList<string> DashboardHosts { get; init; } = [];
 
     /// <summary>Who may act on the dashboard and how they prove it (empty: nobody may acknowledge).</summary>
-    public Gateway.Host.Operator.OperatorCredentials Credentials { get; init; } = Gateway.Host.Operator.OperatorCredentials.None;
+    public OperatorCredentials Credentials { get; init; } = OperatorCredentials.None;
 
     /// <summary>Broker user names allowed to acknowledge over MQTT, each mapped to the operator it stands for.</summary>
     public IReadOnlyDictionary<string, string> MqttAckUsers { get; init; } = new Dictionary<string, string>();

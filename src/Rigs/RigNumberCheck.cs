@@ -1,7 +1,7 @@
 using System.Globalization;
 using YamlDotNet.RepresentationModel;
 
-namespace Gateway.Host.Rigs;
+namespace Gateway.Rigs;
 
 /// <summary>
 /// A number that is not one (<c>.nan</c>, <c>.inf</c>) anywhere in a rig, also in parts the gateway does not read itself: YAML

@@ -1,8 +1,7 @@
 using Gateway.Drivers.Devices.Ocpp;
-using Gateway.Host.Rigs;
 using YamlDotNet.RepresentationModel;
 
-namespace Gateway.Host.Ocpp;
+namespace Gateway.Rigs;
 
 /// <summary>Checks a rig's OCPP devices against its <c>ocpp:</c> section and gives each the endpoint's security.</summary>
 internal static class OcppRigDevices

@@ -1,7 +1,7 @@
 using System.Globalization;
 using YamlDotNet.RepresentationModel;
 
-namespace Gateway.Host.Rigs;
+namespace Gateway.Rigs;
 
 /// <summary>
 /// The lab-bench parts of a rig file: the <c>safety:</c> section (e-stop input, contactor output) and the INA219 meters

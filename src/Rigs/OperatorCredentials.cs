@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Gateway.Host.Operator;
+namespace Gateway.Rigs;
 
 /// <summary>
 /// Who may act on the dashboard: bearer tokens (kept as SHA-256 hashes in the rig, or given in clear through an environment

@@ -1,7 +1,6 @@
-using Gateway.Host.Rigs;
 using YamlDotNet.RepresentationModel;
 
-namespace Gateway.Host.Ocpp;
+namespace Gateway.Rigs;
 
 /// <summary>
 /// The rig's <c>ocpp:</c> section: the security of the gateway's OCPP endpoint. Absent: security profile 0, loopback only.
