@@ -20,57 +20,56 @@ internal static class RunReport
     /// <summary>Everything a run went through: rounds (traded or parked), intervals skipped, rounds that failed with an error.</summary>
     internal sealed class RunRecord
     {
-        public List<RoundOutcome> Outcomes { get; } = new();
+        /// <summary>The rounds traded or parked, as numbers (<see cref="RunRound"/>: a run may last weeks).</summary>
+        public List<RunRound> Rounds { get; } = new();
 
         public List<Status.RoundSummary> Skipped { get; } = new();
 
         public List<(string RoundId, DateTimeOffset Start, string Error)> Failed { get; } = new();
 
-        public void Add(RoundOutcome outcome) => Outcomes.Add(outcome);
+        public void Add(RoundOutcome outcome) => Rounds.Add(RunRound.Of(outcome));
 
         /// <summary>Rounds closed that dispatched what they decided (at least one setpoint confirmed, or none planned).</summary>
-        public int Traded => Outcomes.Count(o => !o.Parked && !o.DispatchedNothing);
+        public int Traded => Rounds.Count(o => !o.Parked && !o.DispatchedNothing);
 
         /// <summary>Rounds that ended in an error or dispatched nothing they planned (no acknowledgement, every device missed).</summary>
-        public int FailedCount => Failed.Count + Outcomes.Count(o => o.DispatchedNothing);
+        public int FailedCount => Failed.Count + Rounds.Count(o => o.DispatchedNothing);
 
         /// <summary>Rounds a stop left open (journaled; the next run resumes them).</summary>
-        public int Parked => Outcomes.Count(o => o.Parked);
+        public int Parked => Rounds.Count(o => o.Parked);
 
         /// <summary>Rounds started (what --rounds counts): traded, failed and parked.</summary>
-        public int Attempted => Outcomes.Count + Failed.Count;
+        public int Attempted => Rounds.Count + Failed.Count;
 
         /// <summary>Closed rounds, for KPIs and settlements.</summary>
-        public IReadOnlyList<RoundOutcome> Closed => Outcomes.Where(o => !o.Parked).ToList();
+        public IReadOnlyList<RunRound> Closed => Rounds.Where(o => !o.Parked).ToList();
     }
 
     internal sealed record RunTotals(int Rounds, int Matched, int Executed, int Failed, int ViaSmes, double SettledKwh, double SuccessRate, double RenewableRate,
         double Welfare, int SetpointsConfirmed, int SetpointsMissed);
 
     /// <summary>Totals over the rounds; rates are energy-weighted over the whole run, like the paper's averages.</summary>
-    public static RunTotals Totals(IReadOnlyList<RoundOutcome> outcomes)
+    public static RunTotals Totals(IReadOnlyList<RunRound> rounds)
     {
         double matchedKwh = 0, servedKwh = 0, offeredPv = 0, consumedPv = 0;
-        foreach (var o in outcomes)
+        foreach (var o in rounds)
         {
-            var d = o.Decision;
-            var m = d.Trades.Sum(t => t.EnergyKwh);
-            matchedKwh += m;
-            servedKwh += d.Kpis.TransactionSuccessRate * m;
-            offeredPv += d.Kpis.RenewableOfferedKwh;
-            consumedPv += d.Kpis.RenewableConsumedKwh;
+            matchedKwh += o.MatchedKwh;
+            servedKwh += o.Kpis.TransactionSuccessRate * o.MatchedKwh;
+            offeredPv += o.Kpis.RenewableOfferedKwh;
+            consumedPv += o.Kpis.RenewableConsumedKwh;
         }
-        return new RunTotals(outcomes.Count,
-            outcomes.Sum(o => o.Decision.Kpis.MatchedTrades),
-            outcomes.Sum(o => o.Decision.Kpis.ExecutedTrades),
-            outcomes.Sum(o => o.Decision.Kpis.FailedTrades),
-            outcomes.Sum(o => o.Summary.Trades.Count(t => t.Outcome == "smes")),
-            outcomes.Sum(o => o.Settlements.Sum(s => (double)s.EnergyKwh)),
+        return new RunTotals(rounds.Count,
+            rounds.Sum(o => o.Kpis.MatchedTrades),
+            rounds.Sum(o => o.Kpis.ExecutedTrades),
+            rounds.Sum(o => o.Kpis.FailedTrades),
+            rounds.Sum(o => o.ViaSmes),
+            rounds.Sum(o => o.SettledKwh),
             matchedKwh > 0 ? servedKwh / matchedKwh : 0,
             offeredPv > 0 ? consumedPv / offeredPv : 0,
-            outcomes.Sum(o => o.Decision.Kpis.TotalWelfare),
-            outcomes.Sum(o => o.Setpoints.Count(s => s.Status == SetpointStatus.Confirmed)),
-            outcomes.Sum(o => o.Setpoints.Count(s => s.Status is SetpointStatus.Missed or SetpointStatus.Skipped)));
+            rounds.Sum(o => o.Kpis.TotalWelfare),
+            rounds.Sum(o => o.SetpointsConfirmed),
+            rounds.Sum(o => o.SetpointsMissed));
     }
 
     public static async Task<Written> WriteAsync(RigDefinition rig, RunRecord record, OutboxBacklog backlog, string directory, CancellationToken cancellationToken)
@@ -79,11 +78,11 @@ internal static class RunReport
         var outcomes = record.Closed;
         var csv = new StringBuilder("round,interval_start_utc,status,buyers,sellers,matched,executed,failed,via_smes,settled_kwh,smes_kwh,grid_kwh,success_rate,renewable_rate,welfare,setpoints_confirmed,setpoints_missed,note\n");
         var rows = new List<(DateTimeOffset Start, string Line)>();
-        foreach (var o in record.Outcomes)
+        foreach (var o in record.Rounds)
         {
             var s = o.Summary;
             var status = o.Parked ? "parked" : o.DispatchedNothing ? "failed" : "traded";
-            rows.Add((s.IntervalStartUtc, string.Create(Inv, $"{o.RoundId},{s.IntervalStartUtc.UtcDateTime:O},{status},{s.Buyers},{s.Sellers},{o.Decision.Kpis.MatchedTrades},{o.Decision.Kpis.ExecutedTrades},{o.Decision.Kpis.FailedTrades},{s.Trades.Count(t => t.Outcome == "smes")},{o.Settlements.Sum(x => (double)x.EnergyKwh):0.####},{s.SmesEnergyKwh:0.####},{s.GridEnergyKwh:0.####},{s.TransactionSuccessRate:0.####},{s.RenewableConsumptionRate:0.####},{s.WelfareCurrency:0.####},{s.SetpointsConfirmed},{s.SetpointsMissed},{Csv(s.Note)}")));
+            rows.Add((s.IntervalStartUtc, string.Create(Inv, $"{o.RoundId},{s.IntervalStartUtc.UtcDateTime:O},{status},{s.Buyers},{s.Sellers},{o.Kpis.MatchedTrades},{o.Kpis.ExecutedTrades},{o.Kpis.FailedTrades},{o.ViaSmes},{o.SettledKwh:0.####},{s.SmesEnergyKwh:0.####},{s.GridEnergyKwh:0.####},{s.TransactionSuccessRate:0.####},{s.RenewableConsumptionRate:0.####},{s.WelfareCurrency:0.####},{s.SetpointsConfirmed},{s.SetpointsMissed},{Csv(s.Note)}")));
         }
         foreach (var s in record.Skipped)
             rows.Add((s.IntervalStartUtc, string.Create(Inv, $"{s.RoundId},{s.IntervalStartUtc.UtcDateTime:O},skipped,,,,,,,,,,,,,,,{Csv("skipped: " + s.Note)}")));
@@ -101,18 +100,18 @@ internal static class RunReport
             {
                 XAxisLabel = "interval start (UTC)", YAxisLabel = "%", LabelEvery = Math.Max(1, labels.Count / 12),
             };
-            kpi.Add(new ChartSeries("transaction success rate", outcomes.Select(o => o.Decision.Trades.Count == 0 ? double.NaN : o.Summary.TransactionSuccessRate * 100).ToList()));
-            kpi.Add(new ChartSeries("renewable consumption rate", outcomes.Select(o => o.Decision.Kpis.RenewableOfferedKwh <= 0 ? double.NaN : o.Summary.RenewableConsumptionRate * 100).ToList()));
+            kpi.Add(new ChartSeries("transaction success rate", outcomes.Select(o => o.TradeCount == 0 ? double.NaN : o.Summary.TransactionSuccessRate * 100).ToList()));
+            kpi.Add(new ChartSeries("renewable consumption rate", outcomes.Select(o => o.Kpis.RenewableOfferedKwh <= 0 ? double.NaN : o.Summary.RenewableConsumptionRate * 100).ToList()));
             figures.AddRange(await SaveAsync(kpi, Path.Combine(directory, "kpis"), cancellationToken));
 
             var energy = new SvgChart($"{rig.SiteId}: energy per round", labels)
             {
                 XAxisLabel = "interval start (UTC)", YAxisLabel = "kWh", LabelEvery = Math.Max(1, labels.Count / 12),
             };
-            energy.Add(new ChartSeries("P2P executed", outcomes.Select(o => o.Decision.Trades.Where(t => t.Status == TradeStatus.Executed).Sum(t => t.EnergyKwh)).ToList(), ChartSeriesKind.StackedBar));
-            energy.Add(new ChartSeries("SMES fallback", outcomes.Select(o => o.Decision.SmesActions.Sum(a => a.EnergyKwh)).ToList(), ChartSeriesKind.StackedBar));
-            energy.Add(new ChartSeries("failed, not served", outcomes.Select(o => Math.Max(0, o.Decision.Trades.Where(t => t.Status != TradeStatus.Executed).Sum(t => t.EnergyKwh) - o.Decision.SmesActions.Sum(a => a.EnergyKwh) / 2)).ToList(), ChartSeriesKind.StackedBar));
-            energy.Add(new ChartSeries("settled (metered)", outcomes.Select(o => o.Settlements.Sum(s => (double)s.EnergyKwh)).ToList(), ChartSeriesKind.Line, Dashed: true));
+            energy.Add(new ChartSeries("P2P executed", outcomes.Select(o => o.ExecutedKwh).ToList(), ChartSeriesKind.StackedBar));
+            energy.Add(new ChartSeries("SMES fallback", outcomes.Select(o => o.SmesActionKwh).ToList(), ChartSeriesKind.StackedBar));
+            energy.Add(new ChartSeries("failed, not served", outcomes.Select(o => Math.Max(0, o.NotExecutedKwh - o.SmesActionKwh / 2)).ToList(), ChartSeriesKind.StackedBar));
+            energy.Add(new ChartSeries("settled (metered)", outcomes.Select(o => o.SettledKwh).ToList(), ChartSeriesKind.Line, Dashed: true));
             figures.AddRange(await SaveAsync(energy, Path.Combine(directory, "energy"), cancellationToken));
         }
 
@@ -137,7 +136,7 @@ internal static class RunReport
         foreach (var f in figures.Where(f => f.EndsWith(".svg", StringComparison.Ordinal))) md.AppendLine($"![{Path.GetFileNameWithoutExtension(f)}]({Path.GetFileName(f)})");
         var notes = record.Skipped.Select(x => (x.IntervalStartUtc, $"{x.RoundId}: skipped: {x.Note}"))
             .Concat(record.Failed.Select(f => (f.Start, $"{f.RoundId}: failed: {f.Error}")))
-            .Concat(record.Outcomes.Where(o => o.Parked || o.DispatchedNothing).Select(o => (o.Summary.IntervalStartUtc, $"{o.RoundId}: {(o.Parked ? "parked" : "failed")}: {o.Summary.Note ?? "no setpoint confirmed"}")))
+            .Concat(record.Rounds.Where(o => o.Parked || o.DispatchedNothing).Select(o => (o.Summary.IntervalStartUtc, $"{o.RoundId}: {(o.Parked ? "parked" : "failed")}: {o.Summary.Note ?? "no setpoint confirmed"}")))
             .OrderBy(x => x.Item1).ToList();
         if (notes.Count > 0)
         {
