@@ -7,8 +7,8 @@ namespace Gateway.Host.Cli;
 /// <summary>
 /// What <c>gateway run</c> keeps of one round for its summary, CSV and plots: numbers, not the round. Keeping each
 /// <see cref="RoundOutcome"/> (the round's input, its decision with every candidate pair, its setpoints, meter readings and
-/// settlements) made a run's memory grow with every round, about 0.8 MB a round at 200 devices — a gateway left running
-/// for weeks would run out of it.
+/// settlements) made a run's memory grow with every round: a simulated day at 200 devices ended at 205 MB resident with
+/// it, 164 MB without (about 0.4 MB a round); a gateway left running for weeks would run out of it.
 /// </summary>
 /// <param name="RoundId">The round.</param>
 /// <param name="IntervalStartUtc">Its interval's start.</param>
