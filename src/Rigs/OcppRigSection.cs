@@ -40,7 +40,7 @@ internal sealed record OcppRigSection(int SecurityProfile, string? CertificatePa
             {
                 var id = ((YamlScalarNode)k).Value ?? "";
                 if (v is not YamlScalarNode { Value: { } hash }) { reader.Problem(v, $"{p}.stations.{id}", "must be a password hash (gateway ocpp-password makes one)"); continue; }
-                if (!OcppPasswordHash.TryParse(hash, out var problem)) reader.Problem(v, $"{p}.stations.{id}", $"{problem}; never write the password itself");
+                if (!PasswordHash.TryParse(hash, out var problem)) reader.Problem(v, $"{p}.stations.{id}", $"{problem} (make one with 'gateway ocpp-password'); never write the password itself");
                 else hashes[id] = hash;
             }
         }

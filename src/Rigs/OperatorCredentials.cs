@@ -11,9 +11,6 @@ namespace Gateway.Rigs;
 /// </summary>
 internal sealed class OperatorCredentials
 {
-    /// <summary>The prefix of a password hash: <c>pbkdf2-sha256$ITERATIONS$SALT$HASH</c> (salt and hash base64).</summary>
-    public const string PasswordHashScheme = "pbkdf2-sha256";
-
     /// <summary>Iterations of new password hashes (OWASP's 2023 figure for PBKDF2-HMAC-SHA256).</summary>
     public const int Iterations = 600_000;
 
@@ -55,7 +52,7 @@ internal sealed class OperatorCredentials
         }
         foreach (var (user, hash) in users)
         {
-            if (!TryParseHash(hash, out _, out _, out _)) { problems.Add($"user '{user}': the password hash is not {PasswordHashScheme}$ITERATIONS$SALT$HASH (gateway operator hash-password prints one)"); continue; }
+            if (!PasswordHash.TryParse(hash, out _)) { problems.Add($"user '{user}': the password hash is not {PasswordHash.Scheme}$ITERATIONS$SALT$HASH (gateway operator hash-password prints one)"); continue; }
             passwords[user] = hash;
         }
         if (tokensVariable is not null)
@@ -74,7 +71,7 @@ internal sealed class OperatorCredentials
             if (string.IsNullOrWhiteSpace(text)) problems.Add($"the operator users variable ${usersVariable} is not set");
             else foreach (var (user, hash) in Pairs(text, usersVariable, problems))
             {
-                if (!TryParseHash(hash, out _, out _, out _)) { problems.Add($"${usersVariable}: the password hash of '{user}' is not {PasswordHashScheme}$ITERATIONS$SALT$HASH"); continue; }
+                if (!PasswordHash.TryParse(hash, out _)) { problems.Add($"${usersVariable}: the password hash of '{user}' is not {PasswordHash.Scheme}$ITERATIONS$SALT$HASH"); continue; }
                 passwords[user] = hash;
             }
         }
@@ -104,26 +101,13 @@ internal sealed class OperatorCredentials
             var colon = decoded.IndexOf(':');
             if (colon <= 0) return null;
             var user = decoded[..colon];
-            return _passwordHashes.TryGetValue(user, out var hash) && VerifyPassword(decoded[(colon + 1)..], hash) ? user : null;
+            return _passwordHashes.TryGetValue(user, out var hash) && PasswordHash.Verify(decoded[(colon + 1)..], hash) ? user : null;
         }
         return null;
     }
 
-    /// <summary>A new PBKDF2-SHA256 hash of <paramref name="password"/> with a random salt.</summary>
-    public static string HashPassword(string password, int iterations = Iterations)
-    {
-        var salt = RandomNumberGenerator.GetBytes(16);
-        var hash = Rfc2898DeriveBytes.Pbkdf2(password, salt, iterations, HashAlgorithmName.SHA256, 32);
-        return $"{PasswordHashScheme}${iterations.ToString(CultureInfo.InvariantCulture)}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}";
-    }
-
-    /// <summary>True when <paramref name="password"/> matches <paramref name="hash"/> (constant time in the hash comparison).</summary>
-    public static bool VerifyPassword(string password, string hash)
-    {
-        if (!TryParseHash(hash, out var iterations, out var salt, out var expected)) return false;
-        var actual = Rfc2898DeriveBytes.Pbkdf2(password, salt, iterations, HashAlgorithmName.SHA256, expected.Length);
-        return CryptographicOperations.FixedTimeEquals(actual, expected);
-    }
+    /// <summary>A new PBKDF2-SHA256 hash of <paramref name="password"/> with a random salt, at <see cref="Iterations"/>.</summary>
+    public static string HashPassword(string password, int iterations = Iterations) => PasswordHash.Create(password, iterations);
 
     /// <summary>A new random bearer token (URL-safe, 32 bytes of entropy).</summary>
     public static string NewToken() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
@@ -132,25 +116,6 @@ internal sealed class OperatorCredentials
     public static string TokenHash(string token) => "sha256:" + Sha256Hex(token);
 
     private static string Sha256Hex(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
-
-    private static bool TryParseHash(string hash, out int iterations, out byte[] salt, out byte[] expected)
-    {
-        iterations = 0;
-        salt = expected = [];
-        var parts = hash.Split('$');
-        if (parts.Length != 4 || parts[0] != PasswordHashScheme) return false;
-        if (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out iterations) || iterations < 10_000) return false;
-        try
-        {
-            salt = Convert.FromBase64String(parts[2]);
-            expected = Convert.FromBase64String(parts[3]);
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-        return salt.Length >= 8 && expected.Length >= 16;
-    }
 
     private static IEnumerable<(string Name, string Secret)> Pairs(string text, string variable, List<string> problems)
     {

@@ -21,7 +21,7 @@ internal static class OcppPasswordVerb
                 CliFailure.Write("ocpp-password", ExitCodes.BadInput, ["give the password on standard input: one line of at least 8 characters (OCPP asks for 16–40)"], false, Console.Out, Console.Error);
                 return ExitCodes.BadInput;
             }
-            Console.Out.WriteLine(OcppPasswordHash.Create(password));
+            Console.Out.WriteLine(PasswordHash.Create(password));
             return ExitCodes.Ok;
         });
         return command;

@@ -194,7 +194,7 @@ internal sealed class OcppEndpoint : IAsyncDisposable
         var colon = decoded.IndexOf(':');
         // OCPP: the Basic user name is the station's identity, the one in the URL.
         return colon > 0 && decoded[..colon] == stationId
-            && _options.PasswordHashes.TryGetValue(stationId, out var hash) && OcppPasswordHash.Verify(decoded[(colon + 1)..], hash);
+            && _options.PasswordHashes.TryGetValue(stationId, out var hash) && PasswordHash.Verify(decoded[(colon + 1)..], hash);
     }
 
     private async Task RefuseAsync(HttpContext context, int status, string why)

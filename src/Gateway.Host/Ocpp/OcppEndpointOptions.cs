@@ -24,7 +24,7 @@ internal sealed record OcppEndpointOptions
     /// <summary>PEM private key of <see cref="CertificatePath"/>.</summary>
     public string? KeyPath { get; init; }
 
-    /// <summary>Password hash per station id (<see cref="OcppPasswordHash"/>); profiles 1 and 2 admit only these stations.</summary>
+    /// <summary>Password hash per station id (<see cref="PasswordHash"/>); profiles 1 and 2 admit only these stations.</summary>
     public IReadOnlyDictionary<string, string> PasswordHashes { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>Stations the rig names; others are refused (404) unless <see cref="AdmitUnknownStations"/>.</summary>
@@ -51,7 +51,7 @@ internal sealed record OcppEndpointOptions
             foreach (var station in Stations)
                 if (!PasswordHashes.ContainsKey(station)) throw new ArgumentException($"station '{station}' has no password hash (security profile {SecurityProfile})");
         foreach (var (station, hash) in PasswordHashes)
-            if (!OcppPasswordHash.TryParse(hash, out var problem)) throw new ArgumentException($"station '{station}': {problem}");
+            if (!PasswordHash.TryParse(hash, out var problem)) throw new ArgumentException($"station '{station}': {problem}");
         return this;
     }
 }

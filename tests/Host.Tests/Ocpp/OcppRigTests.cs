@@ -49,7 +49,7 @@ public sealed class OcppRigTests
     [Fact]
     public void A_valid_OCPP_rig_gives_each_OCPP_device_the_endpoints_security()
     {
-        var hash = OcppPasswordHash.Create("pw", 10_000);
+        var hash = PasswordHash.Create("pw", 10_000);
         var yaml = $$"""
             site: ocpp
             ocpp:
@@ -61,8 +61,8 @@ public sealed class OcppRigTests
             """ + "\n" + Tail;
         var rig = RigLoader.Parse(yaml, "ocpp.yaml");
         Assert.All(rig.Devices, d => Assert.Equal(1, d.Ocpp!.SecurityProfile));
-        Assert.True(OcppPasswordHash.Verify("pw", rig.Devices[0].Ocpp!.PasswordHashes["CP-1"]));
-        Assert.False(OcppPasswordHash.Verify("PW", rig.Devices[0].Ocpp!.PasswordHashes["CP-1"]));
+        Assert.True(PasswordHash.Verify("pw", rig.Devices[0].Ocpp!.PasswordHashes["CP-1"]));
+        Assert.False(PasswordHash.Verify("PW", rig.Devices[0].Ocpp!.PasswordHashes["CP-1"]));
 
         var missing = yaml.Replace($", CP-2: \"{hash}\"", "", StringComparison.Ordinal);
         Assert.Contains("station 'CP-2' of device 'ev-2' has no password hash", Assert.Throws<RigFileException>(() => RigLoader.Parse(missing, "ocpp.yaml")).Message);

@@ -155,7 +155,7 @@ public sealed class OcppStationInteropTests : IAsyncLifetime
         {
             SecurityProfile = 1,
             Stations = new HashSet<string> { "CP-A" },
-            PasswordHashes = new Dictionary<string, string> { ["CP-A"] = OcppPasswordHash.Create("correct horse battery", 10_000) },
+            PasswordHashes = new Dictionary<string, string> { ["CP-A"] = PasswordHash.Create("correct horse battery", 10_000) },
         });
         var good = StartStation(library, endpoint, "CP-A", "ocpp2.0.1", password: "correct horse battery", noEv: true);
         await good.WaitForAsync("ready");
@@ -181,7 +181,7 @@ public sealed class OcppStationInteropTests : IAsyncLifetime
             CertificatePath = Path.Combine(_dir, "server.pem"),
             KeyPath = Path.Combine(_dir, "server.key"),
             Stations = new HashSet<string> { "CP-T" },
-            PasswordHashes = new Dictionary<string, string> { ["CP-T"] = OcppPasswordHash.Create("tls-secret", 10_000) },
+            PasswordHashes = new Dictionary<string, string> { ["CP-T"] = PasswordHash.Create("tls-secret", 10_000) },
         });
         Assert.Equal("wss", endpoint.Url.Scheme);
         var station = StartStation(library, endpoint, "CP-T", "ocpp2.1", password: "tls-secret", caFile: Path.Combine(_dir, "ca.pem"));

@@ -5,12 +5,15 @@ using System.Text;
 namespace Gateway.Rigs;
 
 /// <summary>
-/// A station's Basic-auth password as the rig stores it: <c>pbkdf2-sha256$ITERATIONS$SALT$HASH</c> (salt and hash in base64), never
-/// the password itself. <c>gateway ocpp-password</c> makes one.
+/// A password as the rig stores it: <c>pbkdf2-sha256$ITERATIONS$SALT$HASH</c> (salt and hash in base64), never the password
+/// itself — an OCPP station's Basic-auth password (<c>gateway ocpp-password</c> makes one) and a dashboard user's
+/// (<c>gateway operator hash-password</c>).
 /// </summary>
-internal static class OcppPasswordHash
+internal static class PasswordHash
 {
-    private const string Scheme = "pbkdf2-sha256";
+    /// <summary>The scheme a hash starts with.</summary>
+    public const string Scheme = "pbkdf2-sha256";
+
     private const int DefaultIterations = 100_000;
 
     /// <summary>Hashes <paramref name="password"/> with a fresh random salt.</summary>
@@ -41,7 +44,7 @@ internal static class OcppPasswordHash
         iterations = 0;
         salt = hash = [];
         var parts = text.Split('$');
-        if (parts.Length != 4 || parts[0] != Scheme) return $"a password hash looks like {Scheme}$ITERATIONS$SALT$HASH (make one with 'gateway ocpp-password')";
+        if (parts.Length != 4 || parts[0] != Scheme) return $"a password hash looks like {Scheme}$ITERATIONS$SALT$HASH";
         if (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out iterations) || iterations is < 10_000 or > 10_000_000)
             return "the hash's iteration count must be 10000–10000000";
         try
