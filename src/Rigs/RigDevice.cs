@@ -32,14 +32,11 @@ public sealed record RigDevice
     /// <summary>What the simulated meter sums (kind meter with a <c>sim:</c> block).</summary>
     public MeterScenario? Meter { get; init; }
 
+    /// <summary>Each kind as a rig file writes it, at its <see cref="Rigs.DeviceKind"/>'s value.</summary>
+    internal static readonly string[] KindNames = ["charger", "pv-inverter", "meter", "smes"];
+
     /// <summary>The kind as the rig file writes it: charger, pv-inverter, meter or smes.</summary>
-    public string Kind => DeviceKind switch
-    {
-        DeviceKind.Charger => "charger",
-        DeviceKind.PvInverter => "pv-inverter",
-        DeviceKind.Meter => "meter",
-        _ => "smes",
-    };
+    public string Kind => KindNames[(int)DeviceKind];
 
     /// <summary>The INA219 settings of an <c>i2c</c> device; null for every other protocol.</summary>
     internal RigIna219? Ina219 { get; init; }
@@ -48,12 +45,5 @@ public sealed record RigDevice
     internal OcppRigSection? Ocpp { get; init; }
 
     /// <summary>The kind written in a rig file (charger, pv-inverter, meter, smes), or null.</summary>
-    internal static DeviceKind? ParseKind(string text) => text switch
-    {
-        "charger" => DeviceKind.Charger,
-        "pv-inverter" => DeviceKind.PvInverter,
-        "meter" => DeviceKind.Meter,
-        "smes" => DeviceKind.Smes,
-        _ => null,
-    };
+    internal static DeviceKind? ParseKind(string text) => Array.IndexOf(KindNames, text) is var i and >= 0 ? (DeviceKind)i : null;
 }

@@ -13,7 +13,6 @@ namespace Gateway.Rigs;
 /// </summary>
 public static class RigLoader
 {
-    private static readonly string[] DeviceKinds = ["charger", "pv-inverter", "meter", "smes"];
     private static readonly string[] Protocols = ["modbus-tcp", "modbus-rtu", "mqtt", "ocpp", "i2c"];
     private static readonly string[] LedgerKinds = ["embedded", "fabric"];
 
@@ -29,7 +28,7 @@ public static class RigLoader
     /// <exception cref="RigFileException">Unreadable or invalid.</exception>
     public static RigDefinition Load(string path)
     {
-        var file = Directory.Exists(path) ? Path.Combine(path, "rig.yaml") : path;
+        var file = FileOf(path);
         return Parse(ReadText(file), file);
     }
 
@@ -37,9 +36,12 @@ public static class RigLoader
     /// <exception cref="RigFileException">Unreadable or invalid.</exception>
     public static RigDefinition LoadSimulated(string path)
     {
-        var file = Directory.Exists(path) ? Path.Combine(path, "rig.yaml") : path;
+        var file = FileOf(path);
         return ParseSimulated(ReadText(file), file);
     }
+
+    // A rig folder stands for the rig.yaml in it.
+    private static string FileOf(string path) => Directory.Exists(path) ? Path.Combine(path, "rig.yaml") : path;
 
     /// <summary>
     /// Check the simulated side of the rig text <paramref name="yaml"/> (site, start, timeScale, devices with their <c>sim:</c>
@@ -226,7 +228,7 @@ public static class RigLoader
             if (items[i] is not YamlMappingNode d) { reader.Problem(items[i], path, "must be a mapping"); continue; }
             reader.RejectUnknownKeys(d, path, "id", "kind", "participant", "node", "protocol", "endpoint", "unitId", "profile", "pollSeconds", "readOnly", "sim", "ina219");
             var id = reader.String(d, "id", path);
-            var kind = reader.Choice(d, "kind", path, DeviceKinds);
+            var kind = reader.Choice(d, "kind", path, RigDevice.KindNames);
             var participant = reader.String(d, "participant", path, required: false) ?? id;
             var node = reader.String(d, "node", path);
             var protocol = reader.Choice(d, "protocol", path, Protocols);
