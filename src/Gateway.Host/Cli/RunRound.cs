@@ -11,10 +11,9 @@ namespace Gateway.Host.Cli;
 /// it, 164 MB without (about 0.4 MB a round); a gateway left running for weeks would run out of it.
 /// </summary>
 /// <param name="RoundId">The round.</param>
-/// <param name="IntervalStartUtc">Its interval's start.</param>
 /// <param name="Parked">A stop parked it before it closed.</param>
 /// <param name="DispatchedNothing">It planned setpoints and none was confirmed.</param>
-/// <param name="Summary">The round's row as operators see it, without its per-trade lines.</param>
+/// <param name="Summary">The round's row as operators see it (its interval, counts, rates, note), without its per-trade lines.</param>
 /// <param name="Kpis">The decision's KPIs.</param>
 /// <param name="TradeCount">Trades in the decision, executed or not.</param>
 /// <param name="MatchedKwh">Energy of every trade the decision matched.</param>
@@ -27,7 +26,6 @@ namespace Gateway.Host.Cli;
 /// <param name="SetpointsMissed">Journaled setpoints missed or skipped.</param>
 internal sealed record RunRound(
     string RoundId,
-    DateTimeOffset IntervalStartUtc,
     bool Parked,
     bool DispatchedNothing,
     Status.RoundSummary Summary,
@@ -46,7 +44,7 @@ internal sealed record RunRound(
     public static RunRound Of(RoundOutcome outcome)
     {
         var d = outcome.Decision;
-        return new RunRound(outcome.RoundId, outcome.Summary.IntervalStartUtc, outcome.Parked, outcome.DispatchedNothing,
+        return new RunRound(outcome.RoundId, outcome.Parked, outcome.DispatchedNothing,
             outcome.Summary with { Trades = [] }, d.Kpis, d.Trades.Count,
             d.Trades.Sum(t => t.EnergyKwh),
             d.Trades.Where(t => t.Status == TradeStatus.Executed).Sum(t => t.EnergyKwh),
