@@ -116,11 +116,12 @@ internal sealed class BrokerSecurityOptions
         {
             if (e is System.Security.Authentication.AuthenticationException)
                 return used.CaFile is null ? "a broker with a private CA needs it: give it with --ca FILE" : null;
-            // mosquitto checks the client certificate after TLS 1.3 has finished on our side: what arrives is a closed connection.
+            // mosquitto checks the client certificate after TLS 1.3 has finished on our side: what arrives is either
+            // a closed connection or, when its alert is read first, a record that fails to decrypt (an IOException).
             if (e is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.NotConnected or System.Net.Sockets.SocketError.ConnectionReset
-                    or System.Net.Sockets.SocketError.ConnectionAborted or System.Net.Sockets.SocketError.Shutdown } or EndOfStreamException
+                    or System.Net.Sockets.SocketError.ConnectionAborted or System.Net.Sockets.SocketError.Shutdown } or IOException
                 && used.UsesTls && used.ClientCertificateFile is null)
-                return "the broker closed the connection after the TLS handshake: does it require a client certificate (--cert FILE --key FILE)?";
+                return "the broker refused or closed the connection after the TLS handshake: does it require a client certificate (--cert FILE --key FILE)?";
         }
         return null;
     }
