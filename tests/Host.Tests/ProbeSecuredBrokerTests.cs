@@ -4,6 +4,7 @@ using Gateway.DeviceSims.Devices;
 using Gateway.DeviceSims.Hosting;
 using Gateway.Host.Cli;
 using Gateway.Rigs;
+using Gateway.Testing.Rigs;
 
 namespace Gateway.Host.Tests;
 
@@ -92,6 +93,34 @@ public sealed class ProbeSecuredBrokerTests(Xunit.Abstractions.ITestOutputHelper
         using var json = JsonDocument.Parse(output);
         Assert.Equal("smes/smes-1", json.RootElement.GetProperty("topicPrefix").GetString());
         Assert.True(File.Exists(Path.Combine(_reports, "smes-1", "report.md")));
+
+        // Ready to paste: the device under devices:, and how the gateway reaches the broker under brokers:, with the
+        // password's source but never the password.
+        var entry = await File.ReadAllTextAsync(Path.Combine(_reports, "smes-1", "rig-entry.yaml"));
+        var broker = await File.ReadAllTextAsync(Path.Combine(_reports, "smes-1", "rig-broker.yaml"));
+        Assert.DoesNotContain(SecuredMosquitto.Users["gateway"], broker);
+        Assert.Contains("brokers:", await File.ReadAllTextAsync(Path.Combine(_reports, "smes-1", "report.md")));
+        var rig = LoadRigWith(entry, broker);
+        Assert.Equal("smes-1", Assert.Single(rig.Devices).Id);
+        var (_, security) = rig.Broker(Broker);
+        Assert.Equal((Path.GetFullPath(_broker.CaFile), Path.GetFullPath(_broker.ClientCertificateFile), Path.GetFullPath(_broker.ClientKeyFile), "gateway", _passwordVariable),
+            (security.CaFile, security.ClientCertificateFile, security.ClientKeyFile, security.UserName, security.PasswordEnvironmentVariable));
+        Assert.Empty(security.Check());
+    }
+
+    private RigDefinition LoadRigWith(string deviceEntry, string brokerEntry)
+    {
+        static string Indented(string yaml) => string.Join('\n', yaml.Split('\n').Select(l => l.Length == 0 ? l : "  " + l));
+        var path = Path.Combine(_reports, $"rig-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, $$"""
+            site: pasted
+            devices:
+            {{Indented(deviceEntry).Replace("CHANGE-ME", "n1", StringComparison.Ordinal)}}
+            brokers:
+            {{Indented(brokerEntry)}}
+            {{RigYaml.FeederAndMarket}}
+            """);
+        return RigLoader.Load(path);
     }
 
     [Fact]

@@ -54,7 +54,11 @@ internal static class CommissionReport
             }
         }
         if (result.Profile is not null)
+        {
             await File.WriteAllTextAsync(Path.Combine(dir, "rig-entry.yaml"), CommissionRigEntry.Yaml(result), cancellationToken).ConfigureAwait(false);
+            if (CommissionRigEntry.BrokerYaml(result) is { } broker)
+                await File.WriteAllTextAsync(Path.Combine(dir, "rig-broker.yaml"), broker, cancellationToken).ConfigureAwait(false);
+        }
         await File.WriteAllTextAsync(Path.Combine(dir, "commission.json"), Json(result), cancellationToken).ConfigureAwait(false);
         await File.WriteAllTextAsync(Path.Combine(dir, "report.md"), Markdown(result, png is not null), cancellationToken).ConfigureAwait(false);
         return dir;
@@ -164,6 +168,15 @@ internal static class CommissionReport
             md.AppendLine("```yaml");
             md.Append(CommissionRigEntry.Yaml(result));
             md.AppendLine("```");
+            if (CommissionRigEntry.BrokerYaml(result) is { } broker)
+            {
+                md.AppendLine();
+                md.AppendLine("And under `brokers:`, how the gateway reaches its broker (also in `rig-broker.yaml`):");
+                md.AppendLine();
+                md.AppendLine("```yaml");
+                md.Append(broker);
+                md.AppendLine("```");
+            }
         }
         return md.ToString();
     }

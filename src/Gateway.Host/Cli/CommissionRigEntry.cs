@@ -44,6 +44,37 @@ internal static class CommissionRigEntry
         return yaml.ToString();
     }
 
+    /// <summary>
+    /// How the gateway reaches the MQTT broker the session went through, as a <c>brokers:</c> entry (the TLS files and
+    /// the user and password source given to commission); null when the URL alone says it (plain MQTT, no user) or the
+    /// device is not on MQTT. A password itself is never written: only where the gateway reads it from.
+    /// </summary>
+    public static string? BrokerYaml(CommissionResult result)
+    {
+        var r = result.Request;
+        if (!r.IsMqtt || !Drivers.Devices.Mqtt.MqttBrokerAddress.TryParse(r.Endpoint, out var address, out _)) return null;
+        var used = BrokerSecurityOptions.Combine(r.Broker, address!);
+        if (!used.UsesTls && used.UserName is null) return null;
+        var yaml = new StringBuilder();
+        yaml.AppendLine("# how the gateway reaches this broker, as commission did: paste under brokers: (one entry per broker)");
+        yaml.AppendLine($"- url: {Scalar(address!.WithoutCredentials().ToString())}");
+        if (used.UsesTls)
+        {
+            var tls = new List<string>();
+            if (used.CaFile is { } ca) tls.Add($"ca: {Scalar(Path.GetFullPath(ca))}");
+            if (used.ClientCertificateFile is { } cert) tls.Add($"certificate: {Scalar(Path.GetFullPath(cert))}");
+            if (used.ClientKeyFile is { } key) tls.Add($"key: {Scalar(Path.GetFullPath(key))}");
+            if (used.ServerName is { } serverName) tls.Add($"serverName: {Scalar(serverName)}");
+            // mqtts:// says TLS by itself; over mqtt:// an empty tls block still does, with the system's CAs.
+            if (tls.Count > 0 || !address.UseTls) yaml.AppendLine($"  tls: {{ {string.Join(", ", tls)} }}");
+        }
+        if (used.UserName is { } user) yaml.AppendLine($"  username: {Scalar(user)}");
+        if (used.PasswordEnvironmentVariable is { } variable) yaml.AppendLine($"  passwordEnv: {Scalar(variable)}");
+        else if (used.PasswordFile is { } file) yaml.AppendLine($"  passwordFile: {Scalar(Path.GetFullPath(file))}");
+        else if (used.Password is not null) yaml.AppendLine("  # the password came in the URL, which a rig does not keep: add passwordEnv: VARIABLE or passwordFile: FILE");
+        return yaml.ToString();
+    }
+
     private static string Verdict(CommissionResult result) =>
         !result.VerificationPassed ? "verification FAILED"
         : result.FailSafePassed == true ? "verified, step confirmed, fail-safe passed"
