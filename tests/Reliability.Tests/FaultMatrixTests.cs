@@ -165,10 +165,10 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
 
     private double LedgerCaughtUpAt { get; set; }
 
-    /// <summary>Settlements queued in the journal but not yet on the ledger, from both files.</summary>
+    /// <summary>Settlements queued in the journal but not yet on the ledger: the journal's outbox against the ledger's own record.</summary>
     private static int Pending(MatrixSite site)
     {
-        var ledger = JournalView.Ledger(site.LedgerPath).Select(s => s.SettlementId).ToHashSet();
+        var ledger = site.LedgerSettlements().Select(s => s.SettlementId).ToHashSet();
         return JournalView.Outbox(site.JournalPath).Count(s => !ledger.Contains(s.SettlementId));
     }
 
@@ -218,7 +218,7 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
             output.WriteLine($"{open} round(s) left open by the fault, resumed by the next start");
         }
         Phase("stopped (SIGTERM)");
-        var (verified, verifyOutput) = await GatewayProcess.VerifyLedgerAsync(site.LedgerPath);
+        var (verified, verifyOutput) = await site.VerifyLedgerAsync();
         Assert.True(verified, verifyOutput);
         Phase("ledger verified");
         var audit = site.Audit();
