@@ -102,9 +102,6 @@ public sealed class TestPeer : IAsyncDisposable
         return new TestPeer(app, state, new Uri($"{(settings.UseTls ? "https" : "http")}://127.0.0.1:{port}"));
     }
 
-    /// <summary>Whether the peer's server is up (false between <see cref="GoDownAsync"/> and <see cref="ComeBackAsync"/>).</summary>
-    public bool IsServing => Volatile.Read(ref _app) is not null;
-
     /// <summary>
     /// The peer goes down as a killed peer process does: its server stops at once, calls in flight are cut and new
     /// connections are refused. What it committed stays (world state, blocks, the transactions it endorsed), as a peer's
@@ -116,7 +113,7 @@ public sealed class TestPeer : IAsyncDisposable
         try
         {
             if (_app is not { } app) return;
-            Volatile.Write(ref _app, null);
+            _app = null;
             await StopAsync(app, TimeSpan.Zero).ConfigureAwait(false);
         }
         finally
@@ -135,7 +132,7 @@ public sealed class TestPeer : IAsyncDisposable
         try
         {
             if (_app is not null) return;
-            Volatile.Write(ref _app, await ServeAsync(_state, Endpoint.Port, cancellationToken).ConfigureAwait(false));
+            _app = await ServeAsync(_state, Endpoint.Port, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -203,7 +200,11 @@ public sealed class TestPeer : IAsyncDisposable
         await _serving.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (Interlocked.Exchange(ref _app, null) is { } app) await StopAsync(app, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            if (_app is { } app)
+            {
+                _app = null;
+                await StopAsync(app, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            }
         }
         finally
         {
