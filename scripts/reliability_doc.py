@@ -7,7 +7,7 @@
 import json, os, sys
 
 ORDER = ["device slow", "device silent", "device flapping", "Modbus exception", "garbled frame",
-         "disconnect mid-frame", "broker restart", "ledger down", "journal disk full", "clock jump", "kill -9 loop"]
+         "disconnect mid-frame", "broker restart", "ledger down", "ledger peer down", "journal disk full", "clock jump", "kill -9 loop"]
 
 
 def replace_between(doc, name, body):
@@ -38,7 +38,7 @@ def matrix(results, doc, note):
         if fault not in rows:
             continue
         r = rows[fault]
-        note_r = f" ({r['RecoveryNote']})" if r.get("RecoveryNote") and fault in ("kill -9 loop", "ledger down") else ""
+        note_r = f" ({r['RecoveryNote']})" if r.get("RecoveryNote") and fault in ("kill -9 loop", "ledger down", "ledger peer down") else ""
         lines.append(f"| {fault} | {r['Injected']} | {r['Rounds']} | {r['RoundsAffected']} | {r['SetpointsWritten']} | {r['SetpointsLost']} | {r['SetpointsDoubled']} | "
                      f"{r['SameValueResent']} | {r['OverLimit']} | {r['Settlements']} | {r['SettlementsLost']} | {r['SettlementsDoubled']} | "
                      f"{'intact' if r['LedgerVerified'] else 'BROKEN'} | {fmt_recovery(r)}{note_r} |")

@@ -43,8 +43,9 @@ public sealed record TestPeerSettings
 /// </summary>
 public sealed class TestPeer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
     private readonly PeerState _state;
+    private readonly SemaphoreSlim _serving = new(1, 1);
+    private WebApplication? _app;
 
     private TestPeer(WebApplication app, PeerState state, Uri endpoint)
     {
@@ -93,6 +94,55 @@ public sealed class TestPeer : IAsyncDisposable
         var unknown = settings.Channels.SelectMany(c => c.EndorsingOrganizations ?? []).Where(o => !state.Organizations.ContainsKey(o)).ToList();
         if (unknown.Count > 0) throw new ArgumentException($"endorsement policies name organisations the peer has no PKI for: {string.Join(", ", unknown)}", nameof(settings));
 
+        var app = await ServeAsync(state, settings.Port, cancellationToken).ConfigureAwait(false);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var port = new Uri(address).Port;
+        state.Address = $"127.0.0.1:{port}";
+        foreach (var channel in state.Channels.Values) channel.Orderer.Start();
+        return new TestPeer(app, state, new Uri($"{(settings.UseTls ? "https" : "http")}://127.0.0.1:{port}"));
+    }
+
+    /// <summary>
+    /// The peer goes down as a killed peer process does: its server stops at once, calls in flight are cut and new
+    /// connections are refused. What it committed stays (world state, blocks, the transactions it endorsed), as a peer's
+    /// ledger stays on its disk; the orderer keeps ordering, since on a network it is a node of its own.
+    /// </summary>
+    public async Task GoDownAsync()
+    {
+        await _serving.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_app is not { } app) return;
+            _app = null;
+            await StopAsync(app, TimeSpan.Zero).ConfigureAwait(false);
+        }
+        finally
+        {
+            _serving.Release();
+        }
+    }
+
+    /// <summary>
+    /// The peer restarts on the port it had, with the ledger it had (<see cref="GoDownAsync"/>), so a client configured with
+    /// its address reconnects to the same chain.
+    /// </summary>
+    public async Task ComeBackAsync(CancellationToken cancellationToken = default)
+    {
+        await _serving.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_app is not null) return;
+            _app = await ServeAsync(_state, Endpoint.Port, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _serving.Release();
+        }
+    }
+
+    private static async Task<WebApplication> ServeAsync(PeerState state, int port, CancellationToken cancellationToken)
+    {
+        var settings = state.Settings;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(state);
@@ -105,31 +155,60 @@ public sealed class TestPeer : IAsyncDisposable
         {
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
             kestrel.Limits.MaxRequestBodySize = 16 * 1024 * 1024;
-            kestrel.Listen(IPAddress.Loopback, settings.Port, listen =>
+            kestrel.Listen(IPAddress.Loopback, port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;
                 if (settings.UseTls)
                 {
-                    listen.UseHttps(pki.PeerTls.Certificate);
+                    listen.UseHttps(state.Pki.PeerTls.Certificate);
                 }
             });
         });
         var app = builder.Build();
         app.MapGrpcService<GatewayService>();
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var port = new Uri(address).Port;
-        state.Address = $"127.0.0.1:{port}";
-        foreach (var channel in state.Channels.Values) channel.Orderer.Start();
-        return new TestPeer(app, state, new Uri($"{(settings.UseTls ? "https" : "http")}://127.0.0.1:{port}"));
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        return app;
+    }
+
+    // A grace of zero aborts the connections at once, as a dying process does; a longer one lets calls in flight end.
+    private static async Task StopAsync(WebApplication app, TimeSpan grace)
+    {
+        using var stop = new CancellationTokenSource(grace);
+        try
+        {
+            await app.StopAsync(stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The grace ran out: Kestrel has aborted what was still open, which is what a stop after the grace means.
+        }
+        await app.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>Stops listening; connections are closed, so clients see the peer as down.</summary>
     public async ValueTask DisposeAsync()
     {
         foreach (var channel in _state.Channels.Values) await channel.Orderer.StopAsync().ConfigureAwait(false);
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        await _app.StopAsync(stop.Token).ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
+        await _serving.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_app is { } app)
+            {
+                _app = null;
+                await StopAsync(app, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _serving.Release();
+        }
     }
 }

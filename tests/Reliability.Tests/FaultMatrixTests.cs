@@ -163,12 +163,63 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
         AssertBounded(row);
     }
 
+    [Fact]
+    public async Task Ledger_peer_down_for_longer_than_an_interval_keeps_settlements_in_the_outbox_and_loses_none()
+    {
+        await using var fabric = await MatrixFabricPeer.StartAsync();
+        await using var site = await MatrixSite.StartAsync(new MatrixSiteOptions { Seed = Seed, Fabric = fabric });
+        var peer = fabric.Peer;
+        var interval = TimeSpan.FromSeconds(site.Rig.Market.Interval.TotalSeconds / site.Rig.TimeScale);
+        var down = new System.Diagnostics.Stopwatch();
+        var begun = 0;
+        var waited = 0;
+        var callsWhileDown = 0;
+        double? upAt = null;
+        Task<double>? drained = null;
+        double? drainedAt = null;
+        var row = await RunAsync(site, "ledger peer down",
+            "the Fabric ledger peer (three channels, over TLS) stopped, connections refused, for 3+ intervals; restarted on its port with its ledger",
+            inject: async () =>
+            {
+                begun = site.RoundsAtLeast(RoundState.Decided);
+                await peer.GoDownAsync();
+                down.Start();
+                // Counted once the server is gone: a call cut by the stop was counted when it arrived, before.
+                callsWhileDown = peer.CallCounts.Values.Sum();
+            },
+            // Rounds alone could end a little short of three intervals (the first may begin just after the peer went
+            // down); the outage must outlast them in wall time, the clock the gateway's ledger deadlines run on.
+            during: () => Waits.UntilAsync(() => site.RoundsAtLeast(RoundState.Decided) >= begun + FaultRounds && down.Elapsed > 3 * interval,
+                Waits.Long, $"{FaultRounds} rounds and 3 intervals with the peer down"),
+            heal: async () =>
+            {
+                waited = Pending(site);
+                callsWhileDown = peer.CallCounts.Values.Sum() - callsWhileDown;
+                await peer.ComeBackAsync();
+                down.Stop();
+                upAt = site.Writes.Now;
+                // Watched from the restart on, not after the round the heal waits for, so the time is when it happened.
+                drained = Task.Run(async () =>
+                {
+                    await Waits.UntilAsync(() => Pending(site) == 0, Waits.Long, "the outbox drained onto the restarted peer");
+                    return site.Writes.Now;
+                });
+            },
+            afterHeal: async () => drainedAt = await drained!,
+            recovery: _ => upAt is null || drainedAt is null ? (null, "the peer did not come back") : (drainedAt.Value - upAt.Value, "outbox drained onto the peer"));
+        output.WriteLine($"peer down {down.Elapsed.TotalSeconds:0.0} s ({down.Elapsed / interval:0.0} intervals); settlements waiting in the outbox when it came back: {waited}; "
+            + $"calls it answered while down: {callsWhileDown}; blocks on {MatrixFabricPeer.SettlementChannel}: {peer.BlockHeightOf(MatrixFabricPeer.SettlementChannel)}");
+        Assert.True(waited > 0, "no settlement waited for the peer: the outage did not bite");
+        Assert.Equal(0, callsWhileDown);
+        AssertBounded(row);
+    }
+
     private double LedgerCaughtUpAt { get; set; }
 
-    /// <summary>Settlements queued in the journal but not yet on the ledger, from both files.</summary>
+    /// <summary>Settlements queued in the journal but not yet on the ledger: the journal's outbox against the ledger's own record.</summary>
     private static int Pending(MatrixSite site)
     {
-        var ledger = JournalView.Ledger(site.LedgerPath).Select(s => s.SettlementId).ToHashSet();
+        var ledger = site.LedgerSettlements().Select(s => s.SettlementId).ToHashSet();
         return JournalView.Outbox(site.JournalPath).Count(s => !ledger.Contains(s.SettlementId));
     }
 
@@ -218,7 +269,7 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
             output.WriteLine($"{open} round(s) left open by the fault, resumed by the next start");
         }
         Phase("stopped (SIGTERM)");
-        var (verified, verifyOutput) = await GatewayProcess.VerifyLedgerAsync(site.LedgerPath);
+        var (verified, verifyOutput) = await site.VerifyLedgerAsync();
         Assert.True(verified, verifyOutput);
         Phase("ledger verified");
         var audit = site.Audit();

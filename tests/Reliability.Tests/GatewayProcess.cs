@@ -95,6 +95,15 @@ internal sealed partial class GatewayProcess : IDisposable
         return (done && verify.ExitCode == 0, verify.Output);
     }
 
+    /// <summary><c>gateway ledger verify --rig RIG</c>: true when it exits 0 (the journal and the rig's ledgers agree).</summary>
+    public static async Task<(bool Ok, string Output)> VerifyRigLedgerAsync(string rigPath)
+    {
+        using var verify = Start([Dll, "ledger", "verify", "--rig", rigPath]);
+        var done = await verify.WaitForExitAsync(TimeSpan.FromSeconds(120));
+        if (!done) verify.Kill9();
+        return (done && verify.ExitCode == 0, verify.Output);
+    }
+
     public void Dispose()
     {
         try { Kill9(); } catch (InvalidOperationException) { }

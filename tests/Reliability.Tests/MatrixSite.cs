@@ -26,6 +26,9 @@ internal sealed record MatrixSiteOptions
 
     /// <summary>Seed of the proxies' random faults.</summary>
     public int Seed { get; init; } = 17;
+
+    /// <summary>When set, the gateway settles on this Fabric peer instead of the embedded ledger.</summary>
+    public MatrixFabricPeer? Fabric { get; init; }
 }
 
 /// <summary>
@@ -36,10 +39,13 @@ internal sealed record MatrixSiteOptions
 /// </summary>
 internal sealed class MatrixSite : ProxiedSite
 {
-    private MatrixSite(SimulatedSite site, Dictionary<string, FaultProxy> proxies, string endpointsFile)
+    private readonly MatrixFabricPeer? _fabric;
+
+    private MatrixSite(SimulatedSite site, Dictionary<string, FaultProxy> proxies, string endpointsFile, MatrixFabricPeer? fabric)
         : base(site, [.. proxies.Values], endpointsFile)
     {
         Proxies = proxies;
+        _fabric = fabric;
     }
 
     public IReadOnlyDictionary<string, FaultProxy> Proxies { get; }
@@ -54,6 +60,7 @@ internal sealed class MatrixSite : ProxiedSite
         var evA = o.MqttPort is { } p ? $"protocol: mqtt, endpoint: \"mqtt://127.0.0.1:{p}\", profile: mqtt-charger" : Modbus(1, "v2g-charger");
         var smes = o.MqttPort is { } q ? $"protocol: mqtt, endpoint: \"mqtt://127.0.0.1:{q}\", profile: mqtt-smes-converter" : Modbus(5, "smes-converter");
         var journal = o.JournalDirectory is { } j ? Path.Combine(j, "journal.db") : "journal.db";
+        var ledger = o.Fabric?.RigLedgerYaml() ?? "ledger: { kind: embedded, path: ledger.db }";
         return $$"""
             site: matrix
             start: {{o.Start}}
@@ -82,7 +89,7 @@ internal sealed class MatrixSite : ProxiedSite
               gridPrices: [ { from: "00:00", pricePerKwh: 0.36 }, { from: "10:00", pricePerKwh: 1.01 }, { from: "15:00", pricePerKwh: 0.62 } ]
               feedInPricePerKwh: 0.3
               readBackSeconds: 5
-            ledger: { kind: embedded, path: ledger.db }
+            {{ledger}}
             journal: { path: {{journal}} }
             """;
     }
@@ -103,7 +110,7 @@ internal sealed class MatrixSite : ProxiedSite
             proxies[e.Id] = proxy;
             endpoints.Add((e.Id, $"modbus-tcp://{proxy.LocalEndpoint}"));
         }
-        return new MatrixSite(site, proxies, site.WriteEndpointsFile(endpoints));
+        return new MatrixSite(site, proxies, site.WriteEndpointsFile(endpoints), options.Fabric);
     }
 
     /// <summary>Start <c>gateway run</c> on this site.</summary>
@@ -124,5 +131,16 @@ internal sealed class MatrixSite : ProxiedSite
         new SiteDispatch(Rig).WholeRounds(JournalPath, atLeast, notAmong);
 
 
-    public RunAudit Audit() => new() { Rig = Rig, Sims = Sims.Rig, JournalPath = JournalPath, Writes = Writes };
+    /// <summary>The settlements the ledger holds: the embedded ledger's file, or what the Fabric peer committed.</summary>
+    public IReadOnlyList<SettlementRow> LedgerSettlements() => _fabric?.CommittedSettlements() ?? JournalView.Ledger(LedgerPath);
+
+    /// <summary>
+    /// <c>gateway ledger verify</c>: the embedded ledger's hash chain (<c>--db</c>), or for Fabric the journal against the
+    /// peer's chains (<c>--rig</c>: every journaled settlement, decision and delivery there exactly once, identical, nothing
+    /// pending or dead-lettered).
+    /// </summary>
+    public Task<(bool Ok, string Output)> VerifyLedgerAsync() =>
+        _fabric is null ? GatewayProcess.VerifyLedgerAsync(LedgerPath) : GatewayProcess.VerifyRigLedgerAsync(RigPath);
+
+    public RunAudit Audit() => new() { Rig = Rig, Sims = Sims.Rig, JournalPath = JournalPath, Writes = Writes, LedgerSettlements = LedgerSettlements };
 }

@@ -29,6 +29,9 @@ internal sealed class RunAudit
     public required string JournalPath { get; init; }
     public required SetpointWriteLog Writes { get; init; }
 
+    /// <summary>What the ledger holds; by default the embedded ledger's file named by the rig.</summary>
+    public Func<IReadOnlyList<SettlementRow>>? LedgerSettlements { get; init; }
+
     /// <summary>Match times of journaled setpoints: (round, device) → wall seconds of the write that delivered it.</summary>
     public Dictionary<(string Round, string Device), double> DeliveredAt { get; } = [];
 
@@ -43,7 +46,7 @@ internal sealed class RunAudit
         var over = OverLimit(setpoints, writes, problems);
 
         var outbox = JournalView.Outbox(JournalPath);
-        var ledger = JournalView.Ledger(Rig.Ledger.EmbeddedPath);
+        var ledger = LedgerSettlements?.Invoke() ?? JournalView.Ledger(Rig.Ledger.EmbeddedPath);
         var ledgerIds = ledger.GroupBy(s => s.SettlementId).ToDictionary(g => g.Key, g => g.Count());
         var queued = outbox.Select(s => s.SettlementId).ToHashSet();
         var settlementsLost = outbox.Count(s => !ledgerIds.ContainsKey(s.SettlementId));

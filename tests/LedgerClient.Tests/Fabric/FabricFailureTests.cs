@@ -112,11 +112,11 @@ public sealed class FabricFailureTests(PkiFixture fixture) : IClassFixture<PkiFi
     [Fact]
     public async Task Peer_down_is_a_retryable_unavailable_error_and_the_same_ledger_recovers()
     {
-        var peer = await TestPeer.StartAsync(_pki);
-        var port = peer.Endpoint.Port;
+        await using var peer = await TestPeer.StartAsync(_pki);
         using var ledger = Ledger(_pki, peer);
-        await ledger.CommitAsync(Settlement());
-        await peer.DisposeAsync();
+        var before = Settlement();
+        await ledger.CommitAsync(before);
+        await peer.GoDownAsync();
         var settlement = Settlement();
 
         var error = await Assert.ThrowsAsync<FabricLedgerException>(() => ledger.CommitAsync(settlement));
@@ -125,7 +125,7 @@ public sealed class FabricFailureTests(PkiFixture fixture) : IClassFixture<PkiFi
         Assert.True(error.IsRetryable);
         Assert.Null(error.TransactionId);
 
-        await using var restarted = await TestPeer.StartAsync(_pki, new TestPeerSettings { Port = port });
+        await peer.ComeBackAsync();
         // The channel reconnects after its (short) backoff; until then calls fail fast as Unavailable, as the outbox expects.
         var deadline = Stopwatch.StartNew();
         LedgerCommitResult? result = null;
@@ -141,6 +141,8 @@ public sealed class FabricFailureTests(PkiFixture fixture) : IClassFixture<PkiFi
             }
         }
         Assert.Equal(LedgerCommitOutcome.Committed, result.Outcome);
+        // The peer came back with its ledger: what it committed before the outage is still on the chain.
+        Assert.NotNull(await ledger.GetAsync(before.SettlementId));
     }
 
     [Fact]
