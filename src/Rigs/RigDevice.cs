@@ -32,8 +32,8 @@ public sealed record RigDevice
     /// <summary>What the simulated meter sums (kind meter with a <c>sim:</c> block).</summary>
     public MeterScenario? Meter { get; init; }
 
-    /// <summary>Each kind as a rig file writes it, at its <see cref="Rigs.DeviceKind"/>'s value.</summary>
-    internal static readonly string[] KindNames = ["charger", "pv-inverter", "meter", "smes"];
+    /// <summary>Each kind as a rig file (and a profile) writes it, at its <see cref="Rigs.DeviceKind"/>'s value: the drivers' one list.</summary>
+    internal static IReadOnlyList<string> KindNames => Gateway.Drivers.Devices.DeviceKindNames.All;
 
     /// <summary>The kind as the rig file writes it: charger, pv-inverter, meter or smes.</summary>
     public string Kind => KindNames[(int)DeviceKind];
@@ -45,5 +45,10 @@ public sealed record RigDevice
     internal OcppRigSection? Ocpp { get; init; }
 
     /// <summary>The kind written in a rig file (charger, pv-inverter, meter, smes), or null.</summary>
-    internal static DeviceKind? ParseKind(string text) => Array.IndexOf(KindNames, text) is var i and >= 0 ? (DeviceKind)i : null;
+    internal static DeviceKind? ParseKind(string text)
+    {
+        for (var i = 0; i < KindNames.Count; i++)
+            if (KindNames[i] == text) return (DeviceKind)i;
+        return null;
+    }
 }

@@ -6,14 +6,13 @@ namespace Gateway.Drivers.Devices;
 // stopping at the first, so one run of the loader tells the author everything to fix.
 internal sealed class ProfileValidator(string file)
 {
-    private static readonly string[] Kinds = ["charger", "pv-inverter", "meter", "smes"];
     private readonly List<ProfileProblem> _problems = [];
 
     public DeviceProfile Validate(ProfileFile dto)
     {
         if (string.IsNullOrWhiteSpace(dto.Name)) Problem(null, "'name' is missing");
-        if (string.IsNullOrWhiteSpace(dto.Kind)) Problem(null, $"'kind' is missing (one of {string.Join(", ", Kinds)})");
-        else if (!Kinds.Contains(dto.Kind)) Problem(null, $"'kind' is '{dto.Kind}', expected one of {string.Join(", ", Kinds)}");
+        if (string.IsNullOrWhiteSpace(dto.Kind)) Problem(null, $"'kind' is missing (one of {string.Join(", ", DeviceKindNames.All)})");
+        else if (!DeviceKindNames.All.Contains(dto.Kind)) Problem(null, $"'kind' is '{dto.Kind}', expected one of {string.Join(", ", DeviceKindNames.All)}");
         if (dto.Points is null || dto.Points.Count == 0) Problem(null, "'points' is missing or empty");
         if (dto.Modbus is null && dto.Mqtt is null && dto.Ocpp is null) Problem(null, "'modbus', 'mqtt' and 'ocpp' are all missing: every profile needs a transport part");
         var ocpp = dto.Ocpp is null ? null : Gateway.Drivers.Devices.Ocpp.OcppChargerMap.Validate(dto.Ocpp, dto.Kind, dto.Modbus is not null || dto.Mqtt is not null, Problem);
