@@ -23,14 +23,23 @@ public sealed record RigDefinition
     /// <summary>The simulated clock's start: <see cref="StartUtc"/>, which a rig read for the simulators always has.</summary>
     public DateTimeOffset Start => StartUtc ?? default;
 
+    // The gateway's sections. A rig read for the simulators only (RigLoader.LoadSimulated) has none of them: each is held
+    // nullable and its accessor names the missing section instead of handing the gateway a null it would trip over later.
+    private readonly RigMarket? _market;
+    private readonly RigLedger? _ledger;
+    private readonly RigOperator? _operator;
+
     /// <summary>The radial feeder the trades flow over (empty on a rig read for the simulators only).</summary>
     internal RigFeeder Feeder { get; init; } = RigFeeder.None;
-    /// <summary>Market interval, prices and participant economics (null only on a rig read for the simulators only).</summary>
-    internal RigMarket Market { get; init; } = null!;
+    /// <summary>Market interval, prices and participant economics.</summary>
+    /// <exception cref="InvalidOperationException">The rig was read for the simulators only.</exception>
+    internal RigMarket Market { get => _market ?? throw GatewaySectionMissing("market"); init => _market = value; }
     /// <summary>Where settlements are committed.</summary>
-    internal RigLedger Ledger { get; init; } = null!;
+    /// <exception cref="InvalidOperationException">The rig was read for the simulators only.</exception>
+    internal RigLedger Ledger { get => _ledger ?? throw GatewaySectionMissing("ledger"); init => _ledger = value; }
     /// <summary>How operators are reached (dashboard, MQTT).</summary>
-    internal RigOperator Operator { get; init; } = null!;
+    /// <exception cref="InvalidOperationException">The rig was read for the simulators only.</exception>
+    internal RigOperator Operator { get => _operator ?? throw GatewaySectionMissing("operator"); init => _operator = value; }
     /// <summary>The gateway's round journal (SQLite).</summary>
     internal string JournalPath { get; init; } = "";
     /// <summary>Security of the MQTT brokers the rig uses as the gateway reaches them (TLS, user, password source), by address.</summary>
@@ -54,6 +63,9 @@ public sealed record RigDefinition
         var parsed = Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.Parse(endpoint);
         return Merge(parsed, SimBrokers.FirstOrDefault(b => b.Address == parsed.WithoutCredentials())?.Security);
     }
+
+    private InvalidOperationException GatewaySectionMissing(string section)
+        => new($"the rig {SourceFile} was read for the simulators only, which has no {section} section: read it with RigLoader.Load for the gateway");
 
     private static (Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress, Gateway.Drivers.Mqtt.MqttBrokerSecurity) Merge(
         Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress parsed, Gateway.Drivers.Mqtt.MqttBrokerSecurity? known)
