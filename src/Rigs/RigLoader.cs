@@ -13,7 +13,6 @@ namespace Gateway.Rigs;
 /// </summary>
 public static class RigLoader
 {
-    private static readonly string[] Protocols = ["modbus-tcp", "modbus-rtu", "mqtt", "ocpp", "i2c"];
     private static readonly string[] LedgerKinds = ["embedded", "fabric"];
 
     /// <summary>
@@ -45,17 +44,39 @@ public static class RigLoader
 
     /// <summary>
     /// Check the simulated side of the rig text <paramref name="yaml"/> (site, start, timeScale, devices with their <c>sim:</c>
-    /// blocks, brokers' <c>sims:</c>); the gateway's sections are left to <see cref="Parse"/>.
+    /// blocks, brokers' <c>sims:</c>) by the same rules as <see cref="Parse"/>; the gateway's sections are left to it, and the
+    /// rig returned has none (reaching one throws).
     /// </summary>
     /// <exception cref="RigFileException">Invalid.</exception>
     public static RigDefinition ParseSimulated(string yaml, string file)
     {
+        var reader = new YamlFieldReader(file);
         var root = ReadRoot(yaml, file);
-        var problems = new List<RigProblem>();
-        var rig = SimulatedPart.Read(root, file, problems);
-        if (problems.Count > 0) throw new RigFileException(problems);
-        return rig;
+        var baseDir = BaseDirOf(file);
+        var (site, start, timeScale) = ReadSiteAndClock(reader, root, simulated: true);
+        var devices = RigDeviceReader.Read(reader, root, new RigDeviceRules(ForGateway: false, Simulated: true, start ?? default, baseDir, FeederNodes: null));
+        var (_, simBrokers) = RigBrokerReader.Read(reader, root, baseDir, forGateway: false, simulated: true);
+        if (reader.Problems.Count > 0 || site is null) throw Refused(reader, file);
+        return new RigDefinition { SourceFile = file, SiteId = site, StartUtc = start, TimeScale = timeScale, Devices = devices, SimBrokers = simBrokers };
     }
+
+    /// <summary>
+    /// The site id and the plant clock: where it starts (required on a simulated rig, whose simulators run from it; a real bench
+    /// runs on real time) and how fast it runs.
+    /// </summary>
+    private static (string? Site, DateTimeOffset? Start, double TimeScale) ReadSiteAndClock(YamlFieldReader reader, YamlMappingNode root, bool simulated)
+    {
+        var site = reader.String(root, "site", "");
+        var start = simulated || YamlFieldReader.Child(root, "start") is not null ? reader.Instant(root, "start", "") : null;
+        var timeScale = reader.Number(root, "timeScale", "", 0.001, 100_000, required: false, fallback: 1) ?? 1;
+        return (site, start, timeScale);
+    }
+
+    private static string BaseDirOf(string file) => Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".";
+
+    // Every problem found, in file order.
+    private static RigFileException Refused(YamlFieldReader reader, string file)
+        => new(reader.Problems.Count > 0 ? reader.Problems.OrderBy(p => p.Line).ToList() : [new RigProblem(file, "", 0, "incomplete rig")]);
 
     private static string ReadText(string file)
     {
@@ -99,19 +120,18 @@ public static class RigLoader
         var reader = new YamlFieldReader(file);
         var root = ReadRoot(yaml, file);
 
-        var baseDir = Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".";
+        var baseDir = BaseDirOf(file);
+        var simulated = IsSimulated(root);
         RigNumberCheck.NoNonFiniteNumbers(reader, root);
         reader.RejectUnknownKeys(root, "", "site", "start", "timeScale", "devices", "feeder", "market", "ledger", "operator", "journal", "brokers", "safety", "ocpp");
-        var site = reader.String(root, "site", "");
-        var start = YamlFieldReader.Child(root, "start") is null ? null : reader.Instant(root, "start", "");
-        var timeScale = reader.Number(root, "timeScale", "", 0.001, 100_000, required: false, fallback: 1) ?? 1;
+        var (site, start, timeScale) = ReadSiteAndClock(reader, root, simulated);
 
         var feeder = ReadFeeder(reader, root);
-        var nodeIds = feeder?.Nodes.Select(n => n.Id).ToHashSet(StringComparer.Ordinal) ?? new HashSet<string>(StringComparer.Ordinal);
-        var devices = ReadDevices(reader, root, nodeIds, baseDir, feeder is not null);
+        var nodeIds = feeder?.Nodes.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+        var devices = RigDeviceReader.Read(reader, root, new RigDeviceRules(ForGateway: true, simulated, start ?? default, baseDir, nodeIds));
         var market = ReadMarket(reader, root);
         var ledger = ReadLedger(reader, root, baseDir);
-        var brokers = ReadBrokers(reader, root, baseDir);
+        var (brokers, simBrokers) = RigBrokerReader.Read(reader, root, baseDir, forGateway: true, simulated);
         if (OcppRigSection.Read(reader, root, baseDir) is { } ocpp) devices = OcppRigDevices.Attach(reader, root, devices, ocpp);
         var op = ReadOperator(reader, root, baseDir);
         var safety = RigLabHardware.ReadSafety(reader, root);
@@ -123,36 +143,14 @@ public static class RigLoader
         if (devices.Count(d => d.DeviceKind == DeviceKind.Smes) > 1)
             reader.Problem(root, "devices", "a site has at most one SMES unit");
 
-        IReadOnlyList<SimBroker> simBrokers = [];
-        if (reader.Problems.Count == 0 && IsSimulated(root))
-            (devices, simBrokers) = WithSimulatedPart(root, file, reader, devices);
-
         if (reader.Problems.Count > 0 || site is null || feeder is null || market is null || ledger is null || op is null)
-        {
-            var problems = reader.Problems.Count > 0 ? reader.Problems : [new RigProblem(file, "", 0, "incomplete rig")];
-            throw new RigFileException(problems.OrderBy(p => p.Line).ToList());
-        }
+            throw Refused(reader, file);
 
         return new RigDefinition
         {
             SourceFile = file, SiteId = site, StartUtc = start, TimeScale = timeScale, Devices = devices, SimBrokers = simBrokers,
             Feeder = feeder, Market = market, Ledger = ledger, Operator = op, JournalPath = journalPath, Brokers = brokers, Safety = safety,
         };
-    }
-
-    /// <summary>
-    /// A simulated rig: the simulators' rules over the same document (run only once the gateway's checks pass, so a problem both
-    /// would name is reported once), and each device's scenario from its <c>sim:</c> block.
-    /// </summary>
-    private static (List<RigDevice>, IReadOnlyList<SimBroker>) WithSimulatedPart(YamlMappingNode root, string file, YamlFieldReader reader, List<RigDevice> devices)
-    {
-        var problems = new List<RigProblem>();
-        var simulated = SimulatedPart.Read(root, file, problems);
-        foreach (var p in problems)
-            reader.Add(new RigProblem(file, p.Path, p.Line, $"the simulators refuse this rig: {p.Message}"));
-        if (problems.Count > 0) return (devices, []);
-        var scenarios = simulated.Devices.ToDictionary(d => d.Id, StringComparer.Ordinal);
-        return (devices.Select(d => scenarios.TryGetValue(d.Id, out var s) ? d with { Ev = s.Ev, Pv = s.Pv, Smes = s.Smes, Meter = s.Meter } : d).ToList(), simulated.SimBrokers);
     }
 
     private static RigFeeder? ReadFeeder(YamlFieldReader reader, YamlMappingNode root)
@@ -213,86 +211,6 @@ public static class RigLoader
                 reader.Problem(map, "feeder.lines", $"the root '{rootNode}' cannot have an upstream line");
         }
         return rootNode is null ? null : new RigFeeder(rootNode, nodes, lines);
-    }
-
-    private static List<RigDevice> ReadDevices(YamlFieldReader reader, YamlMappingNode root, HashSet<string> nodeIds, string baseDir, bool checkNodes)
-    {
-        var devices = new List<RigDevice>();
-        var seenIds = new HashSet<string>(StringComparer.Ordinal);
-        var items = reader.Sequence(root, "devices", "");
-        if (items.Count == 0 && YamlFieldReader.Child(root, "devices") is not null)
-            reader.Problem(YamlFieldReader.Child(root, "devices"), "devices", "lists no device");
-        for (var i = 0; i < items.Count; i++)
-        {
-            var path = $"devices[{i}]";
-            if (items[i] is not YamlMappingNode d) { reader.Problem(items[i], path, "must be a mapping"); continue; }
-            reader.RejectUnknownKeys(d, path, "id", "kind", "participant", "node", "protocol", "endpoint", "unitId", "profile", "pollSeconds", "readOnly", "sim", "ina219");
-            var id = reader.String(d, "id", path);
-            var kind = reader.Choice(d, "kind", path, RigDevice.KindNames);
-            var participant = reader.String(d, "participant", path, required: false) ?? id;
-            var node = reader.String(d, "node", path);
-            var protocol = reader.Choice(d, "protocol", path, Protocols);
-            var endpoint = reader.String(d, "endpoint", path);
-            var unitId = reader.Integer(d, "unitId", path, 1, 247, required: false, fallback: 1);
-            var profileName = reader.String(d, "profile", path, required: protocol != "i2c");
-            var poll = reader.Number(d, "pollSeconds", path, 0.01, 86_400, required: false, fallback: 5, unit: "s");
-            var readOnly = reader.Boolean(d, "readOnly", path, required: false, fallback: false);
-
-            if (checkNodes && node is not null && !nodeIds.Contains(node))
-                reader.Problem(YamlFieldReader.Child(d, "node"), path + ".node", $"'{node}' is not a node of the feeder");
-            if (id is not null && !seenIds.Add(id))
-                reader.Problem(YamlFieldReader.Child(d, "id"), path + ".id", $"device '{id}' is defined twice");
-            if (protocol is "modbus-tcp" && endpoint is not null && !IsHostPort(endpoint))
-                reader.Problem(YamlFieldReader.Child(d, "endpoint"), path + ".endpoint", $"'{endpoint}' is not host:port");
-            if (protocol is "mqtt" && endpoint is not null && MqttEndpointProblem(endpoint) is { } mqttProblem)
-                reader.Problem(YamlFieldReader.Child(d, "endpoint"), path + ".endpoint", mqttProblem);
-            if (protocol is "ocpp" && endpoint is not null && !Gateway.Drivers.Devices.Ocpp.OcppStationUrl.TryParse(endpoint, out _, out var ocppProblem))
-                reader.Problem(YamlFieldReader.Child(d, "endpoint"), path + ".endpoint", ocppProblem);
-
-            string? profile = null;
-            RigIna219? ina219 = null;
-            if (protocol == "i2c")
-            {
-                ina219 = RigLabHardware.ReadIna219(reader, d, path, endpoint, kind);
-                if (profileName is not null && profileName != "ina219")
-                    reader.Problem(YamlFieldReader.Child(d, "profile"), path + ".profile", $"an i2c device is read by the built-in INA219 driver: leave profile out or write ina219, not '{profileName}'");
-                profile = "ina219";
-            }
-            else if (YamlFieldReader.Child(d, "ina219") is not null)
-                reader.Problem(YamlFieldReader.Child(d, "ina219"), path + ".ina219", $"only an i2c device has INA219 settings; this one speaks {protocol}");
-            if (profileName is not null && protocol != "i2c")
-            {
-                var candidate = profileName.Contains('/') || profileName.EndsWith(".yaml", StringComparison.Ordinal) ? Resolve(baseDir, profileName) : profileName;
-                try
-                {
-                    var loaded = ProfileLoader.Load(candidate);
-                    profile = candidate;
-                    if (kind is not null && !string.Equals(loaded.Kind, kind, StringComparison.Ordinal))
-                        reader.Problem(YamlFieldReader.Child(d, "profile"), path + ".profile", $"profile '{profileName}' is for a {loaded.Kind}, but the device is a {kind}");
-                    if (protocol is "mqtt" && loaded.Mqtt is null)
-                        reader.Problem(YamlFieldReader.Child(d, "profile"), path + ".profile", $"profile '{profileName}' has no 'mqtt' part (a topic map), so it cannot be reached over MQTT; use an MQTT profile such as mqtt-charger, or protocol modbus-tcp");
-                    if (protocol is "ocpp" && loaded.Ocpp is null)
-                        reader.Problem(YamlFieldReader.Child(d, "profile"), path + ".profile", $"profile '{profileName}' has no 'ocpp' part, so it cannot be reached over OCPP; use ocpp-charger");
-                    if (protocol is "modbus-tcp" or "modbus-rtu" && loaded.Modbus is null)
-                        reader.Problem(YamlFieldReader.Child(d, "profile"), path + ".profile", $"profile '{profileName}' has no 'modbus' part (a register map); use protocol mqtt for it, or a Modbus profile");
-                }
-                catch (Exception e) when (e is ProfileLoadException or IOException or ArgumentException)
-                {
-                    reader.Problem(YamlFieldReader.Child(d, "profile"), path + ".profile", $"profile '{profileName}' cannot be used: {FirstLine(e.Message)}");
-                }
-            }
-
-            if (id is null || kind is null || node is null || protocol is null || endpoint is null || unitId is null || profile is null || poll is null || participant is null || readOnly is null)
-                continue;
-            if (protocol == "i2c" && ina219 is null) continue;
-            devices.Add(new RigDevice
-            {
-                Id = id, DeviceKind = RigDevice.ParseKind(kind) ?? DeviceKind.Charger, ParticipantId = participant, NodeId = node, Protocol = protocol,
-                Endpoint = endpoint, UnitId = (byte)unitId.Value, Profile = profile, PollPeriod = TimeSpan.FromSeconds(poll.Value), ReadOnly = readOnly.Value,
-                Ina219 = ina219,
-            });
-        }
-        return devices;
     }
 
     private static RigMarket? ReadMarket(YamlFieldReader reader, YamlMappingNode root)
@@ -525,83 +443,15 @@ public static class RigLoader
         };
     }
 
-    private static List<RigBroker> ReadBrokers(YamlFieldReader reader, YamlMappingNode root, string baseDir)
-    {
-        var brokers = new List<RigBroker>();
-        var items = reader.Sequence(root, "brokers", "", required: false);
-        for (var i = 0; i < items.Count; i++)
-        {
-            var path = $"brokers[{i}]";
-            if (items[i] is not YamlMappingNode b) { reader.Problem(items[i], path, "must be a mapping with url and its security (tls, username, passwordEnv or passwordFile)"); continue; }
-            reader.RejectUnknownKeys(b, path, "url", "tls", "username", "passwordEnv", "passwordFile", "sims");
-            var url = reader.String(b, "url", path);
-            Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress? address = null;
-            if (url is not null && !Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.TryParse(url, out address, out var error))
-                reader.Problem(YamlFieldReader.Child(b, "url"), path + ".url", error);
-            if (address?.Password is not null)
-                reader.Problem(YamlFieldReader.Child(b, "url"), path + ".url", "write no password in a rig: use passwordEnv or passwordFile");
-            var security = ReadSecurity(reader, b, path, baseDir);
-            if (address is null || security is null) continue;
-            if (brokers.Any(x => x.Address.WithoutCredentials() == address.WithoutCredentials()))
-            {
-                reader.Problem(b, path + ".url", $"broker {address} is listed twice");
-                continue;
-            }
-            brokers.Add(new RigBroker(address.WithoutCredentials(), security with { Tls = security.Tls || address.UseTls, UserName = security.UserName ?? address.UserName }));
-        }
-        return brokers;
-    }
-
-    /// <summary>tls: {ca, certificate, key, serverName}, username, passwordEnv | passwordFile (the simulators' "sims:" part is theirs).</summary>
-    private static Gateway.Drivers.Mqtt.MqttBrokerSecurity? ReadSecurity(YamlFieldReader reader, YamlMappingNode b, string path, string baseDir)
-    {
-        var before = reader.Problems.Count;
-        string? ca = null, cert = null, key = null, serverName = null;
-        var tls = false;
-        if (reader.Mapping(b, "tls", path, required: false) is { } t)
-        {
-            tls = true;
-            var tp = path + ".tls";
-            reader.RejectUnknownKeys(t, tp, "ca", "certificate", "key", "serverName");
-            ca = reader.String(t, "ca", tp, required: false);
-            cert = reader.String(t, "certificate", tp, required: false);
-            key = reader.String(t, "key", tp, required: false);
-            serverName = reader.String(t, "serverName", tp, required: false);
-            foreach (var (k, v) in new[] { ("ca", ca), ("certificate", cert), ("key", key) })
-                if (v is not null && !File.Exists(Resolve(baseDir, v))) reader.Problem(YamlFieldReader.Child(t, k), $"{tp}.{k}", $"file '{v}' not found");
-            if (cert is null != key is null) reader.Problem(t, tp, "a client certificate needs its key (certificate and key together)");
-        }
-        var user = reader.String(b, "username", path, required: false);
-        var passwordEnv = reader.String(b, "passwordEnv", path, required: false);
-        var passwordFile = reader.String(b, "passwordFile", path, required: false);
-        if (passwordEnv is not null && passwordFile is not null) reader.Problem(b, path, "give passwordEnv or passwordFile, not both");
-        if ((passwordEnv ?? passwordFile) is not null && user is null) reader.Problem(b, path, "a password needs a username");
-        if (passwordFile is not null && !File.Exists(Resolve(baseDir, passwordFile))) reader.Problem(YamlFieldReader.Child(b, "passwordFile"), path + ".passwordFile", $"file '{passwordFile}' not found");
-        if (passwordEnv is not null && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(passwordEnv)))
-            reader.Problem(YamlFieldReader.Child(b, "passwordEnv"), path + ".passwordEnv", $"the environment variable ${passwordEnv} is not set");
-        if (reader.Problems.Count > before) return null;
-        return new Gateway.Drivers.Mqtt.MqttBrokerSecurity
-        {
-            Tls = tls, CaFile = ca is null ? null : Resolve(baseDir, ca), ClientCertificateFile = cert is null ? null : Resolve(baseDir, cert),
-            ClientKeyFile = key is null ? null : Resolve(baseDir, key), ServerName = serverName, UserName = user,
-            PasswordEnvironmentVariable = passwordEnv, PasswordFile = passwordFile is null ? null : Resolve(baseDir, passwordFile),
-        };
-    }
-
-    private static string? MqttEndpointProblem(string endpoint)
-    {
-        if (!endpoint.StartsWith("mqtt://", StringComparison.OrdinalIgnoreCase) && !endpoint.StartsWith("mqtts://", StringComparison.OrdinalIgnoreCase))
-            return $"'{Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.Mask(endpoint)}' is not an MQTT broker address: write mqtt://HOST:PORT (mqtts:// for TLS)";
-        return Gateway.Drivers.Devices.Mqtt.MqttBrokerAddress.TryParse(endpoint, out _, out var error) ? null : error;
-    }
-
-    private static bool IsLoopbackHost(string host)
+    /// <summary>localhost, or an IPv4 or IPv6 loopback address (brackets allowed).</summary>
+    internal static bool IsLoopbackHost(string host)
     {
         host = host.Trim('[', ']');
         return host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (System.Net.IPAddress.TryParse(host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
     }
 
-    private static bool IsHostPort(string text)
+    /// <summary>HOST:PORT with a port 0–65535.</summary>
+    internal static bool IsHostPort(string text)
     {
         var colon = text.LastIndexOf(':');
         return colon > 0 && int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is >= 0 and <= 65535;
@@ -630,7 +480,9 @@ public static class RigLoader
         return expanded;
     }
 
-    private static string Resolve(string baseDir, string path) => Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(baseDir, path));
+    /// <summary>A path as written in the rig, relative to the rig's folder unless rooted.</summary>
+    internal static string Resolve(string baseDir, string path) => Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(baseDir, path));
 
-    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
+    /// <summary>The first line of an error message, for a problem that fits on one line.</summary>
+    internal static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 }

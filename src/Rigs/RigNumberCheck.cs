@@ -21,12 +21,9 @@ internal static class RigNumberCheck
             case YamlSequenceNode list:
                 for (var i = 0; i < list.Children.Count; i++) NoNonFiniteNumbers(reader, list.Children[i], $"{path}[{i}]");
                 break;
-            case YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain, Value: { } text } scalar when IsNonFinite(text):
-                reader.Problem(scalar, path, $"'{text}' is not a number the gateway or the simulators can use (not a number, or infinite)");
+            case YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain, Value: { } text } scalar when YamlFieldReader.IsNonFinite(text):
+                reader.Problem(scalar, path, YamlFieldReader.NonFiniteProblem(text));
                 break;
         }
     }
-
-    private static bool IsNonFinite(string text) =>
-        text.Trim().TrimStart('+', '-').ToLowerInvariant() is ".nan" or ".inf" or "nan" or "inf" or "infinity";
 }

@@ -17,8 +17,15 @@ internal sealed class YamlFieldReader
 
     public IReadOnlyList<RigProblem> Problems => _problems;
 
+    // Problems already reported, by node position, path and words: a value two checks refuse alike (a '.nan' the document-wide
+    // number check and the field's own reader both see) is reported once.
+    private readonly HashSet<(long Line, long Column, string Path, string Message)> _reported = new();
+
     public void Problem(YamlNode? node, string path, string message)
-        => _problems.Add(new RigProblem(_file, path, node is null ? 0 : (int)node.Start.Line, message));
+    {
+        if (node is not null && !_reported.Add((node.Start.Line, node.Start.Column, path, message))) return;
+        _problems.Add(new RigProblem(_file, path, node is null ? 0 : (int)node.Start.Line, message));
+    }
 
     /// <summary>Adds a problem another checker found, already placed in the file.</summary>
     public void Add(RigProblem problem) => _problems.Add(problem);
@@ -79,6 +86,11 @@ internal sealed class YamlFieldReader
             if (required) Problem(parent, Join(path, key), "is missing");
             return fallback;
         }
+        if (node is YamlScalarNode { Value: { } written } && IsNonFinite(written))
+        {
+            Problem(node, Join(path, key), NonFiniteProblem(written));
+            return null;
+        }
         if (node is not YamlScalarNode { Value: { } text } ||
             !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ||
             double.IsNaN(value) || double.IsInfinity(value))
@@ -129,14 +141,46 @@ internal sealed class YamlFieldReader
         return null;
     }
 
+    /// <summary>An ISO 8601 date-time with its time of day (a bare date is refused: the simulators' clock starts at an instant).</summary>
     public DateTimeOffset? Instant(YamlMappingNode parent, string key, string path, bool required = true)
     {
         var text = String(parent, key, path, required);
         if (text is null) return null;
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value)) return value;
+        if (ParseInstant(text) is { } value) return value;
         Problem(Child(parent, key), Join(path, key), $"'{text}' is not an ISO 8601 date-time (e.g. 2026-06-01T00:00:00Z)");
         return null;
     }
+
+    /// <summary>
+    /// An ISO 8601 date-time, or a time of day (HH:mm or HH:mm:ss) on the date of <paramref name="day"/>: how a scenario
+    /// writes when a car arrives on the rig's first day.
+    /// </summary>
+    public DateTimeOffset? InstantOrTimeOfDay(YamlMappingNode parent, string key, string path, DateTimeOffset day)
+    {
+        var text = String(parent, key, path);
+        if (text is null) return null;
+        if (ParseInstant(text) is { } value) return value;
+        if (ParseTimeOfDay(text) is { } tod) return new DateTimeOffset(day.UtcDateTime.Date, TimeSpan.Zero) + tod;
+        Problem(Child(parent, key), Join(path, key), $"'{text}' is neither an ISO 8601 date-time (e.g. 2026-06-01T06:00:00Z) nor a time of day (e.g. 07:30)");
+        return null;
+    }
+
+    /// <summary>A time of day, HH:mm or HH:mm:ss.</summary>
+    public TimeSpan? TimeOfDay(YamlMappingNode parent, string key, string path)
+    {
+        var text = String(parent, key, path);
+        if (text is null) return null;
+        if (ParseTimeOfDay(text) is { } value) return value;
+        Problem(Child(parent, key), Join(path, key), $"'{text}' is not a time of day (e.g. 06:30)");
+        return null;
+    }
+
+    private static DateTimeOffset? ParseInstant(string text)
+        => text.Contains('T') && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value)
+            ? value : null;
+
+    private static TimeSpan? ParseTimeOfDay(string text)
+        => TimeSpan.TryParseExact(text, ["hh\\:mm", "hh\\:mm\\:ss"], CultureInfo.InvariantCulture, out var value) && value < TimeSpan.FromDays(1) ? value : null;
 
     /// <summary>Report keys the schema does not know, so a typo never passes silently.</summary>
     public void RejectUnknownKeys(YamlMappingNode node, string path, params string[] known)
@@ -147,6 +191,13 @@ internal sealed class YamlFieldReader
                 Problem(key, Join(path, k), $"unknown key (expected one of: {string.Join(", ", known)})");
         }
     }
+
+    /// <summary>A number that is not one: <c>.nan</c>, <c>.inf</c> and their spellings, which YAML reads as valid doubles.</summary>
+    public static bool IsNonFinite(string text) =>
+        text.Trim().TrimStart('+', '-').ToLowerInvariant() is ".nan" or ".inf" or "nan" or "inf" or "infinity";
+
+    /// <summary>Why a non-finite number is refused, in the same words wherever it is found.</summary>
+    public static string NonFiniteProblem(string text) => $"'{text}' is not a number the gateway or the simulators can use (not a number, or infinite)";
 
     public static YamlNode? Child(YamlMappingNode parent, string key)
         => parent.Children.TryGetValue(new YamlScalarNode(key), out var node) ? node : null;

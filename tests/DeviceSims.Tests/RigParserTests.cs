@@ -38,6 +38,16 @@ public sealed class RigParserTests
     }
 
     [Fact]
+    public void A_rig_read_for_the_simulators_has_no_gateway_sections_and_says_so()
+    {
+        var rig = RigLoader.ParseSimulated(TestRig.Yaml, "sims-only.yaml");
+        Assert.Contains("has no market section", Assert.Throws<InvalidOperationException>(() => rig.Market).Message);
+        Assert.Contains("has no ledger section", Assert.Throws<InvalidOperationException>(() => rig.Ledger).Message);
+        Assert.Contains("has no operator section", Assert.Throws<InvalidOperationException>(() => rig.Operator).Message);
+        Assert.Contains("sims-only.yaml", Assert.Throws<InvalidOperationException>(() => rig.Market).Message);
+    }
+
+    [Fact]
     public void Every_problem_names_file_line_device_and_field()
     {
         var yaml = """
@@ -71,14 +81,14 @@ public sealed class RigParserTests
         var e = Assert.Throws<RigFileException>(() => RigLoader.ParseSimulated(yaml, "bad-rig.yaml"));
         var all = e.Problems.Select(p => p.ToString()).ToList();
         Assert.All(all, p => Assert.StartsWith("bad-rig.yaml:", p));
-        Assert.Contains(all, p => p.StartsWith("bad-rig.yaml:2: ") && p.Contains("'start' is 'yesterday'"));
-        Assert.Contains(all, p => p.StartsWith("bad-rig.yaml:3: ") && p.Contains("'timeScale' is -1"));
-        Assert.Contains(all, p => p.Contains("device 'ev-1'") && p.Contains("10.0.0.7:502") && p.Contains("loopback"));
-        Assert.Contains(all, p => p.StartsWith("bad-rig.yaml:9: ") && p.Contains("unknown key 'colour'"));
-        Assert.Contains(all, p => p.Contains("'socAtArrivalPercent' is 150"));
-        Assert.Contains(all, p => p.Contains("'departure' must be after 'arrival'"));
-        Assert.Contains(all, p => p.Contains("'kind' is 'toaster'"));
-        Assert.Contains(all, p => p.Contains("device 'm'") && p.Contains("'ghost'"));
+        Assert.Contains(all, p => p.StartsWith("bad-rig.yaml:2: start: 'yesterday' is not an ISO 8601 date-time"));
+        Assert.Contains(all, p => p.StartsWith("bad-rig.yaml:3: timeScale: -1 is out of range"));
+        Assert.Contains(all, p => p.StartsWith("bad-rig.yaml:7: devices[0].endpoint: '10.0.0.7:502'") && p.Contains("loopback"));
+        Assert.Contains(all, p => p.StartsWith("bad-rig.yaml:9: devices[0].colour: unknown key"));
+        Assert.Contains(all, p => p.Contains("devices[0].sim.socAtArrivalPercent: 150 is out of range [0, 100]"));
+        Assert.Contains(all, p => p.Contains("devices[0].sim: 'departure' must be after 'arrival'"));
+        Assert.Contains(all, p => p.Contains("devices[1].kind: 'toaster' is not one of"));
+        Assert.Contains(all, p => p.Contains("devices[2].sim.sums: names 'ghost'"));
     }
 
     [Fact]
@@ -115,8 +125,8 @@ public sealed class RigParserTests
               - { id: b, kind: meter, protocol: mqtt, endpoint: "mqtt://127.0.0.1:99999", profile: mqtt-meter, sim: { } }
             """;
         var e = Assert.Throws<RigFileException>(() => RigLoader.ParseSimulated(Yaml, "m.yaml"));
-        Assert.Contains(e.Problems, p => p.ToString().Contains("device 'a'") && p.Message.Contains("written mqtt://HOST:PORT"));
-        Assert.Contains(e.Problems, p => p.ToString().Contains("device 'b'") && p.Message.Contains("not 1–65535"));
+        Assert.Contains(e.Problems, p => p.Path == "devices[0].endpoint" && p.Message.Contains("write mqtt://HOST:PORT"));
+        Assert.Contains(e.Problems, p => p.Path == "devices[1].endpoint" && p.Message.Contains("not 1–65535"));
 
         var wrongProfiles = RigLoader.ParseSimulated("""
             site: s
@@ -146,10 +156,14 @@ public sealed class RigParserTests
             """;
         var e = Assert.Throws<RigFileException>(() => RigLoader.ParseSimulated(Yaml, "disagree.yaml"));
         var all = e.Problems.Select(p => p.ToString()).ToList();
-        Assert.Contains(all, p => p.Contains("device 'a'") && p.Contains("'kind' is 'PvInverter', expected charger, pv-inverter, meter or smes"));
-        Assert.Contains(all, p => p.Contains("device 'b'") && p.Contains("'unitId' is 0, must be within 1..247"));
-        Assert.Contains(all, p => p.Contains("device 'c'") && p.Contains("'unitId' is 250, must be within 1..247"));
-        Assert.Contains(all, p => p.Contains("device 'd'") && p.Contains("'readOnly' is 'sometimes', expected true or false"));
+        Assert.Contains(all, p => p.Contains("devices[0].kind: 'PvInverter' is not one of: charger, pv-inverter, meter, smes"));
+        Assert.Contains(all, p => p.Contains("devices[1].unitId: 0 is out of range [1, 247]"));
+        Assert.Contains(all, p => p.Contains("devices[2].unitId: 250 is out of range [1, 247]"));
+        Assert.Contains(all, p => p.Contains("devices[3].readOnly: must be true or false"));
+
+        // The simulators read a unit id as any number and cut 1.5 to 1; the gateway wants a whole number, and now both do.
+        e = Assert.Throws<RigFileException>(() => RigLoader.ParseSimulated(Yaml.Replace("unitId: 7", "unitId: 1.5", StringComparison.Ordinal), "disagree.yaml"));
+        Assert.Contains(e.Problems, p => p.Path == "devices[3].unitId" && p.Message == "must be a whole number");
     }
 
     [Fact]

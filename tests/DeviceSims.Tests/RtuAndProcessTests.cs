@@ -111,6 +111,6 @@ public sealed class RtuAndProcessTests : IDisposable
         var errors = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         Assert.Equal(2, process.ExitCode);
-        Assert.Contains("'devices' is missing or empty", errors);
+        Assert.Contains("devices: lists no device", errors);
     }
 }

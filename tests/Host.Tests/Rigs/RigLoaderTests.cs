@@ -169,13 +169,13 @@ public sealed class RigLoaderTests
     private const string Ev = "{ id: ev-1, kind: charger, node: n1, protocol: modbus-tcp, endpoint: \"127.0.0.1:502\", profile: v2g-charger";
 
     [Theory]
-    [InlineData("socAtArrivalPercent: 150, arrival: \"08:00\", departure: \"18:00\"", "device 'ev-1': sim: the simulators refuse this rig: 'socAtArrivalPercent' is 150, must be within 0..100")]
-    [InlineData("socAtArrivalPercent: 40, targetSocPercent: -5, arrival: \"08:00\", departure: \"18:00\"", "device 'ev-1': sim: the simulators refuse this rig: 'targetSocPercent' is -5, must be within 0..100")]
-    [InlineData("socAtArrivalPercent: 40, arrival: \"18:00\", departure: \"08:00\"", "device 'ev-1': sim: the simulators refuse this rig: 'departure' must be after 'arrival'")]
-    [InlineData("socAtArrivalPercent: 40, arrival: \"2026-06-01T18:00:00Z\", departure: \"17:00\"", "device 'ev-1': sim: the simulators refuse this rig: 'departure' must be after 'arrival'")]
+    [InlineData("socAtArrivalPercent: 150, arrival: \"08:00\", departure: \"18:00\"", "devices[0].sim.socAtArrivalPercent: 150 is out of range [0, 100]")]
+    [InlineData("socAtArrivalPercent: 40, targetSocPercent: -5, arrival: \"08:00\", departure: \"18:00\"", "devices[0].sim.targetSocPercent: -5 is out of range [0, 100]")]
+    [InlineData("socAtArrivalPercent: 40, arrival: \"18:00\", departure: \"08:00\"", "devices[0].sim: 'departure' must be after 'arrival'")]
+    [InlineData("socAtArrivalPercent: 40, arrival: \"2026-06-01T18:00:00Z\", departure: \"17:00\"", "devices[0].sim: 'departure' must be after 'arrival'")]
     [InlineData("socAtArrivalPercent: .nan, arrival: \"08:00\", departure: \"18:00\"", "devices[0].sim.socAtArrivalPercent: '.nan' is not a number")]
     [InlineData("socAtArrivalPercent: 40, rampKwPerSecond: -.inf, arrival: \"08:00\", departure: \"18:00\"", "devices[0].sim.rampKwPerSecond: '-.inf' is not a number")]
-    public void The_gateway_refuses_sim_blocks_the_simulators_refuse_in_the_simulators_words(string sim, string why)
+    public void The_gateway_refuses_sim_blocks_the_simulators_refuse_once_in_the_one_readers_words(string sim, string why)
     {
         var e = Assert.Throws<RigFileException>(() => RigLoader.Parse(Rig($"{Ev}, sim: {{ batteryKwh: 60, maxChargeKw: 11, maxDischargeKw: 11, {sim} }} }}"), "sim.yaml"));
         Assert.Single(e.Problems);
@@ -220,5 +220,55 @@ public sealed class RigLoaderTests
         Assert.False(RigLoader.Parse(Rig($"{Ev} }}"), "rw.yaml").Devices[0].ReadOnly);
         var e = Assert.Throws<RigFileException>(() => RigLoader.Parse(Rig($"{Ev}, readOnly: maybe }}"), "ro.yaml"));
         Assert.Contains("devices[0].readOnly: must be true or false", e.Message);
+    }
+
+    private const string EvSim = "sim: { batteryKwh: 60, maxChargeKw: 11, maxDischargeKw: 11, socAtArrivalPercent: 40, arrival: \"08:00\", departure: \"18:00\" }";
+
+    [Theory]
+    [InlineData("unitId: 0", "devices[0].unitId", "0 is out of range [1, 247]")]
+    [InlineData("unitId: 1.5", "devices[0].unitId", "must be a whole number")]
+    [InlineData("pollSeconds: 0", "devices[0].pollSeconds", "0 s is out of range")]
+    [InlineData("colour: red", "devices[0].colour", "unknown key")]
+    public void A_device_field_of_a_simulated_rig_is_checked_once_by_one_rule_set(string field, string path, string why)
+    {
+        // The gateway and the simulators read a device's common fields with one reader: a wrong one is one problem, not the
+        // gateway's and then the simulators' in other words, and a rig file reads the same for both.
+        var yaml = Rig($"{Ev}, {field}, {EvSim} }}");
+        var gateway = Assert.Single(Assert.Throws<RigFileException>(() => RigLoader.Parse(yaml, "sim.yaml")).Problems);
+        var simulators = Assert.Single(Assert.Throws<RigFileException>(() => RigLoader.ParseSimulated(yaml, "sim.yaml")).Problems);
+        Assert.Equal(gateway, simulators);
+        Assert.Equal(path, gateway.Path);
+        Assert.Contains(why, gateway.Message);
+        Assert.Equal(4, gateway.Line);
+    }
+
+    [Theory]
+    // The simulators refused a start without its time of day; the gateway took a bare date.
+    [InlineData("start: 2026-06-01T10:00:00Z", "start: 2026-06-01", "start", "not an ISO 8601 date-time")]
+    // The simulators checked an RTU endpoint's line settings; the gateway took any text.
+    [InlineData("protocol: modbus-tcp, endpoint: \"127.0.0.1:502\"", "protocol: modbus-rtu, endpoint: \"/dev/ttyUSB0?baud=12345\"", "devices[0].endpoint", "an RTU endpoint is a tty path")]
+    // The simulators refused an OCPP device that is not a charger; the gateway only named its profile's kind.
+    [InlineData("kind: charger, node: n1, protocol: modbus-tcp, endpoint: \"127.0.0.1:502\", profile: v2g-charger", "kind: meter, node: n1, protocol: ocpp, endpoint: \"ws://127.0.0.1:9000/ocpp/cp-1\", profile: ocpp-charger", "devices[0].protocol", "only chargers speak OCPP")]
+    public void Where_the_gateway_and_the_simulators_disagreed_the_stricter_rule_holds_for_a_rig_without_sim_blocks(string from, string to, string path, string why)
+    {
+        var e = Assert.Throws<RigFileException>(() => RigLoader.Parse(Rig($"{Ev} }}").Replace(from, to, StringComparison.Ordinal), "real.yaml"));
+        Assert.Contains(e.Problems, p => p.Path == path && p.Message.Contains(why, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_brokers_security_and_its_sims_part_are_read_by_one_rule_set()
+    {
+        var yaml = Rig($"{Ev}, {EvSim} }}", """
+            brokers:
+              - url: mqtts://127.0.0.1:8883
+                tls: { ca: no-such-ca.pem }
+                sims: { tls: { ca: no-such-ca.pem }, passwordEnv: GW_TEST_NO_SUCH_VARIABLE }
+            """);
+        var gateway = Assert.Throws<RigFileException>(() => RigLoader.Parse(yaml, "brokers.yaml")).Problems;
+        var simulators = Assert.Throws<RigFileException>(() => RigLoader.ParseSimulated(yaml, "brokers.yaml")).Problems;
+        Assert.Contains(gateway, p => p.Path == "brokers[0].tls.ca" && p.Message == "file 'no-such-ca.pem' not found");
+        Assert.Contains(gateway, p => p.Path == "brokers[0].sims.tls.ca" && p.Message == "file 'no-such-ca.pem' not found");
+        Assert.Contains(gateway, p => p.Path == "brokers[0].sims" && p.Message == "a password needs a username");
+        Assert.Equal(gateway.Where(p => p.Path.StartsWith("brokers[0].sims", StringComparison.Ordinal)), simulators);
     }
 }
