@@ -1,5 +1,4 @@
 using System.Globalization;
-using Gateway.Drivers.Devices;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -7,8 +6,10 @@ namespace Gateway.Rigs;
 
 /// <summary>
 /// Reads a rig file once into one <see cref="RigDefinition"/>, for the gateway (<see cref="Load"/>: every section, checked
-/// before it touches a device) or for the simulators (<see cref="LoadSimulated"/>: the site, its clock and its devices with their
-/// <c>sim:</c> blocks). Every problem in the file is collected and reported together (file, YAML path, line, why) in one
+/// before it touches a device) or for the simulators (<see cref="LoadSimulated"/>: the site, its clock, its devices with their
+/// <c>sim:</c> blocks and how they reach secured brokers). Both read the devices and the brokers with the same readers
+/// (<see cref="RigDeviceReader"/>, <see cref="RigBrokerReader"/>), so a rig with <c>sim:</c> blocks the gateway accepts is one
+/// the simulators accept. Every problem in the file is collected and reported together (file, YAML path, line, why) in one
 /// <see cref="RigFileException"/>.
 /// </summary>
 public static class RigLoader
@@ -16,7 +17,7 @@ public static class RigLoader
     private static readonly string[] LedgerKinds = ["embedded", "fabric"];
 
     /// <summary>
-    /// A rig with a <c>sim:</c> block is run against device-sims, so it must also be a rig the simulators accept; a rig
+    /// A rig with a <c>sim:</c> block is run against device-sims, so the gateway reads it by the simulators' rules as well; a rig
     /// without one (real hardware, or devices the caller brings) is the gateway's alone.
     /// </summary>
     private static bool IsSimulated(YamlMappingNode root)
@@ -423,8 +424,7 @@ public static class RigLoader
 
         if (dashboard is not null && IsHostPort(dashboard))
         {
-            var host = dashboard[..dashboard.LastIndexOf(':')].Trim('[', ']');
-            var loopback = host is "localhost" || (System.Net.IPAddress.TryParse(host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
+            var loopback = IsLoopbackHost(dashboard[..dashboard.LastIndexOf(':')]);
             if (!loopback && tls is null)
                 reader.Problem(YamlFieldReader.Child(map, "dashboard"), "operator.dashboard",
                     $"'{dashboard}' is not a loopback address: a dashboard reachable from the network needs HTTPS (operator.dashboardTls with certificate and key) and operator.auth");
@@ -443,11 +443,11 @@ public static class RigLoader
         };
     }
 
-    /// <summary>localhost, or an IPv4 or IPv6 loopback address (brackets allowed).</summary>
+    /// <summary>localhost (as written: the simulators and the dashboard resolve that name only), or an IPv4 or IPv6 loopback address (brackets allowed).</summary>
     internal static bool IsLoopbackHost(string host)
     {
         host = host.Trim('[', ']');
-        return host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (System.Net.IPAddress.TryParse(host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
+        return host == "localhost" || (System.Net.IPAddress.TryParse(host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
     }
 
     /// <summary>HOST:PORT with a port 0–65535.</summary>
