@@ -27,9 +27,6 @@ internal sealed class YamlFieldReader
         _problems.Add(new RigProblem(_file, path, node is null ? 0 : (int)node.Start.Line, message));
     }
 
-    /// <summary>Adds a problem another checker found, already placed in the file.</summary>
-    public void Add(RigProblem problem) => _problems.Add(problem);
-
     public YamlMappingNode? Mapping(YamlMappingNode parent, string key, string path, bool required = true)
     {
         var node = Child(parent, key);
