@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Text;
 using Gateway.DeviceSims.Hosting;
 using Gateway.Rigs;
-using Gateway.Host.Scheduling;
-using Gateway.Host.Worker;
+using Gateway.Runtime.Scheduling;
+using Gateway.Runtime.Worker;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gateway.Bench;
@@ -66,7 +66,7 @@ internal static class GatewayCycleBench
             var toDecided = new List<double>();
             var toDispatched = new List<double>();
             var roundEnds = new List<double>();
-            var phases = new List<Gateway.Host.Worker.RoundPhaseTimes>();
+            var phases = new List<Gateway.Runtime.Worker.RoundPhaseTimes>();
             var skipped = 0;
             var peakMb = 0.0;
             var peakThreads = 0;
@@ -85,7 +85,7 @@ internal static class GatewayCycleBench
                 me.Refresh();
                 peakMb = Math.Max(peakMb, me.WorkingSet64 / 1048576.0);
                 peakThreads = Math.Max(peakThreads, me.Threads.Count);
-                var confirmed = o.Setpoints.Count(s => s.Status == Gateway.Host.Journal.SetpointStatus.Confirmed);
+                var confirmed = o.Setpoints.Count(s => s.Status == Gateway.Runtime.Journal.SetpointStatus.Confirmed);
                 Console.Error.WriteLine(string.Create(Inv, $"round {i + 1}/{rounds}: {o.Decision.Trades.Count} trades, {o.Setpoints.Count} setpoints ({confirmed} confirmed), {o.SkippedBefore.Count} intervals skipped before it, ended at {wall.Elapsed.TotalSeconds:0.0} s"));
             }
             var cpu = (me.TotalProcessorTime - cpu0).TotalSeconds;
@@ -150,7 +150,7 @@ internal static class GatewayCycleBench
             var good = (polls - lastPolls - (failed - lastFailed)) / (t - lastT);
             var share = (cpu - lastCpu).TotalSeconds / (t - lastT) / Environment.ProcessorCount * 100;
             samples.Add((share, good));
-            Console.Error.WriteLine(string.Create(Inv, $"polling {t:0} s: {good:0} good polls/s of {expectedPerSecond:0} asked, {(failed - lastFailed) / (t - lastT):0} failed/s, gateway CPU {share:0.0} %, {me.WorkingSet64 / 1048576.0:0} MB, {runtime.Links.Count(l => l.State == Gateway.Host.Status.DeviceLinkState.Isolated)} isolated"));
+            Console.Error.WriteLine(string.Create(Inv, $"polling {t:0} s: {good:0} good polls/s of {expectedPerSecond:0} asked, {(failed - lastFailed) / (t - lastT):0} failed/s, gateway CPU {share:0.0} %, {me.WorkingSet64 / 1048576.0:0} MB, {runtime.Links.Count(l => l.State == Gateway.Runtime.Status.DeviceLinkState.Isolated)} isolated"));
             (lastCpu, lastPolls, lastFailed, lastT) = (cpu, polls, failed, t);
         }
         var elapsed = wall.Elapsed.TotalSeconds;

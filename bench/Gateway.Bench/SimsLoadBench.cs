@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using Gateway.Drivers.Modbus;
-using Gateway.Host.Devices;
+using Gateway.Runtime.Devices;
 using Gateway.DeviceSims.Hosting;
 using Gateway.Rigs;
-using Gateway.Host.Worker;
+using Gateway.Runtime.Worker;
 
 namespace Gateway.Bench;
 

@@ -1,5 +1,5 @@
-using Gateway.Host.Scheduling;
-using Gateway.Host.Worker;
+using Gateway.Runtime.Scheduling;
+using Gateway.Runtime.Worker;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
 

@@ -1,5 +1,5 @@
 using Gateway.Drivers.Modbus;
-using Gateway.Host.Journal;
+using Gateway.Runtime.Journal;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 

@@ -1,4 +1,4 @@
-using Gateway.Host.Journal;
+using Gateway.Runtime.Journal;
 using Microsoft.Data.Sqlite;
 
 namespace Gateway.Reliability.Tests;

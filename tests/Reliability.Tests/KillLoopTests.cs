@@ -1,4 +1,4 @@
-using Gateway.Host.Journal;
+using Gateway.Runtime.Journal;
 using Xunit.Abstractions;
 
 namespace Gateway.Reliability.Tests;

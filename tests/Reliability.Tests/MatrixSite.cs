@@ -117,7 +117,7 @@ internal sealed class MatrixSite : ProxiedSite
     public GatewayProcess RunGateway(int? rounds = null) => GatewayProcess.Run(RigPath, EndpointsFile, rounds, ReportDirectory);
 
     /// <summary>Rounds the journal holds in a state at or past <paramref name="state"/>.</summary>
-    public int RoundsAtLeast(Gateway.Host.Journal.RoundState state) => JournalView.TryRounds(JournalPath).Count(r => r.State >= state);
+    public int RoundsAtLeast(Gateway.Runtime.Journal.RoundState state) => JournalView.TryRounds(JournalPath).Count(r => r.State >= state);
 
     /// <summary>The rounds the journal holds now, whatever their state.</summary>
     public IReadOnlySet<string> RoundIds() => JournalView.TryRounds(JournalPath).Select(r => r.RoundId).ToHashSet(StringComparer.Ordinal);
@@ -127,7 +127,7 @@ internal sealed class MatrixSite : ProxiedSite
     /// with every setpoint confirmed (<see cref="SiteDispatch"/>); with <paramref name="notAmong"/>, only rounds begun after
     /// that set was taken.
     /// </summary>
-    public int ConfirmedRounds(Gateway.Host.Journal.RoundState atLeast = Gateway.Host.Journal.RoundState.Delivering, IReadOnlySet<string>? notAmong = null) =>
+    public int ConfirmedRounds(Gateway.Runtime.Journal.RoundState atLeast = Gateway.Runtime.Journal.RoundState.Delivering, IReadOnlySet<string>? notAmong = null) =>
         new SiteDispatch(Rig).WholeRounds(JournalPath, atLeast, notAmong);
 
 

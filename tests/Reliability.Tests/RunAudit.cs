@@ -1,5 +1,5 @@
 using Gateway.DeviceSims.Devices;
-using Gateway.Host.Journal;
+using Gateway.Runtime.Journal;
 using Gateway.Rigs;
 
 namespace Gateway.Reliability.Tests;

@@ -1,4 +1,4 @@
-using Gateway.Host.Journal;
+using Gateway.Runtime.Journal;
 using HostRig = Gateway.Rigs.RigDefinition;
 
 namespace Gateway.Reliability.Tests;

@@ -131,7 +131,7 @@ internal sealed class CommissionSession
             : throw new FormatException($"'{uri.Host}' is not an IP address to listen on");
         if (!System.Net.IPAddress.IsLoopback(address)) throw new FormatException("the session listens without security (profile 0), so on loopback only; tunnel the pile to 127.0.0.1");
         var registry = new Gateway.Drivers.Devices.Ocpp.OcppStationRegistry(_time);
-        await using var endpoint = new Gateway.Host.Ocpp.OcppEndpoint(registry, new Gateway.Host.Ocpp.OcppEndpointOptions
+        await using var endpoint = new Gateway.Runtime.Ocpp.OcppEndpoint(registry, new Gateway.Runtime.Ocpp.OcppEndpointOptions
         {
             Address = address, Port = uri.Port, Stations = new HashSet<string>(StringComparer.Ordinal) { id },
         });

@@ -1,4 +1,4 @@
-using Gateway.Host.Ledger;
+using Gateway.Runtime.Ledger;
 using Gateway.Rigs;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Gateway.Host.Ledger;
+using Gateway.Runtime.Ledger;
 using Gateway.LedgerClient.Embedded;
 using Gateway.LedgerClient.Fabric;
 

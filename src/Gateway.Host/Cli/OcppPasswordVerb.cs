@@ -1,6 +1,6 @@
 using Gateway.Rigs;
 using System.CommandLine;
-using Gateway.Host.Ocpp;
+using Gateway.Runtime.Ocpp;
 
 namespace Gateway.Host.Cli;
 

@@ -1,6 +1,6 @@
 using Gateway.Rigs;
 using System.CommandLine;
-using Gateway.Host.Operator;
+using Gateway.Runtime.Operator;
 
 namespace Gateway.Host.Cli;
 

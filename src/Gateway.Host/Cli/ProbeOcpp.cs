@@ -3,7 +3,7 @@ using System.Net;
 using Gateway.Drivers.Devices;
 using Gateway.Drivers.Devices.Ocpp;
 using Gateway.Drivers.Ocpp;
-using Gateway.Host.Ocpp;
+using Gateway.Runtime.Ocpp;
 
 namespace Gateway.Host.Cli;
 

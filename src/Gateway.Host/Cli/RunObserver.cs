@@ -1,6 +1,6 @@
 using Gateway.Rigs;
-using Gateway.Host.Status;
-using Gateway.Host.Worker;
+using Gateway.Runtime.Status;
+using Gateway.Runtime.Worker;
 using Microsoft.Extensions.Hosting.Systemd;
 using Spectre.Console;
 

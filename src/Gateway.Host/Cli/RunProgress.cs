@@ -1,8 +1,8 @@
 using System.Globalization;
-using Gateway.Host.Journal;
+using Gateway.Runtime.Journal;
 using Gateway.Rigs;
-using Gateway.Host.Status;
-using Gateway.Host.Worker;
+using Gateway.Runtime.Status;
+using Gateway.Runtime.Worker;
 using Gateway.LedgerClient.Outbox;
 using Spectre.Console;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
-using Gateway.Host.Journal;
+using Gateway.Runtime.Journal;
 using Gateway.Reporting;
 using Gateway.Rigs;
-using Gateway.Host.Worker;
+using Gateway.Runtime.Worker;
 using Gateway.LedgerClient.Outbox;
 using Gateway.Market.Decision;
 using Gateway.Market.Model;

@@ -1,5 +1,5 @@
-using Gateway.Host.Journal;
-using Gateway.Host.Worker;
+using Gateway.Runtime.Journal;
+using Gateway.Runtime.Worker;
 using Gateway.Market.Decision;
 
 namespace Gateway.Host.Cli;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Gateway.Rigs;
-using Gateway.Host.Worker;
+using Gateway.Runtime.Worker;
 using Gateway.LedgerClient.Outbox;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting.Systemd;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Gateway.Host.Ledger;
+using Gateway.Runtime.Ledger;
 using Gateway.LedgerClient.Embedded;
 using Gateway.LedgerClient.Fabric;
 using Spectre.Console;

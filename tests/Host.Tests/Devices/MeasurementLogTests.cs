@@ -1,5 +1,5 @@
 using Gateway.Drivers.Devices;
-using Gateway.Host.Devices;
+using Gateway.Runtime.Devices;
 using Microsoft.Data.Sqlite;
 
 namespace Gateway.Host.Tests.Devices;

@@ -1,8 +1,8 @@
 using Gateway.DeviceSims.Devices;
 using Gateway.Drivers.Devices;
-using Gateway.Host.Devices;
+using Gateway.Runtime.Devices;
 using Gateway.Rigs;
-using Gateway.Host.Status;
+using Gateway.Runtime.Status;
 using Gateway.Host.Tests.Worker;
 using Gateway.Testing;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,5 +1,5 @@
 using Gateway.Drivers.Devices;
-using Gateway.Host.Journal;
+using Gateway.Runtime.Journal;
 using Gateway.Testing;
 using Microsoft.Data.Sqlite;
 

@@ -1,4 +1,4 @@
-using Gateway.Host.Journal;
+using Gateway.Runtime.Journal;
 using Gateway.Testing;
 
 namespace Gateway.Host.Tests.Journal;

@@ -1,12 +1,12 @@
 using System.CommandLine;
 using System.Text.Json;
 using Gateway.Host.Cli;
-using Gateway.Host.Devices;
-using Gateway.Host.Ledger;
+using Gateway.Runtime.Devices;
+using Gateway.Runtime.Ledger;
 using Gateway.Rigs;
-using Gateway.Host.Scheduling;
+using Gateway.Runtime.Scheduling;
 using Gateway.Host.Tests.Worker;
-using Gateway.Host.Worker;
+using Gateway.Runtime.Worker;
 using Gateway.LedgerClient.Outbox;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;

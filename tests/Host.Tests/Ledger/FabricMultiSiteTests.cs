@@ -1,7 +1,7 @@
-using Gateway.Host.Devices;
-using Gateway.Host.Scheduling;
+using Gateway.Runtime.Devices;
+using Gateway.Runtime.Scheduling;
 using Gateway.Host.Tests.Worker;
-using Gateway.Host.Worker;
+using Gateway.Runtime.Worker;
 using Gateway.LedgerClient;
 using Gateway.LedgerClient.Outbox;
 using Gateway.Testing.Fabric;

@@ -1,9 +1,9 @@
-using Gateway.Host.Devices;
+using Gateway.Runtime.Devices;
 using Gateway.Rigs;
-using Gateway.Host.Scheduling;
-using Gateway.Host.Status;
+using Gateway.Runtime.Scheduling;
+using Gateway.Runtime.Status;
 using Gateway.Host.Tests.Worker;
-using Gateway.Host.Worker;
+using Gateway.Runtime.Worker;
 using Gateway.LedgerClient;
 using Gateway.LedgerClient.Outbox;
 using Gateway.Testing.Fabric;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Gateway.Host.Cli;
-using Gateway.Host.Ledger;
+using Gateway.Runtime.Ledger;
 using Gateway.LedgerClient;
 using Microsoft.Data.Sqlite;
 

@@ -1,4 +1,4 @@
-using Gateway.Host.Ledger;
+using Gateway.Runtime.Ledger;
 using Gateway.LedgerClient;
 using Gateway.Market.Decision;
 

@@ -1,12 +1,12 @@
 using Gateway.Drivers.Devices.Ocpp;
 using Gateway.Drivers.Ocpp;
-using Gateway.Host.Devices;
-using Gateway.Host.Journal;
+using Gateway.Runtime.Devices;
+using Gateway.Runtime.Journal;
 using Gateway.Rigs;
-using Gateway.Host.Scheduling;
-using Gateway.Host.Status;
+using Gateway.Runtime.Scheduling;
+using Gateway.Runtime.Status;
 using Gateway.Host.Tests.Worker;
-using Gateway.Host.Worker;
+using Gateway.Runtime.Worker;
 using Gateway.LedgerClient.Embedded;
 using Gateway.Testing;
 using Microsoft.Extensions.Logging.Abstractions;

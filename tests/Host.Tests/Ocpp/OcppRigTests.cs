@@ -1,4 +1,4 @@
-using Gateway.Host.Ocpp;
+using Gateway.Runtime.Ocpp;
 using Gateway.Rigs;
 using Gateway.Testing.Rigs;
 

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Gateway.Drivers.Devices;
 using Gateway.Drivers.Devices.Ocpp;
-using Gateway.Host.Ocpp;
+using Gateway.Runtime.Ocpp;
 using Gateway.Testing;
 
 namespace Gateway.Host.Tests.Ocpp;

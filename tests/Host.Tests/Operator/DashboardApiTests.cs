@@ -4,8 +4,8 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using Gateway.Host.Operator;
-using Gateway.Host.Status;
+using Gateway.Runtime.Operator;
+using Gateway.Runtime.Status;
 
 namespace Gateway.Host.Tests.Operator;
 

@@ -1,6 +1,6 @@
 using System.Text;
-using Gateway.Host.Operator;
-using Gateway.Host.Status;
+using Gateway.Runtime.Operator;
+using Gateway.Runtime.Status;
 using Microsoft.Playwright;
 
 namespace Gateway.Host.Tests.Operator;

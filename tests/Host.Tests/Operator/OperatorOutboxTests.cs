@@ -1,6 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
-using Gateway.Host.Operator;
+using Gateway.Runtime.Operator;
 
 namespace Gateway.Host.Tests.Operator;
 

@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json;
 using Gateway.Drivers.Mqtt;
-using Gateway.Host.Journal;
-using Gateway.Host.Operator;
-using Gateway.Host.Status;
+using Gateway.Runtime.Journal;
+using Gateway.Runtime.Operator;
+using Gateway.Runtime.Status;
 
 namespace Gateway.Host.Tests.Operator;
 

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Gateway.Host.Operator;
-using Gateway.Host.Scheduling;
-using Gateway.Host.Status;
+using Gateway.Runtime.Operator;
+using Gateway.Runtime.Scheduling;
+using Gateway.Runtime.Status;
 using Gateway.Host.Tests.Worker;
-using Gateway.Host.Worker;
+using Gateway.Runtime.Worker;
 using Gateway.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 

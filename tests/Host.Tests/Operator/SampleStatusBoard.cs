@@ -1,5 +1,5 @@
-using Gateway.Host.Journal;
-using Gateway.Host.Status;
+using Gateway.Runtime.Journal;
+using Gateway.Runtime.Status;
 using Gateway.Testing;
 
 namespace Gateway.Host.Tests.Operator;

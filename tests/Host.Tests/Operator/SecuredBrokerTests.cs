@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
-using Gateway.Host.Devices;
-using Gateway.Host.Journal;
-using Gateway.Host.Scheduling;
+using Gateway.Runtime.Devices;
+using Gateway.Runtime.Journal;
+using Gateway.Runtime.Scheduling;
 using Gateway.Host.Tests.Worker;
-using Gateway.Host.Worker;
+using Gateway.Runtime.Worker;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Host.Tests.Operator;
@@ -57,7 +57,7 @@ public sealed class SecuredBrokerTests
         {
             await runtime.WaitForFirstPollAsync(TimeSpan.FromSeconds(15));
             var healthy = Stopwatch.StartNew();
-            while (!runtime.Links.All(l => l.State == Gateway.Host.Status.DeviceLinkState.Healthy))
+            while (!runtime.Links.All(l => l.State == Gateway.Runtime.Status.DeviceLinkState.Healthy))
             {
                 Assert.True(healthy.Elapsed < TimeSpan.FromSeconds(30),
                     string.Join("; ", runtime.Links.Select(l => $"{l.Device.Id} {l.State} {l.LastError}")) + $"\nsims: {rig.Sims.MqttOf("ev-a")!.ConnectionState}\n{broker.Log}\n{logs.Text}");

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Gateway.Host.Cli;
-using Gateway.Host.Status;
-using Gateway.Host.Worker;
+using Gateway.Runtime.Status;
+using Gateway.Runtime.Worker;
 using Gateway.Market;
 using Gateway.Market.Model;
 

@@ -1,6 +1,6 @@
 using Gateway.Drivers.Devices;
 using Gateway.Drivers.Lab;
-using Gateway.Host.Devices;
+using Gateway.Runtime.Devices;
 using Gateway.Rigs;
 using Gateway.Host.Tests.Worker;
 using Gateway.Testing;

@@ -1,6 +1,6 @@
-using Gateway.Host.Operator;
+using Gateway.Runtime.Operator;
 using Gateway.Rigs;
-using Gateway.Host.Worker;
+using Gateway.Runtime.Worker;
 
 namespace Gateway.Host.Tests.Rigs;
 

@@ -1,5 +1,5 @@
 using System.Device.Gpio;
-using Gateway.Host.Status;
+using Gateway.Runtime.Status;
 using Xunit.Abstractions;
 
 namespace Gateway.Host.Tests.Safety;

@@ -1,4 +1,4 @@
-using Gateway.Host.Trading;
+using Gateway.Runtime.Trading;
 
 namespace Gateway.Host.Tests.Trading;
 

@@ -1,9 +1,9 @@
 using Gateway.DeviceSims.Devices;
 using Gateway.Rigs;
 using Gateway.Drivers.Devices;
-using Gateway.Host.Devices;
+using Gateway.Runtime.Devices;
 using Gateway.Host.Tests.Worker;
-using Gateway.Host.Trading;
+using Gateway.Runtime.Trading;
 using Gateway.Testing;
 using RigDefinition = Gateway.Rigs.RigDefinition;
 

@@ -1,10 +1,10 @@
 using Gateway.DeviceSims.Devices;
 using Gateway.Rigs;
 using Gateway.Drivers.Devices;
-using Gateway.Host.Devices;
-using Gateway.Host.Status;
+using Gateway.Runtime.Devices;
+using Gateway.Runtime.Status;
 using Gateway.Host.Tests.Worker;
-using Gateway.Host.Trading;
+using Gateway.Runtime.Trading;
 using Gateway.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Gateway.Host.Journal;
+using Gateway.Runtime.Journal;
 using Gateway.Rigs;
 using Microsoft.Data.Sqlite;
 

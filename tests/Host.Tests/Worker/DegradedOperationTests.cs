@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
-using Gateway.Host.Devices;
-using Gateway.Host.Scheduling;
-using Gateway.Host.Status;
+using Gateway.Runtime.Devices;
+using Gateway.Runtime.Scheduling;
+using Gateway.Runtime.Status;
 using Gateway.Host.Tests.Operator;
-using Gateway.Host.Worker;
+using Gateway.Runtime.Worker;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Host.Tests.Worker;

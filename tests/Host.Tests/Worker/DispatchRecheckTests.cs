@@ -1,11 +1,11 @@
 using Gateway.Drivers.Modbus;
-using Gateway.Host.Devices;
-using Gateway.Host.Journal;
+using Gateway.Runtime.Devices;
+using Gateway.Runtime.Journal;
 using Gateway.Rigs;
-using Gateway.Host.Scheduling;
-using Gateway.Host.Status;
-using Gateway.Host.Trading;
-using Gateway.Host.Worker;
+using Gateway.Runtime.Scheduling;
+using Gateway.Runtime.Status;
+using Gateway.Runtime.Trading;
+using Gateway.Runtime.Worker;
 using Gateway.Market;
 using Gateway.Market.Contracts;
 using Gateway.Market.Decision;

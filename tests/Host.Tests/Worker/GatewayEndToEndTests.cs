@@ -1,11 +1,11 @@
 using System.Diagnostics;
-using Gateway.Host.Devices;
-using Gateway.Host.Journal;
+using Gateway.Runtime.Devices;
+using Gateway.Runtime.Journal;
 using Gateway.Rigs;
-using Gateway.Host.Scheduling;
-using Gateway.Host.Status;
+using Gateway.Runtime.Scheduling;
+using Gateway.Runtime.Status;
 using Gateway.Host.Tests.Operator;
-using Gateway.Host.Worker;
+using Gateway.Runtime.Worker;
 using Gateway.LedgerClient.Embedded;
 using Gateway.Drivers.Modbus;
 using Microsoft.Data.Sqlite;

@@ -1,9 +1,9 @@
 using Gateway.DeviceSims.Devices;
 using Gateway.DeviceSims.Hosting;
 using Gateway.Rigs;
-using Gateway.Host.Journal;
-using Gateway.Host.Scheduling;
-using Gateway.Host.Worker;
+using Gateway.Runtime.Journal;
+using Gateway.Runtime.Scheduling;
+using Gateway.Runtime.Worker;
 using Gateway.Market.Contracts;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,12 +1,12 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Gateway.Host.Devices;
-using Gateway.Host.Journal;
-using Gateway.Host.Operator;
+using Gateway.Runtime.Devices;
+using Gateway.Runtime.Journal;
+using Gateway.Runtime.Operator;
 using Gateway.Rigs;
-using Gateway.Host.Scheduling;
-using Gateway.Host.Status;
-using Gateway.Host.Worker;
+using Gateway.Runtime.Scheduling;
+using Gateway.Runtime.Status;
+using Gateway.Runtime.Worker;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gateway.Host.Tests.Worker;

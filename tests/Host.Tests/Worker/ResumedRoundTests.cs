@@ -1,6 +1,6 @@
-using Gateway.Host.Journal;
-using Gateway.Host.Scheduling;
-using Gateway.Host.Worker;
+using Gateway.Runtime.Journal;
+using Gateway.Runtime.Scheduling;
+using Gateway.Runtime.Worker;
 using Gateway.Market;
 using Gateway.Market.Contracts;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,4 +1,4 @@
-using Gateway.Host.Scheduling;
+using Gateway.Runtime.Scheduling;
 
 namespace Gateway.Host.Tests.Worker;
 

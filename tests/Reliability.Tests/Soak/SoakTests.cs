@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Gateway.Drivers.Modbus;
-using Gateway.Host.Journal;
+using Gateway.Runtime.Journal;
 using Gateway.Reporting;
 using Xunit.Abstractions;
 

@@ -1,9 +1,0 @@
-using Microsoft.Extensions.Hosting;
-
-namespace Gateway.Host.Devices;
-
-/// <summary>Polls every device in the background for as long as the gateway runs (not in lockstep: the plant reads then).</summary>
-internal sealed class DevicePollingService(DevicePoller poller) : BackgroundService
-{
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => poller.RunAsync(stoppingToken);
-}
