@@ -45,7 +45,7 @@ internal sealed class LedgerRigContext : IAsyncDisposable
             return (null, report.Fail(ExitCodes.BadInput, $"no embedded ledger file at {rig.Ledger.EmbeddedPath} (has the rig run yet?)"));
         try
         {
-            return (new LedgerRigContext(rig, await LedgerSet.OpenAsync(rig.Ledger, TimeProvider.System, NullLoggerFactory.Instance, cancellationToken)), ExitCodes.Ok);
+            return (new LedgerRigContext(rig, await LedgerSet.OpenAsync(rig, NullLoggerFactory.Instance, cancellationToken)), ExitCodes.Ok);
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or System.Security.Cryptography.CryptographicException or Microsoft.Data.Sqlite.SqliteException)
         {

@@ -16,7 +16,7 @@ internal sealed class RunObserver(RigDefinition rig, RunReport.RunRecord record,
 
     public void Starting(GatewayRuntime runtime)
     {
-        _progress = new RunProgress(rig, runtime.Board, AnsiConsole.Console);
+        _progress = new RunProgress(rig, runtime, AnsiConsole.Console);
         _progress.Header(rounds);
         if (runtime.DashboardUrl is { } url) AnsiConsole.MarkupLine($"dashboard: {Markup.Escape(url.ToString())}");
     }

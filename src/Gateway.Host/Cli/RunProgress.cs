@@ -9,7 +9,7 @@ using Spectre.Console;
 namespace Gateway.Host.Cli;
 
 /// <summary>What <c>gateway run</c> shows while it runs: the devices found, one line per round, and the final summary.</summary>
-internal sealed class RunProgress(RigDefinition rig, GatewayStatusBoard board, IAnsiConsole console)
+internal sealed class RunProgress(RigDefinition rig, GatewayRuntime runtime, IAnsiConsole console)
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
@@ -23,7 +23,7 @@ internal sealed class RunProgress(RigDefinition rig, GatewayStatusBoard board, I
     {
         var table = new Table().Border(TableBorder.Simple).Title("devices");
         foreach (var c in new[] { "device", "kind", "node", "link", "power kW", "SoC %", "note" }) table.AddColumn(c);
-        foreach (var d in board.Snapshot().Devices)
+        foreach (var d in runtime.DeviceHealth())
         {
             var colour = d.State switch { DeviceLinkState.Healthy => "green", DeviceLinkState.Degraded => "yellow", DeviceLinkState.Isolated => "red", _ => "grey" };
             table.AddRow(Markup.Escape(d.DeviceId), d.Kind, rig.Devices.First(x => x.Id == d.DeviceId).NodeId, $"[{colour}]{d.State}[/]",

@@ -23,7 +23,7 @@ internal static class RunReport
         /// <summary>The rounds traded or parked, as numbers (<see cref="RunRound"/>: a run may last weeks).</summary>
         public List<RunRound> Rounds { get; } = new();
 
-        public List<Status.RoundSummary> Skipped { get; } = new();
+        public List<Gateway.Runtime.Status.RoundSummary> Skipped { get; } = new();
 
         public List<(string RoundId, DateTimeOffset Start, string Error)> Failed { get; } = new();
 

@@ -28,7 +28,7 @@ internal sealed record RunRound(
     string RoundId,
     bool Parked,
     bool DispatchedNothing,
-    Status.RoundSummary Summary,
+    Gateway.Runtime.Status.RoundSummary Summary,
     RoundKpis Kpis,
     int TradeCount,
     double MatchedKwh,

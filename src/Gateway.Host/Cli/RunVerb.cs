@@ -87,7 +87,7 @@ internal static class RunVerb
         };
         var siteReports = Path.Combine(Directory.GetCurrentDirectory(), "out", "run", rig.SiteId + (rig.Market.SmesEnabled ? "" : "-no-smes"));
         var outDir = reportDir?.FullName ?? Reports.RunReportFolder.ForRun(siteReports, TimeProvider.System.GetUtcNow());
-        Scheduling.LockstepPlant? plant = null;
+        Gateway.Runtime.Scheduling.LockstepPlant? plant = null;
         if (lockstep)
         {
             if (overrides?.GetValueOrDefault("@clock") is not { } control)
@@ -107,7 +107,7 @@ internal static class RunVerb
             }
             try
             {
-                plant = await Scheduling.LockstepPlant.ConnectAsync(control, signals.Abort);
+                plant = await Gateway.Runtime.Scheduling.LockstepPlant.ConnectAsync(control, signals.Abort);
             }
             catch (IOException e)
             {
@@ -123,15 +123,15 @@ internal static class RunVerb
             // gateway's clock where the simulators' clock is now, so both agree on simulated time.
             var sinceSimsStarted = TimeProvider.System.GetUtcNow().UtcDateTime - File.GetLastWriteTimeUtc(endpointsFile.FullName);
             if (sinceSimsStarted < TimeSpan.Zero) sinceSimsStarted = TimeSpan.Zero;
-            clock = new Scheduling.AcceleratedTimeProvider(simStart + sinceSimsStarted * rig.TimeScale, rig.TimeScale);
+            clock = new Gateway.Runtime.Scheduling.AcceleratedTimeProvider(simStart + sinceSimsStarted * rig.TimeScale, rig.TimeScale);
         }
         var record = new RunReport.RunRecord();
         var observer = new RunObserver(rig, record, roundCount, systemd);
         GatewayRuntime runtime;
         try
         {
-            runtime = await GatewayRuntime.StartAsync(rig, loggers, overrides, clock, pollerOptions: null, wallClock: null, plant, labHardware: null,
-                new RoundLoopOptions(roundCount, signals, observer, TimeSpan.FromSeconds(10)), signals.Abort);
+            runtime = await GatewayRuntime.StartAsync(rig, loggers, new RoundLoopOptions(roundCount, signals, observer, TimeSpan.FromSeconds(10)),
+                overrides, clock, plant, signals.Abort);
         }
         catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException or ArgumentException or Gateway.Drivers.Mqtt.MqttBrokerSecurityException
             or Microsoft.Extensions.Options.OptionsValidationException)
@@ -141,7 +141,7 @@ internal static class RunVerb
             return ExitCodes.BadInput;
         }
         await using var _ = runtime;
-        await runtime.RoundLoop!.Completion;
+        await runtime.RoundLoopCompletion;
 
         var stoppedBySignal = signals.FirstSignal is not null;
         if (stoppedBySignal)

@@ -11,7 +11,8 @@ namespace Gateway.Runtime.Journal;
 /// <param name="ReadBackKw">Value read back from the device, when one was read.</param>
 /// <param name="Detail">Why it was missed or skipped, in plain words.</param>
 /// <param name="ErrorKind">The kind of device failure that made it missed, when the driver said so (see <see cref="SetpointOutcome.ErrorKind"/>).</param>
-internal sealed record JournaledSetpoint(
+/// <remarks>Public: <see cref="Gateway.Runtime.Worker.RoundOutcome"/> carries them; the run report counts them.</remarks>
+public sealed record JournaledSetpoint(
     string RoundId,
     string DeviceId,
     double SetpointKw,

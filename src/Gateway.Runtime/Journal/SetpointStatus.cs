@@ -1,7 +1,8 @@
 namespace Gateway.Runtime.Journal;
 
 /// <summary>What became of one setpoint of a round.</summary>
-internal enum SetpointStatus
+/// <remarks>Public: the run report counts confirmed and missed setpoints by it.</remarks>
+public enum SetpointStatus
 {
     /// <summary>Journaled, about to be written; after a crash it may or may not have reached the device.</summary>
     Intended = 1,

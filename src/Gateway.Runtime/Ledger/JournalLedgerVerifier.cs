@@ -9,7 +9,8 @@ namespace Gateway.Runtime.Ledger;
 /// <param name="Stream">settlements, matching or electricity.</param>
 /// <param name="Key">The settlement id or record key.</param>
 /// <param name="Problem">What is wrong, for an operator.</param>
-internal sealed record LedgerDisagreement(string Stream, string Key, string Problem);
+/// <remarks>Public: part of <see cref="JournalLedgerReport"/>, which <c>gateway ledger verify</c> prints.</remarks>
+public sealed record LedgerDisagreement(string Stream, string Key, string Problem);
 
 /// <summary>The outcome of checking a journal against its ledgers.</summary>
 /// <param name="Settlements">Committed settlements checked on the main chain.</param>
@@ -19,7 +20,8 @@ internal sealed record LedgerDisagreement(string Stream, string Key, string Prob
 /// <param name="Dead">Rows (all streams) dead-lettered.</param>
 /// <param name="Disagreements">Every disagreement found.</param>
 /// <param name="EmbeddedChain">The embedded file's own chain check, when a stream lives there.</param>
-internal sealed record JournalLedgerReport(int Settlements, int Decisions, int Deliveries, int Pending, int Dead, IReadOnlyList<LedgerDisagreement> Disagreements,
+/// <remarks>Public: <c>gateway ledger verify</c> prints it.</remarks>
+public sealed record JournalLedgerReport(int Settlements, int Decisions, int Deliveries, int Pending, int Dead, IReadOnlyList<LedgerDisagreement> Disagreements,
     LedgerVerification? EmbeddedChain)
 {
     /// <summary>Everything journaled is on its ledger exactly once with identical content, nothing is pending or dead, and the embedded chain is intact.</summary>
@@ -31,7 +33,8 @@ internal sealed record JournalLedgerReport(int Settlements, int Decisions, int D
 /// is on the main chain exactly once with identical content, none of this journal's epoch is there that the journal does
 /// not know, every committed side-chain record is there with the same content hash; pending and dead rows are counted.
 /// </summary>
-internal static class JournalLedgerVerifier
+/// <remarks>Public: <c>gateway ledger verify</c> runs it; the rule lives with the journal and the records it checks.</remarks>
+public static class JournalLedgerVerifier
 {
     /// <summary>Runs the check.</summary>
     /// <exception cref="FabricLedgerException">A Fabric peer could not be asked (the caller reports it as unreachable).</exception>

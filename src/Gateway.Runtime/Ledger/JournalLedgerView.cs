@@ -11,7 +11,8 @@ namespace Gateway.Runtime.Ledger;
 /// <param name="Epoch">The journal's epoch, or null for a journal from before epochs.</param>
 /// <param name="Settlements">Every settlement row, in queue order.</param>
 /// <param name="Records">Every side-chain record row, in queue order.</param>
-internal sealed record JournalLedgerView(string? Epoch, IReadOnlyList<OutboxEntry> Settlements, IReadOnlyList<RoundRecordEntry> Records)
+/// <remarks>Public: the ledger and trace verbs read a journal without starting a gateway.</remarks>
+public sealed record JournalLedgerView(string? Epoch, IReadOnlyList<OutboxEntry> Settlements, IReadOnlyList<RoundRecordEntry> Records)
 {
     /// <summary>Reads the journal at <paramref name="path"/>.</summary>
     /// <exception cref="FileNotFoundException">No file there.</exception>
@@ -42,7 +43,7 @@ internal sealed record JournalLedgerView(string? Epoch, IReadOnlyList<OutboxEntr
     }
 
     /// <summary>A read-only connection to the journal (the gateway may be running).</summary>
-    public static async Task<SqliteConnection> OpenReadOnlyAsync(string path, CancellationToken cancellationToken)
+    internal static async Task<SqliteConnection> OpenReadOnlyAsync(string path, CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
         try

@@ -12,7 +12,8 @@ namespace Gateway.Runtime.Ledger;
 /// settlements (main chain) on the rig's channel, the two side chains in the embedded file. Fabric, three-channel design:
 /// each stream on its own channel and contract, over one connection and identity.
 /// </summary>
-internal sealed class LedgerSet : IAsyncDisposable
+/// <remarks>Public: the ledger and trace verbs (in the executable) open a rig's ledgers without starting a gateway.</remarks>
+public sealed class LedgerSet : IAsyncDisposable
 {
     private LedgerSet(ISettlementLedger settlements, IRoundRecordLedger matching, IRoundRecordLedger electricity, EmbeddedLedger? embedded,
         FabricConnection? connection, string description)
@@ -29,19 +30,19 @@ internal sealed class LedgerSet : IAsyncDisposable
     public ISettlementLedger Settlements { get; }
 
     /// <summary>The matching side chain.</summary>
-    public IRoundRecordLedger Matching { get; }
+    internal IRoundRecordLedger Matching { get; }
 
     /// <summary>The electricity side chain.</summary>
-    public IRoundRecordLedger Electricity { get; }
+    internal IRoundRecordLedger Electricity { get; }
 
     /// <summary>The embedded file, when any stream lives there.</summary>
-    public EmbeddedLedger? Embedded { get; }
+    internal EmbeddedLedger? Embedded { get; }
 
     /// <summary>The Fabric connection, when any stream lives on Fabric.</summary>
     public FabricConnection? Connection { get; }
 
     /// <summary>True when the settlements go to Fabric.</summary>
-    public bool IsFabric => Settlements is FabricLedger;
+    internal bool IsFabric => Settlements is FabricLedger;
 
     /// <summary>Where each stream goes, in one line.</summary>
     public string Description { get; }
@@ -50,26 +51,39 @@ internal sealed class LedgerSet : IAsyncDisposable
     public ISettlementFeed Feed => (ISettlementFeed)Settlements;
 
     /// <summary>The side chains by stream.</summary>
-    public IReadOnlyDictionary<LedgerStream, IRoundRecordLedger> SideChains => new Dictionary<LedgerStream, IRoundRecordLedger>
+    internal IReadOnlyDictionary<LedgerStream, IRoundRecordLedger> SideChains => new Dictionary<LedgerStream, IRoundRecordLedger>
     {
         [LedgerStream.Matching] = Matching,
         [LedgerStream.Electricity] = Electricity,
     };
 
     /// <summary>The ledger of one side chain.</summary>
-    public IRoundRecordLedger SideChain(LedgerStream stream) => stream switch
+    internal IRoundRecordLedger SideChain(LedgerStream stream) => stream switch
     {
         LedgerStream.Matching => Matching,
         LedgerStream.Electricity => Electricity,
         _ => throw new ArgumentOutOfRangeException(nameof(stream), "settlements are not a side chain"),
     };
 
+    /// <summary>
+    /// Opens <paramref name="rig"/>'s ledgers on wall time, as the ledger verbs read them. Public because those verbs live in
+    /// the executable, and the rig's ledger section it reads is internal to the rig model.
+    /// </summary>
+    /// <param name="rig">The rig whose ledger section is opened.</param>
+    /// <param name="loggers">Where the ledgers log.</param>
+    /// <param name="cancellationToken">Cancels opening.</param>
+    public static Task<LedgerSet> OpenAsync(RigDefinition rig, ILoggerFactory loggers, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rig);
+        return OpenAsync(rig.Ledger, TimeProvider.System, loggers, cancellationToken);
+    }
+
     /// <summary>Opens the rig's ledgers. Fabric connects on the first call; the embedded file is created when missing.</summary>
     /// <param name="ledger">The rig's ledger section.</param>
     /// <param name="wallClock">Wall time: block times, proposal timestamps, deadlines (never the plant's accelerated clock).</param>
     /// <param name="loggers">Where the ledgers log.</param>
     /// <param name="cancellationToken">Cancels opening.</param>
-    public static async Task<LedgerSet> OpenAsync(RigLedger ledger, TimeProvider wallClock, ILoggerFactory loggers, CancellationToken cancellationToken = default)
+    internal static async Task<LedgerSet> OpenAsync(RigLedger ledger, TimeProvider wallClock, ILoggerFactory loggers, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ledger);
         if (ledger.Kind != "fabric" || ledger.Fabric is not { } f)
@@ -107,7 +121,7 @@ internal sealed class LedgerSet : IAsyncDisposable
     }
 
     /// <summary>The outbox dispatcher that drains the journal's outbox tables into these ledgers.</summary>
-    public OutboxDispatcher CreateDispatcher(string journalConnectionString, OutboxDispatcherOptions options, TimeProvider wallClock, ILogger<OutboxDispatcher> logger) =>
+    internal OutboxDispatcher CreateDispatcher(string journalConnectionString, OutboxDispatcherOptions options, TimeProvider wallClock, ILogger<OutboxDispatcher> logger) =>
         new(journalConnectionString, Settlements, SideChains, options, wallClock, logger);
 
     /// <inheritdoc />

@@ -89,13 +89,16 @@ internal sealed record DecisionPayload(string RoundId, string SiteId, string Int
     IReadOnlyList<LineFlowPayload> LineFlows, KpiPayload Kpis);
 
 /// <summary>One quotation of the round.</summary>
-internal sealed record QuotationPayload(string ParticipantId, string Kind, string Role, string NodeId, double EnergyKwh, double MaxPowerKw);
+/// <remarks>Public: <see cref="SettlementTrace"/> carries it to <c>gateway trace</c>.</remarks>
+public sealed record QuotationPayload(string ParticipantId, string Kind, string Role, string NodeId, double EnergyKwh, double MaxPowerKw);
 
 /// <summary>One match: planned energy and price; a failed one names the line that failed it.</summary>
-internal sealed record TradePayload(string BuyerId, string SellerId, double EnergyKwh, double PricePerKwh, string Status, string? FailedLineId);
+/// <remarks>Public: <see cref="SettlementTrace"/> carries it to <c>gateway trace</c>.</remarks>
+public sealed record TradePayload(string BuyerId, string SellerId, double EnergyKwh, double PricePerKwh, string Status, string? FailedLineId);
 
 /// <summary>What the SMES did for a failed trade's buyer or seller.</summary>
-internal sealed record SmesActionPayload(string CounterpartyId, string Direction, double EnergyKwh, double RequestedKwh, double PricePerKwh, string BuyerId, string SellerId, string? LimitedBy);
+/// <remarks>Public: <see cref="SettlementTrace"/> carries it to <c>gateway trace</c>.</remarks>
+public sealed record SmesActionPayload(string CounterpartyId, string Direction, double EnergyKwh, double RequestedKwh, double PricePerKwh, string BuyerId, string SellerId, string? LimitedBy);
 
 /// <summary>The SMES unit's net outcome of the round.</summary>
 internal sealed record SmesPayload(string SmesId, double NetPowerKw, double ChargedKwh, double DischargedKwh, double StoredEnergyAfterKwh);
@@ -104,11 +107,13 @@ internal sealed record SmesPayload(string SmesId, double NetPowerKw, double Char
 internal sealed record LineFlowPayload(string LineId, double FlowKw, double LimitKw);
 
 /// <summary>The round's key figures.</summary>
-internal sealed record KpiPayload(int ExecutedTrades, int FailedTrades, double TransactionSuccessRate, double RenewableConsumptionRate, double TotalWelfare);
+/// <remarks>Public: <see cref="SettlementTrace"/> carries it to <c>gateway trace</c>.</remarks>
+public sealed record KpiPayload(int ExecutedTrades, int FailedTrades, double TransactionSuccessRate, double RenewableConsumptionRate, double TotalWelfare);
 
 /// <summary>The electricity side chain's payload: what each device was told and what it delivered.</summary>
 internal sealed record DeliveryPayload(string RoundId, string SiteId, string IntervalStartUtc, string IntervalEndUtc, IReadOnlyList<DevicePayload> Devices);
 
 /// <summary>One device in one interval: setpoint and read-back, and its energy counter (net export, kWh; positive = delivered to the grid).</summary>
-internal sealed record DevicePayload(string DeviceId, string ParticipantId, string Kind, double? SetpointKw, string? ValidUntilUtc, double? ReadBackKw,
+/// <remarks>Public: <see cref="SettlementTrace"/> carries it to <c>gateway trace</c>.</remarks>
+public sealed record DevicePayload(string DeviceId, string ParticipantId, string Kind, double? SetpointKw, string? ValidUntilUtc, double? ReadBackKw,
     string SetpointStatus, string? Detail, double? MeterStartKwh, double? MeterEndKwh, double? NetExportKwh);

@@ -11,14 +11,16 @@ namespace Gateway.Runtime.Ledger;
 /// <param name="Block">Block (Fabric) or block / entry number (embedded), when known.</param>
 /// <param name="TransactionId">Fabric transaction id, or the embedded leaf / entry hash.</param>
 /// <param name="CommittedAtUtc">When it was committed, when known.</param>
-internal sealed record TraceSource(string Where, bool OnChain, long? Block, string? TransactionId, DateTimeOffset? CommittedAtUtc);
+/// <remarks>Public: part of <see cref="SettlementTrace"/>, which <c>gateway trace</c> prints.</remarks>
+public sealed record TraceSource(string Where, bool OnChain, long? Block, string? TransactionId, DateTimeOffset? CommittedAtUtc);
 
 /// <summary>
 /// A settlement walked back across the three streams: the payment on the main chain, the round's decision on the
 /// matching side chain (the trade or SMES action it pays for, the two parties' quotations) and what the parties' devices
 /// were told and delivered on the electricity side chain (setpoints, read-backs, meter readings).
 /// </summary>
-internal sealed record SettlementTrace(
+/// <remarks>Public: <c>gateway trace</c> prints it (table or JSON).</remarks>
+public sealed record SettlementTrace(
     SettlementRecord Settlement,
     TraceSource MainChain,
     string? JournalState,
@@ -34,7 +36,8 @@ internal sealed record SettlementTrace(
     IReadOnlyList<string> Findings);
 
 /// <summary>Builds <see cref="SettlementTrace"/>s from a rig's ledgers and, when at hand, its journal.</summary>
-internal static class SettlementTracer
+/// <remarks>Public: <c>gateway trace</c> runs it; the walk lives with the records it reads.</remarks>
+public static class SettlementTracer
 {
     /// <summary>The trace of <paramref name="settlementId"/>, or null when neither the ledger nor the journal knows it.</summary>
     /// <exception cref="FabricLedgerException">A Fabric peer could not be asked.</exception>

@@ -25,11 +25,12 @@ namespace Gateway.Runtime.Ocpp;
 /// Security profile 1: HTTP Basic per station (user = station id, password checked against the rig's hash); profile 2: the same
 /// over TLS with the gateway's certificate. Unknown stations get 404, wrong passwords 401, no common subprotocol 400 — before the
 /// WebSocket upgrade, so nothing of a refused station reaches the market.
+/// Public: <c>gateway probe</c> and <c>gateway commission</c> listen for a station with it, without a gateway.
 /// </remarks>
-internal sealed class OcppEndpoint : IAsyncDisposable
+public sealed class OcppEndpoint : IAsyncDisposable
 {
     /// <summary>The path stations connect under; the station id follows it.</summary>
-    public const string PathPrefix = OcppStationUrl.PathPrefix;
+    internal const string PathPrefix = OcppStationUrl.PathPrefix;
 
     private readonly OcppEndpointOptions _options;
     private readonly ILogger _logger;
@@ -52,17 +53,17 @@ internal sealed class OcppEndpoint : IAsyncDisposable
     }
 
     /// <summary>The stations.</summary>
-    public OcppStationRegistry Registry { get; }
+    internal OcppStationRegistry Registry { get; }
 
     /// <summary>The base URL stations connect to (station id appended), e.g. <c>ws://127.0.0.1:9000/ocpp/</c>; set by <see cref="StartAsync"/>.</summary>
     public Uri Url { get; private set; } = new("ws://127.0.0.1/ocpp/");
 
     /// <summary>Connection attempts refused (unknown station, bad credentials, no common subprotocol, not a WebSocket).</summary>
-    public long Refused => Interlocked.Read(ref _refused);
+    internal long Refused => Interlocked.Read(ref _refused);
 
     /// <summary>Starts the endpoint unless it is already listening (the drivers call it before each use).</summary>
     /// <exception cref="IOException">The port is taken, or the options do not hold (the message says which).</exception>
-    public async Task EnsureStartedAsync(CancellationToken cancellationToken = default)
+    internal async Task EnsureStartedAsync(CancellationToken cancellationToken = default)
     {
         if (_app is not null) return;
         await _startLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -123,7 +124,7 @@ internal sealed class OcppEndpoint : IAsyncDisposable
     }
 
     /// <summary>Closes every station connection and stops listening.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken = default)
+    internal async Task StopAsync(CancellationToken cancellationToken = default)
     {
         if (_app is null) return;
         foreach (var station in Registry.All)

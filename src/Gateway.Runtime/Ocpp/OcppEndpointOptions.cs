@@ -4,7 +4,8 @@ using System.Net;
 namespace Gateway.Runtime.Ocpp;
 
 /// <summary>Where and how the gateway's OCPP endpoint listens (the rig's <c>ocpp:</c> section).</summary>
-internal sealed record OcppEndpointOptions
+/// <remarks>Public: <c>gateway probe</c> and <c>gateway commission</c> listen for one station with it (address, port, which stations); the security settings stay internal.</remarks>
+public sealed record OcppEndpointOptions
 {
     /// <summary>Address to listen on (default loopback).</summary>
     public IPAddress Address { get; init; } = IPAddress.Loopback;
@@ -16,16 +17,16 @@ internal sealed record OcppEndpointOptions
     /// OCPP security profile: 0 none (loopback only: tests and the demo), 1 HTTP Basic per station, 2 TLS with the gateway's
     /// certificate and HTTP Basic per station.
     /// </summary>
-    public int SecurityProfile { get; init; }
+    internal int SecurityProfile { get; init; }
 
     /// <summary>PEM certificate served over TLS (profile 2).</summary>
-    public string? CertificatePath { get; init; }
+    internal string? CertificatePath { get; init; }
 
     /// <summary>PEM private key of <see cref="CertificatePath"/>.</summary>
-    public string? KeyPath { get; init; }
+    internal string? KeyPath { get; init; }
 
     /// <summary>Password hash per station id (<see cref="PasswordHash"/>); profiles 1 and 2 admit only these stations.</summary>
-    public IReadOnlyDictionary<string, string> PasswordHashes { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+    internal IReadOnlyDictionary<string, string> PasswordHashes { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>Stations the rig names; others are refused (404) unless <see cref="AdmitUnknownStations"/>.</summary>
     public IReadOnlySet<string> Stations { get; init; } = new HashSet<string>(StringComparer.Ordinal);
@@ -34,11 +35,11 @@ internal sealed record OcppEndpointOptions
     public bool AdmitUnknownStations { get; init; }
 
     /// <summary>Subprotocols offered, in order of preference.</summary>
-    public IReadOnlyList<string> Subprotocols { get; init; } = Gateway.Drivers.Ocpp.OcppVersions.Subprotocols;
+    internal IReadOnlyList<string> Subprotocols { get; init; } = Gateway.Drivers.Ocpp.OcppVersions.Subprotocols;
 
     /// <summary>Checks the options; returns them.</summary>
     /// <exception cref="ArgumentException">A combination that would leave the endpoint less safe than it claims; the message says which.</exception>
-    public OcppEndpointOptions Validate()
+    internal OcppEndpointOptions Validate()
     {
         if (Port is < 0 or > 65535) throw new ArgumentException($"port {Port} is outside 0–65535");
         if (SecurityProfile is < 0 or > 2) throw new ArgumentException($"security profile {SecurityProfile} is not supported (0, 1 or 2)");

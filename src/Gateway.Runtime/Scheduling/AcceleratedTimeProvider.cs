@@ -11,8 +11,9 @@ namespace Gateway.Runtime.Scheduling;
 /// so gateway and simulators agree on simulated time to within the start-up skew of the two
 /// processes; energy is metered by the devices' own counters, so that skew never creates or
 /// loses energy in a settlement.
+/// Public: <c>gateway run</c> starts the plant clock where the simulators' clock is when it is given their endpoints file.
 /// </remarks>
-internal sealed class AcceleratedTimeProvider : TimeProvider
+public sealed class AcceleratedTimeProvider : TimeProvider
 {
     private readonly TimeProvider _real;
     private readonly DateTimeOffset _simulatedStart;
@@ -53,7 +54,7 @@ internal sealed class AcceleratedTimeProvider : TimeProvider
         => _real.CreateTimer(callback, state, ToReal(dueTime), ToReal(period));
 
     /// <summary>How long a simulated span takes in real time.</summary>
-    public TimeSpan ToReal(TimeSpan simulated)
+    internal TimeSpan ToReal(TimeSpan simulated)
     {
         if (simulated == Timeout.InfiniteTimeSpan || simulated <= TimeSpan.Zero) return simulated;
         return TimeSpan.FromTicks(Math.Max(1, (long)(simulated.Ticks / TimeScale)));

@@ -14,7 +14,8 @@ namespace Gateway.Runtime.Scheduling;
 /// digit, however loaded the machine; a study of the market can compare runs with and without the SMES on the same inputs.
 /// The real-time mode (accelerated clock, background polling) stays for HIL benches with real devices.
 /// </summary>
-internal sealed class LockstepPlant : IAsyncDisposable
+/// <remarks>Public: <c>gateway run --lockstep</c> connects it (and reports a refused connection) before it starts the gateway; stepping is internal.</remarks>
+public sealed class LockstepPlant : IAsyncDisposable
 {
     private readonly TcpClient _client;
     private readonly StreamReader _reader;
@@ -33,7 +34,7 @@ internal sealed class LockstepPlant : IAsyncDisposable
     }
 
     /// <summary>The plant clock the gateway runs on.</summary>
-    public SteppedTimeProvider Clock { get; }
+    internal SteppedTimeProvider Clock { get; }
 
     /// <summary>Connects to the simulators' lockstep control at <paramref name="hostPort"/> and starts the clock where theirs stands.</summary>
     /// <exception cref="IOException">The control port cannot be reached or answers nonsense.</exception>
@@ -60,7 +61,7 @@ internal sealed class LockstepPlant : IAsyncDisposable
     }
 
     /// <summary>Polls every device once, now (the first reading of the run).</summary>
-    public async Task PollAllAsync(GatewayRuntime runtime, CancellationToken cancellationToken = default)
+    internal async Task PollAllAsync(GatewayRuntime runtime, CancellationToken cancellationToken = default)
     {
         foreach (var link in runtime.Links.OrderBy(l => l.Device.Id, StringComparer.Ordinal))
         {
@@ -74,7 +75,7 @@ internal sealed class LockstepPlant : IAsyncDisposable
     /// goes) to the interval's start if it is not there yet, the round runs, and whenever the round waits for its interval
     /// to end, time steps there. The round always runs to its end: nothing real is waited for.
     /// </summary>
-    public async Task<RoundOutcome> RunRoundAsync(GatewayRuntime runtime, DateTimeOffset intervalStart, CancellationToken cancellationToken = default)
+    internal async Task<RoundOutcome> RunRoundAsync(GatewayRuntime runtime, DateTimeOffset intervalStart, CancellationToken cancellationToken = default)
     {
         await AdvanceToAsync(runtime, intervalStart, cancellationToken).ConfigureAwait(false);
         var end = intervalStart + runtime.Rig.Market.Interval;
@@ -108,7 +109,7 @@ internal sealed class LockstepPlant : IAsyncDisposable
     /// Steps simulators and clock to <paramref name="target"/> through every poll due on the way (every device is polled
     /// once first if none has been). <paramref name="stopToken"/> ends the walk between two steps (a requested stop).
     /// </summary>
-    public async Task AdvanceToAsync(GatewayRuntime runtime, DateTimeOffset target, CancellationToken cancellationToken = default, CancellationToken stopToken = default)
+    internal async Task AdvanceToAsync(GatewayRuntime runtime, DateTimeOffset target, CancellationToken cancellationToken = default, CancellationToken stopToken = default)
     {
         if (_nextPoll.Count == 0) await PollAllAsync(runtime, cancellationToken).ConfigureAwait(false);
         while (true)

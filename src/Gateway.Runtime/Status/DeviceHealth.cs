@@ -14,7 +14,8 @@ namespace Gateway.Runtime.Status;
 /// <param name="PollPeriod">How often the device is read (plant time).</param>
 /// <param name="Stale">True when the values shown are older than two poll periods, the device is isolated, or its broker is unreachable: they are the last known, not current.</param>
 /// <param name="NodeId">The feeder node the device is connected at.</param>
-internal sealed record DeviceHealth(
+/// <remarks>Public: <c>gateway run</c>'s device table reads it through <see cref="Gateway.Runtime.Worker.GatewayRuntime.DeviceHealth"/>; the status board stays internal.</remarks>
+public sealed record DeviceHealth(
     string DeviceId,
     string Kind,
     string ParticipantId,

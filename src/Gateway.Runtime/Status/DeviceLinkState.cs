@@ -1,7 +1,8 @@
 namespace Gateway.Runtime.Status;
 
 /// <summary>How the gateway currently sees its link to a device.</summary>
-internal enum DeviceLinkState
+/// <remarks>Public: part of <see cref="DeviceHealth"/>; the device table colours by it.</remarks>
+public enum DeviceLinkState
 {
     /// <summary>Not polled yet.</summary>
     Unknown,

@@ -6,7 +6,8 @@ namespace Gateway.Runtime.Status;
 /// Where a round stands as operators see it: the journal's states (<see cref="RoundState"/>) plus
 /// <see cref="Skipped"/> for an interval the gateway never traded.
 /// </summary>
-internal enum RoundPhase
+/// <remarks>Public: part of <see cref="RoundSummary"/>, which the executable reads.</remarks>
+public enum RoundPhase
 {
     /// <summary>The market decided; nothing dispatched yet (with requireAck: waiting for an operator until the deadline).</summary>
     Decided = 1,

@@ -17,7 +17,8 @@ namespace Gateway.Runtime.Status;
 /// <param name="SetpointsMissed">Setpoints missed or skipped.</param>
 /// <param name="AckDeadlineUtc">With requireAck: when the wait for an operator's acknowledgement ends (wall time); dispatch happens only after an acknowledgement before it.</param>
 /// <param name="Note">Why a round was skipped, parked at a stop, or dispatched nothing, in plain words; null otherwise.</param>
-internal sealed record RoundSummary(
+/// <remarks>Public: the round loop hands skipped intervals and each outcome's summary to the executable's progress table and report.</remarks>
+public sealed record RoundSummary(
     string RoundId,
     DateTimeOffset IntervalStartUtc,
     DateTimeOffset IntervalEndUtc,
@@ -36,6 +37,6 @@ internal sealed record RoundSummary(
     string? Note = null)
 {
     /// <summary>The row operators see for an interval that was never traded.</summary>
-    public static RoundSummary Skipped(string roundId, DateTimeOffset start, DateTimeOffset end, string why) =>
+    internal static RoundSummary Skipped(string roundId, DateTimeOffset start, DateTimeOffset end, string why) =>
         new(roundId, start, end, RoundPhase.Skipped, 0, 0, [], 0, 0, 0, 0, 0, 0, 0, Note: why);
 }

@@ -9,7 +9,8 @@ namespace Gateway.Runtime.Status;
 /// <param name="Outcome">executed, smes (served through the SMES fallback) or failed.</param>
 /// <param name="Reason">Why a trade failed or was curtailed (e.g. the line that failed it).</param>
 /// <param name="FailedLineId">The feeder line whose limit failed the trade, when one did.</param>
-internal sealed record TradeSummary(
+/// <remarks>Public: part of <see cref="RoundSummary"/>, which the executable reads.</remarks>
+public sealed record TradeSummary(
     string BuyerId,
     string SellerId,
     double EnergyKwh,

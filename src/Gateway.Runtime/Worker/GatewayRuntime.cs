@@ -21,7 +21,8 @@ namespace Gateway.Runtime.Worker;
 /// journal, market core, ledger with its outbox dispatcher, the status board operators read, and the background
 /// services), and the round loop's steps: <see cref="TickAsync"/> runs the next market round.
 /// </summary>
-internal sealed class GatewayRuntime : IAsyncDisposable
+/// <remarks>Public: <c>gateway run</c> (in the executable) starts, awaits and drains a gateway through it; the rest of its members are internal (tests and the bench drive rounds through InternalsVisibleTo).</remarks>
+public sealed class GatewayRuntime : IAsyncDisposable
 {
     private readonly IHost _host;
     private readonly ILogger _logger;
@@ -60,53 +61,53 @@ internal sealed class GatewayRuntime : IAsyncDisposable
     }
 
     /// <summary>The rig the gateway runs.</summary>
-    public RigDefinition Rig { get; }
+    internal RigDefinition Rig { get; }
 
     /// <summary>
     /// The plant's clock: market intervals, polling and setpoint validity run on it. Accelerated
     /// on simulated rigs, so that a bench trades an hour of market in seconds.
     /// </summary>
-    public TimeProvider Clock { get; }
+    internal TimeProvider Clock { get; }
 
     /// <summary>
     /// Wall time, for everything that reaches the outside world: ledger proposals and their
     /// deadlines, the outbox's retries and backlog age. A real peer must never see a 60 s deadline
     /// fire in a third of a second because the plant runs at ×180.
     /// </summary>
-    public TimeProvider WallClock { get; }
+    internal TimeProvider WallClock { get; }
 
     /// <summary>Every device link.</summary>
-    public IReadOnlyList<DeviceLink> Links { get; }
+    internal IReadOnlyList<DeviceLink> Links { get; }
 
     /// <summary>The round journal.</summary>
-    public RoundJournal Journal { get; }
+    internal RoundJournal Journal { get; }
 
     /// <summary>Drains settlements to the ledger.</summary>
-    public OutboxDispatcher Dispatcher { get; }
+    internal OutboxDispatcher Dispatcher { get; }
 
     /// <summary>What operators see.</summary>
-    public GatewayStatusBoard Board { get; }
+    internal GatewayStatusBoard Board { get; }
 
     /// <summary>Polls the devices.</summary>
-    public DevicePoller Poller { get; }
+    internal DevicePoller Poller { get; }
 
     /// <summary>Runs rounds.</summary>
-    public RoundRunner Runner { get; }
+    internal RoundRunner Runner { get; }
 
     /// <summary>The bench's e-stop interlock (null: the rig has no safety section).</summary>
-    public SafetyInterlock? Interlock { get; }
+    internal SafetyInterlock? Interlock { get; }
 
     /// <summary>The ledger settlements go to (the main chain).</summary>
-    public ISettlementLedger Ledger => _ledgers.Settlements;
+    internal ISettlementLedger Ledger => _ledgers.Settlements;
 
     /// <summary>The three streams' ledgers.</summary>
-    public LedgerSet Ledgers => _ledgers;
+    internal LedgerSet Ledgers => _ledgers;
 
     /// <summary>
     /// Settlements as the main chain commits them (Fabric: the Gateway's ChaincodeEvents; embedded: new blocks), for
     /// <c>gateway ledger follow</c> and the dashboard's ledger card; <see cref="StreamBacklogsAsync"/> gives the counts.
     /// </summary>
-    public ISettlementFeed LedgerFeed => _ledgers.Feed;
+    internal ISettlementFeed LedgerFeed => _ledgers.Feed;
 
     /// <summary>Committed, pending and dead-lettered counts of each stream, read from the journal's outbox tables.</summary>
     public Task<IReadOnlyDictionary<LedgerStream, OutboxBacklog>> StreamBacklogsAsync(CancellationToken cancellationToken = default) =>
@@ -121,11 +122,21 @@ internal sealed class GatewayRuntime : IAsyncDisposable
     /// With <paramref name="lockstep"/> the plant clock is the lockstep plant's: nothing polls in the background, and
     /// <see cref="TickAsync"/> steps simulators and clock through each round (<see cref="LockstepPlant"/>).
     /// </remarks>
-    public static async Task<GatewayRuntime> StartAsync(RigDefinition rig, ILoggerFactory loggers, IReadOnlyDictionary<string, string>? endpointOverrides = null,
+    internal static async Task<GatewayRuntime> StartAsync(RigDefinition rig, ILoggerFactory loggers, IReadOnlyDictionary<string, string>? endpointOverrides = null,
         TimeProvider? clock = null, DevicePollerOptions? pollerOptions = null, TimeProvider? wallClock = null, CancellationToken cancellationToken = default,
         LockstepPlant? lockstep = null,
         LabHardware? labHardware = null) =>
         await StartAsync(rig, loggers, endpointOverrides, clock, pollerOptions, wallClock, lockstep, labHardware, roundLoop: null, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Open everything for <paramref name="rig"/> and run its rounds as a hosted service until <paramref name="roundLoop"/>'s
+    /// count or its first signal: <c>gateway run</c>. Public because the verb is in the executable, which composes the
+    /// gateway through this one call; <paramref name="clock"/> is the plant clock it agreed with the simulators (null: the
+    /// rig's), <paramref name="lockstep"/> the stepped simulators' clock (<c>--lockstep</c>).
+    /// </summary>
+    public static Task<GatewayRuntime> StartAsync(RigDefinition rig, ILoggerFactory loggers, RoundLoopOptions roundLoop,
+        IReadOnlyDictionary<string, string>? endpointOverrides, TimeProvider? clock, LockstepPlant? lockstep, CancellationToken cancellationToken) =>
+        StartAsync(rig, loggers, endpointOverrides, clock, pollerOptions: null, wallClock: null, lockstep, labHardware: null, roundLoop, cancellationToken);
 
     /// <summary>Open everything for <paramref name="rig"/> as <c>gateway run</c> does: with <paramref name="roundLoop"/>, the rounds run as a hosted service.</summary>
     internal static async Task<GatewayRuntime> StartAsync(RigDefinition rig, ILoggerFactory loggers, IReadOnlyDictionary<string, string>? endpointOverrides,
@@ -176,6 +187,18 @@ internal sealed class GatewayRuntime : IAsyncDisposable
     /// <summary>The round loop, when the runtime was started with one (<c>gateway run</c>).</summary>
     internal RoundLoopService? RoundLoop => _host.Services.GetService<RoundLoopService>();
 
+    /// <summary>
+    /// Completes when the round loop ended (its round count, or the first signal); completed at once without a loop. The
+    /// verb awaits it before it drains the outbox; the loop service itself stays internal.
+    /// </summary>
+    public Task RoundLoopCompletion => RoundLoop?.Completion ?? Task.CompletedTask;
+
+    /// <summary>
+    /// Every device's link and last measurements as the status board has them, for <c>gateway run</c>'s device table:
+    /// the one piece of the board the executable reads, so the board and its snapshot stay internal.
+    /// </summary>
+    public IReadOnlyList<DeviceHealth> DeviceHealth() => Board.Snapshot().Devices;
+
     /// <summary>The dashboard's address, when the rig asks for one.</summary>
     public Uri? DashboardUrl => _host.Services.GetService<DashboardService>()?.Server?.Url;
 
@@ -183,7 +206,7 @@ internal sealed class GatewayRuntime : IAsyncDisposable
     internal static DashboardOptions DashboardOptionsOf(RigOperator op) => DashboardService.OptionsOf(op);
 
     /// <summary>Messages published to the operators' broker so far (0 when none is configured).</summary>
-    public long OperatorMessagesPublished => _host.Services.GetService<OperatorPublishingService>()?.Published ?? 0;
+    internal long OperatorMessagesPublished => _host.Services.GetService<OperatorPublishingService>()?.Published ?? 0;
 
     /// <summary>Read endpoint overrides from a device-sims <c>--endpoints-out</c> file: [{id, uri}, …].</summary>
     public static IReadOnlyDictionary<string, string> ReadEndpointsFile(string path)
@@ -201,7 +224,7 @@ internal sealed class GatewayRuntime : IAsyncDisposable
     }
 
     /// <summary>Wait until every device has been polled once (or <paramref name="timeout"/> of real time passed).</summary>
-    public async Task WaitForFirstPollAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    internal async Task WaitForFirstPollAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         if (_lockstep is not null)
         {
@@ -215,7 +238,7 @@ internal sealed class GatewayRuntime : IAsyncDisposable
     }
 
     /// <summary>Finish the rounds a previous run left open (after a crash), oldest first.</summary>
-    public async Task<IReadOnlyList<RoundOutcome>> ResumeOpenRoundsAsync(CancellationToken cancellationToken = default, CancellationToken parkToken = default)
+    internal async Task<IReadOnlyList<RoundOutcome>> ResumeOpenRoundsAsync(CancellationToken cancellationToken = default, CancellationToken parkToken = default)
     {
         var outcomes = new List<RoundOutcome>();
         foreach (var open in Journal.OpenRounds())
@@ -235,7 +258,7 @@ internal sealed class GatewayRuntime : IAsyncDisposable
     /// meters read at the boundary, the settlement — is what made this one late, and a thousand devices take seconds to
     /// meter), otherwise the next one; never one the journal already closed.
     /// </summary>
-    public DateTimeOffset NextIntervalStart()
+    internal DateTimeOffset NextIntervalStart()
     {
         var interval = Rig.Market.Interval;
         var now = Clock.GetUtcNow();
@@ -251,7 +274,7 @@ internal sealed class GatewayRuntime : IAsyncDisposable
     /// this one that were never traded come back in <see cref="RoundOutcome.SkippedBefore"/>, each with the reason, and are
     /// shown to operators as skipped rows. <paramref name="parkToken"/> asks the round to stop early (see <see cref="RoundRunner.RunAsync"/>).
     /// </summary>
-    public async Task<RoundOutcome> TickAsync(CancellationToken cancellationToken = default, CancellationToken parkToken = default)
+    internal async Task<RoundOutcome> TickAsync(CancellationToken cancellationToken = default, CancellationToken parkToken = default)
     {
         if (Interlock is { IsTripped: true } interlock)
         {
@@ -294,7 +317,7 @@ internal sealed class GatewayRuntime : IAsyncDisposable
     /// Wait on the plant clock until <paramref name="time"/> (after a round that failed, for the next interval): in lockstep
     /// the simulators and the clock are stepped there, polling on the way; otherwise a delay on the plant clock.
     /// </summary>
-    public async Task WaitUntilAsync(DateTimeOffset time, CancellationToken cancellationToken = default)
+    internal async Task WaitUntilAsync(DateTimeOffset time, CancellationToken cancellationToken = default)
     {
         if (_lockstep is not null)
         {
@@ -306,7 +329,7 @@ internal sealed class GatewayRuntime : IAsyncDisposable
     }
 
     /// <summary>Record a round that ended in an error: its interval counts as traded-and-failed, not skipped.</summary>
-    public void RecordFailedInterval(DateTimeOffset intervalStart)
+    internal void RecordFailedInterval(DateTimeOffset intervalStart)
     {
         _lastTradedEnd = intervalStart + Rig.Market.Interval;
         _lastRoundId = Runner.Planner.RoundId(intervalStart);

@@ -3,7 +3,8 @@ using Gateway.Runtime.Status;
 namespace Gateway.Runtime.Worker;
 
 /// <summary>What the round loop tells the verb that runs it (progress on the console, the run's record, systemd).</summary>
-internal interface IRoundLoopObserver
+/// <remarks>Public: the executable implements it (progress table, run record, systemd status), so the loop knows nothing of the console.</remarks>
+public interface IRoundLoopObserver
 {
     /// <summary>The gateway is up (dashboard listening, devices being polled); no round has run.</summary>
     void Starting(GatewayRuntime runtime);

@@ -15,7 +15,8 @@ namespace Gateway.Runtime.Worker;
 /// <param name="Settlements">The settlements queued for the ledger.</param>
 /// <param name="Summary">The operators' view of the round.</param>
 /// <param name="Timing">When the round quoted, decided and finished dispatching (gateway clock); null for a resumed round.</param>
-internal sealed record RoundOutcome(
+/// <remarks>Public: what the round loop hands the executable's observer; the run report is built from it.</remarks>
+public sealed record RoundOutcome(
     string RoundId,
     MarketRound Round,
     RoundDecision Decision,
@@ -29,13 +30,13 @@ internal sealed record RoundOutcome(
     public bool Parked { get; init; }
 
     /// <summary>True when an emergency stop ended the round early (journaled as interrupted; delivered energy settled).</summary>
-    public bool Interrupted { get; init; }
+    internal bool Interrupted { get; init; }
 
     /// <summary>Wall time of each step of the round (null when it did not close: parked or interrupted).</summary>
-    public RoundPhaseTimes? Phases { get; init; }
+    internal RoundPhaseTimes? Phases { get; init; }
 
     /// <summary>Intervals before this round that were never traded (each a row with the reason), oldest first.</summary>
-    public IReadOnlyList<RoundSummary> SkippedBefore { get; init; } = [];
+    internal IReadOnlyList<RoundSummary> SkippedBefore { get; init; } = [];
 
     /// <summary>
     /// True when the round dispatched nothing although it planned setpoints (no acknowledgement, or every device missed):
@@ -48,4 +49,5 @@ internal sealed record RoundOutcome(
 /// <param name="OldestReadingUtc">Timestamp of the oldest measurement the quotations used.</param>
 /// <param name="DecidedUtc">When the market decision was made.</param>
 /// <param name="DispatchedUtc">When the last setpoint of the round was written and read back.</param>
-internal sealed record RoundTiming(DateTimeOffset OldestReadingUtc, DateTimeOffset DecidedUtc, DateTimeOffset DispatchedUtc);
+/// <remarks>Public: part of <see cref="RoundOutcome"/>'s shape.</remarks>
+public sealed record RoundTiming(DateTimeOffset OldestReadingUtc, DateTimeOffset DecidedUtc, DateTimeOffset DispatchedUtc);

@@ -8,7 +8,8 @@ namespace Gateway.Runtime.Worker;
 /// The second stops at once (<see cref="Abort"/>): whatever step runs is abandoned; the journal, written ahead of every
 /// action, keeps the round resumable. Nothing else in the process handles these signals.
 /// </summary>
-internal sealed class StopSignals : IDisposable
+/// <remarks>Public: <c>gateway run</c> owns the signals (it words them and tells systemd) and passes them to the round loop.</remarks>
+public sealed class StopSignals : IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _abort = new();
@@ -31,7 +32,7 @@ internal sealed class StopSignals : IDisposable
     }
 
     /// <summary>Cancelled at the first signal: stop cleanly.</summary>
-    public CancellationToken Stopping => _stopping.Token;
+    internal CancellationToken Stopping => _stopping.Token;
 
     /// <summary>Cancelled at the second signal: stop at once.</summary>
     public CancellationToken Abort => _abort.Token;
@@ -43,7 +44,7 @@ internal sealed class StopSignals : IDisposable
     public event Action<string, bool>? Received;
 
     /// <summary>Act as if <paramref name="signal"/> was received.</summary>
-    public void Request(string signal)
+    internal void Request(string signal)
     {
         var n = Interlocked.Increment(ref _count);
         if (n == 1)
