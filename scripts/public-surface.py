@@ -14,9 +14,9 @@ import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PRODUCTION = ["src/Drivers", "src/Market", "src/LedgerClient", "src/Rigs", "src/Reporting", "src/Gateway.Host",
+PRODUCTION = ["src/Drivers", "src/Market", "src/LedgerClient", "src/Rigs", "src/Reporting", "src/Gateway.Runtime", "src/Gateway.Host",
               "device-sims", "bench/Drivers.Bench", "bench/Gateway.Bench", "bench/Ledger.Bench", "bench/Market.Bench"]
-LIBRARIES = ["src/Drivers", "src/Market", "src/LedgerClient", "src/Rigs", "src/Reporting"]
+LIBRARIES = ["src/Drivers", "src/Market", "src/LedgerClient", "src/Rigs", "src/Reporting", "src/Gateway.Runtime"]
 
 DECLARATION = re.compile(
     r"^((?:public|internal|file)\s+)?(?:(?:static|sealed|abstract|partial|readonly|unsafe|ref)\s+)*"
