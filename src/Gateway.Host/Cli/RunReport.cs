@@ -3,6 +3,7 @@ using System.Text;
 using Gateway.Runtime.Journal;
 using Gateway.Reporting;
 using Gateway.Rigs;
+using Gateway.Runtime.Status;
 using Gateway.Runtime.Worker;
 using Gateway.LedgerClient.Outbox;
 using Gateway.Market.Decision;
@@ -23,7 +24,7 @@ internal static class RunReport
         /// <summary>The rounds traded or parked, as numbers (<see cref="RunRound"/>: a run may last weeks).</summary>
         public List<RunRound> Rounds { get; } = new();
 
-        public List<Gateway.Runtime.Status.RoundSummary> Skipped { get; } = new();
+        public List<RoundSummary> Skipped { get; } = new();
 
         public List<(string RoundId, DateTimeOffset Start, string Error)> Failed { get; } = new();
 

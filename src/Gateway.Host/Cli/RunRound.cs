@@ -1,4 +1,5 @@
 using Gateway.Runtime.Journal;
+using Gateway.Runtime.Status;
 using Gateway.Runtime.Worker;
 using Gateway.Market.Decision;
 
@@ -28,7 +29,7 @@ internal sealed record RunRound(
     string RoundId,
     bool Parked,
     bool DispatchedNothing,
-    Gateway.Runtime.Status.RoundSummary Summary,
+    RoundSummary Summary,
     RoundKpis Kpis,
     int TradeCount,
     double MatchedKwh,

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Gateway.Rigs;
+using Gateway.Runtime.Scheduling;
 using Gateway.Runtime.Worker;
 using Gateway.LedgerClient.Outbox;
 using Microsoft.Extensions.DependencyInjection;
@@ -87,7 +88,7 @@ internal static class RunVerb
         };
         var siteReports = Path.Combine(Directory.GetCurrentDirectory(), "out", "run", rig.SiteId + (rig.Market.SmesEnabled ? "" : "-no-smes"));
         var outDir = reportDir?.FullName ?? Reports.RunReportFolder.ForRun(siteReports, TimeProvider.System.GetUtcNow());
-        Gateway.Runtime.Scheduling.LockstepPlant? plant = null;
+        LockstepPlant? plant = null;
         if (lockstep)
         {
             if (overrides?.GetValueOrDefault("@clock") is not { } control)
@@ -107,7 +108,7 @@ internal static class RunVerb
             }
             try
             {
-                plant = await Gateway.Runtime.Scheduling.LockstepPlant.ConnectAsync(control, signals.Abort);
+                plant = await LockstepPlant.ConnectAsync(control, signals.Abort);
             }
             catch (IOException e)
             {
@@ -123,7 +124,7 @@ internal static class RunVerb
             // gateway's clock where the simulators' clock is now, so both agree on simulated time.
             var sinceSimsStarted = TimeProvider.System.GetUtcNow().UtcDateTime - File.GetLastWriteTimeUtc(endpointsFile.FullName);
             if (sinceSimsStarted < TimeSpan.Zero) sinceSimsStarted = TimeSpan.Zero;
-            clock = new Gateway.Runtime.Scheduling.AcceleratedTimeProvider(simStart + sinceSimsStarted * rig.TimeScale, rig.TimeScale);
+            clock = new AcceleratedTimeProvider(simStart + sinceSimsStarted * rig.TimeScale, rig.TimeScale);
         }
         var record = new RunReport.RunRecord();
         var observer = new RunObserver(rig, record, roundCount, systemd);
