@@ -955,15 +955,9 @@ public sealed class MqttClient : IMqttClient
             // A TLS 1.3 broker judges our certificate after the handshake has ended on our side, so its refusal (an
             // alert) surfaces as a failed decryption on the first read; the alert's text is in the innermost exception.
             if (e is IOException { InnerException: { } tlsError } && _options.Tls is not null && tlsError is not SocketException)
-                return $"TLS connection with MQTT broker {_options.Host}:{_options.Port} failed: {Innermost(tlsError).Message}";
+                return $"TLS connection with MQTT broker {_options.Host}:{_options.Port} failed: {tlsError.GetBaseException().Message}";
         }
         return $"MQTT broker {_options.Host}:{_options.Port}: {ex.Message}";
-    }
-
-    private static Exception Innermost(Exception e)
-    {
-        while (e.InnerException is { } inner) e = inner;
-        return e;
     }
 
     private void RaiseStateChanged(MqttConnectionState state, Exception? reason, bool sessionPresent)
