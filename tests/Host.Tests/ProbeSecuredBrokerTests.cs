@@ -4,7 +4,6 @@ using Gateway.DeviceSims.Devices;
 using Gateway.DeviceSims.Hosting;
 using Gateway.Host.Cli;
 using Gateway.Rigs;
-using Gateway.Testing.Rigs;
 
 namespace Gateway.Host.Tests;
 
@@ -88,7 +87,7 @@ public sealed class ProbeSecuredBrokerTests(Xunit.Abstractions.ITestOutputHelper
     public async Task Commission_verifies_a_device_read_only_through_the_site_broker()
     {
         var (code, output, errors) = await Run(["commission", Broker, "--profile", "mqtt-smes-converter", "--device", "smes-1", "--timeout", "5", "--json",
-            "--report", Path.Combine(_reports, "smes-1"), "--ca", _broker.CaFile, .. ClientCertificate, .. Gateway]);
+            "--report", Path.Combine(_reports, "smes-1"), "--node", "n1", "--ca", _broker.CaFile, .. ClientCertificate, .. Gateway]);
         Assert.True(code == ExitCodes.Ok, errors + output + _broker.Log);
         using var json = JsonDocument.Parse(output);
         Assert.Equal("smes/smes-1", json.RootElement.GetProperty("topicPrefix").GetString());
@@ -100,27 +99,12 @@ public sealed class ProbeSecuredBrokerTests(Xunit.Abstractions.ITestOutputHelper
         var broker = await File.ReadAllTextAsync(Path.Combine(_reports, "smes-1", "rig-broker.yaml"));
         Assert.DoesNotContain(SecuredMosquitto.Users["gateway"], broker);
         Assert.Contains("brokers:", await File.ReadAllTextAsync(Path.Combine(_reports, "smes-1", "report.md")));
-        var rig = LoadRigWith(entry, broker);
+        var rig = Field.PastedRig.Load(_reports, entry, broker);
         Assert.Equal("smes-1", Assert.Single(rig.Devices).Id);
         var (_, security) = rig.Broker(Broker);
         Assert.Equal((Path.GetFullPath(_broker.CaFile), Path.GetFullPath(_broker.ClientCertificateFile), Path.GetFullPath(_broker.ClientKeyFile), "gateway", _passwordVariable),
             (security.CaFile, security.ClientCertificateFile, security.ClientKeyFile, security.UserName, security.PasswordEnvironmentVariable));
         Assert.Empty(security.Check());
-    }
-
-    private RigDefinition LoadRigWith(string deviceEntry, string brokerEntry)
-    {
-        static string Indented(string yaml) => string.Join('\n', yaml.Split('\n').Select(l => l.Length == 0 ? l : "  " + l));
-        var path = Path.Combine(_reports, $"rig-{Guid.NewGuid():N}.yaml");
-        File.WriteAllText(path, $$"""
-            site: pasted
-            devices:
-            {{Indented(deviceEntry).Replace("CHANGE-ME", "n1", StringComparison.Ordinal)}}
-            brokers:
-            {{Indented(brokerEntry)}}
-            {{RigYaml.FeederAndMarket}}
-            """);
-        return RigLoader.Load(path);
     }
 
     [Fact]

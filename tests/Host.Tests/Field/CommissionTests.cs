@@ -5,7 +5,6 @@ using Gateway.Rigs;
 using Gateway.Drivers.Devices;
 using Gateway.Host.Cli;
 using Gateway.Host.Tests.Operator;
-using Gateway.Testing.Rigs;
 
 namespace Gateway.Host.Tests.Field;
 
@@ -78,7 +77,7 @@ public sealed class CommissionTests : IDisposable
         // Ready to paste: the entry goes into a rig the gateway loads as it is.
         var entry = await File.ReadAllTextAsync(Path.Combine(dir, "rig-entry.yaml"));
         Assert.DoesNotContain("readOnly", entry);
-        var rig = LoadRigWith(entry);
+        var rig = PastedRig.Load(_dir, entry);
         var pile = Assert.Single(rig.Devices);
         Assert.Equal(("charger-3", "charger", "modbus-tcp", (byte)3, "v2g-charger", "n1", false),
             (pile.Id, pile.Kind, pile.Protocol, pile.UnitId, pile.Profile, pile.NodeId, pile.ReadOnly));
@@ -107,7 +106,7 @@ public sealed class CommissionTests : IDisposable
         Assert.True(root.GetProperty("failSafe").GetProperty("passed").GetBoolean());
         var entry = await File.ReadAllTextAsync(Path.Combine(root.GetProperty("reportDirectory").GetString()!, "rig-entry.yaml"));
         Assert.Contains($"endpoint: \"{tty}?baud=38400&parity=E&data=8&stop=1\"", entry);
-        var pasted = LoadRigWith(entry).Devices[0];
+        var pasted = PastedRig.Load(_dir, entry).Devices[0];
         Assert.Equal(("modbus-rtu", (byte)4), (pasted.Protocol, pasted.UnitId));
     }
 
@@ -146,7 +145,7 @@ public sealed class CommissionTests : IDisposable
         Assert.Equal(0, image.Get("SetpointKw")!.Value, 6);
         var entry = await File.ReadAllTextAsync(Path.Combine(root.GetProperty("reportDirectory").GetString()!, "rig-entry.yaml"));
         Assert.Contains("readOnly: true   # its fail-safe test FAILED", entry);
-        Assert.True(LoadRigWith(entry).Devices[0].ReadOnly);
+        Assert.True(PastedRig.Load(_dir, entry).Devices[0].ReadOnly);
     }
 
     [Fact]
@@ -256,7 +255,7 @@ public sealed class CommissionTests : IDisposable
         Assert.Equal(-4, root.GetProperty("step").GetProperty("readBackValue").GetDouble(), 6);
         Assert.True(root.GetProperty("failSafe").GetProperty("passed").GetBoolean());
         var entry = await File.ReadAllTextAsync(Path.Combine(root.GetProperty("reportDirectory").GetString()!, "rig-entry.yaml"));
-        var pile = LoadRigWith(entry).Devices[0];
+        var pile = PastedRig.Load(_dir, entry).Devices[0];
         Assert.Equal(("pile-m1", "mqtt", "mqtt-charger"), (pile.Id, pile.Protocol, pile.Profile));
     }
 
@@ -291,19 +290,5 @@ public sealed class CommissionTests : IDisposable
         image.Set("EvTargetSocPercent", 80);
         image.Set("MinutesToDeparture", 300);
         return image;
-    }
-
-    // The entry pasted under devices: of a rig that has everything else a site needs.
-    private Gateway.Rigs.RigDefinition LoadRigWith(string entry)
-    {
-        var indented = string.Join('\n', entry.Split('\n').Select(l => l.Length == 0 ? l : "  " + l));
-        var path = Path.Combine(_dir, $"rig-{Guid.NewGuid():N}.yaml");
-        File.WriteAllText(path, $$"""
-            site: pasted
-            devices:
-            {{indented}}
-            {{RigYaml.FeederAndMarket}}
-            """);
-        return RigLoader.Load(path);
     }
 }
