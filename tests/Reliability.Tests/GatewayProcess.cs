@@ -87,18 +87,14 @@ internal sealed partial class GatewayProcess : IDisposable
     }
 
     /// <summary><c>gateway ledger verify --db PATH</c>: true when it exits 0 (the hash chain is intact).</summary>
-    public static async Task<(bool Ok, string Output)> VerifyLedgerAsync(string ledgerPath)
-    {
-        using var verify = Start([Dll, "ledger", "verify", "--db", ledgerPath]);
-        var done = await verify.WaitForExitAsync(TimeSpan.FromSeconds(120));
-        if (!done) verify.Kill9();
-        return (done && verify.ExitCode == 0, verify.Output);
-    }
+    public static Task<(bool Ok, string Output)> VerifyLedgerAsync(string ledgerPath) => VerifyAsync("--db", ledgerPath);
 
     /// <summary><c>gateway ledger verify --rig RIG</c>: true when it exits 0 (the journal and the rig's ledgers agree).</summary>
-    public static async Task<(bool Ok, string Output)> VerifyRigLedgerAsync(string rigPath)
+    public static Task<(bool Ok, string Output)> VerifyRigLedgerAsync(string rigPath) => VerifyAsync("--rig", rigPath);
+
+    private static async Task<(bool Ok, string Output)> VerifyAsync(string option, string path)
     {
-        using var verify = Start([Dll, "ledger", "verify", "--rig", rigPath]);
+        using var verify = Start([Dll, "ledger", "verify", option, path]);
         var done = await verify.WaitForExitAsync(TimeSpan.FromSeconds(120));
         if (!done) verify.Kill9();
         return (done && verify.ExitCode == 0, verify.Output);
