@@ -23,4 +23,16 @@ public sealed record TestChannel(string Name, string Chaincode, TestContract Con
     /// <summary>The main chain as the single-channel lab network has it.</summary>
     public static TestChannel Settlements(string name = "settlement-channel", string chaincode = "settlement", params string[] endorsers) =>
         new(name, chaincode, TestContract.Settlement, endorsers);
+
+    /// <summary>
+    /// The paper's three-channel design as hil-rigs/fabric-3ch has it: settlements on <c>txmain</c> endorsed by the operator
+    /// (Org1) and the DSO (Org2), decisions on <c>matching</c> by the operator and the regulator (Org3), deliveries on
+    /// <c>electricity</c> by the operator and the DSO; each chaincode named as its channel's stream.
+    /// </summary>
+    public static IReadOnlyList<TestChannel> ThreeChannels { get; } =
+    [
+        Settlements("txmain", "settlement", "Org1MSP", "Org2MSP"),
+        new("matching", "matching", TestContract.Matching, ["Org1MSP", "Org3MSP"]),
+        new("electricity", "electricity", TestContract.Electricity, ["Org1MSP", "Org2MSP"]),
+    ];
 }

@@ -38,12 +38,7 @@ internal sealed class MatrixFabricPeer : IAsyncDisposable
             BatchTimeout = TimeSpan.FromMilliseconds(500),
             MaxTransactionsPerBlock = 10,
             OtherOrganizations = [dso, regulator],
-            Channels =
-            [
-                TestChannel.Settlements(SettlementChannel, "settlement", "Org1MSP", "Org2MSP"),
-                new TestChannel("matching", "matching", TestContract.Matching, ["Org1MSP", "Org3MSP"]),
-                new TestChannel("electricity", "electricity", TestContract.Electricity, ["Org1MSP", "Org2MSP"]),
-            ],
+            Channels = TestChannel.ThreeChannels,
         });
         return new MatrixFabricPeer(@operator, dso, regulator, peer);
     }

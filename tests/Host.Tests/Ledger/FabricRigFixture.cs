@@ -60,12 +60,7 @@ public sealed class FabricRigFixture : IAsyncLifetime
             BatchTimeout = TimeSpan.FromMilliseconds(500),
             MaxTransactionsPerBlock = 10,
             OtherOrganizations = [Dso, Regulator],
-            Channels =
-            [
-                TestChannel.Settlements("txmain", "settlement", "Org1MSP", "Org2MSP"),
-                new TestChannel("matching", "matching", TestContract.Matching, ["Org1MSP", "Org3MSP"]),
-                new TestChannel("electricity", "electricity", TestContract.Electricity, ["Org1MSP", "Org2MSP"]),
-            ],
+            Channels = TestChannel.ThreeChannels,
         });
         // Realistic latency on every call besides the block interval.
         Peer.Faults.ResponseDelay = TimeSpan.FromMilliseconds(20);

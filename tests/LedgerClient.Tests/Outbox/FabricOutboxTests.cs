@@ -214,12 +214,7 @@ public sealed class FabricOutboxTests(PkiFixture fixture, ITestOutputHelper outp
         using var org3 = new TestPki("Org3MSP");
         await using var peer = await TestPeer.StartAsync(_pki, new TestPeerSettings
         {
-            Channels =
-            [
-                TestChannel.Settlements("txmain", "settlement", "Org1MSP", "Org2MSP"),
-                new TestChannel("matching", "matching", TestContract.Matching, ["Org1MSP", "Org3MSP"]),
-                new TestChannel("electricity", "electricity", TestContract.Electricity, ["Org1MSP", "Org2MSP"]),
-            ],
+            Channels = TestChannel.ThreeChannels,
             OtherOrganizations = [org2, org3],
         });
         using var connection = FabricConnection.Open(FabricTestSupport.Options(_pki, peer.Endpoint));
